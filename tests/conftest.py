@@ -1,0 +1,27 @@
+"""Shared fixtures: small vote matrices and the shared WRENCH data when present."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_WRENCH = ROOT.parent / "shared" / "data" / "wrench"
+
+
+def shared_dataset(name: str) -> Path:
+    """Path of a shared WRENCH dataset, or skip the test when it is absent."""
+    path = SHARED_WRENCH / name
+    if not (path / "label.json").exists():
+        pytest.skip(f"shared dataset {name} not present at {path}")
+    return path
+
+
+@pytest.fixture
+def small_votes() -> tuple[np.ndarray, np.ndarray]:
+    """A 6-item, 3-LF binary vote matrix with gold labels."""
+    L = np.array(
+        [[0, 0, -1], [0, 1, 0], [1, 1, 1], [-1, 1, 1], [-1, -1, -1], [0, -1, 1]], dtype=np.int8
+    )
+    y = np.array([0, 0, 1, 1, 0, 0])
+    return L, y

@@ -1,0 +1,63 @@
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from wslib.matrix import check_votes, to_dense, to_sparse, vote_dtype
+
+
+def test_dense_is_compacted_to_int8():
+    L, k = check_votes(np.array([[0, -1, 2]], dtype=np.int64))
+    assert L.dtype == np.int8 and k == 3 and L.flags.c_contiguous
+
+
+def test_large_cardinality_uses_int16():
+    assert vote_dtype(200) == np.int16
+    L, k = check_votes(np.array([[199, -1]]))
+    assert L.dtype == np.int16 and k == 200
+
+
+def test_dataframe_accepted():
+    L, k = check_votes(pd.DataFrame({"a": [0, 1], "b": [-1, 1]}))
+    assert L.tolist() == [[0, -1], [1, 1]]
+
+
+def test_sparse_roundtrip_keeps_explicit_zeros():
+    dense = np.array([[0, -1, 1], [-1, -1, -1], [1, 0, -1]], dtype=np.int8)
+    S = to_sparse(dense)
+    assert S.nnz == 4
+    L, k = check_votes(S)
+    assert sp.isspmatrix_csr(L) and k == 2
+    np.testing.assert_array_equal(to_dense(L), dense)
+
+
+@pytest.mark.parametrize(
+    "bad, exc, words",
+    [
+        (np.array([[0.0, np.nan]]), ValueError, ["non-finite", "row 0, column 1"]),
+        (np.array([[0.5, 1.0]]), ValueError, ["non-integer", "row 0, column 0"]),
+        (np.array([[0.0, 1.0]]), TypeError, ["float dtype"]),
+        (np.array([[0, -2]]), ValueError, ["vote -2", "row 0, column 1"]),
+        (np.array([[0, 1], [0, 5]]), ValueError, ["vote 5", "row 1, column 1"]),
+        (np.array([0, 1]), ValueError, ["2-D"]),
+        (np.zeros((0, 3), dtype=int), ValueError, ["zero rows"]),
+        (np.array([["a", "b"]], dtype=object), TypeError, ["object dtype"]),
+        (np.array([[True, False]]), TypeError, ["boolean"]),
+    ],
+)
+def test_bad_votes_are_named(bad, exc, words):
+    with pytest.raises(exc) as info:
+        check_votes(bad, cardinality=3 if "vote 5" in words else None)
+    for w in words:
+        assert w in str(info.value)
+
+
+def test_wrong_column_count_named():
+    with pytest.raises(ValueError, match="3 columns but the model was fitted with 2"):
+        check_votes(np.zeros((2, 3), dtype=int), n_sources=2)
+
+
+def test_sparse_bad_value_names_row_and_column():
+    S = sp.csr_matrix(np.array([[0, 0], [0, 7]]))
+    with pytest.raises(ValueError, match="row 1, column 1"):
+        check_votes(S, cardinality=2)

@@ -1,0 +1,30 @@
+"""The project's own promises: the README's commands, CI wiring, packaging."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    return [b.strip() for b in blocks if b.strip().startswith("pip install")]
+
+
+def test_readme_has_exactly_two_setup_commands():
+    commands = _readme_commands()
+    assert len(commands) == 2, commands
+    assert commands[0].endswith("wslib quickstart")
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert _readme_commands()[1] in [line.strip() for line in ci]
+
+
+def test_embedded_dataset_ships_with_attribution():
+    folder = ROOT / "wslib" / "datasets" / "data" / "youtube"
+    assert (folder / "train.json").exists()
+    assert "UCI YouTube Spam Collection" in (folder / "readme.txt").read_text()

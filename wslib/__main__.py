@@ -1,0 +1,5 @@
+import sys
+
+from wslib.cli import main
+
+sys.exit(main())

@@ -1,0 +1,51 @@
+"""Command line: ``wslib quickstart | bench <what> | weaver TABLE``.
+
+Each command lives in its own module and exposes ``add_arguments(parser)``
+and ``run(args) -> int``; this file only wires them together, importing a
+command's module when it is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: command name -> (module, one-line help)
+COMMANDS = {
+    "quickstart": ("wslib.quickstart", "apply real LFs to the embedded YouTube spam data, "
+                                       "summarise them and fit a label model"),
+    "bench": ("wslib.bench.cli", "benchmark appliers, label models, end models, Weaver, AutoWS"),
+    "weaver": ("wslib.weaver.cli", "combine weak verifiers in a table and select the best "
+                                   "candidate per problem"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wslib", description="Programmatic weak supervision: LFs -> votes -> labels."
+    )
+    from wslib import __version__
+
+    parser.add_argument("--version", action="version", version=f"wslib {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module, help_text) in COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.set_defaults(_module=module)
+        importlib.import_module(module).add_arguments(cmd)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = importlib.import_module(args._module)
+    try:
+        return int(module.run(args) or 0)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"wslib {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

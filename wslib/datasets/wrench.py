@@ -1,0 +1,195 @@
+"""Load weak-supervision datasets in the WRENCH layout.
+
+A WRENCH dataset is a folder with ``train.json``, ``valid.json``, ``test.json``
+(any subset), ``label.json`` (class id -> name) and optionally
+``labeled_ids.json``. Each split maps an item id to
+``{"label": int, "weak_labels": [int, ...], "data": {...}}``; ``-1`` abstains.
+
+Example
+-------
+>>> from wslib.datasets import load_embedded
+>>> ds = load_embedded("youtube")
+>>> ds["train"].L.shape
+(1586, 10)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wslib.matrix import ABSTAIN, vote_dtype
+
+SPLITS = ("train", "valid", "test")
+EMBEDDED = ("youtube",)
+
+__all__ = ["Split", "WrenchDataset", "load_wrench", "load_embedded", "find_datasets",
+           "wrench_metric", "SPLITS", "EMBEDDED"]
+
+
+@dataclass
+class Split:
+    """One split of a dataset: votes ``L``, gold ``y`` (``-1`` where unknown), raw ``data``."""
+
+    L: np.ndarray
+    y: np.ndarray
+    data: pd.DataFrame
+    ids: list[str]
+
+    @property
+    def has_labels(self) -> bool:
+        return bool(np.all(self.y >= 0)) and self.y.size > 0
+
+    def __len__(self) -> int:
+        return int(self.L.shape[0])
+
+
+@dataclass
+class WrenchDataset:
+    """A dataset: named splits, class names, and the WRENCH metric to report."""
+
+    name: str
+    splits: dict[str, Split]
+    label_names: list[str]
+    path: Path | None = None
+    labeled_ids: list[str] = field(default_factory=list)
+
+    @property
+    def cardinality(self) -> int:
+        return len(self.label_names)
+
+    @property
+    def n_sources(self) -> int:
+        return int(next(iter(self.splits.values())).L.shape[1])
+
+    @property
+    def metric(self) -> str:
+        return wrench_metric(self.name, self.cardinality)
+
+    @property
+    def fit_split(self) -> str:
+        """Split used to fit models: ``train`` when present, else the first available."""
+        return "train" if "train" in self.splits else next(iter(self.splits))
+
+    @property
+    def eval_split(self) -> str | None:
+        """Split used for scores: ``test`` when labelled, else ``valid``, else ``None``."""
+        for name in ("test", "valid"):
+            if name in self.splits and self.splits[name].has_labels:
+                return name
+        return None
+
+    def __getitem__(self, split: str) -> Split:
+        if split not in self.splits:
+            raise KeyError(f"dataset {self.name!r} has no split {split!r}; "
+                           f"it has {sorted(self.splits)}")
+        return self.splits[split]
+
+
+#: Datasets whose WRENCH metric is F1 of the positive class (binary, imbalanced).
+F1_DATASETS = {"sms", "spouse", "cdr", "basketball", "tennis", "census", "commercial"}
+
+
+def wrench_metric(name: str, cardinality: int) -> str:
+    """The metric WRENCH reports for a dataset: F1 of class 1 for imbalanced binary sets."""
+    return "f1" if cardinality == 2 and name in F1_DATASETS else "accuracy"
+
+
+def _read_split(path: Path, cardinality: int) -> Split:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path} must map item ids to records, got {type(raw).__name__}")
+    ids = list(raw)
+    if not ids:
+        return Split(np.empty((0, 0), dtype=np.int8), np.empty(0, dtype=np.int64),
+                     pd.DataFrame(), [])
+    widths = {len(rec.get("weak_labels", ())) for rec in raw.values()}
+    if len(widths) != 1:
+        first_bad = next(i for i in ids if len(raw[i].get("weak_labels", ())) != len(raw[ids[0]]
+                                                                                   ["weak_labels"]))
+        raise ValueError(f"{path}: items have different numbers of weak labels {sorted(widths)} "
+                         f"(e.g. item {first_bad!r})")
+    L = np.array([raw[i]["weak_labels"] for i in ids], dtype=np.int64).reshape(len(ids), -1)
+    bad = (L < ABSTAIN) | (L >= cardinality)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(f"{path}: item {ids[r]!r} has weak label {L[r, c]} in column {c}, "
+                         f"outside -1..{cardinality - 1}")
+    y = np.array([raw[i].get("label", -1) if raw[i].get("label") is not None else -1
+                  for i in ids], dtype=np.int64)
+    data = pd.DataFrame([raw[i].get("data", {}) for i in ids])
+    data.index = pd.Index(ids, name="id")
+    return Split(L.astype(vote_dtype(cardinality)), y, data, ids)
+
+
+def load_wrench(path: str | Path, splits: tuple[str, ...] = SPLITS) -> WrenchDataset:
+    """Load one WRENCH-format dataset folder.
+
+    Missing splits are skipped, but at least one must exist; LF counts must
+    agree across splits. Errors name the offending file.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"dataset folder {path} does not exist")
+    label_file = path / "label.json"
+    if not label_file.exists():
+        raise FileNotFoundError(f"{label_file} is missing: a WRENCH dataset needs label.json")
+    with open(label_file, encoding="utf-8") as fh:
+        labels = json.load(fh)
+    label_names = [labels[str(c)] for c in sorted(int(c) for c in labels)]
+    if [int(c) for c in sorted(int(c) for c in labels)] != list(range(len(label_names))):
+        raise ValueError(f"{label_file}: class ids must be 0..k-1, got {sorted(labels)}")
+    found: dict[str, Split] = {}
+    for split in splits:
+        file = path / f"{split}.json"
+        if file.exists():
+            found[split] = _read_split(file, len(label_names))
+    if not found:
+        raise FileNotFoundError(
+            f"{path} has none of the split files {[s + '.json' for s in splits]}"
+        )
+    widths = {name: s.L.shape[1] for name, s in found.items() if len(s)}
+    if len(set(widths.values())) > 1:
+        raise ValueError(f"{path}: splits have different numbers of labeling functions: "
+                         + ", ".join(f"{n}.json has {w}" for n, w in widths.items()))
+    labeled: list[str] = []
+    if (path / "labeled_ids.json").exists():
+        with open(path / "labeled_ids.json", encoding="utf-8") as fh:
+            content = json.load(fh)
+        if isinstance(content, dict):
+            content = content.get("labeled_ids", [])
+        labeled = [str(i) for i in content]
+    return WrenchDataset(path.name, found, label_names, path, labeled)
+
+
+def load_embedded(name: str = "youtube") -> WrenchDataset:
+    """Load a dataset shipped inside wslib (``youtube``: UCI YouTube Spam Collection,
+    WRENCH release, 10 LFs; see ``wslib/datasets/data/youtube/readme.txt``)."""
+    if name not in EMBEDDED:
+        raise ValueError(f"unknown embedded dataset {name!r}; available: {list(EMBEDDED)}")
+    with resources.as_file(resources.files("wslib.datasets") / "data" / name) as folder:
+        return load_wrench(folder)
+
+
+def find_datasets(path: str | Path) -> list[Path]:
+    """Dataset folders under ``path``: ``path`` itself if it holds ``label.json``,
+    else its sub-folders that do (sorted by name)."""
+    path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"data folder {path} does not exist")
+    if (path / "label.json").exists():
+        return [path]
+    found = sorted(p for p in path.iterdir() if (p / "label.json").exists())
+    if not found:
+        raise FileNotFoundError(f"{path} holds no WRENCH dataset (no label.json in it or "
+                                "its sub-folders)")
+    return found

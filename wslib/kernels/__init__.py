@@ -1,0 +1,17 @@
+"""Numba-compiled hot loops over vote matrices.
+
+Kernels take plain arrays (dense ``int8``/``int16`` matrices, or the three CSR
+arrays) and trust them: validation happens once, at the public API boundary
+(:func:`wslib.matrix.check_votes`). Each dispatcher here picks the dense or
+CSR kernel for an already-validated :data:`wslib.matrix.VoteMatrix`.
+"""
+
+from wslib.kernels.votes import (
+    count_votes,
+    row_vote_counts,
+    accumulate_scores,
+    softmax_rows,
+    row_coverage,
+)
+
+__all__ = ["count_votes", "row_vote_counts", "accumulate_scores", "softmax_rows", "row_coverage"]

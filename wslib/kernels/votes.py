@@ -1,0 +1,189 @@
+"""Counting kernels: per-LF class counts, per-row vote counts, score accumulation."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+
+_JIT = dict(nogil=True, cache=True)
+
+
+def _chunks(n: int) -> np.ndarray:
+    n_chunks = max(1, min(numba.get_num_threads() * 4, n // 4096 + 1))
+    return np.linspace(0, n, n_chunks + 1).astype(np.int64)
+
+
+# --------------------------------------------------------------------------- count_votes
+@numba.njit(parallel=True, **_JIT)
+def _count_votes_dense(L, k, bounds):
+    n_chunks = bounds.shape[0] - 1
+    m = L.shape[1]
+    partial = np.zeros((n_chunks, m, k), dtype=np.int64)
+    for c in numba.prange(n_chunks):
+        for i in range(bounds[c], bounds[c + 1]):
+            for j in range(m):
+                v = L[i, j]
+                if v >= 0:
+                    partial[c, j, v] += 1
+    return partial.sum(axis=0)
+
+
+@numba.njit(**_JIT)
+def _count_votes_csr(indices, data, m, k):
+    out = np.zeros((m, k), dtype=np.int64)
+    for t in range(data.shape[0]):
+        v = data[t]
+        if v >= 0:
+            out[indices[t], v] += 1
+    return out
+
+
+def count_votes(L, k: int) -> np.ndarray:
+    """``(n_sources, k)`` matrix: how many times each LF voted each class."""
+    if sp.issparse(L):
+        return _count_votes_csr(L.indices, L.data, L.shape[1], k)
+    return _count_votes_dense(L, k, _chunks(L.shape[0]))
+
+
+# ----------------------------------------------------------------------- row_vote_counts
+@numba.njit(parallel=True, **_JIT)
+def _row_vote_counts_dense(L, k):
+    n, m = L.shape
+    out = np.zeros((n, k), dtype=np.int32)
+    for i in numba.prange(n):
+        for j in range(m):
+            v = L[i, j]
+            if v >= 0:
+                out[i, v] += 1
+    return out
+
+
+@numba.njit(parallel=True, **_JIT)
+def _row_vote_counts_csr(indptr, data, n, k):
+    out = np.zeros((n, k), dtype=np.int32)
+    for i in numba.prange(n):
+        for t in range(indptr[i], indptr[i + 1]):
+            v = data[t]
+            if v >= 0:
+                out[i, v] += 1
+    return out
+
+
+def row_vote_counts(L, k: int) -> np.ndarray:
+    """``(n_items, k)`` matrix: how many LFs voted each class on each item."""
+    if sp.issparse(L):
+        return _row_vote_counts_csr(L.indptr, L.data, L.shape[0], k)
+    return _row_vote_counts_dense(L, k)
+
+
+# -------------------------------------------------------------------------- row_coverage
+@numba.njit(parallel=True, **_JIT)
+def _row_coverage_dense(L):
+    n, m = L.shape
+    out = np.zeros(n, dtype=np.int32)
+    for i in numba.prange(n):
+        c = 0
+        for j in range(m):
+            if L[i, j] >= 0:
+                c += 1
+        out[i] = c
+    return out
+
+
+@numba.njit(parallel=True, **_JIT)
+def _row_coverage_csr(indptr, data, n):
+    out = np.zeros(n, dtype=np.int32)
+    for i in numba.prange(n):
+        c = 0
+        for t in range(indptr[i], indptr[i + 1]):
+            if data[t] >= 0:
+                c += 1
+        out[i] = c
+    return out
+
+
+def row_coverage(L) -> np.ndarray:
+    """Number of non-abstaining LFs on each item."""
+    if sp.issparse(L):
+        return _row_coverage_csr(L.indptr, L.data, L.shape[0])
+    return _row_coverage_dense(L)
+
+
+# --------------------------------------------------------------------- accumulate_scores
+@numba.njit(parallel=True, **_JIT)
+def _accumulate_dense(L, w_vote, w_abstain, base):
+    n, m = L.shape
+    k = base.shape[0]
+    out = np.empty((n, k), dtype=np.float64)
+    for i in numba.prange(n):
+        for c in range(k):
+            out[i, c] = base[c]
+        for j in range(m):
+            v = L[i, j]
+            if v >= 0:
+                for c in range(k):
+                    out[i, c] += w_vote[j, v, c]
+            else:
+                for c in range(k):
+                    out[i, c] += w_abstain[j, c]
+    return out
+
+
+@numba.njit(parallel=True, **_JIT)
+def _accumulate_csr(indptr, indices, data, w_vote, w_abstain, base):
+    n = indptr.shape[0] - 1
+    k = base.shape[0]
+    m = w_abstain.shape[0]
+    start = base.copy()
+    for j in range(m):
+        for c in range(k):
+            start[c] += w_abstain[j, c]
+    out = np.empty((n, k), dtype=np.float64)
+    for i in numba.prange(n):
+        for c in range(k):
+            out[i, c] = start[c]
+        for t in range(indptr[i], indptr[i + 1]):
+            v = data[t]
+            if v >= 0:
+                j = indices[t]
+                for c in range(k):
+                    out[i, c] += w_vote[j, v, c] - w_abstain[j, c]
+    return out
+
+
+def accumulate_scores(L, w_vote: np.ndarray, w_abstain: np.ndarray | None = None,
+                      base: np.ndarray | None = None) -> np.ndarray:
+    """Per-item class scores of a conditionally independent model.
+
+    ``score[i, c] = base[c] + sum_j (w_vote[j, L[i,j], c] if L[i,j] >= 0 else w_abstain[j, c])``
+
+    With log-likelihood weights this is the unnormalised log-posterior; with
+    ``w_vote[j] = I`` and zero ``w_abstain`` it is the majority-vote count.
+    """
+    m, k, _ = w_vote.shape
+    w_vote = np.ascontiguousarray(w_vote, dtype=np.float64)
+    w_abstain = (np.zeros((m, k)) if w_abstain is None
+                 else np.ascontiguousarray(w_abstain, dtype=np.float64))
+    base = np.zeros(k) if base is None else np.ascontiguousarray(base, dtype=np.float64)
+    if sp.issparse(L):
+        return _accumulate_csr(L.indptr, L.indices, L.data, w_vote, w_abstain, base)
+    return _accumulate_dense(L, w_vote, w_abstain, base)
+
+
+@numba.njit(parallel=True, **_JIT)
+def softmax_rows(S):
+    """Row-wise softmax of a score matrix, in place and overflow-safe; returns ``S``."""
+    n, k = S.shape
+    for i in numba.prange(n):
+        top = S[i, 0]
+        for c in range(1, k):
+            if S[i, c] > top:
+                top = S[i, c]
+        total = 0.0
+        for c in range(k):
+            S[i, c] = np.exp(S[i, c] - top)
+            total += S[i, c]
+        for c in range(k):
+            S[i, c] /= total
+    return S

@@ -1,0 +1,19 @@
+"""Label models: estimate each labeling function's accuracy and produce soft labels.
+
+All models share :class:`~wslib.labelmodel.base.BaseLabelModel`'s contract:
+``Model(cardinality=None, random_state=0, ...)``, ``fit(L, *, class_balance=None,
+y_dev=None, L_dev=None) -> self``, ``predict_proba``, ``predict``, ``score``,
+``save`` / ``load``.
+
+>>> import numpy as np
+>>> from wslib.labelmodel import MajorityVote
+>>> MajorityVote().fit(np.array([[0, 0, 1]])).predict(np.array([[0, 0, 1]]))
+array([0])
+"""
+
+from wslib.labelmodel.base import BaseLabelModel
+from wslib.labelmodel.majority import MajorityVote
+
+load = BaseLabelModel.load
+
+__all__ = ["BaseLabelModel", "MajorityVote", "load"]

@@ -1,0 +1,271 @@
+"""The contract every label model shares.
+
+A label model turns a vote matrix ``L`` (n items x m labeling functions,
+``-1`` = abstain) into soft labels ``P`` (n x k, rows sum to 1). Every model
+in :mod:`wslib.labelmodel` follows scikit-learn's estimator conventions:
+
+* ``__init__`` only stores hyper-parameters (``cardinality``, ``random_state``, ...);
+* ``fit(L, *, class_balance=None, y_dev=None, L_dev=None)`` validates, learns and
+  returns ``self``; learned state ends with ``_`` (``cardinality_``,
+  ``n_sources_``, ``class_balance_`` and model-specific attributes);
+* ``predict_proba(L)``, ``predict(L, tie_break=...)``, ``score(L, y, metric=...)``;
+* ``save(path)`` / ``load(path)`` write a versioned ``.npz`` file with a JSON
+  header (no pickle), so a file written by one version loads in the next.
+
+Subclasses implement ``_fit`` and ``_predict_proba`` on already-validated
+arrays and list the learned array attributes to persist in ``_learned``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from wslib.exceptions import CoverageWarning, NotFittedError
+from wslib.kernels import row_coverage, count_votes
+from wslib.matrix import VoteMatrix, check_votes
+from wslib.metrics import PROBA_METRICS, check_labels, score_predictions, score_proba
+
+FORMAT = "wslib.labelmodel"
+FORMAT_VERSION = 1
+TIE_BREAKS = ("random", "abstain", "first", "prior")
+
+_REGISTRY: dict[str, type["BaseLabelModel"]] = {}
+
+__all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_class_balance"]
+
+
+def check_class_balance(class_balance, cardinality: int) -> np.ndarray:
+    """Validate a class prior: ``k`` positive finite numbers summing to 1."""
+    p = np.asarray(class_balance, dtype=np.float64)
+    if p.shape != (cardinality,):
+        raise ValueError(
+            f"class_balance has shape {p.shape}, expected ({cardinality},) for "
+            f"cardinality {cardinality}"
+        )
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ValueError(f"class_balance must be finite and non-negative, got {p.tolist()}")
+    if not np.isclose(p.sum(), 1.0, atol=1e-6):
+        raise ValueError(f"class_balance must sum to 1, got sum {p.sum():.6g}")
+    return p / p.sum()
+
+
+def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
+               prior: np.ndarray | None = None, tol: float = 1e-9) -> np.ndarray:
+    """Arg-max of each row of ``proba`` with an explicit policy for ties.
+
+    ``random``: uniformly among the tied classes (seeded); ``first``: the lowest
+    class index; ``abstain``: ``-1``; ``prior``: the tied class with the largest
+    ``prior`` (then the lowest index).
+    """
+    if tie_break not in TIE_BREAKS:
+        raise ValueError(f"unknown tie_break {tie_break!r}; choose one of {TIE_BREAKS}")
+    top = proba.max(axis=1, keepdims=True)
+    tied = proba >= top - tol
+    n_tied = tied.sum(axis=1)
+    if tie_break == "random":
+        keys = rng.random(proba.shape) * tied
+        return keys.argmax(axis=1).astype(np.int64)
+    if tie_break == "prior" and prior is not None:
+        keys = np.where(tied, prior[None, :] + 1.0, 0.0)
+        return keys.argmax(axis=1).astype(np.int64)
+    pred = tied.argmax(axis=1).astype(np.int64)
+    if tie_break == "abstain":
+        pred[n_tied > 1] = -1
+    return pred
+
+
+class BaseLabelModel(BaseEstimator, ABC):
+    """Base class of label models; see the module docstring for the contract.
+
+    Parameters
+    ----------
+    cardinality : int, optional
+        Number of classes. Inferred from the largest vote in ``L`` when omitted.
+    random_state : int
+        Seed for initialisation and for ``tie_break="random"``. Fixed default,
+        so results are reproducible unless you change it.
+    """
+
+    _learned: ClassVar[tuple[str, ...]] = ("class_balance_",)
+    #: Minimum number of labeling functions the model can identify parameters with.
+    _min_sources: ClassVar[int] = 1
+
+    def __init__(self, cardinality: int | None = None, random_state: int = 0):
+        self.cardinality = cardinality
+        self.random_state = random_state
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _REGISTRY[cls.__name__] = cls
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, L, *, class_balance=None, y_dev=None, L_dev=None) -> "BaseLabelModel":
+        """Learn source parameters from votes ``L``; returns ``self``.
+
+        Parameters
+        ----------
+        L : vote matrix (dense int array or scipy.sparse), shape (n_items, n_sources)
+        class_balance : array of shape (k,), optional
+            Known class prior. Estimated from ``L`` (or ``y_dev``) when omitted.
+        y_dev, L_dev : optional
+            A small gold-labelled set; models may use it for the prior or to
+            choose between candidate fits. ``L_dev`` defaults to ``None`` and
+            then ``y_dev`` must align with the rows of ``L``.
+        """
+        L, k = check_votes(L, cardinality=self.cardinality)
+        n, m = L.shape
+        if m < self._min_sources:
+            raise ValueError(
+                f"{type(self).__name__} needs at least {self._min_sources} labeling functions "
+                f"to identify their accuracies, got {m}; use MajorityVote or "
+                "WeightedMajorityVote for fewer sources"
+            )
+        prior = None if class_balance is None else check_class_balance(class_balance, k)
+        if y_dev is not None:
+            if L_dev is None:
+                y_dev = check_labels(y_dev, n=n, cardinality=k, name="y_dev", allow_abstain=True)
+            else:
+                L_dev, _ = check_votes(L_dev, cardinality=k, n_sources=m, name="L_dev")
+                y_dev = check_labels(y_dev, n=L_dev.shape[0], cardinality=k, name="y_dev")
+        elif L_dev is not None:
+            raise ValueError("L_dev was given without y_dev; pass the gold labels of L_dev")
+        self._warn_coverage(L, k)
+        self.cardinality_ = k
+        self.n_sources_ = m
+        self._fit(L, k, class_balance=prior, y_dev=y_dev, L_dev=L_dev)
+        return self
+
+    def _warn_coverage(self, L: VoteMatrix, k: int) -> None:
+        uncovered = int(np.sum(row_coverage(L) == 0))
+        if uncovered:
+            warnings.warn(
+                f"{uncovered} of {L.shape[0]} items ({uncovered / L.shape[0]:.1%}) have no votes; "
+                "see docs/contract.md for how each model labels uncovered items",
+                CoverageWarning,
+                stacklevel=3,
+            )
+        silent = np.flatnonzero(count_votes(L, k).sum(axis=1) == 0)
+        if silent.size:
+            warnings.warn(
+                f"labeling functions {silent.tolist()[:20]} never vote on the data; "
+                "they carry no information and get neutral weight",
+                CoverageWarning,
+                stacklevel=3,
+            )
+
+    @abstractmethod
+    def _fit(self, L: VoteMatrix, k: int, *, class_balance: np.ndarray | None,
+             y_dev: np.ndarray | None, L_dev: VoteMatrix | None) -> None:
+        """Learn parameters from validated votes (dense int8/int16 or CSR)."""
+
+    # --------------------------------------------------------------- inference
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "cardinality_"):
+            raise NotFittedError(
+                f"this {type(self).__name__} is not fitted yet; call fit(L) first"
+            )
+
+    def _validate_for_predict(self, L) -> VoteMatrix:
+        self._check_fitted()
+        L, _ = check_votes(L, cardinality=self.cardinality_, n_sources=self.n_sources_)
+        return L
+
+    def predict_proba(self, L) -> np.ndarray:
+        """Soft labels, shape ``(n_items, k)``; every row is finite and sums to 1."""
+        return self._predict_proba(self._validate_for_predict(L))
+
+    @abstractmethod
+    def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
+        """Soft labels for validated votes."""
+
+    def predict(self, L, *, tie_break: str = "random") -> np.ndarray:
+        """Hard labels (arg-max of :meth:`predict_proba`) with an explicit tie policy.
+
+        ``tie_break`` is one of ``"random"`` (seeded by ``random_state``),
+        ``"first"``, ``"prior"`` or ``"abstain"`` (returns ``-1`` on ties).
+        """
+        proba = self.predict_proba(L)
+        rng = np.random.default_rng(self.random_state)
+        return break_ties(proba, tie_break, rng, prior=self.class_balance_)
+
+    def score(self, L, y, *, metric: str = "accuracy", tie_break: str = "random") -> float:
+        """Score on gold labels ``y``: ``accuracy``, ``f1`` (class 1), ``f1_macro``,
+        ``log_loss`` or ``brier`` (the last two on :meth:`predict_proba`)."""
+        L = self._validate_for_predict(L)
+        y = check_labels(y, n=L.shape[0], cardinality=self.cardinality_)
+        if metric in PROBA_METRICS:
+            return score_proba(y, self._predict_proba(L), metric=metric)
+        proba = self._predict_proba(L)
+        pred = break_ties(proba, tie_break, np.random.default_rng(self.random_state),
+                          prior=self.class_balance_)
+        return score_predictions(y, pred, metric=metric, cardinality=self.cardinality_)
+
+    def coverage(self, L) -> np.ndarray:
+        """Boolean mask of items with at least one vote."""
+        return row_coverage(self._validate_for_predict(L)) > 0
+
+    # ------------------------------------------------------------- persistence
+    def save(self, path: str | Path) -> None:
+        """Write hyper-parameters and learned state to a versioned ``.npz`` file."""
+        self._check_fitted()
+        from wslib import __version__
+
+        arrays: dict[str, np.ndarray] = {}
+        scalars: dict[str, Any] = {}
+        for name in ("cardinality_", "n_sources_") + tuple(self._learned):
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                arrays[name] = value
+            else:
+                scalars[name] = value.item() if isinstance(value, np.generic) else value
+        header = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "wslib_version": __version__,
+            "class": type(self).__name__,
+            "params": self.get_params(deep=False),
+            "scalars": scalars,
+        }
+        arrays["__header__"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+        path = Path(path)
+        with open(path, "wb") as fh:
+            np.savez(fh, **arrays)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "BaseLabelModel":
+        """Load a model written by :meth:`save` (any wslib version with the same format).
+
+        Called on the base class it returns whatever model the file holds;
+        called on a subclass it checks the file holds that class.
+        """
+        with np.load(Path(path), allow_pickle=False) as npz:
+            if "__header__" not in npz.files:
+                raise ValueError(f"{path} is not a wslib label-model file (no header)")
+            header = json.loads(npz["__header__"].tobytes().decode())
+            arrays = {name: npz[name] for name in npz.files if name != "__header__"}
+        if header.get("format") != FORMAT:
+            raise ValueError(f"{path} is not a wslib label-model file")
+        if header["format_version"] > FORMAT_VERSION:
+            raise ValueError(
+                f"{path} was written with format version {header['format_version']} by wslib "
+                f"{header['wslib_version']}; this wslib reads up to {FORMAT_VERSION}: upgrade"
+            )
+        name = header["class"]
+        if name not in _REGISTRY:
+            raise ValueError(f"{path} holds an unknown label model {name!r}")
+        model_cls = _REGISTRY[name]
+        if cls is not BaseLabelModel and not issubclass(model_cls, cls):
+            raise TypeError(f"{path} holds a {name}, not a {cls.__name__}")
+        model = model_cls(**header["params"])
+        for key, value in header["scalars"].items():
+            setattr(model, key, value)
+        for key, value in arrays.items():
+            setattr(model, key, value)
+        return model

@@ -1,0 +1,62 @@
+"""Majority vote: the baseline every label model must beat."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wslib.kernels import row_vote_counts, count_votes
+from wslib.labelmodel.base import BaseLabelModel
+from wslib.matrix import VoteMatrix
+
+
+class MajorityVote(BaseLabelModel):
+    r"""Each item gets the class most LFs voted for.
+
+    .. math:: P(y = c \mid L_i) \propto [\,\#\{j : L_{ij} = c\} = \max_{c'} \#\{j : L_{ij} = c'\}\,]
+
+    Ties split the probability mass equally among the tied classes (use
+    ``predict(tie_break=...)`` to choose a policy for hard labels). Items with
+    no votes get ``class_balance_``: the prior passed to ``fit`` or, if none,
+    uniform. MajorityVote needs no estimation, so it works with any number of LFs.
+
+    Parameters
+    ----------
+    cardinality : int, optional
+        Number of classes; inferred from ``L`` when omitted.
+    random_state : int
+        Seed for ``predict(tie_break="random")``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wslib.labelmodel import MajorityVote
+    >>> L = np.array([[0, 0, 1], [1, -1, 1], [-1, -1, -1]])
+    >>> MajorityVote().fit(L).predict_proba(L)
+    array([[1. , 0. ],
+           [0. , 1. ],
+           [0.5, 0.5]])
+    """
+
+    _learned = ("class_balance_",)
+
+    def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
+        self.class_balance_ = (np.full(k, 1.0 / k) if class_balance is None
+                               else np.asarray(class_balance, dtype=np.float64))
+
+    def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
+        counts = row_vote_counts(L, self.cardinality_)
+        top = counts.max(axis=1, keepdims=True)
+        winners = (counts == top).astype(np.float64)
+        covered = top[:, 0] > 0
+        proba = np.empty(counts.shape, dtype=np.float64)
+        proba[covered] = winners[covered] / winners[covered].sum(axis=1, keepdims=True)
+        proba[~covered] = self.class_balance_
+        return proba
+
+
+def vote_shares(L: VoteMatrix, k: int) -> np.ndarray:
+    """Fraction of all non-abstain votes that went to each class (a cheap class prior)."""
+    totals = count_votes(L, k).sum(axis=0).astype(np.float64)
+    if totals.sum() == 0:
+        return np.full(k, 1.0 / k)
+    return totals / totals.sum()

@@ -1,0 +1,228 @@
+"""The vote matrix ``L``: its contract and the one function that checks it.
+
+A vote matrix holds one row per item and one column per labeling function
+(LF, also called a *source*). Entry ``L[i, j]`` is the class LF ``j`` voted
+for item ``i`` (``0 .. k-1``) or ``ABSTAIN`` (``-1``).
+
+Two layouts are accepted everywhere:
+
+* **dense** — any integer NumPy array (or a pandas DataFrame of integers).
+  Internally stored as ``int8`` when ``k <= 127`` and ``int16`` otherwise.
+* **sparse** — a ``scipy.sparse`` matrix whose *stored* entries are votes
+  (``0 .. k-1``; a stored ``-1`` is also an abstain) and whose implicit
+  entries are abstains. Explicit zeros are votes for class 0, so keep them
+  (``wslib`` never calls ``eliminate_zeros``). Internally CSR.
+
+Floats, NaN, values below ``-1`` or at/above the cardinality are rejected
+with an error that names the first offending row and column.
+
+Example
+-------
+>>> import numpy as np
+>>> from wslib.matrix import check_votes
+>>> L, k = check_votes(np.array([[0, -1], [1, 1]]))
+>>> L.dtype, k
+(dtype('int8'), 2)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+import numpy as np
+import scipy.sparse as sp
+
+ABSTAIN = -1
+
+VoteMatrix = Union[np.ndarray, sp.csr_matrix]
+
+__all__ = [
+    "ABSTAIN",
+    "VoteMatrix",
+    "check_votes",
+    "infer_cardinality",
+    "vote_dtype",
+    "to_sparse",
+    "to_dense",
+    "n_items",
+]
+
+
+def vote_dtype(cardinality: int) -> np.dtype:
+    """Smallest signed integer dtype that holds votes ``-1 .. cardinality-1``."""
+    if cardinality <= np.iinfo(np.int8).max:
+        return np.dtype(np.int8)
+    if cardinality <= np.iinfo(np.int16).max:
+        return np.dtype(np.int16)
+    return np.dtype(np.int32)
+
+
+def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def _check_integral(values: np.ndarray, name: str, where) -> np.ndarray:
+    """Reject non-integer dtypes; name the first NaN / fractional cell."""
+    if values.dtype == bool:
+        raise TypeError(f"{name} has boolean dtype; votes must be integers (-1 = abstain)")
+    if np.issubdtype(values.dtype, np.integer):
+        return values
+    if np.issubdtype(values.dtype, np.floating):
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise ValueError(
+                f"{name} contains a non-finite vote at {where(_first_bad(bad))}; "
+                "votes must be integers in -1..k-1"
+            )
+        frac = values != np.round(values)
+        if frac.any():
+            pos = _first_bad(frac)
+            raise ValueError(
+                f"{name} contains a non-integer vote {float(values[pos])} at {where(pos)}; "
+                "votes must be integers in -1..k-1"
+            )
+        raise TypeError(
+            f"{name} has float dtype {values.dtype}; pass integer votes "
+            "(e.g. L.astype(np.int8)) so that no rounding happens silently"
+        )
+    raise TypeError(f"{name} has dtype {values.dtype}; votes must be integers in -1..k-1")
+
+
+def infer_cardinality(L: VoteMatrix) -> int:
+    """Number of classes implied by the largest vote (at least 2)."""
+    if sp.issparse(L):
+        data = L.data
+    else:
+        data = np.asarray(L)
+    top = int(data.max()) if data.size else -1
+    return max(2, top + 1)
+
+
+def check_votes(
+    L: Any,
+    *,
+    cardinality: int | None = None,
+    n_sources: int | None = None,
+    name: str = "L",
+    allow_empty: bool = False,
+) -> tuple[VoteMatrix, int]:
+    """Validate a vote matrix and return it in canonical form with its cardinality.
+
+    Parameters
+    ----------
+    L : array-like of int, DataFrame, or scipy.sparse matrix, shape (n_items, n_sources)
+        Votes in ``-1 .. k-1``.
+    cardinality : int, optional
+        Number of classes ``k``. Inferred from the largest vote when omitted.
+    n_sources : int, optional
+        Expected number of columns (e.g. the number seen at ``fit`` time).
+    name : str
+        Name used in error messages.
+    allow_empty : bool
+        Accept zero rows.
+
+    Returns
+    -------
+    L : ndarray of int8/int16, C-contiguous, or scipy.sparse.csr_matrix
+    cardinality : int
+    """
+    if sp.issparse(L):
+        L = sp.csr_matrix(L)
+        data = _check_integral(L.data, name, lambda p: f"stored entry {p[0]}")
+        if L.ndim != 2:
+            raise ValueError(f"{name} must be 2-D, got shape {L.shape}")
+        shape = L.shape
+    else:
+        if hasattr(L, "to_numpy") and hasattr(L, "columns"):
+            L = L.to_numpy()
+        arr = np.asarray(L)
+        if arr.dtype == object:
+            raise TypeError(
+                f"{name} has object dtype; votes must be integers in -1..k-1 "
+                "(did an LF return None or a string?)"
+            )
+        if arr.ndim != 2:
+            raise ValueError(
+                f"{name} must be 2-D (n_items, n_sources), got shape {arr.shape}"
+            )
+        arr = _check_integral(arr, name, lambda p: f"row {p[0]}, column {p[1]}")
+        shape = arr.shape
+    n, m = shape
+    if n == 0 and not allow_empty:
+        raise ValueError(f"{name} has zero rows; nothing to label")
+    if m == 0:
+        raise ValueError(f"{name} has zero columns; at least one labeling function is needed")
+    if n_sources is not None and m != n_sources:
+        raise ValueError(
+            f"{name} has {m} columns but the model was fitted with {n_sources} "
+            "labeling functions; pass the same LFs in the same order"
+        )
+    if cardinality is not None:
+        if int(cardinality) != cardinality or cardinality < 2:
+            raise ValueError(f"cardinality must be an integer >= 2, got {cardinality!r}")
+        cardinality = int(cardinality)
+
+    if sp.issparse(L):
+        vals = data
+        where = lambda i: _sparse_position(L, i)  # noqa: E731
+        flat_bad = lambda mask: int(np.flatnonzero(mask)[0])  # noqa: E731
+    else:
+        vals = arr
+        where = lambda p: f"row {p[0]}, column {p[1]}"  # noqa: E731
+        flat_bad = _first_bad
+    if vals.size:
+        low = vals < ABSTAIN
+        if low.any():
+            pos = flat_bad(low)
+            raise ValueError(
+                f"{name} has vote {int(vals[pos])} at {where(pos)}; "
+                "votes must be -1 (abstain) or a class index 0..k-1"
+            )
+    k = infer_cardinality(vals if not sp.issparse(L) else L) if cardinality is None else cardinality
+    if vals.size:
+        high = vals >= k
+        if high.any():
+            pos = flat_bad(high)
+            raise ValueError(
+                f"{name} has vote {int(vals[pos])} at {where(pos)}, outside 0..{k - 1} "
+                f"for cardinality {k}"
+            )
+    dtype = vote_dtype(k)
+    if sp.issparse(L):
+        out = sp.csr_matrix(
+            (data.astype(dtype, copy=False), L.indices.astype(np.int32, copy=False),
+             L.indptr.astype(np.int64, copy=False)),
+            shape=shape,
+        )
+        out.sort_indices()
+        return out, k
+    return np.ascontiguousarray(arr, dtype=dtype), k
+
+
+def _sparse_position(L: sp.csr_matrix, i: int) -> str:
+    row = int(np.searchsorted(L.indptr, i, side="right") - 1)
+    return f"row {row}, column {int(L.indices[i])}"
+
+
+def n_items(L: VoteMatrix) -> int:
+    return int(L.shape[0])
+
+
+def to_sparse(L: VoteMatrix) -> sp.csr_matrix:
+    """CSR copy of a dense vote matrix; abstains become implicit entries."""
+    if sp.issparse(L):
+        return sp.csr_matrix(L)
+    L = np.asarray(L)
+    rows, cols = np.nonzero(L != ABSTAIN)
+    return sp.csr_matrix((L[rows, cols], (rows, cols)), shape=L.shape, dtype=L.dtype)
+
+
+def to_dense(L: VoteMatrix, dtype: np.dtype | None = None) -> np.ndarray:
+    """Dense copy of a vote matrix; implicit sparse entries become ``-1``."""
+    if not sp.issparse(L):
+        return np.asarray(L, dtype=dtype)
+    L = sp.csr_matrix(L)
+    out = np.full(L.shape, ABSTAIN, dtype=dtype or L.dtype)
+    rows = np.repeat(np.arange(L.shape[0]), np.diff(L.indptr))
+    out[rows, L.indices] = L.data
+    return out

@@ -1,0 +1,101 @@
+"""Metrics for hard and soft labels: accuracy, F1, log-loss, Brier, coverage, PGR.
+
+Example
+-------
+>>> import numpy as np
+>>> from wslib.metrics import score_predictions
+>>> score_predictions(np.array([0, 1, 1]), np.array([0, 1, 0]), metric="accuracy")
+0.6666666666666666
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+METRICS = ("accuracy", "f1", "f1_binary", "f1_macro", "f1_micro", "log_loss", "brier", "coverage")
+PROBA_METRICS = ("log_loss", "brier")
+
+__all__ = ["METRICS", "PROBA_METRICS", "score_predictions", "score_proba",
+           "performance_gap_recovered", "check_labels"]
+
+
+def check_labels(y, n: int | None = None, cardinality: int | None = None, name: str = "y",
+                 allow_abstain: bool = False) -> np.ndarray:
+    """Validate gold labels: 1-D integers in ``0..k-1`` (``-1`` only if allowed)."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {y.shape}")
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+            bad = int(np.flatnonzero(~np.isfinite(y) | (y != np.round(y)))[0])
+            raise ValueError(f"{name}[{bad}] = {y[bad]!r} is not an integer class label")
+        y = y.astype(np.int64)
+    elif y.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class labels, got dtype {y.dtype}")
+    if n is not None and y.shape[0] != n:
+        raise ValueError(f"{name} has {y.shape[0]} labels but there are {n} items")
+    low = -1 if allow_abstain else 0
+    if y.size and (y.min() < low or (cardinality is not None and y.max() >= cardinality)):
+        bad = int(np.flatnonzero((y < low) | ((y >= cardinality) if cardinality else False))[0])
+        top = "" if cardinality is None else f"..{cardinality - 1}"
+        raise ValueError(f"{name}[{bad}] = {int(y[bad])} is not a class in 0{top}")
+    return y.astype(np.int64, copy=False)
+
+
+def _f1(y_true: np.ndarray, y_pred: np.ndarray, cls: int) -> float:
+    tp = np.sum((y_pred == cls) & (y_true == cls))
+    fp = np.sum((y_pred == cls) & (y_true != cls))
+    fn = np.sum((y_pred != cls) & (y_true == cls))
+    return 0.0 if tp == 0 else float(2 * tp / (2 * tp + fp + fn))
+
+
+def score_predictions(y_true, y_pred, metric: str = "accuracy", cardinality: int | None = None
+                      ) -> float:
+    """Score hard predictions; ``-1`` predictions (abstains) count as wrong.
+
+    ``f1`` / ``f1_binary`` is the F1 of class 1 (the positive class in
+    WRENCH's binary sets); ``coverage`` is the fraction not abstained.
+    """
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y has {y_true.shape[0]} labels but {y_pred.shape[0]} predictions")
+    if metric == "accuracy":
+        return float(np.mean(y_true == y_pred))
+    if metric in ("f1", "f1_binary"):
+        return _f1(y_true, y_pred, 1)
+    if metric == "f1_macro":
+        k = cardinality or int(max(y_true.max(), y_pred.max()) + 1)
+        present = [c for c in range(k) if np.any(y_true == c) or np.any(y_pred == c)]
+        return float(np.mean([_f1(y_true, y_pred, c) for c in present]))
+    if metric == "f1_micro":
+        return float(np.mean(y_true == y_pred))
+    if metric == "coverage":
+        return float(np.mean(y_pred != -1))
+    raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+
+
+def score_proba(y_true, proba, metric: str = "log_loss", eps: float = 1e-12) -> float:
+    """Score soft labels: mean ``log_loss`` (natural log) or multi-class ``brier``."""
+    y_true = np.asarray(y_true)
+    proba = np.asarray(proba, dtype=np.float64)
+    rows = np.arange(y_true.shape[0])
+    if metric == "log_loss":
+        return float(-np.mean(np.log(np.clip(proba[rows, y_true], eps, 1.0))))
+    if metric == "brier":
+        onehot = np.zeros_like(proba)
+        onehot[rows, y_true] = 1.0
+        return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
+    raise ValueError(f"unknown probability metric {metric!r}; choose one of {PROBA_METRICS}")
+
+
+def performance_gap_recovered(student: float, weak: float, ceiling: float) -> float:
+    """PGR = (student - weak) / (ceiling - weak) (Burns et al., weak-to-strong).
+
+    >>> performance_gap_recovered(0.75, 0.5, 1.0)
+    0.5
+    """
+    gap = ceiling - weak
+    if gap == 0:
+        return float("nan")
+    return (student - weak) / gap
