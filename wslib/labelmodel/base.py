@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import warnings
+import zipfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
@@ -245,13 +246,7 @@ class BaseLabelModel(BaseEstimator, ABC):
         Called on the base class it returns whatever model the file holds;
         called on a subclass it checks the file holds that class.
         """
-        with np.load(Path(path), allow_pickle=False) as npz:
-            if "__header__" not in npz.files:
-                raise ValueError(f"{path} is not a wslib label-model file (no header)")
-            header = json.loads(npz["__header__"].tobytes().decode())
-            arrays = {name: npz[name] for name in npz.files if name != "__header__"}
-        if header.get("format") != FORMAT:
-            raise ValueError(f"{path} is not a wslib label-model file")
+        header, arrays = _read_model_file(Path(path))
         if header["format_version"] > FORMAT_VERSION:
             raise ValueError(
                 f"{path} was written with format version {header['format_version']} by wslib "
@@ -263,9 +258,43 @@ class BaseLabelModel(BaseEstimator, ABC):
         model_cls = _REGISTRY[name]
         if cls is not BaseLabelModel and not issubclass(model_cls, cls):
             raise TypeError(f"{path} holds a {name}, not a {cls.__name__}")
+        missing = [key for key in ("cardinality_", "n_sources_") + tuple(model_cls._learned)
+                   if key not in header["scalars"] and key not in arrays]
+        if missing:
+            raise ValueError(f"{path} holds a {name} without its learned attributes {missing}; "
+                             "the file is truncated or was not written by save()")
         model = model_cls(**header["params"])
         for key, value in header["scalars"].items():
             setattr(model, key, value)
         for key, value in arrays.items():
             setattr(model, key, value)
         return model
+
+
+def _read_model_file(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Header and arrays of a label-model file; any damage is a ValueError naming ``path``."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if "__header__" not in npz.files:
+                raise ValueError(f"{path} is not a wslib label-model file (no header)")
+            raw = npz["__header__"].tobytes()
+            arrays = {name: npz[name] for name in npz.files if name != "__header__"}
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        if str(path) in str(exc):
+            raise
+        raise ValueError(f"{path} is not a readable wslib label-model file "
+                         f"(an .npz written by save()): {exc}") from exc
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} has a corrupted header: {exc}") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a wslib label-model file")
+    missing = [key for key in ("format_version", "class", "params", "scalars")
+               if key not in header]
+    if missing or not isinstance(header["format_version"], int):
+        raise ValueError(f"{path} has a corrupted header: missing or invalid "
+                         f"{missing or ['format_version']}")
+    return header, arrays
