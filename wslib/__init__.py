@@ -10,5 +10,16 @@ The pipeline, one module per step::
 __version__ = "0.1.0"
 
 from wslib.matrix import ABSTAIN  # noqa: E402
+from wslib.lf import (  # noqa: E402
+    LabelingFunction,
+    keyword_lf,
+    labeling_function,
+    preprocessor,
+    regex_lf,
+    similarity_lf,
+    threshold_lf,
+)
+from wslib.apply import apply_lfs  # noqa: E402
 
-__all__ = ["ABSTAIN", "__version__"]
+__all__ = ["ABSTAIN", "__version__", "LabelingFunction", "labeling_function", "preprocessor",
+           "apply_lfs", "keyword_lf", "regex_lf", "threshold_lf", "similarity_lf"]

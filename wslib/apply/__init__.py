@@ -1,0 +1,12 @@
+"""Applying labeling functions: ``apply_lfs`` and the one-chunk engine it is built on.
+
+>>> from wslib.apply import apply_lfs, compile_lfs, apply_chunk
+"""
+
+from wslib.apply.api import DEFAULT_CHUNK_SIZE, apply_lfs
+from wslib.apply.chunk import ChunkResult, CompiledLFs, apply_chunk, compile_lfs
+from wslib.apply.errors import LFApplyError, LFOutputError, MissingColumnError, WorkerDiedError
+
+__all__ = ["apply_lfs", "apply_chunk", "compile_lfs", "CompiledLFs", "ChunkResult",
+           "DEFAULT_CHUNK_SIZE", "LFApplyError", "LFOutputError", "MissingColumnError",
+           "WorkerDiedError"]

@@ -1,0 +1,325 @@
+"""``apply_lfs``: labeling functions in, compact vote matrix out.
+
+Inputs: a pandas DataFrame, a pyarrow Table, a dict of equal-length arrays, or
+the path of a Parquet file / folder of Parquet files (read in batches, never
+whole). The data is cut into chunks of ``chunk_size`` rows; each chunk goes
+through :func:`wslib.apply.chunk.apply_chunk`, in this process or in ``n_jobs``
+forked worker processes, and the chunk results are written back in input
+order, so row ``i`` of the vote matrix is row ``i`` of the input.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import os
+import warnings
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import scipy.sparse as sp
+
+from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, apply_chunk, compile_lfs
+from wslib.apply.errors import WorkerDiedError
+from wslib.exceptions import LFFaultWarning
+from wslib.lf.core import LabelingFunction
+from wslib.matrix import VoteMatrix, infer_cardinality, to_sparse, vote_dtype
+
+__all__ = ["apply_lfs", "DEFAULT_CHUNK_SIZE"]
+
+DEFAULT_CHUNK_SIZE = 65_536
+
+
+# ----------------------------------------------------------------------------- sources
+class _Source:
+    """Rows cut into chunks. ``tasks`` are cheap descriptions (sent to workers);
+    ``load(task)`` turns one into ``(start, DataFrame)``."""
+
+    n_rows: int
+    columns: list[str]
+
+    def tasks(self, chunk_size: int) -> Iterator[Any]:
+        for start in range(0, self.n_rows, chunk_size):
+            yield (start, min(start + chunk_size, self.n_rows))
+
+    def load(self, task: Any) -> tuple[int, pd.DataFrame]:
+        raise NotImplementedError
+
+
+class _PandasSource(_Source):
+    def __init__(self, df: pd.DataFrame):
+        self.df, self.n_rows = df, len(df)
+        self.columns = [str(c) for c in df.columns]
+
+    def load(self, task):
+        start, stop = task
+        return start, self.df.iloc[start:stop]
+
+
+class _ArrowSource(_Source):
+    def __init__(self, table: pa.Table):
+        self.table, self.n_rows, self.columns = table, table.num_rows, table.column_names
+
+    def load(self, task):
+        start, stop = task
+        return start, _to_pandas(self.table.slice(start, stop - start), start)
+
+
+class _DictSource(_Source):
+    def __init__(self, data: Mapping[str, Any]):
+        self.data = {str(k): v if hasattr(v, "__len__") and hasattr(v, "__getitem__")
+                     else np.asarray(v) for k, v in data.items()}
+        lengths = {k: len(v) for k, v in self.data.items()}
+        if len(set(lengths.values())) > 1:
+            first = next(iter(lengths))
+            odd = next(k for k, n in lengths.items() if n != lengths[first])
+            raise ValueError(f"dict input columns differ in length: {first!r} has "
+                             f"{lengths[first]} rows, {odd!r} has {lengths[odd]}")
+        self.n_rows = next(iter(lengths.values()), 0)
+        self.columns = list(self.data)
+
+    def load(self, task):
+        start, stop = task
+        cols = {k: (list(v[start:stop]) if getattr(v, "ndim", 1) > 1 else v[start:stop])
+                for k, v in self.data.items()}
+        return start, pd.DataFrame(cols, index=pd.RangeIndex(start, stop))
+
+
+class _ParquetSource(_Source):
+    """Parquet file or folder of ``*.parquet`` files (sorted by name), streamed."""
+
+    def __init__(self, path: Path, columns: Sequence[str] | None):
+        files = sorted(path.glob("**/*.parquet")) if path.is_dir() else [path]
+        if not files:
+            raise FileNotFoundError(f"{path} holds no *.parquet files")
+        self.files = [pq.ParquetFile(f) for f in files]
+        self.n_rows = sum(f.metadata.num_rows for f in self.files)
+        self.columns = self.files[0].schema_arrow.names
+        self.read = None if columns is None else [c for c in columns if c in self.columns]
+
+    def tasks(self, chunk_size):
+        start = 0
+        for f in self.files:
+            for batch in f.iter_batches(batch_size=chunk_size, columns=self.read):
+                table = pa.Table.from_batches([batch])
+                yield start, _to_pandas(table, start)
+                start += table.num_rows
+
+    def load(self, task):
+        return task
+
+
+def _to_pandas(table: pa.Table, start: int) -> pd.DataFrame:
+    df = table.to_pandas()
+    df.index = pd.RangeIndex(start, start + len(df))
+    return df
+
+
+def _source(data: Any, columns: Sequence[str] | None) -> _Source:
+    if isinstance(data, pd.DataFrame):
+        return _PandasSource(data)
+    if isinstance(data, pa.Table):
+        return _ArrowSource(data)
+    if isinstance(data, pa.RecordBatch):
+        return _ArrowSource(pa.Table.from_batches([data]))
+    if isinstance(data, Mapping):
+        return _DictSource(data)
+    if isinstance(data, (str, os.PathLike)):
+        path = Path(data)
+        if not path.exists():
+            raise FileNotFoundError(f"input {path} does not exist")
+        return _ParquetSource(path, columns)
+    raise TypeError(f"cannot apply LFs to a {type(data).__name__}; pass a pandas DataFrame, "
+                    "a pyarrow Table, a dict of equal-length arrays or a Parquet path")
+
+
+# ----------------------------------------------------------------------------- workers
+#: (source, plan, errors) inherited by forked workers, so tasks carry only row ranges
+_STATE: tuple | None = None
+
+
+def _run_task(task: Any) -> tuple[int, ChunkResult]:
+    source, plan, errors = _STATE
+    start, df = source.load(task)
+    return start, apply_chunk(plan, df, errors=errors, start=start)
+
+
+def _run_serial(source: _Source, tasks: Iterator[Any], plan: CompiledLFs, errors: str
+                ) -> Iterator[tuple[int, ChunkResult]]:
+    for task in tasks:
+        start, df = source.load(task)
+        yield start, apply_chunk(plan, df, errors=errors, start=start)
+
+
+def _run_pool(tasks: Iterator[Any], n_jobs: int) -> Iterator[tuple[int, ChunkResult]]:
+    """Results in task order; at most ``2 * n_jobs`` chunks in flight."""
+    pending: deque = deque()
+    with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork")) as pool:
+        try:
+            for task in tasks:
+                pending.append((task, pool.submit(_run_task, task)))
+                if len(pending) >= 2 * n_jobs:
+                    yield _result(*pending.popleft())
+            while pending:
+                yield _result(*pending.popleft())
+        finally:
+            for _, fut in pending:
+                fut.cancel()
+
+
+def _result(task: Any, fut: Any) -> tuple[int, ChunkResult]:
+    try:
+        return fut.result()
+    except BrokenProcessPool as exc:
+        start = task[0]
+        raise WorkerDiedError(f"a worker process died (killed, out of memory or crashed) "
+                              f"while applying LFs to the chunk starting at row position "
+                              f"{start}; rerun with n_jobs=1 to see the error in-process"
+                              ) from exc
+
+
+# ----------------------------------------------------------------------------- apply_lfs
+def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
+              chunk_size: int | None = None, progress: bool = False, errors: str = "raise",
+              cardinality: int | None = None, sparse: bool = False,
+              return_faults: bool = False) -> VoteMatrix | tuple[VoteMatrix, pd.Series]:
+    """Apply labeling functions to every row and return the vote matrix ``L``.
+
+    Parameters
+    ----------
+    data : DataFrame, pyarrow Table, dict of arrays, or str / Path
+        The items. A path is a Parquet file or a folder of Parquet files,
+        streamed in batches of ``chunk_size`` rows.
+    lfs : sequence of LabelingFunction
+        Unique names; column ``j`` of ``L`` holds ``lfs[j]``'s votes.
+    n_jobs : int
+        Worker processes (``-1``: all cores). Uses the ``fork`` start method
+        (Linux); LFs need not be picklable. Row order is preserved exactly.
+    chunk_size : int, optional
+        Rows per chunk (default 65,536, smaller when needed to keep every
+        worker busy). Bounds memory: only a few chunks are in flight at a time.
+    progress : bool
+        Show a tqdm progress bar (needs ``tqdm``).
+    errors : {"raise", "abstain"}
+        ``"raise"``: an LF that raises or returns an invalid vote stops the run
+        with :class:`~wslib.apply.LFApplyError` / :class:`~wslib.apply.LFOutputError`
+        naming the LF, the row's index label and its position.
+        ``"abstain"``: such votes become ``-1``; one :class:`~wslib.exceptions.LFFaultWarning`
+        lists the per-LF fault counts (get them as data with ``return_faults=True``).
+    cardinality : int, optional
+        Number of classes; votes ``>= cardinality`` are then invalid.
+    sparse : bool
+        Return a ``scipy.sparse.csr_matrix`` whose implicit entries are abstains
+        (for mostly-abstain matrices). Dense is ``int8`` when votes fit.
+    return_faults : bool
+        Also return a ``pandas.Series`` of fault counts indexed by LF name.
+
+    Returns
+    -------
+    L : ndarray of int8/int16, shape (n_rows, n_lfs), or csr_matrix
+    faults : pandas.Series (only with ``return_faults=True``)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wslib import apply_lfs, labeling_function, ABSTAIN
+    >>> from wslib.lf import keyword_lf
+    >>> @labeling_function()
+    ... def short(x):
+    ...     return 0 if len(x.text) < 10 else ABSTAIN
+    >>> df = pd.DataFrame({"text": ["subscribe to my channel!", "nice"]})
+    >>> apply_lfs(df, [short, keyword_lf("subscribe", 1)])
+    array([[-1,  1],
+           [ 0, -1]], dtype=int8)
+    """
+    global _STATE
+    if errors not in ERRORS:
+        raise ValueError(f"errors must be one of {ERRORS}, got {errors!r}")
+    plan = compile_lfs(lfs, cardinality)
+    source = _source(data, plan.columns)
+    if source.n_rows == 0:
+        raise ValueError("data has zero rows; nothing to label")
+    plan.check_columns(source.columns)
+    n, m = source.n_rows, len(plan)
+    n_jobs = _n_jobs(n_jobs)
+    if chunk_size is None:
+        chunk_size = DEFAULT_CHUNK_SIZE if n_jobs == 1 else \
+            max(1024, min(DEFAULT_CHUNK_SIZE, math.ceil(n / (4 * n_jobs))))
+    elif int(chunk_size) != chunk_size or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    chunk_size = int(chunk_size)
+
+    tasks = source.tasks(chunk_size)
+    if n_jobs == 1 or n <= chunk_size:
+        results = _run_serial(source, tasks, plan, errors)
+    else:
+        _STATE = (source, plan, errors)
+        results = _run_pool(tasks, n_jobs)
+    bar = _progress_bar(n) if progress else None
+    dtype = vote_dtype(cardinality or 2)
+    dense = None if sparse else np.empty((n, m), dtype=dtype)
+    blocks: list[sp.csr_matrix] = []
+    faults = np.zeros(m, dtype=np.int64)
+    first: dict[int, str] = {}
+    try:
+        for start, res in results:
+            votes = res.votes
+            if not sparse and votes.size and votes.max() > np.iinfo(dense.dtype).max:
+                dense = dense.astype(np.int16)
+            if sparse:
+                blocks.append(to_sparse(votes))
+            else:
+                dense[start:start + len(votes)] = votes
+            faults += res.faults
+            for j, what in res.first_fault.items():
+                first.setdefault(j, what)
+            if bar is not None:
+                bar.update(len(votes))
+    finally:
+        _STATE = None
+        if bar is not None:
+            bar.close()
+    if faults.any():
+        _warn_faults(plan, faults, first)
+    if sparse:
+        L = sp.vstack(blocks, format="csr")
+        k = cardinality or infer_cardinality(L)
+        L = sp.csr_matrix(L, dtype=vote_dtype(k))
+    else:
+        L = dense
+    if return_faults:
+        return L, pd.Series(faults, index=pd.Index(plan.names, name="lf"), name="faults")
+    return L
+
+
+def _n_jobs(n_jobs: int) -> int:
+    if int(n_jobs) != n_jobs or n_jobs == 0 or n_jobs < -1:
+        raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
+    n_jobs = os.cpu_count() or 1 if n_jobs == -1 else int(n_jobs)
+    if n_jobs > 1 and "fork" not in mp.get_all_start_methods():
+        warnings.warn("n_jobs > 1 needs the 'fork' start method, unavailable on this platform; "
+                      "applying in one process", RuntimeWarning, stacklevel=3)
+        return 1
+    return n_jobs
+
+
+def _progress_bar(n: int) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as exc:
+        raise ImportError("progress=True needs tqdm: pip install tqdm") from exc
+    return tqdm(total=n, unit="rows", desc="apply_lfs")
+
+
+def _warn_faults(plan: CompiledLFs, faults: np.ndarray, first: dict[int, str]) -> None:
+    lines = [f"  {plan.names[j]!r}: {int(faults[j])} row(s), first: {first.get(j, '?')}"
+             for j in np.flatnonzero(faults)]
+    warnings.warn(f"{int(faults.sum())} faulty vote(s) recorded as abstains "
+                  "(errors='abstain'):\n" + "\n".join(lines), LFFaultWarning, stacklevel=3)

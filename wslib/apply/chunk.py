@@ -1,0 +1,403 @@
+"""Apply a compiled LF set to ONE chunk: the unit every engine is built from.
+
+:func:`compile_lfs` validates an LF list once and groups it by how it runs:
+
+* keyword templates on the same ``(column, case_sensitive)`` — fused into one
+  Aho-Corasick scan of the text (:mod:`wslib.kernels.keywords`);
+* other batch LFs (regex / threshold / similarity templates, user batch LFs) —
+  called once per chunk;
+* numba LFs — fused into one generated, numba-compiled loop over the rows;
+* row LFs — called on light named-tuple rows built once per chunk, with
+  preprocessor chains memoized per chunk.
+
+:func:`apply_chunk` runs that plan on one ``pandas.DataFrame`` chunk and
+returns its votes and per-LF fault counts. The in-memory and multiprocessing
+engines in :mod:`wslib.apply.api` call it; streaming engines (Parquet, Dask)
+call it the same way, once per batch / partition, passing ``start`` (the
+chunk's first row position in the whole input) so errors name global rows.
+
+Example
+-------
+>>> import pandas as pd
+>>> from wslib.lf import keyword_lf
+>>> plan = compile_lfs([keyword_lf("http", 1, name="link")])
+>>> res = apply_chunk(plan, pd.DataFrame({"text": ["see http://x", "hi"]}))
+>>> res.votes.tolist(), res.faults.tolist()
+([[1], [-1]], [0])
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
+
+import numba
+import numpy as np
+import pandas as pd
+from numba.core import types as nbtypes
+
+from wslib.apply.errors import LFApplyError, LFOutputError, MissingColumnError
+from wslib.lf.core import LabelingFunction, row_type
+from wslib.lf.templates import KeywordTemplate, match_keyword_templates
+from wslib.matrix import ABSTAIN
+
+__all__ = ["CompiledLFs", "ChunkResult", "compile_lfs", "apply_chunk", "ERRORS"]
+
+ERRORS = ("raise", "abstain")
+#: chunk votes are int16; larger class indices cannot be stored
+MAX_CLASS = int(np.iinfo(np.int16).max) - 1
+
+
+class ChunkResult(NamedTuple):
+    """Output of :func:`apply_chunk`.
+
+    votes : ndarray of int16, shape (n_rows, n_lfs)
+        ``-1`` for abstains and (with ``errors="abstain"``) faults.
+    faults : ndarray of int64, shape (n_lfs,)
+        Rows on which each LF raised or returned an invalid vote.
+    first_fault : dict
+        LF position -> description of its first fault in this chunk.
+    """
+
+    votes: np.ndarray
+    faults: np.ndarray
+    first_fault: dict
+
+
+class CompiledLFs:
+    """A validated LF list grouped into execution plans (see the module docstring).
+
+    Parameters
+    ----------
+    lfs : sequence of LabelingFunction
+    cardinality : int, optional
+        Number of classes; votes ``>= cardinality`` are then invalid.
+    """
+
+    def __init__(self, lfs: Sequence[LabelingFunction], cardinality: int | None = None) -> None:
+        lfs = list(lfs) if not isinstance(lfs, LabelingFunction) else [lfs]
+        if not lfs:
+            raise ValueError("no labeling functions given")
+        for j, lf in enumerate(lfs):
+            if not isinstance(lf, LabelingFunction):
+                raise TypeError(f"lfs[{j}] is a {type(lf).__name__}, not a LabelingFunction; "
+                                "decorate it with @labeling_function()")
+        dupes = [n for n, c in Counter(lf.name for lf in lfs).items() if c > 1]
+        if dupes:
+            raise ValueError(f"duplicate labeling function names {dupes}; every LF needs a "
+                             "unique name (pass name=... to the decorator or template)")
+        if cardinality is not None and (int(cardinality) != cardinality or cardinality < 2
+                                        or cardinality > MAX_CLASS):
+            raise ValueError(f"cardinality must be an integer in 2..{MAX_CLASS}, "
+                             f"got {cardinality!r}")
+        self.lfs = lfs
+        self.names = [lf.name for lf in lfs]
+        self.cardinality = None if cardinality is None else int(cardinality)
+        self.keyword_groups: dict[tuple[str, bool], list[int]] = {}
+        self.batch: list[int] = []
+        self.row: list[int] = []
+        self.numba: list[int] = []
+        for j, lf in enumerate(lfs):
+            if isinstance(lf.template, KeywordTemplate):
+                key = (lf.template.column, lf.template.case_sensitive)
+                self.keyword_groups.setdefault(key, []).append(j)
+            else:
+                getattr(self, lf.kind).append(j)
+        row_cols = [lfs[j].columns for j in self.row]
+        #: columns row objects are built from (None: all columns of the chunk)
+        self.row_columns = (None if any(c is None for c in row_cols)
+                            else tuple(dict.fromkeys(c for cols in row_cols for c in cols)))
+        self._fused: _FusedNumba | None = _FusedNumba([lfs[j] for j in self.numba]) \
+            if self.numba else None
+
+    @property
+    def columns(self) -> tuple[str, ...] | None:
+        """Columns the LFs read, or None when some LF does not declare its columns."""
+        if any(lf.columns is None for lf in self.lfs):
+            return None
+        return tuple(dict.fromkeys(c for lf in self.lfs for c in lf.columns))
+
+    def check_columns(self, available: Iterable[str]) -> None:
+        """Raise :class:`MissingColumnError` naming the first missing column and its LF."""
+        have = set(available)
+        for lf in self.lfs:
+            for c in lf.columns or ():
+                if c not in have:
+                    raise MissingColumnError(
+                        f"column {c!r} needed by LF {lf.name!r} is missing from the input "
+                        f"(columns: {sorted(map(str, have))[:20]})", column=c, lf=lf.name)
+
+    def __len__(self) -> int:
+        return len(self.lfs)
+
+
+def compile_lfs(lfs: Sequence[LabelingFunction], cardinality: int | None = None) -> CompiledLFs:
+    """Validate and group ``lfs`` once; pass the result to :func:`apply_chunk`."""
+    return lfs if isinstance(lfs, CompiledLFs) else CompiledLFs(lfs, cardinality)
+
+
+class _Faults:
+    """Collects faults of one chunk and turns bad votes into abstains or errors."""
+
+    def __init__(self, plan: CompiledLFs, chunk: pd.DataFrame, start: int, errors: str):
+        self.plan, self.chunk, self.start, self.errors = plan, chunk, start, errors
+        self.counts = np.zeros(len(plan), dtype=np.int64)
+        self.first: dict[int, str] = {}
+
+    def where(self, i: int) -> tuple[Any, int, str]:
+        label = self.chunk.index[i]
+        return label, self.start + i, f"row {label!r} (position {self.start + i})"
+
+    def span(self) -> str:
+        n = len(self.chunk)
+        if n == 0:
+            return "an empty chunk"
+        return (f"the chunk of rows {self.chunk.index[0]!r}..{self.chunk.index[-1]!r} "
+                f"(positions {self.start}..{self.start + n - 1})")
+
+    def record(self, j: int, count: int, what: str) -> None:
+        self.counts[j] += count
+        self.first.setdefault(j, what)
+
+    def raised(self, j: int, i: int | None, exc: BaseException) -> None:
+        """LF ``j`` raised on row ``i`` (``None``: on the whole chunk)."""
+        name = self.plan.names[j]
+        if i is None:
+            where, label, pos = self.span(), None, None
+        else:
+            label, pos, where = self.where(i)
+        what = f"{type(exc).__name__}: {exc}"
+        if self.errors == "raise":
+            raise LFApplyError(f"LF {name!r} raised {what} on {where}", lf=name, index=label,
+                               position=pos) from exc
+        self.record(j, len(self.chunk) if i is None else 1, f"{what} on {where}")
+
+    def bad_output(self, j: int, i: int | None, problem: str) -> None:
+        name = self.plan.names[j]
+        if i is None:
+            where, label, pos = self.span(), None, None
+        else:
+            label, pos, where = self.where(i)
+        if self.errors == "raise":
+            raise LFOutputError(f"LF {name!r} {problem} on {where}", lf=name, index=label,
+                                position=pos)
+        self.record(j, len(self.chunk) if i is None else 1, f"{problem} on {where}")
+
+    def check_range(self, j: int, v: np.ndarray) -> np.ndarray:
+        """Validate integer votes of LF ``j``; invalid ones become abstains (or raise)."""
+        k = self.plan.cardinality
+        top = (k - 1) if k is not None else MAX_CLASS
+        bad = (v < ABSTAIN) | (v > top)
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            allowed = f"-1..{top}" if k is not None else "-1 (abstain) or a class index >= 0"
+            self.bad_output(j, int(rows[0]), f"returned {int(v[rows[0]])}, outside {allowed}")
+            self.counts[j] += len(rows) - 1
+            v = np.where(bad, ABSTAIN, v)
+        return v
+
+
+def _is_vote(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults) -> np.ndarray:
+    """Call ``call`` on every row; fast path first, row-by-row only to locate faults."""
+    try:
+        vals = list(map(call, xs))
+        if all(t is int or (issubclass(t, np.integer)) for t in set(map(type, vals))):
+            return np.array(vals, dtype=np.int64).reshape(len(xs))
+    except Exception:  # noqa: BLE001 - located and reported row by row below
+        pass
+    out = np.full(len(xs), ABSTAIN, dtype=np.int64)
+    for i, x in enumerate(xs):
+        try:
+            v = call(x)
+        except Exception as exc:  # noqa: BLE001 - every LF failure is reported
+            faults.raised(j, i, exc)
+            continue
+        if _is_vote(v):
+            out[i] = v
+        else:
+            faults.bad_output(j, i, f"returned {v!r} ({type(v).__name__}), not an integer vote")
+    return out
+
+
+def _batch_votes(out: Any, j: int, n: int, faults: _Faults) -> np.ndarray:
+    """Validate a batch LF's output: array-like of ``n`` integers."""
+    if hasattr(out, "to_numpy"):
+        out = out.to_numpy()
+    arr = np.asarray(out)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        faults.bad_output(j, None, f"returned output of shape {arr.shape}, expected ({n},): "
+                                   "one vote per row of the chunk")
+        return np.full(n, ABSTAIN, dtype=np.int64)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64, copy=False)
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr)
+        bad[~bad] = arr[~bad] != np.round(arr[~bad])
+    else:  # bool, object, str: every row that is not an integer is bad
+        bad = np.fromiter((not _is_vote(v) for v in arr), dtype=bool, count=n)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        v = arr[rows[0]]
+        faults.bad_output(j, int(rows[0]), f"returned {v!r} ({arr.dtype} output), "
+                                           "not an integer vote")
+        faults.counts[j] += len(rows) - 1
+    good = np.where(bad, ABSTAIN, arr)
+    return good.astype(np.int64)
+
+
+def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise",
+                start: int = 0) -> ChunkResult:
+    """Votes of every LF in ``plan`` on one DataFrame chunk.
+
+    Parameters
+    ----------
+    plan : CompiledLFs
+        From :func:`compile_lfs`.
+    chunk : pandas.DataFrame
+        The rows; its index labels are used in error messages.
+    errors : {"raise", "abstain"}
+        ``"raise"``: the first fault raises :class:`LFApplyError` (the LF raised)
+        or :class:`LFOutputError` (bad output), naming the LF and row.
+        ``"abstain"``: faulty votes become ``-1`` and are counted in ``faults``.
+    start : int
+        Position of the chunk's first row in the whole input.
+
+    Returns
+    -------
+    ChunkResult
+        ``(votes, faults, first_fault)``.
+    """
+    if errors not in ERRORS:
+        raise ValueError(f"errors must be one of {ERRORS}, got {errors!r}")
+    plan.check_columns(chunk.columns)
+    n = len(chunk)
+    votes = np.full((n, len(plan)), ABSTAIN, dtype=np.int16)
+    faults = _Faults(plan, chunk, start, errors)
+
+    def store(j: int, v: np.ndarray) -> None:
+        votes[:, j] = faults.check_range(j, v)
+
+    for (column, _), js in plan.keyword_groups.items():
+        specs = [plan.lfs[j].template for j in js]
+        try:
+            block = match_keyword_templates(chunk[column], specs, [plan.names[j] for j in js])
+        except Exception as exc:  # noqa: BLE001 - e.g. a non-text column
+            for j in js:
+                faults.raised(j, None, exc)
+            continue
+        for t, j in enumerate(js):
+            store(j, block[:, t].astype(np.int64))
+    for j in plan.batch:
+        try:
+            out = plan.lfs[j].apply_batch(chunk)
+        except Exception as exc:  # noqa: BLE001
+            faults.raised(j, None, exc)
+            continue
+        store(j, _batch_votes(out, j, n, faults))
+    if plan.numba:
+        for j, v in zip(plan.numba, plan._fused.run(chunk, faults, plan.numba)):
+            store(j, v)
+    if plan.row:
+        _apply_rows(plan, chunk, faults, store)
+    return ChunkResult(votes, faults.counts, faults.first)
+
+
+def _apply_rows(plan: CompiledLFs, chunk: pd.DataFrame, faults: _Faults,
+                store: Callable[[int, np.ndarray], None]) -> None:
+    cols = plan.row_columns if plan.row_columns is not None else tuple(chunk.columns)
+    make = row_type(tuple(map(str, cols)))._make
+    rows = list(map(make, zip(*(chunk[c].tolist() for c in cols)))) if cols else \
+        [make(())] * len(chunk)
+    memo: dict[tuple, list] = {(): rows}
+    for j in plan.row:
+        lf = plan.lfs[j]
+        chain: tuple = ()
+        xs = rows
+        for p in lf.pre:  # each chain prefix is computed once per chunk
+            chain = chain + (p,)
+            if chain not in memo:
+                memo[chain] = _preprocess(p, xs, j, faults)
+            xs = memo[chain]
+        store(j, _row_votes(lf._call, xs, j, faults))
+
+
+class _Failed:
+    """Placeholder row for a preprocessor that raised: LFs on it abstain."""
+
+
+def _preprocess(p: Any, xs: list, j: int, faults: _Faults) -> list:
+    out = []
+    for i, x in enumerate(xs):
+        try:
+            out.append(p(x) if not isinstance(x, _Failed) else x)
+        except Exception as exc:  # noqa: BLE001
+            wrapped = RuntimeError(f"preprocessor {p.name!r} failed: {type(exc).__name__}: {exc}")
+            wrapped.__cause__ = exc
+            faults.raised(j, i, wrapped)
+            out.append(_Failed())
+    return out
+
+
+class _FusedNumba:
+    """All numba LFs of a plan fused into one generated, compiled loop over the rows."""
+
+    _cache: dict[tuple, Callable] = {}
+
+    def __init__(self, lfs: list[LabelingFunction]):
+        self.lfs = lfs
+        self.columns = tuple(dict.fromkeys(c for lf in lfs for c in lf.columns))
+        self.jitted = [lf.f if isinstance(lf.f, numba.core.dispatcher.Dispatcher)
+                       else numba.njit(nogil=True)(lf.f) for lf in lfs]
+        key = (tuple(self.jitted), self.columns, tuple(lf.columns for lf in lfs))
+        if key not in self._cache:
+            args = ", ".join(f"c{i}" for i in range(len(self.columns)))
+            lines = [f"def fused(out, {args}):", "    for i in range(out.shape[0]):"]
+            for j, lf in enumerate(lfs):
+                call = ", ".join(f"c{self.columns.index(c)}[i]" for c in lf.columns)
+                lines.append(f"        out[i, {j}] = f{j}({call})")
+            namespace = {f"f{j}": f for j, f in enumerate(self.jitted)}
+            exec("\n".join(lines), namespace)  # noqa: S102 - generated from column names
+            self._cache[key] = numba.njit(nogil=True)(namespace["fused"])
+        self.kernel = self._cache[key]
+
+    def arrays(self, chunk: pd.DataFrame) -> list[np.ndarray]:
+        out = []
+        for c in self.columns:
+            s = chunk[c]
+            if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+                users = [lf.name for lf in self.lfs if c in lf.columns]
+                raise TypeError(f"numba LF(s) {users} read column {c!r}, which has "
+                                f"non-numeric dtype {s.dtype}; use a row or batch LF")
+            arr = s.to_numpy() if isinstance(s.dtype, np.dtype) else \
+                s.to_numpy(dtype=np.float64, na_value=np.nan)
+            out.append(np.ascontiguousarray(arr))
+        return out
+
+    def _check_types(self) -> None:
+        for lf, f in zip(self.lfs, self.jitted):
+            for sig in f.nopython_signatures:
+                if not isinstance(sig.return_type, nbtypes.Integer):
+                    raise LFOutputError(f"numba LF {lf.name!r} returns {sig.return_type} for "
+                                        f"arguments {sig.args}; it must return an integer vote "
+                                        "on every path", lf=lf.name)
+
+    def run(self, chunk: pd.DataFrame, faults: _Faults, positions: list[int]
+            ) -> list[np.ndarray]:
+        arrays = self.arrays(chunk)
+        out = np.full((len(chunk), len(self.lfs)), ABSTAIN, dtype=np.int64)
+        try:
+            self.kernel(out, *arrays)
+            failed = False
+        except Exception:  # noqa: BLE001 - locate the LF and row below
+            failed = True
+        self._check_types()
+        if failed:  # slow path: LF by LF, row by row, to name the culprit
+            for t, (lf, f) in enumerate(zip(self.lfs, self.jitted)):
+                cols = [arrays[self.columns.index(c)] for c in lf.columns]
+                out[:, t] = _row_votes(lambda args, f=f: f(*args), list(zip(*cols)),
+                                       positions[t], faults)
+        return [out[:, t] for t in range(len(self.lfs))]

@@ -1,0 +1,283 @@
+"""Vectorized LF templates: the LFs to reach for first.
+
+Each template returns a batch :class:`~wslib.lf.LabelingFunction` that knows
+its column and carries a ``template`` spec. Matching semantics, exactly:
+
+``keyword_lf``
+    Votes ``label`` when the text **contains** any keyword as a substring
+    (``"out"`` matches ``"shout"``). ``case_sensitive=False`` (default) compares
+    Unicode-lowercased text and keywords (Arrow's ``utf8_lower``: the simple
+    per-character mapping). ``word_boundary=True`` only counts a match that is
+    neither preceded nor followed by a word character (ASCII letter, digit,
+    ``_`` or any non-ASCII character). Missing (null) texts abstain. All keyword
+    LFs on the same column and case mode are fused by :func:`wslib.apply_lfs`
+    into one Aho-Corasick pass over the text, however many there are.
+``regex_lf``
+    Votes ``label`` when the pattern matches **anywhere** in the text (like
+    :func:`re.search`). Patterns use RE2 syntax (Arrow's regex engine: no
+    look-around or back-references; ``\\w``, ``\\b`` and ``\\d`` are ASCII-only);
+    an unsupported pattern is rejected when the LF is created. Null texts abstain.
+``threshold_lf``
+    Votes ``label`` when ``value <op> threshold`` on a numeric column; NaN and
+    missing values abstain.
+``similarity_lf``
+    With ``prototype``: votes ``label`` when the cosine similarity between the
+    row's embedding (a vector per cell, or a 2-D array column in dict input) and
+    the prototype — the best of several prototypes if a matrix is given — is
+    ``>= threshold``; zero vectors abstain. Without ``prototype``: the column
+    already holds a model score, compared ``>= threshold``.
+
+Example
+-------
+>>> import pandas as pd
+>>> from wslib.lf import keyword_lf, regex_lf
+>>> df = pd.DataFrame({"text": ["Check out my channel", "great song", None]})
+>>> spam = keyword_lf(["check out", "subscribe"], label=1)
+>>> spam.apply_batch(df).tolist()
+[1, -1, -1]
+>>> regex_lf(r"\\bsong\\b", label=0).apply_batch(df).tolist()
+[-1, 0, -1]
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from wslib.kernels.keywords import build_automaton, match_keywords
+from wslib.lf.core import LabelingFunction
+from wslib.matrix import ABSTAIN
+
+__all__ = ["keyword_lf", "regex_lf", "threshold_lf", "similarity_lf", "KeywordTemplate",
+           "match_keyword_templates", "text_array"]
+
+_OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+
+@dataclass(frozen=True)
+class KeywordTemplate:
+    """What a keyword LF matches; LFs sharing ``(column, case_sensitive)`` are fused."""
+
+    column: str
+    keywords: tuple[str, ...]
+    label: int
+    case_sensitive: bool
+    word_boundary: bool
+
+
+def _check_label(label: Any, name: str) -> int:
+    if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer)) \
+            or label < 0:
+        raise ValueError(f"LF {name!r}: label must be a class index >= 0, got {label!r}")
+    return int(label)
+
+
+def text_array(values: Any, column: str, lf: str) -> pa.Array:
+    """The column as one contiguous Arrow (large) string array; errors name the column."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else None
+    if arr is None:
+        try:
+            arr = pa.array(values, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise TypeError(f"LF {lf!r}: column {column!r} must hold strings ({exc})") from exc
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.large_string())
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        raise TypeError(f"LF {lf!r}: column {column!r} must hold strings, got {arr.type}")
+    return arr
+
+
+def match_keyword_templates(values: Any, templates: Sequence[KeywordTemplate],
+                            names: Sequence[str]) -> np.ndarray:
+    """Votes ``(n, len(templates))`` of keyword templates over one text column.
+
+    All templates must share the column and ``case_sensitive``; the text is
+    scanned once (see :mod:`wslib.kernels.keywords`).
+    """
+    arr = text_array(values, templates[0].column, names[0])
+    if not templates[0].case_sensitive:
+        arr = pc.utf8_lower(arr)
+    keywords, slots, bounds = [], [], []
+    for slot, t in enumerate(templates):
+        kws = t.keywords if t.case_sensitive else _lower(t.keywords)
+        keywords += [k.encode("utf-8") for k in kws]
+        slots += [slot] * len(kws)
+        bounds += [t.word_boundary] * len(kws)
+    automaton = _automaton(tuple(keywords), tuple(slots), tuple(bounds))
+    wide = pa.types.is_large_string(arr.type)
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)
+    offsets = offsets[arr.offset: arr.offset + len(arr) + 1]
+    data = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None
+            else np.zeros(0, dtype=np.uint8))
+    hits = match_keywords(data, offsets, *automaton, len(templates))
+    if arr.null_count:
+        hits[np.asarray(arr.is_null())] = False
+    labels = np.array([t.label for t in templates], dtype=np.int16)
+    return np.where(hits, labels, np.int16(ABSTAIN))
+
+
+def _lower(words: Sequence[str]) -> list[str]:
+    return pc.utf8_lower(pa.array(list(words), pa.string())).to_pylist()
+
+
+_AUTOMATA: dict[tuple, tuple] = {}
+
+
+def _automaton(keywords: tuple, slots: tuple, bounds: tuple) -> tuple:
+    key = (keywords, slots, bounds)
+    if key not in _AUTOMATA:
+        if len(_AUTOMATA) > 64:
+            _AUTOMATA.clear()
+        _AUTOMATA[key] = build_automaton(list(keywords), list(slots), list(bounds))
+    return _AUTOMATA[key]
+
+
+def keyword_lf(keywords: str | Sequence[str], label: int, column: str = "text", *,
+               name: str | None = None, case_sensitive: bool = False,
+               word_boundary: bool = False) -> LabelingFunction:
+    """LF voting ``label`` when ``column`` contains any of ``keywords`` (substring).
+
+    See the module docstring for the exact semantics.
+
+    >>> import pandas as pd
+    >>> lf = keyword_lf(["song"], label=0, word_boundary=True, name="song")
+    >>> lf.apply_batch(pd.DataFrame({"text": ["Song!", "songs"]})).tolist()
+    [0, -1]
+    """
+    if isinstance(keywords, str):
+        keywords = [keywords]
+    keywords = tuple(keywords)
+    name = name or "keyword_" + "|".join(keywords)[:40]
+    if not keywords or not all(isinstance(k, str) and k for k in keywords):
+        raise ValueError(f"LF {name!r}: keywords must be non-empty strings, got {keywords!r}")
+    spec = KeywordTemplate(column, keywords, _check_label(label, name), bool(case_sensitive),
+                           bool(word_boundary))
+
+    def votes(df: pd.DataFrame) -> np.ndarray:
+        return match_keyword_templates(df[column], [spec], [name])[:, 0]
+
+    return LabelingFunction(name, votes, kind="batch", columns=[column], template=spec)
+
+
+def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None = None,
+             case_sensitive: bool = False) -> LabelingFunction:
+    """LF voting ``label`` when RE2 ``pattern`` matches anywhere in ``column``.
+
+    >>> import pandas as pd
+    >>> lf = regex_lf(r"check.*out", label=1)
+    >>> lf.apply_batch(pd.DataFrame({"text": ["CHECK it out", "out, check"]})).tolist()
+    [1, -1]
+    """
+    name = name or f"regex_{pattern}"[:46]
+    label = _check_label(label, name)
+    try:
+        pc.match_substring_regex(pa.array([""]), pattern, ignore_case=not case_sensitive)
+    except (pa.ArrowInvalid, TypeError) as exc:
+        raise ValueError(f"LF {name!r}: pattern {pattern!r} is not valid RE2 syntax ({exc}); "
+                         "use a row LF with Python's re for look-around or back-references"
+                         ) from exc
+
+    def votes(df: pd.DataFrame) -> np.ndarray:
+        arr = text_array(df[column], column, name)
+        hit = pc.match_substring_regex(arr, pattern, ignore_case=not case_sensitive)
+        return np.where(hit.to_numpy(zero_copy_only=False, writable=False) == True,  # noqa: E712
+                        np.int16(label), np.int16(ABSTAIN))
+
+    return LabelingFunction(name, votes, kind="batch", columns=[column])
+
+
+def _numeric(values: Any, column: str, lf: str) -> np.ndarray:
+    try:
+        return np.asarray(pd.to_numeric(pd.Series(values, copy=False)), dtype=np.float64)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"LF {lf!r}: column {column!r} must be numeric ({exc})") from exc
+
+
+def threshold_lf(column: str, threshold: float, label: int, *, op: str = ">=",
+                 name: str | None = None) -> LabelingFunction:
+    """LF voting ``label`` when ``column <op> threshold``; NaN / missing abstain.
+
+    >>> import pandas as pd
+    >>> lf = threshold_lf("n_links", 2, label=1, op=">")
+    >>> lf.apply_batch(pd.DataFrame({"n_links": [0, 3, None]})).tolist()
+    [-1, 1, -1]
+    """
+    if op not in _OPS:
+        raise ValueError(f"op must be one of {sorted(_OPS)}, got {op!r}")
+    name = name or f"{column}{op}{threshold}"
+    label = _check_label(label, name)
+    compare = _OPS[op]
+
+    def votes(df: pd.DataFrame) -> np.ndarray:
+        return np.where(compare(_numeric(df[column], column, name), threshold),
+                        np.int16(label), np.int16(ABSTAIN))
+
+    return LabelingFunction(name, votes, kind="batch", columns=[column])
+
+
+def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any = None,
+                  name: str | None = None) -> LabelingFunction:
+    """LF voting ``label`` when an embedding is close to a prototype, or a score is high.
+
+    Parameters
+    ----------
+    column : str
+        Embedding column (one vector per row) when ``prototype`` is given,
+        else a numeric score column (e.g. a pretrained classifier's probability).
+    threshold : float
+        Minimum cosine similarity (or score) to vote.
+    label : int
+    prototype : array-like of shape (d,) or (p, d), optional
+        Prototype embedding(s); the best similarity over the ``p`` rows counts.
+
+    >>> import numpy as np, pandas as pd
+    >>> df = pd.DataFrame({"emb": [np.array([1.0, 0.0]), np.array([0.0, 1.0])]})
+    >>> similarity_lf("emb", 0.9, label=1, prototype=[2.0, 0.1]).apply_batch(df).tolist()
+    [1, -1]
+    """
+    name = name or f"similar_{column}"
+    label = _check_label(label, name)
+    if prototype is None:
+        return threshold_lf(column, threshold, label, op=">=", name=name)
+    proto = np.atleast_2d(np.asarray(prototype, dtype=np.float64))
+    if proto.ndim != 2 or not np.all(np.isfinite(proto)):
+        raise ValueError(f"LF {name!r}: prototype must be finite, shape (d,) or (p, d)")
+    norms = np.linalg.norm(proto, axis=1, keepdims=True)
+    if np.any(norms == 0):
+        raise ValueError(f"LF {name!r}: a prototype is the zero vector")
+    proto = proto / norms
+
+    def votes(df: pd.DataFrame) -> np.ndarray:
+        if len(df) == 0:
+            return np.full(0, ABSTAIN, dtype=np.int16)
+        emb = _embeddings(df[column], column, name)
+        if emb.shape[1] != proto.shape[1]:
+            raise ValueError(f"LF {name!r}: column {column!r} holds {emb.shape[1]}-d vectors, "
+                             f"the prototype is {proto.shape[1]}-d")
+        norm = np.linalg.norm(emb, axis=1)
+        cos = np.max(emb @ proto.T, axis=1)
+        ok = norm > 0
+        cos = np.divide(cos, norm, out=np.full(len(cos), -np.inf), where=ok)
+        return np.where(cos >= threshold, np.int16(label), np.int16(ABSTAIN))
+
+    return LabelingFunction(name, votes, kind="batch", columns=[column])
+
+
+def _embeddings(values: pd.Series, column: str, lf: str) -> np.ndarray:
+    try:
+        emb = np.stack(values.to_numpy()).astype(np.float64, copy=False)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"LF {lf!r}: column {column!r} must hold equal-length numeric vectors "
+                        f"({exc})") from exc
+    if emb.ndim != 2 or not np.all(np.isfinite(emb)):
+        raise ValueError(f"LF {lf!r}: column {column!r} must hold finite 1-D vectors")
+    return emb
