@@ -1,0 +1,98 @@
+"""Numerical robustness of every label model: many LFs on one row, many classes,
+near-perfect and near-adversarial sources, degenerate (constant) votes.
+
+numpy RuntimeWarnings (overflow, underflow to log(0), 0/0) are errors under
+pytest, so any non-log-space arithmetic fails these tests, not only NaN output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wslib.datasets.synthetic import make_votes
+from wslib.matrix import to_sparse
+
+from ._support import LABEL_MODEL_IDS, LABEL_MODELS, assert_proba, min_sources, quiet
+
+pytestmark = pytest.mark.parametrize("cls", LABEL_MODELS, ids=LABEL_MODEL_IDS)
+
+M_WIDE = 1000
+
+
+@pytest.fixture(scope="module")
+def wide_votes() -> tuple[np.ndarray, np.ndarray]:
+    """300 items x 1000 accurate LFs; row 0: all 1000 vote 1; row 1: 500 vote 0 and
+    500 vote 1; row 2: nobody votes."""
+    data = make_votes(300, M_WIDE, 2, accuracy=(0.7, 0.95), coverage=(0.05, 0.2),
+                      random_state=11)
+    L = data.L.copy()
+    L[0] = 1
+    L[1, : M_WIDE // 2] = 0
+    L[1, M_WIDE // 2:] = 1
+    L[2] = -1
+    return L, data.y
+
+
+def _fit(cls, L, **params):
+    with quiet():
+        return cls(random_state=0, **params).fit(L)
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_thousand_lfs_on_one_row(cls, wide_votes, layout):
+    L, _ = wide_votes
+    votes = L if layout == "dense" else to_sparse(L)
+    model = _fit(cls, votes)
+    P = model.predict_proba(votes)
+    assert_proba(P, *L.shape[:1], 2)
+    # 1000 accurate sources agreeing: certain, not NaN and not a flat 0.5
+    assert P[0, 1] > 0.99, P[0]
+    # a single new item on which all 1000 LFs vote 0
+    P_new = model.predict_proba(np.zeros((1, M_WIDE), dtype=np.int8))
+    assert_proba(P_new, 1, 2)
+    assert P_new[0, 0] > 0.99, P_new
+
+
+def test_fifty_classes(cls):
+    data = make_votes(600, 30, 50, accuracy=(0.6, 0.95), coverage=(0.2, 0.6), random_state=3)
+    model = _fit(cls, data.L, cardinality=50)
+    P = model.predict_proba(data.L)
+    assert_proba(P, 600, 50)
+    covered = (data.L >= 0).any(axis=1)
+    assert np.mean(P[covered].argmax(axis=1) == data.y[covered]) > 0.9
+
+
+def test_near_perfect_sources(cls):
+    data = make_votes(400, 12, 3, accuracy=(0.999, 1.0), coverage=(0.3, 0.9), random_state=5)
+    model = _fit(cls, data.L)
+    P = model.predict_proba(data.L)
+    assert_proba(P, 400, 3)
+    covered = (data.L >= 0).any(axis=1)
+    assert np.mean(model.predict(data.L, tie_break="first")[covered] == data.y[covered]) > 0.98
+
+
+def test_perfect_full_coverage_identical_sources(cls):
+    """Every LF votes the true class on every item: zero variance, perfectly
+    correlated columns, accuracies of exactly 1 (log 0 waiting to happen)."""
+    y = np.tile(np.arange(3), 50)
+    L = np.repeat(y[:, None], max(5, min_sources(cls)), axis=1).astype(np.int8)
+    model = _fit(cls, L)
+    P = model.predict_proba(L)
+    assert_proba(P, L.shape[0], 3)
+    np.testing.assert_array_equal(P.argmax(axis=1), y)
+
+
+@pytest.mark.parametrize("accuracy", [(0.0, 0.001), (0.999, 1.0)], ids=["adversarial", "perfect"])
+def test_extreme_accuracy_many_lfs(cls, accuracy):
+    data = make_votes(300, 200, 2, accuracy=accuracy, coverage=(0.5, 0.9), random_state=8)
+    P = _fit(cls, data.L).predict_proba(data.L)
+    assert_proba(P, 300, 2)
+
+
+def test_mixed_perfect_and_adversarial_sources(cls):
+    good = make_votes(300, 20, 2, accuracy=(0.999, 1.0), coverage=(0.5, 0.9), random_state=1)
+    bad_L = np.where(good.L >= 0, 1 - good.L, -1).astype(np.int8)[:, :10]
+    L = np.hstack([good.L, bad_L])
+    P = _fit(cls, L).predict_proba(L)
+    assert_proba(P, 300, 2)
