@@ -1,0 +1,117 @@
+"""The contract every LF generator shares (a scikit-learn transformer).
+
+A generator learns labeling rules from a feature matrix ``X`` of *all*
+items and a partial label vector ``y`` (a class id for the few labelled
+items, ``-1`` for the rest, as in :class:`sklearn.semi_supervised.LabelSpreading`):
+
+* ``__init__`` stores hyper-parameters only; ``random_state`` has a fixed default;
+* ``fit(X, y)`` validates (NaN, shapes, fewer labels than classes, a class
+  without a labelled example), generates candidates, keeps the best with
+  :func:`~wslib.autows.selection.greedy_select` and returns ``self``;
+  the rules are in ``lfs_``;
+* ``transform(X)`` returns the vote matrix (n_items x n_lfs, ``-1`` = abstain)
+  ready for any :mod:`wslib.labelmodel`; ``describe()`` prints the rules;
+  :func:`wslib.autows.to_lfs` turns them into ordinary wslib LFs.
+
+Subclasses implement ``_candidates(X, y_lab, labelled, k, rng)`` returning
+rules; selection and validation are shared.
+"""
+
+from __future__ import annotations
+
+import warnings
+from abc import ABC, abstractmethod
+from typing import Any, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from wslib.autows._validation import check_features, check_partial_labels
+from wslib.autows.rules import Rule
+from wslib.autows.selection import greedy_select
+from wslib.exceptions import CoverageWarning, NotFittedError
+from wslib.matrix import ABSTAIN, vote_dtype
+
+__all__ = ["BaseGenerator", "stack_votes"]
+
+
+def stack_votes(rules: Sequence[Rule], X, k: int) -> np.ndarray:
+    """Vote matrix of ``rules`` on ``X`` in the smallest vote dtype for ``k`` classes."""
+    out = np.full((X.shape[0], len(rules)), ABSTAIN, dtype=vote_dtype(k))
+    if sp.issparse(X):
+        X = sp.csc_matrix(X)  # rules read columns
+    for j, rule in enumerate(rules):
+        out[:, j] = rule.votes(X)
+    return out
+
+
+class BaseGenerator(TransformerMixin, BaseEstimator, ABC):
+    """Base class of LF generators; see the module docstring for the contract."""
+
+    #: whether ``fit``/``transform`` accept scipy.sparse features
+    _accepts_sparse = True
+
+    def fit(self, X: Any, y: Any) -> "BaseGenerator":
+        """Generate LFs from features of all items and their partial labels; returns ``self``."""
+        y_arr = np.asarray(y)
+        n_rows = y_arr.shape[0] if y_arr.ndim == 1 else None
+        X = check_features(X, n_rows=n_rows, allow_sparse=self._accepts_sparse)
+        y_arr, k, labelled = check_partial_labels(
+            y_arr, n_rows=X.shape[0], cardinality=self.cardinality,
+            class_names=self.class_names)
+        rng = np.random.default_rng(self.random_state)
+        candidates = self._candidates(X, y_arr[labelled], labelled, k, rng)
+        self.cardinality_ = k
+        self.n_features_in_ = X.shape[1]
+        self.n_candidates_ = len(candidates)
+        self.lfs_ = self._select(candidates, X, y_arr[labelled], labelled, k)
+        if not self.lfs_:
+            warnings.warn(
+                f"{type(self).__name__} found no rule whose precision lower bound on the "
+                f"{labelled.size} labelled items reaches min_accuracy; it generates no LFs",
+                CoverageWarning, stacklevel=2)
+        return self
+
+    def _select(self, candidates: list[Rule], X, y_lab: np.ndarray, labelled: np.ndarray,
+                k: int) -> list[Rule]:
+        if not candidates:
+            return []
+        V = self._candidate_votes(candidates, X, k)
+        chosen = greedy_select(V[labelled], y_lab, V != ABSTAIN, labelled=labelled,
+                               max_lfs=self.max_lfs, min_accuracy=self._min_accuracy(k),
+                               min_support=self.min_support)
+        return [candidates[j] for j in chosen]
+
+    def _candidate_votes(self, candidates: list[Rule], X, k: int) -> np.ndarray:
+        """Votes of every candidate on all items (subclasses may share work across rules)."""
+        return stack_votes(candidates, X, k)
+
+    def _min_accuracy(self, k: int) -> float:
+        """``min_accuracy`` or, when ``None``, halfway between chance (1/k) and 1."""
+        return float(self.min_accuracy) if self.min_accuracy is not None else 0.5 + 0.5 / k
+
+    @abstractmethod
+    def _candidates(self, X, y_lab: np.ndarray, labelled: np.ndarray, k: int,
+                    rng: np.random.Generator) -> list[Rule]:
+        """Candidate rules learned from the labelled rows (and, if useful, all rows)."""
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "lfs_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit(X, y)")
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Vote matrix of the generated LFs on ``X`` (n_items x n_lfs, ``-1`` = abstain)."""
+        self._check_fitted()
+        X = check_features(X, n_columns=self.n_features_in_, allow_sparse=self._accepts_sparse)
+        return stack_votes(self.lfs_, X, self.cardinality_)
+
+    def describe(self) -> str:
+        """One line per generated LF: ``name: rule``."""
+        self._check_fitted()
+        return "\n".join(f"{r.name}: {r.describe(self.class_names)}" for r in self.lfs_)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The generated LFs' names (the columns of :meth:`transform`)."""
+        self._check_fitted()
+        return np.array([r.name for r in self.lfs_], dtype=object)
