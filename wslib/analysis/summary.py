@@ -1,0 +1,162 @@
+r"""Per-LF statistics of a vote matrix: ``lf_summary`` and its building blocks.
+
+For LF :math:`j` over :math:`n` items:
+
+* polarity — the sorted set of classes :math:`j` ever votes;
+* coverage — :math:`\frac1n \#\{i : L_{ij} \ne -1\}`;
+* overlaps — :math:`\frac1n \#\{i : L_{ij} \ne -1,\ \exists j' \ne j,\ L_{ij'} \ne -1\}`;
+* conflicts — :math:`\frac1n \#\{i : L_{ij} \ne -1,\ \exists j' \ne j,\ L_{ij'} \notin \{-1, L_{ij}\}\}`;
+* with gold :math:`y` (``-1`` = unknown, skipped): correct / incorrect vote counts and
+  empirical accuracy ``correct / (correct + incorrect)`` (NaN when the LF never
+  votes on a labelled item).
+
+All counts come from numba kernels in :mod:`wslib.kernels.agreement`; dense and
+sparse matrices are accepted.
+
+Example
+-------
+>>> import numpy as np
+>>> from wslib.analysis import lf_summary
+>>> L = np.array([[0, 0, -1], [0, 1, -1], [-1, 1, 1]])
+>>> lf_summary(L, y=np.array([0, 1, 1]), lfs=["a", "b", "c"])  # doctest: +NORMALIZE_WHITESPACE
+   j polarity  coverage  overlaps  conflicts  correct  incorrect  emp_acc
+a  0   [0]    0.666667  0.666667   0.333333        1          1      0.5
+b  1   [0, 1] 1.000000  1.000000   0.333333        3          0      1.0
+c  2   [1]    0.333333  0.333333   0.000000        1          0      1.0
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from wslib.kernels import count_votes
+from wslib.kernels.agreement import confusion_counts, overlap_conflict_counts
+from wslib.matrix import VoteMatrix, check_votes
+from wslib.metrics import check_labels
+
+__all__ = ["lf_summary", "lf_confusion", "lf_polarities", "lf_coverages", "lf_overlaps",
+           "lf_conflicts", "lf_empirical_accuracies"]
+
+
+def _prepare(L: Any, y: Any = None, cardinality: int | None = None
+             ) -> tuple[VoteMatrix, np.ndarray | None, int]:
+    L, k = check_votes(L, cardinality=cardinality)
+    if y is None:
+        return L, None, k
+    y = check_labels(y, n=L.shape[0], cardinality=cardinality, allow_abstain=True)
+    if cardinality is None and y.size and y.max() >= k:
+        k = int(y.max()) + 1
+        L, k = check_votes(L, cardinality=k)
+    return L, y, k
+
+
+def _names(lfs: Sequence[Any] | None, m: int) -> pd.Index:
+    if lfs is None:
+        return pd.RangeIndex(m)
+    names = [getattr(lf, "name", lf) for lf in lfs]
+    if len(names) != m:
+        raise ValueError(f"lfs has {len(names)} entries but L has {m} columns")
+    return pd.Index([str(n) for n in names])
+
+
+def lf_polarities(L: Any) -> list[list[int]]:
+    """Sorted classes each LF votes (``[]`` for an LF that always abstains)."""
+    L, k = check_votes(L)
+    return [np.flatnonzero(row).tolist() for row in count_votes(L, k)]
+
+
+def lf_coverages(L: Any) -> np.ndarray:
+    """Fraction of items each LF votes on."""
+    L, k = check_votes(L)
+    return overlap_conflict_counts(L, k)[:, 0] / L.shape[0]
+
+
+def lf_overlaps(L: Any) -> np.ndarray:
+    """Fraction of items on which each LF votes together with at least one other LF."""
+    L, k = check_votes(L)
+    return overlap_conflict_counts(L, k)[:, 1] / L.shape[0]
+
+
+def lf_conflicts(L: Any) -> np.ndarray:
+    """Fraction of items on which another LF votes a different class than each LF."""
+    L, k = check_votes(L)
+    return overlap_conflict_counts(L, k)[:, 2] / L.shape[0]
+
+
+def lf_confusion(L: Any, y: Any, *, lfs: Sequence[Any] | None = None,
+                 cardinality: int | None = None) -> pd.DataFrame:
+    """Per-LF, per-gold-class vote counts, abstains included.
+
+    Returns a DataFrame with a ``(lf, gold)`` row MultiIndex and one column per
+    vote (``-1`` = abstain, then ``0 .. k-1``); items with gold ``-1`` are skipped.
+
+    >>> import numpy as np
+    >>> lf_confusion(np.array([[0, 1], [1, -1]]), np.array([0, 1]), lfs=["a", "b"])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    vote     -1  0  1
+    lf gold
+    a  0      0  1  0
+       1      0  0  1
+    b  0      0  0  1
+       1      1  0  0
+    """
+    L, y, k = _prepare(L, y, cardinality)
+    names = _names(lfs, L.shape[1])
+    conf = confusion_counts(L, y, k)  # (m, k, k)
+    per_class = np.bincount(y[y >= 0], minlength=k)
+    abstain = per_class[None, :] - conf.sum(axis=2)
+    table = np.concatenate([abstain[:, :, None], conf], axis=2).reshape(-1, k + 1)
+    index = pd.MultiIndex.from_product([names, range(k)],
+                                       names=["lf", "gold"])
+    return pd.DataFrame(table, index=index, columns=pd.Index([-1, *range(k)], name="vote"))
+
+
+def lf_empirical_accuracies(L: Any, y: Any, *, cardinality: int | None = None) -> np.ndarray:
+    """Accuracy of each LF's non-abstain votes on items with known gold (NaN if none)."""
+    L, y, k = _prepare(L, y, cardinality)
+    correct, incorrect = _correct_incorrect(confusion_counts(L, y, k))
+    return _ratio(correct, correct + incorrect)
+
+
+def _correct_incorrect(conf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    correct = np.trace(conf, axis1=1, axis2=2)
+    return correct, conf.sum(axis=(1, 2)) - correct
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
+
+
+def lf_summary(L: Any, y: Any = None, lfs: Sequence[Any] | None = None, *,
+               cardinality: int | None = None) -> pd.DataFrame:
+    """One row per LF: ``j``, ``polarity``, ``coverage``, ``overlaps``, ``conflicts``
+    and, with gold ``y``, ``correct``, ``incorrect``, ``emp_acc``.
+
+    Parameters
+    ----------
+    L : vote matrix, shape (n_items, n_lfs)
+        Dense or sparse (see :func:`wslib.matrix.check_votes`).
+    y : array-like of int, optional
+        Gold labels; ``-1`` marks unknown items, which are skipped for the gold columns.
+    lfs : sequence of LabelingFunction or str, optional
+        Names for the rows (default ``0 .. m-1``).
+    cardinality : int, optional
+        Number of classes (inferred from ``L`` and ``y`` otherwise).
+    """
+    L, y, k = _prepare(L, y, cardinality)
+    n, m = L.shape
+    names = _names(lfs, m)
+    counts = overlap_conflict_counts(L, k)
+    polarity = [np.flatnonzero(row).tolist() for row in count_votes(L, k)]
+    out = pd.DataFrame({"j": np.arange(m), "polarity": polarity,
+                        "coverage": counts[:, 0] / n, "overlaps": counts[:, 1] / n,
+                        "conflicts": counts[:, 2] / n}, index=names)
+    if y is not None:
+        correct, incorrect = _correct_incorrect(confusion_counts(L, y, k))
+        out["correct"] = correct
+        out["incorrect"] = incorrect
+        out["emp_acc"] = _ratio(correct, correct + incorrect)
+    return out
