@@ -1,13 +1,24 @@
-"""``wslib bench <what>``: dispatch to the benchmark modules with common options."""
+"""``wslib bench <what>``: dispatch to the benchmark modules with common options.
+
+After a module's ``run(args)`` returns its records, this file does the rest for
+every sub-command alike: prints the table (the module's ``terminal_table`` when
+it has one, else :func:`wslib.bench.report.records_table`), writes ``--json`` /
+``--csv`` with the environment beside them (``<name>.env.json``: versions,
+machine, load average, command, wall seconds), and fills ``--out DIR`` with
+JSON, CSV, environment and the module's plots (its ``plot(records, dir)``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import importlib.util
+import sys
+import time
 from pathlib import Path
 
-from wslib.bench.core import write_csv, write_json
+from wslib.bench.core import write_csv, write_env, write_json
+from wslib.bench.report import records_table
 
 #: sub-command -> module; a module that is not installed yet is simply not offered
 SUBCOMMANDS = {
@@ -49,14 +60,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         cmd.set_defaults(_bench_module=module_name)
 
 
+def _command(args: argparse.Namespace) -> str:
+    """The command line that produced the results, for their environment file."""
+    if hasattr(args, "_argv"):
+        return " ".join([args._prog, *args._argv])
+    argv = sys.argv[1:]
+    return " ".join(["wslib", *argv]) if argv[:1] == ["bench"] else " ".join(sys.argv)
+
+
 def run(args: argparse.Namespace) -> int:
     module = importlib.import_module(args._bench_module)
+    start = time.perf_counter()
     records = module.run(args)
+    if not records:
+        return 0
+    env = {"benchmark": args.bench, "command": _command(args),
+           "wall_seconds": round(time.perf_counter() - start, 1)}
+    table = getattr(module, "terminal_table", records_table)
+    print(table(records))
+    written = []
     if args.json is not None:
-        write_json(args.json, records)
+        written += [write_json(args.json, records), write_env(args.json, **env)]
     if args.csv is not None:
-        write_csv(args.csv, records)
+        written.append(write_csv(args.csv, records))
     if args.out is not None:
-        write_json(args.out / f"{args.bench}.json", records)
-        write_csv(args.out / f"{args.bench}.csv", records)
+        json_path = args.out / f"{args.bench}.json"
+        written += [write_json(json_path, records), write_env(json_path, **env),
+                    write_csv(args.out / f"{args.bench}.csv", records)]
+        if hasattr(module, "plot"):
+            written += module.plot(records, args.out)
+    print(f"\n{len(records)} records in {env['wall_seconds']:.1f} s"
+          + "".join(f"\nwrote {path}" for path in written), file=sys.stderr)
     return 0
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m benchmarks") -> int:
+    """Stand-alone entry point (``python -m benchmarks WHAT ...``); same options and exit
+    codes as ``wslib bench``: 2 for a bad option, dataset folder or method name."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    args._prog, args._argv = prog, sys.argv[1:] if argv is None else list(argv)
+    try:
+        return run(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2

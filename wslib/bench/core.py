@@ -6,12 +6,25 @@ import csv
 import json
 import os
 import platform
+import threading
+import time
+import tracemalloc
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 REQUIRED_FIELDS = ("dataset", "method", "metric", "value", "seconds")
+#: how :func:`measure` tracks peak memory
+MEMORY_METHODS = ("rss", "tracemalloc", "off")
 
-__all__ = ["REQUIRED_FIELDS", "record", "environment", "write_json", "write_csv"]
+__all__ = ["REQUIRED_FIELDS", "MEMORY_METHODS", "BenchmarkError", "Measurement", "record",
+           "environment", "measure", "select", "write_json", "write_csv", "write_env",
+           "env_path", "read_results"]
+
+
+class BenchmarkError(ValueError):
+    """A benchmark was asked for something that does not exist (method, dataset, option)."""
 
 
 def record(dataset: str, method: str, metric: str, value: float, seconds: float,
@@ -53,6 +66,100 @@ def environment() -> dict[str, Any]:
     return env
 
 
+@dataclass
+class Measurement:
+    """Wall seconds and peak memory (MiB above the starting point) of a block."""
+
+    method: str = "rss"
+    seconds: float = 0.0
+    peak_mb: float | None = None
+
+
+class _RssSampler(threading.Thread):
+    """Samples the process RSS every ``interval`` seconds and keeps the maximum."""
+
+    def __init__(self, interval: float = 0.002):
+        super().__init__(daemon=True)
+        import psutil
+
+        self._proc = psutil.Process()
+        self._interval = interval
+        self._halt = threading.Event()
+        self.start_rss = self.peak_rss = self._proc.memory_info().rss
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak_rss = max(self.peak_rss, self._proc.memory_info().rss)
+            self._halt.wait(self._interval)
+
+    def stop(self) -> float:
+        self._halt.set()
+        self.join()
+        self.peak_rss = max(self.peak_rss, self._proc.memory_info().rss)
+        return (self.peak_rss - self.start_rss) / 2**20
+
+
+@contextmanager
+def measure(memory: str = "rss") -> Iterator[Measurement]:
+    """Time a block and track its peak memory.
+
+    ``memory="rss"``: peak resident set size above the value at entry, sampled
+    every 2 ms by a thread (sees every allocator: numpy, numba, torch; a lower
+    bound when freed memory is reused). ``"tracemalloc"``: peak of Python and
+    numpy allocations (exact for those, blind to torch and numba, slows Python
+    code). ``"off"``: time only.
+
+    >>> with measure("off") as m:
+    ...     _ = sum(range(10))
+    >>> m.seconds >= 0 and m.peak_mb is None
+    True
+    """
+    if memory not in MEMORY_METHODS:
+        raise BenchmarkError(f"unknown memory method {memory!r}; choose one of {MEMORY_METHODS}")
+    out = Measurement(method=memory)
+    sampler = None
+    if memory == "rss":
+        sampler = _RssSampler()
+        sampler.start()
+    elif memory == "tracemalloc":
+        tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        yield out
+    finally:
+        out.seconds = time.perf_counter() - start
+        if sampler is not None:
+            out.peak_mb = sampler.stop()
+        elif memory == "tracemalloc":
+            out.peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+
+
+def select(requested: Iterable[str] | None, valid: list[str], what: str,
+           groups: dict[str, list[str]] | None = None) -> list[str]:
+    """Names chosen by a ``--methods`` / ``--datasets`` filter, in ``valid``'s order.
+
+    Each requested name is a valid name or a group name (``groups``); an unknown
+    one raises :class:`BenchmarkError` listing what is valid.
+
+    >>> select(["b"], ["a", "b"], "method")
+    ['b']
+    """
+    if requested is None:
+        return list(valid)
+    groups = groups or {}
+    chosen: set[str] = set()
+    for name in requested:
+        if name in groups:
+            chosen.update(groups[name])
+        elif name in valid:
+            chosen.add(name)
+        else:
+            listing = ", ".join(valid + [f"{g} (group)" for g in groups])
+            raise BenchmarkError(f"unknown {what} {name!r}; valid {what}s: {listing}")
+    return [name for name in valid if name in chosen]
+
+
 def write_json(path: str | Path, records: Iterable[dict[str, Any]]) -> Path:
     """Write the records as a JSON list (the stable machine-readable contract)."""
     path = Path(path)
@@ -75,6 +182,37 @@ def write_csv(path: str | Path, records: list[dict[str, Any]]) -> Path:
             writer.writerow({k: _jsonable(v) if isinstance(v, (dict, list)) else v
                              for k, v in rec.items()})
     return path
+
+
+def env_path(results_path: str | Path) -> Path:
+    """Where the environment of a results file lives: ``x.json`` -> ``x.env.json``."""
+    path = Path(results_path)
+    return path.with_name(path.name.removesuffix(".json") + ".env.json")
+
+
+def write_env(results_path: str | Path, **extra: Any) -> Path:
+    """Write :func:`environment` plus ``extra`` (command, wall time, ...) beside a results file."""
+    env = environment()
+    env["load_average"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    env["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    env.update(extra)
+    path = env_path(results_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(env, indent=1, default=_jsonable), encoding="utf-8")
+    return path
+
+
+def read_results(path: str | Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Records of a results file and its environment (empty when no ``.env.json``)."""
+    path = Path(path)
+    records = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(records, list) or any(
+            not isinstance(r, dict) or not set(REQUIRED_FIELDS) <= set(r) for r in records):
+        raise BenchmarkError(f"{path} is not a list of benchmark records with fields "
+                             f"{REQUIRED_FIELDS}")
+    env_file = env_path(path)
+    env = json.loads(env_file.read_text(encoding="utf-8")) if env_file.exists() else {}
+    return records, env
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,0 +1,401 @@
+"""``wslib bench labelmodel``: every label model x every dataset x peers.
+
+For each dataset and method (and seed) one record: the WRENCH metric of the
+hard labels (``value``; ties broken at random with the seed), ``coverage`` (the
+share of evaluation items with at least one vote), ``accuracy``, ``log_loss``,
+``brier`` and ``ece`` of the soft labels, a reliability curve, ``fit_seconds``,
+``predict_seconds`` (``seconds`` is their sum; each method first gets an untimed
+warm-up run on a few rows, so imports and numba compilation are not timed) and
+``peak_mem_mb`` (how it was measured is in ``memory``; see
+:func:`wslib.bench.core.measure`). Which rows were fitted and scored is in ``fit_split`` / ``eval_split`` (protocol:
+:mod:`wslib.bench.data`). A skipped or failed method gives a record with
+``status`` ``skipped`` / ``error`` and the reason in ``note``; it never stops the run.
+
+Synthetic datasets also get a ``numpy.pass`` record: the seconds of one numpy
+pass over ``L`` (``(L >= 0).sum(axis=0)``), the yardstick of the speed table.
+
+Example (the full table of docs/benchmarks.md, about 10 minutes)::
+
+    wslib bench labelmodel --speed --json benchmarks/results/labelmodel.json --out results/
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from wslib.bench.core import BenchmarkError, MEMORY_METHODS, measure, record, select
+from wslib.bench.data import BenchData, DatasetSpec, resolve_datasets
+from wslib.bench.peers import Method, all_methods, method_groups
+from wslib.bench.report import cell, format_table, group_records, progress, summarize, fmt
+from wslib.kernels import row_coverage
+from wslib.labelmodel.base import TIE_BREAKS, break_ties
+from wslib.metrics import score_predictions, score_proba
+
+HELP = ("label models (wslib and peers: Snorkel, crowd-kit, FlyingSquid) on WRENCH and "
+        "synthetic votes: WRENCH metric, coverage, log-loss, Brier, seconds, peak memory")
+
+#: the synthetic sets of the speed table (``--speed``), and their ``--quick`` stand-ins
+SPEED_SETS = ("n=1000000,m=100,k=2", "n=1000000,m=100,k=5")
+QUICK_SPEED_SETS = ("n=3000,m=12,k=2", "n=3000,m=12,k=5")
+#: the method the speed table is about, and the peer it is compared with
+SPEED_METHOD = "LabelModel"
+SPEED_PEER = "snorkel.LabelModel-100ep"
+BASELINE = "numpy.pass"
+RELIABILITY_BINS = 10
+#: rows of the untimed warm-up run each method gets before its first timed run
+WARMUP_ROWS = 200
+
+__all__ = ["HELP", "add_arguments", "run", "render_markdown", "terminal_table", "plot",
+           "run_method", "SPEED_SETS"]
+
+
+def _names(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--methods", type=_names, default=None, metavar="A,B",
+                        help="methods or groups (wslib, snorkel, crowdkit, flyingsquid, peers) "
+                             "to run; default all (see --list)")
+    parser.add_argument("--datasets", type=_names, default=None, metavar="A,B",
+                        help="dataset names or groups (wrench, synthetic); default all")
+    parser.add_argument("--synthetic", action="append", default=[], metavar="SPEC",
+                        help="add a synthetic dataset, e.g. 'n=100000,m=50,k=3,accuracy=0.55:0.9,"
+                             "coverage=0.05:0.5,balance=0.6:0.3:0.1,unipolar=10,correlated=5,"
+                             "seed=0' (repeatable)")
+    parser.add_argument("--speed", action="store_true",
+                        help=f"add the speed-table sets {' and '.join(SPEED_SETS)} "
+                             "(tiny stand-ins with --quick)")
+    parser.add_argument("--no-wrench", action="store_true",
+                        help="skip the WRENCH datasets (run only --synthetic / --speed sets)")
+    parser.add_argument("--memory", choices=MEMORY_METHODS, default="rss",
+                        help="peak-memory measurement: sampled RSS delta (default; all "
+                             "allocators, no slow-down), tracemalloc (Python+numpy only), off")
+    parser.add_argument("--peer-max-votes", type=int, default=20_000_000, metavar="N",
+                        help="skip crowd-kit peers above N non-abstain votes (GLAD/MACE above "
+                             "N/10); 0 = no cap")
+    parser.add_argument("--tie-break", choices=TIE_BREAKS, default="random",
+                        help="how hard labels break ties in the soft labels (all methods alike)")
+    parser.add_argument("--list", action="store_true",
+                        help="list the methods and datasets, run nothing")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+class _Task(NamedTuple):
+    spec: DatasetSpec
+    method: Method | None  # None: the numpy-pass baseline
+    seed: int
+
+    def __str__(self) -> str:
+        return f"{self.spec.name} / {self.method.name if self.method else BASELINE} / {self.seed}"
+
+
+def _stack(a, b):
+    return sp.vstack([a, b], format="csr") if sp.issparse(a) else np.vstack([a, b])
+
+
+def _n_votes(L) -> int:
+    return int(L.nnz) if sp.issparse(L) else int(np.count_nonzero(L >= 0))
+
+
+def _reliability(proba: np.ndarray, correct: np.ndarray) -> tuple[list[list[float]], float]:
+    """Reliability curve of the top-class confidence in equal-width bins, and the ECE."""
+    conf = proba.max(axis=1)
+    bins = np.minimum((conf * RELIABILITY_BINS).astype(np.int64), RELIABILITY_BINS - 1)
+    count = np.bincount(bins, minlength=RELIABILITY_BINS)
+    conf_sum = np.bincount(bins, weights=conf, minlength=RELIABILITY_BINS)
+    hit_sum = np.bincount(bins, weights=correct.astype(np.float64), minlength=RELIABILITY_BINS)
+    used = count > 0
+    mean_conf, mean_hit = conf_sum[used] / count[used], hit_sum[used] / count[used]
+    ece = float(np.sum(count[used] * np.abs(mean_conf - mean_hit)) / count.sum())
+    curve = [[float(c), float(h), int(n)] for c, h, n in zip(mean_conf, mean_hit, count[used])]
+    return curve, ece
+
+
+def _scores(data: BenchData, proba: np.ndarray, seed: int, tie_break: str) -> dict[str, Any]:
+    y = data.y_eval
+    pred = break_ties(proba, tie_break, np.random.default_rng(seed))
+    curve, ece = _reliability(proba, pred == y)
+    return {"value": score_predictions(y, pred, metric=data.metric, cardinality=data.cardinality),
+            "accuracy": score_predictions(y, pred, metric="accuracy"),
+            "log_loss": score_proba(y, proba, metric="log_loss"),
+            "brier": score_proba(y, proba, metric="brier"),
+            "ece": ece, "reliability": curve}
+
+
+def _check_proba(proba, n: int, k: int) -> str | None:
+    proba = np.asarray(proba)
+    if proba.shape != (n, k):
+        return f"soft labels have shape {proba.shape}, expected {(n, k)}"
+    for problem, bad in (("non-finite soft labels", ~np.all(np.isfinite(proba), axis=1)),
+                         ("soft labels not summing to 1",
+                          ~(np.abs(proba.sum(axis=1) - 1.0) <= 1e-4))):
+        if bad.any():
+            return f"{problem} in {int(bad.sum())} of {n} rows (e.g. row {int(np.argmax(bad))})"
+    return None
+
+
+def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rss",
+               tie_break: str = "random") -> dict[str, Any]:
+    """Fit and score one method on one dataset; always returns a record, never raises
+    for a failing method (``status="error"`` with the exception in ``note``)."""
+    transductive = method.transductive and not data.same_rows
+    L_fit = _stack(data.L_fit, data.L_eval) if transductive and data.L_eval is not None \
+        else data.L_fit
+    fit_split = data.fit_split
+    if transductive and data.L_eval is not None:
+        fit_split = f"{data.fit_split}+{data.eval_split} (transductive)"
+    n_eval = 0 if data.L_eval is None else int(data.L_eval.shape[0])
+    extra: dict[str, Any] = {
+        "seed": seed, "library": method.library, "status": "ok", "note": None,
+        "fit_split": fit_split, "eval_split": data.eval_split, "n_fit": int(L_fit.shape[0]),
+        "n_eval": n_eval, "n_sources": data.n_sources, "cardinality": data.cardinality,
+        "memory": memory, "L_bytes": data.info.get("L_bytes"), "source": data.source}
+    reason = method.skip_reason(data.cardinality, _n_votes(L_fit))
+    if reason is not None:
+        extra.update(status="skipped", note=reason)
+        return record(data.name, method.name, data.metric, None, None, **extra)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with measure(memory) as mem:
+                start = time.perf_counter()
+                adapter = method.make(data.cardinality, seed).fit(L_fit)
+                fitted = time.perf_counter()
+                proba = None
+                if data.L_eval is not None:
+                    proba = adapter.predict_proba(L_fit if transductive else data.L_eval)
+                    proba = np.asarray(proba, dtype=np.float64)[-n_eval:]
+                done = time.perf_counter()
+        except Exception as exc:  # noqa: BLE001 - a failing method is a result, not a crash
+            extra.update(status="error", note=f"error: {type(exc).__name__}: {exc}"[:300])
+            return record(data.name, method.name, data.metric, None, None, **extra)
+    extra.update(fit_seconds=fitted - start, predict_seconds=done - fitted,
+                 peak_mem_mb=mem.peak_mb,
+                 warnings=sorted({f"{w.category.__name__}: {str(w.message)[:160]}"
+                                  for w in caught})[:5])
+    value = None
+    if proba is None or data.y_eval is None:
+        extra.update(status="unscored", note="no gold labels: fitted only")
+    elif (problem := _check_proba(proba, n_eval, data.cardinality)) is not None:
+        extra.update(status="error", note=f"error: {problem}")
+    else:
+        scores = _scores(data, proba, seed, tie_break)
+        value = scores.pop("value")
+        extra.update(scores, coverage=float(np.mean(row_coverage(data.L_eval) > 0)))
+    return record(data.name, method.name, data.metric, value, done - start, **extra)
+
+
+def _warm_up(data: BenchData, method: Method) -> None:
+    """One untimed run on the first rows, so that one-time costs (imports, numba
+    compilation or cache loading, torch start-up) stay out of every method's timings."""
+    L_fit = data.L_fit[:WARMUP_ROWS]
+    L_eval = L_fit if data.same_rows else (
+        None if data.L_eval is None else data.L_eval[:WARMUP_ROWS])
+    y_eval = None if data.y_eval is None else data.y_eval[:WARMUP_ROWS]
+    run_method(replace(data, L_fit=L_fit, L_eval=L_eval, y_eval=y_eval), method, memory="off")
+
+
+def _numpy_pass(data: BenchData, seed: int) -> dict[str, Any]:
+    L = data.L_fit
+    start = time.perf_counter()
+    (L >= 0).sum(axis=0)
+    seconds = time.perf_counter() - start
+    return record(data.name, BASELINE, "seconds", seconds, seconds, seed=seed,
+                  library="baseline", status="ok", note="(L >= 0).sum(axis=0)",
+                  n_fit=int(L.shape[0]), n_sources=data.n_sources,
+                  cardinality=data.cardinality, L_bytes=data.info.get("L_bytes"),
+                  source=data.source)
+
+
+def _plan(args: argparse.Namespace) -> tuple[list[DatasetSpec], list[Method]]:
+    max_votes = args.peer_max_votes or None
+    methods = all_methods(max_votes)
+    chosen = select(args.methods, [m.name for m in methods], "method", method_groups(methods))
+    synthetic = list(args.synthetic)
+    if args.speed:
+        synthetic += QUICK_SPEED_SETS if args.quick else SPEED_SETS
+    if args.quick and not args.speed and not args.synthetic and args.no_wrench:
+        synthetic = list(QUICK_SPEED_SETS)
+    specs = resolve_datasets(args.data, synthetic, args.datasets,
+                             include_wrench=not args.no_wrench)
+    if not specs:
+        raise BenchmarkError("no datasets to run: drop --no-wrench or add --synthetic/--speed")
+    return specs, [m for m in methods if m.name in chosen]
+
+
+def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Run the benchmark the options describe; returns the records."""
+    specs, methods = _plan(args)
+    if args.list:
+        print("methods:", ", ".join(m.name for m in methods))
+        print("datasets:", ", ".join(s.name for s in specs))
+        return []
+    seeds = range(max(1, args.seeds))
+    tasks = [_Task(spec, method, seed) for spec in specs
+             for method in ([None] if spec.source == "synthetic" else []) + methods
+             for seed in seeds]
+    records: list[dict[str, Any]] = []
+    loaded: tuple[str, BenchData] | None = None
+    warm: set[str] = set()
+    for task in progress(tasks, "labelmodel", enabled=not args.no_progress):
+        if loaded is None or loaded[0] != task.spec.name:
+            loaded = None  # free the previous dataset before generating the next
+            loaded = (task.spec.name, task.spec.load())
+        data = loaded[1]
+        if task.method is None:
+            records.append(_numpy_pass(data, task.seed))
+        else:
+            if task.method.name not in warm:
+                _warm_up(data, task.method)
+                warm.add(task.method.name)
+            records.append(run_method(data, task.method, task.seed, args.memory,
+                                      args.tie_break))
+    return records
+
+
+# ------------------------------------------------------------------------------ tables
+def _methods_in(records: list[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(r["method"] for r in records if r["method"] != BASELINE))
+
+
+def _metric_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """Methods x datasets of the WRENCH metric (median over seeds), with the average."""
+    datasets = list(dict.fromkeys(r["dataset"] for r in records))
+    groups = group_records(records, "method", "dataset")
+    metric_of = {r["dataset"]: r["metric"] for r in records}
+    header = ["method"] + [f"{d} ({metric_of[d]})" for d in datasets] + ["average"]
+    rows = []
+    for method in _methods_in(records):
+        row, medians = [method], []
+        for dataset in datasets:
+            group = groups.get((method, dataset), [])
+            row.append(cell(group) if group else "")
+            stats = summarize(r["value"] for r in group if r.get("status") == "ok")
+            medians.append(None if stats is None else stats[0])
+        row.append(fmt(float(np.mean(medians))) if all(v is not None for v in medians) else "-")
+        rows.append(row)
+    return header, rows
+
+
+def _detail_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    header = ["method", "metric", "coverage", "log-loss", "Brier", "ECE", "fit s", "predict s",
+              "peak MiB", "fit on"]
+    rows = []
+    for (method,), group in group_records(records, "method").items():
+        ok = [r for r in group if r.get("status") == "ok"]
+        if not ok:
+            rows.append([method, cell(group)] + [""] * (len(header) - 2))
+            continue
+        rows.append([method, cell(group), cell(ok, "coverage"), cell(ok, "log_loss"),
+                     cell(ok, "brier"), cell(ok, "ece"), cell(ok, "fit_seconds", 2),
+                     cell(ok, "predict_seconds", 2), cell(ok, "peak_mem_mb", 0),
+                     ok[0].get("fit_split", "")])
+    return header, rows
+
+
+def _median(records: list[dict[str, Any]], field: str) -> float | None:
+    stats = summarize(r.get(field) for r in records if r.get("status") == "ok")
+    return None if stats is None else stats[0]
+
+
+def _speed_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """Issue 3's speed table: LabelModel vs Snorkel 100 epochs and one numpy pass."""
+    header = ["dataset", f"{SPEED_METHOD} fit+predict s", f"{SPEED_PEER} s", "speed-up",
+              "numpy pass s", f"{SPEED_METHOD} / numpy pass", f"{SPEED_METHOD} peak MiB",
+              "memory / L.nbytes", f"{SPEED_METHOD} acc", "Snorkel acc"]
+    rows = []
+    for (dataset,), group in group_records(records, "dataset").items():
+        by = group_records(group, "method")
+        base = by.get((BASELINE,), [])
+        if not base:
+            continue
+        ours, peer = by.get((SPEED_METHOD,), []), by.get((SPEED_PEER,), [])
+        t_ours, t_peer = _median(ours, "seconds"), _median(peer, "seconds")
+        t_base, mem = _median(base, "seconds"), _median(ours, "peak_mem_mb")
+        l_bytes = base[0].get("L_bytes")
+
+        def ratio(a, b, unit="x"):
+            return "-" if a is None or b is None or b <= 0 else f"{a / b:.1f}{unit}"
+
+        rows.append([dataset, fmt(t_ours, 2), fmt(t_peer, 2) if peer else "not run",
+                     ratio(t_peer, t_ours), fmt(t_base, 3), ratio(t_ours, t_base),
+                     fmt(mem, 0),
+                     ratio(None if mem is None else mem * 2**20, l_bytes),
+                     cell(ours) if ours else "-", cell(peer) if peer else "-"])
+    return header, rows
+
+
+def _notes(records: list[dict[str, Any]]) -> list[str]:
+    seen = {}
+    for rec in records:
+        if rec.get("status") in ("skipped", "error"):
+            seen.setdefault((rec["method"], rec["note"]), []).append(rec["dataset"])
+    return [f"{method} on {', '.join(dict.fromkeys(ds))}: {note}"
+            for (method, note), ds in seen.items()]
+
+
+def _sections(records: list[dict[str, Any]], markdown: bool) -> list[str]:
+    real = [r for r in records if r.get("source") != "synthetic"]
+    synthetic = [r for r in records if r.get("source") == "synthetic" and r["method"] != BASELINE]
+    h = "### " if markdown else ""
+    out = []
+    if real:
+        out += [f"{h}Label models on real data (WRENCH metric on the evaluation split; "
+                "median over seeds, (min-max) when they differ)",
+                format_table(*_metric_table(real), markdown=markdown)]
+    if synthetic:
+        out += [f"{h}Label models on synthetic data (accuracy, fitted and scored on all rows)",
+                format_table(*_metric_table(synthetic), markdown=markdown)]
+    header, rows = _speed_table(records)
+    if rows:
+        out += [f"{h}Speed: {SPEED_METHOD} fit + predict_proba against {SPEED_PEER} and one "
+                "numpy pass over L (`(L >= 0).sum(axis=0)`)", format_table(header, rows, markdown)]
+    return out
+
+
+def terminal_table(records: list[dict[str, Any]]) -> str:
+    """What ``wslib bench labelmodel`` prints: the metric table(s), the speed table, notes."""
+    notes = _notes(records)
+    return "\n\n".join(_sections(records, markdown=False)
+                       + (["notes:\n" + "\n".join(f"  - {n}" for n in notes)] if notes else []))
+
+
+def render_markdown(records: list[dict[str, Any]]) -> str:
+    """This benchmark's section of docs/benchmarks.md: the summary tables, a detail table
+    per dataset (coverage, log-loss, Brier, ECE, seconds, memory), skipped/failed runs."""
+    parts = _sections(records, markdown=True)
+    memory = {r.get("memory") for r in records if r.get("memory")}
+    for (dataset,), group in group_records(
+            [r for r in records if r["method"] != BASELINE], "dataset").items():
+        parts += [f"#### {dataset}",
+                  format_table(*_detail_table(group), markdown=True)]
+    parts.append("Peak memory is " + (
+        "the sampled RSS high-water mark above the value before fit (all allocators)"
+        if memory == {"rss"} else f"measured with {', '.join(sorted(map(str, memory)))}")
+        + "; ECE is the expected calibration error of the top-class probability "
+        f"({RELIABILITY_BINS} bins).")
+    notes = _notes(records)
+    if notes:
+        parts.append("Skipped or failed runs:\n\n" + "\n".join(f"- {n}" for n in notes))
+    return "\n\n".join(parts) + "\n"
+
+
+def plot(records: list[dict[str, Any]], out_dir: Path) -> list[Path]:
+    """Accuracy-vs-time and reliability plots of the records, as PNGs in ``out_dir``."""
+    from wslib.bench.plots import reliability_curves, value_vs_seconds
+
+    scored = [r for r in records if r.get("status") == "ok" and r["method"] != BASELINE]
+    if not scored:
+        return []
+    out_dir = Path(out_dir)
+    return [value_vs_seconds(scored, out_dir / "labelmodel-metric-vs-time.png"),
+            reliability_curves(scored, out_dir / "labelmodel-calibration.png")]
