@@ -37,9 +37,12 @@ def _summary(obj) -> str:
 
 def _signature(obj) -> str:
     try:
-        sig = str(inspect.signature(obj))
+        sig = inspect.signature(obj)
     except (TypeError, ValueError):
         return ""
+    empty = inspect.Parameter.empty
+    sig = str(sig.replace(parameters=[p.replace(annotation=empty) for p in sig.parameters.values()],
+                          return_annotation=empty))
     return sig if len(sig) < 160 else sig[:157] + "...)"
 
 
@@ -65,7 +68,7 @@ def render() -> str:
             kind = "class " if inspect.isclass(obj) else ""
             sig = _signature(obj) if callable(obj) else ""
             summary = _summary(obj) if (callable(obj) or inspect.isclass(obj)) else repr(obj)
-            sig = sig.replace("'", "").replace("|", "\\|")
+            sig = sig.replace("|", "\\|")
             summary = summary.replace("|", "\\|")
             lines.append(f"| {kind}`{attr}` | `{sig}` | {summary} |" if sig
                          else f"| {kind}`{attr}` | | {summary} |")
