@@ -1,0 +1,92 @@
+"""Resolve a device string for wslib's torch code: explicit, never a silent CPU fallback.
+
+Every torch path in wslib (``wslib.kernels.torch_votes``, the end model) takes
+``device=``. :func:`resolve_device` turns what the user wrote into a
+``torch.device`` and refuses one this machine does not have: asking for
+``"cuda"`` where there is no CUDA raises :class:`DeviceUnavailableError`, so a
+job never quietly runs fifty times slower than planned. Pass ``fallback=True``
+to accept the CPU instead (a :class:`DeviceFallbackWarning` says so), or
+``"auto"`` to ask for the best device present (CUDA, then MPS, then CPU).
+
+Example
+-------
+>>> from wslib.device import resolve_device
+>>> resolve_device("cpu")
+device(type='cpu')
+>>> resolve_device("cuda:7", fallback=True)  # doctest: +SKIP
+device(type='cpu')
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from wslib.exceptions import WslibWarning
+
+__all__ = ["resolve_device", "available_devices", "DeviceUnavailableError",
+           "DeviceFallbackWarning"]
+
+
+class DeviceUnavailableError(RuntimeError):
+    """The requested torch device does not exist on this machine."""
+
+    def __init__(self, message: str, *, device: str | None = None) -> None:
+        super().__init__(message)
+        self.device = device
+
+
+class DeviceFallbackWarning(WslibWarning):
+    """``fallback=True`` replaced an unavailable device by the CPU."""
+
+
+def available_devices() -> list[str]:
+    """Devices torch can use here, best first, e.g. ``["cuda:0", "cpu"]``."""
+    from wslib.endmodel._torch import require_torch
+
+    torch = require_torch()
+    found = [f"cuda:{i}" for i in range(torch.cuda.device_count())] \
+        if torch.cuda.is_available() else []
+    if hasattr(torch.backends, "mps") and torch.backends.mps.is_available():
+        found.append("mps")
+    return found + ["cpu"]
+
+
+def resolve_device(device: Any = "cpu", *, fallback: bool = False) -> Any:
+    """A ``torch.device`` for ``device``, or an error naming what is missing.
+
+    Parameters
+    ----------
+    device : str, torch.device or None
+        ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``, a ``torch.device``, or
+        ``"auto"`` (the first of :func:`available_devices`). ``None`` means ``"cpu"``.
+    fallback : bool
+        When the device is unavailable, return the CPU with a
+        :class:`DeviceFallbackWarning` instead of raising.
+
+    Raises
+    ------
+    DeviceUnavailableError
+        The device is valid but absent here (and ``fallback`` is False); the
+        message lists the devices that are present.
+    ValueError
+        ``device`` is not a device string torch understands.
+    """
+    from wslib.endmodel._torch import require_torch
+    from wslib.endmodel._torch import resolve_device as strict
+
+    torch = require_torch()
+    if device is None:
+        device = "cpu"
+    if isinstance(device, str) and device.strip().lower() == "auto":
+        device = available_devices()[0]
+    try:
+        return strict(device)
+    except RuntimeError as exc:
+        if not fallback:
+            raise DeviceUnavailableError(
+                f"{exc} (available here: {', '.join(available_devices())}; pass "
+                "fallback=True to run on the CPU instead)", device=str(device)) from exc
+        warnings.warn(f"device {device!r} is unavailable ({exc}); running on the CPU "
+                      "because fallback=True", DeviceFallbackWarning, stacklevel=2)
+        return torch.device("cpu")
