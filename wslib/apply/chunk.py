@@ -201,8 +201,12 @@ def _is_vote(v: Any) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
-def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults) -> np.ndarray:
-    """Call ``call`` on every row; fast path first, row-by-row only to locate faults."""
+def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults,
+               rows_at: np.ndarray | None = None) -> np.ndarray:
+    """Call ``call`` on every row; fast path first, row-by-row only to locate faults.
+
+    ``rows_at[i]`` is the chunk row of ``xs[i]`` (default: ``i``).
+    """
     try:
         vals = list(map(call, xs))
         if all(t is int or (issubclass(t, np.integer)) for t in set(map(type, vals))):
@@ -211,15 +215,17 @@ def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults) ->
         pass
     out = np.full(len(xs), ABSTAIN, dtype=np.int64)
     for i, x in enumerate(xs):
+        row = i if rows_at is None else int(rows_at[i])
         try:
             v = call(x)
         except Exception as exc:  # noqa: BLE001 - every LF failure is reported
-            faults.raised(j, i, exc)
+            faults.raised(j, row, exc)
             continue
         if _is_vote(v):
             out[i] = v
         else:
-            faults.bad_output(j, i, f"returned {v!r} ({type(v).__name__}), not an integer vote")
+            faults.bad_output(j, row, f"returned {v!r} ({type(v).__name__}), "
+                                      "not an integer vote")
     return out
 
 
@@ -242,6 +248,7 @@ def _batch_votes(out: Any, j: int, n: int, faults: _Faults) -> np.ndarray:
     if bad.any():
         rows = np.flatnonzero(bad)
         v = arr[rows[0]]
+        v = v.item() if isinstance(v, np.generic) else v
         faults.bad_output(j, int(rows[0]), f"returned {v!r} ({arr.dtype} output), "
                                            "not an integer vote")
         faults.counts[j] += len(rows) - 1
@@ -312,34 +319,50 @@ def _apply_rows(plan: CompiledLFs, chunk: pd.DataFrame, faults: _Faults,
     make = row_type(tuple(map(str, cols)))._make
     rows = list(map(make, zip(*(chunk[c].tolist() for c in cols)))) if cols else \
         [make(())] * len(chunk)
-    memo: dict[tuple, list] = {(): rows}
+    memo: dict[tuple, tuple[list, np.ndarray, str]] = {(): (rows, np.zeros(0, np.int64), "")}
     for j in plan.row:
         lf = plan.lfs[j]
         chain: tuple = ()
-        xs = rows
         for p in lf.pre:  # each chain prefix is computed once per chunk
+            parent = memo[chain]
             chain = chain + (p,)
             if chain not in memo:
-                memo[chain] = _preprocess(p, xs, j, faults)
-            xs = memo[chain]
-        store(j, _row_votes(lf._call, xs, j, faults))
+                memo[chain] = _preprocess(p, *parent, j, faults)
+        xs, failed, first = memo[chain]
+        if failed.size:  # rows whose preprocessing failed: the LF abstains there
+            faults.record(j, failed.size, first)
+            keep = np.setdiff1d(np.arange(len(xs)), failed)
+            v = np.full(len(xs), ABSTAIN, dtype=np.int64)
+            v[keep] = _row_votes(lf._call, [xs[i] for i in keep], j, faults, keep)
+        else:
+            v = _row_votes(lf._call, xs, j, faults)
+        store(j, v)
 
 
-class _Failed:
-    """Placeholder row for a preprocessor that raised: LFs on it abstain."""
+def _preprocess(p: Any, xs: list, failed: np.ndarray, first: str, j: int, faults: _Faults
+                ) -> tuple[list, np.ndarray, str]:
+    """Run preprocessor ``p`` on every row not already failed.
 
-
-def _preprocess(p: Any, xs: list, j: int, faults: _Faults) -> list:
-    out = []
+    Returns the new rows, all failed rows so far and the first failure's
+    description (``errors="raise"`` raises on the first failure instead).
+    """
+    out = list(xs)
+    skip = set(failed.tolist())
+    new_failures = []
     for i, x in enumerate(xs):
+        if i in skip:
+            continue
         try:
-            out.append(p(x) if not isinstance(x, _Failed) else x)
+            out[i] = p(x)
         except Exception as exc:  # noqa: BLE001
-            wrapped = RuntimeError(f"preprocessor {p.name!r} failed: {type(exc).__name__}: {exc}")
-            wrapped.__cause__ = exc
-            faults.raised(j, i, wrapped)
-            out.append(_Failed())
-    return out
+            what = f"preprocessor {p.name!r} failed: {type(exc).__name__}: {exc}"
+            if faults.errors == "raise":
+                wrapped = RuntimeError(what)
+                wrapped.__cause__ = exc
+                faults.raised(j, i, wrapped)
+            first = first or f"{what} on {faults.where(i)[2]}"
+            new_failures.append(i)
+    return out, np.union1d(failed, np.asarray(new_failures, dtype=np.int64)), first
 
 
 class _FusedNumba:

@@ -168,8 +168,9 @@ def _batches(dataset: ds.Dataset, columns: Sequence[str] | None, batch_size: int
         yield df
 
 
-class _VoteWriter:
-    """Appends vote blocks to ``path`` (under a temporary name until ``commit``)."""
+class _ArrayWriter:
+    """Appends row blocks of a 2-D array to ``path`` (``.npy``, ``.parquet`` or
+    ``.arrow``), under a temporary name until ``close(commit=True)``."""
 
     def __init__(self, path: Path, n_rows: int, names: list[str], dtype: np.dtype):
         self.path, self.fmt, self.dtype = path, _format(path), dtype
@@ -258,7 +259,7 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
         raise ValueError(f"Parquet input {source} has zero rows; nothing to label")
     dtype = vote_dtype(cardinality or 2)
     top = int(np.iinfo(dtype).max)
-    writer = None if out is None else _VoteWriter(Path(out), n, plan.names, dtype)
+    writer = None if out is None else _ArrayWriter(Path(out), n, plan.names, dtype)
     faults = np.zeros(len(plan), dtype=np.int64)
     first: dict[int, str] = {}
     acc: VoteStats | None = None

@@ -40,9 +40,9 @@ SPECS: list[tuple[str, str, Any, int]] = [
     ("kw_my_channel", "kw", ("my channel", "my video"), SPAM),
     ("kw_song", "kw", ("song", "love this"), HAM),
     ("re_check_out", "re", r"check.*out", SPAM),
-    ("re_money", "re", r"(gift|iphone|money|free)", SPAM),
+    ("re_money", "re", r"(?:gift|iphone|money|free)", SPAM),
     ("re_number", "re", r"[0-9]{4,}", SPAM),
-    ("re_laugh", "re", r"(lol|haha|xd)", HAM),
+    ("re_laugh", "re", r"(?:lol|haha|xd)", HAM),
 ]
 
 

@@ -59,7 +59,7 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
             s = nxt
         ends[s].append(t)
     n_states = len(goto)
-    delta = np.zeros((n_states, 256), dtype=np.int32)
+    delta = np.zeros((n_states, 256), dtype=np.uint16 if n_states < 2**16 else np.int32)
     fail = np.zeros(n_states, dtype=np.int64)
     outputs: list[list[int]] = [list(e) for e in ends]
     queue: deque[int] = deque()
@@ -86,12 +86,15 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
 @numba.njit(nogil=True, cache=True)
 def _scan(data, offsets, delta, out_ptr, out_slot, out_len, out_wb, is_word, hits):
     n = offsets.shape[0] - 1
+    has_out = out_ptr[1:] > out_ptr[:-1]
     for i in range(n):
         a = offsets[i]
         b = offsets[i + 1]
         s = 0
         for p in range(a, b):
             s = delta[s, data[p]]
+            if not has_out[s]:
+                continue
             for t in range(out_ptr[s], out_ptr[s + 1]):
                 slot = out_slot[t]
                 if hits[i, slot]:

@@ -1,0 +1,125 @@
+"""Templates: exact matching semantics, fusion, bad arguments."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from wslib import apply_lfs
+from wslib.lf import keyword_lf, regex_lf, similarity_lf, threshold_lf
+
+TEXTS = ["Check out my channel", "shout OUT", "a song!", "songs", "Ünïcode SÖNG", None, "",
+         "check-out", "x_song_x", "éout"]
+
+
+@pytest.fixture
+def df():
+    return pd.DataFrame({"text": TEXTS})
+
+
+def py_keyword(texts, keywords, case_sensitive=False, word_boundary=False):
+    """Reference semantics written with Python's re (Unicode lower-casing)."""
+    out = []
+    for t in texts:
+        if t is None:
+            out.append(False)
+            continue
+        t = t if case_sensitive else t.lower()
+        hit = False
+        for k in keywords:
+            k = k if case_sensitive else k.lower()
+            for m in re.finditer(re.escape(k), t):
+                if not word_boundary:
+                    hit = True
+                else:
+                    before = t[m.start() - 1] if m.start() else " "
+                    after = t[m.end()] if m.end() < len(t) else " "
+                    word = lambda c: c.isascii() and (c.isalnum() or c == "_") or not c.isascii()  # noqa: E731
+                    hit |= not word(before) and not word(after)
+        out.append(hit)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("case_sensitive", [False, True])
+@pytest.mark.parametrize("word_boundary", [False, True])
+def test_keyword_semantics_match_reference(df, case_sensitive, word_boundary):
+    kws = ["out", "song", "ÖNG", "check out"]
+    lf = keyword_lf(kws, 1, case_sensitive=case_sensitive, word_boundary=word_boundary)
+    got = np.asarray(lf.apply_batch(df)) == 1
+    np.testing.assert_array_equal(got, py_keyword(TEXTS, kws, case_sensitive, word_boundary))
+
+
+def test_many_keyword_lfs_fuse_and_agree_with_single_application(df):
+    lfs = [keyword_lf(["out"], 1, name="a"), keyword_lf(["song"], 0, name="b"),
+           keyword_lf(["check out", "out"], 1, name="c", word_boundary=True),
+           keyword_lf(["SONG"], 1, name="d", case_sensitive=True)]
+    L = apply_lfs(df, lfs)
+    for j, lf in enumerate(lfs):
+        np.testing.assert_array_equal(L[:, j], lf.apply_batch(df))
+    assert L[:, 3].tolist() == [-1] * 10  # case-sensitive "SONG" is not in "SÖNG"
+
+
+def test_overlapping_keywords_all_found():
+    # "she" ends inside "ushers"; "he" and "hers" overlap it: every LF must fire
+    lfs = [keyword_lf([k], 1, name=k) for k in ["he", "she", "his", "hers"]]
+    L = apply_lfs(pd.DataFrame({"text": ["ushers"]}), lfs)
+    assert L.tolist() == [[1, 1, -1, 1]]
+
+
+def test_regex_semantics(df):
+    lf = regex_lf(r"check.*out", 1)
+    expected = [t is not None and re.search(r"check.*out", t, re.I) is not None for t in TEXTS]
+    assert (lf.apply_batch(df) == 1).tolist() == expected
+    sensitive = regex_lf(r"OUT", 0, case_sensitive=True, name="OUT")
+    assert np.flatnonzero(sensitive.apply_batch(df) == 0).tolist() == [1]
+
+
+def test_regex_rejects_non_re2_pattern_at_creation():
+    with pytest.raises(ValueError, match="lookbehind.*RE2"):
+        regex_lf(r"(?<=a)b", 1, name="lookbehind")
+
+
+def test_keyword_on_arrow_and_object_columns():
+    lf = keyword_lf("x", 1)
+    obj = pd.DataFrame({"text": pd.Series(["x", "y", None], dtype=object)})
+    assert lf.apply_batch(obj).tolist() == [1, -1, -1]
+    table = pa.table({"text": ["ax", "b"]})
+    assert apply_lfs(table, [lf])[:, 0].tolist() == [1, -1]
+
+
+def test_keyword_on_non_text_column_names_column():
+    with pytest.raises(TypeError, match="column 'text' must hold strings"):
+        keyword_lf("1", 1, name="num").apply_batch(pd.DataFrame({"text": [1, 2]}))
+
+
+def test_threshold():
+    df = pd.DataFrame({"score": [0.1, 0.5, np.nan, 0.9]})
+    assert threshold_lf("score", 0.5, 1).apply_batch(df).tolist() == [-1, 1, -1, 1]
+    assert threshold_lf("score", 0.5, 0, op="<").apply_batch(df).tolist() == [0, -1, -1, -1]
+    with pytest.raises(ValueError, match="op must be"):
+        threshold_lf("score", 0.5, 1, op="==")
+    with pytest.raises(TypeError, match="'score' must be numeric"):
+        threshold_lf("score", 0.5, 1).apply_batch(pd.DataFrame({"score": ["a"]}))
+
+
+def test_similarity_with_prototypes_and_scores():
+    emb = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.7, 0.7]])
+    lf = similarity_lf("emb", 0.9, 1, prototype=[[1.0, 0.0], [0.5, 0.5]])
+    assert apply_lfs({"emb": emb}, [lf])[:, 0].tolist() == [1, -1, -1, 1]
+    score = similarity_lf("p_spam", 0.8, 1)
+    assert score.apply_batch(pd.DataFrame({"p_spam": [0.79, 0.8]})).tolist() == [-1, 1]
+    with pytest.raises(ValueError, match="3-d vectors, the prototype is 2-d"):
+        lf.apply_batch(pd.DataFrame({"emb": [np.ones(3)]}))
+    with pytest.raises(ValueError, match="zero vector"):
+        similarity_lf("emb", 0.5, 1, prototype=[0.0, 0.0])
+
+
+def test_bad_labels_and_keywords():
+    with pytest.raises(ValueError, match="label must be a class index"):
+        keyword_lf("a", -1)
+    with pytest.raises(ValueError, match="keywords must be non-empty"):
+        keyword_lf([""], 1, name="empty")
+    with pytest.raises(ValueError, match="label must be a class index"):
+        threshold_lf("x", 1, True)
