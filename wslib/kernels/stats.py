@@ -1,0 +1,168 @@
+"""Sufficient-statistic kernels: vote-pattern hashes and posterior-weighted vote counts.
+
+``pattern_hashes`` summarises each row of ``L`` in one pass (a 64-bit hash of
+its set of ``(LF, vote)`` pairs, its number of votes, and its first vote), so
+that identical rows can be grouped without sorting the matrix itself.
+``weighted_vote_counts`` is the M-step of every conditionally independent
+label model: the posterior mass each LF's votes give each class.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+
+from wslib.kernels.votes import _JIT, _chunks
+
+__all__ = ["pattern_hashes", "weighted_vote_counts", "pairwise_agreement"]
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+@numba.njit(**_JIT)
+def _splitmix(x):
+    z = x + _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+@numba.njit(**_JIT)
+def _cell_key(j, v, k):
+    return _splitmix(np.uint64(j) * np.uint64(k) + np.uint64(v) + np.uint64(1))
+
+
+@numba.njit(parallel=True, **_JIT)
+def _pattern_hashes_dense(L, k):
+    n, m = L.shape
+    h = np.empty(n, dtype=np.uint64)
+    nv = np.empty(n, dtype=np.int32)
+    first = np.empty(n, dtype=np.int64)
+    for i in numba.prange(n):
+        acc = np.uint64(0)
+        c = 0
+        f = -1
+        for j in range(m):
+            v = L[i, j]
+            if v >= 0:
+                acc ^= _cell_key(j, v, k)
+                if c == 0:
+                    f = j * k + v
+                c += 1
+        h[i] = _splitmix(acc)
+        nv[i] = c
+        first[i] = f
+    return h, nv, first
+
+
+@numba.njit(parallel=True, **_JIT)
+def _pattern_hashes_csr(indptr, indices, data, k):
+    n = indptr.shape[0] - 1
+    h = np.empty(n, dtype=np.uint64)
+    nv = np.empty(n, dtype=np.int32)
+    first = np.empty(n, dtype=np.int64)
+    for i in numba.prange(n):
+        acc = np.uint64(0)
+        c = 0
+        f = -1
+        for t in range(indptr[i], indptr[i + 1]):
+            v = data[t]
+            if v >= 0:
+                j = indices[t]
+                acc ^= _cell_key(j, v, k)
+                if c == 0:
+                    f = j * k + v
+                c += 1
+        h[i] = _splitmix(acc)
+        nv[i] = c
+        first[i] = f
+    return h, nv, first
+
+
+def pattern_hashes(L, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over ``L``: per row a 64-bit pattern hash, the vote count, the first vote.
+
+    Two rows with the same votes get the same hash whatever their layout
+    (dense or CSR, explicit ``-1`` or implicit abstain); the first vote is
+    encoded as ``j * k + v`` (``-1`` for an all-abstain row).
+    """
+    if sp.issparse(L):
+        return _pattern_hashes_csr(L.indptr, L.indices, L.data, k)
+    return _pattern_hashes_dense(L, k)
+
+
+@numba.njit(**_JIT)
+def _weighted_vote_counts_csr(indptr, indices, data, R, m):
+    n, k = R.shape
+    out = np.zeros((m, k, k), dtype=np.float64)
+    for i in range(n):
+        for t in range(indptr[i], indptr[i + 1]):
+            v = data[t]
+            if v >= 0:
+                j = indices[t]
+                for c in range(k):
+                    out[j, v, c] += R[i, c]
+    return out
+
+
+@numba.njit(parallel=True, **_JIT)
+def _weighted_vote_counts_dense(L, R, bounds):
+    n, k = R.shape
+    m = L.shape[1]
+    n_chunks = bounds.shape[0] - 1
+    partial = np.zeros((n_chunks, m, k, k), dtype=np.float64)
+    for b in numba.prange(n_chunks):
+        for i in range(bounds[b], bounds[b + 1]):
+            for j in range(m):
+                v = L[i, j]
+                if v >= 0:
+                    for c in range(k):
+                        partial[b, j, v, c] += R[i, c]
+    return partial.sum(axis=0)
+
+
+def weighted_vote_counts(L, R: np.ndarray) -> np.ndarray:
+    """``(m, k, k)`` array ``out[j, v, c] = sum_i R[i, c] * [L[i, j] == v]``.
+
+    With ``R`` the (weighted) class posteriors of the rows this is the expected
+    number of times LF ``j`` voted ``v`` on items of class ``c``.
+    """
+    R = np.ascontiguousarray(R, dtype=np.float64)
+    if sp.issparse(L):
+        return _weighted_vote_counts_csr(L.indptr, L.indices, L.data, R, L.shape[1])
+    return _weighted_vote_counts_dense(L, R, _chunks(L.shape[0]))
+
+
+@numba.njit(**_JIT)
+def _pairwise_agreement_csr(indptr, indices, data, weights, m):
+    both = np.zeros((m, m), dtype=np.float64)
+    agree = np.zeros((m, m), dtype=np.float64)
+    n = indptr.shape[0] - 1
+    for i in range(n):
+        w = weights[i]
+        for s in range(indptr[i], indptr[i + 1]):
+            a = indices[s]
+            va = data[s]
+            if va < 0:
+                continue
+            for t in range(s + 1, indptr[i + 1]):
+                vb = data[t]
+                if vb < 0:
+                    continue
+                b = indices[t]
+                both[a, b] += w
+                if va == vb:
+                    agree[a, b] += w
+    return both + both.T, agree + agree.T
+
+
+def pairwise_agreement(L: sp.csr_matrix, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted ``(m, m)`` counts of rows where two LFs both vote, and where they agree.
+
+    ``L`` is CSR (e.g. the unique vote patterns) and ``weights`` its row counts.
+    """
+    return _pairwise_agreement_csr(L.indptr, L.indices, L.data,
+                                   np.ascontiguousarray(weights, dtype=np.float64), L.shape[1])

@@ -1,0 +1,191 @@
+"""Mergeable sufficient statistics of a vote matrix: compressed vote patterns.
+
+Every conditionally independent label model's likelihood depends on a row
+only through its *pattern* (which LFs voted what), so a vote matrix can be
+replaced by its distinct patterns and their counts. :class:`VoteStats` keeps
+
+* the exact number of all-abstain rows and of each single-vote pattern
+  ``(LF j voted v)`` — the heavy hitters of real, sparse vote matrices;
+* for rows with two or more votes, a *bottom-k sketch*: the ``capacity``
+  distinct patterns with the smallest 64-bit hash, with their exact counts,
+  plus the exact number of such rows. When there are at most ``capacity``
+  distinct patterns (every WRENCH dataset) the statistics are exact; beyond,
+  the kept patterns are a deterministic uniform sample of distinct patterns,
+  reweighted to the true number of rows, so the cost of a fit is bounded
+  whatever ``n``.
+
+The statistics are **mergeable**: ``VoteStats.from_votes(L1) + VoteStats.from_votes(L2)``
+equals ``VoteStats.from_votes(vstack([L1, L2]))`` exactly (same patterns, same
+counts), because a pattern among the ``capacity`` smallest hashes overall is
+among the smallest of every chunk containing it. A streaming pipeline can
+therefore accumulate batches and fit once, getting the same model as a fit on
+the concatenated matrix (see ``DawidSkene.fit_stats``).
+
+Example
+-------
+>>> import numpy as np
+>>> from wslib.labelmodel.stats import VoteStats
+>>> L = np.array([[0, 0, -1], [0, 0, -1], [1, -1, -1], [-1, -1, -1]])
+>>> s = VoteStats.from_votes(L[:2], 2) + VoteStats.from_votes(L[2:], 2)
+>>> s.n_items, s.n_empty, int(s.counts.sum())
+(4, 1, 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from wslib.kernels.stats import pattern_hashes
+from wslib.matrix import VoteMatrix, check_votes, to_sparse, vote_dtype
+
+__all__ = ["VoteStats", "DEFAULT_CAPACITY"]
+
+#: Default number of distinct multi-vote patterns kept (EM cost is linear in it).
+DEFAULT_CAPACITY = 20_000
+
+
+@dataclass
+class VoteStats:
+    """Compressed, mergeable statistics of a vote matrix (see the module docstring).
+
+    Attributes
+    ----------
+    cardinality, n_sources, capacity : int
+    n_items : int
+        Rows summarised.
+    n_empty : int
+        Rows where every LF abstained.
+    singles : ndarray of int64, shape (n_sources * cardinality,)
+        ``singles[j * k + v]``: rows whose only vote is LF ``j`` voting ``v``.
+    n_multi : int
+        Rows with two or more votes.
+    hashes, counts : ndarray, shape (n_kept,)
+        Sorted hashes of the kept multi-vote patterns and their exact counts.
+    patterns : scipy.sparse.csr_matrix, shape (n_kept, n_sources)
+        The kept patterns, one row each.
+    """
+
+    cardinality: int
+    n_sources: int
+    capacity: int
+    n_items: int
+    n_empty: int
+    singles: np.ndarray
+    n_multi: int
+    hashes: np.ndarray
+    counts: np.ndarray
+    patterns: sp.csr_matrix
+
+    @classmethod
+    def from_votes(cls, L, cardinality: int | None = None, *,
+                   capacity: int = DEFAULT_CAPACITY) -> "VoteStats":
+        """Summarise a vote matrix in one pass (validated with ``check_votes``)."""
+        if capacity < 1:
+            raise ValueError(f"capacity must be a positive integer, got {capacity}")
+        L, k = check_votes(L, cardinality=cardinality, allow_empty=True)
+        return cls._from_checked(L, k, capacity)
+
+    @classmethod
+    def _from_checked(cls, L: VoteMatrix, k: int, capacity: int) -> "VoteStats":
+        n, m = L.shape
+        h, nv, first = pattern_hashes(L, k)
+        multi = np.flatnonzero(nv >= 2)
+        hashes, rows, counts = _bottom_distinct(h[multi], capacity)
+        rows = multi[rows]
+        patterns = L[rows] if sp.issparse(L) else to_sparse(L[rows])
+        return cls(
+            cardinality=k, n_sources=m, capacity=int(capacity), n_items=int(n),
+            n_empty=int(np.count_nonzero(nv == 0)),
+            singles=np.bincount(first[nv == 1], minlength=m * k).astype(np.int64),
+            n_multi=int(multi.size), hashes=hashes, counts=counts,
+            patterns=_canonical(patterns, k, m),
+        )
+
+    @property
+    def exact(self) -> bool:
+        """True when every multi-vote pattern is kept (no sampling)."""
+        return int(self.counts.sum()) == self.n_multi
+
+    def merge(self, other: "VoteStats") -> "VoteStats":
+        """Statistics of the concatenation of the two summarised matrices."""
+        if not isinstance(other, VoteStats):
+            raise TypeError(f"can only merge VoteStats, got {type(other).__name__}")
+        for attr in ("cardinality", "n_sources", "capacity"):
+            a, b = getattr(self, attr), getattr(other, attr)
+            if a != b:
+                raise ValueError(f"cannot merge VoteStats with different {attr}: {a} vs {b}")
+        hashes = np.concatenate([self.hashes, other.hashes])
+        uniq, idx, inv = np.unique(hashes, return_index=True, return_inverse=True)
+        counts = np.zeros(uniq.size, dtype=np.int64)
+        np.add.at(counts, inv, np.concatenate([self.counts, other.counts]))
+        keep = slice(0, self.capacity)
+        patterns = sp.vstack([self.patterns, other.patterns], format="csr")[idx[keep]]
+        return VoteStats(
+            cardinality=self.cardinality, n_sources=self.n_sources, capacity=self.capacity,
+            n_items=self.n_items + other.n_items, n_empty=self.n_empty + other.n_empty,
+            singles=self.singles + other.singles, n_multi=self.n_multi + other.n_multi,
+            hashes=uniq[keep], counts=counts[keep],
+            patterns=_canonical(patterns, self.cardinality, self.n_sources),
+        )
+
+    __add__ = merge
+
+    def compressed(self) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Distinct patterns as CSR rows and their (re-weighted) row counts.
+
+        Row order: the all-abstain pattern, the single-vote patterns, the kept
+        multi-vote patterns, whose counts are scaled by ``n_multi / kept rows``.
+        """
+        m, k = self.n_sources, self.cardinality
+        cells = np.flatnonzero(self.singles)
+        dtype = vote_dtype(k)
+        singles = sp.csr_matrix(
+            ((cells % k).astype(dtype), (cells // k).astype(np.int32),
+             np.arange(cells.size + 1, dtype=np.int64)), shape=(cells.size, m))
+        empty = sp.csr_matrix((1, m), dtype=dtype)
+        kept = int(self.counts.sum())
+        scale = self.n_multi / kept if kept else 0.0
+        weights = np.concatenate([[float(self.n_empty)], self.singles[cells].astype(np.float64),
+                                  self.counts * scale])
+        patterns = sp.vstack([empty, singles, self.patterns], format="csr")
+        return _canonical(patterns, k, m), weights
+
+    def vote_counts(self) -> np.ndarray:
+        """``(m, k)`` estimated number of votes of each LF for each class."""
+        P, w = self.compressed()
+        out = np.zeros(self.n_sources * self.cardinality)
+        rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
+        np.add.at(out, P.indices * self.cardinality + P.data, w[rows])
+        return out.reshape(self.n_sources, self.cardinality)
+
+
+def _canonical(P: sp.csr_matrix, k: int, m: int) -> sp.csr_matrix:
+    P = sp.csr_matrix(P, shape=(P.shape[0], m))
+    P.data = P.data.astype(vote_dtype(k), copy=False)
+    P.indices = P.indices.astype(np.int32, copy=False)
+    P.indptr = P.indptr.astype(np.int64, copy=False)
+    P.sort_indices()
+    return P
+
+
+def _bottom_distinct(h: np.ndarray, capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``capacity`` smallest distinct values of ``h`` with a row index and count each.
+
+    Hashes are uniform on ``[0, 2**64)``, so a threshold a little above the
+    expected ``capacity``-th smallest value keeps the ``np.unique`` sort small;
+    it is raised until enough distinct values fall below it.
+    """
+    frac = 2.0 * capacity / max(h.size, 1)
+    while True:
+        if frac >= 1.0:
+            cand = np.arange(h.size)
+        else:
+            cand = np.flatnonzero(h < np.uint64(int(frac * 2.0**64)))
+        uniq, idx, counts = np.unique(h[cand], return_index=True, return_counts=True)
+        if uniq.size >= capacity or frac >= 1.0:
+            keep = slice(0, capacity)
+            return uniq[keep], cand[idx[keep]], counts[keep].astype(np.int64)
+        frac *= 4.0
