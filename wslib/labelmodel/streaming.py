@@ -1,0 +1,212 @@
+"""Label models on vote matrices larger than memory: fit from statistics, predict in batches.
+
+A conditionally independent label model sees the vote matrix only through
+its :class:`~wslib.labelmodel.stats.VoteStats` (distinct vote patterns and
+their counts), and those statistics merge exactly across batches. So a
+vote matrix on disk — the ``.npy`` / ``.parquet`` / ``.arrow`` file written by
+:func:`wslib.apply.parquet.apply_parquet`, a memory-mapped array, or any
+iterable of vote blocks — is fitted in one bounded-memory pass:
+
+.. math::
+
+    S(L) = S(L_1) + S(L_2) + \\dots + S(L_B)
+
+and the fitted model equals ``model.fit(L)`` on the whole matrix (same
+parameters to rounding; ``tests/scale`` checks 1e-6). Soft labels are then
+written batch by batch by :func:`predict_proba_streaming`.
+
+Models fitted this way implement ``fit_stats(stats, *, class_balance=None)``
+(:class:`~wslib.labelmodel.dawid_skene.DawidSkene`).
+
+Example
+-------
+>>> import numpy as np, tempfile, pathlib
+>>> from wslib.datasets.synthetic import make_votes
+>>> from wslib.labelmodel.dawid_skene import DawidSkene
+>>> L = make_votes(3000, 8, 2, random_state=0).L
+>>> tmp = pathlib.Path(tempfile.mkdtemp())
+>>> np.save(tmp / "L.npy", L)
+>>> model = fit_streaming(DawidSkene(cardinality=2), tmp / "L.npy", batch_size=1000)
+>>> bool(np.allclose(model.confusion_, DawidSkene().fit(L).confusion_, atol=1e-6))
+True
+>>> path = predict_proba_streaming(model, tmp / "L.npy", tmp / "P.npy", batch_size=1000)
+>>> np.load(path).shape
+(3000, 2)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import scipy.sparse as sp
+
+from wslib.apply.parquet import StreamResult, _ArrayWriter, _format
+from wslib.labelmodel.base import BaseLabelModel
+from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+
+__all__ = ["iter_vote_batches", "accumulate_stats", "fit_streaming", "predict_proba_streaming",
+           "DEFAULT_BATCH_SIZE"]
+
+DEFAULT_BATCH_SIZE = 262_144
+
+
+def _n_rows(source: Any) -> int | None:
+    """Rows of a sized vote source, ``None`` for a plain iterable of blocks."""
+    if isinstance(source, StreamResult):
+        return source.n_rows
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        fmt = _format(path)
+        if fmt == "npy":
+            return int(np.load(path, mmap_mode="r").shape[0])
+        if fmt == "parquet":
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        with pa.memory_map(str(path)) as src:
+            return int(pa.ipc.open_file(src).read_all().num_rows)
+    if isinstance(source, np.ndarray) or sp.issparse(source):
+        return int(source.shape[0])
+    return None
+
+
+def iter_vote_batches(source: Any, batch_size: int = DEFAULT_BATCH_SIZE
+                      ) -> Iterator[np.ndarray]:
+    """Vote blocks of at most ``batch_size`` rows, in row order.
+
+    ``source`` is a vote-matrix file (``.npy`` read memory-mapped, ``.parquet``
+    and ``.arrow`` read batch by batch), a :class:`~wslib.apply.parquet.StreamResult`,
+    an array / sparse matrix (sliced), or an iterable of blocks (passed through).
+    """
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    batch_size = int(batch_size)
+    if isinstance(source, StreamResult):
+        if source.path is None:
+            raise ValueError("this StreamResult wrote no vote matrix (out=None)")
+        source = source.path
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.exists():
+            raise FileNotFoundError(f"vote matrix {path} does not exist")
+        fmt = _format(path)
+        if fmt == "npy":
+            yield from iter_vote_batches(np.load(path, mmap_mode="r"), batch_size)
+        elif fmt == "parquet":
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
+                yield _block(batch)
+        else:
+            with pa.memory_map(str(path)) as src:
+                reader = pa.ipc.open_file(src)
+                for i in range(reader.num_record_batches):
+                    yield _block(reader.get_batch(i))
+        return
+    if isinstance(source, np.ndarray) or sp.issparse(source):
+        for start in range(0, source.shape[0], batch_size):
+            yield source[start:start + batch_size]
+        return
+    if isinstance(source, Iterable):
+        yield from source
+        return
+    raise TypeError(f"cannot read votes from a {type(source).__name__}; pass a .npy/.parquet/"
+                    ".arrow path, an array, a StreamResult or an iterable of vote blocks")
+
+
+def _block(batch: pa.RecordBatch) -> np.ndarray:
+    return np.column_stack([c.to_numpy(zero_copy_only=False) for c in batch.columns])
+
+
+def accumulate_stats(source: Any, cardinality: int, *, capacity: int = DEFAULT_CAPACITY,
+                     batch_size: int = DEFAULT_BATCH_SIZE) -> VoteStats:
+    """:class:`VoteStats` of a vote matrix read block by block (each block validated).
+
+    Equals ``VoteStats.from_votes(L_whole, cardinality, capacity=capacity)``.
+    """
+    total: VoteStats | None = None
+    for block in iter_vote_batches(source, batch_size):
+        part = VoteStats.from_votes(block, cardinality, capacity=capacity)
+        total = part if total is None else total + part
+    if total is None:
+        raise ValueError("the vote source yielded no rows; nothing to fit")
+    return total
+
+
+def _cardinality(model: BaseLabelModel, cardinality: int | None, source: Any) -> int:
+    if isinstance(source, VoteStats):
+        return source.cardinality
+    k = cardinality if cardinality is not None else model.cardinality
+    if k is None:
+        raise ValueError(f"a streamed fit cannot infer the number of classes: pass "
+                         f"cardinality=k or {type(model).__name__}(cardinality=k)")
+    return int(k)
+
+
+def fit_streaming(model: BaseLabelModel, source: Any, *, cardinality: int | None = None,
+                  class_balance: Any = None, batch_size: int = DEFAULT_BATCH_SIZE
+                  ) -> BaseLabelModel:
+    """Fit ``model`` from votes read block by block (or from ready ``VoteStats``).
+
+    Parameters
+    ----------
+    model : label model with ``fit_stats``
+        E.g. :class:`~wslib.labelmodel.dawid_skene.DawidSkene`; its
+        ``max_patterns`` is the statistics' capacity.
+    source : vote source (see :func:`iter_vote_batches`) or VoteStats
+        ``VoteStats`` may come from ``apply_parquet(..., stats=True)`` or
+        :func:`wslib.apply.dask.vote_stats_dask`.
+    cardinality : int, optional
+        Number of classes (else ``model.cardinality``); required for a vote source.
+    class_balance : array of shape (k,), optional
+        Known class prior.
+    batch_size : int
+        Rows per block.
+
+    Returns
+    -------
+    model
+        Fitted; equal to ``model.fit(L)`` on the whole matrix.
+    """
+    fit_stats = getattr(model, "fit_stats", None)
+    if fit_stats is None:
+        raise TypeError(f"{type(model).__name__} cannot be fitted from streamed statistics "
+                        "(it has no fit_stats method); use DawidSkene, or fit in memory")
+    k = _cardinality(model, cardinality, source)
+    if model.cardinality is not None and model.cardinality != k:
+        raise ValueError(f"{type(model).__name__} has cardinality={model.cardinality} but "
+                         f"the statistics have {k} classes")
+    stats = source if isinstance(source, VoteStats) else accumulate_stats(
+        source, k, capacity=getattr(model, "max_patterns", DEFAULT_CAPACITY),
+        batch_size=batch_size)
+    return fit_stats(stats, class_balance=class_balance)
+
+
+def predict_proba_streaming(model: BaseLabelModel, source: Any, out: str | os.PathLike, *,
+                            batch_size: int = DEFAULT_BATCH_SIZE,
+                            dtype: Any = np.float64) -> Path:
+    """Write ``model.predict_proba`` of every row to ``out``, one block at a time.
+
+    ``source`` must have a known length (a file, an array or a StreamResult).
+    ``out`` ends in ``.npy`` (an ``(n, k)`` array), ``.parquet`` or ``.arrow``
+    (columns ``p0 .. p{k-1}``). A failed run leaves no partial file.
+    """
+    model._check_fitted()
+    n = _n_rows(source)
+    if n is None:
+        raise TypeError("predict_proba_streaming needs a source of known length (a vote "
+                        "file, an array or a StreamResult), not a plain iterable")
+    k = model.cardinality_
+    writer = _ArrayWriter(Path(out), n, [f"p{c}" for c in range(k)], np.dtype(dtype))
+    done, ok = 0, False
+    try:
+        for block in iter_vote_batches(source, batch_size):
+            writer.write(model.predict_proba(block).astype(dtype, copy=False))
+            done += block.shape[0]
+        if done != n:
+            raise RuntimeError(f"the vote source yielded {done} rows, expected {n}")
+        ok = True
+    finally:
+        writer.close(commit=ok)
+    return Path(out)
