@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from wslib.bench.core import write_csv, write_env, write_json
+from wslib.bench.core import BenchmarkError, write_csv, write_env, write_json
 from wslib.bench.report import records_table
 
 #: sub-command -> module; a module that is not installed yet is simply not offered
@@ -29,6 +29,10 @@ SUBCOMMANDS = {
     "autows": "wslib.bench.autows",
     "scale": "wslib.bench.scale",
 }
+
+
+#: what a sub-command module must define (``render_markdown`` is used by the docs generator)
+CONTRACT = ("HELP", "add_arguments", "run")
 
 
 def available() -> dict[str, str]:
@@ -53,7 +57,16 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="bench", metavar="WHAT", required=True)
     for name, module_name in available().items():
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+            missing = [a for a in CONTRACT if not hasattr(module, a)]
+            if missing:
+                raise AttributeError(f"{module_name} lacks {', '.join(missing)}")
+        except Exception as exc:  # noqa: BLE001 - one broken module must not hide the others
+            cmd = sub.add_parser(name, help=f"(unavailable: {exc})", add_help=False)
+            cmd.set_defaults(_bench_broken=f"{name} is unavailable: {type(exc).__name__}: "
+                                           f"{exc}")
+            continue
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
         add_common_arguments(cmd)
         module.add_arguments(cmd)
@@ -69,6 +82,8 @@ def _command(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if hasattr(args, "_bench_broken"):
+        raise BenchmarkError(args._bench_broken)
     module = importlib.import_module(args._bench_module)
     start = time.perf_counter()
     records = module.run(args)

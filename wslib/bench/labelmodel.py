@@ -7,9 +7,10 @@ share of evaluation items with at least one vote), ``accuracy``, ``log_loss``,
 ``predict_seconds`` (``seconds`` is their sum; each method first gets an untimed
 warm-up run on a few rows, so imports and numba compilation are not timed) and
 ``peak_mem_mb`` (how it was measured is in ``memory``; see
-:func:`wslib.bench.core.measure`). Which rows were fitted and scored is in ``fit_split`` / ``eval_split`` (protocol:
-:mod:`wslib.bench.data`). A skipped or failed method gives a record with
-``status`` ``skipped`` / ``error`` and the reason in ``note``; it never stops the run.
+:func:`wslib.bench.core.measure`). Which rows were fitted and scored is in
+``fit_split`` / ``eval_split`` (protocol: :mod:`wslib.bench.data`). A skipped or
+failed method gives a record with ``status`` ``skipped`` / ``error`` and the
+reason in ``note``; it never stops the run.
 
 Synthetic datasets also get a ``numpy.pass`` record: the seconds of one numpy
 pass over ``L`` (``(L >= 0).sum(axis=0)``), the yardstick of the speed table.

@@ -1,0 +1,243 @@
+"""``wslib bench labelmodel`` end to end on a tiny configuration, and its bad-input paths.
+
+No timing assertions: only that every record is complete and its numbers sane.
+"""
+
+import doctest
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wslib.bench import core, data, docs, labelmodel, peers, plots, report
+from wslib.bench.cli import main
+from wslib.bench.core import REQUIRED_FIELDS, BenchmarkError
+from wslib.bench.data import BenchData, parse_synthetic
+from wslib.bench.peers import Method
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICK_METHODS = "wslib,snorkel.MajorityLabelVoter,crowdkit.DawidSkene,flyingsquid"
+
+
+def _write_split(path: Path, L: np.ndarray, y: np.ndarray) -> None:
+    items = {str(i): {"label": int(t), "weak_labels": [int(v) for v in row], "data": {"text": "x"}}
+             for i, (row, t) in enumerate(zip(L, y))}
+    path.write_text(json.dumps(items))
+
+
+def _write_dataset(folder: Path, splits: dict[str, int], k: int = 2, m: int = 5,
+                   seed: int = 0, gold: bool = True) -> Path:
+    """A WRENCH folder whose LFs vote the gold label with probability 0.8 when they fire."""
+    folder.mkdir(parents=True)
+    (folder / "label.json").write_text(json.dumps({str(c): f"class{c}" for c in range(k)}))
+    rng = np.random.default_rng(seed)
+    for split, n in splits.items():
+        y = rng.integers(0, k, n)
+        noise = rng.integers(0, k, (n, m))
+        L = np.where(rng.random((n, m)) < 0.8, y[:, None], noise)
+        L = np.where(rng.random((n, m)) < 0.6, L, -1)
+        _write_split(folder / f"{split}.json", L, y if gold else np.full(n, -1))
+    return folder
+
+
+@pytest.fixture
+def wrench_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "wrench"
+    _write_dataset(root / "tiny", {"train": 120, "valid": 30, "test": 40})
+    _write_dataset(root / "notrain", {"valid": 50, "test": 60}, k=3, seed=1)
+    return root
+
+
+def _records_are_sane(records: list[dict]) -> None:
+    for rec in records:
+        assert set(REQUIRED_FIELDS) <= set(rec)
+        assert rec["status"] in ("ok", "skipped", "error", "unscored"), rec
+        if rec["status"] != "ok":
+            assert rec["value"] is None and rec["note"], rec
+            continue
+        assert rec["seconds"] >= 0
+        if rec["method"] == labelmodel.BASELINE:
+            continue
+        assert 0.0 <= rec["value"] <= 1.0
+        assert 0.0 <= rec["coverage"] <= 1.0 and 0.0 <= rec["accuracy"] <= 1.0
+        assert math.isfinite(rec["log_loss"]) and rec["log_loss"] >= 0
+        assert 0.0 <= rec["brier"] <= 2.0 and 0.0 <= rec["ece"] <= 1.0
+        assert rec["fit_seconds"] + rec["predict_seconds"] == pytest.approx(rec["seconds"])
+        assert rec["peak_mem_mb"] is not None
+        assert sum(n for _, _, n in rec["reliability"]) == rec["n_eval"]
+
+
+def test_quick_suite_end_to_end(wrench_dir, tmp_path):
+    out = tmp_path / "out"
+    argv = ["labelmodel", "--quick", "--speed", "--data", str(wrench_dir), "--synthetic",
+            "n=300,m=6,k=3,unipolar=2,correlated=1,balance=0.5:0.3:0.2", "--seeds", "2",
+            "--methods", QUICK_METHODS, "--json", str(tmp_path / "lm.json"),
+            "--csv", str(tmp_path / "lm.csv"), "--out", str(out), "--no-progress"]
+    assert main(argv) == 0
+    records = json.loads((tmp_path / "lm.json").read_text())
+    _records_are_sane(records)
+    datasets = {r["dataset"] for r in records}
+    assert {"tiny", "notrain", "synthetic-300x6-k3-u2-c1", "synthetic-3kx12-k2",
+            "synthetic-3kx12-k5"} == datasets
+    by = {(r["dataset"], r["method"], r["seed"]): r for r in records}
+    assert by[("tiny", "MajorityVote", 0)]["fit_split"] == "train"
+    assert by[("tiny", "MajorityVote", 0)]["eval_split"] == "test"
+    assert by[("notrain", "MajorityVote", 1)]["fit_split"] == "valid+test (transductive)"
+    assert by[("notrain", "MajorityVote", 0)]["metric"] == "accuracy"
+    assert by[("tiny", "flyingsquid.LabelModel", 0)]["status"] == "skipped"
+    assert by[("synthetic-3kx12-k2", labelmodel.BASELINE, 1)]["L_bytes"] == 3000 * 12
+    assert all(r["status"] == "ok" for r in records if r["library"] == "wslib")
+    # environment beside the results, CSV, plots
+    env = json.loads((tmp_path / "lm.env.json").read_text())
+    assert env["numpy"] == np.__version__ and env["cpus"] and "--quick" in env["command"]
+    assert (tmp_path / "lm.csv").read_text().startswith("dataset,method,metric,value,seconds")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "labelmodel-calibration.png", "labelmodel-metric-vs-time.png", "labelmodel.csv",
+        "labelmodel.env.json", "labelmodel.json"]
+    # the docs page is regenerated from these results by benchmarks/make_docs.py
+    page = tmp_path / "docs" / "benchmarks.md"
+    proc = subprocess.run([sys.executable, "benchmarks/make_docs.py", "--results", str(out),
+                           "--out", str(page)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    text = page.read_text()
+    assert "## labelmodel" in text and "| MajorityVote |" in text and "#### tiny" in text
+    assert "](img/labelmodel-calibration.png)" in text and "numpy" in text
+    assert (page.parent / "img" / "labelmodel-metric-vs-time.png").stat().st_size < 200_000
+
+
+def test_python_m_benchmarks_dispatch(wrench_dir):
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "labelmodel", "--list",
+                           "--data", str(wrench_dir)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "MajorityVote" in proc.stdout and "notrain, tiny" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "labelmodel", "--methods", "nope",
+                           "--data", str(wrench_dir)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "unknown method 'nope'" in proc.stderr and "MajorityVote" in proc.stderr
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--methods", "wslib,Nope", "valid methods: MajorityVote"),
+    ("--datasets", "tiny,nope", "valid datasets: notrain, tiny"),
+    ("--synthetic", "n=10,colour=red", "bad item 'colour=red'"),
+    ("--synthetic", "n=10,k=3,balance=0.5:0.5", "balance needs 3 numbers"),
+])
+def test_bad_names_list_the_valid_ones(wrench_dir, capsys, option, value, message):
+    assert main(["labelmodel", "--data", str(wrench_dir), option, value]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_broken_dataset_folders_name_the_file(tmp_path, capsys):
+    folder = _write_dataset(tmp_path / "bad", {"train": 20, "test": 10})
+    _write_dataset(tmp_path / "other", {"train": 20, "test": 10}, m=4)
+    (tmp_path / "other" / "test.json").replace(folder / "test.json")
+    assert main(["labelmodel", "--data", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "train.json has 5" in err and "test.json has 4" in err
+    (folder / "label.json").unlink()
+    assert main(["labelmodel", "--data", str(folder)]) == 2
+    assert "no WRENCH dataset" in capsys.readouterr().err
+    (folder / "label.json").write_text("{}")
+    for split in ("train", "test"):
+        (folder / f"{split}.json").unlink()
+    assert main(["labelmodel", "--data", str(folder)]) == 2
+    assert "none of the split files" in capsys.readouterr().err
+
+
+class _Failing:
+    def __init__(self, k, seed):
+        pass
+
+    def fit(self, L):
+        raise RuntimeError("peer exploded")
+
+
+class _NaN:
+    def __init__(self, k, seed):
+        self.k = k
+
+    def fit(self, L):
+        return self
+
+    def predict_proba(self, L):
+        return np.full((L.shape[0], self.k), np.nan)
+
+
+def _tiny_data() -> BenchData:
+    return parse_synthetic("n=200,m=5,k=2").load()
+
+
+def test_failing_peers_are_reported_not_raised(wrench_dir, tmp_path, monkeypatch):
+    bad = [Method("peer.Fails", "peer", _Failing), Method("peer.NaN", "peer", _NaN)]
+    monkeypatch.setattr(labelmodel, "all_methods", lambda max_votes=None: bad)
+    assert main(["labelmodel", "--data", str(wrench_dir), "--datasets", "tiny", "--no-progress",
+                 "--json", str(tmp_path / "r.json")]) == 0
+    records = {r["method"]: r for r in json.loads((tmp_path / "r.json").read_text())}
+    assert records["peer.Fails"]["status"] == "error"
+    assert "RuntimeError: peer exploded" in records["peer.Fails"]["note"]
+    assert records["peer.NaN"]["note"].startswith("error: non-finite soft labels in 40 of 40")
+    table = labelmodel.terminal_table(list(records.values()))
+    assert "peer exploded" in table and "error" in table
+
+
+def test_missing_peer_package_and_size_cap_are_skips():
+    method = Method("x", "x", _NaN, requires="no_such_package_wslib")
+    assert "does not import" in method.skip_reason(2, 10)
+    capped = Method("y", "y", _NaN, max_votes=5, binary_only=True)
+    assert "binary-only" in capped.skip_reason(3, 1)
+    assert "exceed this peer's cap of 5" in capped.skip_reason(2, 6)
+    rec = labelmodel.run_method(_tiny_data(), capped)
+    assert rec["status"] == "skipped" and rec["value"] is None
+
+
+def test_unlabelled_eval_split_is_fit_only(tmp_path):
+    folder = _write_dataset(tmp_path / "nogold", {"train": 50, "test": 20}, gold=False)
+    spec = data.resolve_datasets(folder, [], None)[0]
+    bench = spec.load()
+    assert bench.eval_split is None and bench.fit_split == "train"
+    rec = labelmodel.run_method(bench, peers.wslib_methods()[0])
+    assert rec["status"] == "unscored" and rec["value"] is None
+
+
+def test_seeds_are_summarised_by_median_and_spread():
+    recs = [{"status": "ok", "value": v} for v in (0.5, 0.7, 0.6)]
+    assert report.cell(recs) == "0.600 (0.500-0.700)"
+    assert report.cell([{"status": "skipped", "note": "x"}]) == "skipped"
+    assert report.summarize([None, 2.0, 4.0]) == (3.0, 2.0, 4.0, 2)
+
+
+def test_reliability_bins_and_ece():
+    proba = np.array([[0.95, 0.05], [0.55, 0.45], [0.15, 0.85], [0.5, 0.5]])
+    correct = np.array([True, False, True, True])
+    curve, ece = labelmodel._reliability(proba, correct)
+    # bins [0.5, 0.6): two items, confidence 0.525, one right; [0.8, 0.9) and [0.9, 1]: one each
+    np.testing.assert_allclose(curve, [[0.525, 0.5, 2], [0.85, 1.0, 1], [0.95, 1.0, 1]])
+    assert ece == pytest.approx((2 * 0.025 + 0.15 + 0.05) / 4)
+
+
+def test_measure_reports_memory_of_an_allocation():
+    for method in ("rss", "tracemalloc"):
+        with core.measure(method) as m:
+            block = np.ones(4_000_000)
+            block += 1
+        assert m.peak_mb is not None and m.peak_mb >= (30 if method == "tracemalloc" else 0)
+    with pytest.raises(BenchmarkError, match="unknown memory method"):
+        with core.measure("psychic"):
+            pass
+
+
+def test_read_results_rejects_non_records(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps([{"dataset": "d"}]))
+    with pytest.raises(BenchmarkError, match="not a list of benchmark records"):
+        core.read_results(path)
+
+
+@pytest.mark.parametrize("module", [core, data, docs, peers, plots, report])
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
