@@ -54,7 +54,7 @@ from wslib.kernels.keywords import build_automaton, match_keywords
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import ABSTAIN
 
-__all__ = ["keyword_lf", "regex_lf", "threshold_lf", "similarity_lf", "KeywordTemplate",
+__all__ = ["keyword_lf", "regex_lf", "threshold_lf", "similarity_lf", "KeywordTemplate", "Template",
            "match_keyword_templates", "text_array"]
 
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
@@ -69,6 +69,16 @@ class KeywordTemplate:
     label: int
     case_sensitive: bool
     word_boundary: bool
+
+
+@dataclass(frozen=True)
+class Template:
+    """Spec of a regex / threshold / similarity template (``LabelingFunction.template``)."""
+
+    kind: str
+    column: str
+    label: int
+    params: tuple
 
 
 def _check_label(label: Any, name: str) -> int:
@@ -192,7 +202,9 @@ def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None
         return np.where(hit.to_numpy(zero_copy_only=False, writable=False) == True,  # noqa: E712
                         np.int16(label), np.int16(ABSTAIN))
 
-    return LabelingFunction(name, votes, kind="batch", columns=[column])
+    return LabelingFunction(name, votes, kind="batch", columns=[column],
+                            template=Template("regex", column, label,
+                                              (pattern, bool(case_sensitive))))
 
 
 def _numeric(values: Any, column: str, lf: str) -> np.ndarray:
@@ -221,7 +233,8 @@ def threshold_lf(column: str, threshold: float, label: int, *, op: str = ">=",
         return np.where(compare(_numeric(df[column], column, name), threshold),
                         np.int16(label), np.int16(ABSTAIN))
 
-    return LabelingFunction(name, votes, kind="batch", columns=[column])
+    return LabelingFunction(name, votes, kind="batch", columns=[column],
+                            template=Template("threshold", column, label, (threshold, op)))
 
 
 def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any = None,
@@ -269,7 +282,9 @@ def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any =
         cos = np.divide(cos, norm, out=np.full(len(cos), -np.inf), where=ok)
         return np.where(cos >= threshold, np.int16(label), np.int16(ABSTAIN))
 
-    return LabelingFunction(name, votes, kind="batch", columns=[column])
+    return LabelingFunction(name, votes, kind="batch", columns=[column],
+                            template=Template("similarity", column, label,
+                                              (threshold, proto.shape)))
 
 
 def _embeddings(values: pd.Series, column: str, lf: str) -> np.ndarray:
