@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import numba
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -28,6 +29,16 @@ from ._support import (
 )
 
 pytestmark = pytest.mark.parametrize("cls", LABEL_MODELS, ids=LABEL_MODEL_IDS)
+
+
+@pytest.fixture(autouse=True)
+def _one_numba_thread():
+    """Thousands of tiny fits: parallel dispatch would cost more than the work.
+    (``test_thread_count_does_not_change_results`` covers the parallel path.)"""
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    yield
+    numba.set_num_threads(before)
 
 
 def _fit(cls, problem: dict, votes=None):
@@ -135,3 +146,15 @@ def test_save_load_round_trip_is_exact(cls, problem):
                                       model.predict_proba(problem["votes"]))
         np.testing.assert_array_equal(loaded.predict(problem["votes"]),
                                       model.predict(problem["votes"]))
+
+
+def test_thread_count_does_not_change_results(cls):
+    """Parallel kernels reduce in a fixed order: 1 thread and all threads agree exactly."""
+    from wslib.datasets.synthetic import make_votes
+
+    L = make_votes(20_000, 12, 3, n_unipolar=3, random_state=1).L
+    with quiet():
+        one = cls(random_state=0).fit(L).predict_proba(L)
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        many = cls(random_state=0).fit(L).predict_proba(L)
+    np.testing.assert_array_equal(many, one)
