@@ -97,6 +97,9 @@ class BaseLabelModel(BaseEstimator, ABC):
     _learned: ClassVar[tuple[str, ...]] = ("class_balance_",)
     #: Minimum number of labeling functions the model can identify parameters with.
     _min_sources: ClassVar[int] = 1
+    #: Whether shuffling the LF columns of ``L`` (at fit and predict alike) leaves the
+    #: soft labels unchanged; every model that claims it is tested for it.
+    permutation_invariant: ClassVar[bool] = False
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0):
         self.cardinality = cardinality

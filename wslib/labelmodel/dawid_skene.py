@@ -90,6 +90,7 @@ class DawidSkene(BaseLabelModel):
 
     _learned = ("class_balance_", "confusion_", "accuracy_", "n_iter_")
     _min_sources = 3
+    permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  abstain_aware: bool = True, smoothing: float = 1.0, max_iter: int = 200,

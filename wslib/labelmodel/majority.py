@@ -38,6 +38,7 @@ class MajorityVote(BaseLabelModel):
     """
 
     _learned = ("class_balance_",)
+    permutation_invariant = True
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
         self.class_balance_ = (np.full(k, 1.0 / k) if class_balance is None
