@@ -1,0 +1,195 @@
+"""Simulated verifier tables for best-of-N selection (Weaver), with known truth.
+
+A generator samples ``N`` candidate answers per problem and several weak
+verifiers score every candidate. The simulator is meant to be hard in the ways
+real tables are hard, not to suit one aggregation method:
+
+* **Problem difficulty.** Each problem has its own chance ``p`` that a sample is
+  correct (``logit p ~ N(difficulty_mean, difficulty_sd)``), so some problems
+  are solved by almost every sample and some by none (oracle Pass@N < 1).
+* **Answer groups.** Wrong samples fall into a few distinct wrong answers with
+  Dirichlet(0.5) popularity, so a popular wrong answer often wins majority vote
+  on hard problems. Candidates with the same final answer share a
+  *plausibility*, and each candidate has a *presentation* term (a well-written
+  wrong proof); together they form ``f_c``, which fools every verifier in
+  proportion to its skill, so no amount of verifiers removes it.
+* **Verifier families.** Verifiers come in ``n_families`` families (reward
+  models from one base model, judges sharing a prompt) whose members share an
+  error ``h_{k(j), c}`` unrelated to correctness: errors are correlated, not
+  conditionally independent.
+* **Verifier quality.** The latent score of verifier ``j`` on candidate ``c`` of
+  problem ``i`` is
+
+  .. math:: s_{jc} = a_j (y_c + \sigma_f f_c) + b_j h_{k(j), c} + c_j o_i
+            + \varepsilon_{jc}, \quad \varepsilon_{jc} \sim N(0, 1)
+
+  with discriminability ``a_j = skill_median * exp(skill_spread * N(0, 1))``
+  (clipped to [0.02, 2.5]: many weak verifiers, a few strong) for most, a share of
+  near-random ones (``a_j ~ U(0, 0.08)``) and adversarial ones (``a_j < 0``:
+  a reward model that prefers confident wrong answers), family loading
+  ``b_j ~ U(shared_error)`` and a per-problem offset ``o_i`` (reward models
+  score some problems higher across the board).
+* **Formats.** Each verifier reports on its own scale: raw reward (random affine
+  scale and shift), probability (sigmoid), binary verdict (thresholded at a
+  verifier-specific rate), or a 1-5 / 1-10 Likert grade; values are missing at
+  random at a verifier-specific rate, and one verifier skips whole problems.
+* **Near-duplicates.** A share of verifiers are noisy copies of others (two
+  checkpoints of one reward model).
+
+Example
+-------
+>>> from wslib.datasets.synthetic import make_verifier_table
+>>> df = make_verifier_table(n_problems=20, n_candidates=8, n_verifiers=6, random_state=0)
+>>> sorted(df.columns[:4])
+['answer', 'candidate_id', 'correct', 'problem_id']
+>>> len(df)
+160
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["make_verifier_table", "FORMATS"]
+
+#: verifier formats and the share of verifiers drawn in each
+FORMATS = {"reward": 0.4, "probability": 0.2, "verdict": 0.25, "likert": 0.15}
+_MAX_WRONG = 8
+
+
+def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, int] = 64,
+                        n_verifiers: int = 30, *, difficulty_mean: float = 0.3,
+                        difficulty_sd: float = 2.0, skill_median: float = 0.4,
+                        skill_spread: float = 0.8, fool_sd: float = 0.5, n_families: int = 3,
+                        shared_error: tuple[float, float] = (0.1, 0.4),
+                        near_random: float = 0.1, adversarial: float = 0.05,
+                        duplicates: float = 0.1, missing_rate: float = 0.1,
+                        random_state: int = 0) -> pd.DataFrame:
+    """Sample a long verifier table: one row per (problem, candidate).
+
+    Parameters
+    ----------
+    n_problems : int
+        Number of problems.
+    n_candidates : int or (low, high)
+        Candidates per problem; a pair draws a ragged count uniformly in ``[low, high]``.
+    n_verifiers : int
+        Number of verifier columns.
+    difficulty_mean, difficulty_sd : float
+        Mean and spread of the per-problem logit of the chance a sample is correct.
+    skill_median, skill_spread : float
+        Median and log-scale spread of the verifiers' discriminability ``a_j``.
+    fool_sd : float
+        Scale ``sigma_f`` of the answer plausibility / presentation that fools all verifiers.
+    n_families, shared_error : int, (low, high)
+        Number of verifier families and the range of the loadings ``b_j`` on the
+        error shared within a family.
+    near_random, adversarial, duplicates : float
+        Shares of near-random, adversarial and near-duplicate verifiers.
+    missing_rate : float
+        Average share of missing scores per verifier.
+    random_state : int
+        Seed.
+
+    Returns
+    -------
+    DataFrame with ``problem_id``, ``candidate_id``, ``answer``, ``correct`` (0/1)
+    and one column per verifier. ``df.attrs["verifiers"]`` holds each verifier's
+    truth (``format``, ``kind``, ``a``, ``b``, ``family``, ``duplicate_of``).
+    """
+    if n_problems < 1 or n_verifiers < 1:
+        raise ValueError(f"need n_problems >= 1 and n_verifiers >= 1, got {n_problems}, "
+                         f"{n_verifiers}")
+    rng = np.random.default_rng(random_state)
+    low, high = (n_candidates, n_candidates) if np.isscalar(n_candidates) else n_candidates
+    if not 1 <= low <= high:
+        raise ValueError(f"n_candidates must be >= 1 (or a pair low <= high), got {n_candidates}")
+    sizes = rng.integers(low, high + 1, size=n_problems)
+    problem = np.repeat(np.arange(n_problems), sizes)
+    n = problem.size
+    candidate = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+
+    # problems: chance of a correct sample, popularity of the wrong answers
+    p_correct = 1.0 / (1.0 + np.exp(-rng.normal(difficulty_mean, difficulty_sd, n_problems)))
+    n_wrong = 1 + np.minimum(rng.poisson(2.5, n_problems), _MAX_WRONG - 1)
+    weights = rng.gamma(0.5, size=(n_problems, _MAX_WRONG)) + 1e-12
+    weights[np.arange(_MAX_WRONG)[None, :] >= n_wrong[:, None]] = 0.0
+    cum = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
+    y = (rng.random(n) < p_correct[problem]).astype(np.int8)
+    wrong_slot = 1 + (rng.random(n)[:, None] > cum[problem]).sum(axis=1)
+    slot = np.where(y == 1, 0, np.minimum(wrong_slot, _MAX_WRONG))
+    labels = np.argsort(rng.random((n_problems, _MAX_WRONG + 1)), axis=1)
+    answer = labels[problem, slot]
+
+    # shared terms: answer plausibility + presentation, family errors, problem offset
+    plaus = rng.normal(size=(n_problems, _MAX_WRONG + 1))[problem, slot]
+    fool = (plaus + rng.normal(size=n)) / np.sqrt(2.0)
+    family_error = rng.normal(size=(n, max(n_families, 1)))
+    offset = rng.normal(size=n_problems)[problem]
+
+    a, kind = _verifier_quality(rng, n_verifiers, skill_median, skill_spread, near_random,
+                                adversarial)
+    b = rng.uniform(*shared_error, size=n_verifiers)
+    c = rng.uniform(0.0, 1.5, size=n_verifiers)
+    family = rng.integers(0, max(n_families, 1), size=n_verifiers)
+    latent = ((y[:, None] + fool_sd * fool[:, None]) * a[None, :]
+              + family_error[:, family] * b[None, :] + offset[:, None] * c[None, :]
+              + rng.normal(size=(n, n_verifiers)))
+    dup_of = np.full(n_verifiers, -1)
+    n_dup = int(round(duplicates * n_verifiers))
+    if n_dup and n_verifiers > n_dup:
+        copies = rng.choice(np.arange(1, n_verifiers), size=n_dup, replace=False)
+        originals = np.setdiff1d(np.arange(n_verifiers), copies)
+        for j in copies:  # a handful of columns, not a hot loop
+            dup_of[j] = rng.choice(originals)
+            latent[:, j] = latent[:, dup_of[j]] + 0.15 * rng.normal(size=n)
+            a[j], b[j], c[j] = a[dup_of[j]], b[dup_of[j]], c[dup_of[j]]
+            family[j], kind[j] = family[dup_of[j]], "duplicate"
+    formats = rng.choice(list(FORMATS), size=n_verifiers, p=list(FORMATS.values()))
+
+    columns: dict[str, np.ndarray] = {}
+    truth = {}
+    for j in range(n_verifiers):
+        name, values = _render(rng, latent[:, j], formats[j], j)
+        values[rng.random(n) < rng.uniform(0, 2 * missing_rate)] = np.nan
+        columns[name] = values
+        truth[name] = {"format": str(formats[j]), "kind": kind[j], "a": float(a[j]),
+                       "b": float(b[j]), "family": int(family[j]),
+                       "duplicate_of": int(dup_of[j])}
+    skipper = list(columns)[int(rng.integers(n_verifiers))]
+    skipped = rng.random(n_problems) < 0.2
+    columns[skipper][skipped[problem]] = np.nan
+
+    df = pd.DataFrame({"problem_id": [f"p{i:05d}" for i in problem], "candidate_id": candidate,
+                       "answer": answer.astype(str), "correct": y, **columns})
+    df.attrs["verifiers"] = truth
+    return df
+
+
+def _verifier_quality(rng: np.random.Generator, m: int, median: float, spread: float,
+                      near_random: float, adversarial: float) -> tuple[np.ndarray, list[str]]:
+    a = np.clip(median * np.exp(spread * rng.normal(size=m)), 0.02, 2.5)
+    kind = ["informative"] * m
+    n_random = int(round(near_random * m))
+    n_adv = int(round(adversarial * m))
+    order = rng.permutation(m)
+    for j in order[:n_random]:
+        a[j], kind[j] = rng.uniform(0.0, 0.08), "near_random"
+    for j in order[n_random:n_random + n_adv]:
+        a[j], kind[j] = -rng.uniform(0.2, 0.6), "adversarial"
+    return a, kind
+
+
+def _render(rng: np.random.Generator, s: np.ndarray, fmt: str, j: int) -> tuple[str, np.ndarray]:
+    """Put latent scores on the verifier's own reporting scale."""
+    if fmt == "reward":
+        return f"rm{j:02d}_scores", s * rng.lognormal(0.0, 1.0) + rng.normal(0.0, 5.0)
+    if fmt == "probability":
+        return f"prm{j:02d}_prob", 1.0 / (1.0 + np.exp(-(s - np.median(s)) * rng.uniform(0.5, 2.0)))
+    if fmt == "verdict":
+        cut = np.quantile(s, rng.uniform(0.3, 0.8))
+        return f"judge{j:02d}_verdicts", (s > cut).astype(np.float64)
+    levels = int(rng.choice([5, 10]))
+    cuts = np.quantile(s, np.sort(rng.uniform(0.05, 0.95, size=levels - 1)))
+    return f"likert{j:02d}_grade", 1.0 + np.searchsorted(cuts, s).astype(np.float64)

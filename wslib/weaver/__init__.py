@@ -1,0 +1,23 @@
+"""Weaver: combine weak verifiers (reward models, LM judges) into a strong one and
+select the best of N candidate answers per problem, without gold labels.
+
+>>> from wslib.datasets.synthetic import make_verifier_table
+>>> from wslib.weaver import Weaver, VerifierTable, selection_metrics
+>>> table = VerifierTable.from_frame(make_verifier_table(100, 8, 10, random_state=1))
+>>> metrics = selection_metrics(table, Weaver().fit(table).select(table))
+>>> 0.0 <= metrics["selection_accuracy"] <= metrics["oracle_pass_at_n"]
+True
+
+See docs/weaver.md for the pipeline, the two modes and the command line.
+"""
+
+from wslib.weaver.filter import VerifierDroppedWarning, filter_verifiers
+from wslib.weaver.io import VerifierTable, from_weaver_layout, read_table
+from wslib.weaver.metrics import selection_metrics
+from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
+from wslib.weaver.pipeline import Weaver
+from wslib.weaver.select import select_best, selection_frame
+
+__all__ = ["Weaver", "VerifierTable", "read_table", "from_weaver_layout", "filter_verifiers",
+           "VerifierDroppedWarning", "BinaryMomentModel", "GaussianFactorModel", "select_best",
+           "selection_frame", "selection_metrics"]

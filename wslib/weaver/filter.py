@@ -1,0 +1,128 @@
+"""Verifier filtering: drop columns that cannot help, and say why.
+
+A verifier is dropped when it is
+
+* ``all missing``: no observed score;
+* ``constant`` / ``near-constant``: one value covers at least ``max_mode_share``
+  of its observed scores (it cannot rank candidates);
+* ``positive rate``: (faithful mode) its binary votes are positive on a share
+  outside ``positive_rate`` (the published pipeline keeps [0.1, 0.9]);
+* ``duplicate of X``: its Spearman correlation with an already kept verifier
+  ``X`` is at least ``max_correlation`` in absolute value (two checkpoints of
+  one reward model would otherwise count twice in a conditionally independent
+  model). Of a pair, the verifier with fewer missing scores is kept.
+
+Every dropped verifier is reported once with a :class:`VerifierDroppedWarning`.
+
+Example
+-------
+>>> import numpy as np, warnings
+>>> from wslib.weaver.filter import filter_verifiers
+>>> rng = np.random.default_rng(0)
+>>> s = rng.normal(size=(200, 1))
+>>> X = np.hstack([s, s + 0.01 * rng.normal(size=(200, 1)), np.ones((200, 1)),
+...                rng.normal(size=(200, 1))])
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")
+...     keep, reasons = filter_verifiers(X, ["a", "a_copy", "flat", "b"])
+>>> keep.tolist(), reasons
+([True, False, False, True], {'flat': 'constant', 'a_copy': 'duplicate of a (rho=1.00)'})
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from wslib.exceptions import WslibWarning
+from wslib.weaver.normalise import rank_normalise
+
+__all__ = ["filter_verifiers", "rank_correlation", "VerifierDroppedWarning"]
+
+
+class VerifierDroppedWarning(WslibWarning):
+    """A verifier column was dropped (all missing, constant, duplicate, ...)."""
+
+
+def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: float = 0.99,
+                     max_correlation: float = 0.95, votes: np.ndarray | None = None,
+                     positive_rate: tuple[float, float] | None = None, warn: bool = True,
+                     ranks: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, str]]:
+    """Decide which verifier columns to keep.
+
+    Parameters
+    ----------
+    scores : float array (n, m), ``NaN`` = missing
+    names : verifier names, one per column
+    max_mode_share : float
+        Drop a verifier whose most common value covers this share of its scores.
+    max_correlation : float
+        Drop a verifier this rank-correlated with a kept one (``1`` disables).
+    votes, positive_rate : optional
+        Binary votes (``-1`` missing) and the ``(low, high)`` band of positive
+        rate a kept verifier must lie in.
+    ranks : float array (n, m), optional
+        ``rank_normalise(scores)`` when already computed.
+
+    Returns
+    -------
+    keep : bool array (m,)
+    reasons : dict verifier name -> reason it was dropped
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    m = scores.shape[1]
+    if len(names) != m:
+        raise ValueError(f"{len(names)} names for {m} verifier columns")
+    reasons: dict[str, str] = {}
+    observed = ~np.isnan(scores)
+    n_obs = observed.sum(axis=0)
+    for j in range(m):  # per column, vectorised within
+        if n_obs[j] == 0:
+            reasons[names[j]] = "all missing"
+            continue
+        _, counts = np.unique(scores[observed[:, j], j], return_counts=True)
+        if counts.size == 1:
+            reasons[names[j]] = "constant"
+        elif counts.max() >= max_mode_share * n_obs[j]:
+            reasons[names[j]] = f"near-constant ({counts.max() / n_obs[j]:.1%} one value)"
+    if votes is not None and positive_rate is not None:
+        low, high = positive_rate
+        seen = votes >= 0
+        rate = (votes == 1).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
+        for j in np.flatnonzero((rate < low) | (rate > high)):
+            reasons.setdefault(names[j], f"positive rate {rate[j]:.2f} outside [{low}, {high}]")
+    alive = np.array([name not in reasons for name in names])
+    if max_correlation < 1.0 and alive.sum() > 1:
+        rho = rank_correlation(scores, ranks)
+        order = np.argsort(-n_obs, kind="stable")  # keep the better-covered of a pair
+        kept: list[int] = []
+        for j in order:
+            if not alive[j]:
+                continue
+            twins = [k for k in kept if abs(rho[j, k]) >= max_correlation]
+            if twins:
+                reasons[names[j]] = f"duplicate of {names[twins[0]]} (rho={rho[j, twins[0]]:.2f})"
+            else:
+                kept.append(j)
+    keep = np.array([name not in reasons for name in names])
+    if warn:
+        for name, why in reasons.items():
+            warnings.warn(f"verifier {name!r} dropped: {why}", VerifierDroppedWarning,
+                          stacklevel=2)
+    return keep, reasons
+
+
+def rank_correlation(scores: np.ndarray, ranks: np.ndarray | None = None) -> np.ndarray:
+    """Spearman correlation of every pair of columns over their commonly observed rows
+    (``ranks``: ``rank_normalise(scores)`` when already computed)."""
+    u = rank_normalise(scores) if ranks is None else ranks
+    observed = ~np.isnan(u)
+    mask = observed.astype(np.float64)
+    centred = np.where(observed, u - 0.5, 0.0)
+    common = mask.T @ mask
+    cov = centred.T @ centred
+    var_in = (centred ** 2).T @ mask  # var of column i over rows where j is observed
+    denom = np.sqrt(var_in * var_in.T)
+    rho = np.divide(cov, denom, out=np.zeros_like(cov), where=(denom > 0) & (common > 2))
+    return np.clip(rho, -1.0, 1.0)

@@ -1,0 +1,295 @@
+"""Verifier tables: read, validate and align (problem, candidate, verifier scores).
+
+Two layouts are read:
+
+* **long** (one row per candidate): a problem-id column, a candidate-id column,
+  one numeric column per verifier, optionally the candidate's final answer and
+  a 0/1 correctness column. Any pandas frame, Parquet, CSV or JSON-lines file.
+* **Weaver's published layout** (one row per problem, as in the
+  ``hazyresearch/*_with_Llama_3.1_*`` Hugging Face datasets): list-valued
+  columns ``samples``, ``extracted_answers``, ``answer_correct`` and one list
+  column per verifier (``*_scores`` for reward models, ``*_verdicts`` for
+  LM judges). It is detected by its list-valued cells and exploded to long form;
+  the problem id is the row position (or ``problem_id`` / ``instruction`` when
+  present) and the candidate id is the sample's position in its list.
+
+Rows are sorted by (problem id, candidate id), so the order of rows in the file
+never changes a result. ``VerifierTable.frame_index`` keeps each row's position
+in the input for writing results back.
+
+Example
+-------
+>>> import pandas as pd
+>>> from wslib.weaver import VerifierTable
+>>> df = pd.DataFrame({"problem_id": [1, 1, 2], "candidate_id": [1, 0, 0],
+...                    "rm": [0.2, 0.9, 0.5], "correct": [0, 1, 1]})
+>>> t = VerifierTable.from_frame(df)
+>>> t.verifiers, t.scores[:, 0].tolist(), t.labels.tolist()
+(['rm'], [0.9, 0.2, 0.5], [1, 0, 1])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["VerifierTable", "read_table", "from_weaver_layout", "LABEL_COLUMNS",
+           "ANSWER_COLUMNS"]
+
+#: column names tried, in order, when ``labels="auto"`` / ``answer="auto"``
+LABEL_COLUMNS = ("correct", "answer_correct", "is_correct", "label")
+ANSWER_COLUMNS = ("answer", "extracted_answers", "extracted_answer", "final_answer")
+#: text columns of Weaver's layout that are never verifiers
+_TEXT_COLUMNS = ("instruction", "samples", "question", "prompt", "response")
+
+
+@dataclass(frozen=True)
+class VerifierTable:
+    """A validated verifier table, rows sorted by (problem, candidate).
+
+    Attributes
+    ----------
+    problem : int64 array (n,)
+        Problem index of each row (``0..n_problems-1``, non-decreasing).
+    starts : int64 array (n_problems + 1,)
+        Row offsets: rows ``starts[i]:starts[i+1]`` are problem ``i``'s candidates.
+    problem_ids, candidate_ids : arrays
+        Original ids (``problem_ids[i]`` names problem ``i``).
+    scores : float64 array (n, m)
+        Raw verifier scores, ``NaN`` where missing.
+    verifiers : list of str
+        Verifier (column) names.
+    labels : int8 array (n,) or None
+        1 when the candidate is correct.
+    answers : int64 array (n,) or None
+        Code of the candidate's final answer; equal codes in a problem are the same answer.
+    frame_index : int64 array (n,)
+        Position of each row in the input frame.
+    """
+
+    problem: np.ndarray
+    starts: np.ndarray
+    problem_ids: np.ndarray
+    candidate_ids: np.ndarray
+    scores: np.ndarray
+    verifiers: list[str]
+    labels: np.ndarray | None = None
+    answers: np.ndarray | None = None
+    frame_index: np.ndarray | None = None
+
+    @property
+    def n_problems(self) -> int:
+        return int(self.starts.size - 1)
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Number of candidates of each problem."""
+        return np.diff(self.starts)
+
+    def with_scores(self, scores: np.ndarray, verifiers: list[str]) -> "VerifierTable":
+        """The same rows with other score columns (e.g. after filtering)."""
+        return VerifierTable(self.problem, self.starts, self.problem_ids, self.candidate_ids,
+                             np.asarray(scores, dtype=np.float64), list(verifiers), self.labels,
+                             self.answers, self.frame_index)
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, *, problem: str = "problem_id",
+                   candidate: str | None = "candidate_id", answer: str | None = "auto",
+                   labels: str | None = "auto", verifiers: list[str] | None = None
+                   ) -> "VerifierTable":
+        """Validate a long frame; see :func:`read_table` for the parameters."""
+        if any(_is_list_column(df[c]) for c in df.columns):
+            df = from_weaver_layout(df)
+            if problem not in df.columns:
+                problem = "problem_id"
+            if candidate is not None and candidate not in df.columns:
+                candidate = "candidate_id"
+        labels = _auto_column(df, labels, LABEL_COLUMNS)
+        answer = _auto_column(df, answer, ANSWER_COLUMNS)
+        for role, col in (("problem", problem), ("candidate", candidate), ("labels", labels),
+                          ("answer", answer)):
+            if col is not None and col not in df.columns:
+                raise KeyError(f"{role} column {col!r} not in the table; columns are "
+                               f"{list(df.columns)}")
+        used = {c for c in (problem, candidate, labels, answer) if c is not None}
+        if verifiers is None:
+            verifiers = [c for c in df.columns if c not in used and _numeric_column(df[c])]
+        else:
+            verifiers = list(verifiers)
+            missing = [v for v in verifiers if v not in df.columns]
+            if missing:
+                raise KeyError(f"verifier columns {missing} not in the table")
+            overlap = [v for v in verifiers if v in used]
+            if overlap:
+                raise ValueError(f"columns {overlap} are used as ids/labels/answers, "
+                                 "not verifiers")
+        if not verifiers:
+            raise ValueError("no numeric verifier columns found; name them with verifiers=")
+        scores = np.column_stack([_to_scores(df[v], v) for v in verifiers])
+
+        pid = df[problem].to_numpy()
+        if pd.isna(df[problem]).any():
+            row = int(np.flatnonzero(pd.isna(df[problem]).to_numpy())[0])
+            raise ValueError(f"problem column {problem!r} is missing at row {row}")
+        if candidate is None:  # position of appearance within the problem
+            cid = df.groupby(problem, sort=False).cumcount().to_numpy()
+        else:
+            cid = df[candidate].to_numpy()
+            if pd.isna(df[candidate]).any():
+                row = int(np.flatnonzero(pd.isna(df[candidate]).to_numpy())[0])
+                raise ValueError(f"candidate column {candidate!r} is missing at row {row}")
+        pcode, pids = _sorted_codes(pid)
+        ccode, _ = _sorted_codes(cid)
+        order = np.lexsort((ccode, pcode))
+        pcode, ccode = pcode[order], ccode[order]
+        dup = np.flatnonzero((np.diff(pcode) == 0) & (np.diff(ccode) == 0))
+        if dup.size:
+            pairs = [(pid[order[i]], cid[order[i]]) for i in dup[:5]]
+            raise ValueError(f"{dup.size} duplicate (problem, candidate) rows, e.g. "
+                             f"{pairs}; each candidate of a problem must appear once")
+        starts = np.searchsorted(pcode, np.arange(pids.size + 1)).astype(np.int64)
+        y = None if labels is None else _to_labels(df[labels], labels)[order]
+        ans = None
+        if answer is not None:
+            # a missing answer pools with nothing: its key is unique to its row
+            keys = np.where(pd.isna(df[answer]).to_numpy()[order],
+                            "\x1e" + pd.Series(np.arange(order.size)).astype(str),
+                            df[answer].astype(str).to_numpy()[order])
+            ans = pd.factorize(pd.Series(pcode).astype(str) + "\x1f" + keys)[0].astype(np.int64)
+        return cls(pcode.astype(np.int64), starts, pids, cid[order], scores[order], verifiers,
+                   y, ans, order.astype(np.int64))
+
+
+def read_table(source: str | Path | pd.DataFrame, **kwargs) -> VerifierTable:
+    """Read a verifier table from a frame or a ``.parquet`` / ``.csv`` / ``.jsonl`` file.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+    problem : str
+        Problem-id column (default ``problem_id``).
+    candidate : str or None
+        Candidate-id column (default ``candidate_id``); ``None`` numbers the
+        candidates of a problem in order of appearance (then row order matters).
+    answer, labels : str, "auto" or None
+        Final-answer column and 0/1 correctness column; ``"auto"`` takes the first
+        of :data:`ANSWER_COLUMNS` / :data:`LABEL_COLUMNS` present, ``None`` none.
+    verifiers : list of str, optional
+        Verifier columns; by default every numeric column that is not an id,
+        answer or label column (text columns are ignored).
+    """
+    if isinstance(source, pd.DataFrame):
+        return VerifierTable.from_frame(source, **kwargs)
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"verifier table {path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        df = pd.read_parquet(path)
+    elif suffix in (".csv", ".tsv"):
+        df = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
+    elif suffix in (".jsonl", ".json"):
+        df = pd.read_json(path, lines=suffix == ".jsonl")
+    else:
+        raise ValueError(f"cannot read {path}: use .parquet, .csv, .tsv, .json or .jsonl")
+    return VerifierTable.from_frame(df, **kwargs)
+
+
+def from_weaver_layout(df: pd.DataFrame) -> pd.DataFrame:
+    """Explode Weaver's one-row-per-problem layout into one row per candidate.
+
+    Every list-valued column must hold, for each problem, one value per sample
+    (or ``None`` for a verifier that did not score that problem).
+    """
+    list_cols = [c for c in df.columns if _is_list_column(df[c])]
+    lengths = np.column_stack([df[c].map(lambda v: -1 if v is None or (np.isscalar(v) and
+                                                                         pd.isna(v))
+                                         else len(v)).to_numpy() for c in list_cols])
+    n_samples = lengths.max(axis=1)
+    bad = (lengths != n_samples[:, None]) & (lengths != -1)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(f"column {list_cols[col]!r} has {lengths[row, col]} values for problem "
+                         f"row {row} but other columns have {n_samples[row]}")
+    if "problem_id" in df.columns:
+        pid = df["problem_id"].to_numpy()
+    else:
+        pid = np.arange(len(df))
+    out = {"problem_id": np.repeat(pid, n_samples),
+           "candidate_id": np.arange(n_samples.sum()) - np.repeat(np.cumsum(n_samples)
+                                                                   - n_samples, n_samples)}
+    for c in list_cols:
+        if c in _TEXT_COLUMNS:
+            continue
+        cells = [np.full(k, np.nan) if n < 0 else np.asarray(v, dtype=object)
+                 for v, n, k in zip(df[c], lengths[:, list_cols.index(c)], n_samples)]
+        values = np.concatenate(cells) if cells else np.empty(0)
+        out[c] = pd.Series(values).infer_objects().to_numpy()
+    return pd.DataFrame(out)
+
+
+def _is_list_column(col: pd.Series) -> bool:
+    first = col.dropna().head(1)
+    return bool(len(first)) and isinstance(first.iloc[0], (list, tuple, np.ndarray))
+
+
+def _auto_column(df: pd.DataFrame, name: str | None, choices: tuple[str, ...]) -> str | None:
+    if name != "auto":
+        return name
+    return next((c for c in choices if c in df.columns), None)
+
+
+def _numeric_column(col: pd.Series) -> bool:
+    """Numeric, boolean, or text that is mostly numbers (then validated as scores)."""
+    if col.name in _TEXT_COLUMNS:
+        return False
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+        return True
+    values = col.dropna()
+    if values.empty:
+        return True  # an all-missing column: kept so the filter reports it
+    parsed = pd.to_numeric(values.astype(str), errors="coerce")
+    return bool(parsed.notna().mean() >= 0.5)
+
+
+def _to_scores(col: pd.Series, name: str) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(col):
+        return col.astype(np.float64).to_numpy()
+    if pd.api.types.is_numeric_dtype(col):
+        values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        present = col.notna().to_numpy()
+        parsed = pd.to_numeric(col.astype(str).where(present), errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan)
+        bad = np.flatnonzero(present & np.isnan(parsed))
+        if bad.size:
+            raise TypeError(f"verifier column {name!r} holds non-numeric scores, e.g. "
+                            f"{col.iloc[bad[0]]!r} at row {bad[0]} ({bad.size} rows)")
+        values = parsed
+    inf = np.flatnonzero(np.isinf(values))
+    if inf.size:
+        raise ValueError(f"verifier column {name!r} holds infinite scores at rows "
+                         f"{inf[:5].tolist()}")
+    return values
+
+
+def _to_labels(col: pd.Series, name: str) -> np.ndarray:
+    values = pd.to_numeric(col.astype(object).where(col.notna()).replace({True: 1, False: 0}),
+                           errors="coerce")
+    bad = np.flatnonzero(~values.isin([0, 1]).to_numpy())
+    if bad.size:
+        raise ValueError(f"labels column {name!r} must be 0/1 (or boolean); row {bad[0]} holds "
+                         f"{col.iloc[bad[0]]!r} ({bad.size} bad rows)")
+    return values.to_numpy(dtype=np.int8)
+
+
+def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``values`` in sorted order of the distinct values (strings if mixed)."""
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:
+        codes, uniques = pd.factorize(values.astype(str), sort=True)
+    return codes.astype(np.int64), np.asarray(uniques)

@@ -1,0 +1,140 @@
+"""Per-verifier normalisation: put scores on different scales onto one footing.
+
+* ``rank`` (default of the label-free mode): the mid-rank of each score among
+  the verifier's observed scores, divided by their number, so every verifier
+  is uniform on ``(0, 1)`` whatever its scale (ties, as in binary verdicts and
+  Likert grades, share their mean rank).
+* ``minmax``: ``(x - min) / (max - min)``; with ``skip_unit=True`` a column
+  already inside ``[0, 1]`` is left as it is (the published Weaver pipeline).
+* ``center_per_problem``: subtract each problem's mean score before the above,
+  removing per-problem offsets (a reward model that scores all answers to an
+  easy problem high); within-problem order is unchanged.
+
+Missing scores (``NaN``) stay missing.
+
+Example
+-------
+>>> import numpy as np
+>>> from wslib.weaver.normalise import normalise_scores
+>>> normalise_scores(np.array([[10.0], [30.0], [20.0], [np.nan]]), "rank").ravel().tolist()
+[0.16666666666666666, 0.8333333333333334, 0.5, nan]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["normalise_scores", "ScoreNormaliser", "rank_normalise", "rank_reference",
+           "minmax_normalise", "minmax_bounds", "center_per_problem",
+           "METHODS"]
+
+METHODS = ("rank", "minmax")
+
+
+def normalise_scores(scores: np.ndarray, method: str = "rank", *, skip_unit: bool = False
+                     ) -> np.ndarray:
+    """Normalise each column of ``scores`` (n x m, ``NaN`` = missing) by ``method``."""
+    norm = ScoreNormaliser(method, skip_unit=skip_unit)
+    return norm.fit(scores).transform(scores)
+
+
+def rank_normalise(scores: np.ndarray, reference: list[np.ndarray] | None = None) -> np.ndarray:
+    """Mid-rank of each score among a column's observed scores, scaled into ``(0, 1)``.
+
+    ``reference`` (from :func:`rank_reference`) ranks new scores against the
+    scores a model was fitted on; by default each column is ranked against itself.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if reference is None:
+        reference = rank_reference(scores)
+    out = np.full(scores.shape, np.nan)
+    for j, ref in enumerate(reference):  # one vectorised search per verifier column
+        if ref.size == 0:
+            continue
+        col = scores[:, j]
+        order = np.argsort(col, kind="stable")  # sorted keys make the searches cache-friendly
+        keys = col[order]
+        mid = 0.5 * (np.searchsorted(ref, keys, "left") + np.searchsorted(ref, keys, "right"))
+        half = 0.5 / ref.size
+        out[order, j] = np.where(np.isnan(keys), np.nan, np.clip(mid / ref.size, half, 1 - half))
+    return out
+
+
+def rank_reference(scores: np.ndarray) -> list[np.ndarray]:
+    """The sorted observed scores of each column, to rank new scores against."""
+    scores = np.asarray(scores, dtype=np.float64)
+    return [np.sort(col[~np.isnan(col)]) for col in scores.T]
+
+
+def minmax_normalise(scores: np.ndarray, *, skip_unit: bool = False,
+                     bounds: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """``(x - min) / (max - min)`` per column; a constant column maps to 0.5.
+
+    ``bounds`` (from :func:`minmax_bounds`) scales new scores like the fitted ones.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    lo, hi = minmax_bounds(scores) if bounds is None else bounds
+    span = hi - lo
+    out = np.where(span > 0, (scores - lo) / np.where(span > 0, span, 1.0), 0.5)
+    out[np.isnan(scores)] = np.nan
+    if skip_unit:
+        unit = (lo >= 0.0) & (hi <= 1.0)
+        out[:, unit] = scores[:, unit]
+    return out
+
+
+def minmax_bounds(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest observed score of each column (0 and 1 when none)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    observed = ~np.isnan(scores)
+    has = observed.any(axis=0)
+    lo = np.where(has, np.min(np.where(observed, scores, np.inf), axis=0), 0.0)
+    hi = np.where(has, np.max(np.where(observed, scores, -np.inf), axis=0), 1.0)
+    return lo, hi
+
+
+class ScoreNormaliser:
+    """Learn a normalisation on fitted scores and apply it to new ones.
+
+    >>> import numpy as np
+    >>> norm = ScoreNormaliser("rank").fit(np.array([[1.0], [2.0], [3.0]]))
+    >>> norm.transform(np.array([[2.5]])).tolist()
+    [[0.6666666666666666]]
+    """
+
+    def __init__(self, method: str = "rank", skip_unit: bool = False):
+        if method not in METHODS:
+            raise ValueError(f"unknown normalisation {method!r}; choose one of {METHODS}")
+        self.method = method
+        self.skip_unit = skip_unit
+
+    def fit(self, scores: np.ndarray) -> "ScoreNormaliser":
+        self.state_ = rank_reference(scores) if self.method == "rank" else minmax_bounds(scores)
+        return self
+
+    def take(self, columns: np.ndarray) -> "ScoreNormaliser":
+        """The fitted normaliser restricted to ``columns`` (indices or a bool mask)."""
+        idx = np.arange(len(self.state_[0]) if self.method == "minmax" else len(self.state_))
+        idx = idx[columns]
+        out = ScoreNormaliser(self.method, self.skip_unit)
+        out.state_ = ([self.state_[j] for j in idx] if self.method == "rank"
+                      else (self.state_[0][idx], self.state_[1][idx]))
+        return out
+
+    def transform(self, scores: np.ndarray) -> np.ndarray:
+        if self.method == "rank":
+            return rank_normalise(scores, self.state_)
+        return minmax_normalise(scores, skip_unit=self.skip_unit, bounds=self.state_)
+
+
+def center_per_problem(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Subtract each problem's mean observed score (per verifier) from its rows."""
+    scores = np.asarray(scores, dtype=np.float64)
+    observed = ~np.isnan(scores)
+    sizes = np.diff(starts)
+    nonempty = sizes > 0
+    seg = starts[:-1][nonempty]
+    sums = np.add.reduceat(np.where(observed, scores, 0.0), seg, axis=0)
+    counts = np.add.reduceat(observed.astype(np.float64), seg, axis=0)
+    means = sums / np.maximum(counts, 1.0)
+    return scores - np.repeat(means, sizes[nonempty], axis=0)

@@ -1,0 +1,234 @@
+"""Weaver: combine weak verifiers into one strong verifier, select the best of N.
+
+Pipeline: filter verifiers -> normalise each one -> (binarise) -> fit a label
+model on all candidates, without gold -> posterior log-odds that a candidate is
+correct -> arg-max per problem (or per answer group).
+
+Two modes set the defaults of every option left as ``None``:
+
+==================  ==============================  ==================================
+option              ``"label-free"`` (default)      ``"faithful"`` (published pipeline)
+==================  ==============================  ==================================
+center              per-problem mean removed        no
+normalisation       ``"rank"``                      ``"minmax"`` (columns in [0, 1] kept)
+missing scores      left out of the likelihood      replaced by 0
+representation      ``"continuous"``                ``"binary"``
+threshold           matched to the estimated        0.5 on the normalised scale
+                    share of correct candidates
+positive_rate       none                            keep verifiers voting 1 on [0.1, 0.9]
+class_balance       estimated (no gold)             share of correct candidates in
+                                                    the table's labels (gold!)
+label model         :class:`GaussianFactorModel`    :class:`BinaryMomentModel`
+==================  ==============================  ==================================
+
+Both modes drop all-missing, (near-)constant and duplicated verifiers (see
+:mod:`wslib.weaver.filter`), reported in ``report_``.
+
+Example
+-------
+>>> from wslib.datasets.synthetic import make_verifier_table
+>>> from wslib.weaver import Weaver, VerifierTable
+>>> table = VerifierTable.from_frame(make_verifier_table(200, 16, 12, random_state=0))
+>>> weaver = Weaver().fit(table)
+>>> rows = weaver.select(table)          # one selected row per problem
+>>> len(rows) == table.n_problems
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtri
+from sklearn.base import BaseEstimator
+
+from wslib.exceptions import NotFittedError
+from wslib.weaver.binarise import binarise, thresholds_for_rate
+from wslib.weaver.filter import filter_verifiers
+from wslib.weaver.io import VerifierTable
+from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
+from wslib.weaver.normalise import ScoreNormaliser, center_per_problem
+from wslib.weaver.select import select_best
+
+__all__ = ["Weaver", "MODES", "REPRESENTATIONS"]
+
+MODES = ("label-free", "faithful")
+REPRESENTATIONS = ("continuous", "binary")
+_DEFAULTS = {
+    "label-free": {"center": True, "normalisation": "rank", "representation": "continuous",
+                   "fill_missing": None, "positive_rate": None},
+    "faithful": {"center": False, "normalisation": "minmax", "representation": "binary",
+                 "fill_missing": 0.0, "positive_rate": (0.1, 0.9), "threshold": 0.5},
+}
+
+
+class Weaver(BaseEstimator):
+    """Weak-supervision verifier ensemble for best-of-N selection.
+
+    Parameters
+    ----------
+    mode : {"label-free", "faithful"}
+        Sets the defaults of the options below (see the module docstring).
+    representation : {"continuous", "binary"}, optional
+        Model the normalised scores themselves or 0/1 votes.
+    normalisation : {"rank", "minmax"}, optional
+    center : bool, optional
+        Remove each problem's mean score per verifier before normalising.
+    threshold : float, optional
+        Binarisation threshold on the normalised scale; by default (label-free)
+        each verifier is cut at the quantile matching the estimated share of
+        correct candidates.
+    class_balance : float, optional
+        Known share of correct candidates; the faithful mode otherwise reads it
+        from the table's labels, the label-free mode estimates it.
+    positive_rate : (low, high), optional
+        Keep only verifiers whose binary votes are positive on a share in the band.
+    max_correlation : float
+        Drop a verifier at least this rank-correlated with a kept one.
+    aggregate : {"candidate", "answer"}
+        Select the best candidate, or the best answer by pooled posterior.
+    max_iter : int
+        EM steps of the continuous model's calibration.
+    """
+
+    def __init__(self, mode: str = "label-free", *, representation: str | None = None,
+                 normalisation: str | None = None, center: bool | None = None,
+                 threshold: float | None = None, class_balance: float | None = None,
+                 positive_rate: tuple[float, float] | None = None,
+                 max_correlation: float = 0.95, aggregate: str = "candidate",
+                 max_iter: int = 200):
+        self.mode = mode
+        self.representation = representation
+        self.normalisation = normalisation
+        self.center = center
+        self.threshold = threshold
+        self.class_balance = class_balance
+        self.positive_rate = positive_rate
+        self.max_correlation = max_correlation
+        self.aggregate = aggregate
+        self.max_iter = max_iter
+
+    # ----------------------------------------------------------------- options
+    def _option(self, name: str):
+        value = getattr(self, name, None)
+        return _DEFAULTS[self.mode].get(name) if value is None else value
+
+    def _check_params(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}; choose one of {MODES}")
+        if self._option("representation") not in REPRESENTATIONS:
+            raise ValueError(f"unknown representation {self.representation!r}; choose one of "
+                             f"{REPRESENTATIONS}")
+
+    # ----------------------------------------------------------------- fitting
+    def fit(self, table: VerifierTable | pd.DataFrame) -> "Weaver":
+        """Fit on a verifier table (labels, if any, are used only by the faithful
+        mode's class balance); returns ``self``."""
+        self._check_params()
+        table = _as_table(table)
+        faithful_prior = None
+        if self.mode == "faithful" and self.class_balance is None:
+            if table.labels is None:
+                raise ValueError("faithful mode takes the class balance from the correctness "
+                                 "labels, as the published code does; pass class_balance= or "
+                                 "use mode='label-free'")
+            faithful_prior = float(np.clip(table.labels.mean(), 0.01, 0.99))
+        raw = self._centred(table)
+        self.normaliser_ = ScoreNormaliser(self._option("normalisation"),
+                                           skip_unit=self.mode == "faithful").fit(raw)
+        U = self._fill(self.normaliser_.transform(raw))
+        threshold = self._option("threshold")
+        positive_rate = self._option("positive_rate")
+        keep, reasons = filter_verifiers(
+            raw, table.verifiers, max_correlation=self.max_correlation,
+            positive_rate=positive_rate, ranks=U if self.normaliser_.method == "rank" else None,
+            votes=None if positive_rate is None else binarise(U, 0.5 if threshold is None
+                                                              else threshold))
+        if not keep.any():
+            raise ValueError(f"every verifier was dropped: {reasons}")
+        self.verifiers_ = [v for v, k in zip(table.verifiers, keep) if k]
+        self.dropped_ = reasons
+        self.normaliser_ = self.normaliser_.take(keep)
+        U = U[:, keep]
+        prior = self.class_balance if self.class_balance is not None else faithful_prior
+        if self._option("representation") == "binary":
+            model = BinaryMomentModel(class_balance=prior)
+            if threshold is None:  # cut each verifier at the estimated share of correct
+                rate = model.fit(binarise(U, 0.5)).class_balance_
+                self.thresholds_ = thresholds_for_rate(U, rate)
+            else:
+                self.thresholds_ = np.full(U.shape[1], float(threshold))
+            self.model_ = model.fit(binarise(U, self.thresholds_))
+        else:
+            self.thresholds_ = None
+            self.model_ = GaussianFactorModel(class_balance=prior, max_iter=self.max_iter).fit(
+                _probit(U), table.starts)
+        self.class_balance_ = float(self.model_.class_balance_)
+        self.report_ = self._report(table.verifiers, reasons)
+        return self
+
+    def _centred(self, table: VerifierTable) -> np.ndarray:
+        if self._option("center"):
+            return center_per_problem(table.scores, table.starts)
+        return table.scores
+
+    def _fill(self, U: np.ndarray) -> np.ndarray:
+        fill = self._option("fill_missing")
+        return U if fill is None else np.where(np.isnan(U), fill, U)
+
+    def _features(self, table: VerifierTable) -> np.ndarray:
+        if not hasattr(self, "model_"):
+            raise NotFittedError("Weaver is not fitted; call fit first")
+        missing = [v for v in self.verifiers_ if v not in table.verifiers]
+        if missing:
+            raise KeyError(f"the table lacks the fitted verifier columns {missing}")
+        cols = [table.verifiers.index(v) for v in self.verifiers_]
+        centred = self._centred(table.with_scores(table.scores[:, cols], self.verifiers_))
+        U = self._fill(self.normaliser_.transform(centred))
+        if isinstance(self.model_, BinaryMomentModel):
+            return binarise(U, self.thresholds_)
+        return _probit(U)
+
+    # --------------------------------------------------------------- inference
+    def decision_function(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
+        """Log-odds that each row (in the table's sorted order) is a correct candidate."""
+        return self.model_.decision_function(self._features(_as_table(table)))
+
+    def predict_proba(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
+        """``(n_rows, 2)`` P(incorrect), P(correct) per row."""
+        return self.model_.predict_proba(self._features(_as_table(table)))
+
+    def select(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
+        """Selected row (in the table's sorted order) of each problem."""
+        table = _as_table(table)
+        prior = np.log(self.class_balance_) - np.log1p(-self.class_balance_)
+        return select_best(self.decision_function(table), table, self.aggregate, prior)
+
+    def _report(self, names: list[str], reasons: dict[str, str]) -> pd.DataFrame:
+        """One row per input verifier: kept or why dropped, and learned quality."""
+        rows = pd.DataFrame({"verifier": names, "kept": [n not in reasons for n in names],
+                             "reason": [reasons.get(n, "") for n in names]})
+        quality = pd.Series(self._separation(), index=self.verifiers_)
+        rows["separation"] = rows["verifier"].map(quality)
+        return rows
+
+    def _separation(self) -> np.ndarray:
+        """Learned quality per kept verifier: TPR - FPR of its votes (binary model) or
+        loading over noise sd (continuous model; larger is better)."""
+        model = self.model_
+        if isinstance(model, BinaryMomentModel):
+            return model.positive_rate_ - model.false_positive_rate_
+        return model.loading_ / np.sqrt(model.unique_var_)
+
+def _as_table(table: VerifierTable | pd.DataFrame) -> VerifierTable:
+    if isinstance(table, VerifierTable):
+        return table
+    if isinstance(table, pd.DataFrame):
+        return VerifierTable.from_frame(table)
+    raise TypeError(f"expected a VerifierTable or DataFrame, got {type(table).__name__}")
+
+
+
+def _probit(U: np.ndarray) -> np.ndarray:
+    """Normal quantiles of normalised scores in (0, 1) (``NaN`` stays missing)."""
+    return ndtri(np.clip(U, 1e-4, 1.0 - 1e-4))
