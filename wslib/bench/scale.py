@@ -23,6 +23,7 @@ default 10 million), then:
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import subprocess
 import sys
@@ -139,3 +140,285 @@ def scale_lfs() -> list[LabelingFunction]:
         labeling_function("shouting", batch=True, columns=["text"])(_shouting),
     ]
     return lfs
+
+
+# ----------------------------------------------------------------------------- child processes
+def _child(spec_json: str) -> None:
+    """One measured phase in a fresh process; prints a JSON line with its peak RSS."""
+    import pickle
+    import resource
+
+    from wslib.apply.parquet import apply_parquet
+    from wslib.labelmodel.dawid_skene import DawidSkene
+    from wslib.labelmodel.streaming import fit_streaming, predict_proba_streaming
+
+    spec = json.loads(spec_json)
+    work = Path(spec["work"])
+    out: dict[str, Any] = {}
+    if spec["phase"] == "stream":
+        t0 = time.perf_counter()
+        res = apply_parquet(work / "corpus", scale_lfs(), work / "L.npy", cardinality=2,
+                            stats=True, batch_size=spec["batch_size"])
+        out.update(seconds=time.perf_counter() - t0, rows=res.n_rows, batches=res.n_batches,
+                   faults=int(res.faults.sum()))
+        (work / "stats.pkl").write_bytes(pickle.dumps(res.stats))
+    else:
+        stats = pickle.loads((work / "stats.pkl").read_bytes())
+        t0 = time.perf_counter()
+        model = fit_streaming(DawidSkene(cardinality=2), stats)
+        fit_s = time.perf_counter() - t0
+        predict_proba_streaming(model, work / "L.npy", work / "P.npy",
+                                batch_size=spec["batch_size"], dtype=np.float32)
+        model.save(work / "model.npz")
+        out.update(seconds=time.perf_counter() - t0, fit_seconds=fit_s,
+                   patterns=int(stats.counts.size), exact=bool(stats.exact))
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def _in_child(phase: str, work: Path, batch_size: int) -> dict[str, Any]:
+    spec = json.dumps({"phase": phase, "work": str(work), "batch_size": batch_size})
+    done = subprocess.run([sys.executable, "-m", "wslib.bench.scale", spec],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"scale phase {phase!r} failed in its child process:\n"
+                           f"{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- benchmark
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rows", type=int, default=10_000_000, help="rows streamed from Parquet")
+    parser.add_argument("--prefix-rows", type=int, default=1_000_000,
+                        help="prefix labelled in memory and compared with the streamed votes")
+    parser.add_argument("--dask-rows", type=int, default=2_000_000,
+                        help="rows applied by Dask (2-worker LocalCluster) and in-process")
+    parser.add_argument("--batch-size", type=int, default=65_536, help="rows per streamed batch")
+    parser.add_argument("--device", default="cpu", help="torch device for the kernel comparison")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="folder for the generated Parquet files (default: a temp folder, "
+                             "removed afterwards)")
+
+
+def _timed(f: Any) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    out = f()
+    return out, time.perf_counter() - t0
+
+
+def run(args: argparse.Namespace) -> list[dict]:
+    import shutil
+
+    n = 20_000 if args.quick else args.rows
+    n_prefix = min(n, 5_000 if args.quick else args.prefix_rows)
+    n_dask = min(n, 10_000 if args.quick else args.dask_rows)
+    per_file = max(1, min(1_000_000, n // 4 if args.quick else 1_000_000))
+    work = Path(tempfile.mkdtemp(prefix="wslib-scale-", dir=args.workdir))
+    env = environment()
+    dataset = f"synthetic-{n:,}"
+    common = dict(rows=n, n_lfs=len(scale_lfs()), env=env)
+    try:
+        _, sec = _timed(lambda: write_corpus(work / "corpus", n, rows_per_file=per_file))
+        print(f"generated {n:,} rows in {sec:.1f} s under {work}")
+        records = [record(dataset, "generate Parquet", "rows_per_s", n / sec, sec,
+                          parquet_MB=sum(f.stat().st_size for f in (work / "corpus").iterdir())
+                          / 2**20, **common)]
+        records += _stream_records(work, dataset, n, n_prefix, args.batch_size, common)
+        records += _dask_records(work, dataset, n_dask, per_file, env)
+        records += _torch_records(work, dataset, n_prefix, args.device, env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return records
+
+
+def _stream_records(work: Path, dataset: str, n: int, n_prefix: int, batch_size: int,
+                    common: dict) -> list[dict]:
+    import pyarrow.dataset as pds
+
+    from wslib.apply import apply_lfs
+    from wslib.labelmodel import load
+    from wslib.labelmodel.dawid_skene import DawidSkene
+
+    stream = _in_child("stream", work, batch_size)
+    print(f"streamed apply: {n:,} rows x 20 LFs in {stream['seconds']:.1f} s, "
+          f"peak RSS {stream['peak_rss_mb']:.0f} MB")
+    head = pds.dataset(sorted(map(str, (work / "corpus").glob("*.parquet")))).head(n_prefix)
+    L_mem, sec_mem = _timed(lambda: apply_lfs(head.to_pandas(), scale_lfs()))
+    L = np.load(work / "L.npy", mmap_mode="r")
+    identical = bool(np.array_equal(L[:n_prefix], L_mem))
+    out = [record(dataset, "apply_parquet (stream, .npy + stats)", "rows_per_s",
+                  n / stream["seconds"], stream["seconds"], peak_rss_MB=stream["peak_rss_mb"],
+                  batch_size=batch_size, **common),
+           record(dataset, f"in-memory apply_lfs on {n_prefix:,}-row prefix", "identical_votes",
+                  float(identical), sec_mem, prefix_rows=n_prefix, **common)]
+    print(f"in-memory apply_lfs on the {n_prefix:,}-row prefix: identical={identical}")
+    if not identical:
+        raise AssertionError("streamed votes differ from apply_lfs on the prefix")
+
+    lm = _in_child("labelmodel", work, 262_144)
+    streamed = load(work / "model.npz")
+    L_all = np.asarray(L)
+    ref, sec_fit = _timed(lambda: DawidSkene(cardinality=2).fit(L_all))
+    diff = max(float(np.abs(getattr(ref, a) - getattr(streamed, a)).max())
+               for a in ("class_balance_", "confusion_", "accuracy_"))
+    P = np.load(work / "P.npy", mmap_mode="r")
+    head_diff = float(np.abs(P[:n_prefix] - ref.predict_proba(L_all[:n_prefix])).max())
+    out += [record(dataset, "DawidSkene fit_streaming + predict_proba_streaming", "rows_per_s",
+                   n / lm["seconds"], lm["seconds"], peak_rss_MB=lm["peak_rss_mb"],
+                   fit_seconds=lm["fit_seconds"], patterns=lm["patterns"], exact=lm["exact"],
+                   **common),
+            record(dataset, "DawidSkene streamed vs in-memory fit", "max_param_diff", diff,
+                   sec_fit, proba_diff_prefix=head_diff, **common)]
+    print(f"label model: streamed fit + predict {lm['seconds']:.1f} s (peak RSS "
+          f"{lm['peak_rss_mb']:.0f} MB); in-memory fit {sec_fit:.1f} s; max parameter "
+          f"difference {diff:.2e}, soft-label difference {head_diff:.2e} (float32 output)")
+    return out
+
+
+def _dask_records(work: Path, dataset: str, n_dask: int, per_file: int, env: dict
+                  ) -> list[dict]:
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+
+    from wslib.apply.dask import apply_lfs_dask, vote_stats_dask
+    from wslib.apply.parquet import apply_parquet
+    from wslib.labelmodel.stats import VoteStats
+
+    files = sorted((work / "corpus").glob("*.parquet"))[:max(1, -(-n_dask // per_file))]
+    rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    lfs = scale_lfs()
+    columns = ["text", "n_links", "score", "length"]
+    local, sec_local = _timed(lambda: apply_parquet(files, lfs, work / "L_local.npy",
+                                                    cardinality=2))
+    L_local = local.votes(mmap=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        ddf = dd.read_parquet([str(f) for f in files], columns=columns, split_row_groups=True)
+        client.run(importlib.import_module, "wslib.bench.scale")  # warm-up: imports, numba
+        apply_lfs_dask(ddf.partitions[:2], lfs, client=client)
+        L_dask, sec_dask = _timed(lambda: apply_lfs_dask(ddf, lfs, cardinality=2,
+                                                         client=client))
+        (stats, _), sec_stats = _timed(lambda: vote_stats_dask(ddf, lfs, 2, client=client))
+    identical = bool(np.array_equal(L_local, L_dask))
+    same_stats = bool(np.array_equal(stats.counts, VoteStats.from_votes(L_local, 2).counts))
+    name = f"dask-{rows:,}"
+    print(f"Dask 2-worker LocalCluster: {sec_dask:.1f} s vs in-process {sec_local:.1f} s "
+          f"({sec_local / sec_dask:.2f}x); identical={identical}; stats identical={same_stats}")
+    if not (identical and same_stats):
+        raise AssertionError("Dask votes or statistics differ from the in-process run")
+    common = dict(rows=rows, n_lfs=len(lfs), partitions=ddf.npartitions, env=env)
+    return [record(name, "in-process apply_parquet", "rows_per_s", rows / sec_local, sec_local,
+                   speedup_vs_in_process=1.0, identical=True, **common),
+            record(name, "apply_lfs_dask (LocalCluster 2 workers)", "rows_per_s",
+                   rows / sec_dask, sec_dask, speedup_vs_in_process=sec_local / sec_dask,
+                   identical=identical, **common),
+            record(name, "vote_stats_dask (LocalCluster 2 workers)", "rows_per_s",
+                   rows / sec_stats, sec_stats, speedup_vs_in_process=sec_local / sec_stats,
+                   identical=same_stats, **common)]
+
+
+def _torch_records(work: Path, dataset: str, n_rows: int, device: str, env: dict
+                   ) -> list[dict]:
+    from wslib.kernels import accumulate_scores, count_votes
+    from wslib.kernels import torch_votes as tv
+    from wslib.kernels.stats import weighted_vote_counts
+
+    L = np.ascontiguousarray(np.load(work / "L.npy", mmap_mode="r")[:n_rows])
+    rng = np.random.default_rng(0)
+    W, A, R = rng.normal(size=(L.shape[1], 2, 2)), rng.normal(size=(L.shape[1], 2)), \
+        rng.random((n_rows, 2))
+    sync = _sync(device)
+    pairs = {
+        "count_votes": (lambda: count_votes(L, 2),
+                        lambda: sync(tv.count_votes(L, 2, device=device))),
+        "accumulate_scores": (lambda: accumulate_scores(L, W, A),
+                              lambda: sync(tv.accumulate_scores(L, W, A, device=device))),
+        "weighted_vote_counts": (lambda: weighted_vote_counts(L, R),
+                                 lambda: sync(tv.weighted_vote_counts(L, R, device=device))),
+    }
+    out = []
+    for name, (numba_f, torch_f) in pairs.items():
+        numba_f(), torch_f()  # warm-up: compilation, allocator
+        ref, sec_numba = _timed(numba_f)
+        got, sec_torch = _timed(torch_f)
+        diff = float(np.abs(got.cpu().numpy() - ref).max())
+        out.append(record(f"votes {n_rows:,}x{L.shape[1]}", f"torch {name} ({device})",
+                          "max_abs_diff_vs_numba", diff, sec_torch, numba_seconds=sec_numba,
+                          time_ratio_vs_numba=sec_torch / sec_numba, device=device, env=env))
+        print(f"torch {name} on {device}: {sec_torch * 1e3:.1f} ms vs numba "
+              f"{sec_numba * 1e3:.1f} ms; max |diff| {diff:.1e}")
+    return out
+
+
+def _sync(device: str) -> Any:
+    """Wait for the device's queued work, so a timing covers it."""
+    from wslib.device import resolve_device
+    from wslib.endmodel._torch import require_torch
+
+    torch = require_torch()
+    dev = resolve_device(device)
+
+    def wait(t: Any) -> Any:
+        if dev.type == "cuda":
+            torch.cuda.synchronize(dev)
+        return t
+    return wait
+
+
+def render_markdown(records: list[dict]) -> str:
+    """The scale section of ``docs/benchmarks.md`` (see ``docs/scale.md``)."""
+    by = {r["method"]: r for r in records}
+    lines = ["## Scale: Parquet streaming, Dask, torch (`wslib bench scale`)", ""]
+    stream = by.get("apply_parquet (stream, .npy + stats)")
+    if stream is not None:
+        lines += [f"{stream['rows']:,} synthetic rows (text + 3 numeric columns) in Parquet, "
+                  f"{stream['n_lfs']} batch LFs (keyword, regex, threshold templates and batch "
+                  "functions). Each streamed phase runs in a fresh process; *peak RSS* is "
+                  "its `ru_maxrss` (imports included).", "",
+                  "| phase | rows | seconds | rows/s | peak RSS (MB) | check |",
+                  "|---|---:|---:|---:|---:|---|"]
+        for r in records:
+            if r["metric"] == "rows_per_s" and "peak_rss_MB" in r:
+                check = ""
+                if r["method"].startswith("apply_parquet"):
+                    same = [x for x in records if x["metric"] == "identical_votes"]
+                    check = "; ".join(f"votes identical to apply_lfs on a "
+                                      f"{x['prefix_rows']:,}-row prefix: "
+                                      f"{'yes' if x['value'] == 1.0 else '**no**'}"
+                                      for x in same)
+                elif r["method"].startswith("DawidSkene"):
+                    diff = [x for x in records if x["metric"] == "max_param_diff"]
+                    check = "; ".join(f"max parameter difference vs in-memory fit "
+                                      f"{x['value']:.1e}" for x in diff)
+                    check += f"; {r['patterns']:,} patterns, exact={r['exact']}"
+                lines.append(f"| {r['method']} | {r['rows']:,} | {r['seconds']:.1f} | "
+                             f"{r['value']:,.0f} | {r['peak_rss_MB']:,.0f} | {check} |")
+    dask = [r for r in records if "speedup_vs_in_process" in r]
+    if dask:
+        lines += ["", f"Dask: the same LFs on {dask[0]['rows']:,} rows "
+                      f"({dask[0]['partitions']} partitions), 2-worker `LocalCluster` "
+                      "(processes, 1 thread each) vs one process.", "",
+                  "| run | seconds | rows/s | × in-process | identical |",
+                  "|---|---:|---:|---:|---|"]
+        lines += [f"| {r['method']} | {r['seconds']:.2f} | {r['value']:,.0f} | "
+                  f"{r['speedup_vs_in_process']:.2f} | {'yes' if r['identical'] else '**no**'} |"
+                  for r in dask]
+    kernels = [r for r in records if r["metric"] == "max_abs_diff_vs_numba"]
+    if kernels:
+        lines += ["", f"Torch vote kernels vs numba on {kernels[0]['dataset'].split()[-1]} "
+                      "votes (time ratio > 1: torch slower).", "",
+                  "| kernel | device | torch ms | numba ms | ratio | max abs diff |",
+                  "|---|---|---:|---:|---:|---:|"]
+        lines += [f"| {r['method'].split()[1]} | {r['device']} | {r['seconds'] * 1e3:.1f} | "
+                  f"{r['numba_seconds'] * 1e3:.1f} | {r['time_ratio_vs_numba']:.2f} | "
+                  f"{r['value']:.1e} |" for r in kernels]
+    env = (records[0].get("env") if records else None) or {}
+    if env:
+        lines += ["", f"Machine: {env.get('cpus')} CPUs ({env.get('processor')}), shared; "
+                      f"pyarrow {env.get('pyarrow')}, dask {env.get('dask')}, "
+                      f"torch {env.get('torch')}."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1])

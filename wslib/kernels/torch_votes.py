@@ -61,9 +61,9 @@ def _blocks(L: Any, dev: Any, block_rows: int) -> Iterator[tuple[int, Any]]:
             t = block
         elif sp.issparse(block):
             t = torch.from_numpy(to_dense(block))
-        else:
-            t = torch.from_numpy(np.ascontiguousarray(block))
-        yield start, t.to(dev, dtype=torch.int64)
+        else:  # a writable copy of the compact block (read-only memmaps are common)
+            t = torch.from_numpy(np.array(block, order="C"))
+        yield start, t.to(dev).to(torch.int64)
 
 
 def _onehot(block: Any, k: int, dtype: Any) -> Any:

@@ -94,7 +94,7 @@ def iter_vote_batches(source: Any, batch_size: int = DEFAULT_BATCH_SIZE
             raise FileNotFoundError(f"vote matrix {path} does not exist")
         fmt = _format(path)
         if fmt == "npy":
-            yield from iter_vote_batches(np.load(path, mmap_mode="r"), batch_size)
+            yield from _npy_blocks(path, batch_size)
         elif fmt == "parquet":
             for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
                 yield _block(batch)
@@ -113,6 +113,26 @@ def iter_vote_batches(source: Any, batch_size: int = DEFAULT_BATCH_SIZE
         return
     raise TypeError(f"cannot read votes from a {type(source).__name__}; pass a .npy/.parquet/"
                     ".arrow path, an array, a StreamResult or an iterable of vote blocks")
+
+
+def _npy_blocks(path: Path, batch_size: int) -> Iterator[np.ndarray]:
+    """Row blocks of a C-order 2-D ``.npy`` file, read (not mapped) so memory stays bounded."""
+    with open(path, "rb") as fh:
+        version = np.lib.format.read_magic(fh)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+            np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read_header(fh)
+        if len(shape) != 2 or fortran:
+            raise ValueError(f"{path} holds a {'Fortran-order ' if fortran else ''}array of "
+                             f"shape {shape}; a vote matrix is a C-order 2-D array")
+        n, m = shape
+        for start in range(0, n, batch_size):
+            rows = min(batch_size, n - start)
+            block = np.fromfile(fh, dtype=dtype, count=rows * m)
+            if block.size != rows * m:
+                raise ValueError(f"{path} is truncated: it ends within rows "
+                                 f"{start}..{start + rows - 1} of the {n} its header announces")
+            yield block.reshape(rows, m)
 
 
 def _block(batch: pa.RecordBatch) -> np.ndarray:
