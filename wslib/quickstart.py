@@ -74,6 +74,13 @@ def youtube_lfs() -> list[LabelingFunction]:
     ]
 
 
+def _fit(model: Any, L: np.ndarray) -> Any:
+    """Fit a label model; coverage is printed by the quickstart, so skip its warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        return model.fit(L)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=None, metavar="DIR",
                         help="a WRENCH dataset folder with a 'text' column "
@@ -102,9 +109,7 @@ def run(args: argparse.Namespace) -> int:
                          cardinality=ds.cardinality))
 
     from wslib import labelmodel
-    with warnings.catch_warnings():  # coverage is printed below
-        warnings.simplefilter("ignore", CoverageWarning)
-        mv = labelmodel.MajorityVote(cardinality=ds.cardinality).fit(L_train)
+    mv = _fit(labelmodel.MajorityVote(cardinality=ds.cardinality), L_train)
     proba = mv.predict_proba(L_train)
     print("\nmajority-vote soft labels (first 5 training items):")
     head = pd.DataFrame(proba[:5], columns=[f"P({c})" for c in ds.label_names])
@@ -119,8 +124,8 @@ def run(args: argparse.Namespace) -> int:
         L_test = apply_lfs(test.data, lfs, cardinality=ds.cardinality)
         models = [("MajorityVote", mv)]
         if hasattr(labelmodel, "LabelModel"):
-            models.append(("LabelModel", labelmodel.LabelModel(cardinality=ds.cardinality)
-                           .fit(L_train)))
+            models.append(("LabelModel",
+                           _fit(labelmodel.LabelModel(cardinality=ds.cardinality), L_train)))
         for name, model in models:
             pred = model.predict(L_test, tie_break="random")
             acc = score_predictions(test.y, pred, metric="accuracy",

@@ -123,3 +123,17 @@ def test_bad_labels_and_keywords():
         keyword_lf([""], 1, name="empty")
     with pytest.raises(ValueError, match="label must be a class index"):
         threshold_lf("x", 1, True)
+
+
+@pytest.mark.parametrize("pattern", [r"(?:gift|money)", r"lol|haha|xd", r"\.com", r"ch(?:eck|at)",
+                                     r"[sS]ong"])
+def test_literal_regex_runs_as_keywords_with_re2_matches(pattern):
+    import pyarrow.compute as pc
+
+    from wslib.lf.templates import KeywordTemplate
+
+    texts = ["free GIFT", "LOL", "x.com", "chat", "check", "songs", "nothing", "moneyy"]
+    lf = regex_lf(pattern, 1, name="p")
+    assert isinstance(lf.template, KeywordTemplate)
+    re2 = pc.match_substring_regex(pa.array(texts), pattern, ignore_case=True).to_pylist()
+    assert (lf.apply_batch(pd.DataFrame({"text": texts})) == 1).tolist() == re2

@@ -17,6 +17,9 @@ its column and carries a ``template`` spec. Matching semantics, exactly:
     :func:`re.search`). Patterns use RE2 syntax (Arrow's regex engine: no
     look-around or back-references; ``\\w``, ``\\b`` and ``\\d`` are ASCII-only);
     an unsupported pattern is rejected when the LF is created. Null texts abstain.
+    A pattern that only spells out literal alternatives (``(?:gift|money)``,
+    ``\\.com``) is run as keywords in the fused automaton instead (same
+    matches; case folding as for ``keyword_lf``).
 ``threshold_lf``
     Votes ``label`` when ``value <op> threshold`` on a numeric column; NaN and
     missing values abstain.
@@ -42,6 +45,7 @@ Example
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -55,6 +59,7 @@ from wslib.lf.core import LabelingFunction
 from wslib.matrix import ABSTAIN
 
 __all__ = ["keyword_lf", "regex_lf", "threshold_lf", "similarity_lf", "KeywordTemplate", "Template",
+           "literal_alternatives",
            "match_keyword_templates", "text_array"]
 
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
@@ -178,9 +183,55 @@ def keyword_lf(keywords: str | Sequence[str], label: int, column: str = "text", 
     return LabelingFunction(name, votes, kind="batch", columns=[column], template=spec)
 
 
+def literal_alternatives(pattern: str, limit: int = 256) -> tuple[str, ...] | None:
+    """The finite set of strings a pattern matches, if it is only literal text,
+    alternations (``a|b``, ``(?:gift|money)``) and character sets of literals;
+    else None. Such patterns run as keywords in the fused automaton.
+
+    >>> literal_alternatives(r"(?:lol|haha)!"), literal_alternatives(r"check.*out")
+    (('lol!', 'haha!'), None)
+    """
+    try:
+        parsed = list(re._parser.parse(pattern))  # type: ignore[attr-defined]
+    except (re.error, AttributeError, RecursionError):
+        return None
+    words = _expand(parsed, limit)
+    return tuple(dict.fromkeys(words)) if words and all(words) else None
+
+
+def _expand(items: list, limit: int) -> list[str] | None:
+    constants = re._constants  # type: ignore[attr-defined]
+    out = [""]
+    for op, arg in items:
+        if op is constants.LITERAL:
+            options = [chr(arg)]
+        elif op is constants.IN and all(o is constants.LITERAL for o, _ in arg):
+            options = [chr(c) for _, c in arg]
+        elif op is constants.BRANCH:
+            options = []
+            for branch in arg[1]:
+                sub = _expand(list(branch), limit)
+                if sub is None:
+                    return None
+                options += sub
+        elif op is constants.SUBPATTERN and not arg[1] and not arg[2]:
+            options = _expand(list(arg[3]), limit)
+            if options is None:
+                return None
+        else:
+            return None
+        out = [a + b for a in out for b in options]
+        if len(out) > limit:
+            return None
+    return out
+
+
 def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None = None,
              case_sensitive: bool = False) -> LabelingFunction:
     """LF voting ``label`` when RE2 ``pattern`` matches anywhere in ``column``.
+
+    A pattern that only spells out literal alternatives (``(?:gift|money)``,
+    ``colou?r`` is *not* one) runs as keywords, fused with the keyword LFs.
 
     >>> import pandas as pd
     >>> lf = regex_lf(r"check.*out", label=1)
@@ -189,6 +240,9 @@ def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None
     """
     name = name or f"regex_{pattern}"[:46]
     label = _check_label(label, name)
+    literals = literal_alternatives(pattern)
+    if literals is not None:
+        return keyword_lf(literals, label, column, name=name, case_sensitive=case_sensitive)
     try:
         pc.match_substring_regex(pa.array([""]), pattern, ignore_case=not case_sensitive)
     except (pa.ArrowInvalid, TypeError) as exc:
