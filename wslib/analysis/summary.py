@@ -59,7 +59,11 @@ def _names(lfs: Sequence[Any] | None, m: int) -> pd.Index:
     names = [getattr(lf, "name", lf) for lf in lfs]
     if len(names) != m:
         raise ValueError(f"lfs has {len(names)} entries but L has {m} columns")
-    return pd.Index([str(n) for n in names])
+    index = pd.Index([str(n) for n in names])
+    if index.has_duplicates:
+        dups = sorted(set(index[index.duplicated()]))
+        raise ValueError(f"duplicate labeling function names {dups}; every LF needs a unique name")
+    return index
 
 
 def lf_polarities(L: Any) -> list[list[int]]:
