@@ -34,6 +34,7 @@ runs the AutoWS-Bench-101 protocol behind ``wslib bench autows``.
 
 from wslib.autows.base import BaseGenerator
 from wslib.autows.keywords import KeywordGenerator
+from wslib.autows.lfs import to_lfs
 from wslib.autows.prototype import PrototypeGenerator
 from wslib.autows.rules import KeywordRule, LinearRule, PrototypeRule, Rule, ThresholdRule
 from wslib.autows.snuba import SnubaGenerator
@@ -51,4 +52,5 @@ __all__ = [
     "KeywordRule",
     "LinearRule",
     "PrototypeRule",
+    "to_lfs",
 ]

@@ -50,8 +50,10 @@ class KeywordGenerator(BaseGenerator):
     ...          "free cash prize", "call me at noon"]
     >>> vec = CountVectorizer().fit(texts)
     >>> gen = KeywordGenerator(vec.get_feature_names_out(), min_support=2, min_accuracy=0.3)
-    >>> gen.fit(vec.transform(texts), [1, 1, 0, 0, -1, -1]).describe()
-    "kw_free: 'free' in text -> 1\\nkw_lunch: 'lunch' in text -> 0"
+    >>> print(gen.fit(vec.transform(texts), [1, 1, 0, 0, -1, -1]).describe())
+    kw_at: 'at' in text -> 0
+    kw_free: 'free' in text -> 1
+    kw_lunch: 'lunch' in text -> 0
     """
 
     def __init__(self, vocabulary: Sequence[str], cardinality: int | None = None, *,

@@ -26,7 +26,7 @@ or leave uncovered (Snuba's feedback loop on "vague" points).
 >>> import numpy as np
 >>> from wslib.autows.selection import wilson_lower_bound
 >>> round(float(wilson_lower_bound(np.array([28]), np.array([30]))[0]), 3)
-0.787
+0.872
 """
 
 from __future__ import annotations

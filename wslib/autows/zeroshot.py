@@ -112,7 +112,7 @@ class ZeroShotGenerator(BaseGenerator):
     >>> X = np.array([[1.0, 0.1], [0.9, 0.3], [0.1, 1.0], [0.2, 0.8], [0.7, 0.6]])
     >>> gen = ZeroShotGenerator(np.eye(2), min_support=1, min_accuracy=0.0)
     >>> gen.fit(X, [0, 0, 1, 1, -1]).transform(X)[:, 0]
-    array([0, 0, 1, 1, 0], dtype=int8)
+    array([ 0,  0,  1,  1, -1], dtype=int8)
     """
 
     def __init__(self, class_embeddings: Any, cardinality: int | None = None, *,

@@ -1,0 +1,231 @@
+"""The AutoWS-Bench-101 protocol: 100 labels -> generated LFs -> label model -> end model.
+
+For one task and one seed, :func:`run_protocol`
+
+1. draws ``n_labels`` labelled items uniformly from the fit split (seeded;
+   redrawn until every class has at least one example, see :func:`draw_labels`);
+2. for every generator (and ``all``, the union of their LFs) generates LFs,
+   fits the label model on the fit split's votes (the labelled items passed
+   as ``y_dev``), scores it on the evaluation split (``autows/<g>``), then
+   trains the end model on the main view with the label model's soft labels
+   (gold one-hot rows for the labelled items) and scores it
+   (``autows/<g>+end``);
+3. scores the baselines on the same labels and features: few-shot logistic
+   regression on the labelled items only (``fewshot/logreg``) and, when class
+   description embeddings are given, zero-shot similarity
+   (``zeroshot/<encoder>``).
+
+Each result is a :func:`wslib.bench.core.record` with ``metric`` one of
+``accuracy`` (all evaluation items; the label model predicts its prior on
+uncovered items), ``accuracy_covered``, ``coverage`` and, where the dataset
+metric is F1 (sms), ``f1``.
+
+The pipeline the issue's bar compares with few-shot is fixed in advance:
+``autows/all+end`` (all generators' LFs -> label model -> end model); the
+per-generator pipelines are reported beside it, never picked after the fact.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from wslib.autows.base import BaseGenerator
+from wslib.autows.features import FeatureView
+from wslib.autows.keywords import KeywordGenerator
+from wslib.autows.prototype import PrototypeGenerator
+from wslib.autows.snuba import SnubaGenerator
+from wslib.autows.zeroshot import ZeroShotClassifier, ZeroShotGenerator
+from wslib.bench.core import record
+from wslib.exceptions import WslibWarning
+from wslib.metrics import score_predictions
+
+__all__ = ["AutoWSTask", "draw_labels", "run_protocol", "GENERATORS", "PRIMARY_PIPELINE"]
+
+#: The AutoWS pipeline compared with few-shot for the bar, fixed before any run.
+PRIMARY_PIPELINE = "autows/all+end"
+
+
+@dataclass
+class AutoWSTask:
+    """One dataset prepared for the protocol.
+
+    ``views`` maps a view name to its :class:`FeatureView`; ``main_view``
+    names the features the end model and the few-shot baseline use;
+    ``snuba_view`` the one the Snuba generator reads; ``term_view`` (text
+    only) the binary term counts for keyword mining; ``class_embeddings``
+    (optional) embeds the class descriptions in the main view's space.
+    """
+
+    name: str
+    views: dict[str, FeatureView]
+    y_train: np.ndarray
+    y_test: np.ndarray
+    label_names: list[str]
+    metric: str = "accuracy"
+    main_view: str = "raw"
+    snuba_view: str = "raw"
+    term_view: str | None = None
+    class_embeddings: np.ndarray | None = None
+    encoder: str = "minilm"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cardinality(self) -> int:
+        return len(self.label_names)
+
+
+def draw_labels(y: np.ndarray, n_labels: int, cardinality: int, seed: int,
+                max_draws: int = 1000) -> np.ndarray:
+    """Indices of ``n_labels`` items drawn uniformly without replacement (seeded).
+
+    The draw is repeated (same generator) until every class appears, so that
+    each class can get an LF; raises when that is impossible.
+    """
+    present = np.unique(y[y >= 0])
+    if present.size < cardinality:
+        missing = sorted(set(range(cardinality)) - set(present.tolist()))
+        raise ValueError(f"classes {missing} never occur in the fit split; cannot draw labels")
+    if n_labels < cardinality:
+        raise ValueError(f"n_labels={n_labels} is fewer than the {cardinality} classes")
+    if n_labels > y.shape[0]:
+        raise ValueError(f"n_labels={n_labels} exceeds the {y.shape[0]} items of the fit split")
+    rng = np.random.default_rng(seed)
+    for _ in range(max_draws):
+        idx = np.sort(rng.choice(y.shape[0], size=n_labels, replace=False))
+        if np.unique(y[idx]).size == cardinality:
+            return idx
+    raise ValueError(f"no draw of {n_labels} labels out of {max_draws} had every class; "
+                     "a class is too rare for this label budget")
+
+
+def _generators(task: AutoWSTask, seed: int) -> dict[str, tuple[BaseGenerator, str]]:
+    """Generator name -> (unfitted generator, view it reads); the fixed configuration."""
+    k, names = task.cardinality, task.label_names
+    out: dict[str, tuple[BaseGenerator, str]] = {
+        "snuba": (SnubaGenerator(k, class_names=names, random_state=seed), task.snuba_view),
+        "goggles": (PrototypeGenerator(k, class_names=names, random_state=seed), task.main_view),
+    }
+    if task.term_view is not None:
+        vocab = task.views[task.term_view].vocabulary
+        out["keywords"] = (KeywordGenerator(vocab, k, class_names=names, random_state=seed),
+                           task.term_view)
+    if task.class_embeddings is not None:
+        out["zeroshot"] = (ZeroShotGenerator(task.class_embeddings, k, class_names=names,
+                                             random_state=seed), task.main_view)
+    return out
+
+
+#: Names of the generators :func:`run_protocol` may run (the text ones need their views).
+GENERATORS = ("snuba", "goggles", "keywords", "zeroshot")
+
+
+def _scores(task: AutoWSTask, pred: np.ndarray, covered: np.ndarray) -> dict[str, float]:
+    y = task.y_test
+    out = {"accuracy": score_predictions(y, pred, "accuracy"),
+           "coverage": float(covered.mean()),
+           "accuracy_covered": (score_predictions(y[covered], pred[covered], "accuracy")
+                                if covered.any() else float("nan"))}
+    if task.metric != "accuracy":
+        out[task.metric] = score_predictions(y, pred, task.metric, cardinality=task.cardinality)
+    return out
+
+
+def _records(task: AutoWSTask, method: str, scores: dict[str, float], seconds: float,
+             **extra: Any) -> list[dict[str, Any]]:
+    return [record(task.name, method, metric, value, seconds, **extra)
+            for metric, value in scores.items()]
+
+
+def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
+                 generators: Sequence[str] | None = None,
+                 label_model: Callable[[int, int], Any] | None = None,
+                 end_model: Callable[[int], Any] | None = None) -> list[dict[str, Any]]:
+    """Run every generator, their union, few-shot and zero-shot on one task and seed.
+
+    ``label_model(cardinality, seed)`` and ``end_model(seed)`` build the models
+    (default: :class:`wslib.labelmodel.LabelModel` and a logistic-regression
+    :class:`wslib.endmodel.EndModel`). Returns benchmark records (see the
+    module docstring) carrying ``seed``, ``n_lfs`` and ``features``.
+    """
+    label_model = label_model or _default_label_model
+    end_model = end_model or _default_end_model
+    k = task.cardinality
+    lab = draw_labels(task.y_train, n_labels, k, seed)
+    y_partial = np.full(task.y_train.shape[0], -1, dtype=np.int64)
+    y_partial[lab] = task.y_train[lab]
+    main = task.views[task.main_view]
+    common = {"seed": seed, "n_labels": n_labels}
+    out: list[dict[str, Any]] = []
+
+    t0 = time.perf_counter()
+    fewshot = LogisticRegression(max_iter=2000).fit(main.train[lab], task.y_train[lab])
+    pred = fewshot.predict(main.test)
+    out += _records(task, "fewshot/logreg", _scores(task, pred, np.ones_like(pred, bool)),
+                    time.perf_counter() - t0, features=main.name, **common)
+    if task.class_embeddings is not None:
+        t0 = time.perf_counter()
+        zs = ZeroShotClassifier(task.class_embeddings).fit(main.train)
+        pred = zs.predict(main.test)
+        out += _records(task, f"zeroshot/{task.encoder}",
+                        _scores(task, pred, np.ones_like(pred, bool)),
+                        time.perf_counter() - t0, features=main.name, **common)
+
+    gens = _generators(task, seed)
+    chosen = [g for g in (generators or GENERATORS) if g in gens]
+    votes: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+    for name in chosen:
+        gen, view_name = gens[name]
+        view = task.views[view_name]
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", WslibWarning)
+            gen.fit(view.train, y_partial)
+        L_train, L_test = gen.transform(view.train), gen.transform(view.test)
+        votes[name] = (L_train, L_test, time.perf_counter() - t0)
+    if len(votes) > 1:
+        votes["all"] = (np.hstack([v[0] for v in votes.values()]),
+                        np.hstack([v[1] for v in votes.values()]),
+                        sum(v[2] for v in votes.values()))
+    for name, (L_train, L_test, gen_seconds) in votes.items():
+        extra = {"features": task.views[gens[name][1]].name if name in gens else "all",
+                 "n_lfs": int(L_train.shape[1]), "generation_seconds": gen_seconds, **common}
+        if L_train.shape[1] == 0:
+            continue
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", WslibWarning)
+            lm = label_model(k, seed).fit(L_train, y_dev=y_partial)
+        P_train = lm.predict_proba(L_train)
+        pred = lm.predict(L_test, tie_break="prior")
+        covered_test = (L_test >= 0).any(axis=1)
+        lm_seconds = time.perf_counter() - t0
+        out += _records(task, f"autows/{name}", _scores(task, pred, covered_test),
+                        gen_seconds + lm_seconds, **extra)
+        t0 = time.perf_counter()
+        covered = (L_train >= 0).any(axis=1)
+        P_train[lab] = np.eye(k)[task.y_train[lab]]
+        covered[lab] = True
+        em = end_model(seed).fit(main.train, P_train, coverage=covered)
+        pred = em.predict(main.test)
+        out += _records(task, f"autows/{name}+end", _scores(task, pred, np.ones_like(pred, bool)),
+                        gen_seconds + lm_seconds + time.perf_counter() - t0,
+                        **{**extra, "features": main.name})
+    return out
+
+
+def _default_label_model(cardinality: int, seed: int):
+    from wslib.labelmodel import LabelModel
+
+    return LabelModel(cardinality=cardinality, random_state=seed)
+
+
+def _default_end_model(seed: int):
+    from wslib.endmodel import EndModel
+
+    return EndModel(head="logreg", random_state=seed)
