@@ -33,6 +33,9 @@ import numpy as np
 import scipy.sparse as sp
 
 ABSTAIN = -1
+#: Largest number of classes ``check_votes`` infers from the votes alone (int16 range);
+#: a larger vote is almost always a bug (an id or a count stored as a vote).
+MAX_INFERRED_CARDINALITY = int(np.iinfo(np.int16).max)
 
 VoteMatrix = Union[np.ndarray, sp.csr_matrix]
 
@@ -128,14 +131,18 @@ def check_votes(
     """
     if sp.issparse(L):
         L = sp.csr_matrix(L)
-        data = _check_integral(L.data, name, lambda p: f"stored entry {p[0]}")
+        data = _check_integral(L.data, name, lambda p: _sparse_position(L, p[0]))
         if L.ndim != 2:
             raise ValueError(f"{name} must be 2-D, got shape {L.shape}")
         shape = L.shape
     else:
         if hasattr(L, "to_numpy") and hasattr(L, "columns"):
             L = L.to_numpy()
-        arr = np.asarray(L)
+        try:
+            arr = np.asarray(L)
+        except ValueError as exc:
+            raise ValueError(f"{name} is not a rectangular matrix (rows of different "
+                             f"lengths?): {exc}") from exc
         if arr.dtype == object:
             raise TypeError(
                 f"{name} has object dtype; votes must be integers in -1..k-1 "
@@ -179,6 +186,13 @@ def check_votes(
                 "votes must be -1 (abstain) or a class index 0..k-1"
             )
     k = infer_cardinality(vals if not sp.issparse(L) else L) if cardinality is None else cardinality
+    if cardinality is None and k > MAX_INFERRED_CARDINALITY:
+        pos = flat_bad(vals == vals.max())
+        raise ValueError(
+            f"{name} has vote {int(vals[pos])} at {where(pos)}, which would mean {k} classes; "
+            f"pass cardinality= explicitly if that is intended (it is only inferred up to "
+            f"{MAX_INFERRED_CARDINALITY})"
+        )
     if vals.size:
         high = vals >= k
         if high.any():
