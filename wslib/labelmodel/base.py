@@ -123,6 +123,10 @@ class BaseLabelModel(BaseEstimator, ABC):
             choose between candidate fits. ``L_dev`` defaults to ``None`` and
             then ``y_dev`` must align with the rows of ``L``.
         """
+        if (isinstance(self.random_state, bool)
+                or not isinstance(self.random_state, (int, np.integer)) or self.random_state < 0):
+            raise ValueError(f"random_state must be a non-negative integer, got "
+                             f"{self.random_state!r}")
         L, k = check_votes(L, cardinality=self.cardinality)
         n, m = L.shape
         if m < self._min_sources:

@@ -135,6 +135,12 @@ class DawidSkene(BaseLabelModel):
     def _fit_patterns(self, stats: VoteStats, *, class_balance, dev_counts) -> None:
         if self.smoothing < 0 or not np.isfinite(self.smoothing):
             raise ValueError(f"smoothing must be a finite number >= 0, got {self.smoothing}")
+        for name in ("max_iter", "max_patterns"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not (isinstance(self.tol, (int, float)) and np.isfinite(self.tol) and self.tol >= 0):
+            raise ValueError(f"tol must be a finite number >= 0, got {self.tol!r}")
         P, w = stats.compressed()
         k, m = stats.cardinality, stats.n_sources
         n = float(w.sum())
