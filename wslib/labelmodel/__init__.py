@@ -14,9 +14,10 @@ array([0])
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.majority import MajorityVote
 from wslib.labelmodel.dawid_skene import DawidSkene
+from wslib.labelmodel.weighted import WeightedMajorityVote
 from wslib.labelmodel.label_model import LabelModel
 from wslib.labelmodel.stats import VoteStats
 
 load = BaseLabelModel.load
 
-__all__ = ["BaseLabelModel", "MajorityVote", "DawidSkene", "LabelModel", "VoteStats", "load"]
+__all__ = ["BaseLabelModel", "MajorityVote", "DawidSkene", "WeightedMajorityVote", "LabelModel", "VoteStats", "load"]

@@ -153,17 +153,13 @@ class VoteStats:
         patterns = sp.vstack([empty, singles, self.patterns], format="csr")
         return _canonical(patterns, k, m), weights
 
-    def vote_counts(self) -> np.ndarray:
-        """``(m, k)`` estimated number of votes of each LF for each class."""
-        P, w = self.compressed()
-        out = np.zeros(self.n_sources * self.cardinality)
-        rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
-        np.add.at(out, P.indices * self.cardinality + P.data, w[rows])
-        return out.reshape(self.n_sources, self.cardinality)
-
 
 def _canonical(P: sp.csr_matrix, k: int, m: int) -> sp.csr_matrix:
     P = sp.csr_matrix(P, shape=(P.shape[0], m))
+    if P.nnz and P.data.min() < 0:  # stored abstains of a sparse input: make them implicit
+        rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
+        keep = P.data >= 0
+        P = sp.csr_matrix((P.data[keep], (rows[keep], P.indices[keep])), shape=P.shape)
     P.data = P.data.astype(vote_dtype(k), copy=False)
     P.indices = P.indices.astype(np.int32, copy=False)
     P.indptr = P.indptr.astype(np.int64, copy=False)

@@ -1,0 +1,130 @@
+"""Weighted majority vote: each LF's vote counts with the log-odds of its accuracy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wslib.kernels import accumulate_scores, count_votes, softmax_rows
+from wslib.labelmodel.base import BaseLabelModel
+from wslib.matrix import VoteMatrix, check_votes
+
+__all__ = ["WeightedMajorityVote", "accuracy_to_weight"]
+
+
+def accuracy_to_weight(accuracy: np.ndarray, k: int) -> np.ndarray:
+    """One-coin log-odds ``log(a (k-1) / (1-a))``: the evidence a vote of an LF with accuracy ``a`` gives."""
+    a = np.clip(np.asarray(accuracy, dtype=np.float64), 1e-3, 1 - 1e-3)
+    return np.log(a * (k - 1)) - np.log1p(-a)
+
+
+class WeightedMajorityVote(BaseLabelModel):
+    r"""Weighted vote under the one-coin model: LF ``j`` is right with probability :math:`a_j`.
+
+    .. math::
+
+        P(y = c \mid L_i) \propto \pi_c \exp\Big(\sum_{j : L_{ij} = c} w_j\Big),
+        \qquad w_j = \log \frac{a_j (k - 1)}{1 - a_j}
+
+    which is the exact posterior when each LF, when it votes, is correct with
+    probability :math:`a_j` and otherwise picks a wrong class uniformly
+    (Nitzan & Paroush, 1982, *Optimal decision rules in uncertain dichotomous
+    choice situations*, International Economic Review 23(2)). Abstains are
+    missing data. The accuracies come from, in order: the ``accuracy``
+    hyper-parameter; gold labels ``y_dev`` passed to ``fit`` (smoothed
+    per-LF accuracy on the dev rows); otherwise every LF gets
+    ``default_accuracy`` (then it is a soft majority vote). :class:`LabelModel`
+    learns them without labels.
+
+    Parameters
+    ----------
+    cardinality : int, optional
+        Number of classes; inferred from ``L`` when omitted.
+    random_state : int
+        Seed for ``predict(tie_break="random")``.
+    accuracy : array of shape (m,), optional
+        Known per-LF accuracies in (0, 1).
+    default_accuracy : float
+        Accuracy assumed for LFs without evidence.
+    prior_strength : float
+        Pseudo-votes at ``default_accuracy`` added to each LF's dev evidence
+        (Beta prior), so an LF with two dev votes is not trusted blindly.
+
+    Attributes
+    ----------
+    accuracy_ : ndarray (m,)
+    weights_ : ndarray (m,)
+    class_balance_ : ndarray (k,)
+        The prior used in the posterior: ``class_balance`` given to ``fit``,
+        else uniform (vote-based prior estimates are biased by unequal LF coverage).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wslib.labelmodel import WeightedMajorityVote
+    >>> L = np.array([[0, 1, 1], [0, -1, 1]])
+    >>> model = WeightedMajorityVote(accuracy=[0.95, 0.6, 0.6]).fit(L)
+    >>> model.predict(L).tolist()
+    [0, 0]
+    """
+
+    _learned = ("class_balance_", "accuracy_", "weights_")
+
+    def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
+                 accuracy=None, default_accuracy: float = 0.7, prior_strength: float = 2.0):
+        super().__init__(cardinality=cardinality, random_state=random_state)
+        self.accuracy = accuracy
+        self.default_accuracy = default_accuracy
+        self.prior_strength = prior_strength
+
+    def _check_hyper(self, k: int) -> None:
+        if not 1.0 / k < self.default_accuracy < 1.0:
+            raise ValueError(f"default_accuracy must be in (1/k, 1) = ({1 / k:.3g}, 1), "
+                             f"got {self.default_accuracy}")
+        if not (self.prior_strength >= 0 and np.isfinite(self.prior_strength)):
+            raise ValueError(f"prior_strength must be a finite number >= 0, "
+                             f"got {self.prior_strength}")
+
+    def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
+        self._check_hyper(k)
+        m = L.shape[1]
+        self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
+        if self.accuracy is not None:
+            acc = np.asarray(self.accuracy, dtype=np.float64)
+            if acc.shape != (m,) or not np.all((acc > 0) & (acc < 1)):
+                raise ValueError(f"accuracy must be {m} numbers in (0, 1), one per LF, "
+                                 f"got shape {acc.shape}")
+        else:
+            hits, votes = _dev_evidence(L, k, y_dev, L_dev)
+            acc = self._posterior_accuracy(hits, votes)
+        self._set_accuracy(acc, k)
+
+    def _posterior_accuracy(self, hits: np.ndarray, votes: np.ndarray) -> np.ndarray:
+        s = self.prior_strength
+        return (hits + s * self.default_accuracy) / np.maximum(votes + s, 1e-12)
+
+    def _set_accuracy(self, acc: np.ndarray, k: int) -> None:
+        self.accuracy_ = np.clip(acc, 1e-3, 1 - 1e-3)
+        self.weights_ = accuracy_to_weight(self.accuracy_, k)
+
+    def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
+        k = self.cardinality_
+        w_vote = self.weights_[:, None, None] * np.eye(k)[None, :, :]
+        return softmax_rows(accumulate_scores(L, w_vote, None, np.log(self.class_balance_)))
+
+
+def _dev_evidence(L: VoteMatrix, k: int, y_dev, L_dev) -> tuple[np.ndarray, np.ndarray]:
+    """Per-LF (correct votes, votes) on gold-labelled rows; zeros without ``y_dev``."""
+    m = L.shape[1]
+    if y_dev is None:
+        return np.zeros(m), np.zeros(m)
+    if L_dev is None:
+        labelled = np.flatnonzero(y_dev >= 0)
+        L_dev, y_dev = L[labelled], y_dev[labelled]
+    L_dev, _ = check_votes(L_dev, cardinality=k, n_sources=m, name="L_dev", allow_empty=True)
+    votes = np.zeros(m)
+    hits = np.zeros(m)
+    for c in range(k):  # k passes over the (small) dev set, each a numba count
+        counts = count_votes(L_dev[y_dev == c], k)
+        votes += counts.sum(axis=1)
+        hits += counts[:, c]
+    return hits, votes
