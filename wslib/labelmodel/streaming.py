@@ -63,7 +63,8 @@ def _n_rows(source: Any) -> int | None:
         path = Path(source)
         fmt = _format(path)
         if fmt == "npy":
-            return int(np.load(path, mmap_mode="r").shape[0])
+            with open(path, "rb") as fh:
+                return _npy_header(fh, path)[0][0]
         if fmt == "parquet":
             return int(pq.ParquetFile(path).metadata.num_rows)
         with pa.memory_map(str(path)) as src:
@@ -115,17 +116,22 @@ def iter_vote_batches(source: Any, batch_size: int = DEFAULT_BATCH_SIZE
                     ".arrow path, an array, a StreamResult or an iterable of vote blocks")
 
 
+def _npy_header(fh: Any, path: Path) -> tuple[tuple[int, int], np.dtype]:
+    """Shape and dtype of a C-order 2-D ``.npy`` file; ``fh`` is left at the data."""
+    version = np.lib.format.read_magic(fh)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+        np.lib.format.read_array_header_2_0
+    shape, fortran, dtype = read_header(fh)
+    if len(shape) != 2 or fortran:
+        raise ValueError(f"{path} holds a {'Fortran-order ' if fortran else ''}array of "
+                         f"shape {shape}; a vote matrix is a C-order 2-D array")
+    return shape, dtype
+
+
 def _npy_blocks(path: Path, batch_size: int) -> Iterator[np.ndarray]:
-    """Row blocks of a C-order 2-D ``.npy`` file, read (not mapped) so memory stays bounded."""
+    """Row blocks of a ``.npy`` vote matrix, read (not mapped) so memory stays bounded."""
     with open(path, "rb") as fh:
-        version = np.lib.format.read_magic(fh)
-        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
-            np.lib.format.read_array_header_2_0
-        shape, fortran, dtype = read_header(fh)
-        if len(shape) != 2 or fortran:
-            raise ValueError(f"{path} holds a {'Fortran-order ' if fortran else ''}array of "
-                             f"shape {shape}; a vote matrix is a C-order 2-D array")
-        n, m = shape
+        (n, m), dtype = _npy_header(fh, path)
         for start in range(0, n, batch_size):
             rows = min(batch_size, n - start)
             block = np.fromfile(fh, dtype=dtype, count=rows * m)
