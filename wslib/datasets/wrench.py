@@ -112,23 +112,54 @@ def _read_split(path: Path, cardinality: int) -> Split:
     if not ids:
         return Split(np.empty((0, 0), dtype=np.int8), np.empty(0, dtype=np.int64),
                      pd.DataFrame(), [])
-    widths = {len(rec.get("weak_labels", ())) for rec in raw.values()}
+    no_votes = next((i for i in ids if not isinstance(raw[i], dict)
+                     or not isinstance(raw[i].get("weak_labels"), list)), None)
+    if no_votes is not None:
+        raise ValueError(f"{path}: item {no_votes!r} has no 'weak_labels' list")
+    widths = {len(rec["weak_labels"]) for rec in raw.values()}
     if len(widths) != 1:
-        first_bad = next(i for i in ids if len(raw[i].get("weak_labels", ())) != len(raw[ids[0]]
-                                                                                   ["weak_labels"]))
+        first_bad = next(i for i in ids if len(raw[i]["weak_labels"])
+                         != len(raw[ids[0]]["weak_labels"]))
         raise ValueError(f"{path}: items have different numbers of weak labels {sorted(widths)} "
                          f"(e.g. item {first_bad!r})")
-    L = np.array([raw[i]["weak_labels"] for i in ids], dtype=np.int64).reshape(len(ids), -1)
+    L = _integer_table(path, ids, [raw[i]["weak_labels"] for i in ids], "weak label")
+    L = L.reshape(len(ids), -1)
     bad = (L < ABSTAIN) | (L >= cardinality)
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise ValueError(f"{path}: item {ids[r]!r} has weak label {L[r, c]} in column {c}, "
                          f"outside -1..{cardinality - 1}")
-    y = np.array([raw[i].get("label", -1) if raw[i].get("label") is not None else -1
-                  for i in ids], dtype=np.int64)
+    y = _integer_table(path, ids, [[-1 if raw[i].get("label") is None else raw[i]["label"]]
+                                   for i in ids], "label")[:, 0]
+    bad_y = np.flatnonzero((y < ABSTAIN) | (y >= cardinality))
+    if bad_y.size:
+        raise ValueError(f"{path}: item {ids[bad_y[0]]!r} has label {y[bad_y[0]]}, outside "
+                         f"0..{cardinality - 1} (or -1 / null for unknown)")
     data = pd.DataFrame([raw[i].get("data", {}) for i in ids])
     data.index = pd.Index(ids, name="id")
     return Split(L.astype(vote_dtype(cardinality)), y, data, ids)
+
+
+def _integer_table(path: Path, ids: list[str], rows: list[list], what: str) -> np.ndarray:
+    """``rows`` as an int64 array; a fractional, non-finite or non-numeric value is an
+    error naming the file, item and column (never truncated silently)."""
+    try:
+        arr = np.array(rows, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = None
+    bad = None
+    if arr is None:
+        bad = next((r, c) for r, row in enumerate(rows) for c, v in enumerate(row)
+                   if isinstance(v, bool) or not isinstance(v, (int, float)))
+    elif arr.size:
+        wrong = ~np.isfinite(arr) | (arr != np.round(arr))
+        if wrong.any():
+            bad = tuple(int(i) for i in np.argwhere(wrong)[0])
+    if bad is not None:
+        r, c = bad
+        raise ValueError(f"{path}: item {ids[r]!r} has {what} {rows[r][c]!r} in column {c}; "
+                         "expected an integer")
+    return arr.astype(np.int64)
 
 
 def load_wrench(path: str | Path, splits: tuple[str, ...] = SPLITS) -> WrenchDataset:
@@ -143,9 +174,13 @@ def load_wrench(path: str | Path, splits: tuple[str, ...] = SPLITS) -> WrenchDat
     label_file = path / "label.json"
     if not label_file.exists():
         raise FileNotFoundError(f"{label_file} is missing: a WRENCH dataset needs label.json")
-    with open(label_file, encoding="utf-8") as fh:
-        labels = json.load(fh)
-    label_names = [labels[str(c)] for c in sorted(int(c) for c in labels)]
+    try:
+        with open(label_file, encoding="utf-8") as fh:
+            labels = json.load(fh)
+        label_names = [labels[str(c)] for c in sorted(int(c) for c in labels)]
+    except (json.JSONDecodeError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"{label_file} must be a JSON object mapping class ids 0..k-1 to "
+                         f"names: {exc}") from exc
     if [int(c) for c in sorted(int(c) for c in labels)] != list(range(len(label_names))):
         raise ValueError(f"{label_file}: class ids must be 0..k-1, got {sorted(labels)}")
     found: dict[str, Split] = {}
