@@ -57,6 +57,9 @@ class ZeroShotClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> "ZeroShotClassifier":
         """Validate the class embeddings against ``X``'s width; ``y`` is ignored."""
+        if not (isinstance(self.temperature, (int, float)) and np.isfinite(self.temperature)
+                and self.temperature > 0):
+            raise ValueError(f"temperature must be a finite number > 0, got {self.temperature!r}")
         X = check_features(X, allow_sparse=False)
         E = _check_class_embeddings(self.class_embeddings, X.shape[1])
         self.prototypes_ = normalize_rows(E)
