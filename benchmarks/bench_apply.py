@@ -1,35 +1,40 @@
-"""Applier benchmark: wslib vs Snorkel's PandasLFApplier on 1M text rows.
+"""The applier benchmark of ``docs/benchmarks.md``: wslib vs Snorkel's PandasLFApplier.
 
-Same as ``wslib bench apply``; writes ``benchmarks/results/apply.json`` unless
-``--json`` says otherwise::
+From the repository root::
 
-    python benchmarks/bench_apply.py            # full run (about 2 minutes on 2 cores)
-    python benchmarks/bench_apply.py --quick    # seconds
+    python benchmarks/bench_apply.py           # minutes: 1M rows (Snorkel on a 50k prefix)
+    python benchmarks/bench_apply.py --quick   # seconds: tiny corpus, temp folder
+
+It runs ``wslib bench apply``, writes ``benchmarks/results/apply.json`` (+
+``.env.json``) and regenerates ``docs/benchmarks.md``. With ``--quick`` the
+results go to a temporary folder and the docs are left alone. Other options are
+passed on (``--rows``, ``--snorkel-rows``, ``--n-jobs``, ``--memory-lfs``).
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
+import tempfile
 from pathlib import Path
 
-from wslib.bench import apply as bench
-from wslib.bench.cli import add_common_arguments
-from wslib.bench.core import write_json
+from wslib.bench.cli import main
+from wslib.bench.docs import render_docs
 
-RESULTS = Path(__file__).resolve().parent / "results" / "apply.json"
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=bench.HELP)
-    add_common_arguments(parser)
-    bench.add_arguments(parser)
-    args = parser.parse_args(argv)
-    records = bench.run(args)
-    path = write_json(args.json or RESULTS, records)
-    print(f"wrote {path}")
-    return 0
+def run(argv: list[str]) -> int:
+    official = "--quick" not in argv
+    results = RESULTS if official else Path(tempfile.mkdtemp(prefix="wslib-bench-"))
+    code = main(["apply", "--json", str(results / "apply.json"), *argv],
+                prog="benchmarks/bench_apply.py")
+    if code == 0 and official:
+        docs = ROOT / "docs"
+        print(f"wrote {render_docs(RESULTS, docs / 'benchmarks.md', docs / 'img')}",
+              file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,29 @@
+"""``wslib bench apply --quick`` runs, checks Snorkel equivalence, and renders its docs section."""
+
+import json
+
+import pytest
+
+from wslib.bench import apply as bench
+from wslib.bench.cli import main
+
+
+def test_quick_bench_writes_records_and_markdown(tmp_path, capsys):
+    out = tmp_path / "apply.json"
+    assert main(["apply", "--quick", "--json", str(out)]) == 0
+    records = json.loads(out.read_text())
+    speed = {r["method"]: r for r in records if r["metric"] == "rows_per_s"}
+    assert {"wslib row LFs", "wslib batch LFs", "wslib template LFs"} <= set(speed)
+    if "snorkel PandasLFApplier" in speed:
+        assert all(r["identical"] for r in speed.values())
+        assert all(r["ratio_vs_snorkel"] > 0 for r in speed.values())
+    memory = [r for r in records if r["metric"] == "vote_matrix_MB"]
+    assert memory[0]["dtype"] == "int8"
+    assert memory[0]["value"] == pytest.approx(2_000 * 20 / 1e6)
+    text = bench.render_markdown(records)
+    assert "| wslib template LFs |" in text and "Dense vote matrix of 2,000 rows × 20" in text
+
+
+def test_corpus_is_deterministic():
+    a, b = bench.make_corpus(300, seed=1), bench.make_corpus(300, seed=1)
+    assert a.equals(b) and not a.equals(bench.make_corpus(300, seed=2))
