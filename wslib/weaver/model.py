@@ -14,9 +14,10 @@ covariance rank one and the third central moments a product:
 
    E[\\bar x_i \\bar x_j \\bar x_k] = d_i d_j d_k \\, \\frac{1 - 2p}{\\sqrt{p(1-p)}}.
 
-``d`` is fitted by principal-factor iterations on the covariance (moment
-matching, the closed-form counterpart of the published matrix-completion fit),
-its sign fixed by assuming the verifiers are better than random on balance;
+``d`` is fitted by moment matching (median of triplet ratios
+``Cov_ij Cov_ik / Cov_jk``, robust to a minority of dependent verifiers; the
+closed-form counterpart of the published matrix-completion fit), its sign fixed
+by assuming the verifiers are better than random on balance;
 ``p`` is given, or solved from the ratio of third to second moments. Each
 verifier's ``P(x_j = +1 | Y = y)`` follows, and the posterior log-odds is
 ``logit p + sum_j log P(x_j | Y=1) / P(x_j | Y=0)``.
@@ -222,13 +223,41 @@ def _signed(votes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rank_one_factor(cov: np.ndarray, n_iter: int) -> np.ndarray:
-    """``d`` with ``cov[i, j] ~ d_i d_j`` off the diagonal (principal-factor iterations)."""
+    """``d`` with ``cov[i, j] ~ d_i d_j`` off the diagonal.
+
+    Magnitudes are the median over verifier pairs ``(j, k)`` of the triplet
+    ratios ``cov[i, j] cov[i, k] / cov[j, k]``, which a block of mutually
+    dependent verifiers cannot pull far while it is a minority; signs come from
+    principal-factor iterations, then agreement with the other verifiers.
+    """
+    m = cov.shape[0]
+    if m < 3:
+        return _principal_factor(cov, n_iter)
+    usable = np.abs(cov) > 1e-3 * np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
+    np.fill_diagonal(usable, False)
+    magnitude = np.zeros(m)
+    for i in range(m):  # m x m ratios per verifier: memory stays O(m^2)
+        pair = usable & usable[i][:, None] & usable[i][None, :]
+        pair[i, :] = pair[:, i] = False
+        if pair.any():
+            ratios = np.outer(cov[i], cov[i])[pair] / cov[pair]
+            magnitude[i] = np.sqrt(max(float(np.median(ratios)), 0.0))
+    sign = np.sign(_principal_factor(cov, n_iter))
+    sign[sign == 0] = 1.0
+    off = cov - np.diag(np.diag(cov))
+    for _ in range(3):
+        vote = off @ (sign * magnitude)
+        sign = np.where(vote != 0, np.sign(vote), sign)
+    return sign * magnitude
+
+
+def _principal_factor(cov: np.ndarray, n_iter: int) -> np.ndarray:
+    """Leading factor of ``cov`` with its diagonal replaced by communalities."""
     m = cov.shape[0]
     if m == 1:
         return np.sqrt(np.maximum(np.diag(cov), 0.0))
     work = cov.copy()
-    off = np.abs(cov - np.diag(np.diag(cov)))
-    communality = off.max(axis=1)
+    communality = np.abs(cov - np.diag(np.diag(cov))).max(axis=1)
     for _ in range(n_iter):
         np.fill_diagonal(work, communality)
         vals, vecs = np.linalg.eigh(work)

@@ -34,8 +34,7 @@ METHODS = ("rank", "minmax")
 def normalise_scores(scores: np.ndarray, method: str = "rank", *, skip_unit: bool = False
                      ) -> np.ndarray:
     """Normalise each column of ``scores`` (n x m, ``NaN`` = missing) by ``method``."""
-    norm = ScoreNormaliser(method, skip_unit=skip_unit)
-    return norm.fit(scores).transform(scores)
+    return ScoreNormaliser(method, skip_unit=skip_unit).fit_transform(scores)
 
 
 def rank_normalise(scores: np.ndarray, reference: list[np.ndarray] | None = None) -> np.ndarray:
@@ -51,13 +50,16 @@ def rank_normalise(scores: np.ndarray, reference: list[np.ndarray] | None = None
     for j, ref in enumerate(reference):  # one vectorised search per verifier column
         if ref.size == 0:
             continue
-        col = scores[:, j]
-        order = np.argsort(col, kind="stable")  # sorted keys make the searches cache-friendly
-        keys = col[order]
-        mid = 0.5 * (np.searchsorted(ref, keys, "left") + np.searchsorted(ref, keys, "right"))
-        half = 0.5 / ref.size
-        out[order, j] = np.where(np.isnan(keys), np.nan, np.clip(mid / ref.size, half, 1 - half))
+        order = np.argsort(scores[:, j])  # sorted keys search faster
+        out[order, j] = _mid_ranks(ref, scores[order, j])
     return out
+
+
+def _mid_ranks(ref: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Mid-rank of each key among the sorted non-empty ``ref``, in ``(0, 1)``; NaN stays."""
+    mid = 0.5 * (np.searchsorted(ref, keys, "left") + np.searchsorted(ref, keys, "right"))
+    half = 0.5 / ref.size
+    return np.where(np.isnan(keys), np.nan, np.clip(mid / ref.size, half, 1.0 - half))
 
 
 def rank_reference(scores: np.ndarray) -> list[np.ndarray]:
@@ -111,6 +113,21 @@ class ScoreNormaliser:
     def fit(self, scores: np.ndarray) -> "ScoreNormaliser":
         self.state_ = rank_reference(scores) if self.method == "rank" else minmax_bounds(scores)
         return self
+
+    def fit_transform(self, scores: np.ndarray) -> np.ndarray:
+        """``fit(scores).transform(scores)`` with one sort per column."""
+        if self.method != "rank":
+            return self.fit(scores).transform(scores)
+        scores = np.asarray(scores, dtype=np.float64)
+        self.state_ = []
+        out = np.full(scores.shape, np.nan)
+        for j, col in enumerate(scores.T):  # one sort per verifier column
+            order = np.argsort(col)
+            keys = col[order]
+            ref = keys[: int(np.sum(~np.isnan(keys)))]  # NaN sort last
+            self.state_.append(ref)
+            out[order, j] = _mid_ranks(ref, keys)
+        return out
 
     def take(self, columns: np.ndarray) -> "ScoreNormaliser":
         """The fitted normaliser restricted to ``columns`` (indices or a bool mask)."""

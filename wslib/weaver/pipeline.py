@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 from sklearn.base import BaseEstimator
+from threadpoolctl import threadpool_limits
 
 from wslib.exceptions import NotFittedError
 from wslib.weaver.binarise import binarise, thresholds_for_rate
@@ -124,8 +125,12 @@ class Weaver(BaseEstimator):
     def fit(self, table: VerifierTable | pd.DataFrame) -> "Weaver":
         """Fit on a verifier table (labels, if any, are used only by the faithful
         mode's class balance); returns ``self``."""
+        # the products are small (m x m): extra BLAS threads only contend for cores
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit(_as_table(table))
+
+    def _fit(self, table: VerifierTable) -> "Weaver":
         self._check_params()
-        table = _as_table(table)
         faithful_prior = None
         if self.mode == "faithful" and self.class_balance is None:
             if table.labels is None:
@@ -135,8 +140,8 @@ class Weaver(BaseEstimator):
             faithful_prior = float(np.clip(table.labels.mean(), 0.01, 0.99))
         raw = self._centred(table)
         self.normaliser_ = ScoreNormaliser(self._option("normalisation"),
-                                           skip_unit=self.mode == "faithful").fit(raw)
-        U = self._fill(self.normaliser_.transform(raw))
+                                           skip_unit=self.mode == "faithful")
+        U = self._fill(self.normaliser_.fit_transform(raw))
         threshold = self._option("threshold")
         positive_rate = self._option("positive_rate")
         keep, reasons = filter_verifiers(

@@ -1,4 +1,4 @@
-"""Simulated verifier tables for best-of-N selection (Weaver), with known truth.
+r"""Simulated verifier tables for best-of-N selection (Weaver), with known truth.
 
 A generator samples ``N`` candidate answers per problem and several weak
 verifiers score every candidate. The simulator is meant to be hard in the ways
@@ -24,7 +24,7 @@ real tables are hard, not to suit one aggregation method:
             + \varepsilon_{jc}, \quad \varepsilon_{jc} \sim N(0, 1)
 
   with discriminability ``a_j = skill_median * exp(skill_spread * N(0, 1))``
-  (clipped to [0.02, 2.5]: many weak verifiers, a few strong) for most, a share of
+  (clipped to [0.02, 2]: many weak verifiers, a few strong) for most, a share of
   near-random ones (``a_j ~ U(0, 0.08)``) and adversarial ones (``a_j < 0``:
   a reward model that prefers confident wrong answers), family loading
   ``b_j ~ U(shared_error)`` and a per-problem offset ``o_i`` (reward models
@@ -169,7 +169,7 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
 
 def _verifier_quality(rng: np.random.Generator, m: int, median: float, spread: float,
                       near_random: float, adversarial: float) -> tuple[np.ndarray, list[str]]:
-    a = np.clip(median * np.exp(spread * rng.normal(size=m)), 0.02, 2.5)
+    a = np.clip(median * np.exp(spread * rng.normal(size=m)), 0.02, 2.0)
     kind = ["informative"] * m
     n_random = int(round(near_random * m))
     n_adv = int(round(adversarial * m))

@@ -1,0 +1,178 @@
+"""``wslib bench weaver``: best-of-N selection on simulated (or your) verifier tables.
+
+For each table and seed one record per method with the selection accuracy
+(``value``, the share of problems whose selected candidate is correct):
+Weaver label-free (continuous scores, default), Weaver label-free on binary
+votes, Weaver with answer pooling, Weaver faithful (the published pipeline,
+which reads the class balance from gold), and the baselines naive mean, majority
+vote, best single verifier (chosen with gold), Pass@1 and oracle Pass@N. Weaver
+records carry ``seconds`` (fit + select) and ``gap_closed``.
+
+Tables: the simulator grid of :data:`GRID` (``--quick``: one tiny table), or with
+``--data DIR`` every ``*.parquet`` / ``*.csv`` / ``*.jsonl`` verifier table in
+``DIR`` (long layout with ``problem_id``, ``candidate_id``, a correctness column
+and numeric verifier columns, or Weaver's published one-row-per-problem layout);
+tables without a correctness column are skipped.
+
+Example (the table of docs/benchmarks.md, a few minutes)::
+
+    wslib bench weaver --seeds 3 --json benchmarks/results/weaver.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from wslib.bench.core import record
+from wslib.bench.report import cell, format_table, group_records
+from wslib.datasets.synthetic import make_verifier_table
+from wslib.weaver import VerifierTable, Weaver, read_table, selection_metrics
+
+HELP = ("Weaver best-of-N selection on simulated verifier tables (or --data DIR of tables): "
+        "selection accuracy vs naive mean, majority vote, best single verifier, oracle")
+
+#: table name -> simulator arguments; the first three are the bar's settings, the
+#: rest stress one assumption each
+GRID: dict[str, dict[str, Any]] = {
+    "sim P500 N16 M20": dict(n_problems=500, n_candidates=16, n_verifiers=20),
+    "sim P500 N16-64 M30": dict(n_problems=500, n_candidates=(16, 64), n_verifiers=30),
+    "sim P500 N100 M40": dict(n_problems=500, n_candidates=100, n_verifiers=40),
+    "stress: strong family errors": dict(n_problems=500, n_candidates=64, n_verifiers=30,
+                                         shared_error=(0.4, 0.9)),
+    "stress: similar verifiers": dict(n_problems=500, n_candidates=64, n_verifiers=30,
+                                      skill_spread=0.2),
+    "stress: strong fooling": dict(n_problems=500, n_candidates=64, n_verifiers=30,
+                                   fool_sd=1.0),
+    "stress: no fooling": dict(n_problems=500, n_candidates=64, n_verifiers=30, fool_sd=0.0),
+}
+QUICK_GRID = {"sim P60 N8 M8": dict(n_problems=60, n_candidates=(4, 8), n_verifiers=8)}
+#: the bar's settings (rows of the bar table)
+BAR_TABLES = tuple(list(GRID)[:3])
+METHODS = {
+    "weaver": dict(),
+    "weaver-binary": dict(representation="binary"),
+    "weaver-answer": dict(aggregate="answer"),
+    "weaver-faithful": dict(mode="faithful"),
+}
+BASELINES = ("naive_mean", "majority_vote", "best_single_verifier", "pass_at_1",
+             "oracle_pass_at_n")
+
+__all__ = ["HELP", "GRID", "add_arguments", "run", "render_markdown", "terminal_table"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (parser.description or "") + (
+        ". --data DIR: a folder of verifier tables (*.parquet, *.csv, *.jsonl) instead of "
+        "the simulator grid.")
+
+
+def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for name, seed, table in _tables(args):
+        metrics = selection_metrics(table)
+        common = dict(seed=seed, n_problems=table.n_problems, n_rows=int(table.problem.size),
+                      n_verifiers=len(table.verifiers))
+        for base in BASELINES:
+            if metrics[base] is not None:
+                records.append(record(name, base, "selection_accuracy", metrics[base], None,
+                                      **common))
+        for method, params in METHODS.items():
+            if method == "weaver-answer" and table.answers is None:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # dropped-verifier notes are in the record
+                start = time.perf_counter()
+                weaver = Weaver(**params).fit(table)
+                selected = weaver.select(table)
+                seconds = time.perf_counter() - start
+            m = selection_metrics(table, selected)
+            records.append(record(name, method, "selection_accuracy", m["selection_accuracy"],
+                                  seconds, gap_closed=m["gap_closed"],
+                                  n_dropped=len(weaver.dropped_), **common))
+    return records
+
+
+def _tables(args: argparse.Namespace):
+    """(name, seed, VerifierTable) for the simulator grid or the tables in ``--data``."""
+    if args.data is not None:
+        paths = sorted(p for p in Path(args.data).glob("*")
+                       if p.suffix.lower() in (".parquet", ".csv", ".jsonl"))
+        if not paths:
+            raise FileNotFoundError(f"no .parquet/.csv/.jsonl verifier tables in {args.data}")
+        for path in paths:
+            table = read_table(path)
+            if table.labels is None:
+                print(f"skipping {path.name}: no correctness column")
+                continue
+            yield path.stem, 0, table
+        return
+    grid = QUICK_GRID if args.quick else GRID
+    for name, params in grid.items():
+        for seed in range(args.seeds):
+            yield name, seed, VerifierTable.from_frame(make_verifier_table(**params,
+                                                                           random_state=seed))
+
+
+def _summary_rows(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    methods = list(dict.fromkeys(r["method"] for r in records))
+    header = ["table", *methods, "weaver gap closed", "weaver fit+select s"]
+    rows = []
+    for (table,), group in group_records(records, "dataset").items():
+        by_method = group_records(group, "method")
+        weaver = by_method.get(("weaver",), [])
+        rows.append([table, *[cell(by_method.get((m,), [])) for m in methods],
+                     cell(weaver, "gap_closed", 2), cell(weaver, "seconds", 2)])
+    return header, rows
+
+
+def _bar_rows(records: list[dict[str, Any]]) -> list[list[str]]:
+    """Per bar table: Weaver minus naive mean, minus majority vote, gap closed, fit seconds."""
+    rows = []
+    for (table,), group in group_records(records, "dataset").items():
+        if table not in BAR_TABLES:
+            continue
+        by_seed = group_records(group, "seed")
+        deltas_naive, deltas_mv = [], []
+        for seed_group in by_seed.values():
+            value = {r["method"]: r["value"] for r in seed_group}
+            deltas_naive.append({"value": 100 * (value["weaver"] - value["naive_mean"])})
+            deltas_mv.append({"value": 100 * (value["weaver"] - value["majority_vote"])})
+        weaver = [r for r in group if r["method"] == "weaver"]
+        gap = cell(weaver, "gap_closed", 2)
+        rows.append([table, cell(deltas_naive, digits=1) + " (>= +3)",
+                     cell(deltas_mv, digits=1) + " (>= 0)", gap + " (>= 0.50)",
+                     cell(weaver, "seconds", 2) + " (< 2)"])
+    return rows
+
+
+def terminal_table(records: list[dict[str, Any]]) -> str:
+    header, rows = _summary_rows(records)
+    text = format_table(header, rows)
+    bar = _bar_rows(records)
+    if bar:
+        text += "\n\n" + format_table(["table", "weaver - naive (pts)", "weaver - MV (pts)",
+                                       "gap closed", "seconds"], bar)
+    return text
+
+
+def render_markdown(records: list[dict[str, Any]]) -> str:
+    """The Weaver section of docs/benchmarks.md (tables only)."""
+    header, rows = _summary_rows(records)
+    seeds = len({r.get("seed") for r in records})
+    out = ["Selection accuracy (share of problems whose selected candidate is correct; "
+           f"median (min-max) over {seeds} seed(s)). `best_single_verifier` is picked with "
+           "gold labels and `weaver-faithful` reads the class balance from gold; every other "
+           "method is label-free. Tables from `wslib.datasets.synthetic.make_verifier_table`.",
+           "", format_table(header, rows, markdown=True)]
+    bar = _bar_rows(records)
+    if bar:
+        out += ["", "The bar (label-free Weaver, per seed): points over naive mean, points over "
+                "majority vote, share of the best-single-verifier-to-oracle gap closed, fit + "
+                "select seconds; the target is in brackets.", "",
+                format_table(["table", "weaver - naive (pts)", "weaver - MV (pts)",
+                              "gap closed", "seconds"], bar, markdown=True)]
+    return "\n".join(out)

@@ -1,0 +1,112 @@
+"""``wslib weaver TABLE.parquet|csv [--labels COLUMN] --out DIR``.
+
+Reads a verifier table (long layout or Weaver's published layout), fits Weaver
+without gold, and writes to ``DIR``:
+
+* ``selected.csv``: one row per problem: ``problem_id``, ``candidate_id``,
+  ``n_candidates``, ``score`` (log-odds the candidate is correct), ``row`` (its
+  row in the input file; for Weaver's layout, its position once exploded) and
+  ``correct`` when labels are present;
+* ``scores.csv``: every candidate's P(correct) (``problem_id``, ``candidate_id``,
+  ``p_correct``);
+* ``verifiers.csv``: each verifier column, kept or why dropped, learned quality;
+* ``metrics.json`` (when a correctness column is present): ``selection_accuracy``,
+  ``pass_at_1``, ``majority_vote``, ``naive_mean``, ``best_single_verifier``,
+  ``oracle_pass_at_n``, ``gap_closed`` and more (see :mod:`wslib.weaver.metrics`).
+
+Example::
+
+    wslib weaver runs.parquet --labels correct --answer answer --out weaver_out/
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from wslib.weaver.io import read_table
+from wslib.weaver.metrics import selection_metrics
+from wslib.weaver.pipeline import MODES, REPRESENTATIONS, Weaver
+from wslib.weaver.select import AGGREGATES, selection_frame
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("table", type=Path, help="verifier table: .parquet, .csv, .tsv, .jsonl")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="folder for selected.csv, scores.csv, verifiers.csv, metrics.json")
+    parser.add_argument("--labels", default="auto", metavar="COLUMN",
+                        help="0/1 correctness column, used only for metrics (default: the first "
+                             "of correct, answer_correct, is_correct, label; 'none' for none)")
+    parser.add_argument("--problem", default="problem_id", metavar="COLUMN",
+                        help="problem-id column (default problem_id)")
+    parser.add_argument("--candidate", default="candidate_id", metavar="COLUMN",
+                        help="candidate-id column (default candidate_id; 'none': order of rows)")
+    parser.add_argument("--answer", default="auto", metavar="COLUMN",
+                        help="final-answer column, for majority vote and --aggregate answer "
+                             "(default: answer, extracted_answers, ... if present; 'none')")
+    parser.add_argument("--verifiers", default=None, metavar="A,B,...",
+                        help="verifier columns (default: every other numeric column)")
+    parser.add_argument("--mode", choices=MODES, default="label-free",
+                        help="label-free (no gold anywhere, default) or faithful (the published "
+                             "pipeline; reads the class balance from the labels)")
+    parser.add_argument("--representation", choices=REPRESENTATIONS, default=None,
+                        help="model continuous scores or binary votes (default: by mode)")
+    parser.add_argument("--aggregate", choices=AGGREGATES, default="candidate",
+                        help="select the best candidate, or the best answer (pooled evidence)")
+    parser.add_argument("--max-correlation", type=float, default=0.95,
+                        help="drop a verifier this rank-correlated with a kept one (1 disables)")
+
+
+def _column(value: str | None) -> str | None:
+    return None if value is None or value.lower() == "none" else value
+
+
+def run(args: argparse.Namespace) -> int:
+    verifiers = None if args.verifiers is None else [v.strip() for v in args.verifiers.split(",")]
+    try:
+        table = read_table(args.table, problem=args.problem, candidate=_column(args.candidate),
+                           answer=_column(args.answer), labels=_column(args.labels),
+                           verifiers=verifiers)
+    except (KeyError, TypeError) as exc:  # reported by `wslib` as a clean error, exit 2
+        raise ValueError(exc.args[0]) from exc
+    print(f"{table.n_problems} problems, {table.problem.size} candidates "
+          f"({table.sizes.min()}-{table.sizes.max()} per problem), "
+          f"{len(table.verifiers)} verifier columns: {', '.join(table.verifiers)}")
+    weaver = Weaver(args.mode, representation=args.representation, aggregate=args.aggregate,
+                    max_correlation=args.max_correlation)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")  # each drop is printed below with its reason
+        weaver.fit(table)
+    for name, why in weaver.dropped_.items():
+        print(f"dropped verifier {name!r}: {why}")
+    print(f"kept {len(weaver.verifiers_)} verifiers; estimated share of correct candidates "
+          f"{weaver.class_balance_:.3f}")
+    log_odds = weaver.decision_function(table)
+    rows = weaver.select(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    selection_frame(table, rows, log_odds).to_csv(args.out / "selected.csv", index=False)
+    pd.DataFrame({"problem_id": table.problem_ids[table.problem],
+                  "candidate_id": table.candidate_ids,
+                  "p_correct": weaver.predict_proba(table)[:, 1]}).to_csv(
+        args.out / "scores.csv", index=False)
+    weaver.report_.to_csv(args.out / "verifiers.csv", index=False)
+    written = ["selected.csv", "scores.csv", "verifiers.csv"]
+    if table.labels is not None:
+        metrics = selection_metrics(table, rows)
+        metrics.update(mode=args.mode, aggregate=args.aggregate,
+                       n_verifiers_kept=len(weaver.verifiers_))
+        with open(args.out / "metrics.json", "w", encoding="utf-8") as fh:
+            json.dump(metrics, fh, indent=1)
+        written.append("metrics.json")
+        for key in ("selection_accuracy", "pass_at_1", "majority_vote", "naive_mean",
+                    "best_single_verifier", "oracle_pass_at_n", "gap_closed"):
+            value = metrics[key]
+            print(f"{key:>22}: {'-' if value is None else f'{value:.4f}'}")
+    print(f"wrote {', '.join(str(args.out / w) for w in written)}")
+    return 0
