@@ -46,7 +46,12 @@ def torch_threads(n_threads: int | None):
 
 
 class Features:
-    """A feature matrix (dense or CSR) that yields torch mini-batches on a device."""
+    """A feature matrix (dense or CSR) that yields torch mini-batches on a device.
+
+    CSR input must be in canonical format (sorted, no duplicates), which
+    :func:`~wslib.endmodel.validation.check_features` ensures; its row slices
+    are then coalesced COO tensors.
+    """
 
     def __init__(self, X: np.ndarray | sp.csr_matrix, device: "torch.device"):
         self.device = device
@@ -63,8 +68,8 @@ class Features:
         coo = self.X[idx].tocoo()
         indices = torch.from_numpy(np.vstack([coo.row, coo.col]).astype(np.int64))
         return torch.sparse_coo_tensor(indices, torch.from_numpy(coo.data),
-                                       (len(idx), self.shape[1]), is_coalesced=True
-                                       ).to(self.device)
+                                       (len(idx), self.shape[1]), is_coalesced=True,
+                                       check_invariants=False).to(self.device)
 
 
 @dataclass

@@ -37,6 +37,9 @@ def check_features(X: Any, *, name: str = "X", n_features: int | None = None
     """
     if sp.issparse(X):
         X = sp.csr_matrix(X, dtype=np.float32)
+        if not X.has_canonical_format:
+            X = X.copy()
+            X.sum_duplicates()
         bad = ~np.isfinite(X.data)
         if bad.any():
             pos = _first_row(bad)

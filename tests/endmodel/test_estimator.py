@@ -1,0 +1,159 @@
+"""EndModel: the estimator contract, training behaviour, reproducibility."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import make_pipeline
+
+from wslib.endmodel import EndModel
+from wslib.exceptions import NotFittedError
+
+from .conftest import make_problem
+
+FAST = dict(max_epochs=15, batch_size=64)
+
+
+@pytest.mark.parametrize("head", ["logreg", "mlp"])
+def test_learns_from_noisy_soft_labels(problem, head):
+    X, y, P = problem
+    clf = EndModel(head=head, lr=1e-2, **FAST).fit(X, P)
+    assert clf.score(X, y) > 0.95
+    proba = clf.predict_proba(X)
+    assert proba.shape == (300, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(clf.predict(X), proba.argmax(axis=1))
+    assert clf.validation_ == "held-out"
+    assert 0 <= clf.best_epoch_ < len(clf.history_)
+
+
+def test_sparse_features_match_dense(problem, sparse_problem):
+    Xs, y, P = sparse_problem
+    dense = EndModel(head="logreg", lr=1e-2, **FAST).fit(Xs.toarray(), P)
+    sparse = EndModel(head="logreg", lr=1e-2, **FAST).fit(Xs, P)
+    np.testing.assert_allclose(dense.predict_proba(Xs.toarray()), sparse.predict_proba(Xs),
+                               atol=1e-4)
+
+
+def test_multiclass_and_hard_labels():
+    X, y, P = make_problem(n=300, k=4, seed=1)
+    clf = EndModel(head="mlp", lr=1e-2, **FAST).fit(X, y)
+    assert clf.classes_.tolist() == [0, 1, 2, 3]
+    assert clf.score(X, y) > 0.95
+    assert clf.score(X, y, metric="f1_macro") > 0.95
+
+
+def test_reproducible_and_leaves_global_rng_alone(problem):
+    X, y, P = problem
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    a = EndModel(confidence_coef=0.5, random_state=7, **FAST).fit(X, P).predict_proba(X)
+    after = torch.rand(1)
+    b = EndModel(confidence_coef=0.5, random_state=7, **FAST).fit(X, P).predict_proba(X)
+    c = EndModel(confidence_coef=0.5, random_state=8, **FAST).fit(X, P).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert before == after  # fitting drew nothing from torch's global generator
+
+
+def test_threads_restored(problem):
+    X, _, P = problem
+    n = torch.get_num_threads()
+    EndModel(n_threads=1, max_epochs=2).fit(X, P)
+    assert torch.get_num_threads() == n
+
+
+def test_uncovered_rows_filtered(problem):
+    X, y, P = problem
+    P = P.copy()
+    P[:100] = 0.5  # uniform rows: what majority vote gives items without votes
+    clf = EndModel(**FAST).fit(X, P)
+    assert clf.n_uncovered_ == 100
+    coverage = np.ones(300, dtype=bool)
+    coverage[-10:] = False
+    clf = EndModel(**FAST).fit(X, P, coverage=coverage)
+    assert clf.n_uncovered_ == 10
+    assert EndModel(filter_uncovered=False, **FAST).fit(X, P).n_uncovered_ == 0
+    hard = np.where(np.arange(300) < 30, -1, y)
+    assert EndModel(**FAST).fit(X, hard).n_uncovered_ == 30
+
+
+def test_sample_weighting_changes_the_fit(problem):
+    X, _, P = problem
+    P = P.copy()
+    P[:150] = [[0.55, 0.45]] * 150
+    plain = EndModel(**FAST).fit(X, P).predict_proba(X)
+    for kind in ("confidence", "entropy"):
+        weighted = EndModel(sample_weighting=kind, **FAST).fit(X, P).predict_proba(X)
+        assert not np.allclose(plain, weighted)
+    zero_first = np.r_[np.zeros(150), np.ones(150)]
+    clf = EndModel(**FAST).fit(X, P, sample_weight=zero_first)
+    assert clf.n_uncovered_ == 150
+
+
+def test_dev_set_early_stopping(problem):
+    X, y, P = problem
+    clf = EndModel(max_epochs=40, patience=3).fit(X[:250], P[:250], X_dev=X[250:],
+                                                  y_dev=y[250:])
+    assert clf.validation_ == "dev"
+    scores = [h["val_score"] for h in clf.history_]
+    assert clf.history_[clf.best_epoch_]["val_score"] == max(scores)
+    assert len(clf.history_) <= clf.best_epoch_ + 1 + 3
+    assert EndModel(validation_fraction=0, max_epochs=4).fit(X, P).validation_ == "none"
+
+
+def test_confidence_loss_records_alpha_warmup(problem):
+    X, _, P = problem
+    clf = EndModel(confidence_coef=0.6, confidence_warmup=0.5, max_epochs=10,
+                   validation_fraction=0).fit(X, P)
+    alphas = [h["alpha"] for h in clf.history_]
+    assert alphas[0] < alphas[2] < alphas[4] < 0.6
+    assert alphas[-1] == pytest.approx(0.6)
+
+
+def test_sklearn_contract(problem):
+    X, y, P = problem
+    clf = EndModel(head="logreg", hidden=32)
+    assert clf.get_params()["hidden"] == 32
+    clf.set_params(hidden=16, max_epochs=3)
+    assert clone(clf).get_params() == clf.get_params()
+    with pytest.raises(NotFittedError, match="not fitted"):
+        clf.predict(X)
+    assert clf.fit(X, P) is clf
+    with pytest.raises(ValueError, match="fitted with 8"):
+        clf.predict(X[:, :5])
+
+
+def test_in_a_pipeline_with_soft_labels():
+    texts = ["free money click now", "win cash prize now", "see you at lunch",
+             "lunch at noon tomorrow", "click to win money", "meeting moved to noon"] * 10
+    P = np.array([[0.1, 0.9], [0.2, 0.8], [0.9, 0.1], [0.8, 0.2], [0.3, 0.7],
+                  [0.7, 0.3]] * 10)
+    pipe = make_pipeline(TfidfVectorizer(), EndModel(head="logreg", lr=0.05, max_epochs=30))
+    pipe.fit(texts, P)
+    assert pipe.predict(["win free money", "lunch at noon"]).tolist() == [1, 0]
+
+
+def test_unavailable_device_is_an_error(problem):
+    X, _, P = problem
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    with pytest.raises(RuntimeError, match="CUDA is not available"):
+        EndModel(device="cuda").fit(X, P)
+    with pytest.raises(ValueError, match="not a valid torch device"):
+        EndModel(device="gpu0").fit(X, P)
+
+
+@pytest.mark.parametrize("param, value, match", [
+    ("head", "svm", "unknown head"),
+    ("sample_weighting", "margin", "unknown sample_weighting"),
+    ("confidence_coef", 1.5, "confidence_coef"),
+    ("validation_fraction", 1.0, "validation_fraction"),
+    ("max_epochs", 0, "max_epochs"),
+])
+def test_bad_hyper_parameters(problem, param, value, match):
+    X, _, P = problem
+    with pytest.raises(ValueError, match=match):
+        EndModel(**{param: value}).fit(X, P)
