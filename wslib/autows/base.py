@@ -6,8 +6,10 @@ items, ``-1`` for the rest, as in :class:`sklearn.semi_supervised.LabelSpreading
 
 * ``__init__`` stores hyper-parameters only; ``random_state`` has a fixed default;
 * ``fit(X, y)`` validates (NaN, shapes, fewer labels than classes, a class
-  without a labelled example), generates candidates, keeps the best with
-  :func:`~wslib.autows.selection.greedy_select` and returns ``self``;
+  without a labelled example), generates candidates from the labelled items
+  (or, with ``validation_fraction``, from part of each class), keeps the best
+  with :func:`~wslib.autows.selection.greedy_select` scored on the others
+  and returns ``self``;
   the rules are in ``lfs_``;
 * ``transform(X)`` returns the vote matrix (n_items x n_lfs, ``-1`` = abstain)
   ready for any :mod:`wslib.labelmodel`; ``describe()`` prints the rules;
@@ -61,17 +63,39 @@ class BaseGenerator(TransformerMixin, BaseEstimator, ABC):
             y_arr, n_rows=X.shape[0], cardinality=self.cardinality,
             class_names=self.class_names)
         rng = np.random.default_rng(self.random_state)
-        candidates = self._candidates(X, y_arr[labelled], labelled, k, rng)
+        fit_rows, score_rows = self._split_labelled(y_arr[labelled], k, rng)
+        candidates = self._candidates(X, y_arr[labelled[fit_rows]], labelled[fit_rows], k, rng)
         self.cardinality_ = k
         self.n_features_in_ = X.shape[1]
         self.n_candidates_ = len(candidates)
-        self.lfs_ = self._select(candidates, X, y_arr[labelled], labelled, k)
+        self.lfs_ = self._select(candidates, X, y_arr[labelled[score_rows]],
+                                 labelled[score_rows], k)
         if not self.lfs_:
             warnings.warn(
                 f"{type(self).__name__} found no rule whose precision lower bound on the "
                 f"{labelled.size} labelled items reaches min_accuracy; it generates no LFs",
                 CoverageWarning, stacklevel=2)
         return self
+
+    def _split_labelled(self, y_lab: np.ndarray, k: int, rng: np.random.Generator
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """Positions (into the labelled items) to learn candidates on and to score them on.
+
+        By default both are all labelled items; generators that search many
+        candidates hold out ``validation_fraction`` of each class for scoring, so
+        the precision estimates are not inflated by the search.
+        """
+        fraction = getattr(self, "validation_fraction", 0.0)
+        everything = np.arange(y_lab.shape[0])
+        if not fraction:
+            return everything, everything
+        fit, score = [], []
+        for c in range(k):
+            members = rng.permutation(np.flatnonzero(y_lab == c))
+            n_fit = max(1, int(round(members.size * (1.0 - fraction))))
+            fit.append(members[:n_fit])
+            score.append(members[n_fit:])
+        return np.sort(np.concatenate(fit)), np.sort(np.concatenate(score))
 
     def _select(self, candidates: list[Rule], X, y_lab: np.ndarray, labelled: np.ndarray,
                 k: int) -> list[Rule]:

@@ -11,7 +11,9 @@ For one task and one seed, :func:`run_protocol`
    (gold one-hot rows for the labelled items) and scores it
    (``autows/<g>+end``);
 3. scores the baselines on the same labels and features: few-shot logistic
-   regression on the labelled items only (``fewshot/logreg``) and, when class
+   regression on the labelled items only (``fewshot/logreg``), the end model
+   trained on the labelled items only (``fewshot/end``: same model class as
+   the AutoWS pipeline, so the gain of the generated LFs shows) and, when class
    description embeddings are given, zero-shot similarity
    (``zeroshot/<encoder>``).
 
@@ -149,7 +151,7 @@ def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
     """Run every generator, their union, few-shot and zero-shot on one task and seed.
 
     ``label_model(cardinality, seed)`` and ``end_model(seed)`` build the models
-    (default: :class:`wslib.labelmodel.LabelModel` and a logistic-regression
+    (default: :class:`wslib.labelmodel.LabelModel` and an MLP
     :class:`wslib.endmodel.EndModel`). Returns benchmark records (see the
     module docstring) carrying ``seed``, ``n_lfs`` and ``features``.
     """
@@ -167,6 +169,10 @@ def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
     fewshot = LogisticRegression(max_iter=2000).fit(main.train[lab], task.y_train[lab])
     pred = fewshot.predict(main.test)
     out += _records(task, "fewshot/logreg", _scores(task, pred, np.ones_like(pred, bool)),
+                    time.perf_counter() - t0, features=main.name, **common)
+    t0 = time.perf_counter()
+    pred = end_model(seed).fit(main.train[lab], task.y_train[lab]).predict(main.test)
+    out += _records(task, "fewshot/end", _scores(task, pred, np.ones_like(pred, bool)),
                     time.perf_counter() - t0, features=main.name, **common)
     if task.class_embeddings is not None:
         t0 = time.perf_counter()
@@ -228,4 +234,4 @@ def _default_label_model(cardinality: int, seed: int):
 def _default_end_model(seed: int):
     from wslib.endmodel import EndModel
 
-    return EndModel(head="logreg", random_state=seed)
+    return EndModel(head="mlp", lr=3e-3, batch_size=256, random_state=seed)

@@ -6,6 +6,7 @@ from typing import Sequence
 
 import numpy as np
 from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
 
 from wslib.autows.base import BaseGenerator
 from wslib.autows.rules import PrototypeRule, Rule, normalize_rows
@@ -53,6 +54,9 @@ class PrototypeGenerator(BaseGenerator):
     min_accuracy : float, optional
         Precision lower bound an LF needs; default halfway between chance and 1.
     min_support : int
+    n_threads : int or None
+        Threads for k-means (``None``: all cores). One is fastest on a busy
+        shared machine, where more threads oversubscribe the cores.
     class_names : sequence of str, optional
     random_state : int
 
@@ -74,9 +78,11 @@ class PrototypeGenerator(BaseGenerator):
                  n_clusters: Sequence[int] = (2, 4, 8), n_restarts: int = 2,
                  min_cluster_purity: float = 0.5, margins: Sequence[float] = (0.0, 0.25, 0.5),
                  min_accuracy: float | None = None, min_support: int = 3,
+                 n_threads: int | None = 1,
                  class_names: Sequence[str] | None = None, random_state: int = 0):
         self.cardinality = cardinality
         self.max_lfs = max_lfs
+        self.n_threads = n_threads
         self.n_clusters = n_clusters
         self.n_restarts = n_restarts
         self.min_cluster_purity = min_cluster_purity
@@ -99,7 +105,8 @@ class PrototypeGenerator(BaseGenerator):
         return rules
 
     def _cluster_rule(self, Xn, y_lab, labelled, k, n_clusters, seed, name) -> PrototypeRule:
-        km = KMeans(n_clusters=n_clusters, n_init=1, max_iter=50, random_state=seed).fit(Xn)
+        with threadpool_limits(limits=self.n_threads):
+            km = KMeans(n_clusters=n_clusters, n_init=1, max_iter=50, random_state=seed).fit(Xn)
         centres = normalize_rows(km.cluster_centers_)
         assign = (Xn[labelled] @ centres.T).argmax(axis=1)
         counts = np.zeros((n_clusters, k), dtype=np.int64)

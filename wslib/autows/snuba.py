@@ -90,6 +90,10 @@ class SnubaGenerator(BaseGenerator):
         Precision lower bound a rule needs; default halfway between chance and 1.
     min_support : int
         Labelled items a rule must vote on.
+    validation_fraction : float
+        Share of each class's labelled items held out to score the candidates
+        learned on the rest (searching thousands of thresholds on the same
+        items would inflate their precision); ``0`` uses all items for both.
     class_names : sequence of str, optional
         For messages and :meth:`describe`.
     random_state : int
@@ -110,10 +114,12 @@ class SnubaGenerator(BaseGenerator):
                  subset_size: int = 2, n_top_features: int = 10, max_stumps: int = 300,
                  bands: Sequence[float] = (0.0, 0.25, 0.5, 0.75),
                  min_accuracy: float | None = None, min_support: int = 3,
+                 validation_fraction: float = 0.5,
                  class_names: Sequence[str] | None = None, random_state: int = 0):
         self.cardinality = cardinality
         self.max_lfs = max_lfs
         self.subset_size = subset_size
+        self.validation_fraction = validation_fraction
         self.n_top_features = n_top_features
         self.max_stumps = max_stumps
         self.bands = bands
