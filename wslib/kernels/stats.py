@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from wslib.kernels.votes import _JIT, _chunks
 
-__all__ = ["pattern_hashes", "weighted_vote_counts", "loo_agreement"]
+__all__ = ["pattern_hashes", "weighted_vote_counts"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -134,48 +134,3 @@ def weighted_vote_counts(L, R: np.ndarray) -> np.ndarray:
     if sp.issparse(L):
         return _weighted_vote_counts_csr(L.indptr, L.indices, L.data, R, L.shape[1])
     return _weighted_vote_counts_dense(L, R, _chunks(L.shape[0]))
-
-
-@numba.njit(**_JIT)
-def _loo_agreement_csr(indptr, indices, data, weights, w, k):
-    m = w.shape[0]
-    hit = np.zeros(m, dtype=np.float64)
-    tot = np.zeros(m, dtype=np.float64)
-    score = np.zeros(k, dtype=np.float64)
-    n = indptr.shape[0] - 1
-    for i in range(n):
-        if indptr[i + 1] - indptr[i] < 2:
-            continue
-        for c in range(k):
-            score[c] = 0.0
-        for t in range(indptr[i], indptr[i + 1]):
-            score[data[t]] += w[indices[t]]
-        for t in range(indptr[i], indptr[i + 1]):
-            j = indices[t]
-            v = data[t]
-            score[v] -= w[j]
-            top = score[0]
-            for c in range(1, k):
-                if score[c] > top:
-                    top = score[c]
-            total = 0.0
-            for c in range(k):
-                total += np.exp(score[c] - top)
-            hit[j] += weights[i] * np.exp(score[v] - top) / total
-            tot[j] += weights[i]
-            score[v] += w[j]
-    return hit, tot
-
-
-def loo_agreement(P: sp.csr_matrix, weights: np.ndarray, w: np.ndarray, k: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Leave-one-out agreement of each LF with the weighted vote of the others.
-
-    For every row of ``P`` (CSR of vote patterns, no stored abstains) with at
-    least two votes and every vote ``(j, v)`` in it, the posterior of class
-    ``v`` under a weighted vote of the *other* LFs (``score_c = sum_l w_l
-    [L_l = c]``, softmax) is added to ``hit[j]``, and the row weight to ``tot[j]``.
-    """
-    return _loo_agreement_csr(P.indptr, P.indices, P.data,
-                              np.ascontiguousarray(weights, dtype=np.float64),
-                              np.ascontiguousarray(w, dtype=np.float64), k)

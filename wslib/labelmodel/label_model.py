@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 
 from wslib.exceptions import ConvergenceWarning
-from wslib.kernels.stats import loo_agreement
+from wslib.kernels import accumulate_scores, softmax_rows
+from wslib.kernels.stats import weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import WeightedMajorityVote, _dev_evidence, accuracy_to_weight
@@ -17,7 +18,7 @@ __all__ = ["LabelModel"]
 
 
 class LabelModel(WeightedMajorityVote):
-    r"""Weighted vote whose per-LF accuracies are learned from leave-one-out agreement.
+    r"""Weighted vote whose per-LF accuracies are learned by one-coin EM with a chance floor.
 
     The posterior is the one-coin weighted vote of
     :class:`WeightedMajorityVote`,
@@ -27,18 +28,16 @@ class LabelModel(WeightedMajorityVote):
         P(y = c \mid L_i) \propto \pi_c \exp\Big(\sum_{j : L_{ij} = c} w_j\Big),
         \qquad w_j = \log \frac{a_j (k - 1)}{1 - a_j},
 
-    and the accuracies :math:`a_j` are found without labels by the fixed point
+    and the accuracies :math:`a_j` are found without labels by MAP
+    expectation-maximisation of the one-coin model (the "one-coin" special
+    case of Dawid & Skene, 1979):
 
     .. math::
 
-        a_j = \frac{\alpha a_0 + \sum_{i \in O_j} P_{-j}(y = L_{ij} \mid L_i)}
-                   {\alpha + |O_j|}
+        a_j \leftarrow \max\Big(\frac1k, \frac{\alpha a_0 + \sum_{i : L_{ij} \ne -1}
+                   P(y = L_{ij} \mid L_i)}{\alpha + \#\{i : L_{ij} \ne -1\}}\Big)
 
-    where :math:`O_j` are the items on which LF ``j`` and at least one other
-    LF vote, and :math:`P_{-j}` is the weighted-vote posterior computed
-    *without* LF ``j`` — so an LF is judged by how often the others agree
-    with it, never by its own vote (plain EM lets a confident LF confirm
-    itself, which with unipolar keyword LFs collapses onto one class). The
+    alternating with the posterior above. The
     Beta prior (``prior_strength`` pseudo-votes at ``prior_accuracy``)
     shrinks LFs with few overlaps towards an ordinary vote, and accuracies
     are kept at or above chance, :math:`a_j \ge 1/k` (weights :math:`\ge 0`):
@@ -54,10 +53,10 @@ class LabelModel(WeightedMajorityVote):
     (:class:`~wslib.labelmodel.stats.VoteStats`): one pass over ``L``, then
     work independent of ``n``.
 
-    The leave-one-out agreement idea is the "agreement with the others"
-    estimator of crowd-sourcing (e.g. Karger, Oh & Shah, 2011, *Iterative
-    learning for reliable crowdsourcing systems*, NeurIPS), with the one-coin
-    posterior of Nitzan & Paroush (1982).
+    References: Dawid & Skene (1979), *Applied Statistics* 28(1); the
+    one-coin posterior of Nitzan & Paroush (1982), *International Economic
+    Review* 23(2); Zhang, Chen, Zhou & Jordan (2014), *Spectral methods meet
+    EM*, NeurIPS (one-coin EM and its identifiability).
 
     Parameters
     ----------
@@ -97,8 +96,8 @@ class LabelModel(WeightedMajorityVote):
     _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_")
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
-                 prior_accuracy: float = 0.7, prior_strength: float = 2.0, max_iter: int = 100,
-                 tol: float = 1e-5, max_patterns: int = DEFAULT_CAPACITY):
+                 prior_accuracy: float = 0.7, prior_strength: float = 2.0, max_iter: int = 200,
+                 tol: float = 1e-4, max_patterns: int = DEFAULT_CAPACITY):
         BaseLabelModel.__init__(self, cardinality=cardinality, random_state=random_state)
         self.prior_accuracy = prior_accuracy
         self.prior_strength = prior_strength
@@ -149,9 +148,16 @@ from wslib.labelmodel.stats import VoteStats
         acc = np.full(m, self.prior_accuracy)
         floor = 1.0 / k + 1e-3  # identifiability: an LF is at least as good as a coin (w >= 0)
         self.n_iter_ = 0
+        diag = np.arange(k)
+        w_vote = np.zeros((m, k, k))
+        log_prior = np.log(self.class_balance_)
         for it in range(1, self.max_iter + 1):
-            hits, overlaps = loo_agreement(P, w, accuracy_to_weight(acc, k), k)
-            new = np.clip(self._posterior_accuracy(hits + dev_hits, overlaps + dev_votes),
+            w_vote[:, diag, diag] = accuracy_to_weight(acc, k)[:, None]
+            R = softmax_rows(accumulate_scores(P, w_vote, None, log_prior))  # E-step
+            counts = weighted_vote_counts(P, R * w[:, None])  # (m, vote, class)
+            hits = counts[:, diag, diag].sum(axis=1)
+            votes = counts.sum(axis=(1, 2))
+            new = np.clip(self._posterior_accuracy(hits + dev_hits, votes + dev_votes),
                           floor, 1 - 1e-3)
             change = float(np.max(np.abs(new - acc)))
             acc = new
