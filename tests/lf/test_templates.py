@@ -137,3 +137,16 @@ def test_literal_regex_runs_as_keywords_with_re2_matches(pattern):
     assert isinstance(lf.template, KeywordTemplate)
     re2 = pc.match_substring_regex(pa.array(texts), pattern, ignore_case=True).to_pylist()
     assert (lf.apply_batch(pd.DataFrame({"text": texts})) == 1).tolist() == re2
+
+
+def test_case_folding_follows_arrow_utf8_lower_even_for_special_characters():
+    import pyarrow.compute as pc
+
+    # U+0130 and the Kelvin sign lower-case to ASCII: the fast ASCII-folding scan
+    # must hand those rows to the full Unicode path
+    texts = ["\u0130stanbul", "\u212aelvin", "KELVIN", "ok \u0130STANBUL", "Ärger", "ärger"]
+    for keywords in (["istanbul", "kelvin"], ["ärger"]):
+        lowered = pc.utf8_lower(pa.array(texts)).to_pylist()
+        expected = [any(k in t for k in keywords) for t in lowered]
+        got = keyword_lf(keywords, 1).apply_batch(pd.DataFrame({"text": texts})) == 1
+        assert got.tolist() == expected, keywords

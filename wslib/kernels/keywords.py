@@ -9,14 +9,25 @@ Word boundary (``word_boundary=True``): the match is neither preceded nor
 followed by a *word byte*, i.e. an ASCII letter, digit or ``_``, or any
 non-ASCII byte (so accented letters, CJK, emoji count as word characters).
 
+ASCII case folding (``fold_ascii=True``) is baked into the transition table:
+an upper-case ASCII byte moves like its lower-case twin, so ASCII-only
+keywords match case-insensitively in the raw text without lower-casing it
+first. The scan then flags the rare rows holding a character whose Unicode
+lower case is ASCII (U+0130 ``İ``, U+212A Kelvin sign), which callers rescan
+after full Unicode lower-casing.
+
+States are numbered so that those with outputs come last: the hot loop tests
+``state >= first_out`` instead of loading a flag.
+
 Example
 -------
 >>> import numpy as np
->>> auto = build_automaton([b"check out", b"out"], [0, 1], [False, True])
->>> data = np.frombuffer(b"check out!shout", dtype=np.uint8)
+>>> auto = build_automaton([b"check out", b"out"], [0, 1], [False, True], fold_ascii=True)
+>>> data = np.frombuffer(b"CHECK out!shout", dtype=np.uint8)
 >>> offsets = np.array([0, 10, 15])
->>> match_keywords(data, offsets, *auto, 2).astype(int).tolist()
-[[1, 1], [0, 0]]
+>>> hits, special = match_keywords(data, offsets, *auto, 2)
+>>> hits.astype(int).tolist(), special.tolist()
+([[1, 1], [0, 0]], [False, False])
 """
 
 from __future__ import annotations
@@ -34,14 +45,17 @@ for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
 _WORD[128:] = True
 
 
-def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list[bool]
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list[bool],
+                    fold_ascii: bool = False) -> tuple:
     """Compile keywords into a dense Aho-Corasick automaton.
 
     ``keywords[t]`` belongs to LF slot ``slots[t]`` and is matched with
-    ``word_boundary[t]``. Returns ``(delta, out_ptr, out_slot, out_len, out_wb)``:
-    the full transition table ``(n_states, 256)`` and, per state, the CSR list
-    of the keywords ending there (including those reached by failure links).
+    ``word_boundary[t]``; with ``fold_ascii`` the keywords must be lower case
+    and upper-case ASCII input bytes are matched as lower case. Returns
+    ``(delta, first_out, out_ptr, out_slot, out_len, out_wb, fold_ascii)``: the
+    full transition table ``(n_states, 256)``, the first state with outputs and,
+    per state, the CSR list of the keywords ending there (including those
+    reached by failure links).
     """
     goto: list[dict[int, int]] = [{}]
     ends: list[list[int]] = [[]]
@@ -74,48 +88,71 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
             fail[s] = delta[fail[r], byte]
             delta[r, byte] = s
             queue.append(s)
+    if fold_ascii:
+        delta[:, ord("A"):ord("Z") + 1] = delta[:, ord("a"):ord("z") + 1]
+    # renumber: states without outputs first, so "has outputs" is "state >= first_out"
+    order = np.argsort([len(o) > 0 for o in outputs], kind="stable")
+    new_id = np.empty(n_states, dtype=np.int64)
+    new_id[order] = np.arange(n_states)
+    delta = new_id[delta[order]].astype(delta.dtype)
+    outputs = [outputs[old] for old in order]
+    first_out = int(sum(1 for o in outputs if not o))
     out_ptr = np.zeros(n_states + 1, dtype=np.int64)
     out_ptr[1:] = np.cumsum([len(o) for o in outputs])
     flat = [t for o in outputs for t in o]
     out_slot = np.asarray([slots[t] for t in flat], dtype=np.int64)
     out_len = np.asarray([len(keywords[t]) for t in flat], dtype=np.int64)
     out_wb = np.asarray([word_boundary[t] for t in flat], dtype=np.bool_)
-    return delta, out_ptr, out_slot, out_len, out_wb
+    return delta, first_out, out_ptr, out_slot, out_len, out_wb, bool(fold_ascii)
 
 
 @numba.njit(nogil=True, cache=True)
-def _scan(data, offsets, delta, out_ptr, out_slot, out_len, out_wb, is_word, hits):
+def _scan(data, offsets, delta, first_out, out_ptr, out_slot, out_len, out_wb, is_word,
+          check_special, hits, special):
     n = offsets.shape[0] - 1
-    has_out = out_ptr[1:] > out_ptr[:-1]
     for i in range(n):
         a = offsets[i]
         b = offsets[i + 1]
-        s = 0
+        s = 0  # the root: it has no outputs (no empty keywords), so it keeps id 0
         for p in range(a, b):
-            s = delta[s, data[p]]
-            if not has_out[s]:
+            byte = data[p]
+            if check_special and byte >= 0xC4:
+                if (byte == 0xC4 and p + 1 < b and data[p + 1] == 0xB0) or (
+                        byte == 0xE2 and p + 2 < b and data[p + 1] == 0x84
+                        and data[p + 2] == 0xAA):
+                    special[i] = True
+                    break
+            s = delta[s, byte]
+            if s < first_out:
                 continue
             for t in range(out_ptr[s], out_ptr[s + 1]):
                 slot = out_slot[t]
                 if hits[i, slot]:
                     continue
                 if out_wb[t]:
-                    start = p - out_len[t] + 1
-                    if start > a and is_word[data[start - 1]]:
+                    begin = p - out_len[t] + 1
+                    if begin > a and is_word[data[begin - 1]]:
                         continue
                     if p + 1 < b and is_word[data[p + 1]]:
                         continue
                 hits[i, slot] = True
 
 
-def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray,
+def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, first_out: int,
                    out_ptr: np.ndarray, out_slot: np.ndarray, out_len: np.ndarray,
-                   out_wb: np.ndarray, n_slots: int) -> np.ndarray:
-    """``(n_texts, n_slots)`` bool: does text ``i`` contain a keyword of slot ``j``.
+                   out_wb: np.ndarray, fold_ascii: bool, n_slots: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Scan texts for the automaton's keywords.
 
     ``data`` is the UTF-8 byte buffer and ``offsets`` the ``n_texts + 1`` start
-    offsets (an Arrow string array's buffers).
+    offsets (an Arrow string array's buffers). Returns ``hits``, ``(n_texts,
+    n_slots)`` bool (does text ``i`` contain a keyword of slot ``j``), and
+    ``special``, ``(n_texts,)`` bool: with ``fold_ascii``, the texts whose scan
+    stopped at a character that lower-cases to ASCII (their ``hits`` are partial).
     """
-    hits = np.zeros((offsets.shape[0] - 1, n_slots), dtype=np.bool_)
-    _scan(data, offsets, delta, out_ptr, out_slot, out_len, out_wb, _WORD, hits)
-    return hits
+    n = offsets.shape[0] - 1
+    hits = np.zeros((n, n_slots), dtype=np.bool_)
+    special = np.zeros(n, dtype=np.bool_)
+    _scan(data, offsets, delta, first_out, out_ptr, out_slot, out_len, out_wb, _WORD,
+          fold_ascii, hits, special)
+    return hits, special

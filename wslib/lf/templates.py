@@ -118,26 +118,38 @@ def match_keyword_templates(values: Any, templates: Sequence[KeywordTemplate],
     scanned once (see :mod:`wslib.kernels.keywords`).
     """
     arr = text_array(values, templates[0].column, names[0])
-    if not templates[0].case_sensitive:
-        arr = pc.utf8_lower(arr)
+    case_sensitive = templates[0].case_sensitive
     keywords, slots, bounds = [], [], []
     for slot, t in enumerate(templates):
-        kws = t.keywords if t.case_sensitive else _lower(t.keywords)
+        kws = t.keywords if case_sensitive else _lower(t.keywords)
         keywords += [k.encode("utf-8") for k in kws]
         slots += [slot] * len(kws)
         bounds += [t.word_boundary] * len(kws)
-    automaton = _automaton(tuple(keywords), tuple(slots), tuple(bounds))
+    # ASCII keywords: fold ASCII case in the automaton instead of lower-casing the text
+    fold = not case_sensitive and all(k.isascii() for k in keywords)
+    if not case_sensitive and not fold:
+        arr = pc.utf8_lower(arr)
+    automaton = _automaton(tuple(keywords), tuple(slots), tuple(bounds), fold)
+    hits, special = _scan_array(arr, automaton, len(templates))
+    if special.any():  # rows with a character whose lower case is ASCII: full Unicode path
+        rows = np.flatnonzero(special)
+        hits[rows] = _scan_array(pc.utf8_lower(arr.take(pa.array(rows))), automaton,
+                                 len(templates))[0]
+    labels = np.array([t.label for t in templates], dtype=np.int16)
+    return np.where(hits, labels, np.int16(ABSTAIN))
+
+
+def _scan_array(arr: pa.Array, automaton: tuple, n_slots: int) -> tuple[np.ndarray, np.ndarray]:
     wide = pa.types.is_large_string(arr.type)
     buffers = arr.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)
     offsets = offsets[arr.offset: arr.offset + len(arr) + 1]
     data = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None
             else np.zeros(0, dtype=np.uint8))
-    hits = match_keywords(data, offsets, *automaton, len(templates))
+    hits, special = match_keywords(data, offsets, *automaton, n_slots)
     if arr.null_count:
         hits[np.asarray(arr.is_null())] = False
-    labels = np.array([t.label for t in templates], dtype=np.int16)
-    return np.where(hits, labels, np.int16(ABSTAIN))
+    return hits, special
 
 
 def _lower(words: Sequence[str]) -> list[str]:
@@ -147,12 +159,12 @@ def _lower(words: Sequence[str]) -> list[str]:
 _AUTOMATA: dict[tuple, tuple] = {}
 
 
-def _automaton(keywords: tuple, slots: tuple, bounds: tuple) -> tuple:
-    key = (keywords, slots, bounds)
+def _automaton(keywords: tuple, slots: tuple, bounds: tuple, fold: bool) -> tuple:
+    key = (keywords, slots, bounds, fold)
     if key not in _AUTOMATA:
         if len(_AUTOMATA) > 64:
             _AUTOMATA.clear()
-        _AUTOMATA[key] = build_automaton(list(keywords), list(slots), list(bounds))
+        _AUTOMATA[key] = build_automaton(list(keywords), list(slots), list(bounds), fold)
     return _AUTOMATA[key]
 
 
