@@ -5,12 +5,10 @@ import pytest
 
 from wslib.apply.parquet import apply_parquet
 from wslib.datasets.synthetic import make_votes
-from wslib.labelmodel import MajorityVote
+from wslib.labelmodel import LabelModel, MajorityVote
 from wslib.labelmodel.dawid_skene import DawidSkene
 from wslib.labelmodel.streaming import (accumulate_stats, fit_streaming, iter_vote_batches,
                                         predict_proba_streaming)
-
-PARAMS = ("class_balance_", "confusion_", "accuracy_")
 
 #: EM iterations are capped (equal on both sides) to keep the suite fast
 pytestmark = [pytest.mark.filterwarnings("ignore::wslib.exceptions.ConvergenceWarning"),
@@ -26,19 +24,24 @@ def votes():
     return make_votes(4_000, 10, 3, random_state=3).L
 
 
-def assert_same_fit(a, b, atol=1e-6):
-    for name in PARAMS:
+STREAMABLE = {"DawidSkene": DS, "LabelModel": LabelModel}
+
+
+def assert_same_learned(a, b, atol=1e-6):
+    for name in a._learned:
         np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=0, atol=atol,
                                    err_msg=name)
 
 
+@pytest.mark.parametrize("model", sorted(STREAMABLE))
 @pytest.mark.parametrize("capacity", [20_000, 60])  # exact statistics, then a hash sample
-def test_streamed_fit_equals_in_memory_fit(votes, tmp_path, capacity):
+def test_streamed_fit_equals_in_memory_fit(votes, tmp_path, capacity, model):
     np.save(tmp_path / "L.npy", votes)
-    ref = DS(cardinality=3, max_patterns=capacity).fit(votes)
-    got = fit_streaming(DS(cardinality=3, max_patterns=capacity), tmp_path / "L.npy",
+    make = STREAMABLE[model]
+    ref = make(cardinality=3, max_patterns=capacity).fit(votes)
+    got = fit_streaming(make(cardinality=3, max_patterns=capacity), tmp_path / "L.npy",
                         batch_size=333)
-    assert_same_fit(got, ref)
+    assert_same_learned(got, ref)
     if capacity == 60:
         assert not accumulate_stats(votes, 3, capacity=60).exact
 
@@ -47,8 +50,8 @@ def test_fit_from_parquet_stream_stats_equals_in_memory(parquet_dir, lfs, tmp_pa
     res = apply_parquet(parquet_dir, lfs, tmp_path / "L.parquet", cardinality=2, stats=True,
                         batch_size=400)
     ref = DS(cardinality=2).fit(res.votes())
-    assert_same_fit(fit_streaming(DS(), res.stats), ref)
-    assert_same_fit(fit_streaming(DS(cardinality=2), res, batch_size=700), ref)
+    assert_same_learned(fit_streaming(DS(), res.stats), ref)
+    assert_same_learned(fit_streaming(DS(cardinality=2), res, batch_size=700), ref)
 
 
 def test_class_balance_is_passed_through(votes):
@@ -56,7 +59,7 @@ def test_class_balance_is_passed_through(votes):
     ref = DS(cardinality=3).fit(votes, class_balance=prior)
     got = fit_streaming(DS(), iter(np.array_split(votes, 7)), cardinality=3,
                         class_balance=prior)
-    assert_same_fit(got, ref)
+    assert_same_learned(got, ref)
 
 
 @pytest.mark.parametrize("suffix", [".npy", ".parquet", ".arrow"])

@@ -39,7 +39,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,9 +50,11 @@ import pyarrow.parquet as pq
 from wslib.apply.api import DEFAULT_CHUNK_SIZE, _progress_bar, _warn_faults
 from wslib.apply.chunk import ERRORS, CompiledLFs, apply_chunk, compile_lfs
 from wslib.apply.errors import MissingColumnError
-from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import vote_dtype
+
+if TYPE_CHECKING:  # wslib.labelmodel imports this module (streamed fits read its files)
+    from wslib.labelmodel.stats import VoteStats
 
 __all__ = ["apply_parquet", "StreamResult", "open_parquet_dataset", "VOTE_FORMATS"]
 
@@ -84,7 +86,7 @@ class StreamResult:
     n_rows: int
     lf_names: list[str]
     faults: pd.Series
-    stats: VoteStats | None
+    stats: "VoteStats | None"
     dtype: np.dtype
     seconds: float = 0.0
     n_batches: int = field(default=0)
@@ -209,7 +211,7 @@ class _ArrayWriter:
 def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.PathLike | None,
                   *, batch_size: int = DEFAULT_CHUNK_SIZE, errors: str = "raise",
                   cardinality: int | None = None, stats: bool = False,
-                  capacity: int = DEFAULT_CAPACITY, progress: bool = False) -> StreamResult:
+                  capacity: int | None = None, progress: bool = False) -> StreamResult:
     """Apply ``lfs`` to a Parquet dataset batch by batch, writing the votes to ``out``.
 
     Parameters
@@ -234,8 +236,9 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
         Needed with ``stats=True``. Without it, votes above 126 are an error.
     stats : bool
         Also accumulate :class:`~wslib.labelmodel.stats.VoteStats` (``result.stats``).
-    capacity : int
-        Distinct multi-vote patterns kept in the statistics (see ``VoteStats``).
+    capacity : int, optional
+        Distinct multi-vote patterns kept in the statistics (default
+        ``wslib.labelmodel.stats.DEFAULT_CAPACITY``, as the label models use).
     progress : bool
         Show a tqdm progress bar.
 
@@ -251,6 +254,9 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
         raise ValueError("out=None writes nothing; give an output path or stats=True")
     if stats and cardinality is None:
         raise ValueError("stats=True needs cardinality=k (the statistics are indexed by class)")
+    from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+
+    capacity = DEFAULT_CAPACITY if capacity is None else capacity
     plan = compile_lfs(lfs, cardinality)
     dataset = open_parquet_dataset(source)
     _check_schema(dataset, plan)

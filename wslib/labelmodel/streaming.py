@@ -15,8 +15,8 @@ and the fitted model equals ``model.fit(L)`` on the whole matrix (same
 parameters to rounding; ``tests/scale`` checks 1e-6). Soft labels are then
 written batch by batch by :func:`predict_proba_streaming`.
 
-Models fitted this way implement ``fit_stats(stats, *, class_balance=None)``
-(:class:`~wslib.labelmodel.dawid_skene.DawidSkene`).
+Models fitted this way implement ``fit_stats(stats, *, class_balance=None)``:
+:class:`~wslib.labelmodel.DawidSkene` and :class:`~wslib.labelmodel.LabelModel`.
 
 Example
 -------
@@ -178,7 +178,7 @@ def fit_streaming(model: BaseLabelModel, source: Any, *, cardinality: int | None
     Parameters
     ----------
     model : label model with ``fit_stats``
-        E.g. :class:`~wslib.labelmodel.dawid_skene.DawidSkene`; its
+        :class:`~wslib.labelmodel.DawidSkene` or :class:`~wslib.labelmodel.LabelModel`; its
         ``max_patterns`` is the statistics' capacity.
     source : vote source (see :func:`iter_vote_batches`) or VoteStats
         ``VoteStats`` may come from ``apply_parquet(..., stats=True)`` or
@@ -198,7 +198,8 @@ def fit_streaming(model: BaseLabelModel, source: Any, *, cardinality: int | None
     fit_stats = getattr(model, "fit_stats", None)
     if fit_stats is None:
         raise TypeError(f"{type(model).__name__} cannot be fitted from streamed statistics "
-                        "(it has no fit_stats method); use DawidSkene, or fit in memory")
+                        "(it has no fit_stats method); use DawidSkene or LabelModel, or fit in "
+                        "memory")
     k = _cardinality(model, cardinality, source)
     if model.cardinality is not None and model.cardinality != k:
         raise ValueError(f"{type(model).__name__} has cardinality={model.cardinality} but "
