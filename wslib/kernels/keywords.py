@@ -52,8 +52,9 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     ``keywords[t]`` belongs to LF slot ``slots[t]`` and is matched with
     ``word_boundary[t]``; with ``fold_ascii`` the keywords must be lower case
     and upper-case ASCII input bytes are matched as lower case. Returns
-    ``(delta, first_out, out_ptr, out_slot, out_len, out_wb, fold_ascii)``: the
-    full transition table ``(n_states, 256)``, the first state with outputs and,
+    ``(delta, byte_class, first_out, out_ptr, out_slot, out_len, out_wb, fold_ascii)``:
+    the transition table ``(n_states, n_byte_classes)``, the class of each byte
+    value, the first state with outputs and,
     per state, the CSR list of the keywords ending there (including those
     reached by failure links).
     """
@@ -88,8 +89,15 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
             fail[s] = delta[fail[r], byte]
             delta[r, byte] = s
             queue.append(s)
+    # byte classes: every byte that occurs in no keyword behaves the same (class 0), so
+    # the table shrinks to (n_states, n_classes) and stays in the L1 cache
+    used = sorted({byte for kw in keywords for byte in kw})
+    byte_class = np.zeros(256, dtype=np.uint8 if len(used) < 256 else np.int32)
+    byte_class[used] = np.arange(1, len(used) + 1)
     if fold_ascii:
-        delta[:, ord("A"):ord("Z") + 1] = delta[:, ord("a"):ord("z") + 1]
+        upper = np.arange(ord("A"), ord("Z") + 1)
+        byte_class[upper] = byte_class[upper + 32]
+    delta = np.concatenate([np.zeros((n_states, 1), dtype=delta.dtype), delta[:, used]], axis=1)
     # renumber: states without outputs first, so "has outputs" is "state >= first_out"
     order = np.argsort([len(o) > 0 for o in outputs], kind="stable")
     new_id = np.empty(n_states, dtype=np.int64)
@@ -103,12 +111,12 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     out_slot = np.asarray([slots[t] for t in flat], dtype=np.int64)
     out_len = np.asarray([len(keywords[t]) for t in flat], dtype=np.int64)
     out_wb = np.asarray([word_boundary[t] for t in flat], dtype=np.bool_)
-    return delta, first_out, out_ptr, out_slot, out_len, out_wb, bool(fold_ascii)
+    return delta, byte_class, first_out, out_ptr, out_slot, out_len, out_wb, bool(fold_ascii)
 
 
 @numba.njit(nogil=True, cache=True)
-def _scan(data, offsets, delta, first_out, out_ptr, out_slot, out_len, out_wb, is_word,
-          check_special, hits, special):
+def _scan(data, offsets, delta, byte_class, first_out, out_ptr, out_slot, out_len, out_wb,
+          is_word, check_special, hits, special):
     n = offsets.shape[0] - 1
     for i in range(n):
         a = offsets[i]
@@ -122,7 +130,7 @@ def _scan(data, offsets, delta, first_out, out_ptr, out_slot, out_len, out_wb, i
                         and data[p + 2] == 0xAA):
                     special[i] = True
                     break
-            s = delta[s, byte]
+            s = delta[s, byte_class[byte]]
             if s < first_out:
                 continue
             for t in range(out_ptr[s], out_ptr[s + 1]):
@@ -138,8 +146,8 @@ def _scan(data, offsets, delta, first_out, out_ptr, out_slot, out_len, out_wb, i
                 hits[i, slot] = True
 
 
-def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, first_out: int,
-                   out_ptr: np.ndarray, out_slot: np.ndarray, out_len: np.ndarray,
+def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray,
+                   byte_class: np.ndarray, first_out: int, out_ptr: np.ndarray, out_slot: np.ndarray, out_len: np.ndarray,
                    out_wb: np.ndarray, fold_ascii: bool, n_slots: int
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Scan texts for the automaton's keywords.
@@ -153,6 +161,6 @@ def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, fir
     n = offsets.shape[0] - 1
     hits = np.zeros((n, n_slots), dtype=np.bool_)
     special = np.zeros(n, dtype=np.bool_)
-    _scan(data, offsets, delta, first_out, out_ptr, out_slot, out_len, out_wb, _WORD,
-          fold_ascii, hits, special)
+    _scan(data, offsets, delta, byte_class, first_out, out_ptr, out_slot, out_len, out_wb,
+          _WORD, fold_ascii, hits, special)
     return hits, special
