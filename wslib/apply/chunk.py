@@ -146,6 +146,8 @@ class _Faults:
 
     def where(self, i: int) -> tuple[Any, int, str]:
         label = self.chunk.index[i]
+        if isinstance(label, np.generic):  # numpy 2 reprs scalars as np.int64(10)
+            label = label.item()
         return label, self.start + i, f"row {label!r} (position {self.start + i})"
 
     def span(self) -> str:
