@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import inspect
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import numpy as np
 import scipy.sparse as sp
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-import wslib.labelmodel as labelmodel
+from wslib import labelmodel
 from wslib.exceptions import WslibWarning
 
 #: every property runs at least 200 examples, in the same order on every run (CI)

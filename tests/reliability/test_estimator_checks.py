@@ -13,7 +13,8 @@ import importlib
 import inspect
 import pickle
 import pkgutil
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
