@@ -93,7 +93,8 @@ def test_quick_suite_end_to_end(wrench_dir, tmp_path):
     assert all(r["status"] == "ok" for r in records if r["library"] == "wslib")
     # environment beside the results, CSV, plots
     env = json.loads((tmp_path / "lm.env.json").read_text())
-    assert env["numpy"] == np.__version__ and env["cpus"] and "--quick" in env["command"]
+    assert env["numpy"] == np.__version__ and env["cpus"]
+    assert "--quick" in env["runs"][-1]["command"] and env["runs"][-1]["cpu_seconds"] >= 0
     assert (tmp_path / "lm.csv").read_text().startswith("dataset,method,metric,value,seconds")
     assert sorted(p.name for p in out.iterdir()) == [
         "labelmodel-calibration.png", "labelmodel-metric-vs-time.png", "labelmodel.csv",
@@ -241,3 +242,31 @@ def test_read_results_rejects_non_records(tmp_path):
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_speed_table_ratios():
+    common = {"status": "ok", "source": "synthetic", "seed": 0}
+    recs = [core.record("s", labelmodel.BASELINE, "seconds", 0.1, 0.1, L_bytes=100 * 2**20,
+                        **common),
+            core.record("s", "LabelModel", "accuracy", 0.9, 0.5, peak_mem_mb=150.0, **common),
+            core.record("s", "snorkel.LabelModel-100ep", "accuracy", 0.85, 10.0, **common)]
+    _, rows = labelmodel._speed_table(recs)
+    assert rows == [["s", "0.50", "10.00", "20.0x", "0.100", "5.0x", "150", "1.5x", "0.900",
+                     "0.850"]]
+    assert "| synthetic-" not in labelmodel.render_markdown(recs)
+    assert "20.0x" in labelmodel.render_markdown(recs)
+
+
+def test_merge_replaces_only_the_pairs_run_again(wrench_dir, tmp_path):
+    path = tmp_path / "r.json"
+    common = ["labelmodel", "--data", str(wrench_dir), "--datasets", "tiny", "--no-progress",
+              "--json", str(path)]
+    assert main(common + ["--methods", "MajorityVote,snorkel.MajorityLabelVoter"]) == 0
+    first = {r["method"]: r for r in json.loads(path.read_text())}
+    assert main(common + ["--methods", "MajorityVote", "--seeds", "2", "--merge"]) == 0
+    records = json.loads(path.read_text())
+    assert [(r["method"], r["seed"]) for r in records] == [
+        ("snorkel.MajorityLabelVoter", 0), ("MajorityVote", 0), ("MajorityVote", 1)]
+    assert records[0] == first["snorkel.MajorityLabelVoter"]
+    env = json.loads(core.env_path(path).read_text())
+    assert len(env["runs"]) == 2 and "--merge" in env["runs"][1]["command"]

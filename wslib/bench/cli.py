@@ -17,7 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from wslib.bench.core import BenchmarkError, write_csv, write_env, write_json
+from wslib.bench.core import (BenchmarkError, merge_records, read_results, write_csv, write_env,
+                              write_json)
 from wslib.bench.report import records_table
 
 #: sub-command -> module; a module that is not installed yet is simply not offered
@@ -52,6 +53,9 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=1, help="repeats with seeds 0..N-1")
     parser.add_argument("--quick", action="store_true",
                         help="tiny configuration (used by the test suite)")
+    parser.add_argument("--merge", action="store_true",
+                        help="merge into the existing --json / --out results: the (dataset, "
+                             "method) pairs run now replace their old records, others stay")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,31 +85,39 @@ def _command(args: argparse.Namespace) -> str:
     return " ".join(["wslib", *argv]) if argv[:1] == ["bench"] else " ".join(sys.argv)
 
 
+def _write_results(path: Path, records: list[dict], merge: bool, run: dict) -> list[Path]:
+    """Write records (merged into the file's old ones with ``merge``) and the environment."""
+    if merge and path.exists():
+        records = merge_records(read_results(path)[0], records)
+    return [write_json(path, records), write_env(path, merge=merge, **run)]
+
+
 def run(args: argparse.Namespace) -> int:
     if hasattr(args, "_bench_broken"):
         raise BenchmarkError(args._bench_broken)
     module = importlib.import_module(args._bench_module)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     records = module.run(args)
     if not records:
         return 0
-    env = {"benchmark": args.bench, "command": _command(args),
-           "wall_seconds": round(time.perf_counter() - start, 1)}
+    this_run = {"benchmark": args.bench, "command": _command(args),
+                "wall_seconds": round(time.perf_counter() - start, 1),
+                "cpu_seconds": round(time.process_time() - cpu_start, 1)}
     table = getattr(module, "terminal_table", records_table)
     print(table(records))
     written = []
     if args.json is not None:
-        written += [write_json(args.json, records), write_env(args.json, **env)]
+        written += _write_results(args.json, records, args.merge, this_run)
     if args.csv is not None:
         written.append(write_csv(args.csv, records))
     if args.out is not None:
-        json_path = args.out / f"{args.bench}.json"
-        written += [write_json(json_path, records), write_env(json_path, **env),
-                    write_csv(args.out / f"{args.bench}.csv", records)]
+        written += _write_results(args.out / f"{args.bench}.json", records, args.merge, this_run)
+        written.append(write_csv(args.out / f"{args.bench}.csv", records))
         if hasattr(module, "plot"):
             written += module.plot(records, args.out)
-    print(f"\n{len(records)} records in {env['wall_seconds']:.1f} s"
-          + "".join(f"\nwrote {path}" for path in written), file=sys.stderr)
+    print(f"\n{len(records)} records in {this_run['wall_seconds']:.1f} s wall, "
+          f"{this_run['cpu_seconds']:.1f} s CPU" + "".join(f"\nwrote {p}" for p in written),
+          file=sys.stderr)
     return 0
 
 

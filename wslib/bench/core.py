@@ -20,7 +20,7 @@ MEMORY_METHODS = ("rss", "tracemalloc", "off")
 
 __all__ = ["REQUIRED_FIELDS", "MEMORY_METHODS", "BenchmarkError", "Measurement", "record",
            "environment", "measure", "select", "write_json", "write_csv", "write_env",
-           "env_path", "read_results"]
+           "env_path", "read_results", "merge_records"]
 
 
 class BenchmarkError(ValueError):
@@ -68,10 +68,13 @@ def environment() -> dict[str, Any]:
 
 @dataclass
 class Measurement:
-    """Wall seconds and peak memory (MiB above the starting point) of a block."""
+    """Wall seconds, CPU seconds (all threads of the process) and peak memory (MiB above
+    the starting point) of a block. On a busy machine wall time grows with the load;
+    CPU time much less."""
 
     method: str = "rss"
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     peak_mb: float | None = None
 
 
@@ -123,11 +126,12 @@ def measure(memory: str = "rss") -> Iterator[Measurement]:
         sampler.start()
     elif memory == "tracemalloc":
         tracemalloc.start()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         yield out
     finally:
         out.seconds = time.perf_counter() - start
+        out.cpu_seconds = time.process_time() - cpu_start
         if sampler is not None:
             out.peak_mb = sampler.stop()
         elif memory == "tracemalloc":
@@ -190,16 +194,33 @@ def env_path(results_path: str | Path) -> Path:
     return path.with_name(path.name.removesuffix(".json") + ".env.json")
 
 
-def write_env(results_path: str | Path, **extra: Any) -> Path:
-    """Write :func:`environment` plus ``extra`` (command, wall time, ...) beside a results file."""
+def write_env(results_path: str | Path, merge: bool = False, **run: Any) -> Path:
+    """Write :func:`environment` beside a results file, with this run (``run``: command,
+    wall seconds, ...; plus date and load average) in its ``runs`` list. With ``merge``
+    the runs already recorded there are kept before this one."""
     env = environment()
-    env["load_average"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
-    env["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    env.update(extra)
+    run = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+           "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None, **run}
     path = env_path(results_path)
+    previous = []
+    if merge and path.exists():
+        previous = json.loads(path.read_text(encoding="utf-8")).get("runs", [])
+    env["runs"] = previous + [run]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(env, indent=1, default=_jsonable), encoding="utf-8")
     return path
+
+
+def merge_records(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``old`` without the (dataset, method) pairs that ``new`` measured again, then ``new``.
+
+    >>> merge_records([{"dataset": "a", "method": "m", "value": 1},
+    ...                {"dataset": "b", "method": "m", "value": 2}],
+    ...               [{"dataset": "a", "method": "m", "value": 3}])
+    [{'dataset': 'b', 'method': 'm', 'value': 2}, {'dataset': 'a', 'method': 'm', 'value': 3}]
+    """
+    redone = {(r["dataset"], r["method"]) for r in new}
+    return [r for r in old if (r["dataset"], r["method"]) not in redone] + list(new)
 
 
 def read_results(path: str | Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -52,14 +52,20 @@ def _module(name: str):
 
 
 def _env_line(env: dict[str, Any]) -> str:
-    if not env:
+    """One line per run that produced the results: date, wall and CPU time, load, command."""
+    if not env.get("runs"):
         return "_No environment file beside these results._"
-    load = env.get("load_average")
-    parts = [f"measured {env.get('date', '?')}",
-             f"wall time {env['wall_seconds']:.0f} s" if env.get("wall_seconds") else None,
-             f"load average at the end {load[0]:.1f} on {env.get('cpus')} CPUs" if load else None,
-             f"command `{env['command']}`" if env.get("command") else None]
-    return "_" + "; ".join(p for p in parts if p) + "._"
+    lines = []
+    for run in env["runs"]:
+        load = run.get("load_average")
+        parts = [f"measured {run.get('date', '?')}",
+                 f"wall {run['wall_seconds']:.0f} s" if run.get("wall_seconds") else None,
+                 f"CPU {run['cpu_seconds']:.0f} s" if run.get("cpu_seconds") else None,
+                 f"load average {load[0]:.1f} on {env.get('cpus')} CPUs at the end"
+                 if load else None,
+                 f"command `{run['command']}`" if run.get("command") else None]
+        lines.append("_" + "; ".join(p for p in parts if p) + "._")
+    return "\n\n".join(lines)
 
 
 def _versions(envs: dict[str, dict[str, Any]]) -> str:

@@ -4,7 +4,8 @@ For each dataset and method (and seed) one record: the WRENCH metric of the
 hard labels (``value``; ties broken at random with the seed), ``coverage`` (the
 share of evaluation items with at least one vote), ``accuracy``, ``log_loss``,
 ``brier`` and ``ece`` of the soft labels, a reliability curve, ``fit_seconds``,
-``predict_seconds`` (``seconds`` is their sum; each method first gets an untimed
+``predict_seconds`` (``seconds`` is their sum, ``cpu_seconds`` the CPU time of
+both over all threads; each method first gets an untimed
 warm-up run on a few rows, so imports and numba compilation are not timed) and
 ``peak_mem_mb`` (how it was measured is in ``memory``; see
 :func:`wslib.bench.core.measure`). Which rows were fitted and scored is in
@@ -180,7 +181,7 @@ def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rs
             extra.update(status="error", note=f"error: {type(exc).__name__}: {exc}"[:300])
             return record(data.name, method.name, data.metric, None, None, **extra)
     extra.update(fit_seconds=fitted - start, predict_seconds=done - fitted,
-                 peak_mem_mb=mem.peak_mb,
+                 cpu_seconds=mem.cpu_seconds, peak_mem_mb=mem.peak_mb,
                  warnings=sorted({f"{w.category.__name__}: {str(w.message)[:160]}"
                                   for w in caught})[:5])
     value = None
