@@ -270,3 +270,16 @@ def test_merge_replaces_only_the_pairs_run_again(wrench_dir, tmp_path):
     assert records[0] == first["snorkel.MajorityLabelVoter"]
     env = json.loads(core.env_path(path).read_text())
     assert len(env["runs"]) == 2 and "--merge" in env["runs"][1]["command"]
+
+
+def test_accuracy_bar_table():
+    common = {"status": "ok", "source": "wrench", "seed": 0, "metric": "accuracy"}
+    values = {("a", "LabelModel"): 0.80, ("a", "MajorityVote"): 0.70,
+              ("a", "snorkel.LabelModel-100ep"): 0.75, ("a", "snorkel.LabelModel-500ep"): 0.82,
+              ("b", "LabelModel"): 0.90, ("b", "MajorityVote"): 0.85,
+              ("b", "snorkel.LabelModel-100ep"): 0.80, ("b", "snorkel.LabelModel-500ep"): 0.60}
+    recs = [dict(common, dataset=d, method=m, value=v, seconds=1.0) for (d, m), v in values.items()]
+    _, rows = labelmodel._bar_table(recs)
+    assert rows == [["a", "0.800", "0.700", "0.820", "-0.020", "no"],
+                    ["b", "0.900", "0.850", "0.800", "+0.050", "yes"],
+                    ["average", "0.850", "0.775", "0.810", "+0.015", "yes (strictly)"]]
