@@ -31,16 +31,6 @@ from ._support import (
 pytestmark = pytest.mark.parametrize("cls", LABEL_MODELS, ids=LABEL_MODEL_IDS)
 
 
-@pytest.fixture(autouse=True)
-def _one_numba_thread():
-    """Thousands of tiny fits: parallel dispatch would cost more than the work.
-    (``test_thread_count_does_not_change_results`` covers the parallel path.)"""
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
-
-
 def _fit(cls, problem: dict, votes=None):
     model = cls(cardinality=problem["cardinality"], random_state=problem["random_state"])
     with quiet():
