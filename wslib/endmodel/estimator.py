@@ -41,6 +41,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from wslib.endmodel._torch import resolve_device
 from wslib.endmodel.heads import HEADS
+from wslib.endmodel.targets import (
+    SAMPLE_WEIGHTINGS,
+    TARGETS,
+    confidence_weights,
+    make_targets,
+)
 from wslib.endmodel.trainer import Features, predict_logits, torch_threads, train_head
 from wslib.endmodel.validation import (
     check_coverage,
@@ -51,25 +57,7 @@ from wslib.endmodel.validation import (
 from wslib.exceptions import NotFittedError
 from wslib.metrics import check_labels, score_predictions
 
-__all__ = ["EndModel", "SAMPLE_WEIGHTINGS"]
-
-SAMPLE_WEIGHTINGS = (None, "confidence", "entropy")
-
-
-def confidence_weights(P: np.ndarray, kind: str | None) -> np.ndarray:
-    """Per-row weights from soft labels: ``None`` -> 1; ``"confidence"`` -> the
-    top probability rescaled from ``[1/k, 1]`` to ``[0, 1]``; ``"entropy"`` ->
-    ``1 - H(p) / log k``."""
-    k = P.shape[1]
-    if kind is None:
-        return np.ones(P.shape[0])
-    if kind == "confidence":
-        return (P.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k)
-    if kind == "entropy":
-        logp = np.log(np.where(P > 0, P, 1.0))
-        return 1.0 + (P * logp).sum(axis=1) / np.log(k)
-    raise ValueError(f"unknown sample_weighting {kind!r}; choose one of {SAMPLE_WEIGHTINGS}")
-
+__all__ = ["EndModel"]
 
 class EndModel(ClassifierMixin, BaseEstimator):
     """Logistic-regression or MLP classifier trained on (soft) labels.
@@ -79,6 +67,11 @@ class EndModel(ClassifierMixin, BaseEstimator):
     head : {"mlp", "logreg"}
         ``"logreg"``: multinomial logistic regression; ``"mlp"``: one hidden
         ReLU layer of ``hidden`` units with ``dropout``.
+    target : {"soft", "balanced", "hard"}
+        What to train towards (see :mod:`wslib.endmodel.targets`): the soft
+        labels as given, soft labels rescaled so their class balance matches
+        the arg-max labels' (for a label model skewed towards one class), or
+        one-hot arg-max labels.
     hidden, dropout : int, float
         MLP width and dropout rate (ignored by ``"logreg"``).
     lr, weight_decay : float
@@ -93,7 +86,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
         Metric on the gold dev set (``accuracy``, ``f1``, ``f1_macro``).
     sample_weighting : {None, "confidence", "entropy"}
         Weight each row by the label model's confidence (see
-        :func:`confidence_weights`); multiplied with ``sample_weight``.
+        :func:`~wslib.endmodel.targets.confidence_weights`); multiplied with ``sample_weight``.
     filter_uncovered : bool
         Drop rows with no LF vote: those flagged by ``coverage`` in ``fit``, or
         exactly uniform soft-label rows when no mask is given.
@@ -127,14 +120,16 @@ class EndModel(ClassifierMixin, BaseEstimator):
         Training rows dropped as uncovered.
     """
 
-    def __init__(self, head: str = "mlp", *, hidden: int = 256, dropout: float = 0.2,
-                 lr: float = 1e-3, weight_decay: float = 1e-4, batch_size: int = 128,
-                 max_epochs: int = 50, patience: int = 5, validation_fraction: float = 0.1,
+    def __init__(self, head: str = "mlp", *, target: str = "soft", hidden: int = 256,
+                 dropout: float = 0.2, lr: float = 1e-3, weight_decay: float = 1e-4,
+                 batch_size: int = 128, max_epochs: int = 50, patience: int = 5,
+                 validation_fraction: float = 0.1,
                  dev_metric: str = "accuracy", sample_weighting: str | None = None,
                  filter_uncovered: bool = True, confidence_coef: float = 0.0,
                  confidence_warmup: float = 0.2, device: str = "cpu",
                  n_threads: int | None = 1, random_state: int = 0):
         self.head = head
+        self.target = target
         self.hidden = hidden
         self.dropout = dropout
         self.lr = lr
@@ -156,6 +151,8 @@ class EndModel(ClassifierMixin, BaseEstimator):
     def _check_params(self) -> None:
         if self.head not in HEADS:
             raise ValueError(f"unknown head {self.head!r}; choose one of {HEADS}")
+        if self.target not in TARGETS:
+            raise ValueError(f"unknown target {self.target!r}; choose one of {TARGETS}")
         if self.sample_weighting not in SAMPLE_WEIGHTINGS:
             raise ValueError(f"unknown sample_weighting {self.sample_weighting!r}; choose one "
                              f"of {SAMPLE_WEIGHTINGS}")
@@ -197,6 +194,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
         P = check_soft_labels(y, n=n)
         k = P.shape[1]
         keep = check_coverage(coverage, P, filter_uncovered=self.filter_uncovered)
+        targets = make_targets(P, keep, self.target)
         weight = confidence_weights(P, self.sample_weighting)
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=np.float64)
@@ -222,13 +220,13 @@ class EndModel(ClassifierMixin, BaseEstimator):
             shuffled = rng.permutation(rows)
             n_val = max(1, int(round(self.validation_fraction * rows.size)))
             held, rows = np.sort(shuffled[:n_val]), np.sort(shuffled[n_val:])
-            val_X, val_target = X[held], P[held]
+            val_X, val_target = X[held], targets[held]
             self.validation_ = "held-out"
         else:
             self.validation_ = "none"
         with torch_threads(self.n_threads):
             result = train_head(
-                X[rows], P[rows], weight[rows], X_val=val_X, val_target=val_target,
+                X[rows], targets[rows], weight[rows], X_val=val_X, val_target=val_target,
                 val_metric=self.dev_metric, head=self.head, hidden=int(self.hidden),
                 dropout=float(self.dropout), lr=float(self.lr),
                 weight_decay=float(self.weight_decay), batch_size=int(self.batch_size),

@@ -1,0 +1,62 @@
+"""wslib.pipeline: LFs or votes -> label model -> end model -> metrics."""
+
+import numpy as np
+import pytest
+
+from wslib.datasets import load_embedded
+from wslib.endmodel import EndModel
+from wslib.labelmodel import MajorityVote
+from wslib.lf import keyword_lf
+from wslib.pipeline import make_features, run_pipeline, run_wrench
+
+FAST = dict(head="logreg", lr=0.02, max_epochs=10, target="hard")
+
+
+@pytest.fixture(scope="module")
+def youtube():
+    return load_embedded("youtube")
+
+
+def test_votes_path_beats_label_model(youtube):
+    res = run_wrench(youtube, end_model=EndModel(**FAST))
+    assert set(res.scores) == {"labelmodel", "endmodel"}
+    assert res.scores["endmodel"] > res.scores["labelmodel"]
+    assert res.metric == "accuracy"
+    assert res.test_proba.shape == (len(youtube["test"]), 2)
+    assert res.coverage.shape == (len(youtube["train"]),)
+
+
+def test_lfs_path_applies_lfs(youtube):
+    train, test = youtube["train"], youtube["test"]
+    lfs = [keyword_lf(["check out", "subscribe", "http"], 1, name="spammy"),
+           keyword_lf(["song", "love"], 0, name="song")]
+    res = run_pipeline(lfs=lfs, data_train=train.data, data_test=test.data, y_test=test.y,
+                       label_model=MajorityVote(), end_model=EndModel(**FAST))
+    assert res.scores["endmodel"] > 0.7
+    assert 0 < res.coverage.mean() < 1
+    assert set(res.seconds) == {"apply", "features", "labelmodel", "endmodel"}
+
+
+def test_own_features_and_no_test_split(youtube):
+    train = youtube["train"]
+    X, = make_features("tfidf", train.data["text"].tolist())
+    res = run_pipeline(L_train=train.L, X_train=X, end_model=EndModel(**FAST))
+    assert res.scores == {} and res.test_proba is None
+    assert res.end_model.n_features_in_ == X.shape[1]
+
+
+def test_self_training_round(youtube):
+    res = run_wrench(youtube, end_model=EndModel(**FAST), self_training_rounds=1)
+    base_cov = MajorityVote().fit(youtube["train"].L).coverage(youtube["train"].L).mean()
+    assert res.coverage.mean() > base_cov
+    assert res.scores["endmodel"] > 0.8
+
+
+def test_bad_calls(youtube):
+    train = youtube["train"]
+    with pytest.raises(ValueError, match="pass L_train"):
+        run_pipeline(data_train=train.data)
+    with pytest.raises(ValueError, match="X_train was given without X_test"):
+        run_pipeline(L_train=train.L, L_test=train.L, X_train=np.eye(len(train), 3))
+    with pytest.raises(ValueError, match="unknown features"):
+        make_features("bow", ["a"])

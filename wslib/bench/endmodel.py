@@ -1,0 +1,180 @@
+"""``wslib bench endmodel``: label model vs end model vs gold ceiling, with PGR.
+
+Per dataset: fit :class:`~wslib.labelmodel.LabelModel` on the train votes and
+score it on test (``labelmodel/LabelModel``); train the end model on its soft
+labels with plain soft cross-entropy (``endmodel/<head>-<features>``) and with
+the weak-to-strong confidence loss (``endmodel/<head>-<features>+confidence``);
+train the same end model on the gold train labels (``ceiling/<head>-<features>``).
+Every end-model row is repeated over ``--seeds`` seeds; rows with
+``seed="median"`` hold the medians and the performance gap recovered
+``PGR = (end model - label model) / (ceiling - label model)`` (metric ``pgr``).
+Early stopping uses a label-free held-out slice of the soft labels unless
+``--use-dev`` (gold valid split) is given; each record says which
+(``selection``).
+
+Example::
+
+    wslib bench endmodel --data ../shared/data/wrench --features both --seeds 3 \\
+        --json benchmarks/results/endmodel.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+
+from wslib.bench.core import record
+
+HELP = "end model on label-model soft labels vs the label model and a gold-label ceiling (PGR)"
+DEFAULT_DATASETS = ("youtube", "sms", "trec")
+
+__all__ = ["HELP", "add_arguments", "run", "render_markdown"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--datasets", default=",".join(DEFAULT_DATASETS),
+                        help="comma-separated dataset folder names under --data "
+                             "(default: %(default)s; without --data: the embedded youtube)")
+    parser.add_argument("--features", choices=("tfidf", "embeddings", "both"), default="tfidf",
+                        help="TF-IDF, MiniLM sentence embeddings, or both in turn")
+    parser.add_argument("--head", choices=("mlp", "logreg"), default="mlp")
+    parser.add_argument("--confidence-coef", type=float, default=0.5,
+                        help="final alpha of the confidence loss (default %(default)s)")
+    parser.add_argument("--use-dev", action="store_true",
+                        help="early-stop on the gold valid split (default: label-free held-out)")
+    parser.add_argument("--device", default="cpu")
+
+
+def _datasets(args: argparse.Namespace) -> list[Any]:
+    from wslib.datasets import load_embedded, load_wrench
+
+    names = [n for n in args.datasets.split(",") if n]
+    if args.quick:
+        names = names[:1]
+    if args.data is None:
+        return [load_embedded("youtube")]
+    root = args.data
+    if (root / "label.json").exists():
+        return [load_wrench(root)]
+    missing = [n for n in names if not (root / n / "label.json").exists()]
+    if missing:
+        raise FileNotFoundError(f"{root} has no WRENCH dataset(s) {missing}")
+    return [load_wrench(root / n) for n in names]
+
+
+def _end_model(args: argparse.Namespace, seed: int, confidence: bool) -> Any:
+    from wslib.endmodel import EndModel
+
+    extra = {"max_epochs": 8, "patience": 2} if args.quick else {}
+    return EndModel(head=args.head, confidence_coef=args.confidence_coef if confidence else 0.0,
+                    device=args.device, random_state=seed, **extra)
+
+
+def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from wslib.exceptions import CoverageWarning
+    from wslib.labelmodel import LabelModel
+    from wslib.metrics import performance_gap_recovered
+    from wslib.pipeline import make_features
+    from wslib.endmodel.features import texts_of
+
+    kinds = ["tfidf", "embeddings"] if args.features == "both" else [args.features]
+    seeds = range(1 if args.quick else max(1, args.seeds))
+    selection = "gold-valid" if args.use_dev else "held-out"
+    records: list[dict[str, Any]] = []
+    for ds in _datasets(args):
+        train, test = ds[ds.fit_split], ds[ds.eval_split]
+        metric = ds.metric
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CoverageWarning)
+            lm = LabelModel().fit(train.L)
+        P, coverage = lm.predict_proba(train.L), lm.coverage(train.L)
+        weak = lm.score(test.L, test.y, metric=metric)
+        records.append(record(ds.name, "labelmodel/LabelModel", metric, weak,
+                              time.perf_counter() - t0, seed="median",
+                              train_coverage=float(coverage.mean())))
+        groups = [train.data, test.data] + ([ds["valid"].data] if args.use_dev else [])
+        for kind in kinds:
+            t0 = time.perf_counter()
+            X = make_features(kind, *[texts_of(g) for g in groups], device=args.device)
+            feat_seconds = time.perf_counter() - t0
+            dev = {"X_dev": X[2], "y_dev": ds["valid"].y} if args.use_dev else {}
+            name = f"{args.head}-{kind}"
+            runs = {f"endmodel/{name}": (P, False), f"endmodel/{name}+confidence": (P, True),
+                    f"ceiling/{name}": (train.y, False)}
+            for method, (labels, confidence) in runs.items():
+                values = []
+                for seed in seeds:
+                    t0 = time.perf_counter()
+                    model = _end_model(args, seed, confidence)
+                    model.fit(X[0], labels, coverage=coverage if labels is P else None, **dev)
+                    value = model.score(X[1], test.y, metric=metric)
+                    values.append(value)
+                    records.append(record(ds.name, method, metric, value,
+                                          time.perf_counter() - t0, seed=seed, features=kind,
+                                          selection=selection, best_epoch=model.best_epoch_,
+                                          feature_seconds=feat_seconds))
+                records.append(record(ds.name, method, metric, float(np.median(values)), None,
+                                      seed="median", features=kind, selection=selection,
+                                      n_seeds=len(values)))
+            ceiling = records[-1]["value"]
+            for method in (f"endmodel/{name}", f"endmodel/{name}+confidence"):
+                student = next(r["value"] for r in records if r["dataset"] == ds.name
+                               and r["method"] == method and r["seed"] == "median"
+                               and r["metric"] == metric)
+                records.append(record(ds.name, method, "pgr",
+                                      performance_gap_recovered(student, weak, ceiling), None,
+                                      seed="median", features=kind, selection=selection))
+    return records
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None or (isinstance(value, float) and np.isnan(value)) \
+        else f"{value:.3f}"
+
+
+def render_markdown(records: list[dict[str, Any]]) -> str:
+    """The end-model section of ``docs/benchmarks.md``: one table per feature set."""
+    med = [r for r in records if r.get("seed") == "median"]
+    if not med:
+        return "_No end-model results._\n"
+    out = ["## End model on soft labels (`wslib bench endmodel`)", "",
+           "Test metric (WRENCH: accuracy; F1 of spam for sms), median over seeds. "
+           "`LM` = LabelModel on the test votes; `soft CE` = end model trained on its soft "
+           "labels; `+conf` = with the weak-to-strong confidence loss; `ceiling` = the same "
+           "end model on gold train labels; PGR = (end - LM) / (ceiling - LM).", ""]
+    kinds = sorted({r["features"] for r in med if "features" in r})
+    for kind in kinds:
+        rows = [r for r in med if r.get("features") == kind]
+        selection = rows[0].get("selection", "held-out")
+        heads = sorted({r["method"].split("/", 1)[1].split("+")[0] for r in rows})
+        for head in heads:
+            out += [f"### {head} (features: {kind}; early stopping: {selection})", "",
+                    "| dataset | metric | LM | soft CE | +conf | ceiling | PGR soft CE "
+                    "| PGR +conf | seeds |",
+                    "|---|---|---|---|---|---|---|---|---|"]
+            for ds in sorted({r["dataset"] for r in rows}):
+                def get(method: str, metric: str | None = None) -> Any:
+                    for r in med:
+                        if r["dataset"] == ds and r["method"] == method and \
+                                (metric is None or r["metric"] == metric) and \
+                                (r.get("features") in (kind, None)):
+                            return r
+                    return None
+                soft = get(f"endmodel/{head}")
+                if soft is None:
+                    continue
+                metric = soft["metric"]
+                cells = [get("labelmodel/LabelModel", metric), soft,
+                         get(f"endmodel/{head}+confidence", metric),
+                         get(f"ceiling/{head}", metric), get(f"endmodel/{head}", "pgr"),
+                         get(f"endmodel/{head}+confidence", "pgr")]
+                vals = [_fmt(c["value"] if c else None) for c in cells]
+                out.append(f"| {ds} | {metric} | " + " | ".join(vals)
+                           + f" | {soft.get('n_seeds', 1)} |")
+            out.append("")
+    return "\n".join(out) + "\n"

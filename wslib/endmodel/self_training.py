@@ -1,0 +1,136 @@
+r"""Self-training: the end model relabels the data as one more source, the label model refits.
+
+One round:
+
+1. fit the label model on :math:`[L \mid s]` (the LFs' votes plus the
+   student's column :math:`s`, empty in the first round) and take its soft
+   labels :math:`\tilde p` and coverage;
+2. train the end model on :math:`(X, \tilde p)`;
+3. relabel: :math:`s_i = \arg\max_c q_{ic}` where the student's confidence
+   :math:`\max_c q_{ic} \ge` ``threshold``, else abstain. The predictions are
+   *out-of-fold* (``cv`` folds, each row predicted by a student that did not
+   train on it), so the label model sees the student's real accuracy rather
+   than its memorisation of the soft labels.
+
+Because the student votes on items no LF covers, coverage grows round after
+round; the label model weighs the student like any other source. After the
+last round the end model is trained once more on the final soft labels.
+
+Example
+-------
+>>> import numpy as np
+>>> from wslib.labelmodel import MajorityVote
+>>> from wslib.endmodel import EndModel
+>>> from wslib.endmodel.self_training import self_train
+>>> rng = np.random.default_rng(0)
+>>> y = rng.integers(0, 2, 300); X = (y[:, None] + rng.normal(0, .3, (300, 3))).astype("f4")
+>>> L = np.where(rng.random((300, 3)) < .5, y[:, None], -1)
+>>> res = self_train(MajorityVote(), L, X, EndModel(head="logreg", max_epochs=10), rounds=1)
+>>> res.coverage.mean() > (L != -1).any(axis=1).mean()
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+
+from wslib.labelmodel.base import BaseLabelModel
+from wslib.matrix import ABSTAIN, check_votes, to_dense
+
+__all__ = ["SelfTrainingResult", "self_train", "student_votes"]
+
+
+@dataclass
+class SelfTrainingResult:
+    """Models and soft labels after the last round, and per-round statistics.
+
+    ``label_model`` is fitted on the LFs plus the student column ``votes``;
+    ``initial_label_model`` on the LFs alone (round 0), for comparisons.
+    """
+
+    end_model: Any
+    label_model: BaseLabelModel
+    soft_labels: np.ndarray
+    coverage: np.ndarray
+    votes: np.ndarray
+    initial_label_model: BaseLabelModel
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def student_votes(end_model: Any, X: Any, P: np.ndarray, coverage: np.ndarray, *,
+                  threshold: float, cv: int, random_state: int) -> np.ndarray:
+    """Out-of-fold hard votes of clones of ``end_model``; ``-1`` below ``threshold``."""
+    n = P.shape[0]
+    folds = np.random.default_rng(random_state).integers(0, cv, size=n)
+    proba = np.zeros_like(P)
+    for f in range(cv):
+        inside = folds == f
+        model = clone(end_model).fit(X[np.flatnonzero(~inside)], P[~inside],
+                                     coverage=coverage[~inside])
+        proba[inside] = model.predict_proba(X[np.flatnonzero(inside)])
+    votes = proba.argmax(axis=1)
+    votes[proba.max(axis=1) < threshold] = ABSTAIN
+    return votes
+
+
+def self_train(label_model: BaseLabelModel, L: Any, X: Any, end_model: Any, *,
+               rounds: int = 1, threshold: float = 0.9, cv: int = 2,
+               random_state: int = 0, **fit_params: Any) -> SelfTrainingResult:
+    """Alternate label-model fits and student relabelling for ``rounds`` rounds.
+
+    Parameters
+    ----------
+    label_model : BaseLabelModel
+        Cloned, never modified; refitted on the LFs plus the student column.
+    L : vote matrix (n, m)
+    X : features (n, d) for the end model (dense or sparse)
+    end_model : EndModel (or any estimator with ``fit(X, P, coverage=)`` and ``predict_proba``)
+        Cloned for every fit.
+    rounds : int
+        Relabelling rounds (0 = the plain label model -> end model pipeline).
+    threshold : float
+        Minimum student confidence for a vote; below it the student abstains.
+    cv : int
+        Folds for out-of-fold student predictions (>= 2).
+    **fit_params
+        Passed to the label model's ``fit`` (``class_balance``, ``y_dev``, ``L_dev``
+        are not supported here, since the student column has no dev votes).
+    """
+    if rounds < 0:
+        raise ValueError(f"rounds must be >= 0, got {rounds}")
+    if cv < 2:
+        raise ValueError(f"cv must be >= 2 for out-of-fold student votes, got {cv}")
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    if "L_dev" in fit_params or "y_dev" in fit_params:
+        raise ValueError("self_train does not take y_dev/L_dev: the student column has no "
+                         "votes on a dev set")
+    L, k = check_votes(L, cardinality=getattr(label_model, "cardinality", None))
+    L = to_dense(L)
+    n = L.shape[0]
+    if getattr(X, "shape", (None,))[0] != n:
+        raise ValueError(f"X has {getattr(X, 'shape', ('?',))[0]} rows but L has {n}")
+    votes = np.full(n, ABSTAIN, dtype=L.dtype)
+    history: list[dict[str, float]] = []
+    initial = None
+    for r in range(rounds + 1):
+        augmented = L if r == 0 else np.column_stack([L, votes])
+        lm = clone(label_model)
+        if getattr(lm, "cardinality", None) is None and "cardinality" in lm.get_params():
+            lm.set_params(cardinality=k)
+        lm.fit(augmented, **fit_params)
+        initial = lm if initial is None else initial
+        P = lm.predict_proba(augmented)
+        coverage = (augmented != ABSTAIN).any(axis=1)
+        history.append({"round": r, "coverage": float(coverage.mean()),
+                        "student_votes": float(np.mean(votes != ABSTAIN))})
+        if r == rounds:
+            break
+        votes = student_votes(end_model, X, P, coverage, threshold=threshold, cv=cv,
+                              random_state=random_state + r).astype(L.dtype)
+    final = clone(end_model).fit(X, P, coverage=coverage)
+    return SelfTrainingResult(final, lm, P, coverage, votes, initial, history)

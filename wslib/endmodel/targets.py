@@ -1,0 +1,70 @@
+r"""What the end model is trained towards: target rows and per-row weights.
+
+Targets (``EndModel(target=...)``), computed on the covered rows :math:`C`:
+
+* ``"soft"`` — the label model's probabilities :math:`\tilde p_i` as they are;
+* ``"balanced"`` — the probabilities rescaled per class,
+  :math:`p'_{ic} \propto \tilde p_{ic}\, s_c`, with :math:`s` found by
+  iterative proportional fitting so that the mean target equals the class
+  distribution of the label model's arg-max labels. This repairs a label model
+  whose arg-max is right but whose probabilities lean towards one class (e.g.
+  items of the class with weak LFs all sit just above 0.5), which plain soft
+  cross-entropy would turn into a student that predicts the other class;
+* ``"hard"`` — one-hot arg-max labels (a confident student, no calibration).
+
+Weights (``sample_weighting=``): ``None`` -> 1; ``"confidence"`` -> the top
+probability rescaled from :math:`[1/k, 1]` to :math:`[0, 1]`; ``"entropy"`` ->
+:math:`1 - H(\tilde p_i) / \log k`.
+
+>>> import numpy as np
+>>> P = np.array([[0.55, 0.45], [0.02, 0.98], [0.6, 0.4], [0.1, 0.9]])
+>>> make_targets(P, np.ones(4, bool), "balanced").mean(axis=0).round(3).tolist()
+[0.5, 0.5]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["TARGETS", "SAMPLE_WEIGHTINGS", "make_targets", "confidence_weights"]
+
+TARGETS = ("soft", "balanced", "hard")
+SAMPLE_WEIGHTINGS = (None, "confidence", "entropy")
+
+
+def make_targets(P: np.ndarray, covered: np.ndarray, kind: str, iters: int = 100,
+                 min_share: float = 1e-3) -> np.ndarray:
+    """Training targets from validated soft labels ``P``; only ``covered`` rows change."""
+    if kind == "soft":
+        return P
+    if kind not in TARGETS:
+        raise ValueError(f"unknown target {kind!r}; choose one of {TARGETS}")
+    n, k = P.shape
+    out = P.copy()
+    rows = np.flatnonzero(covered)
+    top = P[rows].argmax(axis=1)
+    if kind == "hard":
+        out[rows] = 0.0
+        out[rows, top] = 1.0
+        return out
+    share = np.maximum(np.bincount(top, minlength=k) / max(rows.size, 1), min_share)
+    share /= share.sum()
+    Q = np.maximum(P[rows], 1e-12)
+    for _ in range(iters):
+        Q *= share / Q.mean(axis=0)
+        Q /= Q.sum(axis=1, keepdims=True)
+    out[rows] = Q
+    return out
+
+
+def confidence_weights(P: np.ndarray, kind: str | None) -> np.ndarray:
+    """Per-row weights from soft labels (see the module docstring)."""
+    k = P.shape[1]
+    if kind is None:
+        return np.ones(P.shape[0])
+    if kind == "confidence":
+        return np.clip((P.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+    if kind == "entropy":
+        logp = np.log(np.where(P > 0, P, 1.0))
+        return np.clip(1.0 + (P * logp).sum(axis=1) / np.log(k), 0.0, 1.0)
+    raise ValueError(f"unknown sample_weighting {kind!r}; choose one of {SAMPLE_WEIGHTINGS}")
