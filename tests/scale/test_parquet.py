@@ -116,3 +116,21 @@ def test_votes_beyond_int8_need_cardinality(parquet_dir, tmp_path):
         apply_parquet(parquet_dir, [big], tmp_path / "L.npy")
     res = apply_parquet(parquet_dir, [big], tmp_path / "L.npy", cardinality=300)
     assert res.votes().dtype == np.int16 and int(res.votes().max()) == 200
+
+
+def test_row_and_numba_lfs_and_in_memory_dataset(corpus, tmp_path):
+    import pyarrow as pa
+    from wslib import ABSTAIN, labeling_function
+
+    @labeling_function()  # no declared columns: every column is read
+    def many_links(x):
+        return 1 if x.n_links > 1 else ABSTAIN
+
+    @labeling_function(numba=True, columns=["length", "n_links"])
+    def long_no_link(length, n_links):
+        return 0 if length > 50 and n_links == 0 else -1
+
+    lfs = [many_links, long_no_link, keyword_lf("free", 1)]
+    dataset = pds.dataset(pa.Table.from_pandas(corpus, preserve_index=False))
+    res = apply_parquet(dataset, lfs, tmp_path / "L.npy", batch_size=700)
+    np.testing.assert_array_equal(res.votes(), apply_lfs(corpus, lfs))
