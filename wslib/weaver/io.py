@@ -147,7 +147,7 @@ class VerifierTable:
         pcode, ccode = pcode[order], ccode[order]
         dup = np.flatnonzero((np.diff(pcode) == 0) & (np.diff(ccode) == 0))
         if dup.size:
-            pairs = [(pid[order[i]], cid[order[i]]) for i in dup[:5]]
+            pairs = [(_plain(pid[order[i]]), _plain(cid[order[i]])) for i in dup[:5]]
             raise ValueError(f"{dup.size} duplicate (problem, candidate) rows, e.g. "
                              f"{pairs}; each candidate of a problem must appear once")
         starts = np.searchsorted(pcode, np.arange(pids.size + 1)).astype(np.int64)
@@ -179,7 +179,8 @@ def read_table(source: str | Path | pd.DataFrame, **kwargs) -> VerifierTable:
         of :data:`ANSWER_COLUMNS` / :data:`LABEL_COLUMNS` present, ``None`` none.
     verifiers : list of str, optional
         Verifier columns; by default every numeric column that is not an id,
-        answer or label column (text columns are ignored).
+        answer or label column, nor named like one (:data:`ANSWER_COLUMNS`,
+        :data:`LABEL_COLUMNS`); text columns are ignored.
     """
     if isinstance(source, pd.DataFrame):
         return VerifierTable.from_frame(source, **kwargs)
@@ -244,8 +245,8 @@ def _auto_column(df: pd.DataFrame, name: str | None, choices: tuple[str, ...]) -
 
 def _numeric_column(col: pd.Series) -> bool:
     """Numeric, boolean, or text that is mostly numbers (then validated as scores)."""
-    if col.name in _TEXT_COLUMNS:
-        return False
+    if col.name in _TEXT_COLUMNS + ANSWER_COLUMNS + LABEL_COLUMNS:
+        return False  # never a verifier, even when not used (e.g. answer=None)
     if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
         return True
     values = col.dropna()
@@ -293,3 +294,8 @@ def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     except TypeError:
         codes, uniques = pd.factorize(values.astype(str), sort=True)
     return codes.astype(np.int64), np.asarray(uniques)
+
+
+def _plain(value):
+    """A numpy scalar as the Python value, for readable messages."""
+    return value.item() if isinstance(value, np.generic) else value

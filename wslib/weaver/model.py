@@ -1,4 +1,4 @@
-"""Label models over verifier outputs: is each candidate correct?
+r"""Label models over verifier outputs: is each candidate correct?
 
 Both models assume the verifiers are **conditionally independent given the
 candidate's correctness** ``Y in {0, 1}`` and need no gold label.
@@ -10,9 +10,9 @@ covariance rank one and the third central moments a product:
 
 .. math::
 
-   \\mathrm{Cov}(x_i, x_j) = d_i d_j, \\qquad d_j = \\Delta_j \\sqrt{p (1-p)},
+   \mathrm{Cov}(x_i, x_j) = d_i d_j, \qquad d_j = \Delta_j \sqrt{p (1-p)},
 
-   E[\\bar x_i \\bar x_j \\bar x_k] = d_i d_j d_k \\, \\frac{1 - 2p}{\\sqrt{p(1-p)}}.
+   E[\bar x_i \bar x_j \bar x_k] = d_i d_j d_k \, \frac{1 - 2p}{\sqrt{p(1-p)}}.
 
 ``d`` is fitted by moment matching (median of triplet ratios
 ``Cov_ij Cov_ik / Cov_jk``, robust to a minority of dependent verifiers; the
@@ -65,6 +65,7 @@ from wslib.weaver.normalise import center_per_problem
 __all__ = ["BinaryMomentModel", "GaussianFactorModel"]
 
 _EPS = 1e-4
+_SE_FACTOR = 0.01  # denominators must be this many standard errors from zero
 
 
 class _PosteriorMixin:
@@ -102,8 +103,9 @@ class BinaryMomentModel(_PosteriorMixin, BaseEstimator):
         mean = x.sum(axis=0) / np.maximum(n_obs, 1)
         centred = np.where(observed, x - mean, 0.0)
         mask = observed.astype(np.float64)
-        cov = (centred.T @ centred) / np.maximum(mask.T @ mask, 1.0)
-        d = _rank_one_factor(cov, self.n_iter)
+        n_pairs = mask.T @ mask
+        cov = (centred.T @ centred) / np.maximum(n_pairs, 1.0)
+        d = _rank_one_factor(cov, self.n_iter, n_pairs)
         if d.sum() < 0:
             d = -d
         if self.class_balance is not None:
@@ -166,8 +168,9 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
         filled = np.where(observed, Z, 0.0)
         within = np.where(observed, center_per_problem(Z, starts), 0.0)
         mask = observed.astype(np.float64)
-        cov = (within.T @ within) / np.maximum(mask.T @ mask, 1.0)
-        loading = _rank_one_factor(cov, self.n_iter)
+        n_pairs = mask.T @ mask
+        cov = (within.T @ within) / np.maximum(n_pairs, 1.0)
+        loading = _rank_one_factor(cov, self.n_iter, n_pairs)
         if loading.sum() < 0:
             loading = -loading
         unique = np.maximum(np.diag(cov) - loading ** 2, self.min_unique * np.diag(cov))
@@ -222,18 +225,23 @@ def _signed(votes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(observed, 2.0 * (votes == 1) - 1.0, 0.0), observed
 
 
-def _rank_one_factor(cov: np.ndarray, n_iter: int) -> np.ndarray:
+def _rank_one_factor(cov: np.ndarray, n_iter: int, n_pairs: np.ndarray) -> np.ndarray:
     """``d`` with ``cov[i, j] ~ d_i d_j`` off the diagonal.
 
     Magnitudes are the median over verifier pairs ``(j, k)`` of the triplet
     ratios ``cov[i, j] cov[i, k] / cov[j, k]``, which a block of mutually
-    dependent verifiers cannot pull far while it is a minority; signs come from
-    principal-factor iterations, then agreement with the other verifiers.
+    dependent verifiers cannot pull far while it is a minority; pairs whose
+    covariance is numerically zero (``n_pairs``: rows observed by both sets the
+    scale) are skipped as denominators. (A stricter cut keeps only the large
+    covariances, i.e. the dependent blocks, and does worse on our simulator.)
+    Signs come from principal-factor iterations, then agreement with the other
+    verifiers.
     """
     m = cov.shape[0]
     if m < 3:
         return _principal_factor(cov, n_iter)
-    usable = np.abs(cov) > 1e-3 * np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
+    scale = np.sqrt(np.outer(np.diag(cov), np.diag(cov)) / np.maximum(n_pairs, 1.0))
+    usable = np.abs(cov) > _SE_FACTOR * scale
     np.fill_diagonal(usable, False)
     magnitude = np.zeros(m)
     for i in range(m):  # m x m ratios per verifier: memory stays O(m^2)

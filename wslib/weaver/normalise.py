@@ -126,7 +126,8 @@ class ScoreNormaliser:
             keys = col[order]
             ref = keys[: int(np.sum(~np.isnan(keys)))]  # NaN sort last
             self.state_.append(ref)
-            out[order, j] = _mid_ranks(ref, keys)
+            if ref.size:
+                out[order, j] = _mid_ranks(ref, keys)
         return out
 
     def take(self, columns: np.ndarray) -> "ScoreNormaliser":

@@ -197,11 +197,13 @@ class Weaver(BaseEstimator):
     # --------------------------------------------------------------- inference
     def decision_function(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
         """Log-odds that each row (in the table's sorted order) is a correct candidate."""
-        return self.model_.decision_function(self._features(_as_table(table)))
+        features = self._features(_as_table(table))
+        return self.model_.decision_function(features)
 
     def predict_proba(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
         """``(n_rows, 2)`` P(incorrect), P(correct) per row."""
-        return self.model_.predict_proba(self._features(_as_table(table)))
+        features = self._features(_as_table(table))
+        return self.model_.predict_proba(features)
 
     def select(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
         """Selected row (in the table's sorted order) of each problem."""

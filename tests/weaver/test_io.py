@@ -1,0 +1,117 @@
+"""Reading and validating verifier tables: layouts, alignment and bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.weaver.conftest import FIXTURES
+from wslib.weaver import VerifierTable, from_weaver_layout, read_table
+
+
+def test_rows_sorted_by_problem_then_candidate(tiny_frame):
+    shuffled = tiny_frame.sample(frac=1.0, random_state=0)
+    t = VerifierTable.from_frame(shuffled)
+    assert t.problem_ids.tolist() == ["a", "b", "c"]
+    assert t.starts.tolist() == [0, 3, 5, 6]
+    assert t.candidate_ids.tolist() == [0, 1, 2, 0, 1, 0]
+    assert t.scores[:, 0].tolist() == [0.1, 0.9, 0.8, 0.7, 0.2, 0.5]
+    # frame_index points back at the shuffled input rows
+    back = shuffled.iloc[t.frame_index]
+    assert back["rm"].tolist() == t.scores[:, 0].tolist()
+
+
+def test_auto_detects_columns(tiny_frame):
+    t = VerifierTable.from_frame(tiny_frame.assign(note="free text"))
+    assert t.verifiers == ["rm", "judge"]
+    assert t.labels.tolist() == [0, 1, 1, 1, 0, 1]
+    # the two "2" answers of problem a share a code, different problems never do
+    assert t.answers[1] == t.answers[2] and len(set(t.answers.tolist())) == 5
+
+
+def test_same_answer_text_in_two_problems_is_two_answers():
+    df = pd.DataFrame({"problem_id": [0, 0, 1], "candidate_id": [0, 1, 0],
+                       "answer": ["4", None, "4"], "rm": [1.0, 2.0, 3.0]})
+    t = VerifierTable.from_frame(df)
+    assert len(set(t.answers.tolist())) == 3  # a missing answer pools with nothing
+
+
+def test_ragged_counts_and_single_candidate(tiny_frame):
+    t = VerifierTable.from_frame(tiny_frame)
+    assert t.sizes.tolist() == [3, 2, 1]
+
+
+def test_non_numeric_scores_name_the_column(tiny_frame):
+    bad = tiny_frame.astype({"rm": object})
+    bad.loc[2, "rm"] = "high"
+    with pytest.raises(TypeError, match=r"'rm'.*'high'.*row 2"):
+        VerifierTable.from_frame(bad)
+
+
+def test_numeric_strings_are_scores(tiny_frame):
+    t = VerifierTable.from_frame(tiny_frame.astype({"rm": str}))
+    assert t.scores[:, 0].tolist() == [0.1, 0.9, 0.8, 0.7, 0.2, 0.5]
+
+
+def test_infinite_scores_rejected(tiny_frame):
+    with pytest.raises(ValueError, match="'rm'.*infinite"):
+        VerifierTable.from_frame(tiny_frame.assign(rm=[0.1, np.inf, 0.8, 0.7, 0.2, 0.5]))
+
+
+def test_duplicate_rows_named(tiny_frame):
+    dup = pd.concat([tiny_frame, tiny_frame.iloc[[4]]])
+    with pytest.raises(ValueError, match=r"1 duplicate \(problem, candidate\) rows.*'b', 1"):
+        VerifierTable.from_frame(dup)
+
+
+def test_missing_columns_and_bad_labels(tiny_frame):
+    with pytest.raises(KeyError, match="problem column 'qid'"):
+        VerifierTable.from_frame(tiny_frame, problem="qid")
+    with pytest.raises(KeyError, match=r"verifier columns \['nope'\]"):
+        VerifierTable.from_frame(tiny_frame, verifiers=["rm", "nope"])
+    with pytest.raises(ValueError, match="labels column 'correct'.*row 1"):
+        VerifierTable.from_frame(tiny_frame.assign(correct=[0, 2, 1, 1, 0, 1]))
+    with pytest.raises(ValueError, match="problem column 'problem_id' is missing at row 3"):
+        VerifierTable.from_frame(tiny_frame.assign(
+            problem_id=["a", "a", "a", None, "b", "c"]))
+
+
+def test_candidate_none_numbers_rows_in_order(tiny_frame):
+    t = VerifierTable.from_frame(tiny_frame.drop(columns="candidate_id"), candidate=None)
+    assert t.candidate_ids.tolist() == [0, 1, 2, 0, 1, 0]
+
+
+def test_weaver_layout_matches_long_layout():
+    wide = read_table(FIXTURES / "weaver_layout.parquet")
+    long = read_table(FIXTURES / "long.csv")
+    assert wide.verifiers == long.verifiers
+    assert "GRM_scores" in wide.verifiers and "Llama-3.3-70B-Instruct_verdicts" in wide.verifiers
+    assert wide.sizes.tolist() == long.sizes.tolist()
+    assert np.allclose(wide.scores, long.scores, equal_nan=True)
+    assert (wide.labels == long.labels).all()
+    # answers pool identically (codes may differ, the partition may not)
+    assert (pd.factorize(wide.answers)[0] == pd.factorize(long.answers)[0]).all()
+    # a verifier that skipped a whole problem (None instead of a list) is missing there
+    raw = pd.read_parquet(FIXTURES / "weaver_layout.parquet")
+    skipped = int(np.flatnonzero(raw["QwenPRM_min_scores"].isna())[0])
+    col = wide.verifiers.index("QwenPRM_min_scores")
+    rows = slice(wide.starts[skipped], wide.starts[skipped + 1])
+    assert np.isnan(wide.scores[rows, col]).all()
+
+
+def test_weaver_layout_length_mismatch_named():
+    df = pd.DataFrame({"samples": [["s1", "s2"], ["s3", "s4"]],
+                       "answer_correct": [[1, 0], [1, 1]], "GRM_scores": [[0.1, 0.2], [0.3]]})
+    with pytest.raises(ValueError, match="column 'GRM_scores' has 1 values for problem row 1"):
+        from_weaver_layout(df)
+
+
+def test_read_table_formats(tmp_path, tiny_frame):
+    tiny_frame.to_parquet(tmp_path / "t.parquet")
+    tiny_frame.to_json(tmp_path / "t.jsonl", orient="records", lines=True)
+    for name in ("t.parquet", "t.jsonl"):
+        assert read_table(tmp_path / name).scores.shape == (6, 2)
+    with pytest.raises(FileNotFoundError):
+        read_table(tmp_path / "absent.csv")
+    (tmp_path / "t.xlsx").touch()
+    with pytest.raises(ValueError, match="cannot read"):
+        read_table(tmp_path / "t.xlsx")

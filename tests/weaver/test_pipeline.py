@@ -1,0 +1,195 @@
+"""Weaver end to end: selection quality, invariances, modes, bad input, metrics."""
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from tests.weaver.conftest import FIXTURES
+from wslib.cli import main
+from wslib.datasets.synthetic import make_verifier_table
+from wslib.exceptions import NotFittedError
+from wslib.weaver import VerifierDroppedWarning, VerifierTable, Weaver, selection_metrics
+from wslib.weaver.distill import DistilledScorer
+from wslib.weaver.metrics import gap_closed
+
+KEYS = ("selection_accuracy", "pass_at_1", "majority_vote", "naive_mean",
+        "best_single_verifier", "oracle_pass_at_n")
+
+
+def _selected_pairs(table, rows):
+    return list(zip(table.problem_ids.tolist(), table.candidate_ids[rows].tolist()))
+
+
+def test_label_free_beats_baselines_on_the_simulator():
+    table = VerifierTable.from_frame(make_verifier_table(500, 16, 20, random_state=1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifierDroppedWarning)
+        m = selection_metrics(table, Weaver().fit(table).select(table))
+    assert m["selection_accuracy"] >= m["naive_mean"] + 0.02
+    assert m["selection_accuracy"] > m["majority_vote"] + 0.1
+    assert m["selection_accuracy"] >= m["best_single_verifier"]
+    assert m["selection_accuracy"] <= m["oracle_pass_at_n"]
+
+
+def test_shuffled_rows_give_the_same_selection(sim_frame):
+    table = VerifierTable.from_frame(sim_frame)
+    shuffled = VerifierTable.from_frame(sim_frame.sample(frac=1.0, random_state=5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifierDroppedWarning)
+        a = Weaver().fit(table)
+        b = Weaver().fit(shuffled)
+    assert _selected_pairs(table, a.select(table)) == _selected_pairs(shuffled,
+                                                                     b.select(shuffled))
+    assert np.allclose(a.decision_function(table), b.decision_function(shuffled))
+
+
+def test_label_free_never_reads_labels(sim_frame):
+    flipped = sim_frame.assign(correct=1 - sim_frame["correct"])
+    t1, t2 = VerifierTable.from_frame(sim_frame), VerifierTable.from_frame(flipped)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifierDroppedWarning)
+        for params in ({}, {"representation": "binary"}):
+            assert (Weaver(**params).fit(t1).select(t1) ==
+                    Weaver(**params).fit(t2).select(t2)).all()
+
+
+def test_degenerate_columns_dropped_with_named_warning(sim_frame):
+    frame = sim_frame.assign(dead=np.nan, flat=3.0)
+    with pytest.warns(VerifierDroppedWarning) as caught:
+        weaver = Weaver().fit(VerifierTable.from_frame(frame))
+    messages = " ".join(str(w.message) for w in caught)
+    assert "'dead' dropped: all missing" in messages
+    assert "'flat' dropped: constant" in messages
+    assert "dead" not in weaver.verifiers_ and "flat" not in weaver.verifiers_
+    report = weaver.report_.set_index("verifier")
+    assert report.loc["dead", "reason"] == "all missing" and not report.loc["flat", "kept"]
+    # the simulator's near-duplicate columns are reported as such
+    assert any(r.startswith("duplicate of") for r in weaver.dropped_.values())
+
+
+def test_single_candidate_problem_selects_it(tiny_frame):
+    table = VerifierTable.from_frame(tiny_frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = Weaver(max_correlation=1.0).fit(table).select(table)
+    assert rows.tolist() == [1, 3, 5]
+
+
+def test_answer_pooling(tiny_frame):
+    table = VerifierTable.from_frame(tiny_frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weaver = Weaver(aggregate="answer", max_correlation=1.0).fit(table)
+    assert weaver.select(table)[0] in (1, 2)  # the pooled answer "2"
+    no_answers = VerifierTable.from_frame(tiny_frame, answer=None)
+    with pytest.raises(ValueError, match="needs an answer column"):
+        weaver.select(no_answers)
+
+
+def test_faithful_mode_needs_a_class_balance(tiny_frame, sim_frame):
+    with pytest.raises(ValueError, match="faithful mode takes the class balance"):
+        Weaver("faithful").fit(VerifierTable.from_frame(tiny_frame, labels=None))
+    table = VerifierTable.from_frame(sim_frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifierDroppedWarning)
+        weaver = Weaver("faithful").fit(table)
+    assert weaver.class_balance_ == pytest.approx(table.labels.mean())
+    assert weaver.model_.__class__.__name__ == "BinaryMomentModel"
+    assert any("positive rate" in r or "duplicate" in r for r in weaver.dropped_.values())
+
+
+def test_bad_parameters_and_unfitted(sim_frame):
+    table = VerifierTable.from_frame(sim_frame)
+    with pytest.raises(ValueError, match="unknown mode"):
+        Weaver("magic").fit(table)
+    with pytest.raises(ValueError, match="unknown representation"):
+        Weaver(representation="ternary").fit(table)
+    with pytest.raises(NotFittedError):
+        Weaver().decision_function(table)
+    with pytest.raises(TypeError, match="VerifierTable or DataFrame"):
+        Weaver().fit(np.zeros((3, 3)))
+    assert clone(Weaver(aggregate="answer")).get_params()["aggregate"] == "answer"
+
+
+def test_scores_new_tables_and_names_missing_verifiers(sim_frame):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifierDroppedWarning)
+        weaver = Weaver().fit(sim_frame)
+    proba = weaver.predict_proba(sim_frame.head(40))
+    assert proba.shape == (40, 2) and np.allclose(proba.sum(axis=1), 1.0)
+    kept = weaver.verifiers_[0]
+    with pytest.raises(KeyError, match=kept):
+        weaver.decision_function(sim_frame.drop(columns=kept))
+
+
+def test_metrics_by_hand():
+    df = pd.DataFrame({"problem_id": [0, 0, 0, 1, 1], "candidate_id": [0, 1, 2, 0, 1],
+                       "answer": ["7", "8", "8", "x", "y"], "correct": [1, 0, 0, 0, 0],
+                       "v1": [0.9, 0.1, 0.2, 0.5, 0.4], "v2": [0.1, 0.8, 0.9, 0.3, 0.2]})
+    m = selection_metrics(VerifierTable.from_frame(df), selected=np.array([0, 3]))
+    assert m["selection_accuracy"] == 0.5 and m["oracle_pass_at_n"] == 0.5
+    assert m["pass_at_1"] == 0.5
+    assert m["majority_vote"] == 0.0              # answer "8" wins problem 0
+    assert m["best_single_verifier"] == 0.5 and m["best_single_verifier_name"] == "v1"
+    assert m["gap_closed"] is None                # best single already reaches the oracle
+    assert gap_closed(0.9, 0.8, 1.0) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="one row per problem"):
+        selection_metrics(VerifierTable.from_frame(df), selected=np.array([0]))
+
+
+def test_distilled_scorer_reproduces_weaver(sim_frame):
+    table = VerifierTable.from_frame(sim_frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifierDroppedWarning)
+        weaver = Weaver().fit(table)
+    teacher = weaver.predict_proba(table)[:, 1]
+    features = np.nan_to_num(weaver._features(table))  # what the student sees
+    train = table.problem % 2 == 0
+    scorer = DistilledScorer(epochs=15, device="cpu").fit(features[train], teacher[train])
+    student = scorer.decision_function(features[~train])
+    assert np.corrcoef(student, teacher[~train])[0, 1] > 0.9
+    with pytest.raises(ValueError, match="probabilities"):
+        DistilledScorer().fit(features, teacher * 2)
+    with pytest.raises(ValueError, match="row 0"):
+        scorer.decision_function(np.full((2, features.shape[1]), np.nan))
+
+
+def test_cli_writes_selection_and_metrics(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["weaver", str(FIXTURES / "weaver_layout.parquet"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "GRM_scores" in printed and "selection_accuracy" in printed
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert all(k in metrics for k in KEYS) and "gap_closed" in metrics
+    selected = pd.read_csv(out / "selected.csv")
+    assert len(selected) == 24 and selected["correct"].mean() == metrics["selection_accuracy"]
+    assert (out / "verifiers.csv").exists() and (out / "scores.csv").exists()
+
+
+def test_cli_long_csv_without_labels_and_bad_input(tmp_path, capsys, tiny_frame):
+    out = tmp_path / "out"
+    assert main(["weaver", str(FIXTURES / "long.csv"), "--labels", "none", "--aggregate",
+                 "answer", "--out", str(out)]) == 0
+    assert not (out / "metrics.json").exists() and (out / "selected.csv").exists()
+    bad = tiny_frame.astype({"rm": object})
+    bad.loc[0, "rm"] = "n/a?"
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    assert main(["weaver", str(tmp_path / "bad.csv"), "--out", str(out)]) == 2
+    assert "'rm'" in capsys.readouterr().err
+
+
+def test_bench_quick_records_and_markdown(tmp_path):
+    from wslib.bench.weaver import render_markdown
+
+    path = tmp_path / "weaver.json"
+    assert main(["bench", "weaver", "--quick", "--json", str(path)]) == 0
+    records = json.loads(path.read_text())
+    methods = {r["method"] for r in records}
+    assert {"weaver", "weaver-faithful", "naive_mean", "oracle_pass_at_n"} <= methods
+    assert all(0.0 <= r["value"] <= 1.0 for r in records)
+    text = render_markdown(records)
+    assert text.count("|") > 20 and "weaver" in text

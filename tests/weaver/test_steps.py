@@ -1,0 +1,130 @@
+"""Normalisation, binarisation, filtering and the two label models."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from wslib.exceptions import NotFittedError
+from wslib.weaver import BinaryMomentModel, GaussianFactorModel, VerifierDroppedWarning
+from wslib.weaver.binarise import binarise, thresholds_for_rate
+from wslib.weaver.filter import filter_verifiers, rank_correlation
+from wslib.weaver.normalise import (ScoreNormaliser, center_per_problem, minmax_normalise,
+                                    normalise_scores)
+
+
+def test_rank_normalise_ties_missing_and_new_scores():
+    X = np.array([[3.0, 1.0], [1.0, 1.0], [2.0, np.nan], [2.0, 0.0]])
+    U = normalise_scores(X, "rank")
+    assert U[:, 0].tolist() == [0.875, 0.125, 0.5, 0.5]  # tied 2.0s share their mid-rank
+    assert np.isnan(U[2, 1]) and U[0, 1] == U[1, 1] > U[3, 1]
+    norm = ScoreNormaliser("rank").fit(X)
+    new = norm.transform(np.array([[10.0, -5.0]]))
+    assert 0.0 < new[0, 1] < new[0, 0] < 1.0  # beyond the fitted range: clipped inside (0, 1)
+    assert np.allclose(norm.take([1]).transform(X[:, [1]]), U[:, [1]], equal_nan=True)
+
+
+def test_minmax_keeps_unit_columns_when_asked():
+    X = np.array([[0.2, 10.0, 5.0], [0.6, 30.0, 5.0], [np.nan, 20.0, 5.0]])
+    plain = minmax_normalise(X)
+    assert plain[:, 1].tolist() == [0.0, 1.0, 0.5] and plain[:, 2].tolist() == [0.5] * 3
+    assert np.allclose(minmax_normalise(X, skip_unit=True)[:2, 0], [0.2, 0.6])
+
+
+def test_center_per_problem_removes_problem_offsets():
+    X = np.array([[1.0], [3.0], [10.0], [np.nan], [14.0]])
+    out = center_per_problem(X, np.array([0, 2, 5]))
+    assert out[[0, 1, 2, 4], 0].tolist() == [-1.0, 1.0, -2.0, 2.0] and np.isnan(out[3, 0])
+
+
+def test_binarise_and_rate_thresholds():
+    U = np.array([[0.1], [0.3], [0.6], [0.9], [np.nan]])
+    assert binarise(U, 0.5).ravel().tolist() == [0, 0, 1, 1, -1]
+    t = thresholds_for_rate(U, 0.25)
+    assert binarise(U, t).ravel().tolist() == [0, 0, 0, 1, -1]
+    with pytest.raises(ValueError, match="positive rate"):
+        thresholds_for_rate(U, 1.0)
+
+
+def test_filter_reports_every_reason():
+    rng = np.random.default_rng(0)
+    s = rng.normal(size=300)
+    X = np.column_stack([s, -s + 0.01 * rng.normal(size=300), np.full(300, np.nan),
+                         np.r_[np.zeros(299), 1.0], rng.normal(size=300)])
+    names = ["a", "neg_copy", "empty", "almost_flat", "b"]
+    with pytest.warns(VerifierDroppedWarning) as caught:
+        keep, reasons = filter_verifiers(X, names)
+    assert len(caught) == 3 and "verifier 'empty' dropped: all missing" in str(caught[0].message)
+    assert keep.tolist() == [True, False, False, False, True]
+    assert reasons["neg_copy"].startswith("duplicate of a (rho=-1.00")
+    assert reasons["almost_flat"].startswith("near-constant")
+    votes = binarise(normalise_scores(X), 0.5)
+    votes[:, 4] = 1
+    _, reasons = filter_verifiers(X, names, votes=votes, positive_rate=(0.1, 0.9), warn=False)
+    assert reasons["b"] == "positive rate 1.00 outside [0.1, 0.9]"
+
+
+def test_rank_correlation_uses_common_rows():
+    rng = np.random.default_rng(1)
+    s = rng.normal(size=400)
+    X = np.column_stack([s, s ** 3, rng.normal(size=400)])
+    X[:100, 1] = np.nan
+    rho = rank_correlation(X)
+    assert rho[0, 1] > 0.99 and abs(rho[0, 2]) < 0.15
+
+
+def _ci_votes(n, acc, p, rng):
+    y = rng.random(n) < p
+    right = rng.random((n, acc.size)) < acc
+    votes = np.where(right, y[:, None], ~y[:, None]).astype(np.int8)
+    votes[rng.random(votes.shape) < 0.1] = -1
+    return votes, y
+
+
+def test_binary_moment_model_recovers_parameters():
+    rng = np.random.default_rng(0)
+    acc = np.array([0.9, 0.85, 0.8, 0.7, 0.65, 0.6, 0.35])  # the last one is adversarial
+    votes, y = _ci_votes(20000, acc, 0.3, rng)
+    model = BinaryMomentModel().fit(votes)
+    assert model.class_balance_ == pytest.approx(0.3, abs=0.03)
+    assert np.allclose(model.positive_rate_, acc, atol=0.04)       # P(vote 1 | correct)
+    assert np.allclose(model.false_positive_rate_, 1 - acc, atol=0.04)
+    fixed = BinaryMomentModel(class_balance=0.3).fit(votes)
+    assert np.mean((fixed.predict_proba(votes)[:, 1] > 0.5) == y) > 0.9
+    with pytest.raises(NotFittedError):
+        BinaryMomentModel().decision_function(votes)
+
+
+def test_gaussian_factor_model_weights_and_balance():
+    rng = np.random.default_rng(0)
+    sizes = rng.integers(2, 20, size=600)
+    starts = np.r_[0, np.cumsum(sizes)]
+    n = starts[-1]
+    y = (rng.random(n) < np.repeat(rng.uniform(0.1, 0.9, 600), sizes)).astype(float)
+    delta = np.array([1.5, 1.0, 0.7, 0.4, 0.0, -0.6])
+    offset = np.repeat(rng.normal(size=(600, 6)) * 2, sizes, axis=0)  # per-problem shifts
+    Z = y[:, None] * delta + offset + rng.normal(size=(n, 6))
+    Z[rng.random(Z.shape) < 0.05] = np.nan
+    model = GaussianFactorModel().fit(Z, starts)
+    order = np.argsort(-model.weight_)
+    assert order[0] == 0 and order[-1] == 5 and model.weight_[5] < 0
+    ratio = model.loading_ / model.loading_[0]
+    assert np.allclose(ratio[[1, 2, 5]], (delta / delta[0])[[1, 2, 5]], atol=0.15)
+    assert abs(ratio[4]) < 0.05
+    # within a problem (all selection needs) the score ranks like the true log-odds
+    complete = ~np.isnan(Z).any(axis=1)
+    keep = np.r_[0, np.cumsum(complete)][starts]
+    score = center_per_problem(model.decision_function(Z)[complete, None], keep)[:, 0]
+    truth = center_per_problem((Z[complete] @ delta)[:, None], keep)[:, 0]
+    assert np.corrcoef(score, truth)[0, 1] > 0.9
+    assert 0.3 < model.class_balance_ < 0.7
+
+
+def test_models_are_sklearn_estimators():
+    from sklearn.base import clone
+
+    m = clone(GaussianFactorModel(min_unique=0.1))
+    assert m.get_params()["min_unique"] == 0.1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert clone(BinaryMomentModel(class_balance=0.2)).class_balance == 0.2
