@@ -134,3 +134,15 @@ def test_row_and_numba_lfs_and_in_memory_dataset(corpus, tmp_path):
     dataset = pds.dataset(pa.Table.from_pandas(corpus, preserve_index=False))
     res = apply_parquet(dataset, lfs, tmp_path / "L.npy", batch_size=700)
     np.testing.assert_array_equal(res.votes(), apply_lfs(corpus, lfs))
+
+
+def test_hive_partition_keys_count_as_columns(tmp_path):
+    import pyarrow as pa
+
+    df = pd.DataFrame({"text": ["free a", "b", "free c", "d"], "year": [2020, 2020, 2021, 2021]})
+    pds.write_dataset(pa.Table.from_pandas(df), tmp_path / "h", format="parquet",
+                      partitioning=["year"], partitioning_flavor="hive")
+    dataset = pds.dataset(tmp_path / "h", format="parquet", partitioning="hive")
+    lfs = [keyword_lf("free", 1), threshold_lf("year", 2021, 0)]
+    res = apply_parquet(dataset, lfs, tmp_path / "L.npy")
+    assert res.votes().tolist() == [[1, -1], [-1, -1], [1, 0], [-1, 0]]

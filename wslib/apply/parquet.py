@@ -145,7 +145,9 @@ def open_parquet_dataset(source: Any) -> ds.Dataset:
 
 def _check_schema(dataset: ds.Dataset, plan: CompiledLFs) -> None:
     """Every file must hold every column an LF reads (a dataset would fill nulls)."""
-    parts = [(getattr(f, "path", "the dataset"), f.physical_schema.names)
+    partitioning = getattr(dataset, "partitioning", None)  # hive keys live in paths, not files
+    keys = partitioning.schema.names if partitioning is not None else []
+    parts = [(getattr(f, "path", "the dataset"), f.physical_schema.names + keys)
              for f in dataset.get_fragments()]
     for where, names in [("the dataset", dataset.schema.names)] + parts:
         try:
