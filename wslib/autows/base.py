@@ -102,7 +102,7 @@ class BaseGenerator(TransformerMixin, BaseEstimator, ABC):
         if not candidates:
             return []
         V = self._candidate_votes(candidates, X, k)
-        chosen = greedy_select(V[labelled], y_lab, V != ABSTAIN, labelled=labelled,
+        chosen = greedy_select(V[labelled], y_lab, V, labelled=labelled,
                                max_lfs=self.max_lfs, min_accuracy=self._min_accuracy(k),
                                min_support=self.min_support)
         return [candidates[j] for j in chosen]

@@ -89,12 +89,12 @@ def draw_labels(y: np.ndarray, n_labels: int, cardinality: int, seed: int,
     The draw is repeated (same generator) until every class appears, so that
     each class can get an LF; raises when that is impossible.
     """
+    if n_labels < cardinality:
+        raise ValueError(f"n_labels={n_labels} is fewer than the {cardinality} classes")
     present = np.unique(y[y >= 0])
     if present.size < cardinality:
         missing = sorted(set(range(cardinality)) - set(present.tolist()))
         raise ValueError(f"classes {missing} never occur in the fit split; cannot draw labels")
-    if n_labels < cardinality:
-        raise ValueError(f"n_labels={n_labels} is fewer than the {cardinality} classes")
     if n_labels > y.shape[0]:
         raise ValueError(f"n_labels={n_labels} exceeds the {y.shape[0]} items of the fit split")
     rng = np.random.default_rng(seed)

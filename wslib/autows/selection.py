@@ -14,14 +14,21 @@ items ranks below one that is right on 28 of 30:
 
 Each greedy round adds the candidate with the largest gain
 
-.. math:: g_j = \mathrm{lb}_j \cdot \frac{1}{n}\sum_i C_{ij}\, w_i, \qquad
-          w_i = \frac{1 + \gamma\,[i \text{ labelled and vague}]}{(1 + \mathrm{cov}_i)^2}
+.. math:: g_j = \mathrm{lb}_j \cdot b_j \cdot \frac{1}{n}\sum_i C_{ij}\, w_i, \qquad
+          w_i = \frac{1 + \gamma\,[i \text{ labelled and vague}]}{(1 + \mathrm{cov}_i)^2},
+          \qquad b_j = \sum_c f_{jc}\,\min\Big(4, \frac{\pi_c}{s_c}\Big)
 
 where ``C`` is the candidate's coverage of *all* items (labelled and
 unlabelled), ``cov_i`` counts the already selected rules voting on item
 ``i`` (diversity: items many rules already cover are worth little) and the
 verifier term up-weights labelled items the selected rules still get wrong
-or leave uncovered (Snuba's feedback loop on "vague" points).
+or leave uncovered (Snuba's feedback loop on "vague" points). The class
+balance term ``b_j`` keeps the selected votes near the labelled class
+frequencies ``pi``: ``f_jc`` is the share of candidate ``j``'s votes for
+class ``c`` and ``s_c`` the share of the selected rules' votes so far
+(``b_j = 1`` before the first pick). Without it, the class with the most
+distinctive features (spam keywords) takes every slot and the label model
+sees one class only.
 
 >>> import numpy as np
 >>> from wslib.autows.selection import wilson_lower_bound
@@ -32,7 +39,6 @@ or leave uncovered (Snuba's feedback loop on "vague" points).
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from wslib.matrix import ABSTAIN
 
@@ -59,11 +65,8 @@ def labelled_accuracy(V: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndar
     return voted.sum(axis=0), correct.sum(axis=0)
 
 
-def _coverage_columns(C) -> sp.csc_matrix | np.ndarray:
-    return sp.csc_matrix(C, dtype=np.float32) if sp.issparse(C) else np.asarray(C, np.float32)
-
-
-def greedy_select(V_lab: np.ndarray, y_lab: np.ndarray, coverage, *, labelled: np.ndarray,
+def greedy_select(V_lab: np.ndarray, y_lab: np.ndarray, V_all: np.ndarray, *,
+                  labelled: np.ndarray,
                   max_lfs: int, min_accuracy: float, min_support: int = 3,
                   feedback: float = 1.0) -> list[int]:
     """Indices of the selected candidates, in selection order (see the module docstring).
@@ -73,8 +76,8 @@ def greedy_select(V_lab: np.ndarray, y_lab: np.ndarray, coverage, *, labelled: n
     V_lab : int array (n_labelled, m)
         Each candidate's votes on the labelled items.
     y_lab : int array (n_labelled,)
-    coverage : bool array or sparse matrix (n_items, m)
-        Where each candidate votes on all items.
+    V_all : int array (n_items, m)
+        Each candidate's votes on all items.
     labelled : int array (n_labelled,)
         Rows of ``coverage`` that are the labelled items.
     max_lfs : int
@@ -90,23 +93,30 @@ def greedy_select(V_lab: np.ndarray, y_lab: np.ndarray, coverage, *, labelled: n
     eligible = (lb >= min_accuracy) & (n_votes >= min_support)
     if not eligible.any():
         return []
-    C = _coverage_columns(coverage)
+    C = (V_all != ABSTAIN).astype(np.float32)
     n = C.shape[0]
+    k = int(max(y_lab.max(), V_all.max()) + 1)
+    class_votes = np.stack([(V_all == c).sum(axis=0) for c in range(k)], axis=1).astype(float)
+    frac = class_votes / np.maximum(class_votes.sum(axis=1, keepdims=True), 1.0)   # (m, k)
+    prior = np.bincount(y_lab, minlength=k) / y_lab.shape[0]
+    selected_votes = np.zeros(k)
     covered = np.zeros(n, dtype=np.float32)
-    k = int(max(y_lab.max(), V_lab.max()) + 1)
     lab_scores = np.zeros((y_lab.shape[0], k), dtype=np.float64)
     chosen: list[int] = []
     rows = np.arange(y_lab.shape[0])
     for _ in range(max_lfs):
         vague = np.ones(y_lab.shape[0], dtype=np.float32)
+        balance = np.ones(C.shape[1])
         if chosen:
             top = lab_scores.max(axis=1)
             right = (lab_scores[rows, y_lab] == top) & (top > 0)
             unique = (lab_scores == top[:, None]).sum(axis=1) == 1
             vague = np.where(right & unique, 0.0, 1.0).astype(np.float32)
+            share = selected_votes / max(selected_votes.sum(), 1.0)
+            balance = frac @ np.minimum(4.0, prior / np.maximum(share, prior / 4.0 + 1e-12))
         w = 1.0 / (1.0 + covered) ** 2
         w[labelled] *= 1.0 + feedback * vague
-        gain = np.asarray(C.T @ w).ravel() / n * lb
+        gain = (C.T @ w) / n * lb * balance
         gain[~eligible] = -np.inf
         if chosen:
             gain[chosen] = -np.inf
@@ -114,8 +124,8 @@ def greedy_select(V_lab: np.ndarray, y_lab: np.ndarray, coverage, *, labelled: n
         if not np.isfinite(gain[j]) or gain[j] <= 0:
             break
         chosen.append(j)
-        col = C[:, j]
-        covered += np.asarray(col.toarray()).ravel() if sp.issparse(col) else col
+        covered += C[:, j]
+        selected_votes += class_votes[j]
         votes = V_lab[:, j]
         hit = votes != ABSTAIN
         lab_scores[rows[hit], votes[hit]] += lb[j]

@@ -43,7 +43,7 @@ CLASS_DESCRIPTIONS = {
 }
 
 DEFAULT_DATASETS = ("youtube", "sms", "trec", "digits")
-QUICK_TRAIN = 600
+QUICK_TRAIN = 400
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

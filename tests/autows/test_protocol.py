@@ -1,0 +1,74 @@
+"""The AutoWS-Bench protocol and the ``wslib bench autows`` sub-command."""
+
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from wslib.autows.features import raw_view
+from wslib.autows.protocol import PRIMARY_PIPELINE, AutoWSTask, draw_labels, run_protocol
+
+
+def test_draw_labels_is_seeded_and_covers_every_class():
+    y = np.array([0] * 95 + [1] * 3 + [2] * 2)
+    a = draw_labels(y, 20, 3, seed=4)
+    assert np.array_equal(a, draw_labels(y, 20, 3, seed=4))
+    assert set(y[a]) == {0, 1, 2} and len(np.unique(a)) == 20
+
+
+def test_draw_labels_rejects_impossible_budgets():
+    y = np.array([0, 0, 1, 1])
+    with pytest.raises(ValueError, match="fewer than the 3 classes"):
+        draw_labels(y, 2, 3, seed=0)
+    with pytest.raises(ValueError, match=r"classes \[2\] never occur"):
+        draw_labels(y, 3, 3, seed=0)
+
+
+def test_run_protocol_reports_every_method_and_metric(digits):
+    X, _, y_true = digits
+    task = AutoWSTask("digits", {"px": raw_view(X[:600], X[600:], name="px")}, y_true[:600],
+                      y_true[600:], [str(d) for d in range(10)], main_view="px", snuba_view="px")
+    from wslib.endmodel import EndModel
+
+    def fast_end_model(seed):
+        return EndModel(head="logreg", lr=1e-2, max_epochs=5, random_state=seed)
+
+    records = run_protocol(task, seed=0, n_labels=100, end_model=fast_end_model)
+    methods = {r["method"] for r in records}
+    assert {"fewshot/logreg", "fewshot/end", "autows/snuba", "autows/goggles", "autows/all",
+            PRIMARY_PIPELINE} <= methods
+    by = {(r["method"], r["metric"]): r["value"] for r in records}
+    assert by[("autows/goggles", "coverage")] > 0.9
+    assert by[("autows/goggles", "accuracy_covered")] > 0.7
+    assert 0.0 <= by[(PRIMARY_PIPELINE, "accuracy")] <= 1.0
+    assert by[(PRIMARY_PIPELINE, "coverage")] == 1.0
+    assert all(r["seed"] == 0 and r["n_labels"] == 100 for r in records)
+    again = run_protocol(task, seed=0, n_labels=100, generators=["goggles"],
+                         end_model=fast_end_model)
+    same = {(r["method"], r["metric"]): r["value"] for r in again}
+    assert same[("autows/goggles", "accuracy")] == by[("autows/goggles", "accuracy")]
+
+
+@pytest.mark.slow
+def test_bench_autows_quick_cli(tmp_path, capsys):
+    from wslib.bench.autows import render_markdown
+    from wslib.cli import main
+
+    with resources.as_file(resources.files("wslib.datasets") / "data" / "youtube") as folder:
+        out = tmp_path / "autows.json"
+        rc = main(["bench", "autows", "--quick", "--data", str(folder), "--datasets", "youtube",
+                   "--json", str(out)])
+    assert rc == 0
+    records = json.loads(out.read_text())
+    methods = {r["method"] for r in records}
+    assert {"fewshot/logreg", "autows/keywords", "autows/goggles", PRIMARY_PIPELINE} <= methods
+    assert {r["metric"] for r in records} == {"accuracy", "accuracy_covered", "coverage"}
+    md = render_markdown(records)
+    assert "| youtube | accuracy |" in md and PRIMARY_PIPELINE in md
+
+
+def test_bench_rejects_unknown_dataset(tmp_path):
+    from wslib.cli import main
+
+    assert main(["bench", "autows", "--quick", "--datasets", "nope"]) == 2
