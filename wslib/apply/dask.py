@@ -49,7 +49,7 @@ __all__ = ["apply_lfs_dask", "vote_stats_dask", "PartitionError"]
 def _require_dask() -> Any:
     try:
         import dask
-        import dask.dataframe  # noqa: F401 - checks the dataframe extra is present
+        import dask.dataframe  # the dataframe extra must be present too
     except ImportError as exc:
         raise ImportError('wslib.apply.dask needs dask[dataframe]; install it with '
                           'pip install "wslib[dask]"') from exc
@@ -179,7 +179,7 @@ def _compute(leaves: list, client: Any, reduce: bool) -> Any:
         if reduce:
             return _tree(futures, lambda a, b: client.submit(_merge, a, b)).result()
         return client.gather(futures)
-    except Exception as exc:  # noqa: BLE001 - report the first failed partition, whatever failed
+    except Exception:  # noqa: BLE001 - report the first failed partition, whatever failed
         wait(futures)
         bad = [i for i, f in enumerate(futures) if f.status == "error"]
         if not bad:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
@@ -80,6 +80,8 @@ class StreamResult:
     dtype : numpy.dtype
     seconds : float
         Wall time of the run.
+    n_batches : int
+        Batches streamed (at most ``batch_size`` rows each).
     """
 
     path: Path | None
@@ -89,7 +91,7 @@ class StreamResult:
     stats: "VoteStats | None"
     dtype: np.dtype
     seconds: float = 0.0
-    n_batches: int = field(default=0)
+    n_batches: int = 0
 
     def votes(self, mmap: bool = True) -> np.ndarray:
         """The vote matrix as an array (memory-mapped for ``.npy`` when ``mmap``)."""
@@ -99,7 +101,8 @@ class StreamResult:
 
 
 def read_votes(path: str | os.PathLike, *, mmap: bool = True) -> np.ndarray:
-    """Load a vote matrix written by :func:`apply_parquet` (any of the three formats)."""
+    """Load a 2-D array written by :func:`apply_parquet` or
+    :func:`~wslib.labelmodel.streaming.predict_proba_streaming` (any of the three formats)."""
     path = Path(path)
     fmt = _format(path)
     if fmt == "npy":
@@ -235,7 +238,7 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
         removes the partial output.
     cardinality : int, optional
         Number of classes; fixes the output dtype (``int8`` up to 127 classes).
-        Needed with ``stats=True``. Without it, votes above 126 are an error.
+        Needed with ``stats=True``. Without it, votes above 127 are an error.
     stats : bool
         Also accumulate :class:`~wslib.labelmodel.stats.VoteStats` (``result.stats``).
     capacity : int, optional
