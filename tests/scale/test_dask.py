@@ -11,8 +11,10 @@ distributed = pytest.importorskip("distributed")
 
 from wslib import apply_lfs  # noqa: E402
 from wslib.apply import MissingColumnError  # noqa: E402
-from wslib.apply.dask import PartitionError, apply_lfs_dask, vote_stats_dask  # noqa: E402
+from wslib.apply.dask import (PartitionError, apply_lfs_dask, predict_proba_dask,  # noqa: E402
+                              vote_stats_dask)
 from wslib.exceptions import LFFaultWarning  # noqa: E402
+from wslib.labelmodel import DawidSkene, fit_streaming  # noqa: E402
 from wslib.labelmodel.stats import VoteStats  # noqa: E402
 from wslib.lf import keyword_lf, threshold_lf  # noqa: E402
 
@@ -113,6 +115,30 @@ def test_partition_whose_data_fails_to_load(client, ddf, lfs):
     broken = frame.map_partitions(flaky_storage, meta=frame._meta)
     with pytest.raises(PartitionError, match=r"partition 4 of 6 failed: OSError: read timed out"):
         apply_lfs_dask(broken, lfs[:3], client=client)
+
+
+@pytest.mark.filterwarnings("ignore::wslib.exceptions.ConvergenceWarning")
+def test_fit_from_cluster_stats_then_soft_labels_on_the_cluster(client, ddf, lfs):
+    frame, df = ddf
+    stats, _ = vote_stats_dask(frame, lfs, 2, client=client)
+    model = fit_streaming(DawidSkene(cardinality=2, max_iter=20), stats)
+    proba = predict_proba_dask(frame, lfs, model)
+    assert proba.npartitions == frame.npartitions and list(proba.columns) == ["p0", "p1"]
+    got = client.compute(proba).result()
+    assert got.index.equals(df.index)
+    np.testing.assert_allclose(got.to_numpy(), model.predict_proba(apply_lfs(df, lfs)),
+                               rtol=0, atol=1e-12)
+    with pytest.warns(LFFaultWarning, match="fails_late"):
+        stats, _ = vote_stats_dask(frame, [fails_late, *lfs[:3]], 2, errors="abstain",
+                                   client=client)
+    bad = fit_streaming(DawidSkene(cardinality=2, max_iter=20), stats)
+    parts = [p.compute(scheduler="sync") for p in frame.to_delayed()]
+    failing = {i for i, p in enumerate(parts) if (p["score"] > 3.2).any()}
+    with pytest.raises(PartitionError, match=r"partition \d of 6 failed.*'fails_late'") as err:
+        client.compute(predict_proba_dask(frame, [fails_late, *lfs[:3]], bad)).result()
+    assert err.value.partition in failing  # lazily computed: whichever failed first
+    with pytest.raises(ValueError, match="fitted on 4 LFs, got 20"):
+        predict_proba_dask(frame, lfs, bad)
 
 
 def test_bad_input(ddf, lfs):

@@ -11,6 +11,8 @@ counts of every partition are summed (Snorkel's Dask applier drops them).
 is reduced to :class:`~wslib.labelmodel.stats.VoteStats` and the statistics
 are merged in a tree, so only one small summary reaches the client; fit a
 label model from it with :func:`wslib.labelmodel.streaming.fit_streaming`.
+:func:`predict_proba_dask` then gives the soft labels as a lazy dask
+dataframe aligned with the input, computed where the partitions live.
 
 A partition that fails raises :class:`PartitionError` naming its index (and,
 for an LF fault, the LF and the row); nothing partial is returned.
@@ -43,7 +45,7 @@ from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import VoteMatrix, vote_dtype
 
-__all__ = ["apply_lfs_dask", "vote_stats_dask", "PartitionError"]
+__all__ = ["apply_lfs_dask", "vote_stats_dask", "predict_proba_dask", "PartitionError"]
 
 
 def _require_dask() -> Any:
@@ -263,3 +265,40 @@ def vote_stats_dask(ddf: Any, lfs: Sequence[LabelingFunction], cardinality: int,
     plan, (stats, faults, first) = _run(ddf, lfs, errors=errors, cardinality=cardinality,
                                         client=client, capacity=capacity)
     return stats, _merge_faults(plan, [(faults, first)])
+
+
+def _proba_partition(part: pd.DataFrame, plan: CompiledLFs, model: Any, errors: str, n: int,
+                     partition_info: dict | None = None) -> pd.DataFrame:
+    i = -1 if partition_info is None else int(partition_info["number"])
+    try:
+        proba = model.predict_proba(apply_chunk(plan, part, errors=errors).votes) \
+            if len(part) else np.empty((0, model.cardinality_))
+    except Exception as exc:  # noqa: BLE001 - every failure is reported with its partition
+        raise _fail(i, n, exc) from exc
+    return pd.DataFrame(proba, index=part.index,
+                        columns=[f"p{c}" for c in range(model.cardinality_)])
+
+
+def predict_proba_dask(ddf: Any, lfs: Sequence[LabelingFunction], model: Any, *,
+                       errors: str = "raise") -> Any:
+    """Soft labels of every row as a lazy ``dask.dataframe`` (columns ``p0 .. p{k-1}``).
+
+    Each partition's votes are computed and passed to the fitted ``model``'s
+    ``predict_proba`` on the worker that holds it; the result keeps ``ddf``'s
+    index and partitions (write it with ``.to_parquet(...)`` or ``.compute()``).
+    A failing partition raises :class:`PartitionError` naming its index when
+    the result is computed.
+    """
+    _require_dask()
+    model._check_fitted()
+    if errors not in ERRORS:
+        raise ValueError(f"errors must be one of {ERRORS}, got {errors!r}")
+    plan = compile_lfs(lfs, model.cardinality_)
+    plan.check_columns(map(str, ddf.columns))
+    if len(plan) != model.n_sources_:
+        raise ValueError(f"{type(model).__name__} was fitted on {model.n_sources_} LFs, "
+                         f"got {len(plan)}")
+    meta = pd.DataFrame({f"p{c}": pd.Series(dtype=np.float64)
+                         for c in range(model.cardinality_)})
+    return ddf.map_partitions(_proba_partition, plan, model, errors, ddf.npartitions,
+                              meta=meta, align_dataframes=False)
