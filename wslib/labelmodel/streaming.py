@@ -68,7 +68,7 @@ def _n_rows(source: Any) -> int | None:
         if fmt == "parquet":
             return int(pq.ParquetFile(path).metadata.num_rows)
         with pa.memory_map(str(path)) as src:
-            return int(pa.ipc.open_file(src).read_all().num_rows)
+            return int(pa.ipc.open_file(src).count_rows())
     if isinstance(source, np.ndarray) or sp.issparse(source):
         return int(source.shape[0])
     return None
@@ -78,8 +78,8 @@ def iter_vote_batches(source: Any, batch_size: int = DEFAULT_BATCH_SIZE
                       ) -> Iterator[np.ndarray]:
     """Vote blocks of at most ``batch_size`` rows, in row order.
 
-    ``source`` is a vote-matrix file (``.npy`` read memory-mapped, ``.parquet``
-    and ``.arrow`` read batch by batch), a :class:`~wslib.apply.parquet.StreamResult`,
+    ``source`` is a vote-matrix file (``.npy``, ``.parquet`` or ``.arrow``, read
+    block by block, never whole), a :class:`~wslib.apply.parquet.StreamResult`,
     an array / sparse matrix (sliced), or an iterable of blocks (passed through).
     """
     if int(batch_size) != batch_size or batch_size < 1:
