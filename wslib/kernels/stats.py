@@ -5,6 +5,7 @@ its set of ``(LF, vote)`` pairs, its number of votes, and its first vote), so
 that identical rows can be grouped without sorting the matrix itself.
 ``weighted_vote_counts`` is the M-step of every conditionally independent
 label model: the posterior mass each LF's votes give each class.
+``one_coin_proba`` is the fused posterior of a weighted vote.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import scipy.sparse as sp
 
 from wslib.kernels.votes import _JIT, _chunks
 
-__all__ = ["pattern_hashes", "weighted_vote_counts"]
+__all__ = ["pattern_hashes", "weighted_vote_counts", "one_coin_proba"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -31,13 +32,19 @@ def _splitmix(x):
 
 
 @numba.njit(**_JIT)
-def _cell_key(j, v, k):
-    return _splitmix(np.uint64(j) * np.uint64(k) + np.uint64(v) + np.uint64(1))
+def _cell_keys(m, k):
+    """Random 64-bit key of every (LF, vote) cell; a row's hash mixes the keys of its votes."""
+    keys = np.zeros((m, k + 1), dtype=np.uint64)  # column 0: abstain, mixes in nothing
+    for j in range(m):
+        for v in range(k):
+            keys[j, v + 1] = _splitmix(np.uint64(j) * np.uint64(k) + np.uint64(v) + np.uint64(1))
+    return keys
 
 
 @numba.njit(parallel=True, **_JIT)
-def _pattern_hashes_dense(L, k):
+def _pattern_hashes_dense(L, keys):
     n, m = L.shape
+    k = keys.shape[1] - 1
     h = np.empty(n, dtype=np.uint64)
     nv = np.empty(n, dtype=np.int32)
     first = np.empty(n, dtype=np.int64)
@@ -45,13 +52,12 @@ def _pattern_hashes_dense(L, k):
         acc = np.uint64(0)
         c = 0
         f = -1
-        for j in range(m):
+        for j in range(m):  # branch-free on the vote: abstains hit key 0 and add 0
             v = L[i, j]
-            if v >= 0:
-                acc ^= _cell_key(j, v, k)
-                if c == 0:
-                    f = j * k + v
-                c += 1
+            acc ^= keys[j, v + 1]
+            c += v >= 0
+            if f < 0 and v >= 0:
+                f = j * k + v
         h[i] = _splitmix(acc)
         nv[i] = c
         first[i] = f
@@ -59,8 +65,9 @@ def _pattern_hashes_dense(L, k):
 
 
 @numba.njit(parallel=True, **_JIT)
-def _pattern_hashes_csr(indptr, indices, data, k):
+def _pattern_hashes_csr(indptr, indices, data, keys):
     n = indptr.shape[0] - 1
+    k = keys.shape[1] - 1
     h = np.empty(n, dtype=np.uint64)
     nv = np.empty(n, dtype=np.int32)
     first = np.empty(n, dtype=np.int64)
@@ -72,7 +79,7 @@ def _pattern_hashes_csr(indptr, indices, data, k):
             v = data[t]
             if v >= 0:
                 j = indices[t]
-                acc ^= _cell_key(j, v, k)
+                acc ^= keys[j, v + 1]
                 if c == 0:
                     f = j * k + v
                 c += 1
@@ -89,9 +96,10 @@ def pattern_hashes(L, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     (dense or CSR, explicit ``-1`` or implicit abstain); the first vote is
     encoded as ``j * k + v`` (``-1`` for an all-abstain row).
     """
+    keys = _cell_keys(L.shape[1], k)
     if sp.issparse(L):
-        return _pattern_hashes_csr(L.indptr, L.indices, L.data, k)
-    return _pattern_hashes_dense(L, k)
+        return _pattern_hashes_csr(L.indptr, L.indices, L.data, keys)
+    return _pattern_hashes_dense(L, keys)
 
 
 @numba.njit(**_JIT)
@@ -134,3 +142,61 @@ def weighted_vote_counts(L, R: np.ndarray) -> np.ndarray:
     if sp.issparse(L):
         return _weighted_vote_counts_csr(L.indptr, L.indices, L.data, R, L.shape[1])
     return _weighted_vote_counts_dense(L, R, _chunks(L.shape[0]))
+
+
+@numba.njit(parallel=True, **_JIT)
+def _one_coin_proba_dense(L, w, log_prior):
+    n, m = L.shape
+    k = log_prior.shape[0]
+    out = np.empty((n, k), dtype=np.float64)
+    for i in numba.prange(n):
+        score = np.zeros(k + 1)  # slot 0 collects abstains: no branch on the vote
+        for j in range(m):
+            score[L[i, j] + 1] += w[j]
+        for c in range(k):
+            out[i, c] = log_prior[c] + score[c + 1]
+        _softmax_row(out, i, k)
+    return out
+
+
+@numba.njit(parallel=True, **_JIT)
+def _one_coin_proba_csr(indptr, indices, data, w, log_prior):
+    n = indptr.shape[0] - 1
+    k = log_prior.shape[0]
+    out = np.empty((n, k), dtype=np.float64)
+    for i in numba.prange(n):
+        for c in range(k):
+            out[i, c] = log_prior[c]
+        for t in range(indptr[i], indptr[i + 1]):
+            v = data[t]
+            if v >= 0:
+                out[i, v] += w[indices[t]]
+        _softmax_row(out, i, k)
+    return out
+
+
+@numba.njit(**_JIT)
+def _softmax_row(out, i, k):
+    top = out[i, 0]
+    for c in range(1, k):
+        if out[i, c] > top:
+            top = out[i, c]
+    total = 0.0
+    for c in range(k):
+        out[i, c] = np.exp(out[i, c] - top)
+        total += out[i, c]
+    for c in range(k):
+        out[i, c] /= total
+
+
+def one_coin_proba(L, w: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
+    """Posterior of the one-coin weighted vote in one fused pass (scores + softmax).
+
+    ``P[i, c] ∝ exp(log_prior[c] + sum_{j : L[i, j] = c} w[j])``; one add per
+    vote instead of ``k``, so cost is that of reading ``L`` once.
+    """
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    log_prior = np.ascontiguousarray(log_prior, dtype=np.float64)
+    if sp.issparse(L):
+        return _one_coin_proba_csr(L.indptr, L.indices, L.data, w, log_prior)
+    return _one_coin_proba_dense(L, w, log_prior)

@@ -7,8 +7,7 @@ import warnings
 import numpy as np
 
 from wslib.exceptions import ConvergenceWarning
-from wslib.kernels import accumulate_scores, softmax_rows
-from wslib.kernels.stats import weighted_vote_counts
+from wslib.kernels.stats import one_coin_proba, weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import WeightedMajorityVote, _dev_evidence, accuracy_to_weight
@@ -149,11 +148,9 @@ from wslib.labelmodel.stats import VoteStats
         floor = 1.0 / k + 1e-3  # identifiability: an LF is at least as good as a coin (w >= 0)
         self.n_iter_ = 0
         diag = np.arange(k)
-        w_vote = np.zeros((m, k, k))
         log_prior = np.log(self.class_balance_)
         for it in range(1, self.max_iter + 1):
-            w_vote[:, diag, diag] = accuracy_to_weight(acc, k)[:, None]
-            R = softmax_rows(accumulate_scores(P, w_vote, None, log_prior))  # E-step
+            R = one_coin_proba(P, accuracy_to_weight(acc, k), log_prior)  # E-step
             counts = weighted_vote_counts(P, R * w[:, None])  # (m, vote, class)
             hits = counts[:, diag, diag].sum(axis=1)
             votes = counts.sum(axis=(1, 2))

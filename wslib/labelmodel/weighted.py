@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from wslib.kernels import accumulate_scores, count_votes, softmax_rows
+from wslib.kernels import count_votes
+from wslib.kernels.stats import one_coin_proba
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.matrix import VoteMatrix, check_votes
 
@@ -107,9 +108,7 @@ class WeightedMajorityVote(BaseLabelModel):
         self.weights_ = accuracy_to_weight(self.accuracy_, k)
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
-        k = self.cardinality_
-        w_vote = self.weights_[:, None, None] * np.eye(k)[None, :, :]
-        return softmax_rows(accumulate_scores(L, w_vote, None, np.log(self.class_balance_)))
+        return one_coin_proba(L, self.weights_, np.log(self.class_balance_))
 
 
 def _dev_evidence(L: VoteMatrix, k: int, y_dev, L_dev) -> tuple[np.ndarray, np.ndarray]:
