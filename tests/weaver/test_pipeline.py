@@ -147,9 +147,9 @@ def test_distilled_scorer_reproduces_weaver(sim_frame):
         warnings.simplefilter("ignore", VerifierDroppedWarning)
         weaver = Weaver().fit(table)
     teacher = weaver.predict_proba(table)[:, 1]
-    features = np.nan_to_num(weaver._features(table))  # what the student sees
+    features = np.nan_to_num(weaver.transform(table))  # what the student sees
     train = table.problem % 2 == 0
-    scorer = DistilledScorer(epochs=15, device="cpu").fit(features[train], teacher[train])
+    scorer = DistilledScorer(hidden=16, epochs=10, batch_size=128, lr=1e-2, device="cpu").fit(features[train], teacher[train])
     student = scorer.decision_function(features[~train])
     assert np.corrcoef(student, teacher[~train])[0, 1] > 0.9
     with pytest.raises(ValueError, match="probabilities"):

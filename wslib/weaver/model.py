@@ -102,12 +102,7 @@ class BinaryMomentModel(_PosteriorMixin, BaseEstimator):
         n_obs = observed.sum(axis=0)
         mean = x.sum(axis=0) / np.maximum(n_obs, 1)
         centred = np.where(observed, x - mean, 0.0)
-        mask = observed.astype(np.float64)
-        n_pairs = mask.T @ mask
-        cov = (centred.T @ centred) / np.maximum(n_pairs, 1.0)
-        d = _rank_one_factor(cov, self.n_iter, n_pairs)
-        if d.sum() < 0:
-            d = -d
+        d, _ = _fit_factor(centred, observed, self.n_iter)
         if self.class_balance is not None:
             p = float(self.class_balance)
             if not 0.0 < p < 1.0:
@@ -167,12 +162,7 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
         observed = ~np.isnan(Z)
         filled = np.where(observed, Z, 0.0)
         within = np.where(observed, center_per_problem(Z, starts), 0.0)
-        mask = observed.astype(np.float64)
-        n_pairs = mask.T @ mask
-        cov = (within.T @ within) / np.maximum(n_pairs, 1.0)
-        loading = _rank_one_factor(cov, self.n_iter, n_pairs)
-        if loading.sum() < 0:
-            loading = -loading
+        loading, cov = _fit_factor(within, observed, self.n_iter)
         unique = np.maximum(np.diag(cov) - loading ** 2, self.min_unique * np.diag(cov))
         self.loading_ = loading
         self.unique_var_ = unique
@@ -223,6 +213,17 @@ def _signed(votes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     votes = np.asarray(votes)
     observed = votes >= 0
     return np.where(observed, 2.0 * (votes == 1) - 1.0, 0.0), observed
+
+
+def _fit_factor(centred: np.ndarray, observed: np.ndarray, n_iter: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Rank-one factor of the pairwise-complete covariance of ``centred`` (0 where
+    missing), signed so that the verifiers agree with it on balance; and the covariance."""
+    mask = observed.astype(np.float64)
+    n_pairs = mask.T @ mask
+    cov = (centred.T @ centred) / np.maximum(n_pairs, 1.0)
+    factor = _rank_one_factor(cov, n_iter, n_pairs)
+    return (-factor if factor.sum() < 0 else factor), cov
 
 
 def _rank_one_factor(cov: np.ndarray, n_iter: int, n_pairs: np.ndarray) -> np.ndarray:

@@ -181,6 +181,11 @@ class Weaver(BaseEstimator):
         fill = self._option("fill_missing")
         return U if fill is None else np.where(np.isnan(U), fill, U)
 
+    def transform(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
+        """The label model's input for each row: probits of the normalised scores of the
+        kept verifiers (``NaN`` = missing), or their 0/1 votes (``-1`` = missing)."""
+        return self._features(_as_table(table))
+
     def _features(self, table: VerifierTable) -> np.ndarray:
         if not hasattr(self, "model_"):
             raise NotFittedError("Weaver is not fitted; call fit first")
