@@ -29,7 +29,7 @@ from wslib.exceptions import CoverageWarning
 from wslib.lf import LabelingFunction, keyword_lf, regex_lf
 from wslib.metrics import score_predictions
 
-__all__ = ["youtube_lfs", "add_arguments", "run"]
+__all__ = ["add_arguments", "run", "youtube_lfs"]
 
 HAM, SPAM = 0, 1
 

@@ -25,7 +25,7 @@ def random_votes(n=400, m=6, k=3, seed=0):
 
 
 def brute_force(L, y):
-    n, m = L.shape
+    m = L.shape[1]
     rows = []
     for j in range(m):
         votes = L[:, j] >= 0

@@ -42,7 +42,7 @@ def test_abstain_mode_counts_faults_and_warns(df):
 def test_no_warning_without_faults(df):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        L, faults = apply_lfs(df, [keyword_lf("c", 1)], errors="abstain", return_faults=True)
+        _, faults = apply_lfs(df, [keyword_lf("c", 1)], errors="abstain", return_faults=True)
     assert faults.sum() == 0
 
 
@@ -198,3 +198,25 @@ def test_bad_arguments(df):
         apply_lfs({"text": np.array(["a", "b"]), "n": np.arange(3)}, [lf])
     with pytest.raises(FileNotFoundError, match="does not exist"):
         apply_lfs("/nonexistent/data.parquet", [lf])
+
+
+def test_arrow_output_with_nulls_is_a_named_fault(df):
+    import pyarrow as pa
+
+    @labeling_function(batch=True)
+    def arrow_out(chunk):
+        return pa.array([1, None, 0, 1])
+
+    with pytest.raises(LFOutputError, match=r"'arrow_out' returned nan .*row 'x' \(position 1\)"):
+        apply_lfs(df, [arrow_out])
+
+    @labeling_function(batch=True)
+    def arrow_ok(chunk):
+        return pa.array([1, -1, 0, 1], pa.int8())
+
+    assert apply_lfs(df, [arrow_ok])[:, 0].tolist() == [1, -1, 0, 1]
+
+
+def test_template_label_outside_cardinality(df):
+    with pytest.raises(LFOutputError, match=r"'big' returned 3, outside -1..1"):
+        apply_lfs(df, [keyword_lf("c", 3, name="big")], cardinality=2)

@@ -36,7 +36,7 @@ def py_keyword(texts, keywords, case_sensitive=False, word_boundary=False):
                 else:
                     before = t[m.start() - 1] if m.start() else " "
                     after = t[m.end()] if m.end() < len(t) else " "
-                    word = lambda c: c.isascii() and (c.isalnum() or c == "_") or not c.isascii()  # noqa: E731
+                    word = lambda c: c.isascii() and (c.isalnum() or c == "_") or not c.isascii()
                     hit |= not word(before) and not word(after)
         out.append(hit)
     return np.array(out)
@@ -70,7 +70,7 @@ def test_overlapping_keywords_all_found():
 
 def test_regex_semantics(df):
     lf = regex_lf(r"check.*out", 1)
-    expected = [t is not None and re.search(r"check.*out", t, re.I) is not None for t in TEXTS]
+    expected = [t is not None and re.search(r"check.*out", t, re.IGNORECASE) is not None for t in TEXTS]
     assert (lf.apply_batch(df) == 1).tolist() == expected
     sensitive = regex_lf(r"OUT", 0, case_sensitive=True, name="OUT")
     assert np.flatnonzero(sensitive.apply_batch(df) == 0).tolist() == [1]

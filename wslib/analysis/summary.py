@@ -27,7 +27,8 @@ c  2   [1]    0.333333  0.333333   0.000000        1          0      1.0
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,8 +38,15 @@ from wslib.kernels.agreement import confusion_counts, overlap_conflict_counts
 from wslib.matrix import VoteMatrix, check_votes
 from wslib.metrics import check_labels
 
-__all__ = ["lf_summary", "lf_confusion", "lf_polarities", "lf_coverages", "lf_overlaps",
-           "lf_conflicts", "lf_empirical_accuracies"]
+__all__ = [
+    "lf_conflicts",
+    "lf_confusion",
+    "lf_coverages",
+    "lf_empirical_accuracies",
+    "lf_overlaps",
+    "lf_polarities",
+    "lf_summary",
+]
 
 
 def _prepare(L: Any, y: Any = None, cardinality: int | None = None

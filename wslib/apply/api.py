@@ -15,10 +15,11 @@ import multiprocessing as mp
 import os
 import warnings
 from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ from wslib.exceptions import LFFaultWarning
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import VoteMatrix, infer_cardinality, to_sparse, vote_dtype
 
-__all__ = ["apply_lfs", "DEFAULT_CHUNK_SIZE"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "apply_lfs"]
 
 DEFAULT_CHUNK_SIZE = 65_536
 
@@ -180,9 +181,9 @@ def _result(task: Any, fut: Any) -> tuple[int, ChunkResult]:
     except BrokenProcessPool as exc:
         start = task[0]
         raise WorkerDiedError(f"a worker process died (killed, out of memory or crashed) "
-                              f"while applying LFs to the chunk starting at row position "
-                              f"{start}; rerun with n_jobs=1 to see the error in-process"
-                              ) from exc
+                              f"while applying LFs; the first unfinished chunk starts at row "
+                              f"position {start}; rerun with n_jobs=1 to see the error "
+                              "in-process") from exc
 
 
 # ----------------------------------------------------------------------------- apply_lfs

@@ -29,11 +29,13 @@ Example
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Callable, Iterable, NamedTuple, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ClassVar, NamedTuple
 
 import numba
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from numba.core import types as nbtypes
 
 from wslib.apply.errors import LFApplyError, LFOutputError, MissingColumnError
@@ -41,7 +43,7 @@ from wslib.lf.core import LabelingFunction, row_type
 from wslib.lf.templates import KeywordTemplate, match_keyword_templates
 from wslib.matrix import ABSTAIN
 
-__all__ = ["CompiledLFs", "ChunkResult", "compile_lfs", "apply_chunk", "ERRORS"]
+__all__ = ["ERRORS", "ChunkResult", "CompiledLFs", "apply_chunk", "compile_lfs"]
 
 ERRORS = ("raise", "abstain")
 #: chunk votes are int16; larger class indices cannot be stored
@@ -213,7 +215,7 @@ def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults,
         vals = list(map(call, xs))
         if all(t is int or (issubclass(t, np.integer)) for t in set(map(type, vals))):
             return np.array(vals, dtype=np.int64).reshape(len(xs))
-    except Exception:  # noqa: BLE001 - located and reported row by row below
+    except Exception:  # noqa: BLE001, S110 - located and reported row by row below
         pass
     out = np.full(len(xs), ABSTAIN, dtype=np.int64)
     for i, x in enumerate(xs):
@@ -233,7 +235,9 @@ def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults,
 
 def _batch_votes(out: Any, j: int, n: int, faults: _Faults) -> np.ndarray:
     """Validate a batch LF's output: array-like of ``n`` integers."""
-    if hasattr(out, "to_numpy"):
+    if isinstance(out, (pa.Array, pa.ChunkedArray)):
+        out = out.to_numpy(zero_copy_only=False)  # nulls become NaN: reported as non-integer
+    elif hasattr(out, "to_numpy"):
         out = out.to_numpy()
     arr = np.asarray(out)
     if arr.ndim != 1 or arr.shape[0] != n:
@@ -298,8 +302,12 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
             for j in js:
                 faults.raised(j, None, exc)
             continue
-        for t, j in enumerate(js):
-            store(j, block[:, t].astype(np.int64))
+        top = MAX_CLASS if plan.cardinality is None else plan.cardinality - 1
+        if all(spec.label <= top for spec in specs):  # only labels and -1: valid by design
+            votes[:, js] = block
+        else:
+            for t, j in enumerate(js):
+                store(j, block[:, t].astype(np.int64))
     for j in plan.batch:
         try:
             out = plan.lfs[j].apply_batch(chunk)
@@ -370,7 +378,7 @@ def _preprocess(p: Any, xs: list, failed: np.ndarray, first: str, j: int, faults
 class _FusedNumba:
     """All numba LFs of a plan fused into one generated, compiled loop over the rows."""
 
-    _cache: dict[tuple, Callable] = {}
+    _cache: ClassVar[dict[tuple, Callable]] = {}
 
     def __init__(self, lfs: list[LabelingFunction]):
         self.lfs = lfs

@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,7 +95,7 @@ def _row_body(kind: str, pattern: Any, label: int) -> Callable[[Any], int]:
                     return label
             return ABSTAIN
         return f
-    compiled = re.compile(pattern, flags=re.I)
+    compiled = re.compile(pattern, flags=re.IGNORECASE)
 
     def g(x: Any) -> int:
         return label if compiled.search(x.text) else ABSTAIN
@@ -170,7 +171,7 @@ def _run_set(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_
     n_rows = len(corpus)
     prefix = corpus.iloc[:n_snorkel]
     records: list[dict] = []
-    common = dict(lf_set=set_name, n_lfs=len(sets["row"]))
+    common = {"lf_set": set_name, "n_lfs": len(sets["row"])}
     L_ref = None
     snorkel_rate = snorkel_cpu_rate = None
     if "snorkel" in sets:
@@ -191,7 +192,8 @@ def _run_set(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_
         lfs = sets[kind]
         apply_lfs(prefix.iloc[:200], lfs)  # warm-up: numba / regex compilation
         for n_jobs in (1, n_jobs_parallel):
-            L, sec, cpu = _timed(lambda: apply_lfs(corpus, lfs, n_jobs=n_jobs))
+            L, sec, cpu = _timed(lambda lfs=lfs, n_jobs=n_jobs: apply_lfs(corpus, lfs,
+                                                                        n_jobs=n_jobs))
             rate = n_rows / sec
             cpu_rate = n_rows / cpu if n_jobs == 1 else None  # workers' CPU is not counted
             identical = None if L_ref is None else bool(np.array_equal(L[:n_snorkel], L_ref))
@@ -215,14 +217,14 @@ def _run_set(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_
 
 def render_markdown(records: list[dict]) -> str:
     """The applier section of ``docs/benchmarks.md`` (the generator adds the heading)."""
-    lines = ["The same LFs written as Snorkel row LFs, wslib row LFs (same bodies), wslib batch "
+    lines = [("The same LFs written as Snorkel row LFs, wslib row LFs (same bodies), wslib batch "
              "LFs (pandas `.str`) and wslib templates (`keyword_lf`/`regex_lf`), applied to "
              "YouTube comments resampled to 1M rows (`make_corpus`), timed after a warm-up. "
              "Snorkel's `PandasLFApplier` runs on a prefix; *identical* compares each wslib vote "
              "matrix with Snorkel's on that prefix. Targets (issue 2): row LFs ≥ 10×, "
              "batch/template LFs ≥ 300× Snorkel. The machine is shared, so besides wall-clock "
              "rows/s the table gives rows per CPU-second of the applying process "
-             "(single-process runs), which other processes' load does not distort."]
+             "(single-process runs), which other processes' load does not distort.")]
     speed = [r for r in records if r["metric"] == "rows_per_s"]
     for set_name in dict.fromkeys(r.get("lf_set", "") for r in speed):
         rows = [[r["method"], f"{r['rows']:,}", f"{r['seconds']:.2f}", f"{r['value']:,.0f}",
@@ -235,9 +237,10 @@ def render_markdown(records: list[dict]) -> str:
                                 "rows/CPU-s", "× Snorkel (CPU)", "identical votes"], rows,
                                markdown=True)]
     for r in (r for r in records if r["metric"] == "vote_matrix_MB"):
-        lines += ["", f"Dense vote matrix of {r['rows']:,} rows × {r['n_lfs']} template LFs: "
-                      f"**{r['value']:.1f} MB** ({r['dtype']}; target ≤ 100 MB); peak RSS "
-                      f"growth while applying {r['peak_rss_MiB']:.0f} MiB; {r['seconds']:.1f} s."]
+        lines += ["", (f"Dense vote matrix of {r['rows']:,} rows × {r['n_lfs']} template LFs: "
+                       f"**{r['value']:.1f} MB** ({r['dtype']}; target ≤ 100 MB); peak RSS "
+                       f"growth while applying {r['peak_rss_MiB']:.0f} MiB; "
+                       f"{r['seconds']:.1f} s.")]
     return "\n".join(lines) + "\n"
 
 

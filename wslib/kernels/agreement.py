@@ -19,9 +19,9 @@ import scipy.sparse as sp
 
 from wslib.kernels.votes import _chunks
 
-__all__ = ["overlap_conflict_counts", "confusion_counts"]
+__all__ = ["confusion_counts", "overlap_conflict_counts"]
 
-_JIT = dict(nogil=True, cache=True)
+_JIT = {"nogil": True, "cache": True}
 
 
 @numba.njit(parallel=True, **_JIT)

@@ -124,12 +124,12 @@ def _scan(data, offsets, delta, byte_class, first_out, out_ptr, out_slot, out_le
         s = 0  # the root: it has no outputs (no empty keywords), so it keeps id 0
         for p in range(a, b):
             byte = data[p]
-            if check_special and byte >= 0xC4:
-                if (byte == 0xC4 and p + 1 < b and data[p + 1] == 0xB0) or (
-                        byte == 0xE2 and p + 2 < b and data[p + 1] == 0x84
-                        and data[p + 2] == 0xAA):
-                    special[i] = True
-                    break
+            if check_special and byte >= 0xC4 and (
+                    (byte == 0xC4 and p + 1 < b and data[p + 1] == 0xB0)
+                    or (byte == 0xE2 and p + 2 < b and data[p + 1] == 0x84
+                        and data[p + 2] == 0xAA)):
+                special[i] = True
+                break
             s = delta[s, byte_class[byte]]
             if s < first_out:
                 continue

@@ -30,14 +30,15 @@ from __future__ import annotations
 import functools
 import inspect
 from collections import namedtuple
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from wslib.lf.preprocess import Preprocessor
 
-__all__ = ["LabelingFunction", "labeling_function", "row_type", "KINDS"]
+__all__ = ["KINDS", "LabelingFunction", "labeling_function", "row_type"]
 
 KINDS = ("row", "batch", "numba")
 
@@ -219,7 +220,7 @@ def row_type(columns: tuple[str, ...]) -> type:
     base = namedtuple("Row", columns, rename=True)
     position = {c: i for i, c in enumerate(columns)}
 
-    def __getitem__(self, key):  # noqa: N807 - tuple protocol
+    def __getitem__(self, key):
         if isinstance(key, str):
             i = position.get(key)
             if i is None:
@@ -227,7 +228,7 @@ def row_type(columns: tuple[str, ...]) -> type:
             return tuple.__getitem__(self, i)
         return tuple.__getitem__(self, key)
 
-    def __repr__(self) -> str:  # noqa: N807
+    def __repr__(self) -> str:
         return "Row(" + ", ".join(f"{c}={v!r}" for c, v in zip(columns, self)) + ")"
 
     return type("Row", (base,), {"__getitem__": __getitem__, "__repr__": __repr__,

@@ -26,7 +26,8 @@ Example
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 __all__ = ["Preprocessor", "preprocessor"]
 

@@ -46,8 +46,9 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,9 +59,17 @@ from wslib.kernels.keywords import build_automaton, match_keywords
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import ABSTAIN
 
-__all__ = ["keyword_lf", "regex_lf", "threshold_lf", "similarity_lf", "KeywordTemplate", "Template",
-           "literal_alternatives",
-           "match_keyword_templates", "text_array"]
+__all__ = [
+    "KeywordTemplate",
+    "Template",
+    "keyword_lf",
+    "literal_alternatives",
+    "match_keyword_templates",
+    "regex_lf",
+    "similarity_lf",
+    "text_array",
+    "threshold_lf",
+]
 
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
@@ -265,7 +274,7 @@ def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None
     def votes(df: pd.DataFrame) -> np.ndarray:
         arr = text_array(df[column], column, name)
         hit = pc.match_substring_regex(arr, pattern, ignore_case=not case_sensitive)
-        return np.where(hit.to_numpy(zero_copy_only=False, writable=False) == True,  # noqa: E712
+        return np.where(pc.fill_null(hit, False).to_numpy(zero_copy_only=False),
                         np.int16(label), np.int16(ABSTAIN))
 
     return LabelingFunction(name, votes, kind="batch", columns=[column],
