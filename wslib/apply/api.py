@@ -165,7 +165,10 @@ def _run_pool(tasks: Iterator[Any], n_jobs: int) -> Iterator[tuple[int, ChunkRes
     with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork")) as pool:
         try:
             for task in tasks:
-                pending.append((task, pool.submit(_run_task, task)))
+                try:
+                    pending.append((task, pool.submit(_run_task, task)))
+                except BrokenProcessPool as exc:  # a worker died since the last result
+                    raise _worker_died(pending[0][0] if pending else task) from exc
                 if len(pending) >= 2 * n_jobs:
                     yield _result(*pending.popleft())
             while pending:
@@ -179,11 +182,14 @@ def _result(task: Any, fut: Any) -> tuple[int, ChunkResult]:
     try:
         return fut.result()
     except BrokenProcessPool as exc:
-        start = task[0]
-        raise WorkerDiedError(f"a worker process died (killed, out of memory or crashed) "
-                              f"while applying LFs; the first unfinished chunk starts at row "
-                              f"position {start}; rerun with n_jobs=1 to see the error "
-                              "in-process") from exc
+        raise _worker_died(task) from exc
+
+
+def _worker_died(task: Any) -> WorkerDiedError:
+    return WorkerDiedError(f"a worker process died (killed, out of memory or crashed) "
+                           f"while applying LFs; the first unfinished chunk starts at row "
+                           f"position {task[0]}; rerun with n_jobs=1 to see the error "
+                           "in-process")
 
 
 # ----------------------------------------------------------------------------- apply_lfs
