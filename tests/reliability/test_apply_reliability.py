@@ -87,30 +87,35 @@ def test_fault_counts_and_votes_identical_across_workers():
 
 
 def test_dying_worker_is_reported_even_with_errors_abstain():
-    """Run in a child interpreter with a deadline, so a hang fails instead of stalling CI."""
+    """A worker killed at any point (while the parent waits for a result or submits the
+    next chunk) gives WorkerDiedError. Run in a child interpreter with a deadline, so
+    a hang fails instead of stalling CI."""
     script = textwrap.dedent("""
         import os, signal
         import numpy as np, pandas as pd
         from wslib import ABSTAIN, apply_lfs, labeling_function
         from wslib.apply import WorkerDiedError
 
-        @labeling_function()
-        def killer(x):
-            if x.id == 1500:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return ABSTAIN
+        for kill_at in range(50, 3000, 150):
+            @labeling_function()
+            def killer(x, kill_at=kill_at):
+                if x.id == kill_at:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return ABSTAIN
 
-        try:
-            apply_lfs(pd.DataFrame({"id": np.arange(3000)}), [killer], n_jobs=2,
-                      chunk_size=200, errors="abstain")
-        except WorkerDiedError as exc:
-            print("REPORTED:", exc)
+            try:
+                apply_lfs(pd.DataFrame({"id": np.arange(3000)}), [killer], n_jobs=2,
+                          chunk_size=100, errors="abstain")
+            except WorkerDiedError as exc:
+                assert "row position" in str(exc), exc
+            else:
+                raise AssertionError(f"no error for a worker killed at row {kill_at}")
+        print("ALL REPORTED")
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "REPORTED: a worker process died" in proc.stdout
-    assert "row position" in proc.stdout
+                          timeout=180, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "ALL REPORTED" in proc.stdout
 
 
 # ------------------------------------------------------------------------ properties
