@@ -2,9 +2,11 @@
 
 Per dataset: fit :class:`~wslib.labelmodel.LabelModel` on the train votes and
 score it on test (``labelmodel/LabelModel``); train the end model on its soft
-labels with plain soft cross-entropy (``endmodel/<head>-<features>``) and with
-the weak-to-strong confidence loss (``endmodel/<head>-<features>+confidence``);
-train the same end model on the gold train labels (``ceiling/<head>-<features>``).
+labels with plain soft cross-entropy (``endmodel/<head>-<features>``), with
+the weak-to-strong confidence loss (``endmodel/<head>-<features>+confidence``)
+and on the arg-max hard labels (``endmodel/<head>-<features>[hard]``, with
+``--targets soft,hard``); train the same end model on the gold train labels
+(``ceiling/<head>-<features>``).
 Every end-model row is repeated over ``--seeds`` seeds; rows with
 ``seed="median"`` hold the medians and the performance gap recovered
 ``PGR = (end model - label model) / (ceiling - label model)`` (metric ``pgr``).
@@ -44,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--head", choices=("mlp", "logreg"), default="mlp")
     parser.add_argument("--confidence-coef", type=float, default=0.5,
                         help="final alpha of the confidence loss (default %(default)s)")
+    parser.add_argument("--targets", default="soft,hard",
+                        help="end-model targets to run: soft (with and without the "
+                             "confidence loss), hard, balanced (default: %(default)s)")
     parser.add_argument("--use-dev", action="store_true",
                         help="early-stop on the gold valid split (default: label-free held-out)")
     parser.add_argument("--device", default="cpu")
@@ -66,12 +71,25 @@ def _datasets(args: argparse.Namespace) -> list[Any]:
     return [load_wrench(root / n) for n in names]
 
 
-def _end_model(args: argparse.Namespace, seed: int, confidence: bool) -> Any:
+def _end_model(args: argparse.Namespace, seed: int, target: str, confidence: bool) -> Any:
     from wslib.endmodel import EndModel
 
     extra = {"max_epochs": 8, "patience": 2} if args.quick else {}
-    return EndModel(head=args.head, confidence_coef=args.confidence_coef if confidence else 0.0,
+    return EndModel(head=args.head, target=target,
+                    confidence_coef=args.confidence_coef if confidence else 0.0,
                     device=args.device, random_state=seed, **extra)
+
+
+def _runs(name: str, targets: list[str]) -> dict[str, tuple[str, str, bool]]:
+    """method -> (labels: "weak" or "gold", target, confidence loss on)."""
+    runs: dict[str, tuple[str, str, bool]] = {}
+    for target in targets:
+        suffix = "" if target == "soft" else f"[{target}]"
+        runs[f"endmodel/{name}{suffix}"] = ("weak", target, False)
+        if target == "soft":
+            runs[f"endmodel/{name}+confidence"] = ("weak", "soft", True)
+    runs[f"ceiling/{name}"] = ("gold", "soft", False)
+    return runs
 
 
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -80,9 +98,14 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     from wslib.metrics import performance_gap_recovered
     from wslib.pipeline import make_features
     from wslib.endmodel.features import texts_of
+    from wslib.endmodel.targets import TARGETS
 
     kinds = ["tfidf", "embeddings"] if args.features == "both" else [args.features]
     seeds = range(1 if args.quick else max(1, args.seeds))
+    targets = [t for t in args.targets.split(",") if t]
+    unknown = sorted(set(targets) - set(TARGETS))
+    if unknown or not targets:
+        raise ValueError(f"--targets {args.targets!r}: choose from {TARGETS}")
     selection = "gold-valid" if args.use_dev else "held-out"
     records: list[dict[str, Any]] = []
     for ds in _datasets(args):
@@ -104,14 +127,15 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             feat_seconds = time.perf_counter() - t0
             dev = {"X_dev": X[2], "y_dev": ds["valid"].y} if args.use_dev else {}
             name = f"{args.head}-{kind}"
-            runs = {f"endmodel/{name}": (P, False), f"endmodel/{name}+confidence": (P, True),
-                    f"ceiling/{name}": (train.y, False)}
-            for method, (labels, confidence) in runs.items():
+            runs = _runs(name, targets)
+            for method, (source, target, confidence) in runs.items():
                 values = []
+                weak_labels = source == "weak"
                 for seed in seeds:
                     t0 = time.perf_counter()
-                    model = _end_model(args, seed, confidence)
-                    model.fit(X[0], labels, coverage=coverage if labels is P else None, **dev)
+                    model = _end_model(args, seed, target, confidence)
+                    model.fit(X[0], P if weak_labels else train.y,
+                              coverage=coverage if weak_labels else None, **dev)
                     value = model.score(X[1], test.y, metric=metric)
                     values.append(value)
                     records.append(record(ds.name, method, metric, value,
@@ -122,7 +146,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                                       seed="median", features=kind, selection=selection,
                                       n_seeds=len(values)))
             ceiling = records[-1]["value"]
-            for method in (f"endmodel/{name}", f"endmodel/{name}+confidence"):
+            for method in [m for m, (source, _, _) in runs.items() if source == "weak"]:
                 student = next(r["value"] for r in records if r["dataset"] == ds.name
                                and r["method"] == method and r["seed"] == "median"
                                and r["metric"] == metric)
@@ -145,18 +169,20 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
     out = ["## End model on soft labels (`wslib bench endmodel`)", "",
            "Test metric (WRENCH: accuracy; F1 of spam for sms), median over seeds. "
            "`LM` = LabelModel on the test votes; `soft CE` = end model trained on its soft "
-           "labels; `+conf` = with the weak-to-strong confidence loss; `ceiling` = the same "
-           "end model on gold train labels; PGR = (end - LM) / (ceiling - LM).", ""]
+           "labels; `+conf` = with the weak-to-strong confidence loss; `hard` = trained on "
+           "its arg-max labels (`target=\"hard\"`); `ceiling` = the same end model on gold "
+           "train labels; PGR = (end - LM) / (ceiling - LM). Bold: above the label model.",
+           ""]
     kinds = sorted({r["features"] for r in med if "features" in r})
     for kind in kinds:
         rows = [r for r in med if r.get("features") == kind]
         selection = rows[0].get("selection", "held-out")
-        heads = sorted({r["method"].split("/", 1)[1].split("+")[0] for r in rows})
+        heads = sorted({r["method"].split("/", 1)[1].split("+")[0].split("[")[0] for r in rows})
         for head in heads:
             out += [f"### {head} (features: {kind}; early stopping: {selection})", "",
-                    "| dataset | metric | LM | soft CE | +conf | ceiling | PGR soft CE "
-                    "| PGR +conf | seeds |",
-                    "|---|---|---|---|---|---|---|---|---|"]
+                    "| dataset | metric | LM | soft CE | +conf | hard | ceiling | PGR soft CE "
+                    "| PGR +conf | PGR hard | seeds |",
+                    "|---|---|---|---|---|---|---|---|---|---|---|"]
             for ds in sorted({r["dataset"] for r in rows}):
                 def get(method: str, metric: str | None = None) -> Any:
                     for r in med:
@@ -165,16 +191,21 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
                                 (r.get("features") in (kind, None)):
                             return r
                     return None
-                soft = get(f"endmodel/{head}")
-                if soft is None:
+                lm = get("labelmodel/LabelModel")
+                if lm is None or get(f"endmodel/{head}", lm["metric"]) is None:
                     continue
-                metric = soft["metric"]
-                cells = [get("labelmodel/LabelModel", metric), soft,
-                         get(f"endmodel/{head}+confidence", metric),
-                         get(f"ceiling/{head}", metric), get(f"endmodel/{head}", "pgr"),
-                         get(f"endmodel/{head}+confidence", "pgr")]
-                vals = [_fmt(c["value"] if c else None) for c in cells]
-                out.append(f"| {ds} | {metric} | " + " | ".join(vals)
-                           + f" | {soft.get('n_seeds', 1)} |")
+                metric = lm["metric"]
+                scores = [get(f"endmodel/{head}{s}", metric)
+                          for s in ("", "+confidence", "[hard]")]
+                pgrs = [get(f"endmodel/{head}{s}", "pgr") for s in ("", "+confidence", "[hard]")]
+                ceiling = get(f"ceiling/{head}", metric)
+                cells = [_fmt(lm["value"])]
+                for r in scores:
+                    cell = _fmt(r["value"] if r else None)
+                    cells.append(f"**{cell}**" if r and r["value"] > lm["value"] else cell)
+                cells.append(_fmt(ceiling["value"] if ceiling else None))
+                cells += [_fmt(r["value"] if r else None) for r in pgrs]
+                n_seeds = scores[0].get("n_seeds", 1)
+                out.append(f"| {ds} | {metric} | " + " | ".join(cells) + f" | {n_seeds} |")
             out.append("")
     return "\n".join(out) + "\n"

