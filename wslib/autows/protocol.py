@@ -11,7 +11,9 @@ For one task and one seed, :func:`run_protocol`
    (gold one-hot rows for the labelled items) and scores it
    (``autows/<g>+end``);
 3. scores the baselines on the same labels and features: few-shot logistic
-   regression on the labelled items only (``fewshot/logreg``), the end model
+   regression on the labelled items only (``fewshot/logreg``: scikit-learn's
+   default ``C = 1``, as in AutoWS-Bench-101; ``fewshot/logreg-cv``: ``C``
+   chosen by 5-fold cross-validation on the labelled items), the end model
    trained on the labelled items only (``fewshot/end``: same model class as
    the AutoWS pipeline, so the gain of the generated LFs shows) and, when class
    description embeddings are given, zero-shot similarity
@@ -147,12 +149,14 @@ def _records(task: AutoWSTask, method: str, scores: dict[str, float], seconds: f
 def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
                  generators: Sequence[str] | None = None,
                  label_model: Callable[[int, int], Any] | None = None,
-                 end_model: Callable[[int], Any] | None = None) -> list[dict[str, Any]]:
+                 end_model: Callable[[int], Any] | None = None,
+                 gold_weight: float = 1.0) -> list[dict[str, Any]]:
     """Run every generator, their union, few-shot and zero-shot on one task and seed.
 
     ``label_model(cardinality, seed)`` and ``end_model(seed)`` build the models
     (default: :class:`wslib.labelmodel.LabelModel` and an MLP
-    :class:`wslib.endmodel.EndModel`). Returns benchmark records (see the
+    :class:`wslib.endmodel.EndModel`); ``gold_weight`` is the end model's
+    sample weight of the labelled items (weak rows weigh 1). Returns benchmark records (see the
     module docstring) carrying ``seed``, ``n_lfs`` and ``features``.
     """
     label_model = label_model or _default_label_model
@@ -169,6 +173,10 @@ def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
     fewshot = LogisticRegression(max_iter=2000).fit(main.train[lab], task.y_train[lab])
     pred = fewshot.predict(main.test)
     out += _records(task, "fewshot/logreg", _scores(task, pred, np.ones_like(pred, bool)),
+                    time.perf_counter() - t0, features=main.name, **common)
+    t0 = time.perf_counter()
+    pred = _fewshot_logreg_cv(main.train[lab], task.y_train[lab], seed).predict(main.test)
+    out += _records(task, "fewshot/logreg-cv", _scores(task, pred, np.ones_like(pred, bool)),
                     time.perf_counter() - t0, features=main.name, **common)
     t0 = time.perf_counter()
     pred = end_model(seed).fit(main.train[lab], task.y_train[lab]).predict(main.test)
@@ -217,12 +225,26 @@ def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
         covered = (L_train >= 0).any(axis=1)
         P_train[lab] = np.eye(k)[task.y_train[lab]]
         covered[lab] = True
-        em = end_model(seed).fit(main.train, P_train, coverage=covered)
+        weight = np.ones(P_train.shape[0])
+        weight[lab] = gold_weight
+        em = end_model(seed).fit(main.train, P_train, coverage=covered, sample_weight=weight)
         pred = em.predict(main.test)
         out += _records(task, f"autows/{name}+end", _scores(task, pred, np.ones_like(pred, bool)),
                         gen_seconds + lm_seconds + time.perf_counter() - t0,
                         **{**extra, "features": main.name})
     return out
+
+
+def _fewshot_logreg_cv(X, y, seed: int) -> LogisticRegression:
+    """Logistic regression with ``C`` chosen by 5-fold stratified CV on the labelled items."""
+    from sklearn.linear_model import LogisticRegressionCV
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "least populated class has 1 member"
+        return LogisticRegressionCV(Cs=np.logspace(-2, 4, 13), cv=folds, max_iter=3000
+                                    ).fit(X, y)
 
 
 def _default_label_model(cardinality: int, seed: int):

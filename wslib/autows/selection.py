@@ -14,11 +14,16 @@ items ranks below one that is right on 28 of 30:
 
 Each greedy round adds the candidate with the largest gain
 
-.. math:: g_j = \mathrm{lb}_j \cdot b_j \cdot \frac{1}{n}\sum_i C_{ij}\, w_i, \qquad
+.. math:: g_j = \ell_j \cdot b_j \cdot \frac{1}{n}\sum_i C_{ij}\, w_i, \qquad
           w_i = \frac{1 + \gamma\,[i \text{ labelled and vague}]}{(1 + \mathrm{cov}_i)^2},
           \qquad b_j = \sum_c f_{jc}\,\min\Big(4, \frac{\pi_c}{s_c}\Big)
 
-where ``C`` is the candidate's coverage of *all* items (labelled and
+where :math:`\ell_j = (\mathrm{lb}_j - \bar\pi_j) / (1 - \bar\pi_j)` is the
+*lift* of the precision bound over the base rate
+:math:`\bar\pi_j = \sum_c f_{jc}\pi_c` of the classes the candidate votes
+(on imbalanced data an LF voting the majority class is "accurate" for free;
+only candidates with positive lift and :math:`\mathrm{lb}_j \ge`
+``min_accuracy`` are eligible), ``C`` is the candidate's coverage of *all* items (labelled and
 unlabelled), ``cov_i`` counts the already selected rules voting on item
 ``i`` (diversity: items many rules already cover are worth little) and the
 verifier term up-weights labelled items the selected rules still get wrong
@@ -90,15 +95,17 @@ def greedy_select(V_lab: np.ndarray, y_lab: np.ndarray, V_all: np.ndarray, *,
     """
     n_votes, n_correct = labelled_accuracy(V_lab, y_lab)
     lb = wilson_lower_bound(n_correct, n_votes)
-    eligible = (lb >= min_accuracy) & (n_votes >= min_support)
-    if not eligible.any():
-        return []
-    C = (V_all != ABSTAIN).astype(np.float32)
-    n = C.shape[0]
     k = int(max(y_lab.max(), V_all.max()) + 1)
     class_votes = np.stack([(V_all == c).sum(axis=0) for c in range(k)], axis=1).astype(float)
     frac = class_votes / np.maximum(class_votes.sum(axis=1, keepdims=True), 1.0)   # (m, k)
     prior = np.bincount(y_lab, minlength=k) / y_lab.shape[0]
+    base = frac @ prior
+    lift = (lb - base) / np.maximum(1.0 - base, 1e-9)
+    eligible = (lb >= min_accuracy) & (lift > 0) & (n_votes >= min_support)
+    if not eligible.any():
+        return []
+    C = (V_all != ABSTAIN).astype(np.float32)
+    n = C.shape[0]
     selected_votes = np.zeros(k)
     covered = np.zeros(n, dtype=np.float32)
     lab_scores = np.zeros((y_lab.shape[0], k), dtype=np.float64)
@@ -116,7 +123,7 @@ def greedy_select(V_lab: np.ndarray, y_lab: np.ndarray, V_all: np.ndarray, *,
             balance = frac @ np.minimum(4.0, prior / np.maximum(share, prior / 4.0 + 1e-12))
         w = 1.0 / (1.0 + covered) ** 2
         w[labelled] *= 1.0 + feedback * vague
-        gain = (C.T @ w) / n * lb * balance
+        gain = (C.T @ w) / n * lift * balance
         gain[~eligible] = -np.inf
         if chosen:
             gain[chosen] = -np.inf

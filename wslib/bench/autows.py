@@ -57,6 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="torch device for embeddings")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="embedding cache folder (default ~/.cache/wslib/embeddings)")
+    parser.add_argument("--eval-split", choices=["test", "valid"], default="test",
+                        help="split scored (valid: for development, keeps test unseen)")
     parser.add_argument("--timing", action="store_true",
                         help="also time generation on 100 labels x 10k items x 384 features")
     parser.add_argument("--torch-threads", type=int, default=1,
@@ -79,7 +81,7 @@ def text_task(folder: Path, args: argparse.Namespace):
     from wslib.endmodel.features import embed_texts, texts_of
 
     ds = load_wrench(folder)
-    train, test = ds[ds.fit_split], ds[ds.eval_split]
+    train, test = ds[ds.fit_split], ds[getattr(args, "eval_split", "test")]
     tr_text, te_text = texts_of(train.data), texts_of(test.data)
     y_train = train.y
     if args.quick:
