@@ -8,11 +8,11 @@ import scipy.sparse as sp
 
 from wslib.datasets.synthetic import make_votes
 from wslib.exceptions import CoverageWarning
-from wslib.labelmodel import (BaseLabelModel, DawidSkene, LabelModel, MajorityVote,
+from wslib.labelmodel import (BaseLabelModel, DawidSkene, LabelModel, MajorityVote, Triplet,
                               WeightedMajorityVote)
 from wslib.matrix import to_sparse
 
-MODELS = [LabelModel, DawidSkene, WeightedMajorityVote, MajorityVote]
+MODELS = [LabelModel, DawidSkene, Triplet, WeightedMajorityVote, MajorityVote]
 LEARNED = [LabelModel, DawidSkene]
 
 
@@ -175,3 +175,10 @@ def test_bad_hyper_parameters(votes):
         LabelModel(prior_accuracy=0.2).fit(votes.L)
     with pytest.raises(ValueError, match="smoothing"):
         DawidSkene(smoothing=-1).fit(votes.L)
+
+
+def test_triplet_recovers_accuracies_multiclass():
+    # multi-polar LFs with large overlaps: moment estimates from 5k items are within ~0.02
+    d = make_votes(5000, 10, 3, coverage=(0.3, 0.8), random_state=0)
+    err = np.abs(Triplet().fit(d.L).accuracy_ - d.accuracy)
+    assert err.mean() < 0.03 and err.max() < 0.08

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from wslib.kernels.votes import _JIT, _chunks
 
-__all__ = ["pattern_hashes", "weighted_vote_counts", "one_coin_proba"]
+__all__ = ["pattern_hashes", "weighted_vote_counts", "one_coin_proba", "pairwise_agreement"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -200,3 +200,29 @@ def one_coin_proba(L, w: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
     if sp.issparse(L):
         return _one_coin_proba_csr(L.indptr, L.indices, L.data, w, log_prior)
     return _one_coin_proba_dense(L, w, log_prior)
+
+
+@numba.njit(**_JIT)
+def _pairwise_agreement_csr(indptr, indices, data, weights, m):
+    both = np.zeros((m, m), dtype=np.float64)
+    agree = np.zeros((m, m), dtype=np.float64)
+    for i in range(indptr.shape[0] - 1):
+        w = weights[i]
+        for s in range(indptr[i], indptr[i + 1]):
+            a = indices[s]
+            for t in range(s + 1, indptr[i + 1]):
+                b = indices[t]
+                both[a, b] += w
+                if data[s] == data[t]:
+                    agree[a, b] += w
+    return both + both.T, agree + agree.T
+
+
+def pairwise_agreement(P: sp.csr_matrix, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted ``(m, m)`` counts of rows where two LFs both vote, and where they agree.
+
+    ``P`` is CSR without stored abstains (e.g. the distinct vote patterns of
+    :class:`~wslib.labelmodel.stats.VoteStats`) and ``weights`` its row counts.
+    """
+    return _pairwise_agreement_csr(P.indptr, P.indices, P.data,
+                                   np.ascontiguousarray(weights, dtype=np.float64), P.shape[1])

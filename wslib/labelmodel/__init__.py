@@ -15,11 +15,12 @@ from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.majority import MajorityVote
 from wslib.labelmodel.dawid_skene import DawidSkene
 from wslib.labelmodel.weighted import WeightedMajorityVote
+from wslib.labelmodel.triplet import Triplet
 from wslib.labelmodel.label_model import LabelModel
 from wslib.labelmodel.stats import VoteStats
 from wslib.labelmodel.streaming import accumulate_stats, fit_streaming, predict_proba_streaming
 
 load = BaseLabelModel.load
 
-__all__ = ["BaseLabelModel", "MajorityVote", "DawidSkene", "WeightedMajorityVote", "LabelModel", "VoteStats", "load",
+__all__ = ["BaseLabelModel", "MajorityVote", "DawidSkene", "WeightedMajorityVote", "Triplet", "LabelModel", "VoteStats", "load",
            "accumulate_stats", "fit_streaming", "predict_proba_streaming"]

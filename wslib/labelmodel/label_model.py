@@ -9,6 +9,7 @@ import numpy as np
 from wslib.exceptions import ConvergenceWarning
 from wslib.kernels.stats import one_coin_proba, weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel
+from wslib.labelmodel.dawid_skene import _majority_posteriors
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import WeightedMajorityVote, _dev_evidence, accuracy_to_weight
 from wslib.matrix import VoteMatrix
@@ -96,12 +97,14 @@ class LabelModel(WeightedMajorityVote):
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  prior_accuracy: float = 0.7, prior_strength: float = 2.0, max_iter: int = 200,
-                 tol: float = 1e-4, max_patterns: int = DEFAULT_CAPACITY):
+                 tol: float = 1e-4, balance: bool = True,
+                 max_patterns: int = DEFAULT_CAPACITY):
         BaseLabelModel.__init__(self, cardinality=cardinality, random_state=random_state)
         self.prior_accuracy = prior_accuracy
         self.prior_strength = prior_strength
         self.max_iter = max_iter
         self.tol = tol
+        self.balance = balance
         self.max_patterns = max_patterns
 
     @property
@@ -123,6 +126,7 @@ class LabelModel(WeightedMajorityVote):
 
         >>> import numpy as np
         >>> from wslib.labelmodel.base import BaseLabelModel
+from wslib.labelmodel.dawid_skene import _majority_posteriors
 from wslib.labelmodel.stats import VoteStats
         >>> from wslib.datasets.synthetic import make_votes
         >>> L = make_votes(1000, 6, 2, random_state=1).L
@@ -149,8 +153,13 @@ from wslib.labelmodel.stats import VoteStats
         self.n_iter_ = 0
         diag = np.arange(k)
         log_prior = np.log(self.class_balance_)
+        covered = w * (np.diff(P.indptr) > 0)
+        target = covered @ _majority_posteriors(P, k) / max(covered.sum(), 1e-300)
         for it in range(1, self.max_iter + 1):
-            R = one_coin_proba(P, accuracy_to_weight(acc, k), log_prior)  # E-step
+            weights = accuracy_to_weight(acc, k)
+            if self.balance:
+                log_prior = _match_marginal(P, weights, covered, target, log_prior)
+            R = one_coin_proba(P, weights, log_prior)  # E-step
             counts = weighted_vote_counts(P, R * w[:, None])  # (m, vote, class)
             hits = counts[:, diag, diag].sum(axis=1)
             votes = counts.sum(axis=(1, 2))
@@ -166,3 +175,11 @@ from wslib.labelmodel.stats import VoteStats
                           f"(last change {change:.2g}); raise max_iter",
                           ConvergenceWarning, stacklevel=4)
         self._set_accuracy(acc, k)
+
+
+def _match_marginal(P, weights, covered, target, log_bias, n_steps: int = 20):
+    """Class offsets that make the mean posterior over covered patterns equal ``target``."""
+    for _ in range(n_steps):
+        mean = covered @ one_coin_proba(P, weights, log_bias) / covered.sum()
+        log_bias = log_bias + np.log(target) - np.log(np.maximum(mean, 1e-300))
+    return log_bias
