@@ -37,3 +37,10 @@ def test_render_markdown_from_results():
         assert method.split()[-1] in text
     assert "**no**" not in text  # every equality check of the run passed
     assert np.isfinite([r["value"] for r in records]).all()
+
+
+def test_peak_rss_is_at_least_the_current_rss():
+    psutil = pytest.importorskip("psutil")
+    from wslib.bench.scale import _peak_rss_mb
+
+    assert _peak_rss_mb() >= psutil.Process().memory_info().rss / 2**20 - 1
