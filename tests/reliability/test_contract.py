@@ -9,7 +9,7 @@ import pytest
 
 from wslib.datasets.synthetic import make_votes
 from wslib.exceptions import CoverageWarning
-from wslib.labelmodel import DawidSkene, MajorityVote
+from wslib.labelmodel import DawidSkene, LabelModel, MajorityVote, WeightedMajorityVote
 from wslib.matrix import to_sparse
 
 from ._support import LABEL_MODEL_IDS, LABEL_MODELS, assert_proba, quiet
@@ -47,7 +47,11 @@ def test_uncovered_items_are_kept_reported_and_labelled_alike(cls, votes):
     (MajorityVote, None),
     (MajorityVote, [0.5, 0.3, 0.2]),
     (lambda: DawidSkene(abstain_aware=False), None),
-], ids=["majority-uniform", "majority-given-prior", "dawid-skene-plain"])
+    (WeightedMajorityVote, None),
+    (LabelModel, None),
+    (LabelModel, [0.5, 0.3, 0.2]),
+], ids=["majority-uniform", "majority-given-prior", "dawid-skene-plain", "weighted",
+        "label-model", "label-model-given-prior"])
 def test_models_ignoring_abstains_give_uncovered_items_the_prior(make, prior, votes):
     with quiet():
         model = make().fit(votes, class_balance=prior)
