@@ -1,5 +1,6 @@
-"""Numerical robustness of every label model: many LFs on one row, many classes,
-near-perfect and near-adversarial sources, degenerate (constant) votes.
+"""Numerical robustness of every label model (many LFs on one row, many classes,
+near-perfect and near-adversarial sources, degenerate constant votes), of the end
+model (one-hot labels, extreme feature scales) and of Weaver (degenerate verifiers).
 
 numpy RuntimeWarnings (overflow, underflow to log(0), 0/0) are errors under
 pytest, so any non-log-space arithmetic fails these tests, not only NaN output.
@@ -15,7 +16,7 @@ from wslib.matrix import to_sparse
 
 from ._support import LABEL_MODEL_IDS, LABEL_MODELS, assert_proba, min_sources, quiet
 
-pytestmark = pytest.mark.parametrize("cls", LABEL_MODELS, ids=LABEL_MODEL_IDS)
+each_model = pytest.mark.parametrize("cls", LABEL_MODELS, ids=LABEL_MODEL_IDS)
 
 M_WIDE = 1000
 
@@ -39,6 +40,7 @@ def _fit(cls, L, **params):
         return cls(random_state=0, **params).fit(L)
 
 
+@each_model
 @pytest.mark.parametrize("layout", ["dense", "sparse"])
 def test_thousand_lfs_on_one_row(cls, wide_votes, layout):
     L, _ = wide_votes
@@ -54,6 +56,7 @@ def test_thousand_lfs_on_one_row(cls, wide_votes, layout):
     assert P_new[0, 0] > 0.99, P_new
 
 
+@each_model
 def test_fifty_classes(cls):
     data = make_votes(600, 30, 50, accuracy=(0.6, 0.95), coverage=(0.2, 0.6), random_state=3)
     model = _fit(cls, data.L, cardinality=50)
@@ -63,6 +66,7 @@ def test_fifty_classes(cls):
     assert np.mean(P[covered].argmax(axis=1) == data.y[covered]) > 0.9
 
 
+@each_model
 def test_near_perfect_sources(cls):
     data = make_votes(400, 12, 3, accuracy=(0.999, 1.0), coverage=(0.3, 0.9), random_state=5)
     model = _fit(cls, data.L)
@@ -72,6 +76,7 @@ def test_near_perfect_sources(cls):
     assert np.mean(model.predict(data.L, tie_break="first")[covered] == data.y[covered]) > 0.98
 
 
+@each_model
 def test_perfect_full_coverage_identical_sources(cls):
     """Every LF votes the true class on every item: zero variance, perfectly
     correlated columns, accuracies of exactly 1 (log 0 waiting to happen)."""
@@ -83,6 +88,7 @@ def test_perfect_full_coverage_identical_sources(cls):
     np.testing.assert_array_equal(P.argmax(axis=1), y)
 
 
+@each_model
 @pytest.mark.parametrize("accuracy", [(0.0, 0.001), (0.999, 1.0)], ids=["adversarial", "perfect"])
 def test_extreme_accuracy_many_lfs(cls, accuracy):
     data = make_votes(300, 200, 2, accuracy=accuracy, coverage=(0.5, 0.9), random_state=8)
@@ -90,9 +96,43 @@ def test_extreme_accuracy_many_lfs(cls, accuracy):
     assert_proba(P, 300, 2)
 
 
+@each_model
 def test_mixed_perfect_and_adversarial_sources(cls):
     good = make_votes(300, 20, 2, accuracy=(0.999, 1.0), coverage=(0.5, 0.9), random_state=1)
     bad_L = np.where(good.L >= 0, 1 - good.L, -1).astype(np.int8)[:, :10]
     L = np.hstack([good.L, bad_L])
     P = _fit(cls, L).predict_proba(L)
     assert_proba(P, 300, 2)
+
+
+# ------------------------------------------------------ end model and Weaver
+@pytest.mark.parametrize("scale", [1.0, 1e-30, 1e6], ids=["unit", "tiny", "huge"])
+@pytest.mark.parametrize("head", ["logreg", "mlp"])
+def test_end_model_on_one_hot_labels_and_extreme_features(head, scale):
+    """One-hot soft labels (log 0 in a naive cross-entropy) and features far from unit scale."""
+    from wslib.endmodel import EndModel
+
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(200, 4)) * scale).astype(np.float32)
+    P = np.eye(2)[(X[:, 0] > 0).astype(int)]
+    with quiet():
+        Q = EndModel(head=head, max_epochs=3, hidden=8).fit(X, P).predict_proba(X)
+    assert_proba(np.asarray(Q, dtype=np.float64), 200, 2)
+
+
+@pytest.mark.parametrize("mode", ["label-free", "faithful"])
+@pytest.mark.parametrize("damage", ["constant", "all-missing", "huge"])
+def test_weaver_with_degenerate_verifiers(mode, damage):
+    from wslib.datasets.synthetic import make_verifier_table
+    from wslib.weaver import Weaver
+
+    table = make_verifier_table(30, 8, 6, random_state=0)
+    column = next(c for c in table.columns
+                  if c not in ("problem_id", "candidate_id", "answer", "correct"))
+    table[column] = {"constant": 1.0, "all-missing": np.nan,
+                     "huge": table[column] * 1e200}[damage]
+    with quiet():
+        weaver = Weaver(mode=mode).fit(table)
+        proba = weaver.predict_proba(table)
+    assert_proba(proba, len(table), 2)
+    assert len(weaver.select(table)) == table["problem_id"].nunique()
