@@ -243,8 +243,9 @@ def _fewshot_logreg_cv(X, y, seed: int) -> LogisticRegression:
     folds = StratifiedKFold(5, shuffle=True, random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "least populated class has 1 member"
-        return LogisticRegressionCV(Cs=np.logspace(-2, 4, 13), cv=folds, max_iter=3000
-                                    ).fit(X, y)
+        warnings.simplefilter("ignore", FutureWarning)  # sklearn 1.9 attribute-layout notice
+        return LogisticRegressionCV(Cs=np.logspace(-2, 4, 13), cv=folds, scoring="accuracy",
+                                    max_iter=3000).fit(X, y)
 
 
 def _default_label_model(cardinality: int, seed: int):
