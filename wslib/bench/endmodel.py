@@ -166,7 +166,7 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
     med = [r for r in records if r.get("seed") == "median"]
     if not med:
         return "_No end-model results._\n"
-    out = ["## End model on soft labels (`wslib bench endmodel`)", "",
+    out = ["End model trained on the label model's labels (`wslib bench endmodel`). "
            "Test metric (WRENCH: accuracy; F1 of spam for sms), median over seeds. "
            "`LM` = LabelModel on the test votes; `soft CE` = end model trained on its soft "
            "labels; `+conf` = with the weak-to-strong confidence loss; `hard` = trained on "
