@@ -114,36 +114,90 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     return delta, byte_class, first_out, out_ptr, out_slot, out_len, out_wb, bool(fold_ascii)
 
 
+@numba.njit(inline="always")
+def _special_at(data, p, b):
+    """Does the text ``data[p:b]`` start with U+0130 or U+212A (lower case is ASCII)?"""
+    byte = data[p]
+    return byte >= 0xC4 and ((byte == 0xC4 and p + 1 < b and data[p + 1] == 0xB0) or (
+        byte == 0xE2 and p + 2 < b and data[p + 1] == 0x84 and data[p + 2] == 0xAA))
+
+
+@numba.njit(inline="always")
+def _emit(i, a, b, p, s, data, out_ptr, out_slot, out_len, out_wb, is_word, hits):
+    """Record the keywords ending at byte ``p`` (state ``s``) of row ``i`` = ``data[a:b]``."""
+    for t in range(out_ptr[s], out_ptr[s + 1]):
+        slot = out_slot[t]
+        if hits[i, slot]:
+            continue
+        if out_wb[t]:
+            begin = p - out_len[t] + 1
+            if begin > a and is_word[data[begin - 1]]:
+                continue
+            if p + 1 < b and is_word[data[p + 1]]:
+                continue
+        hits[i, slot] = True
+
+
+@numba.njit(nogil=True, cache=True)
+def _lane(p, end, i, b, s, data, offsets, delta, byte_class, first_out, out_ptr, out_slot,
+          out_len, out_wb, is_word, check_special, hits, special):
+    """Scan bytes ``p .. end`` (row ``i`` ends at ``b``, automaton in state ``s``)."""
+    while p < end:
+        while p == b:  # next row; empty rows are skipped
+            i += 1
+            b = offsets[i + 1]
+            s = 0
+        if check_special and data[p] >= 0xC4 and _special_at(data, p, b):
+            special[i] = True
+            p = b
+            continue
+        s = delta[s, byte_class[data[p]]]
+        if s >= first_out:
+            _emit(i, offsets[i], b, p, s, data, out_ptr, out_slot, out_len, out_wb, is_word, hits)
+        p += 1
+
+
 @numba.njit(nogil=True, cache=True)
 def _scan(data, offsets, delta, byte_class, first_out, out_ptr, out_slot, out_len, out_wb,
           is_word, check_special, hits, special):
+    """Two independent lanes (the rows holding the first and the second half of the
+    bytes) advance in lockstep,
+    so the CPU overlaps their dependent table look-ups; each lane then finishes alone."""
     n = offsets.shape[0] - 1
-    for i in range(n):
-        a = offsets[i]
-        b = offsets[i + 1]
-        s = 0  # the root: it has no outputs (no empty keywords), so it keeps id 0
-        for p in range(a, b):
-            byte = data[p]
-            if check_special and byte >= 0xC4 and (
-                    (byte == 0xC4 and p + 1 < b and data[p + 1] == 0xB0)
-                    or (byte == 0xE2 and p + 2 < b and data[p + 1] == 0x84
-                        and data[p + 2] == 0xAA)):
-                special[i] = True
-                break
-            s = delta[s, byte_class[byte]]
-            if s < first_out:
-                continue
-            for t in range(out_ptr[s], out_ptr[s + 1]):
-                slot = out_slot[t]
-                if hits[i, slot]:
-                    continue
-                if out_wb[t]:
-                    begin = p - out_len[t] + 1
-                    if begin > a and is_word[data[begin - 1]]:
-                        continue
-                    if p + 1 < b and is_word[data[p + 1]]:
-                        continue
-                hits[i, slot] = True
+    h = min(np.searchsorted(offsets, (offsets[0] + offsets[n]) // 2), n)  # equal bytes
+    pA, iA, bA, endA, sA = offsets[0], 0, offsets[min(1, n)], offsets[h], 0
+    pB, iB, bB, endB, sB = offsets[h], h, offsets[min(h + 1, n)], offsets[n], 0
+    while pA < endA and pB < endB:
+        while pA == bA:
+            iA += 1
+            bA = offsets[iA + 1]
+            sA = 0
+        while pB == bB:
+            iB += 1
+            bB = offsets[iB + 1]
+            sB = 0
+        if check_special and data[pA] >= 0xC4 and _special_at(data, pA, bA):
+            special[iA] = True
+            pA = bA
+            continue
+        if check_special and data[pB] >= 0xC4 and _special_at(data, pB, bB):
+            special[iB] = True
+            pB = bB
+            continue
+        sA = delta[sA, byte_class[data[pA]]]
+        sB = delta[sB, byte_class[data[pB]]]
+        if sA >= first_out:
+            _emit(iA, offsets[iA], bA, pA, sA, data, out_ptr, out_slot, out_len, out_wb,
+                  is_word, hits)
+        if sB >= first_out:
+            _emit(iB, offsets[iB], bB, pB, sB, data, out_ptr, out_slot, out_len, out_wb,
+                  is_word, hits)
+        pA += 1
+        pB += 1
+    _lane(pA, endA, iA, bA, sA, data, offsets, delta, byte_class, first_out, out_ptr,
+          out_slot, out_len, out_wb, is_word, check_special, hits, special)
+    _lane(pB, endB, iB, bB, sB, data, offsets, delta, byte_class, first_out, out_ptr,
+          out_slot, out_len, out_wb, is_word, check_special, hits, special)
 
 
 def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray,
