@@ -11,6 +11,7 @@ True
 See docs/weaver.md for the pipeline, the two modes and the command line.
 """
 
+from wslib.weaver.distill import DistilledScorer
 from wslib.weaver.filter import VerifierDroppedWarning, filter_verifiers
 from wslib.weaver.io import VerifierTable, from_weaver_layout, read_table
 from wslib.weaver.metrics import selection_metrics
@@ -20,4 +21,4 @@ from wslib.weaver.select import select_best, selection_frame
 
 __all__ = ["Weaver", "VerifierTable", "read_table", "from_weaver_layout", "filter_verifiers",
            "VerifierDroppedWarning", "BinaryMomentModel", "GaussianFactorModel", "select_best",
-           "selection_frame", "selection_metrics"]
+           "selection_frame", "selection_metrics", "DistilledScorer"]

@@ -19,7 +19,7 @@ Example
 >>> rng = np.random.default_rng(0)
 >>> X = rng.normal(size=(2000, 5))
 >>> q = 1 / (1 + np.exp(-(2 * X[:, 0] - X[:, 1])))      # a teacher's P(correct)
->>> scorer = DistilledScorer(epochs=30, random_state=0).fit(X, q)
+>>> scorer = DistilledScorer(hidden=8, epochs=5, lr=0.02, random_state=0).fit(X, q)
 >>> float(np.corrcoef(scorer.decision_function(X), 2 * X[:, 0] - X[:, 1])[0, 1]) > 0.95
 True
 """
