@@ -163,6 +163,7 @@ def test_cli_writes_selection_and_metrics(tmp_path, capsys):
     assert main(["weaver", str(FIXTURES / "weaver_layout.parquet"), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "GRM_scores" in printed and "selection_accuracy" in printed
+    assert "answer=extracted_answers, labels=answer_correct" in printed
     metrics = json.loads((out / "metrics.json").read_text())
     assert all(k in metrics for k in KEYS) and "gap_closed" in metrics
     selected = pd.read_csv(out / "selected.csv")

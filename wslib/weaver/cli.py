@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{table.n_problems} problems, {table.problem.size} candidates "
           f"({table.sizes.min()}-{table.sizes.max()} per problem), "
           f"{len(table.verifiers)} verifier columns: {', '.join(table.verifiers)}")
+    print("columns used: " + ", ".join(f"{role}={col or '-'}" for role, col in table.roles.items()))
     weaver = Weaver(args.mode, representation=args.representation, aggregate=args.aggregate,
                     max_correlation=args.max_correlation)
     with warnings.catch_warnings(record=True):

@@ -68,6 +68,9 @@ class VerifierTable:
         Code of the candidate's final answer; equal codes in a problem are the same answer.
     frame_index : int64 array (n,)
         Position of each row in the input frame.
+    roles : dict
+        The input column used as ``problem``, ``candidate``, ``answer`` and ``labels``
+        (``None`` where there is none).
     """
 
     problem: np.ndarray
@@ -79,6 +82,7 @@ class VerifierTable:
     labels: np.ndarray | None = None
     answers: np.ndarray | None = None
     frame_index: np.ndarray | None = None
+    roles: dict | None = None
 
     @property
     def n_problems(self) -> int:
@@ -93,7 +97,7 @@ class VerifierTable:
         """The same rows with other score columns (e.g. after filtering)."""
         return VerifierTable(self.problem, self.starts, self.problem_ids, self.candidate_ids,
                              np.asarray(scores, dtype=np.float64), list(verifiers), self.labels,
-                             self.answers, self.frame_index)
+                             self.answers, self.frame_index, self.roles)
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame, *, problem: str = "problem_id",
@@ -159,8 +163,9 @@ class VerifierTable:
                             "\x1e" + pd.Series(np.arange(order.size)).astype(str),
                             df[answer].astype(str).to_numpy()[order])
             ans = pd.factorize(pd.Series(pcode).astype(str) + "\x1f" + keys)[0].astype(np.int64)
+        roles = {"problem": problem, "candidate": candidate, "answer": answer, "labels": labels}
         return cls(pcode.astype(np.int64), starts, pids, cid[order], scores[order], verifiers,
-                   y, ans, order.astype(np.int64))
+                   y, ans, order.astype(np.int64), roles)
 
 
 def read_table(source: str | Path | pd.DataFrame, **kwargs) -> VerifierTable:
