@@ -145,7 +145,7 @@ def weighted_vote_counts(L, R: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(parallel=True, **_JIT)
-def _one_coin_proba_dense(L, w, log_prior):
+def _one_coin_proba_dense(L, w, log_prior, fixes):
     n, m = L.shape
     k = log_prior.shape[0]
     out = np.empty((n, k), dtype=np.float64)
@@ -153,14 +153,32 @@ def _one_coin_proba_dense(L, w, log_prior):
         score = np.zeros(k + 1)  # slot 0 collects abstains: no branch on the vote
         for j in range(m):
             score[L[i, j] + 1] += w[j]
+        for p in range(fixes.shape[0]):  # a specific LF overrides the general one it fixes
+            a, b = fixes[p, 0], fixes[p, 1]
+            if L[i, a] >= 0 and L[i, b] >= 0:
+                score[L[i, b] + 1] -= w[b]
         for c in range(k):
             out[i, c] = log_prior[c] + score[c + 1]
         _softmax_row(out, i, k)
     return out
 
 
+@numba.njit(**_JIT)
+def _csr_vote(indptr, indices, data, i, j):
+    lo, hi = indptr[i], indptr[i + 1]
+    while lo < hi:  # binary search: indices are sorted within a row
+        mid = (lo + hi) // 2
+        if indices[mid] < j:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < indptr[i + 1] and indices[lo] == j:
+        return data[lo]
+    return -1
+
+
 @numba.njit(parallel=True, **_JIT)
-def _one_coin_proba_csr(indptr, indices, data, w, log_prior):
+def _one_coin_proba_csr(indptr, indices, data, w, log_prior, fixes):
     n = indptr.shape[0] - 1
     k = log_prior.shape[0]
     out = np.empty((n, k), dtype=np.float64)
@@ -171,6 +189,11 @@ def _one_coin_proba_csr(indptr, indices, data, w, log_prior):
             v = data[t]
             if v >= 0:
                 out[i, v] += w[indices[t]]
+        for p in range(fixes.shape[0]):
+            if _csr_vote(indptr, indices, data, i, fixes[p, 0]) >= 0:
+                v = _csr_vote(indptr, indices, data, i, fixes[p, 1])
+                if v >= 0:
+                    out[i, v] -= w[fixes[p, 1]]
         _softmax_row(out, i, k)
     return out
 
@@ -189,17 +212,22 @@ def _softmax_row(out, i, k):
         out[i, c] /= total
 
 
-def one_coin_proba(L, w: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
+def one_coin_proba(L, w: np.ndarray, log_prior: np.ndarray,
+                   fixes: np.ndarray | None = None) -> np.ndarray:
     """Posterior of the one-coin weighted vote in one fused pass (scores + softmax).
 
     ``P[i, c] ∝ exp(log_prior[c] + sum_{j : L[i, j] = c} w[j])``; one add per
-    vote instead of ``k``, so cost is that of reading ``L`` once.
+    vote instead of ``k``, so cost is that of reading ``L`` once. Each row
+    ``(a, b)`` of ``fixes`` drops LF ``b``'s vote on the items where LF ``a``
+    also votes (``a`` *fixes* ``b``, Ratner et al., 2016).
     """
     w = np.ascontiguousarray(w, dtype=np.float64)
     log_prior = np.ascontiguousarray(log_prior, dtype=np.float64)
+    fixes = (np.zeros((0, 2), dtype=np.int64) if fixes is None
+             else np.ascontiguousarray(fixes, dtype=np.int64).reshape(-1, 2))
     if sp.issparse(L):
-        return _one_coin_proba_csr(L.indptr, L.indices, L.data, w, log_prior)
-    return _one_coin_proba_dense(L, w, log_prior)
+        return _one_coin_proba_csr(L.indptr, L.indices, L.data, w, log_prior, fixes)
+    return _one_coin_proba_dense(L, w, log_prior, fixes)
 
 
 @numba.njit(**_JIT)

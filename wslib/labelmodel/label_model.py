@@ -7,12 +7,12 @@ import warnings
 import numpy as np
 
 from wslib.exceptions import ConvergenceWarning
-from wslib.kernels.stats import one_coin_proba, weighted_vote_counts
+from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.dawid_skene import _majority_posteriors
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import WeightedMajorityVote, _dev_evidence, accuracy_to_weight
-from wslib.matrix import VoteMatrix
+from wslib.matrix import VoteMatrix, to_dense, to_sparse
 
 __all__ = ["LabelModel"]
 
@@ -93,11 +93,11 @@ class LabelModel(WeightedMajorityVote):
     True
     """
 
-    _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_")
+    _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_", "fixes_")
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  prior_accuracy: float = 0.7, prior_strength: float = 2.0, max_iter: int = 200,
-                 tol: float = 1e-4, balance: bool = True,
+                 tol: float = 1e-4, balance: bool = True, fix_nested: bool = True,
                  max_patterns: int = DEFAULT_CAPACITY):
         BaseLabelModel.__init__(self, cardinality=cardinality, random_state=random_state)
         self.prior_accuracy = prior_accuracy
@@ -105,6 +105,7 @@ class LabelModel(WeightedMajorityVote):
         self.max_iter = max_iter
         self.tol = tol
         self.balance = balance
+        self.fix_nested = fix_nested
         self.max_patterns = max_patterns
 
     @property
@@ -148,6 +149,8 @@ from wslib.labelmodel.stats import VoteStats
     def _fit_stats(self, stats: VoteStats, dev_hits: np.ndarray, dev_votes: np.ndarray) -> None:
         k, m = stats.cardinality, stats.n_sources
         P, w = stats.compressed()
+        self.fixes_ = _nested_fixes(P, w) if self.fix_nested else np.zeros((0, 2), np.int64)
+        P = _apply_fixes(P, self.fixes_)
         acc = np.full(m, self.prior_accuracy)
         floor = 1.0 / k + 1e-3  # identifiability: an LF is at least as good as a coin (w >= 0)
         self.n_iter_ = 0
@@ -175,6 +178,38 @@ from wslib.labelmodel.stats import VoteStats
                           f"(last change {change:.2g}); raise max_iter",
                           ConvergenceWarning, stacklevel=4)
         self._set_accuracy(acc, k)
+
+    def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
+        return one_coin_proba(L, self.weights_, np.log(self.class_balance_), self.fixes_)
+
+
+def _nested_fixes(P, w, min_overlap: float = 10.0, nested: float = 0.9) -> np.ndarray:
+    """``(a, b)`` pairs where LF ``a`` *fixes* LF ``b`` (Ratner et al., 2016).
+
+    ``a`` fixes ``b`` when ``a`` is more specific (fewer votes), nested in
+    ``b`` (``b`` also votes on at least ``nested`` of ``a``'s items, at least
+    ``min_overlap`` of them) and *disagrees* with ``b`` on most of them: a
+    narrow rule written to correct a broad one. Both votes then come from
+    one decision, not two independent ones, so ``b``'s vote is dropped there.
+    """
+    m = P.shape[1]
+    both, agree = pairwise_agreement(P, w)
+    rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
+    votes = np.bincount(P.indices, weights=w[rows], minlength=m)
+    share = np.divide(both, votes[:, None], out=np.zeros_like(both), where=votes[:, None] > 0)
+    fixes = ((both >= min_overlap) & (share >= nested) & (votes[:, None] < votes[None, :])
+             & (2 * agree < both))
+    return np.argwhere(fixes).astype(np.int64)
+
+
+def _apply_fixes(P, fixes: np.ndarray):
+    """Patterns with the fixed LF's vote removed where its fixer also votes."""
+    if not fixes.size:
+        return P
+    D = to_dense(P)
+    for a, b in fixes:
+        D[(D[:, a] >= 0) & (D[:, b] >= 0), b] = -1
+    return to_sparse(D)
 
 
 def _match_marginal(P, weights, covered, target, log_bias, n_steps: int = 20):
