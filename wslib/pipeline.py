@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from wslib.exceptions import CoverageWarning
 
-__all__ = ["PipelineResult", "run_pipeline", "run_wrench", "make_features", "FEATURES"]
+__all__ = ["FEATURES", "PipelineResult", "make_features", "run_pipeline", "run_wrench"]
 
 FEATURES = ("tfidf", "embeddings", "tfidf+embeddings")
 

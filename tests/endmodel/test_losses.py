@@ -41,7 +41,6 @@ def test_multiclass_hardening_follows_balance():
     z = torch.randn(600, 3, generator=g) + torch.tensor([2.0, 0.0, 0.0])  # skewed to class 0
     balance = torch.tensor([0.2, 0.3, 0.5])
     hard = harden_balanced(z, balance)
-    shares = hard.mean(dim=0)
     assert hard.sum(dim=0).tolist() == [120.0, 180.0, 300.0]  # exactly the balance
     assert (hard.sum(dim=1) == 1).all()
     plain = torch.nn.functional.one_hot(z.argmax(dim=1), 3).float().mean(dim=0)

@@ -10,6 +10,7 @@ from wslib.labelmodel import MajorityVote
 from .conftest import make_problem
 
 
+@pytest.mark.filterwarnings("ignore::wslib.exceptions.CoverageWarning")
 def test_rounds_extend_coverage_and_record_history():
     X, y, _ = make_problem(n=300, seed=3)
     rng = np.random.default_rng(0)

@@ -34,7 +34,7 @@ from wslib.bench.core import record
 HELP = "end model on label-model soft labels vs the label model and a gold-label ceiling (PGR)"
 DEFAULT_DATASETS = ("youtube", "sms", "trec")
 
-__all__ = ["HELP", "add_arguments", "run", "render_markdown"]
+__all__ = ["HELP", "add_arguments", "render_markdown", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,12 +93,12 @@ def _runs(name: str, targets: list[str]) -> dict[str, tuple[str, str, bool]]:
 
 
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from wslib.endmodel.features import texts_of
+    from wslib.endmodel.targets import TARGETS
     from wslib.exceptions import CoverageWarning
     from wslib.labelmodel import LabelModel
     from wslib.metrics import performance_gap_recovered
     from wslib.pipeline import make_features
-    from wslib.endmodel.features import texts_of
-    from wslib.endmodel.targets import TARGETS
 
     kinds = ["tfidf", "embeddings"] if args.features == "both" else [args.features]
     seeds = range(1 if args.quick else max(1, args.seeds))
@@ -161,6 +161,16 @@ def _fmt(value: Any) -> str:
         else f"{value:.3f}"
 
 
+def _find(records: list[dict[str, Any]], dataset: str, method: str, metric: str | None,
+          kind: str) -> dict[str, Any] | None:
+    """The first record of ``dataset``/``method`` (and ``metric``) for feature set ``kind``."""
+    for r in records:
+        if r["dataset"] == dataset and r["method"] == method and \
+                (metric is None or r["metric"] == metric) and r.get("features") in (kind, None):
+            return r
+    return None
+
+
 def render_markdown(records: list[dict[str, Any]]) -> str:
     """The end-model section of ``docs/benchmarks.md``: one table per feature set."""
     med = [r for r in records if r.get("seed") == "median"]
@@ -184,13 +194,9 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
                     "| PGR +conf | PGR hard | seeds |",
                     "|---|---|---|---|---|---|---|---|---|---|---|"]
             for ds in sorted({r["dataset"] for r in rows}):
-                def get(method: str, metric: str | None = None) -> Any:
-                    for r in med:
-                        if r["dataset"] == ds and r["method"] == method and \
-                                (metric is None or r["metric"] == metric) and \
-                                (r.get("features") in (kind, None)):
-                            return r
-                    return None
+                def get(method: str, metric: str | None = None, ds: str = ds,
+                        kind: str = kind) -> Any:
+                    return _find(med, ds, method, metric, kind)
                 lm = get("labelmodel/LabelModel")
                 if lm is None or get(f"endmodel/{head}", lm["metric"]) is None:
                     continue

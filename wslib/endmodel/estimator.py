@@ -171,7 +171,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
 
     def fit(self, X: Any, y: Any, *, sample_weight: Any = None, coverage: Any = None,
-            X_dev: Any = None, y_dev: Any = None) -> "EndModel":
+            X_dev: Any = None, y_dev: Any = None) -> EndModel:
         """Train on features ``X`` and labels ``y``; returns ``self``.
 
         Parameters
@@ -218,7 +218,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
         elif self.validation_fraction > 0 and rows.size >= 20:
             rng = np.random.default_rng(self.random_state)
             shuffled = rng.permutation(rows)
-            n_val = max(1, int(round(self.validation_fraction * rows.size)))
+            n_val = max(1, round(self.validation_fraction * rows.size))
             held, rows = np.sort(shuffled[:n_val]), np.sort(shuffled[n_val:])
             val_X, val_target = X[held], targets[held]
             self.validation_ = "held-out"
@@ -283,7 +283,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
             return float(np.sum(w * (pred == y)) / np.sum(w))
         return score_predictions(y, pred, metric=metric, cardinality=len(self.classes_))
 
-    def __sklearn_tags__(self):  # noqa: D105 - scikit-learn >= 1.6 tags
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["tfidf_features", "embed_texts", "default_cache_dir", "texts_of", "EMBEDDING_MODEL"]
+__all__ = ["EMBEDDING_MODEL", "default_cache_dir", "embed_texts", "texts_of", "tfidf_features"]
 
 #: Name of the sentence encoder used by :func:`embed_texts` (part of the cache key).
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"

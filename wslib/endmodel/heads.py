@@ -31,11 +31,11 @@ nn = torch.nn
 
 HEADS = ("logreg", "mlp")
 
-__all__ = ["HEADS", "make_head", "LogisticHead", "MLPHead"]
+__all__ = ["HEADS", "LogisticHead", "MLPHead", "make_head"]
 
 
-def _linear_params(n_in: int, n_out: int, generator: "torch.Generator"
-                   ) -> tuple["nn.Parameter", "nn.Parameter"]:
+def _linear_params(n_in: int, n_out: int, generator: torch.Generator
+                   ) -> tuple[nn.Parameter, nn.Parameter]:
     """Weights and bias with PyTorch's default ``nn.Linear`` initialisation, seeded."""
     bound = 1.0 / math.sqrt(max(n_in, 1))
     weight = (torch.rand(n_out, n_in, generator=generator) * 2 - 1) * bound
@@ -43,7 +43,7 @@ def _linear_params(n_in: int, n_out: int, generator: "torch.Generator"
     return nn.Parameter(weight), nn.Parameter(bias)
 
 
-def _affine(x: "torch.Tensor", weight: "torch.Tensor", bias: "torch.Tensor") -> "torch.Tensor":
+def _affine(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
     if x.is_sparse:
         return torch.sparse.mm(x, weight.t()) + bias
     return torch.addmm(bias, x, weight.t())
@@ -52,18 +52,18 @@ def _affine(x: "torch.Tensor", weight: "torch.Tensor", bias: "torch.Tensor") -> 
 class LogisticHead(nn.Module):
     """Multinomial logistic regression ``z = W x + b``."""
 
-    def __init__(self, n_features: int, n_classes: int, generator: "torch.Generator"):
+    def __init__(self, n_features: int, n_classes: int, generator: torch.Generator):
         super().__init__()
         self.weight, self.bias = _linear_params(n_features, n_classes, generator)
 
-    def forward(self, x: "torch.Tensor") -> "torch.Tensor":
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return _affine(x, self.weight, self.bias)
 
 
 class MLPHead(nn.Module):
     """One hidden ReLU layer with dropout drawn from the trainer's generator."""
 
-    def __init__(self, n_features: int, n_classes: int, generator: "torch.Generator",
+    def __init__(self, n_features: int, n_classes: int, generator: torch.Generator,
                  hidden: int = 256, dropout: float = 0.2):
         super().__init__()
         self.generator = generator
@@ -71,7 +71,7 @@ class MLPHead(nn.Module):
         self.weight1, self.bias1 = _linear_params(n_features, hidden, generator)
         self.weight2, self.bias2 = _linear_params(hidden, n_classes, generator)
 
-    def forward(self, x: "torch.Tensor") -> "torch.Tensor":
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = torch.relu(_affine(x, self.weight1, self.bias1))
         if self.training and self.dropout > 0:
             keep = torch.rand(h.shape, generator=self.generator, device="cpu").to(h.device)
@@ -79,8 +79,8 @@ class MLPHead(nn.Module):
         return _affine(h, self.weight2, self.bias2)
 
 
-def make_head(kind: str, n_features: int, n_classes: int, *, generator: "torch.Generator",
-              hidden: int = 256, dropout: float = 0.2) -> "nn.Module":
+def make_head(kind: str, n_features: int, n_classes: int, *, generator: torch.Generator,
+              hidden: int = 256, dropout: float = 0.2) -> nn.Module:
     """Build the head named ``kind`` (``"logreg"`` or ``"mlp"``) on the CPU."""
     if kind == "logreg":
         return LogisticHead(n_features, n_classes, generator)

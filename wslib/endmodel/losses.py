@@ -45,12 +45,17 @@ from wslib.endmodel._torch import require_torch
 
 torch = require_torch()
 
-__all__ = ["soft_cross_entropy", "harden_balanced", "quotas", "confidence_alpha",
-           "confidence_target"]
+__all__ = [
+    "confidence_alpha",
+    "confidence_target",
+    "harden_balanced",
+    "quotas",
+    "soft_cross_entropy",
+]
 
 
-def soft_cross_entropy(logits: "torch.Tensor", target: "torch.Tensor",
-                       weight: "torch.Tensor | None" = None) -> "torch.Tensor":
+def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor,
+                       weight: torch.Tensor | None = None) -> torch.Tensor:
     """Weighted mean of ``-sum_c target_c log softmax(logits)_c`` over rows."""
     per_row = -(target * torch.log_softmax(logits, dim=1)).sum(dim=1)
     if weight is None:
@@ -58,8 +63,8 @@ def soft_cross_entropy(logits: "torch.Tensor", target: "torch.Tensor",
     return (per_row * weight).sum() / weight.sum().clamp_min(1e-12)
 
 
-def harden_balanced(logits: "torch.Tensor", balance: "torch.Tensor",
-                    sinkhorn_iters: int = 20) -> "torch.Tensor":
+def harden_balanced(logits: torch.Tensor, balance: torch.Tensor,
+                    sinkhorn_iters: int = 20) -> torch.Tensor:
     """One-hot hardened predictions whose class counts follow ``balance``.
 
     ``balance`` (shape ``(k,)``, sums to 1) is the batch's weak class balance.
@@ -138,8 +143,8 @@ def confidence_alpha(progress: float, coef: float, warmup: float) -> float:
     return float(coef) * progress / warmup
 
 
-def confidence_target(logits: "torch.Tensor", weak: "torch.Tensor", alpha: float
-                      ) -> "torch.Tensor":
+def confidence_target(logits: torch.Tensor, weak: torch.Tensor, alpha: float
+                      ) -> torch.Tensor:
     """``(1 - alpha) * weak + alpha * harden_balanced(logits, mean of weak)``."""
     if alpha == 0.0:
         return weak

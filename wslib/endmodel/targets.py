@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["TARGETS", "SAMPLE_WEIGHTINGS", "make_targets", "confidence_weights"]
+__all__ = ["SAMPLE_WEIGHTINGS", "TARGETS", "confidence_weights", "make_targets"]
 
 TARGETS = ("soft", "balanced", "hard")
 SAMPLE_WEIGHTINGS = (None, "confidence", "entropy")
@@ -39,7 +39,7 @@ def make_targets(P: np.ndarray, covered: np.ndarray, kind: str, iters: int = 100
         return P
     if kind not in TARGETS:
         raise ValueError(f"unknown target {kind!r}; choose one of {TARGETS}")
-    n, k = P.shape
+    k = P.shape[1]
     out = P.copy()
     rows = np.flatnonzero(covered)
     top = P[rows].argmax(axis=1)

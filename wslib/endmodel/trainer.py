@@ -25,7 +25,7 @@ from wslib.metrics import score_predictions
 
 torch = require_torch()
 
-__all__ = ["Features", "TrainResult", "train_head", "predict_logits", "torch_threads"]
+__all__ = ["Features", "TrainResult", "predict_logits", "torch_threads", "train_head"]
 
 
 @contextmanager
@@ -53,7 +53,7 @@ class Features:
     are then coalesced COO tensors.
     """
 
-    def __init__(self, X: np.ndarray | sp.csr_matrix, device: "torch.device"):
+    def __init__(self, X: np.ndarray | sp.csr_matrix, device: torch.device):
         self.device = device
         self.sparse = sp.issparse(X)
         self.shape = X.shape
@@ -62,7 +62,7 @@ class Features:
     def __len__(self) -> int:
         return int(self.shape[0])
 
-    def batch(self, idx: np.ndarray) -> "torch.Tensor":
+    def batch(self, idx: np.ndarray) -> torch.Tensor:
         if not self.sparse:
             return self.X[torch.from_numpy(idx).to(self.device)]
         coo = self.X[idx].tocoo()
@@ -109,7 +109,7 @@ def train_head(X: np.ndarray | sp.csr_matrix, target: np.ndarray, weight: np.nda
                X_val: np.ndarray | sp.csr_matrix | None, val_target: np.ndarray | None,
                val_metric: str, head: str, hidden: int, dropout: float, lr: float,
                weight_decay: float, batch_size: int, max_epochs: int, patience: int,
-               confidence_coef: float, confidence_warmup: float, device: "torch.device",
+               confidence_coef: float, confidence_warmup: float, device: torch.device,
                seed: int) -> TrainResult:
     """Train a head on soft ``target`` rows (shape ``(n, k)``) with row ``weight``.
 

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from wslib.metrics import check_labels
 
-__all__ = ["check_features", "check_soft_labels", "check_coverage", "check_dev_labels"]
+__all__ = ["check_coverage", "check_dev_labels", "check_features", "check_soft_labels"]
 
 #: Tolerance on a soft-label row's sum and on tiny negative entries.
 SUM_TOL = 1e-4
