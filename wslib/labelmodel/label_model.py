@@ -214,7 +214,13 @@ def _apply_fixes(P, fixes: np.ndarray):
 
 def _match_marginal(P, weights, covered, target, log_bias, n_steps: int = 20):
     """Class offsets that make the mean posterior over covered patterns equal ``target``."""
-    for _ in range(n_steps):
-        mean = covered @ one_coin_proba(P, weights, log_bias) / covered.sum()
-        log_bias = log_bias + np.log(target) - np.log(np.maximum(mean, 1e-300))
+    uniform = np.zeros_like(log_bias)
+    log_like = np.log(np.maximum(one_coin_proba(P, weights, uniform), 1e-300))
+    total = covered.sum()
+    for _ in range(n_steps):  # on the (patterns x k) log-likelihoods: no pass over votes
+        scores = log_like + log_bias
+        scores -= scores.max(axis=1, keepdims=True)
+        post = np.exp(scores)
+        post /= post.sum(axis=1, keepdims=True)
+        log_bias = log_bias + np.log(target) - np.log(np.maximum(covered @ post / total, 1e-300))
     return log_bias
