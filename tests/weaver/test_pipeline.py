@@ -194,3 +194,21 @@ def test_bench_quick_records_and_markdown(tmp_path):
     assert all(0.0 <= r["value"] <= 1.0 for r in records)
     text = render_markdown(records)
     assert text.count("|") > 20 and "weaver" in text
+
+
+def test_small_labelled_subset(sim_frame):
+    table = VerifierTable.from_frame(sim_frame)
+    dev = table.problem_ids[:25]
+    rows = np.isin(table.problem, np.arange(25))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifierDroppedWarning)
+        weaver = Weaver(representation="auto").fit(table, dev=dev)
+        plain = Weaver().fit(table)
+    assert weaver.class_balance_ == pytest.approx(table.labels[rows].mean())
+    assert set(weaver.dev_accuracy_) == {"continuous", "binary"}
+    assert weaver.representation_ == max(weaver.dev_accuracy_, key=weaver.dev_accuracy_.get)
+    assert plain.representation_ == "continuous" and not hasattr(plain, "dev_accuracy_")
+    with pytest.raises(KeyError, match="dev problems not in the table"):
+        Weaver().fit(table, dev=["no-such-problem"])
+    with pytest.raises(ValueError, match="no labels column"):
+        Weaver().fit(VerifierTable.from_frame(sim_frame, labels=None), dev=dev)

@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
 from wslib.exceptions import NotFittedError
@@ -70,8 +70,10 @@ class Weaver(BaseEstimator):
     ----------
     mode : {"label-free", "faithful"}
         Sets the defaults of the options below (see the module docstring).
-    representation : {"continuous", "binary"}, optional
-        Model the normalised scores themselves or 0/1 votes.
+    representation : {"continuous", "binary", "auto"}, optional
+        Model the normalised scores themselves or 0/1 votes; ``"auto"`` picks the
+        one that selects best on the ``dev`` problems given to :meth:`fit`
+        (continuous without them).
     normalisation : {"rank", "minmax"}, optional
     center : bool, optional
         Remove each problem's mean score per verifier before normalising.
@@ -117,22 +119,44 @@ class Weaver(BaseEstimator):
     def _check_params(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of {MODES}")
-        if self._option("representation") not in REPRESENTATIONS:
+        if self._option("representation") not in REPRESENTATIONS + ("auto",):
             raise ValueError(f"unknown representation {self.representation!r}; choose one of "
-                             f"{REPRESENTATIONS}")
+                             f"{REPRESENTATIONS + ('auto',)}")
 
     # ----------------------------------------------------------------- fitting
-    def fit(self, table: VerifierTable | pd.DataFrame) -> "Weaver":
-        """Fit on a verifier table (labels, if any, are used only by the faithful
-        mode's class balance); returns ``self``."""
+    def fit(self, table: VerifierTable | pd.DataFrame, *, dev=None) -> "Weaver":
+        """Fit on a verifier table; returns ``self``.
+
+        Labels are read only by the faithful mode (its class balance) and, when
+        ``dev`` names a few problems whose labels you may use, on those problems:
+        their share of correct candidates becomes the class balance (unless
+        ``class_balance`` is set), and ``representation="auto"`` picks the
+        representation that selects best on them.
+        """
+        self._check_params()
+        table = _as_table(table)
+        dev_rows = None if dev is None else _dev_rows(table, dev)
         # the products are small (m x m): extra BLAS threads only contend for cores
         with threadpool_limits(limits=1, user_api="blas"):
-            return self._fit(_as_table(table))
+            if self._option("representation") != "auto":
+                return self._fit(table, self._option("representation"), dev_rows)
+            if dev_rows is None:
+                return self._fit(table, "continuous", None)
+            candidates = {r: clone(self)._fit(table, r, dev_rows) for r in REPRESENTATIONS}
+        dev_problems = np.unique(table.problem[dev_rows])
+        self.dev_accuracy_ = {r: float(table.labels[w.select(table)[dev_problems]].mean())
+                              for r, w in candidates.items()}
+        best = max(REPRESENTATIONS, key=lambda r: self.dev_accuracy_[r])  # ties: continuous
+        self.__dict__.update({k: v for k, v in vars(candidates[best]).items() if k.endswith("_")
+                              and k != "dev_accuracy_"})
+        return self
 
-    def _fit(self, table: VerifierTable) -> "Weaver":
-        self._check_params()
+    def _fit(self, table: VerifierTable, representation: str, dev_rows) -> "Weaver":
+        self.representation_ = representation
         faithful_prior = None
-        if self.mode == "faithful" and self.class_balance is None:
+        if dev_rows is not None and self.class_balance is None:
+            faithful_prior = float(np.clip(table.labels[dev_rows].mean(), 0.01, 0.99))
+        elif self.mode == "faithful" and self.class_balance is None:
             if table.labels is None:
                 raise ValueError("faithful mode takes the class balance from the correctness "
                                  "labels, as the published code does; pass class_balance= or "
@@ -156,7 +180,7 @@ class Weaver(BaseEstimator):
         self.normaliser_ = self.normaliser_.take(keep)
         U = U[:, keep]
         prior = self.class_balance if self.class_balance is not None else faithful_prior
-        if self._option("representation") == "binary":
+        if representation == "binary":
             model = BinaryMomentModel(class_balance=prior)
             if threshold is None:  # cut each verifier at the estimated share of correct
                 rate = model.fit(binarise(U, 0.5)).class_balance_
@@ -231,6 +255,18 @@ class Weaver(BaseEstimator):
         if isinstance(model, BinaryMomentModel):
             return model.positive_rate_ - model.false_positive_rate_
         return model.loading_ / np.sqrt(model.unique_var_)
+
+def _dev_rows(table: VerifierTable, dev) -> np.ndarray:
+    """Rows of the problems named in ``dev`` (problem ids), whose labels may be read."""
+    if table.labels is None:
+        raise ValueError("dev names labelled problems, but the table has no labels column")
+    wanted = pd.Index(np.asarray(dev).ravel())
+    unknown = wanted.difference(pd.Index(table.problem_ids))
+    if len(unknown):
+        raise KeyError(f"dev problems not in the table: {list(unknown[:5])}")
+    problems = pd.Index(table.problem_ids).get_indexer(wanted)
+    return np.flatnonzero(np.isin(table.problem, problems))
+
 
 def _as_table(table: VerifierTable | pd.DataFrame) -> VerifierTable:
     if isinstance(table, VerifierTable):
