@@ -204,7 +204,7 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
                           f"steps (largest posterior change {shift:.2g} > tol {self.tol})",
                           ConvergenceWarning, stacklevel=3)
         if self.slope_ < 0:  # the upper component is "correct" by construction of the weights
-            self.slope_, self.intercept_ = -self.slope_, -self.intercept_
+            self.slope_, self.intercept_, r = -self.slope_, -self.intercept_, 1.0 - r
         self.class_balance_ = float(np.clip(r.mean(), _EPS, 1.0 - _EPS)
                                     if self.class_balance is None else self.class_balance)
 
