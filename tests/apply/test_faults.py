@@ -33,7 +33,7 @@ def test_raising_lf_names_lf_label_and_position(df):
 
 def test_abstain_mode_counts_faults_and_warns(df):
     ok = keyword_lf("c", 1, name="ok")
-    with pytest.warns(LFFaultWarning, match=r"'inverse': 2 row\(s\), first: ZeroDivisionError"):
+    with pytest.warns(LFFaultWarning, match=r"'inverse': 2 row\(s\), first: raised ZeroDivisionError"):
         L, faults = apply_lfs(df, [ok, inverse], errors="abstain", return_faults=True)
     assert L.tolist() == [[-1, -1], [-1, 1], [1, 1], [-1, -1]]
     assert faults.to_dict() == {"ok": 0, "inverse": 2}

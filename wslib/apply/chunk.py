@@ -163,29 +163,27 @@ class _Faults:
         self.counts[j] += count
         self.first.setdefault(j, what)
 
-    def raised(self, j: int, i: int | None, exc: BaseException) -> None:
-        """LF ``j`` raised on row ``i`` (``None``: on the whole chunk)."""
+    def fault(self, j: int, i: int | None, problem: str, error: type[LFApplyError],
+              cause: BaseException | None = None) -> None:
+        """LF ``j`` failed on row ``i`` (``None``: on the whole chunk): raise ``error``
+        naming the LF and row, or (``errors="abstain"``) count the fault."""
         name = self.plan.names[j]
         if i is None:
             where, label, pos = self.span(), None, None
         else:
             label, pos, where = self.where(i)
-        what = f"{type(exc).__name__}: {exc}"
         if self.errors == "raise":
-            raise LFApplyError(f"LF {name!r} raised {what} on {where}", lf=name, index=label,
-                               position=pos) from exc
-        self.record(j, len(self.chunk) if i is None else 1, f"{what} on {where}")
+            raise error(f"LF {name!r} {problem} on {where}", lf=name, index=label,
+                        position=pos) from cause
+        self.record(j, len(self.chunk) if i is None else 1, f"{problem} on {where}")
+
+    def raised(self, j: int, i: int | None, exc: BaseException) -> None:
+        """LF ``j`` raised ``exc`` on row ``i``."""
+        self.fault(j, i, f"raised {type(exc).__name__}: {exc}", LFApplyError, exc)
 
     def bad_output(self, j: int, i: int | None, problem: str) -> None:
-        name = self.plan.names[j]
-        if i is None:
-            where, label, pos = self.span(), None, None
-        else:
-            label, pos, where = self.where(i)
-        if self.errors == "raise":
-            raise LFOutputError(f"LF {name!r} {problem} on {where}", lf=name, index=label,
-                                position=pos)
-        self.record(j, len(self.chunk) if i is None else 1, f"{problem} on {where}")
+        """LF ``j`` returned something that is not a valid vote on row ``i``."""
+        self.fault(j, i, problem, LFOutputError)
 
     def check_range(self, j: int, v: np.ndarray) -> np.ndarray:
         """Validate integer votes of LF ``j``; invalid ones become abstains (or raise)."""

@@ -24,6 +24,16 @@ __all__ = ["confusion_counts", "overlap_conflict_counts"]
 _JIT = {"nogil": True, "cache": True}
 
 
+@numba.njit(inline="always")
+def _tally(out, v, total, counts):
+    """One vote ``v`` of an LF on an item with ``total`` votes, ``counts`` per class."""
+    out[0] += 1
+    if total > 1:
+        out[1] += 1
+    if total - counts[v] > 0:
+        out[2] += 1
+
+
 @numba.njit(parallel=True, **_JIT)
 def _overlap_conflict_dense(L, k, bounds):
     n_chunks = bounds.shape[0] - 1
@@ -44,11 +54,7 @@ def _overlap_conflict_dense(L, k, bounds):
             for j in range(m):
                 v = L[i, j]
                 if v >= 0:
-                    partial[b, j, 0] += 1
-                    if total > 1:
-                        partial[b, j, 1] += 1
-                    if total - counts[v] > 0:
-                        partial[b, j, 2] += 1
+                    _tally(partial[b, j], v, total, counts)
     return partial.sum(axis=0)
 
 
@@ -69,12 +75,7 @@ def _overlap_conflict_csr(indptr, indices, data, m, k, bounds):
             for t in range(indptr[i], indptr[i + 1]):
                 v = data[t]
                 if v >= 0:
-                    j = indices[t]
-                    partial[b, j, 0] += 1
-                    if total > 1:
-                        partial[b, j, 1] += 1
-                    if total - counts[v] > 0:
-                        partial[b, j, 2] += 1
+                    _tally(partial[b, indices[t]], v, total, counts)
     return partial.sum(axis=0)
 
 
