@@ -8,7 +8,8 @@ that generalises beyond the labeling functions' coverage.
   torch, ``device=``) trained with soft cross-entropy, confidence weighting,
   uncovered-row filtering, early stopping and the weak-to-strong confidence loss;
 * :mod:`wslib.endmodel.features` — :func:`tfidf_features`, :func:`embed_texts`;
-* :mod:`wslib.endmodel.losses` — the losses, usable in your own torch loop.
+* :mod:`wslib.endmodel.losses` — the losses, usable in your own torch loop;
+* :func:`self_train` — student relabels, label model refits (coverage grows).
 
 >>> import numpy as np
 >>> from wslib.endmodel import EndModel
@@ -20,5 +21,6 @@ that generalises beyond the labeling functions' coverage.
 
 from wslib.endmodel.estimator import EndModel
 from wslib.endmodel.features import embed_texts, tfidf_features
+from wslib.endmodel.self_training import self_train
 
-__all__ = ["EndModel", "embed_texts", "tfidf_features"]
+__all__ = ["EndModel", "embed_texts", "self_train", "tfidf_features"]

@@ -27,7 +27,7 @@ Example
 >>> rng = np.random.default_rng(0)
 >>> X = rng.normal(size=(200, 5)).astype(np.float32)
 >>> P = np.stack([X[:, 0] < 0, X[:, 0] >= 0], axis=1) * 0.8 + 0.1
->>> clf = EndModel(head="logreg", max_epochs=30).fit(X, P)
+>>> clf = EndModel(head="logreg", lr=0.05, max_epochs=30).fit(X, P)
 >>> clf.score(X, P.argmax(axis=1)) > 0.9
 True
 """

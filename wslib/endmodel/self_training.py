@@ -25,8 +25,9 @@ Example
 >>> rng = np.random.default_rng(0)
 >>> y = rng.integers(0, 2, 300); X = (y[:, None] + rng.normal(0, .3, (300, 3))).astype("f4")
 >>> L = np.where(rng.random((300, 3)) < .5, y[:, None], -1)
->>> res = self_train(MajorityVote(), L, X, EndModel(head="logreg", max_epochs=10), rounds=1)
->>> res.coverage.mean() > (L != -1).any(axis=1).mean()
+>>> student = EndModel(head="logreg", lr=0.05, max_epochs=10)
+>>> res = self_train(MajorityVote(), L, X, student, rounds=1)
+>>> bool(res.coverage.mean() > (L != -1).any(axis=1).mean())
 True
 """
 
