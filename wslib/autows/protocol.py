@@ -209,7 +209,8 @@ def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
     for name, (L_train, L_test, gen_seconds) in votes.items():
         extra = {"features": task.views[gens[name][1]].name if name in gens else "all",
                  "n_lfs": int(L_train.shape[1]), "generation_seconds": gen_seconds, **common}
-        if L_train.shape[1] == 0:
+        if L_train.shape[1] == 0:  # recorded, so the tables count the seeds with no LF
+            out += _records(task, f"autows/{name}", {"coverage": 0.0}, gen_seconds, **extra)
             continue
         t0 = time.perf_counter()
         with warnings.catch_warnings():

@@ -225,20 +225,20 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
               f"cross-validated one on {wins_cv} of {len(datasets)}.", ""]
     for ds in datasets:
         lines += [f"### {ds}", "", "| method | accuracy | acc. on covered | coverage | "
-                  "F1 | LFs | seconds |", "|---|---|---|---|---|---|---|"]
+                  "F1 | LFs | seconds | runs |", "|---|---|---|---|---|---|---|---|"]
         methods = dict.fromkeys(r["method"] for r in runs if r["dataset"] == ds)
         for m in methods:
             get = lambda metric: [r["value"] for r in runs  # noqa: E731
                                   if r["dataset"] == ds and r["method"] == m
                                   and r["metric"] == metric]
-            acc = [r for r in runs if r["dataset"] == ds and r["method"] == m
-                   and r["metric"] == "accuracy"]
-            n_lfs = [r.get("n_lfs") for r in acc if r.get("n_lfs") is not None]
+            cov = [r for r in runs if r["dataset"] == ds and r["method"] == m
+                   and r["metric"] == "coverage"]
+            n_lfs = [r.get("n_lfs") for r in cov if r.get("n_lfs") is not None]
+            lfs = f"{np.mean(n_lfs):.1f}" if n_lfs else "–"
             lines.append(f"| {m} | {_mean_sd(get('accuracy'))} | "
                          f"{_mean_sd(get('accuracy_covered'))} | {_mean_sd(get('coverage'))} | "
-                         f"{_mean_sd(get('f1'))} | "
-                         f"{int(np.mean(n_lfs)) if n_lfs else '–'} | "
-                         f"{np.mean([r['seconds'] for r in acc]):.1f} |")
+                         f"{_mean_sd(get('f1'))} | {lfs} | "
+                         f"{np.mean([r['seconds'] for r in cov]):.1f} | {len(cov)} |")
         lines.append("")
     timing = [r for r in records if r["dataset"] == "synthetic-10k-384"]
     if timing:
