@@ -12,8 +12,15 @@ import numpy as np
 from wslib.datasets import load_embedded
 from wslib.datasets.synthetic import make_votes
 from wslib.exceptions import CoverageWarning
-from wslib.labelmodel import (DawidSkene, LabelModel, MajorityVote, Triplet, VoteStats,
-                              WeightedMajorityVote, load)
+from wslib.labelmodel import (
+    DawidSkene,
+    LabelModel,
+    MajorityVote,
+    Triplet,
+    VoteStats,
+    WeightedMajorityVote,
+    load,
+)
 
 warnings.simplefilter("ignore", CoverageWarning)  # some comments get no votes; that is fine
 

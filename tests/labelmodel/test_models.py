@@ -8,8 +8,14 @@ import scipy.sparse as sp
 
 from wslib.datasets.synthetic import make_votes
 from wslib.exceptions import CoverageWarning
-from wslib.labelmodel import (BaseLabelModel, DawidSkene, LabelModel, MajorityVote, Triplet,
-                              WeightedMajorityVote)
+from wslib.labelmodel import (
+    BaseLabelModel,
+    DawidSkene,
+    LabelModel,
+    MajorityVote,
+    Triplet,
+    WeightedMajorityVote,
+)
 from wslib.matrix import to_sparse
 
 MODELS = [LabelModel, DawidSkene, Triplet, WeightedMajorityVote, MajorityVote]

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from wslib.kernels.votes import _JIT, _chunks
 
-__all__ = ["pattern_hashes", "weighted_vote_counts", "one_coin_proba", "pairwise_agreement"]
+__all__ = ["one_coin_proba", "pairwise_agreement", "pattern_hashes", "weighted_vote_counts"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -118,7 +118,7 @@ def _weighted_vote_counts_csr(indptr, indices, data, R, m):
 
 @numba.njit(parallel=True, **_JIT)
 def _weighted_vote_counts_dense(L, R, bounds):
-    n, k = R.shape
+    k = R.shape[1]
     m = L.shape[1]
     n_chunks = bounds.shape[0] - 1
     partial = np.zeros((n_chunks, m, k, k), dtype=np.float64)
@@ -202,8 +202,7 @@ def _one_coin_proba_csr(indptr, indices, data, w, log_prior, fixes):
 def _softmax_row(out, i, k):
     top = out[i, 0]
     for c in range(1, k):
-        if out[i, c] > top:
-            top = out[i, c]
+        top = max(top, out[i, c])
     total = 0.0
     for c in range(k):
         out[i, c] = np.exp(out[i, c] - top)

@@ -12,15 +12,26 @@ array([0])
 """
 
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.majority import MajorityVote
 from wslib.labelmodel.dawid_skene import DawidSkene
-from wslib.labelmodel.weighted import WeightedMajorityVote
-from wslib.labelmodel.triplet import Triplet
 from wslib.labelmodel.label_model import LabelModel
+from wslib.labelmodel.majority import MajorityVote
 from wslib.labelmodel.stats import VoteStats
 from wslib.labelmodel.streaming import accumulate_stats, fit_streaming, predict_proba_streaming
+from wslib.labelmodel.triplet import Triplet
+from wslib.labelmodel.weighted import WeightedMajorityVote
 
 load = BaseLabelModel.load
 
-__all__ = ["BaseLabelModel", "MajorityVote", "DawidSkene", "WeightedMajorityVote", "Triplet", "LabelModel", "VoteStats", "load",
-           "accumulate_stats", "fit_streaming", "predict_proba_streaming"]
+__all__ = [
+    "BaseLabelModel",
+    "DawidSkene",
+    "LabelModel",
+    "MajorityVote",
+    "Triplet",
+    "VoteStats",
+    "WeightedMajorityVote",
+    "accumulate_stats",
+    "fit_streaming",
+    "load",
+    "predict_proba_streaming",
+]

@@ -108,7 +108,7 @@ class DawidSkene(BaseLabelModel):
         self._fit_patterns(stats, class_balance=class_balance,
                            dev_counts=_dev_class_counts(y_dev, k))
 
-    def fit_stats(self, stats: VoteStats, *, class_balance=None) -> "DawidSkene":
+    def fit_stats(self, stats: VoteStats, *, class_balance=None) -> DawidSkene:
         """Fit from (possibly merged) :class:`VoteStats` instead of a vote matrix.
 
         >>> import numpy as np

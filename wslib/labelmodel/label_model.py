@@ -119,16 +119,14 @@ class LabelModel(WeightedMajorityVote):
         self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
         self._fit_stats(stats, *_dev_evidence(L, k, y_dev, L_dev))
 
-    def fit_stats(self, stats: VoteStats, *, class_balance=None) -> "LabelModel":
+    def fit_stats(self, stats: VoteStats, *, class_balance=None) -> LabelModel:
         """Fit from (possibly merged) :class:`VoteStats` instead of a vote matrix.
 
         Because the statistics merge exactly, accumulating them batch by batch
         gives the same model as fitting the concatenated matrix.
 
         >>> import numpy as np
-        >>> from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.dawid_skene import _majority_posteriors
-from wslib.labelmodel.stats import VoteStats
+        >>> from wslib.labelmodel.stats import VoteStats
         >>> from wslib.datasets.synthetic import make_votes
         >>> L = make_votes(1000, 6, 2, random_state=1).L
         >>> s = VoteStats.from_votes(L[:500], 2) + VoteStats.from_votes(L[500:], 2)

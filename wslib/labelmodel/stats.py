@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from wslib.kernels.stats import pattern_hashes
 from wslib.matrix import VoteMatrix, check_votes, to_sparse, vote_dtype
 
-__all__ = ["VoteStats", "DEFAULT_CAPACITY"]
+__all__ = ["DEFAULT_CAPACITY", "VoteStats"]
 
 #: Default number of distinct multi-vote patterns kept (EM cost is linear in it).
 DEFAULT_CAPACITY = 20_000
@@ -81,7 +81,7 @@ class VoteStats:
 
     @classmethod
     def from_votes(cls, L, cardinality: int | None = None, *,
-                   capacity: int = DEFAULT_CAPACITY) -> "VoteStats":
+                   capacity: int = DEFAULT_CAPACITY) -> VoteStats:
         """Summarise a vote matrix in one pass (validated with ``check_votes``)."""
         if capacity < 1:
             raise ValueError(f"capacity must be a positive integer, got {capacity}")
@@ -89,7 +89,7 @@ class VoteStats:
         return cls._from_checked(L, k, capacity)
 
     @classmethod
-    def _from_checked(cls, L: VoteMatrix, k: int, capacity: int) -> "VoteStats":
+    def _from_checked(cls, L: VoteMatrix, k: int, capacity: int) -> VoteStats:
         n, m = L.shape
         h, nv, first = pattern_hashes(L, k)
         multi = np.flatnonzero(nv >= 2)
@@ -109,7 +109,7 @@ class VoteStats:
         """True when every multi-vote pattern is kept (no sampling)."""
         return int(self.counts.sum()) == self.n_multi
 
-    def merge(self, other: "VoteStats") -> "VoteStats":
+    def merge(self, other: VoteStats) -> VoteStats:
         """Statistics of the concatenation of the two summarised matrices."""
         if not isinstance(other, VoteStats):
             raise TypeError(f"can only merge VoteStats, got {type(other).__name__}")
