@@ -14,4 +14,12 @@ from wslib.kernels.votes import (
     row_coverage,
 )
 
-__all__ = ["count_votes", "row_vote_counts", "accumulate_scores", "softmax_rows", "row_coverage"]
+from wslib.kernels.stats import (
+    one_coin_proba,
+    pairwise_agreement,
+    pattern_hashes,
+    weighted_vote_counts,
+)
+
+__all__ = ["count_votes", "row_vote_counts", "accumulate_scores", "softmax_rows", "row_coverage",
+           "one_coin_proba", "pairwise_agreement", "pattern_hashes", "weighted_vote_counts"]
