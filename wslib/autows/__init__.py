@@ -23,12 +23,12 @@ runs the AutoWS-Bench-101 protocol behind ``wslib bench autows``.
 
 >>> import numpy as np
 >>> from sklearn.datasets import load_digits
->>> from wslib.autows import SnubaGenerator
->>> from wslib.labelmodel import MajorityVote
+>>> from wslib.autows import PrototypeGenerator
+>>> from wslib.labelmodel import LabelModel
 >>> X, y_true = load_digits(return_X_y=True)
 >>> y = np.full_like(y_true, -1); y[:100] = y_true[:100]
->>> L = SnubaGenerator(cardinality=10).fit_transform(X, y)
->>> MajorityVote(cardinality=10).fit(L).predict_proba(L).shape
+>>> L = PrototypeGenerator(cardinality=10).fit_transform(X, y)
+>>> LabelModel(cardinality=10).fit(L, y_dev=y).predict_proba(L).shape
 (1797, 10)
 """
 

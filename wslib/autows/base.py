@@ -51,14 +51,11 @@ def stack_votes(rules: Sequence[Rule], X, k: int) -> np.ndarray:
 class BaseGenerator(TransformerMixin, BaseEstimator, ABC):
     """Base class of LF generators; see the module docstring for the contract."""
 
-    #: whether ``fit``/``transform`` accept scipy.sparse features
-    _accepts_sparse = True
-
     def fit(self, X: Any, y: Any) -> "BaseGenerator":
         """Generate LFs from features of all items and their partial labels; returns ``self``."""
         y_arr = np.asarray(y)
         n_rows = y_arr.shape[0] if y_arr.ndim == 1 else None
-        X = check_features(X, n_rows=n_rows, allow_sparse=self._accepts_sparse)
+        X = check_features(X, n_rows=n_rows)
         y_arr, k, labelled = check_partial_labels(
             y_arr, n_rows=X.shape[0], cardinality=self.cardinality,
             class_names=self.class_names)
@@ -127,7 +124,7 @@ class BaseGenerator(TransformerMixin, BaseEstimator, ABC):
     def transform(self, X: Any) -> np.ndarray:
         """Vote matrix of the generated LFs on ``X`` (n_items x n_lfs, ``-1`` = abstain)."""
         self._check_fitted()
-        X = check_features(X, n_columns=self.n_features_in_, allow_sparse=self._accepts_sparse)
+        X = check_features(X, n_columns=self.n_features_in_)
         return stack_votes(self.lfs_, X, self.cardinality_)
 
     def describe(self) -> str:

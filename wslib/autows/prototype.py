@@ -72,8 +72,6 @@ class PrototypeGenerator(BaseGenerator):
     1797
     """
 
-    _accepts_sparse = True
-
     def __init__(self, cardinality: int | None = None, *, max_lfs: int = 12,
                  n_clusters: Sequence[int] = (2, 4, 8), n_restarts: int = 2,
                  min_cluster_purity: float = 0.5, margins: Sequence[float] = (0.0, 0.25, 0.5),
