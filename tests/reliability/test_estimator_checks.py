@@ -131,6 +131,12 @@ def _scores_by_problem() -> tuple[tuple, dict]:
     return (Z, np.arange(0, 241, 8)), {}
 
 
+def _teacher_scores() -> tuple[tuple, dict]:
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(120, 4))
+    return (X, 1.0 / (1.0 + np.exp(-2.0 * X[:, 0]))), {"hidden": 4, "epochs": 2}
+
+
 def _recipes() -> dict[str, Recipe]:
     """Qualified class or base-class name -> recipe; the first match in MRO order wins."""
     return {
@@ -143,6 +149,7 @@ def _recipes() -> dict[str, Recipe]:
         "wslib.weaver.pipeline.Weaver": Recipe(_verifier_table, "predict_proba"),
         "wslib.weaver.model.BinaryMomentModel": Recipe(_binary_votes, "predict_proba"),
         "wslib.weaver.model.GaussianFactorModel": Recipe(_scores_by_problem, "predict_proba"),
+        "wslib.weaver.distill.DistilledScorer": Recipe(_teacher_scores, "predict_proba"),
     }
 
 
