@@ -13,13 +13,14 @@ from wslib.labelmodel import (
     DawidSkene,
     LabelModel,
     MajorityVote,
+    MatrixCompletion,
     Triplet,
     WeightedMajorityVote,
 )
 from wslib.matrix import to_sparse
 
-MODELS = [LabelModel, DawidSkene, Triplet, WeightedMajorityVote, MajorityVote]
-LEARNED = [LabelModel, DawidSkene]
+MODELS = [LabelModel, DawidSkene, MatrixCompletion, Triplet, WeightedMajorityVote, MajorityVote]
+LEARNED = [LabelModel, DawidSkene, MatrixCompletion]
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +189,12 @@ def test_triplet_recovers_accuracies_multiclass():
     d = make_votes(5000, 10, 3, coverage=(0.3, 0.8), random_state=0)
     err = np.abs(Triplet().fit(d.L).accuracy_ - d.accuracy)
     assert err.mean() < 0.03 and err.max() < 0.08
+
+
+def test_matrix_completion_recovers_accuracies_and_limits_size():
+    # conditionally independent LFs: the overlap moments of 5k items pin accuracies to ~0.02
+    d = make_votes(5000, 10, 3, coverage=(0.3, 0.8), random_state=0)
+    err = np.abs(MatrixCompletion().fit(d.L).accuracy_ - d.accuracy)
+    assert err.mean() < 0.03
+    with pytest.raises(ValueError, match="overlap matrix .* use LabelModel"):
+        MatrixCompletion(cardinality=100).fit(np.zeros((5, 70), dtype=np.int8))
