@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.dawid_skene import DawidSkene
@@ -100,7 +101,9 @@ class MatrixCompletion(DawidSkene):
         P, w = VoteStats._from_checked(L, k, self.max_patterns).compressed()
         pi = np.full(k, 1.0 / k) if class_balance is None else class_balance
         first, overlap = _moments(P, w, m, k)
-        mu = self._solve(first, overlap, pi, m, k)
+        # small matrix products: one BLAS thread avoids fighting numba's worker threads
+        with threadpool_limits(1, user_api="blas"):
+            mu = self._solve(first, overlap, pi, m, k)
         vote = mu.reshape(m, k, k)  # (j, v, c)
         abstain = np.clip(1.0 - vote.sum(axis=1), 1e-6, 1.0)
         log_vote = np.log(np.clip(vote, 1e-6, 1.0))
@@ -123,7 +126,8 @@ class MatrixCompletion(DawidSkene):
             # offdiag(mu Pi mu^T) @ mu Pi = mu Pi (mu^T mu Pi) - blockdiag(...) @ mu Pi
             mp = mu * pi
             blocks = mu.reshape(m, k, k)
-            own = np.einsum("jvc,jwc,jwd->jvd", blocks * pi, blocks, blocks * pi).reshape(m * k, k)
+            blocks_pi = blocks * pi
+            own = (blocks_pi @ blocks.transpose(0, 2, 1) @ blocks_pi).reshape(m * k, k)
             resid_mp = mp @ (mu.T @ mp) - own - off @ mp
             resid_first = mu @ pi - first
             grad = scale * (4.0 * resid_mp + 2.0 * np.outer(resid_first, pi))
