@@ -71,3 +71,10 @@ def test_bench_rejects_unknown_dataset(tmp_path):
     from wslib.cli import main
 
     assert main(["bench", "autows", "--quick", "--datasets", "nope"]) == 2
+
+
+def test_run_protocol_rejects_unknown_generators():
+    task = AutoWSTask("t", {"x": raw_view(np.eye(4), np.eye(4), name="x")}, np.array([0, 1] * 2),
+                      np.array([0, 1] * 2), ["a", "b"], main_view="x", snuba_view="x")
+    with pytest.raises(ValueError, match=r"unknown generators \['snubaa'\]"):
+        run_protocol(task, n_labels=2, generators=["snubaa"])

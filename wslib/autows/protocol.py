@@ -159,6 +159,9 @@ def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
     sample weight of the labelled items (weak rows weigh 1). Returns benchmark records (see the
     module docstring) carrying ``seed``, ``n_lfs`` and ``features``.
     """
+    unknown = sorted(set(generators or ()) - set(GENERATORS))
+    if unknown:
+        raise ValueError(f"unknown generators {unknown}; choose from {list(GENERATORS)}")
     label_model = label_model or _default_label_model
     end_model = end_model or _default_end_model
     k = task.cardinality
@@ -190,7 +193,7 @@ def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
                         _scores(task, pred, np.ones_like(pred, bool)),
                         time.perf_counter() - t0, features=main.name, **common)
 
-    gens = _generators(task, seed)
+    gens = _generators(task, seed)  # keywords / zeroshot only where the task has their views
     chosen = [g for g in (generators or GENERATORS) if g in gens]
     votes: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
     for name in chosen:
