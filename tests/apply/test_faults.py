@@ -33,7 +33,7 @@ def test_raising_lf_names_lf_label_and_position(df):
 
 def test_abstain_mode_counts_faults_and_warns(df):
     ok = keyword_lf("c", 1, name="ok")
-    with pytest.warns(LFFaultWarning, match=r"'inverse': 2 row\(s\), first: raised ZeroDivisionError"):
+    with pytest.warns(LFFaultWarning, match=r"'inverse': 2 row\(s\), first: ZeroDivisionError"):
         L, faults = apply_lfs(df, [ok, inverse], errors="abstain", return_faults=True)
     assert L.tolist() == [[-1, -1], [-1, 1], [1, 1], [-1, -1]]
     assert faults.to_dict() == {"ok": 0, "inverse": 2}
@@ -220,3 +220,14 @@ def test_arrow_output_with_nulls_is_a_named_fault(df):
 def test_template_label_outside_cardinality(df):
     with pytest.raises(LFOutputError, match=r"'big' returned 3, outside -1..1"):
         apply_lfs(df, [keyword_lf("c", 3, name="big")], cardinality=2)
+
+
+def test_chunk_span_prints_plain_index_labels():
+    @labeling_function(batch=True)
+    def broken(chunk):
+        raise KeyError("nope")
+
+    data = pd.DataFrame({"text": ["a", "b"]}, index=np.array([570, 571], dtype=np.int64))
+    with pytest.raises(LFApplyError, match=r"rows 570\.\.571 \(positions 0\.\.1\)") as info:
+        apply_lfs(data, [broken])
+    assert "np.int64" not in str(info.value)

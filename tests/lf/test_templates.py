@@ -174,3 +174,49 @@ def test_two_lane_scan_matches_reference_on_random_texts(n_rows):
     for j, kws in enumerate(keywords):
         expected = py_keyword(lowered, kws, case_sensitive=True, word_boundary=j == 1)
         np.testing.assert_array_equal(L[:, j] == 1, expected, err_msg=str(kws))
+
+
+PREFILTER_TEXTS = ["CHECK it out", "check", "chec out", "out, check", "CHE\u212aK it out",
+                   "call 5551234 now", "no 123 here", "year 2024!", "\u017fee", "SEE", None, ""]
+
+
+@pytest.mark.parametrize(("pattern", "case_sensitive", "expected"), [
+    (r"check.*out", False, ("chec",)),  # 'k' folds to the Kelvin sign in RE2: cut there
+    (r"check.*out", True, ("check",)),
+    (r"(?i)check.*out", True, ("chec",)),
+    (r"\bwin(ner)?\b", False, ("win",)),
+    (r"(?:foo|bar)baz.*", False, ("foobaz", "barbaz")),
+    (r"\w+", False, None),
+    (r"[[:digit:]]{4}", False, None),  # RE2 POSIX class: not analysed, never misread
+])
+def test_required_literals(pattern, case_sensitive, expected):
+    from wslib.lf.templates import required_literals
+    assert required_literals(pattern, case_sensitive) == expected
+
+
+def test_required_literals_of_repeated_class():
+    from wslib.lf.templates import required_literals
+    assert required_literals(r"[0-9]{4,}") == tuple(f"{i:02d}" for i in range(100))
+
+
+@pytest.mark.parametrize("case_sensitive", [False, True])
+@pytest.mark.parametrize("pattern", [r"check.*out", r"[0-9]{4,}", r"(?i)s.e", r"k.*out",
+                                     r"colou?r|see"])
+def test_prefiltered_regex_votes_equal_plain_re2(pattern, case_sensitive):
+    import pyarrow.compute as pc
+    arr = pa.array(PREFILTER_TEXTS * 3)
+    hit = pc.fill_null(pc.match_substring_regex(arr, pattern, ignore_case=not case_sensitive),
+                       False).to_numpy(zero_copy_only=False)
+    expected = np.where(hit, 1, -1)
+    lf = regex_lf(pattern, 1, case_sensitive=case_sensitive, name="r")
+    df = pd.DataFrame({"text": PREFILTER_TEXTS * 3})
+    np.testing.assert_array_equal(lf.apply_batch(df), expected)  # standalone
+    fused = apply_lfs(df, [keyword_lf("out", 0, name="kw", case_sensitive=case_sensitive), lf],
+                      chunk_size=7)  # prefilter fused into the keyword scan, several chunks
+    np.testing.assert_array_equal(fused[:, 1], expected)
+    assert lf.template.prefilter is not None or pattern == r"colou?r|see"
+
+
+def test_inline_ignore_case_flag_of_a_literal_pattern():
+    lf = regex_lf(r"(?i)see", 1, case_sensitive=True, name="see")
+    assert lf.apply_batch(pd.DataFrame({"text": ["SEE", "sea"]})).tolist() == [1, -1]

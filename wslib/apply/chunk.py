@@ -3,7 +3,9 @@
 :func:`compile_lfs` validates an LF list once and groups it by how it runs:
 
 * keyword templates on the same ``(column, case_sensitive)`` — fused into one
-  Aho-Corasick scan of the text (:mod:`wslib.kernels.keywords`);
+  Aho-Corasick scan of the text (:mod:`wslib.kernels.keywords`), together with
+  the literal prefilters of regex templates on that column: each regex then
+  runs only on the rows its prefilter flagged;
 * other batch LFs (regex / threshold / similarity templates, user batch LFs) —
   called once per chunk;
 * numba LFs — fused into one generated, numba-compiled loop over the rows;
@@ -40,7 +42,8 @@ from numba.core import types as nbtypes
 
 from wslib.apply.errors import LFApplyError, LFOutputError, MissingColumnError
 from wslib.lf.core import LabelingFunction, row_type
-from wslib.lf.templates import KeywordTemplate, match_keyword_templates
+from wslib.lf.templates import (KeywordTemplate, RegexTemplate, match_keyword_templates,
+                                match_regex_template)
 from wslib.matrix import ABSTAIN
 
 __all__ = ["ERRORS", "ChunkResult", "CompiledLFs", "apply_chunk", "compile_lfs"]
@@ -96,6 +99,8 @@ class CompiledLFs:
         self.names = [lf.name for lf in lfs]
         self.cardinality = None if cardinality is None else int(cardinality)
         self.keyword_groups: dict[tuple[str, bool], list[int]] = {}
+        #: regex templates whose prefilter joins the keyword scan of its key
+        self.prefiltered: dict[tuple[str, bool], list[int]] = {}
         self.batch: list[int] = []
         self.row: list[int] = []
         self.numba: list[int] = []
@@ -103,6 +108,9 @@ class CompiledLFs:
             if isinstance(lf.template, KeywordTemplate):
                 key = (lf.template.column, lf.template.case_sensitive)
                 self.keyword_groups.setdefault(key, []).append(j)
+            elif isinstance(lf.template, RegexTemplate) and lf.template.prefilter is not None:
+                key = (lf.template.column, lf.template.prefilter.case_sensitive)
+                self.prefiltered.setdefault(key, []).append(j)
             else:
                 getattr(self, lf.kind).append(j)
         row_cols = [lfs[j].columns for j in self.row]
@@ -146,17 +154,21 @@ class _Faults:
         self.counts = np.zeros(len(plan), dtype=np.int64)
         self.first: dict[int, str] = {}
 
-    def where(self, i: int) -> tuple[Any, int, str]:
+    def label(self, i: int) -> Any:
+        """Index label of chunk row ``i`` as a plain Python value (numpy 2 reprs
+        scalars as ``np.int64(10)``)."""
         label = self.chunk.index[i]
-        if isinstance(label, np.generic):  # numpy 2 reprs scalars as np.int64(10)
-            label = label.item()
+        return label.item() if isinstance(label, np.generic) else label
+
+    def where(self, i: int) -> tuple[Any, int, str]:
+        label = self.label(i)
         return label, self.start + i, f"row {label!r} (position {self.start + i})"
 
     def span(self) -> str:
         n = len(self.chunk)
         if n == 0:
             return "an empty chunk"
-        return (f"the chunk of rows {self.chunk.index[0]!r}..{self.chunk.index[-1]!r} "
+        return (f"the chunk of rows {self.label(0)!r}..{self.label(n - 1)!r} "
                 f"(positions {self.start}..{self.start + n - 1})")
 
     def record(self, j: int, count: int, what: str) -> None:
@@ -164,9 +176,10 @@ class _Faults:
         self.first.setdefault(j, what)
 
     def fault(self, j: int, i: int | None, problem: str, error: type[LFApplyError],
-              cause: BaseException | None = None) -> None:
+              cause: BaseException | None = None, summary: str | None = None) -> None:
         """LF ``j`` failed on row ``i`` (``None``: on the whole chunk): raise ``error``
-        naming the LF and row, or (``errors="abstain"``) count the fault."""
+        naming the LF and row, or (``errors="abstain"``) count the fault, described
+        by ``summary`` (default ``problem``) in the fault report."""
         name = self.plan.names[j]
         if i is None:
             where, label, pos = self.span(), None, None
@@ -175,11 +188,12 @@ class _Faults:
         if self.errors == "raise":
             raise error(f"LF {name!r} {problem} on {where}", lf=name, index=label,
                         position=pos) from cause
-        self.record(j, len(self.chunk) if i is None else 1, f"{problem} on {where}")
+        self.record(j, len(self.chunk) if i is None else 1, f"{summary or problem} on {where}")
 
     def raised(self, j: int, i: int | None, exc: BaseException) -> None:
         """LF ``j`` raised ``exc`` on row ``i``."""
-        self.fault(j, i, f"raised {type(exc).__name__}: {exc}", LFApplyError, exc)
+        what = f"{type(exc).__name__}: {exc}"
+        self.fault(j, i, f"raised {what}", LFApplyError, exc, summary=what)
 
     def bad_output(self, j: int, i: int | None, problem: str) -> None:
         """LF ``j`` returned something that is not a valid vote on row ``i``."""
@@ -292,20 +306,8 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
     def store(j: int, v: np.ndarray) -> None:
         votes[:, j] = faults.check_range(j, v)
 
-    for (column, _), js in plan.keyword_groups.items():
-        specs = [plan.lfs[j].template for j in js]
-        try:
-            block = match_keyword_templates(chunk[column], specs, [plan.names[j] for j in js])
-        except Exception as exc:  # noqa: BLE001 - e.g. a non-text column
-            for j in js:
-                faults.raised(j, None, exc)
-            continue
-        top = MAX_CLASS if plan.cardinality is None else plan.cardinality - 1
-        if all(spec.label <= top for spec in specs):  # only labels and -1: valid by design
-            votes[:, js] = block
-        else:
-            for t, j in enumerate(js):
-                store(j, block[:, t].astype(np.int64))
+    for key in dict.fromkeys([*plan.keyword_groups, *plan.prefiltered]):
+        _apply_keyword_scan(plan, chunk, key, faults, votes, store)
     for j in plan.batch:
         try:
             out = plan.lfs[j].apply_batch(chunk)
@@ -319,6 +321,35 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
     if plan.row:
         _apply_rows(plan, chunk, faults, store)
     return ChunkResult(votes, faults.counts, faults.first)
+
+
+def _apply_keyword_scan(plan: CompiledLFs, chunk: pd.DataFrame, key: tuple[str, bool],
+                        faults: _Faults, votes: np.ndarray,
+                        store: Callable[[int, np.ndarray], None]) -> None:
+    """One automaton scan of ``key``'s column for its keyword templates and the
+    prefilters of its regex templates; each regex then runs on its candidates."""
+    js, rs = plan.keyword_groups.get(key, []), plan.prefiltered.get(key, [])
+    specs = [plan.lfs[j].template for j in js] + [plan.lfs[j].template.prefilter for j in rs]
+    try:
+        block = match_keyword_templates(chunk[key[0]], specs, [plan.names[j] for j in js + rs])
+    except Exception as exc:  # noqa: BLE001 - e.g. a non-text column
+        for j in js + rs:
+            faults.raised(j, None, exc)
+        return
+    top = MAX_CLASS if plan.cardinality is None else plan.cardinality - 1
+    if all(spec.label <= top for spec in specs):  # only labels and -1: valid by design
+        votes[:, js] = block[:, :len(js)]
+    else:
+        for t, j in enumerate(js):
+            store(j, block[:, t].astype(np.int64))
+    for t, j in enumerate(rs, start=len(js)):
+        try:
+            v = match_regex_template(chunk[key[0]], plan.lfs[j].template, plan.names[j],
+                                     block[:, t] != ABSTAIN)
+        except Exception as exc:  # noqa: BLE001
+            faults.raised(j, None, exc)
+            continue
+        store(j, v.astype(np.int64))
 
 
 def _apply_rows(plan: CompiledLFs, chunk: pd.DataFrame, faults: _Faults,

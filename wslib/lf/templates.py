@@ -19,7 +19,12 @@ its column and carries a ``template`` spec. Matching semantics, exactly:
     an unsupported pattern is rejected when the LF is created. Null texts abstain.
     A pattern that only spells out literal alternatives (``(?:gift|money)``,
     ``\\.com``) is run as keywords in the fused automaton instead (same
-    matches; case folding as for ``keyword_lf``).
+    matches; case folding as for ``keyword_lf``). Any other pattern gets a
+    *literal prefilter* when it has one (:func:`required_literals`): a set of
+    strings one of which every match must contain (``chec`` for ``check.*out``,
+    the 100 two-digit strings for ``[0-9]{4,}``). The prefilter joins the fused
+    keyword scan and the regex runs only on the rows holding one of them, so
+    the votes are the regex's own.
 ``threshold_lf``
     Votes ``label`` when ``value <op> threshold`` on a numeric column; NaN and
     missing values abstain.
@@ -61,11 +66,14 @@ from wslib.matrix import ABSTAIN
 
 __all__ = [
     "KeywordTemplate",
+    "RegexTemplate",
     "Template",
     "keyword_lf",
     "literal_alternatives",
     "match_keyword_templates",
+    "match_regex_template",
     "regex_lf",
+    "required_literals",
     "similarity_lf",
     "text_array",
     "threshold_lf",
@@ -83,6 +91,19 @@ class KeywordTemplate:
     label: int
     case_sensitive: bool
     word_boundary: bool
+
+
+@dataclass(frozen=True)
+class RegexTemplate:
+    """What a regex LF matches. ``prefilter`` (or None) is a keyword template
+    on the same column one of whose keywords every match contains; the fused
+    scan runs it and the regex then only sees the rows it flags."""
+
+    column: str
+    pattern: str
+    label: int
+    case_sensitive: bool
+    prefilter: KeywordTemplate | None
 
 
 @dataclass(frozen=True)
@@ -226,8 +247,12 @@ def _expand(items: list, limit: int) -> list[str] | None:
     for op, arg in items:
         if op is constants.LITERAL:
             options = [chr(arg)]
-        elif op is constants.IN and all(o is constants.LITERAL for o, _ in arg):
-            options = [chr(c) for _, c in arg]
+        elif op is constants.IN and all(o in (constants.LITERAL, constants.RANGE)
+                                        for o, _ in arg):
+            options = [chr(c) for o, a in arg
+                       for c in ((a,) if o is constants.LITERAL else range(a[0], a[1] + 1))]
+            if len(options) > limit:
+                return None
         elif op is constants.BRANCH:
             options = []
             for branch in arg[1]:
@@ -252,7 +277,9 @@ def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None
     """LF voting ``label`` when RE2 ``pattern`` matches anywhere in ``column``.
 
     A pattern that only spells out literal alternatives (``(?:gift|money)``,
-    ``colou?r`` is *not* one) runs as keywords, fused with the keyword LFs.
+    ``colou?r`` is *not* one) runs as keywords, fused with the keyword LFs;
+    other patterns are prefiltered by their required literals
+    (:func:`required_literals`).
 
     >>> import pandas as pd
     >>> lf = regex_lf(r"check.*out", label=1)
@@ -263,23 +290,141 @@ def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None
     label = _check_label(label, name)
     literals = literal_alternatives(pattern)
     if literals is not None:
-        return keyword_lf(literals, label, column, name=name, case_sensitive=case_sensitive)
+        return keyword_lf(literals, label, column, name=name,
+                          case_sensitive=_literal_case(pattern, case_sensitive))
     try:
         pc.match_substring_regex(pa.array([""]), pattern, ignore_case=not case_sensitive)
     except (pa.ArrowInvalid, TypeError) as exc:
         raise ValueError(f"LF {name!r}: pattern {pattern!r} is not valid RE2 syntax ({exc}); "
                          "use a row LF with Python's re for look-around or back-references"
                          ) from exc
+    required = required_literals(pattern, case_sensitive)
+    spec = RegexTemplate(column, pattern, label, bool(case_sensitive), None if required is None
+                         else KeywordTemplate(column, required, label,
+                                              _literal_case(pattern, case_sensitive), False))
 
     def votes(df: pd.DataFrame) -> np.ndarray:
-        arr = text_array(df[column], column, name)
-        hit = pc.match_substring_regex(arr, pattern, ignore_case=not case_sensitive)
-        return np.where(pc.fill_null(hit, False).to_numpy(zero_copy_only=False),
-                        np.int16(label), np.int16(ABSTAIN))
+        return match_regex_template(df[column], spec, name)
 
-    return LabelingFunction(name, votes, kind="batch", columns=[column],
-                            template=Template("regex", column, label,
-                                              (pattern, bool(case_sensitive))))
+    return LabelingFunction(name, votes, kind="batch", columns=[column], template=spec)
+
+
+def match_regex_template(values: Any, spec: RegexTemplate, name: str,
+                         candidates: np.ndarray | None = None) -> np.ndarray:
+    """Votes of regex template ``spec`` on a text column.
+
+    ``candidates`` (bool, one per row) marks the rows the prefilter flagged;
+    when None and ``spec`` has a prefilter, it is computed here. The regex runs
+    on candidate rows only.
+    """
+    arr = text_array(values, spec.column, name)
+    if candidates is None and spec.prefilter is not None:
+        candidates = match_keyword_templates(arr, [spec.prefilter], [name])[:, 0] != ABSTAIN
+    out = np.full(len(arr), ABSTAIN, dtype=np.int16)
+    rows = None if candidates is None else np.flatnonzero(candidates)
+    sub = arr if rows is None else arr.take(pa.array(rows))
+    hit = pc.fill_null(pc.match_substring_regex(sub, spec.pattern,
+                                                ignore_case=not spec.case_sensitive), False)
+    hit = hit.to_numpy(zero_copy_only=False)
+    out[np.flatnonzero(hit) if rows is None else rows[hit]] = spec.label
+    return out
+
+
+#: ASCII letters that RE2's case folding also matches with a non-ASCII character
+#: (``k``: U+212A Kelvin sign, ``s``: U+017F long s); a case-insensitive
+#: prefilter leaves them out, so it never misses a row the regex matches
+_FOLDS_OUTSIDE_ASCII = frozenset("ks")
+
+
+def _literal_case(pattern: str, case_sensitive: bool) -> bool:
+    """Is the pattern matched case-sensitively (``(?i)`` turns folding on)?"""
+    return case_sensitive and not re.match(r"\(\?[a-zA-Z]*i", pattern)
+
+
+def required_literals(pattern: str, case_sensitive: bool = False, limit: int = 128
+                      ) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``pattern`` contains, or None.
+
+    The pattern is read as a sequence: runs of literal characters, small
+    character sets (``[0-9]``) and required repeats of them (``x{4,}``) form
+    *factors*, sets of at most ``limit`` strings every match contains one of.
+    The factor whose shortest string is longest wins. Case-insensitively,
+    strings are lower-cased and cut at non-ASCII characters and at ``k`` /
+    ``s`` (their RE2 case folds include non-ASCII characters), keeping the
+    longest piece. Patterns the analysis does not understand get None (no
+    prefilter), never a wrong one.
+
+    >>> required_literals(r"check.*out"), required_literals(r"\bwin(ner)?\b")
+    (('chec',), ('win',))
+    >>> len(required_literals(r"[0-9]{4,}")), required_literals(r"\w+")
+    (100, None)
+    """
+    if "[:" in pattern:  # RE2 POSIX classes read as literal sets by Python's parser
+        return None
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+    except (re.error, AttributeError, RecursionError, OverflowError):
+        return None
+    fold = not _literal_case(pattern, case_sensitive) or bool(parsed.state.flags & re.IGNORECASE)
+    best: tuple[tuple[int, int], tuple[str, ...]] | None = None
+    for factor in _factors(list(parsed), limit):
+        if fold:
+            factor = [_safe_piece(w.lower()) for w in factor]
+        words = tuple(dict.fromkeys(factor))
+        if not words or not all(words):
+            continue
+        score = (min(map(len, words)), -len(words))
+        if best is None or score > best[0]:
+            best = score, words
+    return None if best is None else best[1]
+
+
+def _safe_piece(word: str) -> str:
+    """Longest piece of ``word`` free of characters whose case folds leave ASCII."""
+    pieces = re.split("[^\x00-\x7f" + "".join(_FOLDS_OUTSIDE_ASCII) + "]|["
+                      + "".join(_FOLDS_OUTSIDE_ASCII) + "]", word)
+    return max(pieces, key=len)
+
+
+def _factors(items: list, limit: int) -> list[list[str]]:
+    """Required factors of a parsed sequence (see :func:`required_literals`)."""
+    constants = re._constants  # type: ignore[attr-defined]
+    found: list[list[str]] = []
+    run = [""]
+
+    def extend(run: list[str], options: list[str]) -> list[str] | None:
+        out = [a + b for a in run for b in options]
+        return out if len(out) <= limit else None
+
+    for op, arg in items:
+        exact = _expand([(op, arg)], limit)
+        if exact is not None:
+            longer = extend(run, exact)
+            if longer is None:
+                found.append(run)
+                longer = exact
+            run = longer
+            continue
+        if run != [""]:
+            found.append(run)
+        run = [""]
+        if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and arg[0] >= 1:
+            body = _expand(list(arg[2]), limit)
+            if body is None:
+                found += _factors(list(arg[2]), limit)
+                continue
+            repeated = body
+            for _ in range(arg[0] - 1):  # the body repeated as often as the limit allows
+                longer = extend(repeated, body)
+                if longer is None:
+                    break
+                repeated = longer
+            found.append(repeated)
+        elif op is constants.SUBPATTERN and not arg[1] and not arg[2]:
+            found += _factors(list(arg[3]), limit)
+    if run != [""]:
+        found.append(run)
+    return found
 
 
 def _numeric(values: Any, column: str, lf: str) -> np.ndarray:
