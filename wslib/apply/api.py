@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import multiprocessing as mp
 import os
+import time
 import warnings
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, apply_chunk, compile_lfs
+from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, Watch, apply_chunk, compile_lfs
 from wslib.apply.errors import WorkerDiedError
 from wslib.exceptions import LFFaultWarning
 from wslib.lf.core import LabelingFunction
@@ -178,6 +179,60 @@ def _run_pool(tasks: Iterator[Any], n_jobs: int) -> Iterator[tuple[int, ChunkRes
                 fut.cancel()
 
 
+def _run_watched(source: _Source, tasks: Iterator[Any], plan: CompiledLFs, errors: str,
+                 timeout: float) -> Iterator[tuple[int, ChunkResult]]:
+    """Each chunk in a forked child that publishes which row LF runs on which row.
+
+    A call running longer than ``timeout`` seconds gets the child killed and the
+    chunk re-run in a fresh child where that (LF, row) call is a fault: an
+    :class:`LFTimeoutError` naming both (``errors="raise"``), or a counted
+    abstain (``"abstain"``).
+    """
+    ctx = mp.get_context("fork")
+    poll = min(0.05, timeout / 4)
+    for task in tasks:
+        skip: set[tuple[int, int]] = set()
+        while True:
+            progress = ctx.Array("q", [-1, 0, 0], lock=False)
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_watched_child, daemon=True,
+                                args=(source, task, plan, errors,
+                                      Watch(progress, frozenset(skip), timeout), send))
+            child.start()
+            send.close()
+            calls, since = -1, time.monotonic()
+            while not receive.poll(poll):
+                if progress[2] != calls or progress[0] < 0:
+                    calls, since = progress[2], time.monotonic()
+                elif time.monotonic() - since > timeout:
+                    break
+            else:
+                try:
+                    status, payload = receive.recv()
+                except EOFError:  # the child died without answering
+                    raise _worker_died(task) from None
+                finally:
+                    child.join()
+                if status == "error":
+                    raise payload
+                yield payload
+                break
+            skip.add((int(progress[0]), int(progress[1])))  # re-run: that call is a fault
+            child.kill()
+            child.join()
+            receive.close()
+
+
+def _watched_child(source: _Source, task: Any, plan: CompiledLFs, errors: str, watch: Watch,
+                   send: Any) -> None:
+    try:
+        start, df = source.load(task)
+        send.send(("ok", (start, apply_chunk(plan, df, errors=errors, start=start,
+                                             watch=watch))))
+    except Exception as exc:  # noqa: BLE001 - re-raised in the parent
+        send.send(("error", exc))
+
+
 def _result(task: Any, fut: Any) -> tuple[int, ChunkResult]:
     try:
         return fut.result()
@@ -196,7 +251,8 @@ def _worker_died(task: Any) -> WorkerDiedError:
 def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
               chunk_size: int | None = None, progress: bool = False, errors: str = "raise",
               cardinality: int | None = None, sparse: bool = False,
-              return_faults: bool = False) -> VoteMatrix | tuple[VoteMatrix, pd.Series]:
+              return_faults: bool = False, timeout: float | None = None
+              ) -> VoteMatrix | tuple[VoteMatrix, pd.Series]:
     """Apply labeling functions to every row and return the vote matrix ``L``.
 
     Parameters
@@ -227,6 +283,13 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
         (for mostly-abstain matrices). Dense is ``int8`` when votes fit.
     return_faults : bool
         Also return a ``pandas.Series`` of fault counts indexed by LF name.
+    timeout : float, optional
+        Seconds one row-LF call may take. Each chunk then runs in a watched,
+        forked child process (one at a time; ``n_jobs`` is not used); a call
+        that runs longer gets the child killed and the chunk re-run with that
+        (LF, row) call counted as a fault: :class:`~wslib.apply.errors.LFTimeoutError`
+        naming the LF and row (``errors="raise"``) or an abstain (``"abstain"``).
+        Batch, numba and template LFs and preprocessors are not timed.
 
     Returns
     -------
@@ -264,7 +327,13 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
     chunk_size = int(chunk_size)
 
     tasks = source.tasks(chunk_size)
-    if n_jobs == 1 or n <= chunk_size:
+    if timeout is not None:
+        if not timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        if "fork" not in mp.get_all_start_methods():
+            raise RuntimeError("timeout= needs the 'fork' start method (Linux, macOS)")
+        results = _run_watched(source, tasks, plan, errors, float(timeout))
+    elif n_jobs == 1 or n <= chunk_size:
         results = _run_serial(source, tasks, plan, errors)
     else:
         _STATE = (source, plan, errors)

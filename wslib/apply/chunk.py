@@ -40,13 +40,13 @@ import pandas as pd
 import pyarrow as pa
 from numba.core import types as nbtypes
 
-from wslib.apply.errors import LFApplyError, LFOutputError, MissingColumnError
+from wslib.apply.errors import LFApplyError, LFOutputError, LFTimeoutError, MissingColumnError
 from wslib.lf.core import LabelingFunction, row_type
 from wslib.lf.templates import (KeywordTemplate, RegexTemplate, match_keyword_templates,
                                 match_regex_template)
 from wslib.matrix import ABSTAIN
 
-__all__ = ["ERRORS", "ChunkResult", "CompiledLFs", "apply_chunk", "compile_lfs"]
+__all__ = ["ERRORS", "ChunkResult", "CompiledLFs", "Watch", "apply_chunk", "compile_lfs"]
 
 ERRORS = ("raise", "abstain")
 #: chunk votes are int16; larger class indices cannot be stored
@@ -67,6 +67,28 @@ class ChunkResult(NamedTuple):
     votes: np.ndarray
     faults: np.ndarray
     first_fault: dict
+
+
+class Watch(NamedTuple):
+    """Row-LF progress shared with a supervising process (``apply_lfs(timeout=)``).
+
+    progress : shared int64 array of 3
+        ``[LF position or -1 between calls, chunk row, number of calls]``,
+        written before and after every row-LF call.
+    skip : frozenset of (LF position, chunk row)
+        Calls that already exceeded the timeout: recorded as timeout faults
+        without being made again.
+    timeout : float
+        Seconds, for the fault message.
+    """
+
+    progress: Any
+    skip: frozenset
+    timeout: float
+
+
+class _Hung(Exception):  # noqa: N818 - internal marker, never escapes apply_chunk
+    """A watched call listed in ``Watch.skip``."""
 
 
 class CompiledLFs:
@@ -149,8 +171,10 @@ def compile_lfs(lfs: Sequence[LabelingFunction], cardinality: int | None = None)
 class _Faults:
     """Collects faults of one chunk and turns bad votes into abstains or errors."""
 
-    def __init__(self, plan: CompiledLFs, chunk: pd.DataFrame, start: int, errors: str):
+    def __init__(self, plan: CompiledLFs, chunk: pd.DataFrame, start: int, errors: str,
+                 watch: Watch | None = None):
         self.plan, self.chunk, self.start, self.errors = plan, chunk, start, errors
+        self.watch = watch
         self.counts = np.zeros(len(plan), dtype=np.int64)
         self.first: dict[int, str] = {}
 
@@ -234,6 +258,10 @@ def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults,
         row = i if rows_at is None else int(rows_at[i])
         try:
             v = call(x)
+        except _Hung:
+            faults.fault(j, row, f"exceeded the timeout of {faults.watch.timeout:g} s",
+                         LFTimeoutError)
+            continue
         except Exception as exc:  # noqa: BLE001 - every LF failure is reported
             faults.raised(j, row, exc)
             continue
@@ -275,7 +303,7 @@ def _batch_votes(out: Any, j: int, n: int, faults: _Faults) -> np.ndarray:
 
 
 def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise",
-                start: int = 0) -> ChunkResult:
+                start: int = 0, watch: Watch | None = None) -> ChunkResult:
     """Votes of every LF in ``plan`` on one DataFrame chunk.
 
     Parameters
@@ -290,6 +318,8 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
         ``"abstain"``: faulty votes become ``-1`` and are counted in ``faults``.
     start : int
         Position of the chunk's first row in the whole input.
+    watch : Watch, optional
+        Publish row-LF progress for a supervisor that enforces a timeout.
 
     Returns
     -------
@@ -301,7 +331,7 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
     plan.check_columns(chunk.columns)
     n = len(chunk)
     votes = np.full((n, len(plan)), ABSTAIN, dtype=np.int16)
-    faults = _Faults(plan, chunk, start, errors)
+    faults = _Faults(plan, chunk, start, errors, watch)
 
     def store(j: int, v: np.ndarray) -> None:
         votes[:, j] = faults.check_range(j, v)
@@ -368,14 +398,34 @@ def _apply_rows(plan: CompiledLFs, chunk: pd.DataFrame, faults: _Faults,
             if chain not in memo:
                 memo[chain] = _preprocess(p, *parent, j, faults)
         xs, failed, first = memo[chain]
+        call = lf._call
+        if faults.watch is not None:  # calls take (chunk row, row) and publish progress
+            call, xs = _watched(call, j, faults.watch), list(enumerate(xs))
         if failed.size:  # rows whose preprocessing failed: the LF abstains there
             faults.record(j, failed.size, first)
             keep = np.setdiff1d(np.arange(len(xs)), failed)
             v = np.full(len(xs), ABSTAIN, dtype=np.int64)
-            v[keep] = _row_votes(lf._call, [xs[i] for i in keep], j, faults, keep)
+            v[keep] = _row_votes(call, [xs[i] for i in keep], j, faults, keep)
         else:
-            v = _row_votes(lf._call, xs, j, faults)
+            v = _row_votes(call, xs, j, faults)
         store(j, v)
+
+
+def _watched(call: Callable[[Any], Any], j: int, watch: Watch) -> Callable[[tuple], Any]:
+    """``call`` on ``(chunk row, row)`` pairs, publishing which LF runs on which row."""
+    progress, skip = watch.progress, watch.skip
+
+    def run(pair: tuple) -> Any:
+        i, x = pair
+        if (j, i) in skip:
+            raise _Hung
+        progress[0], progress[1] = j, i
+        progress[2] += 1
+        try:
+            return call(x)
+        finally:
+            progress[0] = -1
+    return run
 
 
 def _preprocess(p: Any, xs: list, failed: np.ndarray, first: str, j: int, faults: _Faults

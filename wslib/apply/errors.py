@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LFApplyError", "LFOutputError", "MissingColumnError", "WorkerDiedError"]
+__all__ = ["LFApplyError", "LFOutputError", "LFTimeoutError", "MissingColumnError",
+           "WorkerDiedError"]
 
 
 class LFApplyError(RuntimeError):
@@ -26,6 +27,10 @@ class LFApplyError(RuntimeError):
 
 class LFOutputError(LFApplyError, ValueError, TypeError):
     """A labeling function returned a non-integer, out-of-range or wrong-length output."""
+
+
+class LFTimeoutError(LFApplyError, TimeoutError):
+    """A row labeling function ran longer than ``apply_lfs(timeout=)`` on one row."""
 
 
 class MissingColumnError(KeyError):
