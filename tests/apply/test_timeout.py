@@ -48,7 +48,6 @@ def test_hanging_call_raises_naming_lf_and_row(df):
                                              r"on row 103 \(position 3\)") as info:
         apply_lfs(df, [parity, hangs_on_3], timeout=0.2)
     assert (info.value.lf, info.value.index, info.value.position) == ("hangs_on_3", 103, 3)
-    assert isinstance(info.value, TimeoutError)
 
 
 def test_timeout_without_slow_calls_gives_the_plain_result(df):

@@ -29,7 +29,7 @@ class LFOutputError(LFApplyError, ValueError, TypeError):
     """A labeling function returned a non-integer, out-of-range or wrong-length output."""
 
 
-class LFTimeoutError(LFApplyError, TimeoutError):
+class LFTimeoutError(LFApplyError):
     """A row labeling function ran longer than ``apply_lfs(timeout=)`` on one row."""
 
 
