@@ -145,21 +145,28 @@ def weighted_vote_counts(L, R: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(parallel=True, **_JIT)
-def _one_coin_proba_dense(L, w, log_prior, fixes):
+def _one_coin_proba_dense(L, w, log_prior, fixes, bounds):
     n, m = L.shape
     k = log_prior.shape[0]
     out = np.empty((n, k), dtype=np.float64)
-    for i in numba.prange(n):
-        score = np.zeros(k + 1)  # slot 0 collects abstains: no branch on the vote
-        for j in range(m):
-            score[L[i, j] + 1] += w[j]
-        for p in range(fixes.shape[0]):  # a specific LF overrides the general one it fixes
-            a, b = fixes[p, 0], fixes[p, 1]
-            if L[i, a] >= 0 and L[i, b] >= 0:
-                score[L[i, b] + 1] -= w[b]
-        for c in range(k):
-            out[i, c] = log_prior[c] + score[c + 1]
-        _softmax_row(out, i, k)
+    n_chunks = bounds.shape[0] - 1
+    scratch = np.zeros((n_chunks, k + 4))
+    for b in numba.prange(n_chunks):
+        # slots 0-3 collect abstains (rotating, so consecutive abstains do not wait on one
+        # another), slot v + 4 a vote for v: no branch on the vote
+        score = scratch[b]
+        for i in range(bounds[b], bounds[b + 1]):
+            score[:] = 0.0
+            for j in range(m):
+                v = np.int64(L[i, j])
+                score[(v + 4) * (v >= 0) + (j & 3) * (v < 0)] += w[j]
+            for p in range(fixes.shape[0]):  # a specific LF overrides the general one it fixes
+                a, f = fixes[p, 0], fixes[p, 1]
+                if L[i, a] >= 0 and L[i, f] >= 0:
+                    score[L[i, f] + 4] -= w[f]
+            for c in range(k):
+                out[i, c] = log_prior[c] + score[c + 4]
+            _softmax_row(out, i, k)
     return out
 
 
@@ -226,7 +233,7 @@ def one_coin_proba(L, w: np.ndarray, log_prior: np.ndarray,
              else np.ascontiguousarray(fixes, dtype=np.int64).reshape(-1, 2))
     if sp.issparse(L):
         return _one_coin_proba_csr(L.indptr, L.indices, L.data, w, log_prior, fixes)
-    return _one_coin_proba_dense(L, w, log_prior, fixes)
+    return _one_coin_proba_dense(L, w, log_prior, fixes, _chunks(L.shape[0]))
 
 
 @numba.njit(**_JIT)
