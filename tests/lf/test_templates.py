@@ -196,7 +196,7 @@ def test_required_literals(pattern, case_sensitive, expected):
 
 def test_required_literals_of_repeated_class():
     from wslib.lf.templates import required_literals
-    assert required_literals(r"[0-9]{4,}") == tuple(f"{i:03d}" for i in range(1000))
+    assert required_literals(r"[0-9]{4,}") == tuple(f"{i:04d}" for i in range(10_000))
     assert required_literals(r"[0-9]{4,}", limit=100) == tuple(f"{i:02d}" for i in range(100))
 
 

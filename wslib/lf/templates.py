@@ -22,7 +22,7 @@ its column and carries a ``template`` spec. Matching semantics, exactly:
     matches; case folding as for ``keyword_lf``). Any other pattern gets a
     *literal prefilter* when it has one (:func:`required_literals`): a set of
     strings one of which every match must contain (``chec`` for ``check.*out``,
-    the 1,000 three-digit strings for ``[0-9]{4,}``). The prefilter joins the fused
+    the 10,000 four-digit strings for ``[0-9]{4,}``). The prefilter joins the fused
     keyword scan and the regex runs only on the rows holding one of them, so
     the votes are the regex's own.
 ``threshold_lf``
@@ -341,7 +341,7 @@ def _literal_case(pattern: str, case_sensitive: bool) -> bool:
     return case_sensitive and not re.match(r"\(\?[a-zA-Z]*i", pattern)
 
 
-def required_literals(pattern: str, case_sensitive: bool = False, limit: int = 1000
+def required_literals(pattern: str, case_sensitive: bool = False, limit: int = 10_000
                       ) -> tuple[str, ...] | None:
     """Strings one of which every match of ``pattern`` contains, or None.
 
@@ -357,7 +357,7 @@ def required_literals(pattern: str, case_sensitive: bool = False, limit: int = 1
     >>> required_literals(r"check.*out"), required_literals(r"(?:a|the) win(ner)?")
     (('chec',), ('a win', 'the win'))
     >>> len(required_literals(r"[0-9]{4,}")), required_literals(r"a?.+")
-    (1000, None)
+    (10000, None)
     """
     if "[:" in pattern:  # RE2 POSIX classes read as literal sets by Python's parser
         return None
