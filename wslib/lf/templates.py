@@ -49,6 +49,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Sequence
@@ -148,6 +149,21 @@ def match_keyword_templates(values: Any, templates: Sequence[KeywordTemplate],
     scanned once (see :mod:`wslib.kernels.keywords`).
     """
     arr = text_array(values, templates[0].column, names[0])
+    automaton, labels = _compile_keywords(tuple(templates))
+    fold = automaton[-1]
+    if not templates[0].case_sensitive and not fold:
+        arr = pc.utf8_lower(arr)
+    hits, special = _scan_array(arr, automaton, len(templates))
+    if special.any():  # rows with a character whose lower case is ASCII: full Unicode path
+        rows = np.flatnonzero(special)
+        hits[rows] = _scan_array(pc.utf8_lower(arr.take(pa.array(rows))), automaton,
+                                 len(templates))[0]
+    return np.where(hits, labels, np.int16(ABSTAIN))
+
+
+@functools.lru_cache(maxsize=64)
+def _compile_keywords(templates: tuple[KeywordTemplate, ...]) -> tuple[tuple, np.ndarray]:
+    """Automaton and per-slot labels of a template group (built once, reused per chunk)."""
     case_sensitive = templates[0].case_sensitive
     keywords, slots, bounds = [], [], []
     for slot, t in enumerate(templates):
@@ -157,16 +173,8 @@ def match_keyword_templates(values: Any, templates: Sequence[KeywordTemplate],
         bounds += [t.word_boundary] * len(kws)
     # ASCII keywords: fold ASCII case in the automaton instead of lower-casing the text
     fold = not case_sensitive and all(k.isascii() for k in keywords)
-    if not case_sensitive and not fold:
-        arr = pc.utf8_lower(arr)
-    automaton = _automaton(tuple(keywords), tuple(slots), tuple(bounds), fold)
-    hits, special = _scan_array(arr, automaton, len(templates))
-    if special.any():  # rows with a character whose lower case is ASCII: full Unicode path
-        rows = np.flatnonzero(special)
-        hits[rows] = _scan_array(pc.utf8_lower(arr.take(pa.array(rows))), automaton,
-                                 len(templates))[0]
-    labels = np.array([t.label for t in templates], dtype=np.int16)
-    return np.where(hits, labels, np.int16(ABSTAIN))
+    automaton = build_automaton(keywords, slots, bounds, fold)
+    return automaton, np.array([t.label for t in templates], dtype=np.int16)
 
 
 def _scan_array(arr: pa.Array, automaton: tuple, n_slots: int) -> tuple[np.ndarray, np.ndarray]:
@@ -184,18 +192,6 @@ def _scan_array(arr: pa.Array, automaton: tuple, n_slots: int) -> tuple[np.ndarr
 
 def _lower(words: Sequence[str]) -> list[str]:
     return pc.utf8_lower(pa.array(list(words), pa.string())).to_pylist()
-
-
-_AUTOMATA: dict[tuple, tuple] = {}
-
-
-def _automaton(keywords: tuple, slots: tuple, bounds: tuple, fold: bool) -> tuple:
-    key = (keywords, slots, bounds, fold)
-    if key not in _AUTOMATA:
-        if len(_AUTOMATA) > 64:
-            _AUTOMATA.clear()
-        _AUTOMATA[key] = build_automaton(list(keywords), list(slots), list(bounds), fold)
-    return _AUTOMATA[key]
 
 
 def keyword_lf(keywords: str | Sequence[str], label: int, column: str = "text", *,
