@@ -1,14 +1,16 @@
 """Fault isolation and order preservation in ``apply_lfs`` and consistency of
 ``lf_summary``: one faulty LF never damages another LF's votes, faults are
-counted per LF identically in one process and across workers, a dying worker
-is reported (never a hang), and random data gives the votes a plain Python
-reference gives, in input order, whatever the engine."""
+counted per LF identically in one process and across workers, a hanging LF is
+cut off by ``timeout=`` and a dying worker is reported (never a hang), and
+random data gives the votes a plain Python reference gives, in input order,
+whatever the engine."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import textwrap
+import time
 import warnings
 
 import numpy as np
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 
 from wslib import ABSTAIN, apply_lfs, labeling_function
 from wslib.analysis import lf_summary
+from wslib.apply.errors import LFTimeoutError
 from wslib.exceptions import LFFaultWarning
 from wslib.lf import keyword_lf
 from wslib.matrix import to_dense, to_sparse
@@ -116,6 +119,30 @@ def test_dying_worker_is_reported_even_with_errors_abstain():
                           timeout=180, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "ALL REPORTED" in proc.stdout
+
+
+@labeling_function()
+def lf_hangs_on_n_equal_5(x):
+    if x.n == 5:
+        time.sleep(30)  # far beyond the timeout below; the test fails in 30 s, not hangs
+    return 2
+
+
+def test_hanging_lf_is_cut_off_and_reported_per_lf_and_row():
+    df = _frame(300, seed=4)
+    hangs = (df["n"] == 5).to_numpy()
+    first = df.index[np.flatnonzero(hangs)[0]]
+    with pytest.raises(LFTimeoutError, match=rf"LF 'lf_hangs_on_n_equal_5' exceeded the timeout "
+                                             rf"of 0\.5 s on row {first} ") as info:
+        apply_lfs(df, [GOOD[0], lf_hangs_on_n_equal_5], timeout=0.5, chunk_size=100)
+    assert (info.value.lf, info.value.index) == ("lf_hangs_on_n_equal_5", first)
+    with pytest.warns(LFFaultWarning, match=r"'lf_hangs_on_n_equal_5': \d+ row\(s\), first: "
+                                             r"exceeded the timeout"):
+        L, faults = apply_lfs(df, [GOOD[0], lf_hangs_on_n_equal_5], timeout=0.5,
+                              chunk_size=100, errors="abstain", return_faults=True)
+    np.testing.assert_array_equal(L[:, 0], apply_lfs(df, GOOD[:1])[:, 0])
+    np.testing.assert_array_equal(L[:, 1], np.where(hangs, ABSTAIN, 2))
+    assert faults.to_dict() == {"kw_spam": 0, "lf_hangs_on_n_equal_5": int(hangs.sum())}
 
 
 # ------------------------------------------------------------------------ properties

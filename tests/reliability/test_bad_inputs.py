@@ -250,6 +250,8 @@ CASES: dict[str, Bad] = {
                             r"cannot apply LFs to a list"),
     "apply-dict-unequal": Bad(lambda tmp: apply_lfs({"text": ["a", "b"], "n": [1]}, [lf_same_a]),
                               ValueError, r"'text' has 2 rows, 'n' has 1"),
+    "apply-timeout": Bad(lambda tmp: apply_lfs(DF, [lf_same_a], timeout=0), ValueError,
+                         r"timeout must be a positive number of seconds, got 0"),
     "apply-parquet-missing": Bad(lambda tmp: apply_lfs(tmp / "absent.parquet", [lf_same_a]),
                                  FileNotFoundError, r"absent\.parquet"),
     "template-keyword-label": Bad(lambda tmp: keyword_lf("win", -3), ValueError,
