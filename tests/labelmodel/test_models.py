@@ -198,3 +198,18 @@ def test_matrix_completion_recovers_accuracies_and_limits_size():
     assert err.mean() < 0.03
     with pytest.raises(ValueError, match="overlap matrix .* use LabelModel"):
         MatrixCompletion(cardinality=100).fit(np.zeros((5, 70), dtype=np.int8))
+
+
+def test_label_model_learns_nested_fixing_pairs():
+    # LF 3 is a narrow rule that fires only inside broad LF 2 and corrects it there
+    d = make_votes(4000, 6, 2, accuracy=(0.75, 0.9), coverage=(0.2, 0.4), random_state=4)
+    L = d.L.copy()
+    broad = np.random.default_rng(0).random(4000) < 0.4
+    L[:, 2] = np.where(broad, 0, -1)
+    narrow = broad & (d.y == 1)
+    L[:, 3] = np.where(narrow, 1, -1)
+    model = LabelModel().fit(L)
+    assert [3, 2] in model.fixes_.tolist()
+    assert model.score(L[narrow], d.y[narrow]) > 0.95
+    np.testing.assert_allclose(model.predict_proba(to_sparse(L)), model.predict_proba(L))
+    assert LabelModel(fix_nested=False).fit(L).fixes_.shape == (0, 2)
