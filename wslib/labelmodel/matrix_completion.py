@@ -79,6 +79,7 @@ class MatrixCompletion(DawidSkene):
 
     _learned = ("class_balance_", "confusion_", "accuracy_")
     _min_sources = 3
+    permutation_invariant = True
     #: Abstains are class-dependent outcomes (used by the shared posterior code).
     abstain_aware = True
 

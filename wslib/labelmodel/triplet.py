@@ -71,6 +71,7 @@ class Triplet(WeightedMajorityVote):
     """
 
     _min_sources = 3
+    permutation_invariant = False  # partners are the most-overlapping LFs: ties go by column
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  default_accuracy: float = 0.7, min_overlap: int = 10, n_partners: int = 20,

@@ -69,6 +69,7 @@ class WeightedMajorityVote(BaseLabelModel):
     """
 
     _learned = ("class_balance_", "accuracy_", "weights_")
+    permutation_invariant = True  # a given per-LF accuracy= must be permuted with the columns
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  accuracy=None, default_accuracy: float = 0.7, prior_strength: float = 2.0):
