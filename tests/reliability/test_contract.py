@@ -9,7 +9,14 @@ import pytest
 
 from wslib.datasets.synthetic import make_votes
 from wslib.exceptions import CoverageWarning
-from wslib.labelmodel import DawidSkene, LabelModel, MajorityVote, WeightedMajorityVote
+from wslib.labelmodel import (
+    DawidSkene,
+    LabelModel,
+    MajorityVote,
+    MatrixCompletion,
+    Triplet,
+    WeightedMajorityVote,
+)
 from wslib.matrix import to_sparse
 
 from ._support import LABEL_MODEL_IDS, LABEL_MODELS, assert_proba, quiet
@@ -50,8 +57,9 @@ def test_uncovered_items_are_kept_reported_and_labelled_alike(cls, votes):
     (WeightedMajorityVote, None),
     (LabelModel, None),
     (LabelModel, [0.5, 0.3, 0.2]),
+    (Triplet, [0.5, 0.3, 0.2]),
 ], ids=["majority-uniform", "majority-given-prior", "dawid-skene-plain", "weighted",
-        "label-model", "label-model-given-prior"])
+        "label-model", "label-model-given-prior", "triplet-given-prior"])
 def test_models_ignoring_abstains_give_uncovered_items_the_prior(make, prior, votes):
     with quiet():
         model = make().fit(votes, class_balance=prior)
@@ -65,9 +73,10 @@ def test_models_ignoring_abstains_give_uncovered_items_the_prior(make, prior, vo
         np.testing.assert_allclose(model.class_balance_, 1 / 3)
 
 
-def test_abstain_aware_model_gives_uncovered_items_the_all_abstain_posterior(votes):
+@pytest.mark.parametrize("cls", [DawidSkene, MatrixCompletion])
+def test_abstain_aware_models_give_uncovered_items_the_all_abstain_posterior(cls, votes):
     with quiet():
-        model = DawidSkene().fit(votes)
+        model = cls().fit(votes)
     k = model.cardinality_
     log_post = np.log(model.class_balance_) + np.log(model.confusion_[:, :, k]).sum(axis=0)
     expected = np.exp(log_post - log_post.max())
