@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, Watch, apply_chunk, compile_lfs
 from wslib.apply.errors import WorkerDiedError
-from wslib.exceptions import LFFaultWarning
+from wslib.exceptions import LFFaultWarning, WslibWarning
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import VoteMatrix, infer_cardinality, to_sparse, vote_dtype
 
@@ -381,7 +381,7 @@ def _n_jobs(n_jobs: int) -> int:
     n_jobs = os.cpu_count() or 1 if n_jobs == -1 else int(n_jobs)
     if n_jobs > 1 and "fork" not in mp.get_all_start_methods():
         warnings.warn("n_jobs > 1 needs the 'fork' start method, unavailable on this platform; "
-                      "applying in one process", RuntimeWarning, stacklevel=3)
+                      "applying in one process", WslibWarning, stacklevel=3)
         return 1
     return n_jobs
 
