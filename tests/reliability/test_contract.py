@@ -120,3 +120,43 @@ def test_vote_dtype_does_not_change_the_model(cls, dtype):
         unsigned.data = unsigned.data.astype(np.uint8)
         np.testing.assert_allclose(cls().fit(unsigned).predict_proba(unsigned), reference,
                                    rtol=0, atol=1e-12)
+
+
+def _warn_calls():
+    """(module name, line, category expression) of every ``warnings.warn`` in wslib."""
+    import ast
+    from pathlib import Path
+
+    import wslib
+
+    root = Path(wslib.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        module = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "warn" and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "warnings"):
+                args = {kw.arg: kw.value for kw in node.keywords}
+                category = node.args[1] if len(node.args) > 1 else args.get("category")
+                yield module, node.lineno, None if category is None else ast.unparse(category)
+
+
+def test_every_wslib_warning_is_a_wslib_warning():
+    """One filter (``category=WslibWarning``) silences all of wslib's warnings, and none
+    is a RuntimeWarning (which the test suite, and many users, turn into errors)."""
+    import builtins
+    import importlib
+
+    from wslib.exceptions import WslibWarning
+
+    calls = list(_warn_calls())
+    assert calls
+    for module, line, category in calls:
+        assert category is not None, f"{module}:{line} warns without a category"
+        head, *rest = category.split(".")
+        namespace = vars(importlib.import_module(module))
+        cls = namespace[head] if head in namespace else getattr(builtins, head)
+        for name in rest:
+            cls = getattr(cls, name)
+        assert isinstance(cls, type) and issubclass(cls, WslibWarning), (
+            f"{module}:{line} warns with {category}, not a WslibWarning")
