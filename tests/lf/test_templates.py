@@ -221,3 +221,24 @@ def test_prefiltered_regex_votes_equal_plain_re2(pattern, case_sensitive):
 def test_inline_ignore_case_flag_of_a_literal_pattern():
     lf = regex_lf(r"(?i)see", 1, case_sensitive=True, name="see")
     assert lf.apply_batch(pd.DataFrame({"text": ["SEE", "sea"]})).tolist() == [1, -1]
+
+
+@pytest.mark.parametrize(("pattern", "case_sensitive", "decides"), [
+    (r"[0-9]{4,}", False, True),   # no letters: case folding cannot matter
+    (r"x*abc.*", True, True),      # the parts around 'abc' may match the empty string
+    (r"x*abc.*", False, False),    # letters under case folding: RE2 decides
+    (r"^abc", True, False),        # anchors are not empty-matching parts
+    (r"check.*out", False, False),
+])
+def test_prefilter_decides(pattern, case_sensitive, decides):
+    from wslib.lf.templates import prefilter_decides, required_literals
+    words = required_literals(pattern, case_sensitive)
+    assert prefilter_decides(pattern, words, case_sensitive) is decides
+    lf = regex_lf(pattern, 1, case_sensitive=case_sensitive, name="r")
+    assert lf.template.decided is decides
+    texts = ["abc", "xxabcz", "ABC", "zabc", "1234", "12a34", "year 20245", None, "check out"]
+    import pyarrow.compute as pc
+    hit = pc.fill_null(pc.match_substring_regex(pa.array(texts), pattern,
+                                                ignore_case=not case_sensitive), False)
+    assert lf.apply_batch(pd.DataFrame({"text": texts})).tolist() == \
+        np.where(hit.to_numpy(zero_copy_only=False), 1, -1).tolist()

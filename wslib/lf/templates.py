@@ -73,6 +73,7 @@ __all__ = [
     "literal_alternatives",
     "match_keyword_templates",
     "match_regex_template",
+    "prefilter_decides",
     "regex_lf",
     "required_literals",
     "similarity_lf",
@@ -105,6 +106,8 @@ class RegexTemplate:
     label: int
     case_sensitive: bool
     prefilter: KeywordTemplate | None
+    #: the prefilter's hits are exactly the regex's matches (:func:`prefilter_decides`)
+    decided: bool = False
 
 
 @dataclass(frozen=True)
@@ -295,9 +298,11 @@ def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None
                          "use a row LF with Python's re for look-around or back-references"
                          ) from exc
     required = required_literals(pattern, case_sensitive)
+    literal_case = _literal_case(pattern, case_sensitive)
     spec = RegexTemplate(column, pattern, label, bool(case_sensitive), None if required is None
-                         else KeywordTemplate(column, required, label,
-                                              _literal_case(pattern, case_sensitive), False))
+                         else KeywordTemplate(column, required, label, literal_case, False),
+                         required is not None and prefilter_decides(pattern, required,
+                                                                    literal_case))
 
     def votes(df: pd.DataFrame) -> np.ndarray:
         return match_regex_template(df[column], spec, name)
@@ -317,6 +322,9 @@ def match_regex_template(values: Any, spec: RegexTemplate, name: str,
     if candidates is None and spec.prefilter is not None:
         candidates = match_keyword_templates(arr, [spec.prefilter], [name])[:, 0] != ABSTAIN
     out = np.full(len(arr), ABSTAIN, dtype=np.int16)
+    if spec.decided:
+        out[candidates] = spec.label
+        return out
     rows = None if candidates is None else np.flatnonzero(candidates)
     sub = arr if rows is None else arr.take(pa.array(rows))
     hit = pc.fill_null(pc.match_substring_regex(sub, spec.pattern,
@@ -373,6 +381,40 @@ def required_literals(pattern: str, case_sensitive: bool = False, limit: int = 1
         if best is None or score > best[0]:
             best = score, words
     return None if best is None else best[1]
+
+
+def prefilter_decides(pattern: str, words: Sequence[str], case_sensitive: bool) -> bool:
+    """Is "the text contains one of ``words``" exactly "``pattern`` matches somewhere"?
+
+    True when the pattern is one required part — literal text or a repeated
+    literal set ``x{m,}`` — between parts that can match the empty string
+    (``.*``, ``x?``), and ``words`` spell that part out in full (for ``x{m,}``,
+    all of ``x`` repeated ``m`` times). Case-insensitively only for words
+    without letters, whose matching does not depend on case folding rules.
+    The regex is then not run at all.
+
+    >>> prefilter_decides(r"[0-9]{4,}", required_literals(r"[0-9]{4,}"), False)
+    True
+    >>> prefilter_decides(r"check.*out", required_literals(r"check.*out"), False)
+    False
+    """
+    if not case_sensitive and any(not c.isascii() or c.isalpha() for w in words for c in w):
+        return False
+    constants = re._constants  # type: ignore[attr-defined]
+    items = list(re._parser.parse(pattern))  # type: ignore[attr-defined]
+
+    def nullable(item: tuple) -> bool:
+        return item[0] in (constants.MAX_REPEAT, constants.MIN_REPEAT) and item[1][0] == 0
+
+    while items and nullable(items[0]):
+        items.pop(0)
+    while items and nullable(items[-1]):
+        items.pop()
+    if len(items) == 1 and items[0][0] in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+        low, _, body = items[0][1]
+        items = list(body) * low
+    spelled = _expand(items, len(words))
+    return spelled is not None and set(spelled) == set(words)
 
 
 def _safe_piece(word: str) -> str:
