@@ -32,6 +32,8 @@ from typing import Any, Union
 import numpy as np
 import scipy.sparse as sp
 
+from wslib.kernels.votes import vote_range
+
 ABSTAIN = -1
 #: Largest number of classes ``check_votes`` infers from the votes alone (int16 range);
 #: a larger vote is almost always a bug (an id or a count stored as a vote).
@@ -177,30 +179,27 @@ def check_votes(
         vals = arr
         where = lambda p: f"row {p[0]}, column {p[1]}"  # noqa: E731
         flat_bad = _first_bad
-    if vals.size:
-        low = vals < ABSTAIN
-        if low.any():
-            pos = flat_bad(low)
-            raise ValueError(
-                f"{name} has vote {int(vals[pos])} at {where(pos)}; "
-                "votes must be -1 (abstain) or a class index 0..k-1"
-            )
-    k = infer_cardinality(vals if not sp.issparse(L) else L) if cardinality is None else cardinality
+    lo, hi = vote_range(vals) if vals.size else (ABSTAIN, ABSTAIN)
+    if lo < ABSTAIN:
+        pos = flat_bad(vals < ABSTAIN)
+        raise ValueError(
+            f"{name} has vote {int(vals[pos])} at {where(pos)}; "
+            "votes must be -1 (abstain) or a class index 0..k-1"
+        )
+    k = max(2, hi + 1) if cardinality is None else cardinality
     if cardinality is None and k > MAX_INFERRED_CARDINALITY:
-        pos = flat_bad(vals == vals.max())
+        pos = flat_bad(vals == hi)
         raise ValueError(
             f"{name} has vote {int(vals[pos])} at {where(pos)}, which would mean {k} classes; "
             f"pass cardinality= explicitly if that is intended (it is only inferred up to "
             f"{MAX_INFERRED_CARDINALITY})"
         )
-    if vals.size:
-        high = vals >= k
-        if high.any():
-            pos = flat_bad(high)
-            raise ValueError(
-                f"{name} has vote {int(vals[pos])} at {where(pos)}, outside 0..{k - 1} "
-                f"for cardinality {k}"
-            )
+    if hi >= k:
+        pos = flat_bad(vals >= k)
+        raise ValueError(
+            f"{name} has vote {int(vals[pos])} at {where(pos)}, outside 0..{k - 1} "
+            f"for cardinality {k}"
+        )
     dtype = vote_dtype(k)
     if sp.issparse(L):
         out = sp.csr_matrix(

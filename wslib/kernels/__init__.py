@@ -12,6 +12,8 @@ from wslib.kernels.votes import (
     accumulate_scores,
     softmax_rows,
     row_coverage,
+    coverage_counts,
+    vote_range,
 )
 
 from wslib.kernels.stats import (
@@ -22,4 +24,5 @@ from wslib.kernels.stats import (
 )
 
 __all__ = ["count_votes", "row_vote_counts", "accumulate_scores", "softmax_rows", "row_coverage",
+           "coverage_counts", "vote_range",
            "one_coin_proba", "pairwise_agreement", "pattern_hashes", "weighted_vote_counts"]

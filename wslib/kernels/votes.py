@@ -19,14 +19,14 @@ def _chunks(n: int) -> np.ndarray:
 def _count_votes_dense(L, k, bounds):
     n_chunks = bounds.shape[0] - 1
     m = L.shape[1]
-    partial = np.zeros((n_chunks, m, k), dtype=np.int64)
+    partial = np.zeros((n_chunks, m, k + 1), dtype=np.int64)
     for c in numba.prange(n_chunks):
+        local = np.zeros((m, k + 1), dtype=np.int64)  # column 0 counts abstains: no branch
         for i in range(bounds[c], bounds[c + 1]):
             for j in range(m):
-                v = L[i, j]
-                if v >= 0:
-                    partial[c, j, v] += 1
-    return partial.sum(axis=0)
+                local[j, L[i, j] + 1] += 1
+        partial[c] = local
+    return partial.sum(axis=0)[:, 1:]
 
 
 @numba.njit(**_JIT)
@@ -108,6 +108,63 @@ def row_coverage(L) -> np.ndarray:
     if sp.issparse(L):
         return _row_coverage_csr(L.indptr, L.data, L.shape[0])
     return _row_coverage_dense(L)
+
+
+# ------------------------------------------------------------------------ coverage_counts
+@numba.njit(parallel=True, **_JIT)
+def _coverage_counts_dense(L, bounds):
+    n, m = L.shape
+    n_chunks = bounds.shape[0] - 1
+    rows = np.zeros(n, dtype=np.int32)
+    partial = np.zeros((n_chunks, m), dtype=np.int64)
+    for c in numba.prange(n_chunks):
+        local = np.zeros(m, dtype=np.int64)
+        for i in range(bounds[c], bounds[c + 1]):
+            r = 0
+            for j in range(m):
+                voted = L[i, j] >= 0
+                r += voted
+                local[j] += voted
+            rows[i] = r
+        partial[c] = local
+    return rows, partial.sum(axis=0)
+
+
+def coverage_counts(L) -> tuple[np.ndarray, np.ndarray]:
+    """One pass: votes per item ``(n,)`` and votes per LF ``(m,)`` (abstains excluded)."""
+    if sp.issparse(L):
+        voted = L.data >= 0
+        per_lf = np.bincount(L.indices[voted], minlength=L.shape[1]).astype(np.int64)
+        return _row_coverage_csr(L.indptr, L.data, L.shape[0]), per_lf
+    return _coverage_counts_dense(L, _chunks(L.shape[0]))
+
+
+# ---------------------------------------------------------------------------- vote_range
+@numba.njit(parallel=True, **_JIT)
+def _min_max_dense(L, bounds):
+    n_chunks = bounds.shape[0] - 1
+    lows = np.empty(n_chunks, dtype=np.int64)
+    highs = np.empty(n_chunks, dtype=np.int64)
+    flat = L.ravel()
+    for c in numba.prange(n_chunks):
+        lo = flat[bounds[c]]
+        hi = lo
+        for t in range(bounds[c], bounds[c + 1]):
+            v = flat[t]
+            lo = min(lo, v)
+            hi = max(hi, v)
+        lows[c] = lo
+        highs[c] = hi
+    return lows.min(), highs.max()
+
+
+def vote_range(values: np.ndarray) -> tuple[int, int]:
+    """Smallest and largest entry of an integer array, in one parallel pass."""
+    values = np.ascontiguousarray(values)
+    if values.size == 0:
+        raise ValueError("vote_range of an empty array")
+    lo, hi = _min_max_dense(values, _chunks(values.size))
+    return int(lo), int(hi)
 
 
 # --------------------------------------------------------------------- accumulate_scores

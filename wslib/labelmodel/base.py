@@ -29,7 +29,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from wslib.exceptions import CoverageWarning, NotFittedError
-from wslib.kernels import row_coverage, count_votes
+from wslib.kernels import coverage_counts, row_coverage
 from wslib.matrix import VoteMatrix, check_votes
 from wslib.metrics import PROBA_METRICS, check_labels, score_predictions, score_proba
 
@@ -151,7 +151,8 @@ class BaseLabelModel(BaseEstimator, ABC):
         return self
 
     def _warn_coverage(self, L: VoteMatrix, k: int) -> None:
-        uncovered = int(np.sum(row_coverage(L) == 0))
+        per_row, per_lf = coverage_counts(L)
+        uncovered = int(np.count_nonzero(per_row == 0))
         if uncovered:
             warnings.warn(
                 f"{uncovered} of {L.shape[0]} items ({uncovered / L.shape[0]:.1%}) have no votes; "
@@ -159,7 +160,7 @@ class BaseLabelModel(BaseEstimator, ABC):
                 CoverageWarning,
                 stacklevel=3,
             )
-        silent = np.flatnonzero(count_votes(L, k).sum(axis=1) == 0)
+        silent = np.flatnonzero(per_lf == 0)
         if silent.size:
             warnings.warn(
                 f"labeling functions {silent.tolist()[:20]} never vote on the data; "
