@@ -44,8 +44,12 @@ from numba.core import types as nbtypes
 
 from wslib.apply.errors import LFApplyError, LFOutputError, LFTimeoutError, MissingColumnError
 from wslib.lf.core import LabelingFunction, row_type
-from wslib.lf.templates import (KeywordTemplate, RegexTemplate, match_keyword_templates,
-                                match_regex_template)
+from wslib.lf.templates import (
+    KeywordTemplate,
+    RegexTemplate,
+    match_keyword_templates,
+    match_regex_template,
+)
 from wslib.matrix import ABSTAIN
 
 __all__ = ["ERRORS", "ChunkResult", "CompiledLFs", "Watch", "apply_chunk", "compile_lfs"]
@@ -89,7 +93,7 @@ class Watch(NamedTuple):
     timeout: float
 
 
-class _Hung(Exception):  # noqa: N818 - internal marker, never escapes apply_chunk
+class _Hung(Exception):
     """A watched call listed in ``Watch.skip``."""
 
 
