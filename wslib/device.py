@@ -52,6 +52,30 @@ def available_devices() -> list[str]:
     return found + ["cpu"]
 
 
+class _Missing(RuntimeError):
+    """A valid device string naming hardware this machine lacks."""
+
+
+def _strict(torch: Any, device: Any) -> Any:
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device {device!r} is not a valid torch device: {exc}") from exc
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise _Missing(f"device {device!r} was requested but CUDA is not available "
+                           "on this machine")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise _Missing(f"device {device!r} was requested but only "
+                           f"{torch.cuda.device_count()} CUDA device(s) exist")
+    elif dev.type == "mps":
+        if not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+            raise _Missing(f"device {device!r} was requested but MPS is not available")
+    elif dev.type != "cpu":
+        raise ValueError(f"device {device!r} is not supported; use 'cpu', 'cuda[:i]' or 'mps'")
+    return dev
+
+
 def resolve_device(device: Any = "cpu", *, fallback: bool = False) -> Any:
     """A ``torch.device`` for ``device``, or an error naming what is missing.
 
@@ -73,7 +97,6 @@ def resolve_device(device: Any = "cpu", *, fallback: bool = False) -> Any:
         ``device`` is not a device string torch understands.
     """
     from wslib.endmodel._torch import require_torch
-    from wslib.endmodel._torch import resolve_device as strict
 
     torch = require_torch()
     if device is None:
@@ -81,8 +104,8 @@ def resolve_device(device: Any = "cpu", *, fallback: bool = False) -> Any:
     if isinstance(device, str) and device.strip().lower() == "auto":
         device = available_devices()[0]
     try:
-        return strict(device)
-    except RuntimeError as exc:
+        return _strict(torch, device)
+    except _Missing as exc:
         if not fallback:
             raise DeviceUnavailableError(
                 f"{exc} (available here: {', '.join(available_devices())}; pass "

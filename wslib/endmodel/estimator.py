@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from wslib.endmodel._torch import resolve_device
+from wslib.device import resolve_device
 from wslib.endmodel.heads import HEADS
 from wslib.endmodel.targets import (
     SAMPLE_WEIGHTINGS,

