@@ -28,3 +28,27 @@ def test_embedded_dataset_ships_with_attribution():
     folder = ROOT / "wslib" / "datasets" / "data" / "youtube"
     assert (folder / "train.json").exists()
     assert "UCI YouTube Spam Collection" in (folder / "readme.txt").read_text()
+
+
+def test_readme_python_example_runs(capsys):
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks, "the README shows the pipeline in Python"
+    import warnings
+
+    from wslib.exceptions import CoverageWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        exec(compile(blocks[0], "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "emp_acc" in out  # the LF summary was printed
+
+
+def test_api_reference_is_current():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, str(ROOT / "docs" / "make_api.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
