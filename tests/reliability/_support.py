@@ -83,7 +83,9 @@ def vote_problems(draw, max_n: int = 40, max_m: int = 12, max_k: int = 50) -> di
     Covers all-abstain rows and LFs, a single class present, ``k`` up to 50,
     dense / sparse (implicit and explicit abstains), int8 / int16 / int64.
     """
-    k = draw(st.one_of(st.integers(2, 4), st.integers(5, max_k)))
+    # mostly few classes (the common case), a quarter of the draws up to max_k
+    bands = [(2, 3), (2, 4), (5, 12), (13, max_k)]
+    k = draw(st.one_of([st.integers(lo, min(hi, max_k)) for lo, hi in bands if lo <= max_k]))
     n = draw(st.integers(1, max_n))
     m = draw(st.integers(1, max_m))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))

@@ -110,8 +110,9 @@ def test_lf_column_permutation(cls, problem, data):
     P = _fit(cls, problem, L).predict_proba(L)
     P_perm = _fit(cls, shuffled, L[:, perm]).predict_proba(L[:, perm])
     if permutation_invariant(cls):
-        # iterative fits stop at a tolerance; summation order may move them within it
-        np.testing.assert_allclose(P_perm, P, rtol=0, atol=1e-5)
+        # an EM fit stops once the objective moves by < tol (1e-6): near a flat optimum
+        # that pins parameters to about sqrt(tol), and summation order moves them within it
+        np.testing.assert_allclose(P_perm, P, rtol=0, atol=1e-3)
     else:
         assert_proba(P_perm, *P.shape)
 
