@@ -20,7 +20,7 @@ from wslib.bench.report import group_records, summarize
 
 __all__ = ["value_vs_seconds", "reliability_curves"]
 
-DPI = 72
+DPI = 90
 
 
 def _figure(n_panels: int, size: float = 3.4):
