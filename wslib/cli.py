@@ -30,9 +30,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wslib {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module, help_text) in COMMANDS.items():
+        try:
+            add_arguments = importlib.import_module(module).add_arguments
+        except ImportError as exc:  # one broken command must not take the others down
+            help_text = f"(unavailable: {exc})"
+            add_arguments = None
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.set_defaults(_module=module)
-        importlib.import_module(module).add_arguments(cmd)
+        if add_arguments is not None:
+            add_arguments(cmd)
     return parser
 
 
