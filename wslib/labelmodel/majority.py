@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wslib.kernels import row_vote_counts, count_votes
+from wslib.kernels import row_vote_counts
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.matrix import VoteMatrix
 
@@ -53,11 +53,3 @@ class MajorityVote(BaseLabelModel):
         proba[covered] = winners[covered] / winners[covered].sum(axis=1, keepdims=True)
         proba[~covered] = self.class_balance_
         return proba
-
-
-def vote_shares(L: VoteMatrix, k: int) -> np.ndarray:
-    """Fraction of all non-abstain votes that went to each class (a cheap class prior)."""
-    totals = count_votes(L, k).sum(axis=0).astype(np.float64)
-    if totals.sum() == 0:
-        return np.full(k, 1.0 / k)
-    return totals / totals.sum()
