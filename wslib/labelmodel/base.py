@@ -95,6 +95,9 @@ class BaseLabelModel(BaseEstimator, ABC):
     """
 
     _learned: ClassVar[tuple[str, ...]] = ("class_balance_",)
+    #: learned attributes added after a release: ``{name: attribute it defaults to}``
+    #: when a file saved before lacks it
+    _learned_defaults: ClassVar[dict[str, str]] = {}
     #: Minimum number of labeling functions the model can identify parameters with.
     _min_sources: ClassVar[int] = 1
     #: Whether shuffling the LF columns of ``L`` (at fit and predict alike) leaves the
@@ -267,7 +270,8 @@ class BaseLabelModel(BaseEstimator, ABC):
         if cls is not BaseLabelModel and not issubclass(model_cls, cls):
             raise TypeError(f"{path} holds a {name}, not a {cls.__name__}")
         missing = [key for key in ("cardinality_", "n_sources_") + tuple(model_cls._learned)
-                   if key not in header["scalars"] and key not in arrays]
+                   if key not in header["scalars"] and key not in arrays
+                   and key not in model_cls._learned_defaults]
         if missing:
             raise ValueError(f"{path} holds a {name} without its learned attributes {missing}; "
                              "the file is truncated or was not written by save()")
@@ -276,6 +280,9 @@ class BaseLabelModel(BaseEstimator, ABC):
             setattr(model, key, value)
         for key, value in arrays.items():
             setattr(model, key, value)
+        for key, source in model_cls._learned_defaults.items():
+            if not hasattr(model, key):
+                setattr(model, key, getattr(model, source))
         return model
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from typing import ClassVar
 
 import numpy as np
 
 from wslib.exceptions import ConvergenceWarning
+from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.dawid_skene import _majority_posteriors
@@ -65,6 +67,18 @@ class LabelModel(WeightedMajorityVote):
       them; ``b``'s vote is then dropped where ``a`` votes, in the fit and at
       prediction (``fixes_`` lists the learned pairs).
 
+    The class balance is estimated from ``L`` (``balance_estimate_``) with
+    the class-conditional firing rates :math:`f_{jc}` of the LFs on the
+    covered items' posteriors: an item no LF votes on is of class :math:`c`
+    with probability :math:`P(c \mid \text{no vote}) \propto \pi_c \prod_j
+    (1 - f_{jc})`, and :math:`\pi` solves :math:`n \pi_c = \sum_{i\,
+    \text{covered}} P(c \mid L_i) + n_0 P(c \mid \text{no vote})` (a
+    fixed point, :math:`n_0` uncovered items). With ``uncovered="firing"``
+    uncovered items get that posterior (``uncovered_proba_``); the default
+    ``"prior"`` gives them ``class_balance_``, because the product assumes
+    LFs fire independently given the class, which real LFs do not (see
+    docs/labelmodels.md for when each is better).
+
     The fit runs on the distinct vote patterns
     (:class:`~wslib.labelmodel.stats.VoteStats`): one pass over ``L``, then
     work independent of ``n``.
@@ -94,11 +108,19 @@ class LabelModel(WeightedMajorityVote):
         Learn and apply nested-LF "fixing" dependencies.
     max_patterns : int
         Distinct multi-vote patterns kept (exact below; deterministic hash sample above).
+    uncovered : {"prior", "firing"}
+        Soft label of an item without votes: ``class_balance_`` or the
+        firing-rate posterior ``uncovered_proba_``.
 
     Attributes
     ----------
     accuracy_, weights_ : ndarray (m,)
     class_balance_ : ndarray (k,)
+        The prior of the posterior: given to ``fit``, else uniform.
+    balance_estimate_ : ndarray (k,)
+        Class balance estimated from ``L`` (equal to ``class_balance_`` when given).
+    uncovered_proba_ : ndarray (k,)
+        The soft label of an item without votes.
     fixes_ : ndarray of int64 (n_pairs, 2)
         ``(fixer, fixed)`` LF pairs.
     n_iter_ : int
@@ -115,12 +137,16 @@ class LabelModel(WeightedMajorityVote):
     True
     """
 
-    _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_", "fixes_")
+    _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_", "fixes_",
+                "balance_estimate_", "uncovered_proba_")
+    #: added in 0.1.1: files saved before default to the class balance
+    _learned_defaults: ClassVar[dict[str, str]] = {"balance_estimate_": "class_balance_",
+                         "uncovered_proba_": "class_balance_"}
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  prior_accuracy: float = 0.7, prior_strength: float = 2.0, max_iter: int = 200,
                  tol: float = 1e-4, balance: bool = True, fix_nested: bool = True,
-                 max_patterns: int = DEFAULT_CAPACITY):
+                 max_patterns: int = DEFAULT_CAPACITY, uncovered: str = "prior"):
         BaseLabelModel.__init__(self, cardinality=cardinality, random_state=random_state)
         self.prior_accuracy = prior_accuracy
         self.prior_strength = prior_strength
@@ -129,6 +155,7 @@ class LabelModel(WeightedMajorityVote):
         self.balance = balance
         self.fix_nested = fix_nested
         self.max_patterns = max_patterns
+        self.uncovered = uncovered
 
     @property
     def default_accuracy(self) -> float:
@@ -139,7 +166,7 @@ class LabelModel(WeightedMajorityVote):
         self._check_hyper(k)
         stats = VoteStats._from_checked(L, k, self.max_patterns)
         self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
-        self._fit_stats(stats, *_dev_evidence(L, k, y_dev, L_dev))
+        self._fit_stats(stats, *_dev_evidence(L, k, y_dev, L_dev), given=class_balance is not None)
 
     def fit_stats(self, stats: VoteStats, *, class_balance=None) -> LabelModel:
         """Fit from (possibly merged) :class:`VoteStats` instead of a vote matrix.
@@ -163,10 +190,13 @@ class LabelModel(WeightedMajorityVote):
         self.cardinality_, self.n_sources_ = k, m
         self.class_balance_ = (np.full(k, 1.0 / k) if class_balance is None
                                else check_class_balance(class_balance, k))
-        self._fit_stats(stats, np.zeros(m), np.zeros(m))
+        self._fit_stats(stats, np.zeros(m), np.zeros(m), given=class_balance is not None)
         return self
 
-    def _fit_stats(self, stats: VoteStats, dev_hits: np.ndarray, dev_votes: np.ndarray) -> None:
+    def _fit_stats(self, stats: VoteStats, dev_hits: np.ndarray, dev_votes: np.ndarray, *,
+                   given: bool) -> None:
+        if self.uncovered not in ("prior", "firing"):
+            raise ValueError(f"uncovered must be 'prior' or 'firing', got {self.uncovered!r}")
         k, m = stats.cardinality, stats.n_sources
         P, w = stats.compressed()
         self.fixes_ = _nested_fixes(P, w) if self.fix_nested else np.zeros((0, 2), np.int64)
@@ -198,9 +228,55 @@ class LabelModel(WeightedMajorityVote):
                           f"(last change {change:.2g}); raise max_iter",
                           ConvergenceWarning, stacklevel=4)
         self._set_accuracy(acc, k)
+        n = float(w.sum())
+        if given:
+            R = one_coin_proba(P, self.weights_, np.log(self.class_balance_))
+        firing = weighted_vote_counts(P, R * covered[:, None]).sum(axis=1)  # (m, k)
+        if given:
+            self.balance_estimate_ = self.class_balance_
+            no_vote = _no_vote_posterior(firing, self.class_balance_, n)
+        else:
+            self.balance_estimate_, no_vote = _firing_balance(firing, covered @ R, n)
+        self.uncovered_proba_ = no_vote if self.uncovered == "firing" else self.class_balance_
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
-        return one_coin_proba(L, self.weights_, np.log(self.class_balance_), self.fixes_)
+        proba = one_coin_proba(L, self.weights_, np.log(self.class_balance_), self.fixes_)
+        if self.uncovered == "firing":
+            proba[row_coverage(L) == 0] = self.uncovered_proba_
+        return proba
+
+
+def _no_vote_posterior(firing: np.ndarray, balance: np.ndarray, n: float) -> np.ndarray:
+    """:math:`P(c \\mid \\text{no vote}) \\propto \\pi_c \\prod_j (1 - f_{jc})`, ``f = firing / (n pi)``."""
+    rate = np.clip(firing / np.maximum(n * balance, 1e-300), 0.0, 1.0 - 1e-9)
+    log_post = np.log(np.maximum(balance, 1e-300)) + np.log1p(-rate).sum(axis=0)
+    post = np.exp(log_post - log_post.max())
+    return post / post.sum()
+
+
+def _firing_balance(firing: np.ndarray, covered_mass: np.ndarray, n: float,
+                    max_iter: int = 500, tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+    """Class balance and no-vote posterior: the fixed point of ``n pi = covered + n0 P(.|no vote)``.
+
+    ``firing[j, c]`` is the fit's posterior mass of class ``c`` on the items
+    LF ``j`` votes on and ``covered_mass[c]`` that on all covered items; both
+    stay fixed (re-estimating the covered posteriors under ``pi`` as well is
+    full EM, which drifts to one class with unipolar LFs).
+    """
+    k = covered_mass.shape[0]
+    n_covered = float(covered_mass.sum())
+    if n_covered <= 0:  # nothing voted on: no evidence about the classes
+        return np.full(k, 1.0 / k), np.full(k, 1.0 / k)
+    balance = np.full(k, 1.0 / k)  # not the covered shares: a class no LF votes for has none
+    no_vote = balance
+    for _ in range(max_iter):
+        no_vote = _no_vote_posterior(firing, balance, n)
+        new = (covered_mass + (n - n_covered) * no_vote) / n
+        done = np.max(np.abs(new - balance)) < tol
+        balance = new
+        if done:
+            break
+    return balance, no_vote
 
 
 def _nested_fixes(P, w, min_overlap: float = 10.0, nested: float = 0.9) -> np.ndarray:
