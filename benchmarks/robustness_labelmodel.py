@@ -1,0 +1,139 @@
+"""Robustness study of the label models on pseudo-unseen data (docs/labelmodels.md).
+
+The defaults of :class:`wslib.labelmodel.LabelModel` are chosen here, never on
+the WRENCH *test* splits the benchmark reports:
+
+* real: each shared WRENCH set with all its LFs and with random halves of its
+  LFs (``--seeds`` subsets), fitted on *train*, scored on *valid*;
+* synthetic: ``make_votes`` regimes (balanced, unipolar, imbalanced, many
+  classes, tiny coverage, correlated copies, adversarial LFs, positive-only
+  LFs scored by F1), fitted on 4,000 items, scored on 2,000 others.
+
+Scores are the WRENCH metric of ``predict`` with random tie-breaks, averaged
+over three tie-break seeds. From the repository root::
+
+    python benchmarks/robustness_labelmodel.py              # a few minutes
+    python benchmarks/robustness_labelmodel.py --seeds 1 --data ../shared/data/wrench
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from wslib.datasets import find_datasets, load_wrench
+from wslib.datasets.synthetic import make_votes
+from wslib.labelmodel import (DawidSkene, LabelModel, MajorityVote, MatrixCompletion, Triplet)
+from wslib.labelmodel.base import break_ties
+from wslib.metrics import score_predictions
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: name -> model factory taking the cardinality
+MODELS: dict[str, Callable[[int], object]] = {
+    "MV": lambda k: MajorityVote(cardinality=k),
+    "DawidSkene": lambda k: DawidSkene(cardinality=k),
+    "MatrixCompletion": lambda k: MatrixCompletion(cardinality=k),
+    "Triplet": lambda k: Triplet(cardinality=k),
+    "LM balance=False": lambda k: LabelModel(cardinality=k, balance=False),
+    "LM fix_nested=False": lambda k: LabelModel(cardinality=k, fix_nested=False),
+    "LM uncovered=firing": lambda k: LabelModel(cardinality=k, uncovered="firing"),
+    "LM (default)": lambda k: LabelModel(cardinality=k),
+}
+
+#: synthetic regime -> make_votes arguments (m, k and keywords)
+REGIMES: dict[str, dict] = {
+    "balanced k=2": dict(m=20, k=2),
+    "all-unipolar k=2": dict(m=20, k=2, n_unipolar=20),
+    "unipolar imbalanced k=2 (0.8/0.2)": dict(m=20, k=2, n_unipolar=20, class_balance=[0.8, 0.2]),
+    "imbalanced k=2 (0.9/0.1)": dict(m=20, k=2, class_balance=[0.9, 0.1]),
+    "k=10": dict(m=30, k=10),
+    "unipolar k=5": dict(m=30, k=5, n_unipolar=30),
+    "half unipolar k=3": dict(m=24, k=3, n_unipolar=12),
+    "tiny coverage (1-5 %)": dict(m=20, k=2, coverage=(0.01, 0.05)),
+    "correlated copies (6 of 20)": dict(m=20, k=2, n_correlated=6),
+    "adversarial LFs (acc 0.1-0.9)": dict(m=20, k=2, accuracy=(0.1, 0.9)),
+    "positive-only LFs, F1 (0.85/0.15)": dict(m=20, k=2, n_unipolar=20, positive_only=True,
+                                             class_balance=[0.85, 0.15], coverage=(0.02, 0.15)),
+}
+
+Task = tuple[str, str, np.ndarray, np.ndarray, np.ndarray, int, str]  # group, name, L_fit, L_eval, y, k, metric
+
+
+def real_tasks(data: Path, seeds: int) -> Iterator[Task]:
+    for folder in find_datasets(data):
+        ds = load_wrench(folder)
+        if "valid" not in ds.splits or not ds["valid"].has_labels:
+            continue
+        fit, ev = ds["train"], ds["valid"]
+        m = fit.L.shape[1]
+        yield (ds.name, "all LFs", fit.L, ev.L, ev.y, ds.cardinality, ds.metric)
+        for s in range(seeds):
+            cols = np.sort(np.random.default_rng(100 + s).choice(m, max(3, m // 2), replace=False))
+            yield (ds.name, f"half the LFs, subset {s}", fit.L[:, cols], ev.L[:, cols], ev.y,
+                   ds.cardinality, ds.metric)
+
+
+def synthetic_tasks(seeds: int) -> Iterator[Task]:
+    for regime, spec in REGIMES.items():
+        kw = dict(spec)
+        m, k, positive_only = kw.pop("m"), kw.pop("k"), kw.pop("positive_only", False)
+        for s in range(seeds):
+            d = make_votes(6000, m, k, random_state=s, **kw)
+            L = d.L[:, d.polarity == 1] if positive_only else d.L
+            yield (f"synthetic {regime}", f"seed {s}", L[:4000], L[4000:], d.y[4000:], k,
+                   "f1" if positive_only else "accuracy")
+
+
+def score(make: Callable[[int], object], task: Task) -> float:
+    _, _, L_fit, L_eval, y, k, metric = task
+    proba = make(k).fit(L_fit).predict_proba(L_eval)
+    return float(np.mean([score_predictions(y, break_ties(proba, "random", np.random.default_rng(s)),
+                                            metric, k) for s in range(3)]))
+
+
+def markdown(groups: dict[str, dict[str, list[float]]]) -> str:
+    names = list(MODELS)
+    lines = ["| setting | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    real, synthetic = {n: [] for n in names}, {n: [] for n in names}
+    for group, scores in groups.items():
+        lines.append(f"| {group} ({len(scores[names[0]])} runs, mean) | "
+                     + " | ".join(f"{np.mean(scores[n]):.3f}" for n in names) + " |")
+        for n in names:
+            (synthetic if group.startswith("synthetic") else real)[n].extend(scores[n])
+    for label, pool in (("**mean, real**", real), ("**mean, synthetic**", synthetic)):
+        if pool[names[0]]:
+            lines.append(f"| {label} | " + " | ".join(f"{np.mean(pool[n]):.3f}" for n in names) + " |")
+    everything = {n: real[n] + synthetic[n] for n in names}
+    lines.append("| **mean of all runs** | "
+                 + " | ".join(f"**{np.mean(everything[n]):.3f}**" for n in names) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "wrench",
+                        help="folder of WRENCH datasets (skipped when absent)")
+    parser.add_argument("--seeds", type=int, default=3, help="LF subsets / synthetic seeds")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")  # coverage and convergence warnings of the weak baselines
+    tasks = list(real_tasks(args.data, args.seeds)) if args.data.exists() else []
+    tasks += list(synthetic_tasks(max(1, args.seeds - 1)))
+    groups: dict[str, dict[str, list[float]]] = {}
+    for task in tasks:
+        scores = groups.setdefault(task[0], {n: [] for n in MODELS})
+        for name, make in MODELS.items():
+            scores[name].append(score(make, task))
+        print(f"{task[0]} / {task[1]}: "
+              + ", ".join(f"{n} {scores[n][-1]:.3f}" for n in MODELS), flush=True)
+    table = markdown(groups)
+    print(table)
+    return table
+
+
+if __name__ == "__main__":
+    main()
