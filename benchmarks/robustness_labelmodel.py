@@ -27,7 +27,7 @@ import numpy as np
 
 from wslib.datasets import find_datasets, load_wrench
 from wslib.datasets.synthetic import make_votes
-from wslib.labelmodel import (DawidSkene, LabelModel, MajorityVote, MatrixCompletion, Triplet)
+from wslib.labelmodel import DawidSkene, LabelModel, MajorityVote, MatrixCompletion, Triplet
 from wslib.labelmodel.base import break_ties
 from wslib.metrics import score_predictions
 
@@ -47,18 +47,18 @@ MODELS: dict[str, Callable[[int], object]] = {
 
 #: synthetic regime -> make_votes arguments (m, k and keywords)
 REGIMES: dict[str, dict] = {
-    "balanced k=2": dict(m=20, k=2),
-    "all-unipolar k=2": dict(m=20, k=2, n_unipolar=20),
-    "unipolar imbalanced k=2 (0.8/0.2)": dict(m=20, k=2, n_unipolar=20, class_balance=[0.8, 0.2]),
-    "imbalanced k=2 (0.9/0.1)": dict(m=20, k=2, class_balance=[0.9, 0.1]),
-    "k=10": dict(m=30, k=10),
-    "unipolar k=5": dict(m=30, k=5, n_unipolar=30),
-    "half unipolar k=3": dict(m=24, k=3, n_unipolar=12),
-    "tiny coverage (1-5 %)": dict(m=20, k=2, coverage=(0.01, 0.05)),
-    "correlated copies (6 of 20)": dict(m=20, k=2, n_correlated=6),
-    "adversarial LFs (acc 0.1-0.9)": dict(m=20, k=2, accuracy=(0.1, 0.9)),
-    "positive-only LFs, F1 (0.85/0.15)": dict(m=20, k=2, n_unipolar=20, positive_only=True,
-                                             class_balance=[0.85, 0.15], coverage=(0.02, 0.15)),
+    "balanced k=2": {"m": 20, "k": 2},
+    "all-unipolar k=2": {"m": 20, "k": 2, "n_unipolar": 20},
+    "unipolar imbalanced k=2 (0.8/0.2)": {"m": 20, "k": 2, "n_unipolar": 20, "class_balance": [0.8, 0.2]},
+    "imbalanced k=2 (0.9/0.1)": {"m": 20, "k": 2, "class_balance": [0.9, 0.1]},
+    "k=10": {"m": 30, "k": 10},
+    "unipolar k=5": {"m": 30, "k": 5, "n_unipolar": 30},
+    "half unipolar k=3": {"m": 24, "k": 3, "n_unipolar": 12},
+    "tiny coverage (1-5 %)": {"m": 20, "k": 2, "coverage": (0.01, 0.05)},
+    "correlated copies (6 of 20)": {"m": 20, "k": 2, "n_correlated": 6},
+    "adversarial LFs (acc 0.1-0.9)": {"m": 20, "k": 2, "accuracy": (0.1, 0.9)},
+    "positive-only LFs, F1 (0.85/0.15)": {"m": 20, "k": 2, "n_unipolar": 20, "positive_only": True,
+                                             "class_balance": [0.85, 0.15], "coverage": (0.02, 0.15)},
 }
 
 Task = tuple[str, str, np.ndarray, np.ndarray, np.ndarray, int, str]  # group, name, L_fit, L_eval, y, k, metric
