@@ -12,7 +12,12 @@ kernels of :mod:`wslib.kernels` (integers exactly, floats to rounding):
 ``row_coverage(L)``            votes per row, shape ``(n,)``
 ``accumulate_scores(L, ...)``  :math:`s_{ic} = b_c + \sum_j W_{j L_{ij} c}` (or
                                :math:`A_{jc}` when LF ``j`` abstains), shape ``(n, k)``
+``posterior(L, ...)``          ``softmax`` of the scores, row by row (the soft labels)
+``one_coin_posterior(L, w, b)`` the one-coin weighted vote :math:`P_{ic} \propto
+                               \exp(b_c + \sum_{j : L_{ij} = c} w_j)`, shape ``(n, k)``
 ``weighted_vote_counts(L, R)`` :math:`T_{jvc} = \sum_i R_{ic} [L_{ij} = v]`, shape ``(m, k, k)``
+``pattern_hashes(L, k)``       per row: 64-bit hash of its votes, vote count, first vote
+``pattern_blocks(L, k, cap)``  per block: the compressed-pattern summary of ``VoteStats``
 ``cooccurrence(L, k)``         :math:`O = Z^\top Z` with :math:`Z` the one-hot votes
                                (``n x mk``), shape ``(mk, mk)``: rows where LF ``a``
                                voted ``u`` and LF ``b`` voted ``v``
@@ -32,6 +37,7 @@ Example
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import numpy as np
@@ -43,8 +49,9 @@ from wslib.matrix import to_dense
 
 torch = require_torch()
 
-__all__ = ["count_votes", "row_vote_counts", "row_coverage", "accumulate_scores",
-           "weighted_vote_counts", "cooccurrence", "pairwise_agreement", "DEFAULT_BLOCK_ROWS"]
+__all__ = ["count_votes", "row_vote_counts", "row_coverage", "accumulate_scores", "posterior",
+           "one_coin_posterior", "weighted_vote_counts", "cooccurrence", "pairwise_agreement",
+           "pattern_hashes", "pattern_blocks", "PatternBlock", "DEFAULT_BLOCK_ROWS"]
 
 #: rows moved to the device and expanded at a time
 DEFAULT_BLOCK_ROWS = 131_072
@@ -109,27 +116,73 @@ def row_coverage(L: Any, *, device: Any = "cpu", block_rows: int = DEFAULT_BLOCK
     return out
 
 
+def _f64(x: Any, dev: Any) -> Any:
+    """``x`` (array, tensor or number) as a float64 tensor on ``dev``."""
+    return torch.as_tensor(x, dtype=torch.float64, device=dev)
+
+
+def _score_blocks(L: Any, w_vote: Any, w_abstain: Any, base: Any, dev: Any, block_rows: int
+                  ) -> Iterator[tuple[int, Any]]:
+    """``(start, scores of the block)`` of a conditionally independent model."""
+    W = _f64(w_vote, dev)
+    m, k, _ = W.shape
+    A = torch.zeros((m, k), dtype=torch.float64, device=dev) if w_abstain is None else \
+        _f64(w_abstain, dev)
+    b = torch.zeros(k, dtype=torch.float64, device=dev) if base is None else _f64(base, dev)
+    # vote v of LF j adds W[j, v] - A[j]; every row starts from b + sum_j A[j]
+    delta = (W - A[:, None, :]).reshape(m * k, k)
+    start_row = b + A.sum(dim=0)
+    for start, block in _blocks(L, dev, block_rows):
+        yield start, _onehot(block, k, torch.float64) @ delta + start_row
+
+
 def accumulate_scores(L: Any, w_vote: Any, w_abstain: Any = None, base: Any = None, *,
                       device: Any = "cpu", block_rows: int = DEFAULT_BLOCK_ROWS) -> Any:
     """``(n, k)`` float64 scores of a conditionally independent model (see the table).
 
     ``w_vote`` is ``(m, k, k)`` indexed ``[LF, vote, class]``, ``w_abstain``
-    ``(m, k)`` (zeros when omitted), ``base`` ``(k,)`` (zeros when omitted).
-    With log-likelihood weights, ``torch.softmax(scores, 1)`` is the posterior.
+    ``(m, k)`` (zeros when omitted), ``base`` ``(k,)`` (zeros when omitted);
+    arrays or tensors. With log-likelihood weights, ``torch.softmax(scores, 1)``
+    is the posterior (:func:`posterior` computes it block by block).
     """
     dev = resolve_device(device)
-    W = torch.as_tensor(np.asarray(w_vote, dtype=np.float64), device=dev)
-    m, k, _ = W.shape
-    A = torch.zeros((m, k), dtype=torch.float64, device=dev) if w_abstain is None else \
-        torch.as_tensor(np.asarray(w_abstain, dtype=np.float64), device=dev)
-    b = torch.zeros(k, dtype=torch.float64, device=dev) if base is None else \
-        torch.as_tensor(np.asarray(base, dtype=np.float64), device=dev)
-    # vote v of LF j adds W[j, v] - A[j]; every row starts from b + sum_j A[j]
-    delta = (W - A[:, None, :]).reshape(m * k, k)
-    start_row = b + A.sum(dim=0)
+    out = torch.empty((L.shape[0], np.shape(w_vote)[2]), dtype=torch.float64, device=dev)
+    for start, scores in _score_blocks(L, w_vote, w_abstain, base, dev, block_rows):
+        out[start:start + scores.shape[0]] = scores
+    return out
+
+
+def posterior(L: Any, w_vote: Any, w_abstain: Any = None, base: Any = None, *,
+              device: Any = "cpu", block_rows: int = DEFAULT_BLOCK_ROWS) -> Any:
+    """``(n, k)`` float64 tensor: ``softmax`` of :func:`accumulate_scores`, one block at a
+    time (the numba twin is ``softmax_rows(accumulate_scores(...))``)."""
+    dev = resolve_device(device)
+    out = torch.empty((L.shape[0], np.shape(w_vote)[2]), dtype=torch.float64, device=dev)
+    for start, scores in _score_blocks(L, w_vote, w_abstain, base, dev, block_rows):
+        out[start:start + scores.shape[0]] = torch.softmax(scores, dim=1)
+    return out
+
+
+def one_coin_posterior(L: Any, w: Any, log_prior: Any, fixes: Any = None, *,
+                       device: Any = "cpu", block_rows: int = DEFAULT_BLOCK_ROWS) -> Any:
+    """``(n, k)`` float64 tensor: the one-coin weighted vote (twin of the numba
+    ``one_coin_proba``): ``P[i, c] ∝ exp(log_prior[c] + sum_{j : L[i, j] = c} w[j])``.
+
+    Each row ``(a, b)`` of ``fixes`` drops LF ``b``'s vote where LF ``a`` also votes.
+    """
+    dev = resolve_device(device)
+    wt, b = _f64(w, dev), _f64(log_prior, dev)
+    m, k = wt.shape[0], b.shape[0]
+    pairs = [] if fixes is None else [(int(a), int(f)) for a, f in np.reshape(fixes, (-1, 2))]
+    # vote v of LF j adds w[j] to class v: W[j, v, c] = w[j] [v == c]
+    W = (wt[:, None, None] * torch.eye(k, dtype=torch.float64, device=dev)).reshape(m * k, k)
     out = torch.empty((L.shape[0], k), dtype=torch.float64, device=dev)
     for start, block in _blocks(L, dev, block_rows):
-        out[start:start + block.shape[0]] = _onehot(block, k, torch.float64) @ delta + start_row
+        block = block.clone() if pairs else block  # never write into the caller's tensor
+        for a, f in pairs:  # a handful of learned pairs, each one vectorised over the block
+            block[:, f] = torch.where(block[:, a] >= 0, -1, block[:, f])
+        scores = _onehot(block, k, torch.float64) @ W + b
+        out[start:start + block.shape[0]] = torch.softmax(scores, dim=1)
     return out
 
 
@@ -138,7 +191,7 @@ def weighted_vote_counts(L: Any, R: Any, *, device: Any = "cpu",
     """``(m, k, k)`` float64 tensor ``T[j, v, c] = sum_i R[i, c] [L[i, j] == v]``
     (the M-step statistic of EM label models; ``R`` holds row weights per class)."""
     dev = resolve_device(device)
-    Rt = torch.as_tensor(np.asarray(R, dtype=np.float64), device=dev)
+    Rt = _f64(R, dev)
     m, k = L.shape[1], Rt.shape[1]
     out = torch.zeros((m * k, k), dtype=torch.float64, device=dev)
     for start, block in _blocks(L, dev, block_rows):
@@ -155,8 +208,7 @@ def cooccurrence(L: Any, k: int, *, weights: Any = None, device: Any = "cpu",
     """
     dev = resolve_device(device)
     m = L.shape[1]
-    w = None if weights is None else \
-        torch.as_tensor(np.asarray(weights, dtype=np.float64), device=dev)
+    w = None if weights is None else _f64(weights, dev)
     out = torch.zeros((m * k, m * k), dtype=torch.float64, device=dev)
     for start, block in _blocks(L, dev, block_rows):
         Z = _onehot(block, k, torch.float64)
@@ -176,3 +228,113 @@ def pairwise_agreement(L: Any, k: int, *, weights: Any = None, device: Any = "cp
     agree = torch.diagonal(blocks, dim1=1, dim2=3).sum(dim=2)
     eye = torch.eye(m, dtype=torch.bool, device=O.device)
     return both.masked_fill(eye, 0.0), agree.masked_fill(eye, 0.0)
+
+
+# ----------------------------------------------------------------------------- vote patterns
+_MASK64 = (1 << 64) - 1
+
+
+def _signed(x: int) -> int:
+    """A 64-bit unsigned constant as the int64 with the same bits."""
+    return x - (1 << 64) if x >= 1 << 63 else x
+
+
+_GOLDEN, _MIX1, _MIX2 = (_signed(int(c)) for c in (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9,
+                                                   0x94D049BB133111EB))
+_SIGN = _signed(1 << 63)
+
+
+def _shr(z: Any, s: int) -> Any:
+    """Logical right shift of int64 bits (torch's ``>>`` is arithmetic)."""
+    return (z >> s) & ((1 << (64 - s)) - 1)
+
+
+def _splitmix(z: Any) -> Any:
+    """SplitMix64 finaliser on int64 tensors (wrapping arithmetic = uint64 bits)."""
+    z = z + _GOLDEN
+    z = (z ^ _shr(z, 30)) * _MIX1
+    z = (z ^ _shr(z, 27)) * _MIX2
+    return z ^ _shr(z, 31)
+
+
+def _cell_keys(m: int, k: int, dev: Any) -> Any:
+    from wslib.kernels.stats import _cell_keys as numba_keys
+
+    return torch.from_numpy(numba_keys(m, k).view(np.int64)).to(dev)
+
+
+def _hash_block(block: Any, keys: Any, k: int) -> tuple[Any, Any, Any]:
+    """``(hash bits as int64, votes, first vote j*k+v or -1)`` of each row of a block."""
+    b, m = block.shape
+    # (b, m) key of each cell; an abstain reads key 0, the XOR identity
+    cells = keys.reshape(-1)[torch.arange(m, device=block.device) * (k + 1) + block + 1]
+    acc = cells[:, 0].clone()
+    for j in range(1, m):  # XOR-reduce over the LF columns (torch has no XOR reduction)
+        acc ^= cells[:, j]
+    voted = block >= 0
+    nv = voted.sum(dim=1, dtype=torch.int32)
+    j = voted.to(torch.int8).argmax(dim=1)  # first voting LF (0 when none)
+    v = block.gather(1, j[:, None])[:, 0]
+    first = torch.where(nv > 0, j * k + v, -1)
+    return _splitmix(acc), nv, first
+
+
+def pattern_hashes(L: Any, k: int, *, device: Any = "cpu", block_rows: int = DEFAULT_BLOCK_ROWS
+                   ) -> tuple[Any, Any, Any]:
+    """Twin of the numba ``pattern_hashes``: per row the 64-bit pattern hash (its bits in an
+    int64 tensor; ``.numpy().view(np.uint64)`` gives the numba values), the number of votes
+    and the first vote ``j * k + v`` (``-1`` for an all-abstain row)."""
+    dev = resolve_device(device)
+    keys = _cell_keys(L.shape[1], k, dev)
+    n = L.shape[0]
+    h = torch.empty(n, dtype=torch.int64, device=dev)
+    nv = torch.empty(n, dtype=torch.int32, device=dev)
+    first = torch.empty(n, dtype=torch.int64, device=dev)
+    for start, block in _blocks(L, dev, block_rows):
+        stop = start + block.shape[0]
+        h[start:stop], nv[start:stop], first[start:stop] = _hash_block(block, keys, k)
+    return h, nv, first
+
+
+@dataclass
+class PatternBlock:
+    """Compressed-pattern summary of one block of rows (NumPy, on the host).
+
+    ``hashes`` (uint64, ascending) are the block's ``capacity`` smallest distinct
+    multi-vote pattern hashes, ``counts`` their rows, ``patterns`` one dense
+    row of votes each; ``singles[j * k + v]`` counts rows whose only vote is
+    LF ``j`` voting ``v``. :class:`~wslib.labelmodel.stats.VoteStats` merges them.
+    """
+
+    n_rows: int
+    n_empty: int
+    n_multi: int
+    singles: np.ndarray
+    hashes: np.ndarray
+    counts: np.ndarray
+    patterns: np.ndarray
+
+
+def pattern_blocks(L: Any, k: int, capacity: int, *, device: Any = "cpu",
+                   block_rows: int = DEFAULT_BLOCK_ROWS) -> Iterator[PatternBlock]:
+    """One :class:`PatternBlock` per block of ``block_rows`` rows, reduced on ``device``:
+    hashing, the distinct-pattern sort and the counts run there; only the
+    summary (at most ``capacity`` patterns) comes back to the host."""
+    dev = resolve_device(device)
+    m = L.shape[1]
+    keys = _cell_keys(m, k, dev)
+    for _, block in _blocks(L, dev, block_rows):
+        h, nv, first = _hash_block(block, keys, k)
+        multi = torch.nonzero(nv >= 2)[:, 0]
+        # flipping the sign bit maps unsigned order onto int64 order
+        uniq, inverse, counts = torch.unique(h[multi] ^ _SIGN, sorted=True, return_inverse=True,
+                                             return_counts=True)
+        rep = torch.full((uniq.shape[0],), block.shape[0], dtype=torch.int64, device=dev)
+        rep.scatter_reduce_(0, inverse, torch.arange(multi.shape[0], device=dev), "amin")
+        keep = slice(0, int(capacity))
+        yield PatternBlock(
+            n_rows=int(block.shape[0]), n_empty=int((nv == 0).sum()), n_multi=int(multi.shape[0]),
+            singles=torch.bincount(first[nv == 1], minlength=m * k).cpu().numpy(),
+            hashes=(uniq[keep] ^ _SIGN).cpu().numpy().view(np.uint64),
+            counts=counts[keep].cpu().numpy().astype(np.int64),
+            patterns=block[multi[rep[keep]]].cpu().numpy())

@@ -66,6 +66,13 @@ class DawidSkene(BaseLabelModel):
     max_patterns : int
         Distinct multi-vote patterns kept for EM (exact below this number;
         a deterministic hash sample above it).
+    device : str, optional
+        ``None`` (default): the numba kernels on the CPU. A torch device
+        (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``, ``"auto"``): the pass
+        over ``L`` that builds the vote patterns, the E and M steps (log
+        space) and ``predict_proba`` (block by block) run in torch on it; the
+        fitted parameters equal the numba path's to rounding (~1e-12). An
+        unavailable device raises :class:`~wslib.device.DeviceUnavailableError`.
 
     Attributes
     ----------
@@ -86,30 +93,40 @@ class DawidSkene(BaseLabelModel):
     (2000, 3)
     >>> bool(model.score(data.L, data.y) > 0.8)
     True
+    >>> on_torch = DawidSkene(device="cpu").fit(data.L)  # "cuda" on a GPU
+    >>> bool(abs(on_torch.confusion_ - model.confusion_).max() < 1e-8)
+    True
     """
 
     _learned = ("class_balance_", "confusion_", "accuracy_", "n_iter_")
     _min_sources = 3
     permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
+    #: subclasses whose ``__init__`` has no ``device`` parameter use the numba path
+    device: str | None = None
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  abstain_aware: bool = True, smoothing: float = 1.0, max_iter: int = 200,
-                 tol: float = 1e-6, max_patterns: int = DEFAULT_CAPACITY):
+                 tol: float = 1e-6, max_patterns: int = DEFAULT_CAPACITY,
+                 device: str | None = None):
         super().__init__(cardinality=cardinality, random_state=random_state)
         self.abstain_aware = abstain_aware
         self.smoothing = smoothing
         self.max_iter = max_iter
         self.tol = tol
         self.max_patterns = max_patterns
+        self.device = device
 
     # ------------------------------------------------------------------ fitting
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
-        stats = VoteStats._from_checked(L, k, self.max_patterns)
+        stats = VoteStats._from_checked(L, k, self.max_patterns, self.device)
         self._fit_patterns(stats, class_balance=class_balance,
                            dev_counts=_dev_class_counts(y_dev, k))
 
-    def fit_stats(self, stats: VoteStats, *, class_balance=None) -> DawidSkene:
+    def fit_stats(self, stats: VoteStats, *, class_balance=None, y_dev=None) -> DawidSkene:
         """Fit from (possibly merged) :class:`VoteStats` instead of a vote matrix.
+
+        ``y_dev`` (gold labels of any rows, ``-1`` = unlabelled) adds its class
+        counts to the class prior, as in :meth:`fit`.
 
         >>> import numpy as np
         >>> from wslib.labelmodel.stats import VoteStats
@@ -125,11 +142,15 @@ class DawidSkene(BaseLabelModel):
         if stats.n_sources < self._min_sources:
             raise ValueError(f"{type(self).__name__} needs at least {self._min_sources} "
                              f"labeling functions, got {stats.n_sources}; use MajorityVote")
-        prior = None if class_balance is None else check_class_balance(class_balance,
-                                                                       stats.cardinality)
-        self.cardinality_ = stats.cardinality
+        from wslib.metrics import check_labels
+
+        k = stats.cardinality
+        prior = None if class_balance is None else check_class_balance(class_balance, k)
+        if y_dev is not None:
+            y_dev = check_labels(y_dev, cardinality=k, name="y_dev", allow_abstain=True)
+        self.cardinality_ = k
         self.n_sources_ = stats.n_sources
-        self._fit_patterns(stats, class_balance=prior, dev_counts=None)
+        self._fit_patterns(stats, class_balance=prior, dev_counts=_dev_class_counts(y_dev, k))
         return self
 
     def _fit_patterns(self, stats: VoteStats, *, class_balance, dev_counts) -> None:
@@ -142,19 +163,20 @@ class DawidSkene(BaseLabelModel):
         if not (isinstance(self.tol, (int, float)) and np.isfinite(self.tol) and self.tol >= 0):
             raise ValueError(f"tol must be a finite number >= 0, got {self.tol!r}")
         P, w = stats.compressed()
-        k, m = stats.cardinality, stats.n_sources
+        k = stats.cardinality
+        em = _NumbaEM(P, w) if self.device is None else _TorchEM(P, w, self.device)
         n = float(w.sum())
-        R = _majority_posteriors(P, k)
-        log_prior = None if class_balance is None else np.log(np.maximum(class_balance, 1e-300))
+        R = em.array(_majority_posteriors(P, k))
+        log_prior = None if class_balance is None else \
+            em.array(np.log(np.maximum(class_balance, 1e-300)))
+        dev_counts = None if dev_counts is None else em.array(dev_counts)
         prev = -np.inf
         self.n_iter_ = 0
         for it in range(1, self.max_iter + 1):
-            log_pi, log_vote, log_abstain = self._m_step(P, R * w[:, None], n, k, m,
-                                                         log_prior, dev_counts)
-            scores = accumulate_scores(P, log_vote, log_abstain, log_pi)
-            top = scores.max(axis=1, keepdims=True)
-            loglik = float(w @ (top[:, 0] + np.log(np.exp(scores - top).sum(axis=1)))) / n
-            R = softmax_rows(scores)
+            log_pi, log_vote, log_abstain = self._m_step(em, R * em.w[:, None], k, log_prior,
+                                                         dev_counts)
+            R, loglik = em.e_step(log_pi, log_vote, log_abstain)
+            loglik /= n
             self.n_iter_ = it
             if loglik - prev < self.tol:
                 break
@@ -163,22 +185,25 @@ class DawidSkene(BaseLabelModel):
             warnings.warn(f"{type(self).__name__} did not converge in {self.max_iter} "
                           f"iterations (last change {loglik - prev:.2g}); raise max_iter",
                           ConvergenceWarning, stacklevel=4)
-        log_pi, log_vote, log_abstain = self._m_step(P, R * w[:, None], n, k, m,
-                                                     log_prior, dev_counts)
-        self._set_params(log_pi, log_vote, log_abstain)
+        log_pi, log_vote, log_abstain = self._m_step(em, R * em.w[:, None], k, log_prior,
+                                                     dev_counts)
+        self._set_params(*(em.numpy(x) for x in (log_pi, log_vote, log_abstain)))
 
-    def _m_step(self, P, Rw, n, k, m, log_prior, dev_counts):
-        """MAP class prior and class-conditional vote distributions from weighted posteriors."""
+    def _m_step(self, em, Rw, k, log_prior, dev_counts):
+        """MAP class prior and class-conditional vote distributions from weighted posteriors.
+
+        Written once for NumPy arrays and torch tensors (``em.xp`` is the module).
+        """
+        xp = em.xp
         class_mass = Rw.sum(axis=0)
         if log_prior is None:
             counts = class_mass + 1.0 + (0.0 if dev_counts is None else dev_counts)
-            log_pi = np.log(counts / counts.sum())
+            log_pi = xp.log(counts / counts.sum())
         else:
             log_pi = log_prior
-        voted = weighted_vote_counts(P, Rw)  # (m, v, c)
-        joint = np.empty((m, k, k + 1))
-        joint[:, :, :k] = voted.transpose(0, 2, 1)
-        joint[:, :, k] = np.maximum(class_mass[None, :] - voted.sum(axis=1), 0.0)
+        voted = em.voted(Rw)  # (m, v, c)
+        abstained = (class_mass[None, :] - voted.sum(axis=1)).clip(min=0.0)
+        joint = xp.concatenate([voted.swapaxes(1, 2), abstained[:, :, None]], axis=2)
         s = self.smoothing
         marginal = joint.sum(axis=1) + 0.5  # (m, k+1) overall outcome counts, add-half
         if not self.abstain_aware:
@@ -186,17 +211,15 @@ class DawidSkene(BaseLabelModel):
             marginal[:, k] = 0.0
         ref = marginal / marginal.sum(axis=1, keepdims=True)
         pseudo = joint + s * ref[:, None, :]
-        diag = np.arange(k)
+        diag = list(range(k))
         pseudo[:, diag, diag] += s
         if not self.abstain_aware:
             pseudo[:, :, k] = 1.0  # abstain is uninformative: equal for every class
             pseudo[:, :, :k] /= pseudo[:, :, :k].sum(axis=2, keepdims=True)
-            total = np.ones((m, k, 1))
+            log_theta = xp.log(pseudo)
         else:
-            total = pseudo.sum(axis=2, keepdims=True)
-        log_theta = np.log(pseudo) - np.log(total)
-        return (log_pi, np.ascontiguousarray(log_theta[:, :, :k].transpose(0, 2, 1)),
-                np.ascontiguousarray(log_theta[:, :, k]))
+            log_theta = xp.log(pseudo) - xp.log(pseudo.sum(axis=2, keepdims=True))
+        return log_pi, log_theta[:, :, :k].swapaxes(1, 2), log_theta[:, :, k]
 
     def _set_params(self, log_pi, log_vote, log_abstain) -> None:
         k = log_pi.shape[0]
@@ -223,7 +246,67 @@ class DawidSkene(BaseLabelModel):
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
         log_pi, log_vote, log_abstain = self._log_weights()
-        return softmax_rows(accumulate_scores(L, log_vote, log_abstain, log_pi))
+        if self.device is None:
+            return softmax_rows(accumulate_scores(L, log_vote, log_abstain, log_pi))
+        from wslib.kernels import torch_votes as tv
+
+        return tv.posterior(L, log_vote, log_abstain, log_pi, device=self.device).cpu().numpy()
+
+
+class _NumbaEM:
+    """EM kernels on the compressed patterns with NumPy arrays and the numba kernels."""
+
+    xp = np
+
+    def __init__(self, P, w: np.ndarray) -> None:
+        self.P, self.w = P, w
+
+    @staticmethod
+    def array(x: np.ndarray) -> np.ndarray:
+        return x
+
+    numpy = array
+
+    def voted(self, Rw: np.ndarray) -> np.ndarray:
+        return weighted_vote_counts(self.P, Rw)
+
+    def e_step(self, log_pi, log_vote, log_abstain) -> tuple[np.ndarray, float]:
+        """Posteriors of the patterns and their total log-likelihood (weighted by counts)."""
+        scores = accumulate_scores(self.P, np.ascontiguousarray(log_vote),
+                                   np.ascontiguousarray(log_abstain), log_pi)
+        top = scores.max(axis=1, keepdims=True)
+        loglik = float(self.w @ (top[:, 0] + np.log(np.exp(scores - top).sum(axis=1))))
+        return softmax_rows(scores), loglik
+
+
+class _TorchEM:
+    """The same kernels in torch on ``device``: patterns and weights live there for the
+    whole fit; only the log-likelihood (a scalar) comes back each iteration."""
+
+    def __init__(self, P, w: np.ndarray, device: str) -> None:
+        from wslib.device import resolve_device
+        from wslib.kernels import torch_votes as tv
+        from wslib.matrix import to_dense
+
+        self.tv, self.xp = tv, tv.torch
+        self.dev = resolve_device(device)
+        self.P = self.xp.from_numpy(to_dense(P).astype(np.int64)).to(self.dev)
+        self.w = self.array(w)
+
+    def array(self, x: np.ndarray):
+        return self.xp.as_tensor(x, dtype=self.xp.float64, device=self.dev)
+
+    @staticmethod
+    def numpy(x) -> np.ndarray:
+        return x.cpu().numpy()
+
+    def voted(self, Rw):
+        return self.tv.weighted_vote_counts(self.P, Rw, device=self.dev)
+
+    def e_step(self, log_pi, log_vote, log_abstain):
+        scores = self.tv.accumulate_scores(self.P, log_vote, log_abstain, log_pi, device=self.dev)
+        lse = self.xp.logsumexp(scores, dim=1)
+        return self.xp.exp(scores - lse[:, None]), float(self.w @ lse)
 
 
 def _majority_posteriors(P, k: int) -> np.ndarray:

@@ -34,6 +34,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -81,15 +82,29 @@ class VoteStats:
 
     @classmethod
     def from_votes(cls, L, cardinality: int | None = None, *,
-                   capacity: int = DEFAULT_CAPACITY) -> VoteStats:
-        """Summarise a vote matrix in one pass (validated with ``check_votes``)."""
-        if capacity < 1:
-            raise ValueError(f"capacity must be a positive integer, got {capacity}")
+                   capacity: int = DEFAULT_CAPACITY, device: Any = None) -> VoteStats:
+        """Summarise a vote matrix in one pass (validated with ``check_votes``).
+
+        ``device`` (``"cpu"``, ``"cuda"``, ...; see :func:`wslib.device.resolve_device`)
+        runs the pass with the torch kernels on that device, block by block,
+        instead of the numba kernels; the statistics are identical.
+
+        >>> import numpy as np
+        >>> L = np.array([[0, 1, -1], [0, 1, -1], [1, -1, -1]])
+        >>> VoteStats.from_votes(L, 2, device="cpu").counts.tolist()
+        [2]
+        """
+        if isinstance(capacity, bool) or not isinstance(capacity, (int, np.integer)) \
+                or capacity < 1:
+            raise ValueError(f"capacity must be a positive integer, got {capacity!r}")
         L, k = check_votes(L, cardinality=cardinality, allow_empty=True)
-        return cls._from_checked(L, k, capacity)
+        return cls._from_checked(L, k, capacity, device)
 
     @classmethod
-    def _from_checked(cls, L: VoteMatrix, k: int, capacity: int) -> VoteStats:
+    def _from_checked(cls, L: VoteMatrix, k: int, capacity: int, device: Any = None
+                      ) -> VoteStats:
+        if device is not None:
+            return cls._from_device(L, k, capacity, device)
         n, m = L.shape
         h, nv, first = pattern_hashes(L, k)
         multi = np.flatnonzero(nv >= 2)
@@ -103,6 +118,24 @@ class VoteStats:
             n_multi=int(multi.size), hashes=hashes, counts=counts,
             patterns=_canonical(patterns, k, m),
         )
+
+    @classmethod
+    def _from_device(cls, L: VoteMatrix, k: int, capacity: int, device: Any) -> VoteStats:
+        """Blocks reduced to pattern summaries by the torch kernels, merged here."""
+        from wslib.kernels import torch_votes as tv
+
+        m = L.shape[1]
+        total = cls(cardinality=k, n_sources=m, capacity=int(capacity), n_items=0, n_empty=0,
+                    singles=np.zeros(m * k, dtype=np.int64), n_multi=0,
+                    hashes=np.zeros(0, dtype=np.uint64), counts=np.zeros(0, dtype=np.int64),
+                    patterns=_canonical(sp.csr_matrix((0, m), dtype=vote_dtype(k)), k, m))
+        for b in tv.pattern_blocks(L, k, capacity, device=device,
+                                   block_rows=tv.DEFAULT_BLOCK_ROWS):
+            total = total.merge(cls(
+                cardinality=k, n_sources=m, capacity=int(capacity), n_items=b.n_rows,
+                n_empty=b.n_empty, singles=b.singles, n_multi=b.n_multi, hashes=b.hashes,
+                counts=b.counts, patterns=_canonical(to_sparse(b.patterns), k, m)))
+        return total
 
     @property
     def exact(self) -> bool:
