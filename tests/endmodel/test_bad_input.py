@@ -72,3 +72,21 @@ def test_bad_coverage_and_weights(data):
         EndModel().fit(X, P, coverage=np.zeros(60, dtype=bool))
     with pytest.raises(ValueError, match=r"sample_weight\[4\]"):
         EndModel().fit(X, P, sample_weight=np.r_[np.ones(4), -1.0, np.ones(55)])
+
+
+@pytest.mark.parametrize("balance, match", [
+    ([0.5, 0.3, 0.2], r"class_balance has shape \(3,\)"),
+    ([1.0, 0.0], r"class_balance\[1\] = 0.0"),
+    ([np.nan, 1.0], r"class_balance\[0\] = nan"),
+    ([0.6, 0.6], "class_balance sums to 1.2"),
+])
+def test_bad_class_balance(data, balance, match):
+    X, _, P = data
+    with pytest.raises(ValueError, match=match):
+        EndModel(target="balanced", class_balance=balance).fit(X, P)
+
+
+def test_class_balance_needs_the_balanced_target(data):
+    X, _, P = data
+    with pytest.raises(ValueError, match="class_balance is only used by target='balanced'"):
+        EndModel(class_balance=[0.5, 0.5]).fit(X, P)

@@ -7,6 +7,9 @@ import pytest
 from wslib.bench.endmodel import render_markdown
 from wslib.cli import main
 
+WEAK = {"endmodel/mlp-tfidf", "endmodel/mlp-tfidf+confidence", "endmodel/mlp-tfidf[balanced]",
+        "endmodel/mlp-tfidf[balanced]+confidence"}
+
 
 @pytest.mark.slow
 def test_quick_bench_records_and_markdown(tmp_path):
@@ -14,21 +17,73 @@ def test_quick_bench_records_and_markdown(tmp_path):
     assert main(["bench", "endmodel", "--quick", "--json", str(out)]) == 0
     records = json.loads(out.read_text())
     methods = {r["method"] for r in records}
-    assert methods == {"labelmodel/LabelModel", "endmodel/mlp-tfidf",
-                       "endmodel/mlp-tfidf+confidence", "endmodel/mlp-tfidf[hard]",
-                       "ceiling/mlp-tfidf"}
+    assert methods == WEAK | {"labelmodel/LabelModel", "labelmodel/LabelModel[dev-balance]",
+                              "ceiling/mlp-tfidf"}
     for r in records:
         assert r["dataset"] == "youtube"
         assert r["value"] is not None
         if r["metric"] == "accuracy":
             assert 0.0 <= r["value"] <= 1.0
     pgr = [r for r in records if r["metric"] == "pgr"]
-    assert len(pgr) == 3 and all(r["selection"] == "held-out" for r in pgr)
+    assert {r["method"] for r in pgr} == WEAK
+    assert all(r["selection"] == "gold-valid" for r in pgr)
+    fits = [r for r in records if r.get("seed") == 0]
+    assert all(-1.0 <= r["valid_score"] <= 1.0 and r["params"] == {} for r in fits)
     ceiling = next(r for r in records if r["method"] == "ceiling/mlp-tfidf"
                    and r["seed"] == "median")
     assert ceiling["value"] > 0.85
     md = render_markdown(records)
-    assert "| youtube | accuracy |" in md and "mlp-tfidf" in md
+    assert "selection: gold-valid" in md and "| youtube | accuracy |" in md
+    assert "| LM dev-balance |" in md and "| balanced +conf |" in md
+
+
+@pytest.mark.slow
+def test_label_free_protocol(tmp_path):
+    out = tmp_path / "endmodel.json"
+    assert main(["bench", "endmodel", "--quick", "--selection", "held-out", "--targets",
+                 "soft,hard", "--json", str(out)]) == 0
+    records = json.loads(out.read_text())
+    assert "labelmodel/LabelModel[dev-balance]" not in {r["method"] for r in records}
+    fits = [r for r in records if r.get("seed") == 0]
+    assert {r["method"] for r in fits} == {"endmodel/mlp-tfidf", "endmodel/mlp-tfidf+confidence",
+                                           "endmodel/mlp-tfidf[hard]", "ceiling/mlp-tfidf"}
+    assert all(r["selection"] == "held-out" and r["valid_score"] <= 0 for r in fits)
+    md = render_markdown(records)
+    assert "selection: held-out" in md and "| LM dev-balance |" not in md
+
+
+def test_grid_and_selection_of_the_best_valid_setting():
+    """Only the gold-valid protocol searches a grid; the best valid score wins, first on ties."""
+    import argparse
+
+    from wslib.bench import endmodel as bench
+
+    assert bench._best([None, 0.5, 0.7, 0.7, 0.6]) == 2
+    assert bench._best([None, None]) == 0
+
+    args = argparse.Namespace(selection="gold-valid", grid="full", quick=False)
+    grid = bench._grid(args)
+    assert len(grid) == 8 and {"lr", "weight_decay", "hidden"} <= set(grid[0])
+    assert bench._grid(argparse.Namespace(selection="held-out", grid="full",
+                                          quick=False)) == [{}]
+
+
+def test_markdown_table_from_records():
+    def rec(method, metric, value, **extra):
+        return {"dataset": "trec", "method": method, "metric": metric, "value": value,
+                "seed": "median", **extra}
+
+    kind = {"features": "tfidf", "selection": "gold-valid"}
+    records = [rec("labelmodel/LabelModel", "accuracy", 0.6),
+               rec("endmodel/mlp-tfidf", "accuracy", 0.55, params={"lr": 0.003}, **kind),
+               rec("endmodel/mlp-tfidf", "pgr", -0.2, **kind),
+               rec("endmodel/mlp-tfidf[balanced]", "accuracy", 0.7, **kind),
+               rec("endmodel/mlp-tfidf[balanced]", "pgr", 0.4, **kind),
+               rec("ceiling/mlp-tfidf", "accuracy", 0.85, n_seeds=3, **kind)]
+    md = render_markdown(records)
+    assert "| trec | accuracy | 0.600 | 0.550 (-0.20) | **0.700** (+0.40) | 0.850 | 3 | " \
+           "lr=0.003 |" in md
+    assert "soft +conf" not in md  # only the methods that were run get a column
 
 
 def test_bad_options(tmp_path):

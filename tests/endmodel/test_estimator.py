@@ -99,9 +99,22 @@ def test_dev_set_early_stopping(problem):
                                                   y_dev=y[250:])
     assert clf.validation_ == "dev"
     scores = [h["val_score"] for h in clf.history_]
-    assert clf.history_[clf.best_epoch_]["val_score"] == max(scores)
+    assert clf.history_[clf.best_epoch_]["val_score"] == max(scores) == clf.best_score_
     assert len(clf.history_) <= clf.best_epoch_ + 1 + 3
-    assert EndModel(validation_fraction=0, max_epochs=4).fit(X, P).validation_ == "none"
+    unvalidated = EndModel(validation_fraction=0, max_epochs=4).fit(X, P)
+    assert unvalidated.validation_ == "none" and unvalidated.best_score_ is None
+
+
+def test_balanced_target_with_a_known_class_balance():
+    """Soft labels leaning to class 0 (every row 0.6/0.4 when the items are half class 1):
+    rescaled to the true balance 50/50 the student recovers class 1; unscaled it cannot."""
+    X, y, _ = make_problem(n=400, noise=0.0, seed=3)
+    P = np.where(y[:, None] == 1, [0.55, 0.45], [0.95, 0.05])
+    plain = EndModel(**FAST, validation_fraction=0).fit(X, P)
+    balanced = EndModel(**FAST, validation_fraction=0, target="balanced",
+                        class_balance=np.bincount(y) / len(y)).fit(X, P)
+    assert (plain.predict(X) == 0).mean() > 0.95
+    assert balanced.score(X, y) > 0.9
 
 
 def test_confidence_loss_records_alpha_warmup(problem):

@@ -62,3 +62,28 @@ def test_embeddings_real_model(tmp_path):
     np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1.0, rtol=1e-5)
     np.testing.assert_allclose(X[1], X[2], atol=1e-6)
     assert len(list(tmp_path.glob("*.npy"))) == 1
+
+
+def test_mark_entities_for_relation_data():
+    frame = pd.DataFrame({"text": ["put cash in a suitcase", "the suitcase holds cash"],
+                          "span1": [[4, 8], [19, 23]], "span2": [[14, 22], [4, 12]]})
+    marked = texts_of(frame)
+    assert marked == ["put <e1> cash </e1> in a <e2> suitcase </e2>",
+                      "the <e2> suitcase </e2> holds <e1> cash </e1>"]
+    assert texts_of(frame, entity_markers=False) == frame["text"].tolist()
+    X, = tfidf_features(marked, min_df=1, max_df=1.0, ngram_range=(1, 1))
+    X_plain, = tfidf_features(frame["text"].tolist(), min_df=1, max_df=1.0,
+                              ngram_range=(1, 1))
+    assert X.shape[1] == X_plain.shape[1] + 4  # <e1> </e1> <e2> </e2> are tokens
+    # the direction of the relation is visible: the two rows differ in their bigrams
+    X2, = tfidf_features(marked, min_df=1, max_df=1.0)
+    assert (X2[0] != X2[1]).nnz > 0
+
+
+@pytest.mark.parametrize("span1, span2", [([4, 8], [6, 12]), ([4, 40], [0, 3]), ([5, 5], [0, 3])])
+def test_mark_entities_bad_spans(span1, span2):
+    with pytest.raises(ValueError, match="row 1: spans"):
+        features.mark_entities(["a b c", "put cash in a suitcase"], [[0, 1], span1],
+                               [[2, 3], span2])
+    with pytest.raises(ValueError, match="2 texts but 1 span1"):
+        features.mark_entities(["a", "b"], [[0, 1]], [[0, 1], [0, 1]])

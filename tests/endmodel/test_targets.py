@@ -34,3 +34,11 @@ def test_weights():
         confidence_weights(P, "margin")
     with pytest.raises(ValueError, match="unknown target"):
         make_targets(P, COVERED, "smooth")
+
+
+def test_balanced_towards_a_given_class_balance():
+    Q = make_targets(P, COVERED, "balanced", balance=np.array([0.7, 0.3]))
+    np.testing.assert_allclose(Q[:4].mean(axis=0), [0.7, 0.3], atol=1e-6)
+    np.testing.assert_allclose(Q.sum(axis=1), 1.0)
+    assert Q[4].tolist() == [0.5, 0.5]  # uncovered rows are left alone
+    assert (np.argsort(Q[:4, 1]) == np.argsort(P[:4, 1])).all()  # order of rows kept

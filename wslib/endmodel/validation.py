@@ -18,7 +18,8 @@ import scipy.sparse as sp
 
 from wslib.metrics import check_labels
 
-__all__ = ["check_coverage", "check_dev_labels", "check_features", "check_soft_labels"]
+__all__ = ["check_class_balance", "check_coverage", "check_dev_labels", "check_features",
+           "check_soft_labels"]
 
 #: Tolerance on a soft-label row's sum and on tiny negative entries.
 SUM_TOL = 1e-4
@@ -160,3 +161,22 @@ def check_dev_labels(y_dev: Any, *, n: int, n_classes: int) -> np.ndarray:
                          f"{n_classes - 1}); a dev set used for model selection must contain "
                          "every class")
     return y_dev
+
+
+def check_class_balance(balance: Any, *, n_classes: int) -> np.ndarray:
+    """A class balance: ``n_classes`` finite, positive shares summing to 1.
+
+    >>> check_class_balance([0.25, 0.75], n_classes=2).tolist()
+    [0.25, 0.75]
+    """
+    arr = np.asarray(balance, dtype=np.float64)
+    if arr.shape != (n_classes,):
+        raise ValueError(f"class_balance has shape {arr.shape}; it needs one share per class "
+                         f"({n_classes},)")
+    bad = ~np.isfinite(arr) | (arr <= 0)
+    if bad.any():
+        c = _first_row(bad)
+        raise ValueError(f"class_balance[{c}] = {arr[c]}: every class needs a finite share > 0")
+    if abs(arr.sum() - 1.0) > SUM_TOL:
+        raise ValueError(f"class_balance sums to {arr.sum():.6g}, not 1")
+    return arr / arr.sum()
