@@ -18,14 +18,19 @@ def test_quick_bench_records_and_markdown(tmp_path):
     records = json.loads(out.read_text())
     methods = {r["method"] for r in records}
     assert methods == WEAK | {"labelmodel/LabelModel", "labelmodel/LabelModel[dev-balance]",
-                              "ceiling/mlp-tfidf"}
+                              "ceiling/mlp-tfidf", "endmodel/mlp-tfidf[valid-best]"}
     for r in records:
         assert r["dataset"] == "youtube"
         assert r["value"] is not None
         if r["metric"] == "accuracy":
             assert 0.0 <= r["value"] <= 1.0
     pgr = [r for r in records if r["metric"] == "pgr"]
-    assert {r["method"] for r in pgr} == WEAK
+    assert {r["method"] for r in pgr} == WEAK | {"endmodel/mlp-tfidf[valid-best]"}
+    best = next(r for r in records if r["method"] == "endmodel/mlp-tfidf[valid-best]"
+                and r["seed"] == 0)
+    assert best["chosen"] in WEAK
+    assert best["valid_score"] == max(r["valid_score"] for r in records
+                                      if r["method"] in WEAK and r["seed"] == 0)
     assert all(r["selection"] == "gold-valid" for r in pgr)
     fits = [r for r in records if r.get("seed") == 0]
     assert all(-1.0 <= r["valid_score"] <= 1.0 and r["params"] == {} for r in fits)
@@ -60,6 +65,14 @@ def test_grid_and_selection_of_the_best_valid_setting():
 
     assert bench._best([None, 0.5, 0.7, 0.7, 0.6]) == 2
     assert bench._best([None, None]) == 0
+    context = {"dataset": "d", "metric": "accuracy", "features": "tfidf",
+               "selection": "gold-valid"}
+    groups = [[{"method": m, "seed": s, "value": v, "valid_score": vs}
+               for s, (v, vs) in enumerate(runs)] + [{"seed": "median"}]
+              for m, runs in [("a", [(0.5, 0.9), (0.6, 0.1)]), ("b", [(0.7, 0.8), (0.8, 0.2)])]]
+    best = bench._valid_best("best", groups, context)
+    assert [(r["chosen"], r["value"]) for r in best[:2]] == [("a", 0.5), ("b", 0.8)]
+    assert best[2]["value"] == pytest.approx(0.65) and best[2]["chosen"] == ["a", "b"]
 
     args = argparse.Namespace(selection="gold-valid", grid="full", quick=False)
     grid = bench._grid(args)

@@ -18,7 +18,8 @@ Protocols (``--selection``; every record says which in ``selection``):
   *valid* split selects the end model — early stopping on its WRENCH metric,
   and a small hyper-parameter grid (:data:`GRIDS`: learning rate, weight
   decay, hidden size) searched with seed 0; the chosen setting (``params``)
-  then trains every seed. ``[balanced]`` rescales the soft labels to the valid
+  then trains every seed. ``[valid-best]`` is, per seed, the weak-label variant
+  with the best valid score (model selection over the losses). ``[balanced]`` rescales the soft labels to the valid
   split's class frequencies, and ``labelmodel/LabelModel[dev-balance]`` shows
   the label model given the same class balance. Test labels are only scored.
 * ``held-out``: no gold label at all — the end model keeps its defaults and
@@ -50,8 +51,8 @@ SELECTIONS = ("gold-valid", "held-out")
 #: Hyper-parameter grids searched on the gold valid split (``--grid``).
 GRIDS: dict[str, dict[str, tuple[Any, ...]]] = {
     "none": {},
-    "small": {"lr": (1e-3, 3e-3), "weight_decay": (1e-4, 1e-2)},
-    "full": {"lr": (1e-3, 3e-3), "weight_decay": (1e-4, 1e-2), "hidden": (128, 512)},
+    "small": {"lr": (1e-3, 3e-3), "weight_decay": (1e-4, 1.0)},
+    "full": {"lr": (1e-3, 3e-3), "weight_decay": (1e-4, 1.0), "hidden": (128, 512)},
 }
 
 __all__ = ["GRIDS", "HELP", "add_arguments", "render_markdown", "run"]
@@ -70,8 +71,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="end-model targets to run: soft and balanced (each with and "
                              "without the confidence loss), hard (default: %(default)s)")
     parser.add_argument("--selection", choices=SELECTIONS, default="gold-valid",
-                        help="model selection: the gold valid split (early stopping and "
-                             "--grid) or a label-free held-out slice (default %(default)s)")
+                        help="model selection: the gold valid split (early stopping, --grid "
+                             "and the best variant per seed, [valid-best]) or a label-free "
+                             "held-out slice (default %(default)s)")
     parser.add_argument("--grid", choices=tuple(GRIDS), default="small",
                         help="hyper-parameter grid searched on the valid split with "
                              "--selection gold-valid (default %(default)s)")
@@ -136,6 +138,49 @@ def _best(scores: list[float | None]) -> int:
     return int(np.argmax(values))
 
 
+def _median(method: str, per_seed: list[dict[str, Any]], context: dict[str, Any],
+            **extra: Any) -> dict[str, Any]:
+    return record(context["dataset"], method, context["metric"],
+                  float(np.median([r["value"] for r in per_seed])), None, seed="median",
+                  features=context["features"], selection=context["selection"],
+                  n_seeds=len(per_seed), **extra)
+
+
+def _seed_runs(method: str, fixed: dict[str, Any], grid: list[dict[str, Any]], seeds: list[int],
+               fit_data: tuple[Any, Any, dict[str, Any]], X_test: Any, y_test: np.ndarray,
+               context: dict[str, Any]) -> list[dict[str, Any]]:
+    """One record per seed and their median: the grid searched with the first seed and the
+    setting with the best valid score trained with every seed, scored on test."""
+    X, y, fit_kw = fit_data
+    searched = [(params, *_fit_timed({**fixed, **params}, seeds[0], X, y, fit_kw))
+                for params in grid]
+    params, first_model, first_seconds = searched[_best(
+        [model.best_score_ for _, model, _ in searched])]
+    out = []
+    for seed in seeds:
+        model, seconds = (first_model, first_seconds) if seed == seeds[0] \
+            else _fit_timed({**fixed, **params}, seed, X, y, fit_kw)
+        out.append(record(context["dataset"], method, context["metric"],
+                          model.score(X_test, y_test, metric=context["metric"]), seconds,
+                          seed=seed, features=context["features"],
+                          selection=context["selection"], params=params,
+                          best_epoch=model.best_epoch_, valid_score=model.best_score_,
+                          feature_seconds=context["feature_seconds"]))
+    return out + [_median(method, out, context, params=params, grid_size=len(grid))]
+
+
+def _valid_best(method: str, groups: list[list[dict[str, Any]]], context: dict[str, Any]
+                ) -> list[dict[str, Any]]:
+    """Per seed, the weak-label variant with the best valid score (first wins ties): model
+    selection over the loss variants on the gold valid split, scored on test."""
+    out = []
+    for runs in zip(*[g[:-1] for g in groups]):
+        chosen = runs[_best([r["valid_score"] for r in runs])]
+        out.append({**chosen, "method": method, "chosen": chosen["method"]})
+    return out + [_median(method, out, context,
+                          chosen=[r["chosen"] for r in out])]
+
+
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     from wslib.endmodel.features import texts_of
     from wslib.endmodel.targets import TARGETS
@@ -189,6 +234,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             fit_dev = {k: v for k, v in dev.items() if k != "dev_metric"}
             name = f"{args.head}-{kind}"
             runs = _runs(name, targets)
+            context = {"dataset": ds.name, "metric": metric, "features": kind,
+                       "selection": args.selection, "feature_seconds": feat_seconds}
+            weak_methods = []
             for method, (source, target, confidence) in runs.items():
                 weak_labels = source == "weak"
                 fixed = dict(base, target=target,
@@ -196,43 +244,31 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                              dev_metric=dev.get("dev_metric", "accuracy"))
                 if target == "balanced":
                     fixed["class_balance"] = balance
-
-                y_fit = P if weak_labels else train.y
-                fit_kw = dict(fit_dev, coverage=coverage if weak_labels else None)
-                # grid search with the first seed, selected on the valid split
-                searched = [(params, *_fit_timed({**fixed, **params}, seeds[0], X[0], y_fit,
-                                                 fit_kw)) for params in grid]
-                params, first_model, first_seconds = searched[_best(
-                    [model.best_score_ for _, model, _ in searched])]
-                values = []
-                for seed in seeds:
-                    model, seconds = (first_model, first_seconds) if seed == seeds[0] \
-                        else _fit_timed({**fixed, **params}, seed, X[0], y_fit, fit_kw)
-                    value = model.score(X[1], test.y, metric=metric)
-                    values.append(value)
-                    records.append(record(ds.name, method, metric, value, seconds, seed=seed,
-                                          features=kind, selection=args.selection,
-                                          params=params, best_epoch=model.best_epoch_,
-                                          valid_score=model.best_score_,
-                                          feature_seconds=feat_seconds))
-                records.append(record(ds.name, method, metric, float(np.median(values)), None,
-                                      seed="median", features=kind, selection=args.selection,
-                                      params=params, n_seeds=len(values),
-                                      grid_size=len(grid)))
-            ceiling = records[-1]["value"]
-            for method in [m for m, (source, _, _) in runs.items() if source == "weak"]:
-                student = next(r["value"] for r in records if r["dataset"] == ds.name
-                               and r["method"] == method and r["seed"] == "median"
-                               and r.get("features") == kind and r["metric"] == metric)
-                records.append(record(ds.name, method, "pgr",
-                                      performance_gap_recovered(student, weak, ceiling), None,
+                fit_data = (X[0], P if weak_labels else train.y,
+                            dict(fit_dev, coverage=coverage if weak_labels else None))
+                runs_of_seeds = _seed_runs(method, fixed, grid, seeds, fit_data, X[1], test.y,
+                                           context)
+                records += runs_of_seeds
+                if weak_labels:
+                    weak_methods.append(runs_of_seeds)
+                else:
+                    ceiling = runs_of_seeds[-1]["value"]
+            if gold_valid:
+                weak_methods.append(_valid_best(f"endmodel/{name}[valid-best]", weak_methods,
+                                                context))
+                records += weak_methods[-1]
+            for group in weak_methods:
+                records.append(record(ds.name, group[-1]["method"], "pgr",
+                                      performance_gap_recovered(group[-1]["value"], weak,
+                                                                ceiling), None,
                                       seed="median", features=kind, selection=args.selection))
     return records
 
 
 #: Weak-label methods (suffix after ``<head>-<features>``) and their column titles.
 COLUMNS = (("", "soft CE"), ("+confidence", "soft +conf"), ("[balanced]", "balanced"),
-           ("[balanced]+confidence", "balanced +conf"), ("[hard]", "hard"))
+           ("[balanced]+confidence", "balanced +conf"), ("[hard]", "hard"),
+           ("[valid-best]", "best on valid"))
 
 
 def _fmt(value: Any) -> str:
