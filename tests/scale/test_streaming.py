@@ -5,7 +5,7 @@ import pytest
 
 from wslib.apply.parquet import apply_parquet
 from wslib.datasets.synthetic import make_votes
-from wslib.labelmodel import LabelModel, MajorityVote
+from wslib.labelmodel import LabelModel, MajorityVote, Triplet, WeightedMajorityVote
 from wslib.labelmodel.dawid_skene import DawidSkene
 from wslib.labelmodel.streaming import (accumulate_stats, fit_streaming, iter_vote_batches,
                                         predict_proba_streaming)
@@ -79,9 +79,67 @@ def test_iter_vote_batches_sources(votes, tmp_path):
                                       votes)
 
 
+@pytest.fixture(scope="module")
+def dev_set():
+    """A small gold-labelled set: votes and labels, separate from the streamed votes."""
+    d = make_votes(300, 10, 3, random_state=30)
+    return d.L, d.y
+
+
+def test_majority_vote_from_stats_equals_in_memory(votes, tmp_path):
+    np.save(tmp_path / "L.npy", votes)
+    for prior in (None, [0.6, 0.3, 0.1]):
+        ref = MajorityVote().fit(votes, class_balance=prior)
+        got = fit_streaming(MajorityVote(), tmp_path / "L.npy", cardinality=3,
+                            class_balance=prior, batch_size=777)
+        assert (got.cardinality_, got.n_sources_) == (3, 10)
+        assert_same_learned(got, ref, atol=0)
+        np.testing.assert_array_equal(got.predict_proba(votes), ref.predict_proba(votes))
+
+
+@pytest.mark.parametrize("source", ["accuracy", "dev"])
+def test_weighted_vote_from_stats_equals_in_memory(votes, dev_set, tmp_path, source):
+    np.save(tmp_path / "L.npy", votes)
+    L_dev, y_dev = dev_set
+    params = dict(accuracy=np.linspace(0.55, 0.95, 10)) if source == "accuracy" else {}
+    dev = dict(L_dev=L_dev, y_dev=y_dev) if source == "dev" else {}
+    ref = WeightedMajorityVote(**params).fit(votes, class_balance=[0.5, 0.25, 0.25], **dev)
+    got = fit_streaming(WeightedMajorityVote(**params), tmp_path / "L.npy", cardinality=3,
+                        class_balance=[0.5, 0.25, 0.25], batch_size=999, **dev)
+    assert_same_learned(got, ref, atol=0)
+    assert not np.allclose(got.accuracy_, got.accuracy_[0])  # the weights were learned / given
+    np.testing.assert_allclose(got.predict_proba(votes), ref.predict_proba(votes), atol=1e-12)
+
+
+def test_dawid_skene_dev_labels_from_stats(votes, dev_set):
+    _, y_dev = dev_set
+    ref = DS(cardinality=3).fit(votes[:300], y_dev=y_dev)
+    got = DS().fit_stats(accumulate_stats(votes[:300], 3), y_dev=y_dev)
+    assert_same_learned(got, ref)
+
+
+def test_bad_dev_sets(votes, dev_set):
+    L_dev, y_dev = dev_set
+    with pytest.raises(ValueError, match="y_dev was given without L_dev"):
+        fit_streaming(WeightedMajorityVote(), votes, cardinality=3, y_dev=y_dev)
+    with pytest.raises(ValueError, match="L_dev was given without y_dev"):
+        fit_streaming(WeightedMajorityVote(), votes, cardinality=3, L_dev=L_dev)
+    with pytest.raises(ValueError, match="L_dev"):
+        fit_streaming(WeightedMajorityVote(), votes, cardinality=3, L_dev=L_dev[:, :4],
+                      y_dev=y_dev)
+    with pytest.raises(ValueError, match="y_dev"):
+        fit_streaming(WeightedMajorityVote(), votes, cardinality=3, L_dev=L_dev,
+                      y_dev=y_dev[:10])
+    with pytest.raises(TypeError, match="MajorityVote.fit_stats takes no L_dev or y_dev"):
+        fit_streaming(MajorityVote(), votes, cardinality=3, L_dev=L_dev, y_dev=y_dev)
+
+
 def test_bad_sources_and_models(votes, tmp_path):
-    with pytest.raises(TypeError, match="MajorityVote cannot be fitted from streamed"):
-        fit_streaming(MajorityVote(), votes, cardinality=3)
+    with pytest.raises(TypeError, match="Triplet cannot be fitted from streamed"):
+        fit_streaming(Triplet(), votes, cardinality=3)
+    from wslib.labelmodel import MatrixCompletion
+    with pytest.raises(TypeError, match="MatrixCompletion cannot be fitted from streamed"):
+        fit_streaming(MatrixCompletion(), votes, cardinality=3)
     with pytest.raises(ValueError, match="cannot infer the number of classes"):
         fit_streaming(DS(), votes)
     with pytest.raises(ValueError, match="cardinality=2 but the statistics have 3"):

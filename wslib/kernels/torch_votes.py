@@ -37,8 +37,9 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -49,9 +50,21 @@ from wslib.matrix import to_dense
 
 torch = require_torch()
 
-__all__ = ["count_votes", "row_vote_counts", "row_coverage", "accumulate_scores", "posterior",
-           "one_coin_posterior", "weighted_vote_counts", "cooccurrence", "pairwise_agreement",
-           "pattern_hashes", "pattern_blocks", "PatternBlock", "DEFAULT_BLOCK_ROWS"]
+__all__ = [
+    "DEFAULT_BLOCK_ROWS",
+    "PatternBlock",
+    "accumulate_scores",
+    "cooccurrence",
+    "count_votes",
+    "one_coin_posterior",
+    "pairwise_agreement",
+    "pattern_blocks",
+    "pattern_hashes",
+    "posterior",
+    "row_coverage",
+    "row_vote_counts",
+    "weighted_vote_counts",
+]
 
 #: rows moved to the device and expanded at a time
 DEFAULT_BLOCK_ROWS = 131_072
@@ -265,8 +278,8 @@ def _cell_keys(m: int, k: int, dev: Any) -> Any:
 
 def _hash_block(block: Any, keys: Any, k: int) -> tuple[Any, Any, Any]:
     """``(hash bits as int64, votes, first vote j*k+v or -1)`` of each row of a block."""
-    b, m = block.shape
-    # (b, m) key of each cell; an abstain reads key 0, the XOR identity
+    m = block.shape[1]
+    # (rows, m) key of each cell; an abstain reads key 0, the XOR identity
     cells = keys.reshape(-1)[torch.arange(m, device=block.device) * (k + 1) + block + 1]
     acc = cells[:, 0].clone()
     for j in range(1, m):  # XOR-reduce over the LF columns (torch has no XOR reduction)

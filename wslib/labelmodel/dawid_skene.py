@@ -122,11 +122,13 @@ class DawidSkene(BaseLabelModel):
         self._fit_patterns(stats, class_balance=class_balance,
                            dev_counts=_dev_class_counts(y_dev, k))
 
-    def fit_stats(self, stats: VoteStats, *, class_balance=None, y_dev=None) -> DawidSkene:
+    def fit_stats(self, stats: VoteStats, *, class_balance=None, y_dev=None,
+                  L_dev=None) -> DawidSkene:
         """Fit from (possibly merged) :class:`VoteStats` instead of a vote matrix.
 
-        ``y_dev`` (gold labels of any rows, ``-1`` = unlabelled) adds its class
-        counts to the class prior, as in :meth:`fit`.
+        ``y_dev`` (gold labels; ``-1`` = unlabelled) adds its class counts to
+        the class prior, as in :meth:`fit`; ``L_dev``, if given, must hold
+        one row of votes per label.
 
         >>> import numpy as np
         >>> from wslib.labelmodel.stats import VoteStats
@@ -138,16 +140,15 @@ class DawidSkene(BaseLabelModel):
         True
         """
         from wslib.labelmodel.base import check_class_balance
+        from wslib.labelmodel.stats import check_dev_set, check_stats_fit
 
+        check_stats_fit(self, DawidSkene)  # e.g. MatrixCompletion: moment matching
         if stats.n_sources < self._min_sources:
             raise ValueError(f"{type(self).__name__} needs at least {self._min_sources} "
                              f"labeling functions, got {stats.n_sources}; use MajorityVote")
-        from wslib.metrics import check_labels
-
         k = stats.cardinality
         prior = None if class_balance is None else check_class_balance(class_balance, k)
-        if y_dev is not None:
-            y_dev = check_labels(y_dev, cardinality=k, name="y_dev", allow_abstain=True)
+        y_dev, _ = check_dev_set(stats, y_dev, L_dev, need_votes=False)
         self.cardinality_ = k
         self.n_sources_ = stats.n_sources
         self._fit_patterns(stats, class_balance=prior, dev_counts=_dev_class_counts(y_dev, k))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from wslib.kernels import row_vote_counts
-from wslib.labelmodel.base import BaseLabelModel
+from wslib.labelmodel.base import BaseLabelModel, check_class_balance
+from wslib.labelmodel.stats import VoteStats
 from wslib.matrix import VoteMatrix
 
 
@@ -41,8 +42,28 @@ class MajorityVote(BaseLabelModel):
     permutation_invariant = True
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
+        self._set_prior(k, class_balance)
+
+    def _set_prior(self, k: int, class_balance: np.ndarray | None) -> None:
         self.class_balance_ = (np.full(k, 1.0 / k) if class_balance is None
                                else np.asarray(class_balance, dtype=np.float64))
+
+    def fit_stats(self, stats: VoteStats, *, class_balance=None) -> MajorityVote:
+        """Set up from :class:`~wslib.labelmodel.stats.VoteStats` (e.g. streamed): a majority
+        vote needs only the number of classes and of LFs. Equals ``fit(L)``.
+
+        >>> import numpy as np
+        >>> from wslib.labelmodel.stats import VoteStats
+        >>> L = np.array([[0, 0, 1], [-1, -1, -1]])
+        >>> MajorityVote().fit_stats(VoteStats.from_votes(L, 2), class_balance=[0.2, 0.8]
+        ...                          ).predict_proba(L).tolist()
+        [[1.0, 0.0], [0.2, 0.8]]
+        """
+        k = stats.cardinality
+        self.cardinality_, self.n_sources_ = k, stats.n_sources
+        self._set_prior(k, None if class_balance is None else
+                        check_class_balance(class_balance, k))
+        return self
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
         counts = row_vote_counts(L, self.cardinality_)

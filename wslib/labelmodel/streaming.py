@@ -15,8 +15,12 @@ and the fitted model equals ``model.fit(L)`` on the whole matrix (same
 parameters to rounding; ``tests/scale`` checks 1e-6). Soft labels are then
 written batch by batch by :func:`predict_proba_streaming`.
 
-Models fitted this way implement ``fit_stats(stats, *, class_balance=None)``:
-:class:`~wslib.labelmodel.DawidSkene` and :class:`~wslib.labelmodel.LabelModel`.
+Models fitted this way implement ``fit_stats(stats, *, class_balance=None, ...)``:
+:class:`~wslib.labelmodel.DawidSkene`, :class:`~wslib.labelmodel.LabelModel`,
+:class:`~wslib.labelmodel.WeightedMajorityVote` (weights from ``accuracy=`` or a
+dev set ``L_dev, y_dev``) and :class:`~wslib.labelmodel.MajorityVote`. A model
+with a ``device`` (``DawidSkene(device="cuda")``) builds the statistics of
+each block on that device.
 
 Example
 -------
@@ -36,9 +40,11 @@ True
 
 from __future__ import annotations
 
+import inspect
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -49,8 +55,13 @@ from wslib.apply.parquet import StreamResult, _ArrayWriter, _format
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 
-__all__ = ["iter_vote_batches", "accumulate_stats", "fit_streaming", "predict_proba_streaming",
-           "DEFAULT_BATCH_SIZE"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "accumulate_stats",
+    "fit_streaming",
+    "iter_vote_batches",
+    "predict_proba_streaming",
+]
 
 DEFAULT_BATCH_SIZE = 262_144
 
@@ -146,14 +157,15 @@ def _block(batch: pa.RecordBatch) -> np.ndarray:
 
 
 def accumulate_stats(source: Any, cardinality: int, *, capacity: int = DEFAULT_CAPACITY,
-                     batch_size: int = DEFAULT_BATCH_SIZE) -> VoteStats:
+                     batch_size: int = DEFAULT_BATCH_SIZE, device: Any = None) -> VoteStats:
     """:class:`VoteStats` of a vote matrix read block by block (each block validated).
 
-    Equals ``VoteStats.from_votes(L_whole, cardinality, capacity=capacity)``.
+    Equals ``VoteStats.from_votes(L_whole, cardinality, capacity=capacity)``;
+    ``device`` runs each block's pass with the torch kernels on that device.
     """
     total: VoteStats | None = None
     for block in iter_vote_batches(source, batch_size):
-        part = VoteStats.from_votes(block, cardinality, capacity=capacity)
+        part = VoteStats.from_votes(block, cardinality, capacity=capacity, device=device)
         total = part if total is None else total + part
     if total is None:
         raise ValueError("the vote source yielded no rows; nothing to fit")
@@ -171,15 +183,17 @@ def _cardinality(model: BaseLabelModel, cardinality: int | None, source: Any) ->
 
 
 def fit_streaming(model: BaseLabelModel, source: Any, *, cardinality: int | None = None,
-                  class_balance: Any = None, batch_size: int = DEFAULT_BATCH_SIZE
-                  ) -> BaseLabelModel:
+                  class_balance: Any = None, batch_size: int = DEFAULT_BATCH_SIZE,
+                  y_dev: Any = None, L_dev: Any = None) -> BaseLabelModel:
     """Fit ``model`` from votes read block by block (or from ready ``VoteStats``).
 
     Parameters
     ----------
     model : label model with ``fit_stats``
-        :class:`~wslib.labelmodel.DawidSkene` or :class:`~wslib.labelmodel.LabelModel`; its
-        ``max_patterns`` is the statistics' capacity.
+        :class:`~wslib.labelmodel.DawidSkene`, :class:`~wslib.labelmodel.LabelModel`,
+        :class:`~wslib.labelmodel.WeightedMajorityVote` or
+        :class:`~wslib.labelmodel.MajorityVote`; its ``max_patterns`` is the
+        statistics' capacity and its ``device`` (if any) where they are built.
     source : vote source (see :func:`iter_vote_batches`) or VoteStats
         ``VoteStats`` may come from ``apply_parquet(..., stats=True)`` or
         :func:`wslib.apply.dask.vote_stats_dask`.
@@ -189,6 +203,9 @@ def fit_streaming(model: BaseLabelModel, source: Any, *, cardinality: int | None
         Known class prior.
     batch_size : int
         Rows per block.
+    y_dev, L_dev : optional
+        A small gold-labelled set (labels, and the LFs' votes on those rows),
+        passed to ``fit_stats`` for the models that use one.
 
     Returns
     -------
@@ -198,16 +215,22 @@ def fit_streaming(model: BaseLabelModel, source: Any, *, cardinality: int | None
     fit_stats = getattr(model, "fit_stats", None)
     if fit_stats is None:
         raise TypeError(f"{type(model).__name__} cannot be fitted from streamed statistics "
-                        "(it has no fit_stats method); use DawidSkene or LabelModel, or fit in "
-                        "memory")
+                        "(it has no fit_stats method); use DawidSkene, LabelModel, "
+                        "WeightedMajorityVote or MajorityVote, or fit in memory")
+    dev = {name: value for name, value in (("y_dev", y_dev), ("L_dev", L_dev))
+           if value is not None}
+    unused = sorted(set(dev) - set(inspect.signature(fit_stats).parameters))
+    if unused:
+        raise TypeError(f"{type(model).__name__}.fit_stats takes no {' or '.join(unused)}: "
+                        "this model does not use a dev set when fitted from statistics")
     k = _cardinality(model, cardinality, source)
     if model.cardinality is not None and model.cardinality != k:
         raise ValueError(f"{type(model).__name__} has cardinality={model.cardinality} but "
                          f"the statistics have {k} classes")
     stats = source if isinstance(source, VoteStats) else accumulate_stats(
         source, k, capacity=getattr(model, "max_patterns", DEFAULT_CAPACITY),
-        batch_size=batch_size)
-    return fit_stats(stats, class_balance=class_balance)
+        batch_size=batch_size, device=getattr(model, "device", None))
+    return fit_stats(stats, class_balance=class_balance, **dev)
 
 
 def predict_proba_streaming(model: BaseLabelModel, source: Any, out: str | os.PathLike, *,

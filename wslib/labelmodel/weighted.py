@@ -6,7 +6,8 @@ import numpy as np
 
 from wslib.kernels import count_votes
 from wslib.kernels.stats import one_coin_proba
-from wslib.labelmodel.base import BaseLabelModel
+from wslib.labelmodel.base import BaseLabelModel, check_class_balance
+from wslib.labelmodel.stats import VoteStats, check_dev_set, check_stats_fit
 from wslib.matrix import VoteMatrix, check_votes
 
 __all__ = ["WeightedMajorityVote", "accuracy_to_weight"]
@@ -87,8 +88,39 @@ class WeightedMajorityVote(BaseLabelModel):
                              f"got {self.prior_strength}")
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
+        self._fit_evidence(L.shape[1], k, class_balance,
+                           None if self.accuracy is not None else
+                           _dev_evidence(L, k, y_dev, L_dev))
+
+    def fit_stats(self, stats: VoteStats, *, class_balance=None, y_dev=None,
+                  L_dev=None) -> WeightedMajorityVote:
+        """Fit from :class:`~wslib.labelmodel.stats.VoteStats` (e.g. streamed batch by batch).
+
+        The weights come from ``accuracy`` or from a small gold-labelled set:
+        its votes ``L_dev`` and labels ``y_dev`` (the statistics keep no rows,
+        so ``y_dev`` needs ``L_dev``). Equals ``fit(L, y_dev=y_dev, L_dev=L_dev)``.
+
+        >>> import numpy as np
+        >>> from wslib.labelmodel.stats import VoteStats
+        >>> L = np.array([[0, 1, 1], [0, -1, 1], [1, 1, -1]])
+        >>> model = WeightedMajorityVote().fit_stats(VoteStats.from_votes(L, 2), L_dev=L,
+        ...                                          y_dev=np.array([0, 0, 1]))
+        >>> model.accuracy_.round(2).tolist()
+        [0.88, 0.6, 0.35]
+        """
+        check_stats_fit(self, WeightedMajorityVote)  # e.g. Triplet: its own estimator
+        k, m = stats.cardinality, stats.n_sources
+        y_dev, L_dev = check_dev_set(stats, y_dev, L_dev, need_votes=True)
+        self.cardinality_, self.n_sources_ = k, m
+        prior = None if class_balance is None else check_class_balance(class_balance, k)
+        self._fit_evidence(m, k, prior, None if self.accuracy is not None else
+                           _dev_evidence(L_dev, k, y_dev, L_dev) if y_dev is not None
+                           else (np.zeros(m), np.zeros(m)))
+        return self
+
+    def _fit_evidence(self, m: int, k: int, class_balance, evidence) -> None:
+        """Accuracies from ``accuracy`` or the dev ``evidence`` (hits, votes) per LF."""
         self._check_hyper(k)
-        m = L.shape[1]
         self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
         if self.accuracy is not None:
             acc = np.asarray(self.accuracy, dtype=np.float64)
@@ -96,8 +128,7 @@ class WeightedMajorityVote(BaseLabelModel):
                 raise ValueError(f"accuracy must be {m} numbers in (0, 1), one per LF, "
                                  f"got shape {acc.shape}")
         else:
-            hits, votes = _dev_evidence(L, k, y_dev, L_dev)
-            acc = self._posterior_accuracy(hits, votes)
+            acc = self._posterior_accuracy(*evidence)
         self._set_accuracy(acc, k)
 
     def _posterior_accuracy(self, hits: np.ndarray, votes: np.ndarray) -> np.ndarray:
