@@ -178,8 +178,10 @@ def test_too_few_lfs_for_dawid_skene():
 
 
 def test_bad_hyper_parameters(votes):
-    with pytest.raises(ValueError, match="prior_accuracy|default_accuracy"):
-        LabelModel(prior_accuracy=0.2).fit(votes.L)
+    with pytest.raises(ValueError, match="smoothing"):
+        LabelModel(smoothing=-1).fit(votes.L)
+    with pytest.raises(ValueError, match="max_iter"):
+        LabelModel(max_iter=0).fit(votes.L)
     with pytest.raises(ValueError, match="smoothing"):
         DawidSkene(smoothing=-1).fit(votes.L)
 

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from wslib.exceptions import CoverageWarning, NotFittedError
+from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning
 from wslib.kernels import coverage_counts, row_coverage
 from wslib.matrix import VoteMatrix, check_votes
 from wslib.metrics import PROBA_METRICS, check_labels, score_predictions, score_proba
@@ -275,7 +275,14 @@ class BaseLabelModel(BaseEstimator, ABC):
         if missing:
             raise ValueError(f"{path} holds a {name} without its learned attributes {missing}; "
                              "the file is truncated or was not written by save()")
-        model = model_cls(**header["params"])
+        accepted = model_cls().get_params(deep=False)
+        dropped = sorted(set(header["params"]) - set(accepted))
+        if dropped:  # a fit-time option a later version removed: the learned state still holds
+            warnings.warn(f"{path}: hyper-parameters {dropped} of {name} no longer exist in "
+                          f"this wslib and were ignored; the learned state is loaded as saved",
+                          WslibWarning, stacklevel=2)
+        model = model_cls(**{key: value for key, value in header["params"].items()
+                             if key in accepted})
         for key, value in header["scalars"].items():
             setattr(model, key, value)
         for key, value in arrays.items():

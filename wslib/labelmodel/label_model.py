@@ -2,91 +2,86 @@
 
 from __future__ import annotations
 
-import warnings
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-from wslib.exceptions import ConvergenceWarning
 from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
-from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.dawid_skene import _majority_posteriors
+from wslib.labelmodel.base import BaseLabelModel, check_class_balance
+from wslib.labelmodel.dawid_skene import DawidSkene, _dev_class_counts
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
-from wslib.labelmodel.weighted import WeightedMajorityVote, _dev_evidence, accuracy_to_weight
+from wslib.labelmodel.weighted import _dev_evidence, accuracy_to_weight
 from wslib.matrix import VoteMatrix, to_dense, to_sparse
 
 __all__ = ["LabelModel"]
 
 
-class LabelModel(WeightedMajorityVote):
-    r"""Weighted vote whose per-LF accuracies are learned by one-coin EM with a chance floor.
+class LabelModel(BaseLabelModel):
+    r"""Weighted vote whose LF accuracies are estimated with abstains, and applied without them.
 
-    The posterior is the one-coin weighted vote of
-    :class:`WeightedMajorityVote`,
+    Two models, each used where it is reliable:
 
-    .. math::
+    1. **Estimation** reads abstains as evidence. An abstain-aware Dawid–Skene
+       model (:class:`DawidSkene`: every LF's class-conditional distribution
+       over its votes *and* abstain, fitted by EM on the vote patterns) gives
+       each LF's precision, the probability that its vote is right,
 
-        P(y = c \mid L_i) \propto \pi_c \exp\Big(\sum_{j : L_{ij} = c} w_j\Big),
-        \qquad w_j = \log \frac{a_j (k - 1)}{1 - a_j},
+       .. math::
 
-    and the accuracies :math:`a_j` are found without labels by MAP
-    expectation-maximisation of the one-coin model (the "one-coin" special
-    case of Dawid & Skene, 1979):
+           a_j = \frac{\sum_c \pi_c\, P(L_j = c \mid y = c)}{\sum_c \pi_c\, P(L_j \ne -1 \mid y = c)}.
 
-    .. math::
+       With unipolar LFs (each votes one class, like keyword rules) this is
+       what identifies their quality: among the items where they fire, two
+       same-class LFs always agree and two opposite ones always disagree, so
+       the votes alone carry no information about accuracy; *which* LFs fire,
+       and how often together, does.
+    2. **Prediction** reads abstains as missing. The soft label is the
+       one-coin weighted vote of :class:`WeightedMajorityVote`,
 
-        a_j \leftarrow \max\Big(\frac1k, \frac{\alpha a_0 + \sum_{i : L_{ij} \ne -1}
-                   P(y = L_{ij} \mid L_i)}{\alpha + \#\{i : L_{ij} \ne -1\}}\Big)
+       .. math::
 
-    alternating with the posterior above. The
-    Beta prior (``prior_strength`` pseudo-votes at ``prior_accuracy``)
-    shrinks LFs with few overlaps towards an ordinary vote, and accuracies
-    are kept at or above chance, :math:`a_j \ge 1/k` (weights :math:`\ge 0`):
-    without that floor the fixed point has a degenerate solution where every
-    item is one class and the LFs of the other classes are "always wrong",
-    which unipolar LFs cannot rule out. An adversarial LF thus gets weight
-    near zero instead of a negative weight. Abstains are
-    treated as missing: on the real data we measured, LFs' firing is far from
-    conditionally independent given the class (see docs/labelmodels.md), and
-    models that read abstains as evidence lose accuracy even when fitted with
-    the true labels. Gold labels ``y_dev`` add their correct/total votes to
-    the same estimate.
+           P(y = c \mid L_i) \propto \pi_c \exp\Big(\sum_{j : L_{ij} = c} w_j\Big),
+           \qquad w_j = \log \frac{a_j (k - 1)}{1 - a_j},
 
-    Two further safeguards, both on by default and chosen by the robustness
-    study in docs/labelmodels.md (not by the benchmark test sets):
+       with :math:`a_j \ge 1/k` (an LF never counts against its own vote).
+       Summing "LF :math:`j` stayed silent" over hundreds of LFs whose firing
+       is correlated beyond the class (real LFs share keywords, sources and
+       heuristics) overwhelms the votes, which is why the abstain-aware model's
+       own posterior is poor on real data; the vote-only posterior is not.
 
-    * ``balance``: during the fit, per-class offsets make the mean posterior
-      over covered items match the class shares of the soft majority vote,
-      which stops EM's rich-get-richer drift where the class with stronger
-      LFs absorbs every conflict (all-unipolar synthetic data: 0.58 -> 0.92);
-      predictions use only ``class_balance_``.
+    Also:
+
     * ``fix_nested``: LF ``a`` *fixes* LF ``b`` (Ratner et al., 2016, *Data
       programming*, NeurIPS) when ``a`` has fewer votes, ``b`` also votes on at
       least 90 % of ``a``'s items (10 or more) and they disagree on most of
-      them; ``b``'s vote is then dropped where ``a`` votes, in the fit and at
-      prediction (``fixes_`` lists the learned pairs).
+      them; ``b``'s vote is then dropped where ``a`` votes, at prediction
+      (``fixes_`` lists the learned pairs).
+    * Gold labels ``y_dev`` add their correct/total votes to each LF's
+      estimated correct/total votes, and their class counts to the class prior
+      of the Dawid–Skene fit.
+    * The class balance is estimated from ``L`` (``balance_estimate_``) with
+      the class-conditional firing rates :math:`f_{jc}` of the LFs on the
+      covered items' posteriors: an item no LF votes on is of class :math:`c`
+      with probability :math:`P(c \mid \text{no vote}) \propto \pi_c \prod_j
+      (1 - f_{jc})`, and :math:`\pi` solves :math:`n \pi_c = \sum_{i\,
+      \text{covered}} P(c \mid L_i) + n_0 P(c \mid \text{no vote})` (a
+      fixed point, :math:`n_0` uncovered items). With ``uncovered="firing"``
+      uncovered items get that posterior (``uncovered_proba_``); the default
+      ``"prior"`` gives them ``class_balance_``, because the product assumes
+      LFs fire independently given the class, which real LFs do not.
 
-    The class balance is estimated from ``L`` (``balance_estimate_``) with
-    the class-conditional firing rates :math:`f_{jc}` of the LFs on the
-    covered items' posteriors: an item no LF votes on is of class :math:`c`
-    with probability :math:`P(c \mid \text{no vote}) \propto \pi_c \prod_j
-    (1 - f_{jc})`, and :math:`\pi` solves :math:`n \pi_c = \sum_{i\,
-    \text{covered}} P(c \mid L_i) + n_0 P(c \mid \text{no vote})` (a
-    fixed point, :math:`n_0` uncovered items). With ``uncovered="firing"``
-    uncovered items get that posterior (``uncovered_proba_``); the default
-    ``"prior"`` gives them ``class_balance_``, because the product assumes
-    LFs fire independently given the class, which real LFs do not (see
-    docs/labelmodels.md for when each is better).
+    The prior :math:`\pi` of the posterior is ``class_balance`` given to
+    ``fit``, else uniform. The choices above were made by the robustness study
+    in docs/labelmodels.md (``benchmarks/robustness_labelmodel.py``), on WRENCH
+    *valid* splits with random halves of the LFs and on synthetic regimes,
+    never on the benchmark's test splits. The fit runs on the distinct vote
+    patterns (:class:`~wslib.labelmodel.stats.VoteStats`): one pass over
+    ``L``, then work independent of ``n``.
 
-    The fit runs on the distinct vote patterns
-    (:class:`~wslib.labelmodel.stats.VoteStats`): one pass over ``L``, then
-    work independent of ``n``.
-
-    References: Dawid & Skene (1979), *Applied Statistics* 28(1); the
-    one-coin posterior of Nitzan & Paroush (1982), *International Economic
-    Review* 23(2); Zhang, Chen, Zhou & Jordan (2014), *Spectral methods meet
-    EM*, NeurIPS (one-coin EM and its identifiability).
+    References: Dawid & Skene (1979), *Applied Statistics* 28(1); Nitzan &
+    Paroush (1982), *International Economic Review* 23(2); Ratner et al.
+    (2016), *Data programming*, NeurIPS.
 
     Parameters
     ----------
@@ -94,16 +89,12 @@ class LabelModel(WeightedMajorityVote):
         Number of classes; inferred from ``L`` when omitted.
     random_state : int
         Seed for ``predict(tie_break="random")``; the fit is deterministic.
-    prior_accuracy : float
-        Prior mean accuracy :math:`a_0` of an LF (and the starting point).
-    prior_strength : float
-        Beta-prior pseudo-votes :math:`\alpha`.
+    smoothing : float
+        Dirichlet pseudo-counts of the Dawid–Skene estimate (see :class:`DawidSkene`).
     max_iter : int
-        Maximum fixed-point iterations.
+        Maximum EM iterations.
     tol : float
-        Stop when no accuracy moves by more than this.
-    balance : bool
-        Match the fitted class shares to the majority vote's during the fit.
+        Stop when the mean log-likelihood per item improves by less than this.
     fix_nested : bool
         Learn and apply nested-LF "fixing" dependencies.
     max_patterns : int
@@ -111,10 +102,13 @@ class LabelModel(WeightedMajorityVote):
     uncovered : {"prior", "firing"}
         Soft label of an item without votes: ``class_balance_`` or the
         firing-rate posterior ``uncovered_proba_``.
+    device : str, optional
+        Torch device for the vote statistics and EM (``None``: numba on the CPU).
 
     Attributes
     ----------
     accuracy_, weights_ : ndarray (m,)
+        Each LF's precision and its vote weight.
     class_balance_ : ndarray (k,)
         The prior of the posterior: given to ``fit``, else uniform.
     balance_estimate_ : ndarray (k,)
@@ -124,6 +118,7 @@ class LabelModel(WeightedMajorityVote):
     fixes_ : ndarray of int64 (n_pairs, 2)
         ``(fixer, fixed)`` LF pairs.
     n_iter_ : int
+        EM iterations of the estimate.
 
     Examples
     --------
@@ -141,32 +136,27 @@ class LabelModel(WeightedMajorityVote):
                 "balance_estimate_", "uncovered_proba_")
     #: added in 0.1.1: files saved before default to the class balance
     _learned_defaults: ClassVar[dict[str, str]] = {"balance_estimate_": "class_balance_",
-                         "uncovered_proba_": "class_balance_"}
+                                                   "uncovered_proba_": "class_balance_"}
+    permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
-                 prior_accuracy: float = 0.7, prior_strength: float = 2.0, max_iter: int = 200,
-                 tol: float = 1e-4, balance: bool = True, fix_nested: bool = True,
-                 max_patterns: int = DEFAULT_CAPACITY, uncovered: str = "prior"):
-        BaseLabelModel.__init__(self, cardinality=cardinality, random_state=random_state)
-        self.prior_accuracy = prior_accuracy
-        self.prior_strength = prior_strength
+                 smoothing: float = 1.0, max_iter: int = 200, tol: float = 1e-6,
+                 fix_nested: bool = True, max_patterns: int = DEFAULT_CAPACITY,
+                 uncovered: str = "prior", device: str | None = None):
+        super().__init__(cardinality=cardinality, random_state=random_state)
+        self.smoothing = smoothing
         self.max_iter = max_iter
         self.tol = tol
-        self.balance = balance
         self.fix_nested = fix_nested
         self.max_patterns = max_patterns
         self.uncovered = uncovered
-
-    @property
-    def default_accuracy(self) -> float:
-        """Alias of ``prior_accuracy`` used by the shared weighted-vote code."""
-        return self.prior_accuracy
+        self.device = device
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
-        self._check_hyper(k)
-        stats = VoteStats._from_checked(L, k, self.max_patterns)
+        stats = VoteStats._from_checked(L, k, self.max_patterns, self.device)
         self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
-        self._fit_stats(stats, *_dev_evidence(L, k, y_dev, L_dev), given=class_balance is not None)
+        self._fit_stats(stats, *_dev_evidence(L, k, y_dev, L_dev), _dev_class_counts(y_dev, k),
+                        given=class_balance is not None)
 
     def fit_stats(self, stats: VoteStats, *, class_balance=None) -> LabelModel:
         """Fit from (possibly merged) :class:`VoteStats` instead of a vote matrix.
@@ -180,58 +170,43 @@ class LabelModel(WeightedMajorityVote):
         >>> L = make_votes(1000, 6, 2, random_state=1).L
         >>> s = VoteStats.from_votes(L[:500], 2) + VoteStats.from_votes(L[500:], 2)
         >>> a = LabelModel().fit_stats(s).predict_proba(L)
-        >>> bool(np.allclose(a, LabelModel().fit(L).predict_proba(L), atol=1e-12))
+        >>> bool(np.allclose(a, LabelModel().fit(L).predict_proba(L), atol=1e-9))
         True
         """
-        from wslib.labelmodel.base import check_class_balance
-
         k, m = stats.cardinality, stats.n_sources
-        self._check_hyper(k)
         self.cardinality_, self.n_sources_ = k, m
         self.class_balance_ = (np.full(k, 1.0 / k) if class_balance is None
                                else check_class_balance(class_balance, k))
-        self._fit_stats(stats, np.zeros(m), np.zeros(m), given=class_balance is not None)
+        self._fit_stats(stats, np.zeros(m), np.zeros(m), None, given=class_balance is not None)
         return self
 
-    def _fit_stats(self, stats: VoteStats, dev_hits: np.ndarray, dev_votes: np.ndarray, *,
-                   given: bool) -> None:
+    def _fit_stats(self, stats: VoteStats, dev_hits: np.ndarray, dev_votes: np.ndarray,
+                   dev_counts: np.ndarray | None, *, given: bool) -> None:
         if self.uncovered not in ("prior", "firing"):
             raise ValueError(f"uncovered must be 'prior' or 'firing', got {self.uncovered!r}")
-        k, m = stats.cardinality, stats.n_sources
+        k = stats.cardinality
+        estimate = DawidSkene(k, smoothing=self.smoothing, max_iter=self.max_iter, tol=self.tol,
+                              max_patterns=self.max_patterns, device=self.device)
+        estimate._fit_patterns(stats, class_balance=None, dev_counts=dev_counts)
+        self.n_iter_ = estimate.n_iter_
         P, w = stats.compressed()
+        rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
+        votes = np.bincount(P.indices, weights=w[rows], minlength=stats.n_sources)
+        acc = ((estimate.accuracy_ * votes + dev_hits)
+               / np.where(votes + dev_votes > 0, votes + dev_votes, 1.0))
+        acc = np.where(votes + dev_votes > 0, acc, estimate.accuracy_)
+        self.accuracy_ = np.clip(acc, 1.0 / k + 1e-3, 1 - 1e-3)
+        self.weights_ = accuracy_to_weight(self.accuracy_, k)
         self.fixes_ = _nested_fixes(P, w) if self.fix_nested else np.zeros((0, 2), np.int64)
         P = _apply_fixes(P, self.fixes_)
-        acc = np.full(m, self.prior_accuracy)
-        floor = 1.0 / k + 1e-3  # identifiability: an LF is at least as good as a coin (w >= 0)
-        self.n_iter_ = 0
-        diag = np.arange(k)
-        log_prior = np.log(self.class_balance_)
+        self._estimate_balance(P, w, given)
+
+    def _estimate_balance(self, P, w: np.ndarray, given: bool) -> None:
+        """``balance_estimate_`` and ``uncovered_proba_`` from the covered patterns' posteriors."""
         covered = w * (np.diff(P.indptr) > 0)
-        target = covered @ _majority_posteriors(P, k) / max(covered.sum(), 1e-300)
-        for it in range(1, self.max_iter + 1):
-            weights = accuracy_to_weight(acc, k)
-            if self.balance and covered.sum() > 0:  # nothing to match when no item has votes
-                log_prior = _match_marginal(P, weights, covered, target, log_prior)
-            R = one_coin_proba(P, weights, log_prior)  # E-step
-            counts = weighted_vote_counts(P, R * w[:, None])  # (m, vote, class)
-            hits = counts[:, diag, diag].sum(axis=1)
-            votes = counts.sum(axis=(1, 2))
-            new = np.clip(self._posterior_accuracy(hits + dev_hits, votes + dev_votes),
-                          floor, 1 - 1e-3)
-            change = float(np.max(np.abs(new - acc)))
-            acc = new
-            self.n_iter_ = it
-            if change < self.tol:
-                break
-        else:
-            warnings.warn(f"LabelModel did not converge in {self.max_iter} iterations "
-                          f"(last change {change:.2g}); raise max_iter",
-                          ConvergenceWarning, stacklevel=4)
-        self._set_accuracy(acc, k)
-        n = float(w.sum())
-        if given:
-            R = one_coin_proba(P, self.weights_, np.log(self.class_balance_))
+        R = one_coin_proba(P, self.weights_, np.log(self.class_balance_))
         firing = weighted_vote_counts(P, R * covered[:, None]).sum(axis=1)  # (m, k)
+        n = float(w.sum())
         if given:
             self.balance_estimate_ = self.class_balance_
             no_vote = _no_vote_posterior(firing, self.class_balance_, n)
@@ -306,19 +281,3 @@ def _apply_fixes(P, fixes: np.ndarray):
     for a, b in fixes:
         D[(D[:, a] >= 0) & (D[:, b] >= 0), b] = -1
     return to_sparse(D)
-
-
-def _match_marginal(P, weights, covered, target, log_bias, n_steps: int = 20):
-    """Class offsets that make the mean posterior over covered patterns equal ``target``."""
-    uniform = np.zeros_like(log_bias)
-    log_like = np.log(np.maximum(one_coin_proba(P, weights, uniform), 1e-300))
-    total = covered.sum()
-    for _ in range(n_steps):  # on the (patterns x k) log-likelihoods: no pass over votes
-        scores = log_like + log_bias
-        scores -= scores.max(axis=1, keepdims=True)
-        post = np.exp(scores)
-        post /= post.sum(axis=1, keepdims=True)
-        # a class that wins no majority has target 0: floor it instead of taking log(0)
-        log_bias = (log_bias + np.log(np.maximum(target, 1e-300))
-                    - np.log(np.maximum(covered @ post / total, 1e-300)))
-    return log_bias
