@@ -35,6 +35,10 @@ its column and carries a ``template`` spec. Matching semantics, exactly:
     ``>= threshold``; zero vectors abstain. Without ``prototype``: the column
     already holds a model score, compared ``>= threshold``.
 
+``threshold_lf`` and ``similarity_lf`` take ``device=`` (``"cuda"``, ``"cpu"``,
+...) to compare / compute the similarities in torch on that device, block by
+block (:mod:`wslib.kernels.torch_lf`), with the same votes; the default is NumPy.
+
 Example
 -------
 >>> import pandas as pd
@@ -472,9 +476,21 @@ def _numeric(values: Any, column: str, lf: str) -> np.ndarray:
         raise TypeError(f"LF {lf!r}: column {column!r} must be numeric ({exc})") from exc
 
 
+def _check_device(device: Any) -> None:
+    """Resolve a template's ``device`` once, when the LF is made (an absent one raises)."""
+    if device is not None:
+        from wslib.device import resolve_device
+
+        resolve_device(device)
+
+
 def threshold_lf(column: str, threshold: float, label: int, *, op: str = ">=",
-                 name: str | None = None) -> LabelingFunction:
+                 name: str | None = None, device: str | None = None) -> LabelingFunction:
     """LF voting ``label`` when ``column <op> threshold``; NaN / missing abstain.
+
+    ``device`` (``"cpu"``, ``"cuda"``, ...): compare on that torch device,
+    block by block (:func:`wslib.kernels.torch_lf.threshold_hits`); the votes
+    are the NumPy path's. An unavailable device raises when the LF is made.
 
     >>> import pandas as pd
     >>> lf = threshold_lf("n_links", 2, label=1, op=">")
@@ -486,17 +502,24 @@ def threshold_lf(column: str, threshold: float, label: int, *, op: str = ">=",
     name = name or f"{column}{op}{threshold}"
     label = _check_label(label, name)
     compare = _OPS[op]
+    _check_device(device)
 
     def votes(df: pd.DataFrame) -> np.ndarray:
-        return np.where(compare(_numeric(df[column], column, name), threshold),
-                        np.int16(label), np.int16(ABSTAIN))
+        values = _numeric(df[column], column, name)
+        if device is None:
+            hit = compare(values, threshold)
+        else:
+            from wslib.kernels.torch_lf import threshold_hits
+
+            hit = threshold_hits(values, threshold, compare, device=device).cpu().numpy()
+        return np.where(hit, np.int16(label), np.int16(ABSTAIN))
 
     return LabelingFunction(name, votes, kind="batch", columns=[column],
                             template=Template("threshold", column, label, (threshold, op)))
 
 
 def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any = None,
-                  name: str | None = None) -> LabelingFunction:
+                  name: str | None = None, device: str | None = None) -> LabelingFunction:
     """LF voting ``label`` when an embedding is close to a prototype, or a score is high.
 
     Parameters
@@ -509,6 +532,11 @@ def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any =
     label : int
     prototype : array-like of shape (d,) or (p, d), optional
         Prototype embedding(s); the best similarity over the ``p`` rows counts.
+    device : str, optional
+        Torch device (``"cpu"``, ``"cuda"``, ...) for the similarities (or score
+        comparison), computed there block by block
+        (:func:`wslib.kernels.torch_lf.max_cosine`); the votes are the NumPy
+        path's. ``None`` (default): NumPy. An unavailable device raises here.
 
     >>> import numpy as np, pandas as pd
     >>> df = pd.DataFrame({"emb": [np.array([1.0, 0.0]), np.array([0.0, 1.0])]})
@@ -518,7 +546,8 @@ def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any =
     name = name or f"similar_{column}"
     label = _check_label(label, name)
     if prototype is None:
-        return threshold_lf(column, threshold, label, op=">=", name=name)
+        return threshold_lf(column, threshold, label, op=">=", name=name, device=device)
+    _check_device(device)
     proto = np.atleast_2d(np.asarray(prototype, dtype=np.float64))
     if proto.ndim != 2 or not np.all(np.isfinite(proto)):
         raise ValueError(f"LF {name!r}: prototype must be finite, shape (d,) or (p, d)")
@@ -534,10 +563,14 @@ def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any =
         if emb.shape[1] != proto.shape[1]:
             raise ValueError(f"LF {name!r}: column {column!r} holds {emb.shape[1]}-d vectors, "
                              f"the prototype is {proto.shape[1]}-d")
-        norm = np.linalg.norm(emb, axis=1)
-        cos = np.max(emb @ proto.T, axis=1)
-        ok = norm > 0
-        cos = np.divide(cos, norm, out=np.full(len(cos), -np.inf), where=ok)
+        if device is None:
+            norm = np.linalg.norm(emb, axis=1)
+            cos = np.max(emb @ proto.T, axis=1)
+            cos = np.divide(cos, norm, out=np.full(len(cos), -np.inf), where=norm > 0)
+        else:
+            from wslib.kernels.torch_lf import max_cosine
+
+            cos = max_cosine(emb, proto, device=device).cpu().numpy()
         return np.where(cos >= threshold, np.int16(label), np.int16(ABSTAIN))
 
     return LabelingFunction(name, votes, kind="batch", columns=[column],
