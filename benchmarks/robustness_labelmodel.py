@@ -39,7 +39,6 @@ MODELS: dict[str, Callable[[int], object]] = {
     "DawidSkene": lambda k: DawidSkene(cardinality=k),
     "MatrixCompletion": lambda k: MatrixCompletion(cardinality=k),
     "Triplet": lambda k: Triplet(cardinality=k),
-    "LM balance=False": lambda k: LabelModel(cardinality=k, balance=False),
     "LM fix_nested=False": lambda k: LabelModel(cardinality=k, fix_nested=False),
     "LM uncovered=firing": lambda k: LabelModel(cardinality=k, uncovered="firing"),
     "LM (default)": lambda k: LabelModel(cardinality=k),
