@@ -9,16 +9,15 @@ import pytest
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
-from wslib import apply_lfs  # noqa: E402
-from wslib.apply import MissingColumnError  # noqa: E402
-from wslib.apply.dask import (PartitionError, apply_lfs_dask, predict_proba_dask,  # noqa: E402
-                              vote_stats_dask)
-from wslib.exceptions import LFFaultWarning  # noqa: E402
-from wslib.labelmodel import DawidSkene, fit_streaming  # noqa: E402
-from wslib.labelmodel.stats import VoteStats  # noqa: E402
-from wslib.lf import keyword_lf, threshold_lf  # noqa: E402
+from wslib import apply_lfs
+from wslib.apply import MissingColumnError
+from wslib.apply.dask import PartitionError, apply_lfs_dask, predict_proba_dask, vote_stats_dask
+from wslib.exceptions import LFFaultWarning
+from wslib.labelmodel import DawidSkene, fit_streaming
+from wslib.labelmodel.stats import VoteStats
+from wslib.lf import keyword_lf, threshold_lf
 
-from .conftest import fails_late  # noqa: E402
+from .conftest import fails_late
 
 
 @pytest.fixture(scope="module")

@@ -120,6 +120,7 @@ def test_votes_beyond_int8_need_cardinality(parquet_dir, tmp_path):
 
 def test_row_and_numba_lfs_and_in_memory_dataset(corpus, tmp_path):
     import pyarrow as pa
+
     from wslib import ABSTAIN, labeling_function
 
     @labeling_function()  # no declared columns: every column is read

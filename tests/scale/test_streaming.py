@@ -7,8 +7,12 @@ from wslib.apply.parquet import apply_parquet
 from wslib.datasets.synthetic import make_votes
 from wslib.labelmodel import LabelModel, MajorityVote, Triplet, WeightedMajorityVote
 from wslib.labelmodel.dawid_skene import DawidSkene
-from wslib.labelmodel.streaming import (accumulate_stats, fit_streaming, iter_vote_batches,
-                                        predict_proba_streaming)
+from wslib.labelmodel.streaming import (
+    accumulate_stats,
+    fit_streaming,
+    iter_vote_batches,
+    predict_proba_streaming,
+)
 
 #: EM iterations are capped (equal on both sides) to keep the suite fast
 pytestmark = [pytest.mark.filterwarnings("ignore::wslib.exceptions.ConvergenceWarning"),
@@ -101,8 +105,8 @@ def test_majority_vote_from_stats_equals_in_memory(votes, tmp_path):
 def test_weighted_vote_from_stats_equals_in_memory(votes, dev_set, tmp_path, source):
     np.save(tmp_path / "L.npy", votes)
     L_dev, y_dev = dev_set
-    params = dict(accuracy=np.linspace(0.55, 0.95, 10)) if source == "accuracy" else {}
-    dev = dict(L_dev=L_dev, y_dev=y_dev) if source == "dev" else {}
+    params = {"accuracy": np.linspace(0.55, 0.95, 10)} if source == "accuracy" else {}
+    dev = {"L_dev": L_dev, "y_dev": y_dev} if source == "dev" else {}
     ref = WeightedMajorityVote(**params).fit(votes, class_balance=[0.5, 0.25, 0.25], **dev)
     got = fit_streaming(WeightedMajorityVote(**params), tmp_path / "L.npy", cardinality=3,
                         class_balance=[0.5, 0.25, 0.25], batch_size=999, **dev)

@@ -5,13 +5,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from wslib.datasets.synthetic import make_votes  # noqa: E402
-from wslib.device import DeviceUnavailableError  # noqa: E402
-from wslib.kernels import accumulate_scores, one_coin_proba, pattern_hashes, softmax_rows  # noqa: E402
-from wslib.kernels import torch_votes as tv  # noqa: E402
-from wslib.labelmodel import DawidSkene, VoteStats, load  # noqa: E402
-from wslib.labelmodel.streaming import fit_streaming  # noqa: E402
-from wslib.matrix import to_sparse  # noqa: E402
+from wslib.datasets.synthetic import make_votes
+from wslib.device import DeviceUnavailableError
+from wslib.kernels import accumulate_scores, one_coin_proba, pattern_hashes, softmax_rows
+from wslib.kernels import torch_votes as tv
+from wslib.labelmodel import DawidSkene, VoteStats, load
+from wslib.labelmodel.streaming import fit_streaming
+from wslib.matrix import to_sparse
 
 pytestmark = pytest.mark.filterwarnings("ignore::wslib.exceptions.CoverageWarning")
 
@@ -74,7 +74,7 @@ def test_dawid_skene_on_torch_equals_numba(k, layout, abstain_aware, small_block
 def test_priors_and_dev_labels_on_torch(small_blocks):
     d = make_votes(2_000, 8, 3, random_state=4)
     y_dev = np.where(np.arange(2_000) % 10 == 0, d.y, -1)
-    for kw in (dict(class_balance=[0.5, 0.3, 0.2]), dict(y_dev=y_dev)):
+    for kw in ({"class_balance": [0.5, 0.3, 0.2]}, {"y_dev": y_dev}):
         ref = DawidSkene().fit(d.L, **kw)
         got = DawidSkene(device="cpu").fit(d.L, **kw)
         for name in PARAMS:

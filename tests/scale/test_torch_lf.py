@@ -6,11 +6,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from wslib import apply_lfs  # noqa: E402
-from wslib.device import DeviceUnavailableError  # noqa: E402
-from wslib.kernels.torch_lf import max_cosine, threshold_hits  # noqa: E402
-from wslib.lf import similarity_lf, threshold_lf  # noqa: E402
-from wslib.lf.templates import _OPS  # noqa: E402
+from wslib import apply_lfs
+from wslib.device import DeviceUnavailableError
+from wslib.kernels.torch_lf import max_cosine, threshold_hits
+from wslib.lf import similarity_lf, threshold_lf
+from wslib.lf.templates import _OPS
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,17 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from wslib.datasets.synthetic import make_votes  # noqa: E402
-from wslib.device import (DeviceFallbackWarning, DeviceUnavailableError,  # noqa: E402
-                          available_devices, resolve_device)
-from wslib.kernels import accumulate_scores, count_votes, row_coverage, row_vote_counts  # noqa: E402
-from wslib.kernels import torch_votes as tv  # noqa: E402
-from wslib.kernels.stats import weighted_vote_counts  # noqa: E402
-from wslib.matrix import to_sparse  # noqa: E402
+from wslib.datasets.synthetic import make_votes
+from wslib.device import (
+    DeviceFallbackWarning,
+    DeviceUnavailableError,
+    available_devices,
+    resolve_device,
+)
+from wslib.kernels import accumulate_scores, count_votes, row_coverage, row_vote_counts
+from wslib.kernels import torch_votes as tv
+from wslib.kernels.stats import weighted_vote_counts
+from wslib.matrix import to_sparse
 
 K = 3
 
@@ -27,7 +31,7 @@ def layout(request, L):
 
 
 def test_integer_kernels_equal_numba(L, layout):
-    kw = dict(device="cpu", block_rows=700)  # several blocks, a ragged last one
+    kw = {"device": "cpu", "block_rows": 700}  # several blocks, a ragged last one
     np.testing.assert_array_equal(tv.count_votes(layout, K, **kw).numpy(), count_votes(L, K))
     np.testing.assert_array_equal(tv.row_vote_counts(layout, K, **kw).numpy(),
                                   row_vote_counts(L, K))
@@ -38,7 +42,7 @@ def test_float_kernels_equal_numba(L, layout):
     rng = np.random.default_rng(0)
     W, A, b = rng.normal(size=(9, K, K)), rng.normal(size=(9, K)), rng.normal(size=K)
     R = rng.random((L.shape[0], K))
-    kw = dict(device="cpu", block_rows=700)
+    kw = {"device": "cpu", "block_rows": 700}
     np.testing.assert_allclose(tv.accumulate_scores(layout, W, A, b, **kw).numpy(),
                                accumulate_scores(L, W, A, b), rtol=0, atol=1e-12)
     np.testing.assert_allclose(tv.accumulate_scores(layout, W, **kw).numpy(),
