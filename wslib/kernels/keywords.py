@@ -16,8 +16,17 @@ first. The scan then flags the rare rows holding a character whose Unicode
 lower case is ASCII (U+0130 ``İ``, U+212A Kelvin sign), which callers rescan
 after full Unicode lower-casing.
 
-States are numbered so that those with outputs come last: the hot loop tests
-``state >= first_out`` instead of loading a flag.
+The scan is bound by the latency of one table look-up per byte, so the table
+is laid out for the shortest dependency chain: flat, with every state stored
+as its row offset (``state * n_classes``), so the next look-up is one add and
+one load (no multiply), and indexed with unsigned integers (no negative-index
+wrap-around check). States are numbered so that those with outputs come last:
+the hot loop tests ``state >= first_out`` instead of loading a flag. With
+``fold_ascii`` the two
+lead bytes of those characters (``0xC4``, ``0xE2``) lead to one extra *sentinel*
+state, numbered last, that behaves like the root: the same single test then
+also catches them, so the hot loop has no per-byte check for special
+characters (the sentinel path checks the full character).
 
 Example
 -------
@@ -43,6 +52,8 @@ _WORD = np.zeros(256, dtype=np.bool_)
 for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
     _WORD[_c] = True
 _WORD[128:] = True
+#: first bytes of U+0130 (C4 B0) and U+212A (E2 84 AA), whose lower case is ASCII
+_SPECIAL_LEADS = (0xC4, 0xE2)
 
 
 def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list[bool],
@@ -52,11 +63,12 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     ``keywords[t]`` belongs to LF slot ``slots[t]`` and is matched with
     ``word_boundary[t]``; with ``fold_ascii`` the keywords must be lower case
     and upper-case ASCII input bytes are matched as lower case. Returns
-    ``(delta, byte_class, first_out, out_ptr, out_slot, out_len, out_wb, fold_ascii)``:
-    the transition table ``(n_states, n_byte_classes)``, the class of each byte
-    value, the first state with outputs and,
-    per state, the CSR list of the keywords ending there (including those
-    reached by failure links).
+    ``(delta, n_classes, byte_class, first_out, out_ptr, out_slot, out_len, out_wb,
+    fold_ascii)``: the flat transition table (``delta[s + byte_class[byte]]`` is
+    the next state; states are row offsets, multiples of ``n_classes``), the
+    class of each byte value, the first state with outputs (a row offset) and,
+    per state number (``s // n_classes``), the CSR list of the keywords ending
+    there (including those reached by failure links).
     """
     goto: list[dict[int, int]] = [{}]
     ends: list[list[int]] = [[]]
@@ -74,7 +86,7 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
             s = nxt
         ends[s].append(t)
     n_states = len(goto)
-    delta = np.zeros((n_states, 256), dtype=np.uint16 if n_states < 2**16 else np.int32)
+    delta = np.zeros((n_states, 256), dtype=np.uint16 if n_states < 2**16 - 1 else np.int32)
     fail = np.zeros(n_states, dtype=np.int64)
     outputs: list[list[int]] = [list(e) for e in ends]
     queue: deque[int] = deque()
@@ -94,32 +106,45 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     used = sorted({byte for kw in keywords for byte in kw})
     byte_class = np.zeros(256, dtype=np.uint8 if len(used) < 256 else np.int32)
     byte_class[used] = np.arange(1, len(used) + 1)
+    delta = np.concatenate([np.zeros((n_states, 1), dtype=delta.dtype), delta[:, used]], axis=1)
     if fold_ascii:
         upper = np.arange(ord("A"), ord("Z") + 1)
         byte_class[upper] = byte_class[upper + 32]
-    delta = np.concatenate([np.zeros((n_states, 1), dtype=delta.dtype), delta[:, used]], axis=1)
+        byte_class[list(_SPECIAL_LEADS)] = delta.shape[1]  # a class of their own
+        delta = np.concatenate([delta, np.full((n_states, 1), n_states, dtype=delta.dtype)],
+                               axis=1)  # ... leading to the sentinel state n_states
     # renumber: states without outputs first, so "has outputs" is "state >= first_out"
     order = np.argsort([len(o) > 0 for o in outputs], kind="stable")
     new_id = np.empty(n_states, dtype=np.int64)
     new_id[order] = np.arange(n_states)
+    new_id = np.append(new_id, n_states)  # the sentinel keeps its number, the last
     delta = new_id[delta[order]].astype(delta.dtype)
     outputs = [outputs[old] for old in order]
     first_out = int(sum(1 for o in outputs if not o))
+    if fold_ascii:  # the sentinel: moves like the root state, outputs nothing
+        delta = np.concatenate([delta, delta[new_id[0]][None]], axis=0)
+        outputs.append([])
+        n_states += 1
     out_ptr = np.zeros(n_states + 1, dtype=np.int64)
     out_ptr[1:] = np.cumsum([len(o) for o in outputs])
     flat = [t for o in outputs for t in o]
     out_slot = np.asarray([slots[t] for t in flat], dtype=np.int64)
     out_len = np.asarray([len(keywords[t]) for t in flat], dtype=np.int64)
     out_wb = np.asarray([word_boundary[t] for t in flat], dtype=np.bool_)
-    return delta, byte_class, first_out, out_ptr, out_slot, out_len, out_wb, bool(fold_ascii)
+    n_classes = delta.shape[1]
+    if n_states * n_classes >= 2**32:
+        raise ValueError(f"{len(keywords):,} keywords make an automaton too large to scan")
+    flat_delta = (delta.astype(np.uint64) * np.uint64(n_classes)).astype(np.uint32).ravel()
+    return (flat_delta, n_classes, byte_class, first_out * n_classes, out_ptr, out_slot,
+            out_len, out_wb, bool(fold_ascii))
 
 
 @numba.njit(inline="always")
 def _special_at(data, p, b):
     """Does the text ``data[p:b]`` start with U+0130 or U+212A (lower case is ASCII)?"""
     byte = data[p]
-    return byte >= 0xC4 and ((byte == 0xC4 and p + 1 < b and data[p + 1] == 0xB0) or (
-        byte == 0xE2 and p + 2 < b and data[p + 1] == 0x84 and data[p + 2] == 0xAA))
+    return (byte == 0xC4 and p + 1 < b and data[p + 1] == 0xB0) or (
+        byte == 0xE2 and p + 2 < b and data[p + 1] == 0x84 and data[p + 2] == 0xAA)
 
 
 @numba.njit(inline="always")
@@ -138,73 +163,93 @@ def _emit(i, a, b, p, s, data, out_ptr, out_slot, out_len, out_wb, is_word, hits
         hits[i, slot] = True
 
 
+@numba.njit
+def _step(s, byte, delta, byte_class):
+    """Next state (a row offset, unsigned: no wrap-around check on the hot path)."""
+    return np.uint64(delta[s + np.uint64(byte_class[byte])])
+
+
 @numba.njit(nogil=True, cache=True)
-def _lane(p, end, i, b, s, data, offsets, delta, byte_class, first_out, out_ptr, out_slot,
-          out_len, out_wb, is_word, check_special, hits, special):
+def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_out, sentinel,
+          out_ptr, out_slot, out_len, out_wb, is_word, hits, special):
     """Scan bytes ``p .. end`` (row ``i`` ends at ``b``, automaton in state ``s``)."""
     while p < end:
         while p == b:  # next row; empty rows are skipped
             i += 1
             b = offsets[i + 1]
-            s = 0
-        if check_special and data[p] >= 0xC4 and _special_at(data, p, b):
-            special[i] = True
-            p = b
-            continue
-        s = delta[s, byte_class[data[p]]]
+            s = np.uint64(0)
+        s = _step(s, data[p], delta, byte_class)
         if s >= first_out:
-            _emit(i, offsets[i], b, p, s, data, out_ptr, out_slot, out_len, out_wb, is_word, hits)
+            if s != sentinel:
+                _emit(i, offsets[i], b, p, np.int64(s // n_classes), data, out_ptr, out_slot,
+                      out_len, out_wb, is_word, hits)
+            elif _special_at(data, p, b):  # flag the row, skip the rest of it
+                special[i] = True
+                p = b - 1
         p += 1
 
 
 @numba.njit(nogil=True, cache=True)
-def _scan(data, offsets, delta, byte_class, first_out, out_ptr, out_slot, out_len, out_wb,
-          is_word, check_special, hits, special):
-    """Two independent lanes (the rows holding the first and the second half of the
-    bytes) advance in lockstep,
-    so the CPU overlaps their dependent table look-ups; each lane then finishes alone."""
-    n = offsets.shape[0] - 1
-    h = min(np.searchsorted(offsets, (offsets[0] + offsets[n]) // 2), n)  # equal bytes
-    pA, iA, bA, endA, sA = offsets[0], 0, offsets[min(1, n)], offsets[h], 0
-    pB, iB, bB, endB, sB = offsets[h], h, offsets[min(h + 1, n)], offsets[n], 0
+def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classes, byte_class,
+              first_out, sentinel, out_ptr, out_slot, out_len, out_wb, is_word, hits, special):
+    """Two lanes in lockstep until one ends; returns both lanes' positions, rows,
+    row ends and states."""
+    sA = sB = np.uint64(0)
     while pA < endA and pB < endB:
         while pA == bA:
             iA += 1
             bA = offsets[iA + 1]
-            sA = 0
+            sA = np.uint64(0)
         while pB == bB:
             iB += 1
             bB = offsets[iB + 1]
-            sB = 0
-        if check_special and data[pA] >= 0xC4 and _special_at(data, pA, bA):
-            special[iA] = True
-            pA = bA
-            continue
-        if check_special and data[pB] >= 0xC4 and _special_at(data, pB, bB):
-            special[iB] = True
-            pB = bB
-            continue
-        sA = delta[sA, byte_class[data[pA]]]
-        sB = delta[sB, byte_class[data[pB]]]
+            sB = np.uint64(0)
+        sA = _step(sA, data[pA], delta, byte_class)
+        sB = _step(sB, data[pB], delta, byte_class)
         if sA >= first_out:
-            _emit(iA, offsets[iA], bA, pA, sA, data, out_ptr, out_slot, out_len, out_wb,
-                  is_word, hits)
+            if sA != sentinel:
+                _emit(iA, offsets[iA], bA, pA, np.int64(sA // n_classes), data, out_ptr,
+                      out_slot, out_len, out_wb, is_word, hits)
+            elif _special_at(data, pA, bA):
+                special[iA] = True
+                pA = bA - 1
         if sB >= first_out:
-            _emit(iB, offsets[iB], bB, pB, sB, data, out_ptr, out_slot, out_len, out_wb,
-                  is_word, hits)
+            if sB != sentinel:
+                _emit(iB, offsets[iB], bB, pB, np.int64(sB // n_classes), data, out_ptr,
+                      out_slot, out_len, out_wb, is_word, hits)
+            elif _special_at(data, pB, bB):
+                special[iB] = True
+                pB = bB - 1
         pA += 1
         pB += 1
-    _lane(pA, endA, iA, bA, sA, data, offsets, delta, byte_class, first_out, out_ptr,
-          out_slot, out_len, out_wb, is_word, check_special, hits, special)
-    _lane(pB, endB, iB, bB, sB, data, offsets, delta, byte_class, first_out, out_ptr,
-          out_slot, out_len, out_wb, is_word, check_special, hits, special)
+    return pA, iA, bA, sA, pB, iB, bB, sB
 
 
-def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray,
-                   byte_class: np.ndarray, first_out: int, out_ptr: np.ndarray, out_slot: np.ndarray, out_len: np.ndarray,
-                   out_wb: np.ndarray, fold_ascii: bool, n_slots: int
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Scan texts for the automaton's keywords.
+@numba.njit(nogil=True, cache=True)
+def _scan(data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_ptr, out_slot,
+          out_len, out_wb, is_word, hits, special):
+    """Two independent lanes (the rows holding the first and the second half of the
+    bytes) advance in lockstep, so the CPU overlaps their dependent table
+    look-ups; each lane then finishes alone."""
+    n = offsets.shape[0] - 1
+    h = min(np.searchsorted(offsets, (offsets[0] + offsets[n]) // 2), n)  # equal bytes
+    endA, endB = offsets[h], offsets[n]
+    pA, iA, bA, sA, pB, iB, bB, sB = _lockstep(
+        offsets[0], endA, 0, offsets[min(1, n)], offsets[h], endB, h, offsets[min(h + 1, n)],
+        data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_ptr, out_slot,
+        out_len, out_wb, is_word, hits, special)
+    _lane(pA, endA, iA, bA, sA, data, offsets, delta, n_classes, byte_class, first_out,
+          sentinel, out_ptr, out_slot, out_len, out_wb, is_word, hits, special)
+    _lane(pB, endB, iB, bB, sB, data, offsets, delta, n_classes, byte_class, first_out,
+          sentinel, out_ptr, out_slot, out_len, out_wb, is_word, hits, special)
+
+
+def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, n_classes: int,
+                   byte_class: np.ndarray, first_out: int, out_ptr: np.ndarray,
+                   out_slot: np.ndarray, out_len: np.ndarray, out_wb: np.ndarray,
+                   fold_ascii: bool, n_slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scan texts for the automaton's keywords (the automaton is ``build_automaton``'s
+    tuple, unpacked).
 
     ``data`` is the UTF-8 byte buffer and ``offsets`` the ``n_texts + 1`` start
     offsets (an Arrow string array's buffers). Returns ``hits``, ``(n_texts,
@@ -215,6 +260,9 @@ def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray,
     n = offsets.shape[0] - 1
     hits = np.zeros((n, n_slots), dtype=np.bool_)
     special = np.zeros(n, dtype=np.bool_)
-    _scan(data, offsets, delta, byte_class, first_out, out_ptr, out_slot, out_len, out_wb,
-          _WORD, fold_ascii, hits, special)
+    n_states = delta.shape[0] // n_classes
+    sentinel = (n_states - 1 if fold_ascii else n_states) * n_classes  # unreachable without
+    u64 = np.uint64
+    _scan(data, offsets, delta, u64(n_classes), byte_class, u64(first_out), u64(sentinel),
+          out_ptr, out_slot, out_len, out_wb, _WORD, hits, special)
     return hits, special
