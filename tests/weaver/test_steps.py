@@ -9,8 +9,12 @@ from wslib.exceptions import NotFittedError
 from wslib.weaver import BinaryMomentModel, GaussianFactorModel, VerifierDroppedWarning
 from wslib.weaver.binarise import binarise, thresholds_for_rate
 from wslib.weaver.filter import filter_verifiers, rank_correlation
-from wslib.weaver.normalise import (ScoreNormaliser, center_per_problem, minmax_normalise,
-                                    normalise_scores)
+from wslib.weaver.normalise import (
+    ScoreNormaliser,
+    center_per_problem,
+    minmax_normalise,
+    normalise_scores,
+)
 
 
 def test_rank_normalise_ties_missing_and_new_scores():
@@ -118,6 +122,35 @@ def test_gaussian_factor_model_weights_and_balance():
     truth = center_per_problem((Z[complete] @ delta)[:, None], keep)[:, 0]
     assert np.corrcoef(score, truth)[0, 1] > 0.9
     assert 0.3 < model.class_balance_ < 0.7
+
+
+def test_answer_groups_discount_shared_verifier_errors():
+    """Two verifiers share a large error (one family); the answer-group discriminant
+    weighs them like the true likelihood ratio ``Sigma_W^{-1} delta``, the factor
+    weights do not."""
+    rng = np.random.default_rng(1)
+    sizes = rng.integers(8, 24, size=400)
+    starts = np.r_[0, np.cumsum(sizes)]
+    n = starts[-1]
+    problem = np.repeat(np.arange(400), sizes)
+    answer = problem * 10 + rng.integers(0, 4, size=n)  # four answers per problem
+    right = rng.integers(0, 4, size=400)
+    y = (answer % 10 == right[problem]).astype(float)
+    delta = np.array([0.6, 0.6, 0.5, 0.4, 0.3])
+    loading = np.array([1.5, 1.5, 0.0, 0.0, 0.0])  # verifiers 0 and 1: one family
+    Z = y[:, None] * delta + rng.normal(size=(n, 1)) * loading + rng.normal(size=(n, 5))
+    truth = np.linalg.solve(np.outer(loading, loading) + np.eye(5), delta)
+    grouped = GaussianFactorModel().fit(Z, starts, groups=answer)
+    plain = GaussianFactorModel().fit(Z, starts)
+    assert grouped.weights_from_ == "answer groups" and plain.weights_from_ == "factor"
+
+    def cosine(w):
+        return float(w @ truth / np.linalg.norm(w) / np.linalg.norm(truth))
+
+    assert cosine(grouped.weight_) > 0.95 > cosine(plain.weight_)
+    # too few rows per answer group to estimate the noise: the factor weights are kept
+    few = GaussianFactorModel().fit(Z[:200], np.r_[starts[starts < 200], 200], groups=np.arange(200))
+    assert few.weights_from_ == "factor"
 
 
 def test_models_are_sklearn_estimators():

@@ -19,6 +19,17 @@ from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
 from wslib.weaver.pipeline import Weaver
 from wslib.weaver.select import select_best, selection_frame
 
-__all__ = ["Weaver", "VerifierTable", "read_table", "from_weaver_layout", "filter_verifiers",
-           "VerifierDroppedWarning", "BinaryMomentModel", "GaussianFactorModel", "select_best",
-           "selection_frame", "selection_metrics", "DistilledScorer"]
+__all__ = [
+           "BinaryMomentModel",
+           "DistilledScorer",
+           "GaussianFactorModel",
+           "VerifierDroppedWarning",
+           "VerifierTable",
+           "Weaver",
+           "filter_verifiers",
+           "from_weaver_layout",
+           "read_table",
+           "select_best",
+           "selection_frame",
+           "selection_metrics",
+]

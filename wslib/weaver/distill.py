@@ -60,7 +60,7 @@ class DistilledScorer(BaseEstimator):
         self.device = device
         self.random_state = random_state
 
-    def fit(self, X: np.ndarray, target: np.ndarray) -> "DistilledScorer":
+    def fit(self, X: np.ndarray, target: np.ndarray) -> DistilledScorer:
         """Train on features ``X`` (n x d) and teacher probabilities ``target`` (n,)."""
         import torch
 

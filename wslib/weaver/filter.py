@@ -38,7 +38,7 @@ import numpy as np
 from wslib.exceptions import WslibWarning
 from wslib.weaver.normalise import rank_normalise
 
-__all__ = ["filter_verifiers", "rank_correlation", "VerifierDroppedWarning"]
+__all__ = ["VerifierDroppedWarning", "filter_verifiers", "rank_correlation"]
 
 
 class VerifierDroppedWarning(WslibWarning):

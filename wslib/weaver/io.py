@@ -36,8 +36,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["VerifierTable", "read_table", "from_weaver_layout", "LABEL_COLUMNS",
-           "ANSWER_COLUMNS"]
+__all__ = [
+    "ANSWER_COLUMNS",
+    "LABEL_COLUMNS",
+    "VerifierTable",
+    "from_weaver_layout",
+    "read_table",
+]
 
 #: column names tried, in order, when ``labels="auto"`` / ``answer="auto"``
 LABEL_COLUMNS = ("correct", "answer_correct", "is_correct", "label")
@@ -93,7 +98,7 @@ class VerifierTable:
         """Number of candidates of each problem."""
         return np.diff(self.starts)
 
-    def with_scores(self, scores: np.ndarray, verifiers: list[str]) -> "VerifierTable":
+    def with_scores(self, scores: np.ndarray, verifiers: list[str]) -> VerifierTable:
         """The same rows with other score columns (e.g. after filtering)."""
         return VerifierTable(self.problem, self.starts, self.problem_ids, self.candidate_ids,
                              np.asarray(scores, dtype=np.float64), list(verifiers), self.labels,
@@ -103,7 +108,7 @@ class VerifierTable:
     def from_frame(cls, df: pd.DataFrame, *, problem: str = "problem_id",
                    candidate: str | None = "candidate_id", answer: str | None = "auto",
                    labels: str | None = "auto", verifiers: list[str] | None = None
-                   ) -> "VerifierTable":
+                   ) -> VerifierTable:
         """Validate a long frame; see :func:`read_table` for the parameters."""
         if any(_is_list_column(df[c]) for c in df.columns):
             df = from_weaver_layout(df)

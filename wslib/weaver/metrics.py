@@ -15,6 +15,10 @@ number of candidates):
 * ``gap_closed``: ``(selection - best single) / (oracle - best single)``, the
   share of the generation-verification gap closed (``None`` when there is no gap).
 
+:func:`verifier_statistics` describes the verifier pool itself (how far apart
+the verifiers' accuracies are, how correlated their scores), the figures the
+simulator is calibrated on besides the baselines.
+
 Example
 -------
 >>> import numpy as np, pandas as pd
@@ -33,11 +37,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from wslib.weaver.filter import rank_correlation
 from wslib.weaver.io import VerifierTable
-from wslib.weaver.normalise import rank_normalise
+from wslib.weaver.normalise import center_per_problem, rank_normalise
 from wslib.weaver.select import segment_argmax, segment_argmax_columns
 
-__all__ = ["selection_metrics", "baseline_selections", "gap_closed"]
+__all__ = ["baseline_selections", "gap_closed", "selection_metrics", "verifier_statistics"]
 
 
 def selection_metrics(table: VerifierTable, selected: np.ndarray | None = None
@@ -94,3 +99,27 @@ def gap_closed(selection: float, best_single: float, oracle: float) -> float | N
     """Share of the gap between the best single verifier and the oracle that is closed."""
     gap = oracle - best_single
     return None if gap <= 0 else float((selection - best_single) / gap)
+
+
+def verifier_statistics(table: VerifierTable) -> dict[str, float]:
+    """The verifier pool in numbers (needs labels).
+
+    ``verifier_accuracy_{min,median,max}``: selection accuracy of each verifier
+    alone; ``sample_accuracy``: share of correct candidates;
+    ``rank_correlation_{median,p90}``: median and 90th percentile over verifier
+    pairs of the Spearman correlation of their scores centred within each
+    problem (how alike the verifiers rank one problem's candidates; the upper
+    tail shows families of verifiers that share errors).
+    """
+    if table.labels is None:
+        raise ValueError("verifier statistics need a correctness column (labels=...)")
+    y = table.labels.astype(np.float64)
+    accuracy = y[baseline_selections(table)["single"]].mean(axis=0)
+    rho = rank_correlation(center_per_problem(table.scores, table.starts))
+    pairs = rho[~np.eye(rho.shape[0], dtype=bool)]
+    return {"sample_accuracy": float(y.mean()),
+            "verifier_accuracy_min": float(accuracy.min()),
+            "verifier_accuracy_median": float(np.median(accuracy)),
+            "verifier_accuracy_max": float(accuracy.max()),
+            "rank_correlation_median": float(np.median(pairs)) if pairs.size else float("nan"),
+            "rank_correlation_p90": float(np.quantile(pairs, 0.9)) if pairs.size else float("nan")}

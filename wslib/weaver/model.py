@@ -36,6 +36,21 @@ so the weights ``lambda_j / psi_j`` (``psi_j = Var_within(z_j) - lambda_j^2``)
 are moment-matched without labels; a two-component Gaussian mixture on the
 weighted sum then calibrates the posterior and estimates the class balance.
 
+Verifiers that share errors (reward models from one base model) break the
+diagonal noise model and pull the rank-one fit. When the candidates' final
+answers are known, the model does not need it: all candidates with one answer
+are right or wrong together, so the scatter of scores *within* an answer group
+is pure verifier noise ``Sigma_W`` (correlated errors included), while the
+scatter of the answer groups' means within a problem, ``Sigma_B``, carries
+correctness. The weights are then Fisher's discriminant across answer groups,
+the leading solution of
+
+.. math:: \Sigma_B w = \rho \, \Sigma_W w,
+
+which is ``w ∝ Sigma_W^{-1} lambda`` (the likelihood-ratio direction under
+correlated Gaussian noise) when correctness dominates ``Sigma_B``. Its sign makes
+the combined score agree with the verifiers' average.
+
 Example
 -------
 >>> import numpy as np
@@ -56,7 +71,8 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.special import expit, ndtri
+from scipy.linalg import eigh
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 
 from wslib.exceptions import ConvergenceWarning, NotFittedError
@@ -96,7 +112,7 @@ class BinaryMomentModel(_PosteriorMixin, BaseEstimator):
         self.class_balance = class_balance
         self.n_iter = n_iter
 
-    def fit(self, votes: np.ndarray) -> "BinaryMomentModel":
+    def fit(self, votes: np.ndarray) -> BinaryMomentModel:
         """Fit on votes (n x m, int: 1 positive, 0 negative, -1 missing); returns ``self``."""
         x, observed = _signed(votes)
         n_obs = observed.sum(axis=0)
@@ -155,9 +171,16 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
         self.tol = tol
         self.min_unique = min_unique
 
-    def fit(self, Z: np.ndarray, starts: np.ndarray) -> "GaussianFactorModel":
+    def fit(self, Z: np.ndarray, starts: np.ndarray, groups: np.ndarray | None = None
+            ) -> GaussianFactorModel:
         """Fit on scores ``Z`` (n x m, ``NaN`` missing; rows grouped by problem
-        with offsets ``starts``); returns ``self``."""
+        with offsets ``starts``); returns ``self``.
+
+        ``groups`` (optional, n ints): the candidates' final answers, equal codes
+        meaning the same answer of the same problem. With them the weights are the
+        answer-group discriminant (module docstring), which accounts for correlated
+        verifier errors; ``weights_from_`` says which estimate was used.
+        """
         Z = np.asarray(Z, dtype=np.float64)
         observed = ~np.isnan(Z)
         filled = np.where(observed, Z, 0.0)
@@ -167,6 +190,11 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
         self.loading_ = loading
         self.unique_var_ = unique
         self.weight_ = np.divide(loading, unique, out=np.zeros_like(loading), where=unique > 0)
+        self.weights_from_ = "factor"
+        if groups is not None:
+            weight = _answer_discriminant(within, np.asarray(groups, dtype=np.int64))
+            if weight is not None:
+                self.weight_, self.weights_from_ = weight, "answer groups"
         self.center_ = filled.sum(axis=0) / np.maximum(observed.sum(axis=0), 1)
         self._calibrate(self._project(Z))
         return self
@@ -273,6 +301,29 @@ def _principal_factor(cov: np.ndarray, n_iter: int) -> np.ndarray:
         d = vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
         communality = np.minimum(d ** 2, np.diag(cov))
     return d
+
+
+def _answer_discriminant(within: np.ndarray, groups: np.ndarray, ridge: float = 1e-3
+                         ) -> np.ndarray | None:
+    """Fisher's discriminant across answer groups: the leading ``w`` of
+    ``Sigma_B w = rho Sigma_W w`` (``within``: scores centred per problem, 0 where
+    missing), signed to agree with the verifiers' average. ``None`` when the groups
+    leave too few rows to estimate the within-group scatter (50 per verifier)."""
+    n, m = within.shape
+    _, codes = np.unique(groups, return_inverse=True)
+    counts = np.bincount(codes).astype(np.float64)
+    if n - counts.size < 50 * m or counts.size < 2:
+        return None
+    sums = np.zeros((counts.size, m))
+    np.add.at(sums, codes, within)
+    means = sums / counts[:, None]
+    resid = within - means[codes]
+    scatter_w = resid.T @ resid / n
+    scatter_b = (means * counts[:, None]).T @ means / n
+    scatter_w += ridge * max(np.trace(scatter_w) / m, 1e-12) * np.eye(m)
+    _, vecs = eigh(scatter_b, scatter_w)
+    weight = vecs[:, -1]
+    return -weight if (within @ weight) @ within.sum(axis=1) < 0 else weight
 
 
 def _balance_from_third_moments(centred: np.ndarray, d: np.ndarray, coverage: np.ndarray

@@ -24,9 +24,16 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["normalise_scores", "ScoreNormaliser", "rank_normalise", "rank_reference",
-           "minmax_normalise", "minmax_bounds", "center_per_problem",
-           "METHODS"]
+__all__ = [
+    "METHODS",
+    "ScoreNormaliser",
+    "center_per_problem",
+    "minmax_bounds",
+    "minmax_normalise",
+    "normalise_scores",
+    "rank_normalise",
+    "rank_reference",
+]
 
 METHODS = ("rank", "minmax")
 
@@ -110,7 +117,7 @@ class ScoreNormaliser:
         self.method = method
         self.skip_unit = skip_unit
 
-    def fit(self, scores: np.ndarray) -> "ScoreNormaliser":
+    def fit(self, scores: np.ndarray) -> ScoreNormaliser:
         self.state_ = rank_reference(scores) if self.method == "rank" else minmax_bounds(scores)
         return self
 
@@ -130,7 +137,7 @@ class ScoreNormaliser:
                 out[order, j] = _mid_ranks(ref, keys)
         return out
 
-    def take(self, columns: np.ndarray) -> "ScoreNormaliser":
+    def take(self, columns: np.ndarray) -> ScoreNormaliser:
         """The fitted normaliser restricted to ``columns`` (indices or a bool mask)."""
         idx = np.arange(len(self.state_[0]) if self.method == "minmax" else len(self.state_))
         idx = idx[columns]

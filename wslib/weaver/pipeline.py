@@ -10,6 +10,8 @@ Two modes set the defaults of every option left as ``None``:
 option              ``"label-free"`` (default)      ``"faithful"`` (published pipeline)
 ==================  ==============================  ==================================
 center              per-problem mean removed        no
+use_answers         weights from answer groups      no
+                    (when an answer column exists)
 normalisation       ``"rank"``                      ``"minmax"`` (columns in [0, 1] kept)
 missing scores      left out of the likelihood      replaced by 0
 representation      ``"continuous"``                ``"binary"``
@@ -51,15 +53,16 @@ from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
 from wslib.weaver.normalise import ScoreNormaliser, center_per_problem
 from wslib.weaver.select import select_best
 
-__all__ = ["Weaver", "MODES", "REPRESENTATIONS"]
+__all__ = ["MODES", "REPRESENTATIONS", "Weaver"]
 
 MODES = ("label-free", "faithful")
 REPRESENTATIONS = ("continuous", "binary")
 _DEFAULTS = {
     "label-free": {"center": True, "normalisation": "rank", "representation": "continuous",
-                   "fill_missing": None, "positive_rate": None},
+                   "fill_missing": None, "positive_rate": None, "use_answers": True},
     "faithful": {"center": False, "normalisation": "minmax", "representation": "binary",
-                 "fill_missing": 0.0, "positive_rate": (0.1, 0.9), "threshold": 0.5},
+                 "fill_missing": 0.0, "positive_rate": (0.1, 0.9), "threshold": 0.5,
+                 "use_answers": False},
 }
 
 
@@ -77,6 +80,11 @@ class Weaver(BaseEstimator):
     normalisation : {"rank", "minmax"}, optional
     center : bool, optional
         Remove each problem's mean score per verifier before normalising.
+    use_answers : bool, optional
+        Continuous model only: when the table has an answer column, weight the
+        verifiers by the answer-group discriminant, which accounts for verifiers
+        that share errors (see :class:`GaussianFactorModel`); the label-free
+        default. The answers are not labels: no gold is read.
     threshold : float, optional
         Binarisation threshold on the normalised scale; by default (label-free)
         each verifier is cut at the quantile matching the estimated share of
@@ -96,7 +104,7 @@ class Weaver(BaseEstimator):
 
     def __init__(self, mode: str = "label-free", *, representation: str | None = None,
                  normalisation: str | None = None, center: bool | None = None,
-                 threshold: float | None = None, class_balance: float | None = None,
+                 use_answers: bool | None = None, threshold: float | None = None, class_balance: float | None = None,
                  positive_rate: tuple[float, float] | None = None,
                  max_correlation: float = 0.95, aggregate: str = "candidate",
                  max_iter: int = 200):
@@ -104,6 +112,7 @@ class Weaver(BaseEstimator):
         self.representation = representation
         self.normalisation = normalisation
         self.center = center
+        self.use_answers = use_answers
         self.threshold = threshold
         self.class_balance = class_balance
         self.positive_rate = positive_rate
@@ -124,7 +133,7 @@ class Weaver(BaseEstimator):
                              f"{REPRESENTATIONS + ('auto',)}")
 
     # ----------------------------------------------------------------- fitting
-    def fit(self, table: VerifierTable | pd.DataFrame, *, dev=None) -> "Weaver":
+    def fit(self, table: VerifierTable | pd.DataFrame, *, dev=None) -> Weaver:
         """Fit on a verifier table; returns ``self``.
 
         Labels are read only by the faithful mode (its class balance) and, when
@@ -151,7 +160,7 @@ class Weaver(BaseEstimator):
                               and k != "dev_accuracy_"})
         return self
 
-    def _fit(self, table: VerifierTable, representation: str, dev_rows) -> "Weaver":
+    def _fit(self, table: VerifierTable, representation: str, dev_rows) -> Weaver:
         self.representation_ = representation
         faithful_prior = None
         if dev_rows is not None and self.class_balance is None:
@@ -190,8 +199,9 @@ class Weaver(BaseEstimator):
             self.model_ = model.fit(binarise(U, self.thresholds_))
         else:
             self.thresholds_ = None
+            groups = table.answers if self._option("use_answers") else None
             self.model_ = GaussianFactorModel(class_balance=prior, max_iter=self.max_iter).fit(
-                _probit(U), table.starts)
+                _probit(U), table.starts, groups)
         self.class_balance_ = float(self.model_.class_balance_)
         self.report_ = self._report(table.verifiers, reasons)
         return self

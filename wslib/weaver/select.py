@@ -32,8 +32,13 @@ import pandas as pd
 
 from wslib.weaver.io import VerifierTable
 
-__all__ = ["segment_argmax", "segment_argmax_columns", "select_best", "selection_frame",
-           "AGGREGATES"]
+__all__ = [
+    "AGGREGATES",
+    "segment_argmax",
+    "segment_argmax_columns",
+    "select_best",
+    "selection_frame",
+]
 
 AGGREGATES = ("candidate", "answer")
 
@@ -45,9 +50,7 @@ def _segment_argmax(primary, secondary, starts):  # pragma: no cover - compiled
         best = starts[s]
         for i in range(starts[s] + 1, starts[s + 1]):
             a, b = primary[i], primary[best]
-            if np.isnan(b) and not np.isnan(a):
-                best = i
-            elif a > b or (a == b and secondary[i] > secondary[best]):
+            if np.isnan(b) and not np.isnan(a) or a > b or (a == b and secondary[i] > secondary[best]):
                 best = i
         out[s] = best
     return out

@@ -33,8 +33,8 @@ real tables are hard, not to suit one aggregation method:
   scale and shift), probability (sigmoid), binary verdict (thresholded at a
   verifier-specific rate), or a 1-5 / 1-10 Likert grade; values are missing at
   random at a verifier-specific rate, and one verifier skips whole problems.
-* **Near-duplicates.** A share of verifiers are noisy copies of others (two
-  checkpoints of one reward model).
+* **Near-duplicates.** A share of verifiers are noisy copies of others, in the
+  same format (two checkpoints of one reward model).
 
 Example
 -------
@@ -51,19 +51,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["make_verifier_table", "FORMATS"]
+__all__ = ["FORMATS", "REGIMES", "make_verifier_table"]
 
 #: verifier formats and the share of verifiers drawn in each
 FORMATS = {"reward": 0.4, "probability": 0.2, "verdict": 0.25, "likert": 0.15}
 _MAX_WRONG = 8
+#: named simulator settings (keyword arguments of :func:`make_verifier_table`).
+#: The two calibrated regimes put the baselines (Pass@1, majority vote, naive
+#: mean, oracle Pass@N, the supervised weighted ensemble) where the Weaver paper
+#: reports them for a 70B generator (docs/weaver.md, "simulator calibration"); they
+#: share one verifier pool and differ only in the task. The stress regime is the
+#: MATH-500 one with strong shared fooling.
+REGIMES: dict[str, dict] = {
+    "math500-70b": dict(difficulty_mean=2.3, difficulty_sd=2.6, max_wrong_answers=8),
+    "gpqa-diamond-70b": dict(difficulty_mean=-0.5, difficulty_sd=2.0, max_wrong_answers=3),
+    "stress-shared-fooling": dict(difficulty_mean=2.3, difficulty_sd=2.6, fool_sd=1.0),
+}
 
 
 def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, int] = 64,
-                        n_verifiers: int = 30, *, difficulty_mean: float = 0.3,
-                        difficulty_sd: float = 2.0, skill_median: float = 0.4,
-                        skill_spread: float = 0.8, fool_sd: float = 0.5, n_families: int = 3,
-                        shared_error: tuple[float, float] = (0.1, 0.4),
-                        near_random: float = 0.1, adversarial: float = 0.05,
+                        n_verifiers: int = 30, *, difficulty_mean: float = 2.3,
+                        difficulty_sd: float = 2.6, max_wrong_answers: int = 8,
+                        skill_median: float = 0.15, skill_spread: float = 1.0,
+                        fool_sd: float = 0.25, n_families: int = 3,
+                        shared_error: tuple[float, float] = (0.8, 1.5),
+                        near_random: float = 0.3, adversarial: float = 0.1,
                         duplicates: float = 0.1, missing_rate: float = 0.1,
                         random_state: int = 0) -> pd.DataFrame:
     """Sample a long verifier table: one row per (problem, candidate).
@@ -78,6 +90,9 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
         Number of verifier columns.
     difficulty_mean, difficulty_sd : float
         Mean and spread of the per-problem logit of the chance a sample is correct.
+    max_wrong_answers : int
+        Most distinct wrong final answers per problem (3 for four-option multiple
+        choice; at most 8).
     skill_median, skill_spread : float
         Median and log-scale spread of the verifiers' discriminability ``a_j``.
     fool_sd : float
@@ -103,6 +118,9 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
                          f"{n_verifiers}")
     rng = np.random.default_rng(random_state)
     low, high = (n_candidates, n_candidates) if np.isscalar(n_candidates) else n_candidates
+    if not 1 <= max_wrong_answers <= _MAX_WRONG:
+        raise ValueError(f"max_wrong_answers must lie in [1, {_MAX_WRONG}], got "
+                         f"{max_wrong_answers}")
     if not 1 <= low <= high:
         raise ValueError(f"n_candidates must be >= 1 (or a pair low <= high), got {n_candidates}")
     sizes = rng.integers(low, high + 1, size=n_problems)
@@ -112,7 +130,7 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
 
     # problems: chance of a correct sample, popularity of the wrong answers
     p_correct = 1.0 / (1.0 + np.exp(-rng.normal(difficulty_mean, difficulty_sd, n_problems)))
-    n_wrong = 1 + np.minimum(rng.poisson(2.5, n_problems), _MAX_WRONG - 1)
+    n_wrong = 1 + np.minimum(rng.poisson(2.5, n_problems), max_wrong_answers - 1)
     weights = rng.gamma(0.5, size=(n_problems, _MAX_WRONG)) + 1e-12
     weights[np.arange(_MAX_WRONG)[None, :] >= n_wrong[:, None]] = 0.0
     cum = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
@@ -147,6 +165,8 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
             a[j], b[j], c[j] = a[dup_of[j]], b[dup_of[j]], c[dup_of[j]]
             family[j], kind[j] = family[dup_of[j]], "duplicate"
     formats = rng.choice(list(FORMATS), size=n_verifiers, p=list(FORMATS.values()))
+    is_copy = dup_of >= 0
+    formats[is_copy] = formats[dup_of[is_copy]]  # a second checkpoint reports on the same scale
 
     columns: dict[str, np.ndarray] = {}
     truth = {}
