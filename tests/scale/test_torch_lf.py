@@ -52,6 +52,20 @@ def test_similarity_lf_on_device_votes_like_numpy(frame):
     assert (ref[::97, :2] == -1).all()  # zero vectors abstain on both paths
 
 
+def test_device_lfs_stream_from_parquet(frame, tmp_path):
+    from wslib.apply.parquet import apply_parquet
+
+    frame.drop(columns="count").to_parquet(tmp_path / "x.parquet", row_group_size=700)
+    proto = np.eye(16)[0] + 0.1
+    lfs = {d: [similarity_lf("emb", 0.2, 1, prototype=proto, name="sim", device=d),
+               threshold_lf("score", 0.0, 0, name="th", device=d)] for d in (None, "cpu")}
+    votes = {d: apply_parquet(tmp_path / "x.parquet", lfs[d], tmp_path / f"L{d}.npy",
+                              cardinality=2, batch_size=1_000).votes(mmap=False)
+             for d in lfs}
+    np.testing.assert_array_equal(votes["cpu"], votes[None])
+    np.testing.assert_array_equal(votes[None], apply_lfs(frame, lfs[None]))
+
+
 def test_kernels_equal_numpy_over_several_blocks(frame):
     emb = np.stack(frame["emb"].to_numpy())
     protos = np.random.default_rng(3).normal(size=(4, 16))
