@@ -61,8 +61,17 @@ class PipelineResult:
 def make_features(kind: str, train_texts: Sequence[str], *other_texts: Sequence[str],
                   device: str = "cpu") -> tuple[Any, ...]:
     """Features for each list of texts: ``"tfidf"`` (CSR), ``"embeddings"`` (dense,
-    cached) or ``"tfidf+embeddings"`` (TF-IDF with the embeddings appended as extra columns)."""
-    from wslib.endmodel.features import embed_texts, tfidf_features
+    cached) or ``"tfidf+embeddings"`` (TF-IDF with the embeddings appended as extra columns).
+
+    Relation data (texts marked by :func:`~wslib.endmodel.features.mark_entities`)
+    gets a second TF-IDF block over the words between the two entities.
+    """
+    from wslib.endmodel.features import (
+        between_entities,
+        embed_texts,
+        has_entity_markers,
+        tfidf_features,
+    )
 
     if kind not in FEATURES:
         raise ValueError(f"unknown features {kind!r}; choose one of {FEATURES}")
@@ -70,6 +79,10 @@ def make_features(kind: str, train_texts: Sequence[str], *other_texts: Sequence[
     if kind == "embeddings":
         return tuple(embed_texts(t, device=device) for t in groups)
     tfidf = tfidf_features(train_texts, *other_texts)
+    if all(has_entity_markers(t) for t in groups if len(t)):
+        between = tfidf_features(*[between_entities(t) for t in groups], min_df=1)
+        tfidf = tuple(sp.hstack([a, b], format="csr", dtype=np.float32)
+                      for a, b in zip(tfidf, between))
     if kind == "tfidf":
         return tfidf
     return tuple(sp.hstack([x, sp.csr_matrix(embed_texts(t, device=device))], format="csr",

@@ -97,6 +97,8 @@ def test_markdown_table_from_records():
     assert "| trec | accuracy | 0.600 | 0.550 (-0.20) | **0.700** (+0.40) | 0.850 | 3 | " \
            "lr=0.003 |" in md
     assert "soft +conf" not in md  # only the methods that were run get a column
+    records[2]["value"] = None  # a ceiling below the label model leaves PGR undefined
+    assert "| 0.550 (n/a) |" in render_markdown(records)
 
 
 def test_bad_options(tmp_path):

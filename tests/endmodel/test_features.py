@@ -87,3 +87,22 @@ def test_mark_entities_bad_spans(span1, span2):
                                [[2, 3], span2])
     with pytest.raises(ValueError, match="2 texts but 1 span1"):
         features.mark_entities(["a", "b"], [[0, 1]], [[0, 1], [0, 1]])
+
+
+def test_between_entities_and_relation_tfidf_block():
+    from wslib.pipeline import make_features
+
+    marked = ["put <e1> cash </e1> in a <e2> suitcase </e2>",
+              "the <e2> box </e2> holds <e1> coins </e1> today",
+              "keep <e1> money </e1> in the <e2> safe </e2>"]
+    assert features.between_entities(marked) == ["<e1> in a <e2>", "<e2> holds <e1>",
+                                                 "<e1> in the <e2>"]
+    assert features.has_entity_markers(marked) and not features.has_entity_markers(["a b"])
+    with pytest.raises(ValueError, match=r"texts\[1\] has no pair of entity markers"):
+        features.between_entities([marked[0], "no markers here"])
+    X_rel, = make_features("tfidf", marked)
+    X_plain, = tfidf_features(marked)
+    assert X_rel.shape[0] == 3 and X_rel.shape[1] > X_plain.shape[1]
+    # the between-block tells the two directions apart: rows 0 and 2 share it, row 1 does not
+    block = X_rel[:, X_plain.shape[1]:].toarray()
+    assert block[0] @ block[2] > block[0] @ block[1]

@@ -258,9 +258,10 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                                                 context))
                 records += weak_methods[-1]
             for group in weak_methods:
-                records.append(record(ds.name, group[-1]["method"], "pgr",
-                                      performance_gap_recovered(group[-1]["value"], weak,
-                                                                ceiling), None,
+                # PGR is undefined when the gold-label ceiling does not beat the label model
+                pgr = performance_gap_recovered(group[-1]["value"], weak, ceiling) \
+                    if ceiling > weak else None
+                records.append(record(ds.name, group[-1]["method"], "pgr", pgr, None,
                                       seed="median", features=kind, selection=args.selection))
     return records
 
@@ -311,7 +312,9 @@ def _table(idx: dict[tuple[Any, ...], dict[str, Any]], datasets: list[str], head
                 continue
             cell = _fmt(score["value"])
             cell = f"**{cell}**" if score["value"] > lm["value"] else cell
-            cells.append(f"{cell} ({pgr['value']:+.2f})" if pgr else cell)
+            if pgr:
+                cell += " (n/a)" if pgr["value"] is None else f" ({pgr['value']:+.2f})"
+            cells.append(cell)
         plain = idx.get((ds, f"endmodel/{name}", metric, kind)) or {}
         chosen = ", ".join(f"{k}={v:g}" for k, v in (plain.get("params") or {}).items())
         cells += [_fmt(ceiling["value"]), str(ceiling.get("n_seeds", 1)), chosen or "defaults"]
@@ -326,7 +329,7 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
         return "_No end-model results._\n"
     out = [("End model trained on the label model's labels (`wslib bench endmodel`). "
            "Test metric (WRENCH: accuracy; F1 of spam for sms), median over seeds, with "
-           "PGR = (end - LM) / (ceiling - LM) in brackets. `LM` = `LabelModel` on the test "
+           "PGR = (end - LM) / (ceiling - LM) in brackets (n/a where the ceiling is not above LM). `LM` = `LabelModel` on the test "
            "votes; `LM dev-balance` = the same given the valid split's class balance; "
            "`soft CE` = end model on its soft labels; `+conf` = with the weak-to-strong "
            "confidence loss; `balanced` = soft labels rescaled to the class balance (valid "

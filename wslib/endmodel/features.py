@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["EMBEDDING_MODEL", "default_cache_dir", "embed_texts", "mark_entities", "texts_of",
-           "tfidf_features"]
+__all__ = ["EMBEDDING_MODEL", "between_entities", "default_cache_dir", "embed_texts",
+           "has_entity_markers", "mark_entities", "texts_of", "tfidf_features"]
 
 #: Name of the sentence encoder used by :func:`embed_texts` (part of the cache key).
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
@@ -51,6 +52,9 @@ _TFIDF_DEFAULTS: dict[str, Any] = {
 
 #: Column names of the two argument spans in relation data (WRENCH semeval).
 SPAN_COLUMNS = ("span1", "span2")
+
+_OPEN = re.compile(r"<e[12]>")
+_CLOSE = re.compile(r"</e[12]>")
 
 
 def _as_texts(texts: Iterable[Any], name: str) -> list[str]:
@@ -151,6 +155,31 @@ def tfidf_features(train_texts: Sequence[str], *other_texts: Sequence[str],
         raise ValueError(f"TF-IDF could not be fitted on train_texts: {exc}") from exc
     mats = [first] + [vectorizer.transform(t) for t in others]
     return tuple(sp.csr_matrix(m, dtype=np.float32) for m in mats)
+
+
+def has_entity_markers(texts: Sequence[str]) -> bool:
+    """Whether every text carries the two entity markers of :func:`mark_entities`."""
+    return len(texts) > 0 and all(t.count("<e1>") == 1 and t.count("<e2>") == 1 for t in texts)
+
+
+def between_entities(texts: Sequence[str]) -> list[str]:
+    """The words between the two marked entities, framed by their opening markers.
+
+    The order of the markers keeps the direction: ``"<e2> of <e1>"`` differs
+    from ``"<e1> of <e2>"``.
+
+    >>> between_entities(["the <e2> suitcase </e2> with the <e1> cash </e1> in it"])
+    ['<e2> with the <e1>']
+    """
+    out = []
+    for i, text in enumerate(_as_texts(texts, "texts")):
+        first, end = _OPEN.search(text), _CLOSE.search(text)
+        second = _OPEN.search(text, end.end()) if first and end else None
+        if second is None:
+            raise ValueError(f"texts[{i}] has no pair of entity markers <e1>/<e2> "
+                             f"(see mark_entities): {text[:80]!r}")
+        out.append(f"{first.group()} {text[end.end():second.start()].strip()} {second.group()}")
+    return out
 
 
 def default_cache_dir() -> Path:
