@@ -144,3 +144,38 @@ def test_chunk_engine_directly():
 def test_progress_bar_runs():
     pytest.importorskip("tqdm")
     assert apply_lfs(frame(100), LFS, progress=True).shape == (100, 3)
+
+
+def test_default_chunk_size_grows_only_for_batch_plans_in_one_process():
+    from wslib.apply.api import DEFAULT_CHUNK_SIZE, _default_chunk_size
+
+    batch_only = compile_lfs([keyword_lf(f"k{j}", 1, name=f"k{j}") for j in range(10)])
+    many = compile_lfs([keyword_lf(f"k{j}", 1, name=f"k{j}") for j in range(200)])
+    assert _default_chunk_size(batch_only, 10**6, 1) == 262_144  # capped
+    assert _default_chunk_size(many, 10**6, 1) == DEFAULT_CHUNK_SIZE  # 8 MiB of votes
+    assert _default_chunk_size(compile_lfs(LFS), 10**6, 1) == DEFAULT_CHUNK_SIZE  # row LFs
+    assert _default_chunk_size(batch_only, 10**6, 2) == DEFAULT_CHUNK_SIZE  # workers
+    assert _default_chunk_size(batch_only, 10_000, 2) == 1250
+
+
+def test_batch_plan_votes_do_not_depend_on_chunking():
+    df = frame(3000)
+    lfs = [batch_id, keyword_lf("b", 1, name="b"), threshold_lf("score", 0.3, 0)]
+    np.testing.assert_array_equal(apply_lfs(df, lfs), apply_lfs(df, lfs, chunk_size=7))
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_row_lfs_see_the_same_values_as_tolist(dtype):
+    """Arrow-backed string columns reach row LFs through an object array: the same
+    strings and the same missing-value marker as ``Series.tolist``."""
+    from wslib.apply.chunk import _pylist
+
+    s = pd.Series(["a", None, "é", ""], dtype=dtype)
+    got = _pylist(s)
+    assert list(map(repr, got)) == list(map(repr, s.tolist()))
+    assert [type(v) for v in got] == [type(v) for v in s.tolist()]
+
+    @labeling_function()
+    def missing(x):
+        return 1 if x.text is s.tolist()[1] or x.text != x.text else ABSTAIN
+    assert apply_lfs(pd.DataFrame({"text": s}), [missing])[:, 0].tolist() == [-1, 1, -1, -1]

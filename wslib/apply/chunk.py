@@ -30,6 +30,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -392,8 +393,8 @@ def _apply_keyword_scan(plan: CompiledLFs, chunk: pd.DataFrame, key: tuple[str, 
 def _apply_rows(plan: CompiledLFs, chunk: pd.DataFrame, faults: _Faults,
                 store: Callable[[int, np.ndarray], None]) -> None:
     cols = plan.row_columns if plan.row_columns is not None else tuple(chunk.columns)
-    make = row_type(tuple(map(str, cols)))._make
-    rows = list(map(make, zip(*(chunk[c].tolist() for c in cols)))) if cols else \
+    make = functools.partial(tuple.__new__, row_type(tuple(map(str, cols))))  # = Row._make
+    rows = list(map(make, zip(*(_pylist(chunk[c]) for c in cols)))) if cols else \
         [make(())] * len(chunk)
     memo: dict[tuple, tuple[list, np.ndarray, str]] = {(): (rows, np.zeros(0, np.int64), "")}
     for j in plan.row:
@@ -416,6 +417,14 @@ def _apply_rows(plan: CompiledLFs, chunk: pd.DataFrame, faults: _Faults,
         else:
             v = _row_votes(call, xs, j, faults)
         store(j, v)
+
+
+def _pylist(column: pd.Series) -> list:
+    """``column.tolist()``; Arrow-backed string columns take the faster object-array
+    route (same values, missing ones included)."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.to_numpy(dtype=object).tolist()
+    return column.tolist()
 
 
 @contextmanager
