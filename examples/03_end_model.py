@@ -2,12 +2,15 @@
 
 YouTube spam comments shipped with wslib: the WRENCH labeling functions' votes ->
 LabelModel -> soft labels -> TF-IDF + MLP end model -> test accuracy, with the
-weak-to-strong confidence loss and a gold-label ceiling for the PGR::
+weak-to-strong confidence loss, a gold-label ceiling for the PGR, and the
+WRENCH protocol (a small gold dev set selects the model)::
 
     python examples/03_end_model.py
 """
 
 import warnings
+
+import numpy as np
 
 from wslib.datasets import load_embedded
 from wslib.endmodel import EndModel, tfidf_features
@@ -47,6 +50,16 @@ for name, model in variants.items():
           f"(best epoch {model.best_epoch_}, selection: {model.validation_})")
 print(f"ceiling (gold labels) test accuracy {ceiling:.3f}")
 
-# 5. the same in one call
+# 5. with a small gold dev set (the WRENCH protocol): early stopping on its accuracy,
+#    and soft labels rescaled to its class balance (target="balanced")
+valid = ds["valid"]
+X_train, X_valid, X_test = tfidf_features(*(texts_of(s.data) for s in (train, valid, test)))
+dev_balance = np.bincount(valid.y, minlength=ds.cardinality) / len(valid.y)
+model = EndModel(target="balanced", class_balance=dev_balance, confidence_coef=0.5)
+model.fit(X_train, P, coverage=covered, X_dev=X_valid, y_dev=valid.y)
+print(f"end model balanced + confidence, dev-selected: test accuracy "
+      f"{model.score(X_test, test.y):.3f}  (valid accuracy {model.best_score_:.3f})")
+
+# 6. the same in one call
 res = run_wrench(ds, end_model=EndModel(target="hard"))
 print("run_wrench:", {k: round(v, 3) for k, v in res.scores.items()})
