@@ -12,7 +12,8 @@ def test_quick_bench_writes_records_and_markdown(tmp_path, capsys):
     out = tmp_path / "apply.json"
     assert main(["apply", "--quick", "--json", str(out)]) == 0
     records = json.loads(out.read_text())
-    speed = {r["method"]: r for r in records if r["metric"] == "rows_per_s"}
+    speed = {r["method"]: r for r in records
+             if r["metric"] == "rows_per_s" and not r["method"].startswith("bare ")}
     assert {"wslib row LFs", "wslib batch LFs", "wslib template LFs"} <= set(speed)
     if "snorkel PandasLFApplier" in speed:
         assert all(r["identical"] for r in speed.values())
@@ -20,8 +21,13 @@ def test_quick_bench_writes_records_and_markdown(tmp_path, capsys):
     memory = [r for r in records if r["metric"] == "vote_matrix_MB"]
     assert memory[0]["dtype"] == "int8"
     assert memory[0]["value"] == pytest.approx(2_000 * 20 / 1e6)
+    ceilings = [r for r in records if r["method"].startswith("bare ")]
+    assert len(ceilings) == 4 and all(r["rows_per_cpu_s"] > 0 for r in ceilings)
     text = bench.render_markdown(records)
     assert "| wslib template LFs |" in text and "Dense vote matrix of 2,000 rows × 20" in text
+    summary = next(line for line in text.splitlines() if line.startswith("| templates |"))
+    assert summary.count("×") == 6  # CPU (wall) and n_jobs=2 wall, for both LF sets
+    assert "| ceiling: row bodies alone |" in text
 
 
 def test_corpus_is_deterministic():

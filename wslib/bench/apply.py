@@ -8,8 +8,12 @@ are applied to one deterministic corpus: the embedded YouTube comments
 resampled to ``--rows`` rows, each with a random corpus word appended. Snorkel
 runs on a ``--snorkel-rows`` prefix; every wslib variant's votes on that prefix
 must equal Snorkel's. Wall and CPU seconds are both recorded (the CPU figure
-is robust on a shared machine). A last record measures the dense vote matrix of
-``--memory-lfs`` template LFs on all rows (bytes, and peak RSS growth).
+is robust on a shared machine). Two *ceiling* records time the LF bodies with
+no applier at all: the row bodies called on prebuilt light rows (``x.text``)
+over a ``--bare-rows`` prefix, and the batch bodies called once each on the
+whole corpus; no applier of those LFs can beat them. A last record measures the
+dense vote matrix of ``--memory-lfs`` template LFs on all rows (bytes, and
+peak RSS growth).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from wslib.bench.core import measure, record
 from wslib.bench.report import format_table
 from wslib.datasets import load_embedded
 from wslib.lf import LabelingFunction, keyword_lf, labeling_function, regex_lf
+from wslib.lf.core import row_type
 from wslib.matrix import ABSTAIN
 
 HELP = "LF application speed: wslib row / batch / template LFs vs Snorkel PandasLFApplier"
@@ -72,6 +77,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-jobs", type=int, default=2, help="processes for the parallel run")
     parser.add_argument("--memory-lfs", type=int, default=100,
                         help="LF count for the vote-matrix memory measurement")
+    parser.add_argument("--bare-rows", type=int, default=200_000,
+                        help="prefix on which the bare row-LF bodies are timed (no applier)")
 
 
 def make_corpus(n_rows: int, seed: int = 0) -> pd.DataFrame:
@@ -144,12 +151,15 @@ def run(args: argparse.Namespace) -> list[dict]:
     n_rows = 2_000 if args.quick else args.rows
     n_snorkel = min(n_rows, 500 if args.quick else args.snorkel_rows)
     n_mem_lfs = 20 if args.quick else args.memory_lfs
+    n_bare = min(n_rows, 1_000 if args.quick else args.bare_rows)
     corpus = make_corpus(n_rows)
     dataset = f"youtube-resampled-{n_rows}"
     records: list[dict] = []
     for set_name, specs in LF_SETS.items():
         print(f"--- {set_name}")
-        records += _run_set(set_name, lf_sets(specs), corpus, n_snorkel, args.n_jobs, dataset)
+        sets = lf_sets(specs)
+        speed = _run_set(set_name, sets, corpus, n_snorkel, args.n_jobs, dataset)
+        records += speed + _ceilings(set_name, sets, corpus, n_bare, dataset, speed[0])
     templates = lf_sets(MIXED_SPECS)["template"]
     many = [LabelingFunction(f"{lf.name}_{c}", lf.f, kind="batch", columns=lf.columns,
                              template=lf.template)
@@ -215,6 +225,70 @@ def _run_set(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_
     return records
 
 
+def _ceilings(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_bare: int,
+              dataset: str, snorkel: dict) -> list[dict]:
+    """The LF bodies alone, no applier: row bodies on prebuilt ``x.text`` rows (a
+    prefix), batch bodies once each on the whole corpus."""
+    rows = list(map(row_type(("text",))._make, zip(corpus["text"].iloc[:n_bare].tolist())))
+    row_fs, batch_fs = [lf.f for lf in sets["row"]], [lf.f for lf in sets["batch"]]
+    runs = {"bare row-LF bodies (no applier)":
+            (n_bare, lambda: [list(map(f, rows)) for f in row_fs]),
+            "bare batch-LF bodies (no applier)":
+            (len(corpus), lambda: [f(corpus) for f in batch_fs])}
+    records = []
+    for method, (n, run) in runs.items():
+        _, sec, cpu = _timed(run)
+        ratio = None if snorkel["method"] != "snorkel PandasLFApplier" \
+            else (n / cpu) / snorkel["rows_per_cpu_s"]
+        records.append(record(dataset, method, "rows_per_s", n / sec, sec, rows=n,
+                              cpu_seconds=cpu, rows_per_cpu_s=n / cpu, ratio_vs_snorkel=None,
+                              ratio_vs_snorkel_cpu=ratio, identical=None, lf_set=set_name,
+                              n_lfs=len(row_fs)))
+        print(f"{method:<34} {n:>9,} rows  {n / cpu:>12,.0f} rows/CPU-s"
+              + ("" if ratio is None else f"  {ratio:8.1f}x snorkel (CPU time): a ceiling"))
+    return records
+
+
+#: (row label, applier method, target ratio) of the summary table
+_SUMMARY = [("row LFs", "wslib row LFs", "≥ 10×"), ("batch LFs", "wslib batch LFs", "≥ 300×"),
+            ("templates", "wslib template LFs", "≥ 300×")]
+
+
+def _summary(speed: list[dict]) -> str:
+    """Ratios vs Snorkel per applier and LF set: single-process CPU (wall), and the
+    wall-clock ratio of the parallel run next to it."""
+    by = {(r.get("lf_set", ""), r["method"]): r for r in speed}
+    sets = list(dict.fromkeys(r.get("lf_set", "") for r in speed))
+    jobs = next((r["method"].split(" n_jobs=")[1] for r in speed if " n_jobs=" in r["method"]),
+                None)
+    header = ["vs Snorkel", "target"]
+    for name in sets:
+        header += [f"{name}: 1 process, CPU (wall)"] + \
+            ([f"{name}: n_jobs={jobs}, wall"] if jobs else [])
+    rows = []
+    for label, method, target in _SUMMARY:
+        row = [label, target]
+        for name in sets:
+            one, par = by.get((name, method)), by.get((name, f"{method} n_jobs={jobs}"))
+            row.append("–" if one is None else
+                       f"{_num(one.get('ratio_vs_snorkel_cpu'))}× "
+                       f"({_num(one.get('ratio_vs_snorkel'))}×)")
+            if jobs:
+                row.append("–" if par is None else f"{_num(par.get('ratio_vs_snorkel'))}×")
+        rows.append(row)
+    for label, method in (("ceiling: row bodies alone", "bare row-LF bodies (no applier)"),
+                          ("ceiling: batch bodies alone", "bare batch-LF bodies (no applier)")):
+        if any(m == method for _, m in by):
+            row = [label, ""]
+            for name in sets:
+                row.append(f"{_num(by[(name, method)].get('ratio_vs_snorkel_cpu'))}× (CPU)"
+                           if (name, method) in by else "–")
+                if jobs:
+                    row.append("")
+            rows.append(row)
+    return format_table(header, rows, markdown=True)
+
+
 def render_markdown(records: list[dict]) -> str:
     """The applier section of ``docs/benchmarks.md`` (the generator adds the heading)."""
     lines = [("The same LFs written as Snorkel row LFs, wslib row LFs (same bodies), wslib batch "
@@ -224,8 +298,13 @@ def render_markdown(records: list[dict]) -> str:
              "matrix with Snorkel's on that prefix. Targets (issue 2): row LFs ≥ 10×, "
              "batch/template LFs ≥ 300× Snorkel. The machine is shared, so besides wall-clock "
              "rows/s the table gives rows per CPU-second of the applying process "
-             "(single-process runs), which other processes' load does not distort.")]
+             "(single-process runs), which other processes' load does not distort. The "
+             "summary gives each single-process ratio as CPU (wall), and the wall-clock ratio "
+             "of the parallel run next to it. The *ceiling* rows time the LF bodies with no "
+             "applier (row bodies on prebuilt `x.text` rows, batch bodies once on the whole "
+             "corpus): what the user's own code costs, which no applier can beat.")]
     speed = [r for r in records if r["metric"] == "rows_per_s"]
+    lines += ["", _summary(speed)]
     for set_name in dict.fromkeys(r.get("lf_set", "") for r in speed):
         rows = [[r["method"], f"{r['rows']:,}", f"{r['seconds']:.2f}", f"{r['value']:,.0f}",
                  _num(r.get("ratio_vs_snorkel")), _num(r.get("rows_per_cpu_s"), ",.0f"),
