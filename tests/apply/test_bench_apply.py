@@ -26,7 +26,7 @@ def test_quick_bench_writes_records_and_markdown(tmp_path, capsys):
     text = bench.render_markdown(records)
     assert "| wslib template LFs |" in text and "Dense vote matrix of 2,000 rows × 20" in text
     summary = next(line for line in text.splitlines() if line.startswith("| templates |"))
-    assert summary.count("×") == 6  # CPU (wall) and n_jobs=2 wall, for both LF sets
+    assert summary.count("×") == 7  # target; CPU (wall) and n_jobs=2 wall, for both LF sets
     assert "| ceiling: row bodies alone |" in text
 
 
