@@ -9,7 +9,7 @@ from wslib.datasets.synthetic import make_votes
 from wslib.device import DeviceUnavailableError
 from wslib.kernels import accumulate_scores, one_coin_proba, pattern_hashes, softmax_rows
 from wslib.kernels import torch_votes as tv
-from wslib.labelmodel import DawidSkene, VoteStats, load
+from wslib.labelmodel import DawidSkene, LabelModel, VoteStats, load
 from wslib.labelmodel.streaming import fit_streaming
 from wslib.matrix import to_sparse
 
@@ -69,6 +69,17 @@ def test_dawid_skene_on_torch_equals_numba(k, layout, abstain_aware, small_block
     np.testing.assert_allclose(proba, ref.predict_proba(L), rtol=0, atol=1e-8)
     empty = np.flatnonzero((_votes(k) < 0).all(axis=1))
     assert empty.size and np.allclose(proba[empty].sum(axis=1), 1.0)
+
+
+def test_label_model_on_torch_equals_numba(k, layout, small_blocks):
+    L = layout(_votes(k))
+    ref = LabelModel().fit(L)
+    got = LabelModel(device="cpu").fit(L)
+    assert got.n_iter_ == ref.n_iter_
+    for name in ref._learned:
+        np.testing.assert_allclose(getattr(got, name), getattr(ref, name), rtol=0, atol=1e-8,
+                                   err_msg=name)
+    np.testing.assert_allclose(got.predict_proba(L), ref.predict_proba(L), rtol=0, atol=1e-8)
 
 
 def test_priors_and_dev_labels_on_torch(small_blocks):
