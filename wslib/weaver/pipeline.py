@@ -260,11 +260,12 @@ class Weaver(BaseEstimator):
 
     def _separation(self) -> np.ndarray:
         """Learned quality per kept verifier: TPR - FPR of its votes (binary model) or
-        loading over noise sd (continuous model; larger is better)."""
+        its weight times its noise sd (continuous model: loading over noise sd for the
+        factor weights; larger is better, negative counts against the verifier)."""
         model = self.model_
         if isinstance(model, BinaryMomentModel):
             return model.positive_rate_ - model.false_positive_rate_
-        return model.loading_ / np.sqrt(model.unique_var_)
+        return model.weight_ * np.sqrt(model.unique_var_)
 
 def _dev_rows(table: VerifierTable, dev) -> np.ndarray:
     """Rows of the problems named in ``dev`` (problem ids), whose labels may be read."""

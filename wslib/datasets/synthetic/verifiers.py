@@ -60,11 +60,12 @@ _MAX_WRONG = 8
 #: The two calibrated regimes put the baselines (Pass@1, majority vote, naive
 #: mean, oracle Pass@N, the supervised weighted ensemble) where the Weaver paper
 #: reports them for a 70B generator (docs/weaver.md, "simulator calibration"); they
-#: share one verifier pool and differ only in the task. The stress regime is the
-#: MATH-500 one with strong shared fooling.
+#: share one verifier pool, weaker on graduate-level science than on mathematics.
+#: The stress regime is the MATH-500 one with strong shared fooling.
 REGIMES: dict[str, dict] = {
     "math500-70b": dict(difficulty_mean=2.3, difficulty_sd=2.6, max_wrong_answers=8),
-    "gpqa-diamond-70b": dict(difficulty_mean=-0.5, difficulty_sd=2.0, max_wrong_answers=3),
+    "gpqa-diamond-70b": dict(difficulty_mean=-0.5, difficulty_sd=2.0, max_wrong_answers=3,
+                             skill_median=0.05),
     "stress-shared-fooling": dict(difficulty_mean=2.3, difficulty_sd=2.6, fool_sd=1.0),
 }
 
