@@ -37,6 +37,12 @@ def test_render_markdown_from_results():
         assert method.split()[-1] in text
     assert "**no**" not in text  # every equality check of the run passed
     assert np.isfinite([r["value"] for r in records]).all()
+    device = [r for r in records if r["metric"] == "max_abs_diff_vs_cpu_path"]
+    assert {r["method"].split(" (")[0] for r in device} == {
+        "DawidSkene.fit", "DawidSkene.predict_proba", "similarity_lf", "threshold_lf"}
+    assert all(r["value"] < 1e-8 for r in device)  # the torch paths equal the CPU paths
+    assert all(r["identical"] for r in device if "identical" in r)
+    assert all(r["method"] in text for r in device)
 
 
 def test_peak_rss_is_at_least_the_current_rss():

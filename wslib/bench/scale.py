@@ -17,7 +17,11 @@ default 10 million), then:
    ``apply_lfs`` in this process on the same ``--dask-rows`` rows (identical
    votes, throughput ratio);
 5. **torch** — :mod:`wslib.kernels.torch_votes` on ``--device`` vs the numba
-   kernels on the streamed vote matrix prefix (same results, time ratio).
+   kernels on the streamed vote matrix prefix (same results, time ratio);
+6. **device path** — ``DawidSkene(device=...)`` fit and ``predict_proba`` on the
+   prefix vs the numba path (parameter / soft-label difference, time ratio),
+   and ``similarity_lf`` / ``threshold_lf`` with ``device=`` vs NumPy on
+   ``--lf-rows`` synthetic 384-d embeddings and scores (identical votes, ratio).
 """
 
 from __future__ import annotations
@@ -211,7 +215,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dask-rows", type=int, default=2_000_000,
                         help="rows applied by Dask (2-worker LocalCluster) and in-process")
     parser.add_argument("--batch-size", type=int, default=65_536, help="rows per streamed batch")
-    parser.add_argument("--device", default="cpu", help="torch device for the kernel comparison")
+    parser.add_argument("--device", default="cpu",
+                        help="torch device for the kernel, label-model and LF comparisons "
+                             "(cpu, cuda, cuda:1, mps, auto)")
+    parser.add_argument("--lf-rows", type=int, default=200_000,
+                        help="rows of synthetic embeddings for the similarity/threshold LF timing")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="folder for the generated Parquet files (default: a temp folder, "
                              "removed afterwards)")
@@ -243,6 +251,8 @@ def run(args: argparse.Namespace) -> list[dict]:
         records += _stream_records(work, dataset, n, n_prefix, args.batch_size, common)
         records += _dask_records(work, dataset, n_dask, per_file, env)
         records += _torch_records(work, dataset, n_prefix, args.device, env)
+        records += _device_records(work, n_prefix, 2_000 if args.quick else args.lf_rows,
+                                   args.device, env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return records
@@ -367,6 +377,89 @@ def _torch_records(work: Path, dataset: str, n_rows: int, device: str, env: dict
     return out
 
 
+def _best_of(f: Any, repeat: int = 3) -> tuple[Any, float]:
+    """Result and the fastest of ``repeat`` timed calls (after one warm-up call)."""
+    out = f()
+    best = min(_timed(f)[1] for _ in range(repeat))
+    return out, best
+
+
+def _device_records(work: Path, n_rows: int, n_lf: int, device: str, env: dict
+                    ) -> list[dict]:
+    """The ``device=`` paths (DawidSkene, similarity/threshold LFs) vs their CPU paths.
+
+    Every result comes back as NumPy, so no device sync is needed. On a CPU
+    device the torch side is timed with torch's default thread pool and with
+    one thread: on a small shared machine the pool's synchronisation can cost
+    more than the work itself (``torch_threads`` in each record).
+    """
+    import warnings
+    from functools import partial
+
+    from wslib.device import resolve_device
+    from wslib.endmodel._torch import require_torch
+    from wslib.exceptions import ConvergenceWarning, CoverageWarning
+    from wslib.labelmodel.dawid_skene import DawidSkene
+    from wslib.lf import similarity_lf
+
+    torch = require_torch()
+    pool = torch.get_num_threads()
+    threads = [pool, 1] if resolve_device(device).type == "cpu" and pool > 1 else [pool]
+    L = np.ascontiguousarray(np.load(work / "L.npy", mmap_mode="r")[:n_rows])
+    out: list[dict] = []
+
+    def compare(dataset: str, method: str, peer: str, run_peer: Any, run_torch: Any,
+                values: Any, repeat: int, **extra: Any) -> tuple[Any, Any]:
+        """Time both sides; one record per torch thread setting. Returns both results."""
+        ref, sec_peer = _best_of(run_peer, repeat)
+        for n_threads in threads:
+            torch.set_num_threads(n_threads)
+            try:
+                got, sec = _best_of(run_torch, repeat)
+            finally:
+                torch.set_num_threads(pool)
+            diff = float(np.abs(values(got) - values(ref)).max())
+            more = {k: (v(got, ref) if callable(v) else v) for k, v in extra.items()}
+            out.append(record(dataset, f"{method} ({device}, {n_threads} thread"
+                                       f"{'s' if n_threads > 1 else ''})",
+                              "max_abs_diff_vs_cpu_path", diff, sec, peer=peer,
+                              peer_seconds=sec_peer, time_ratio_vs_peer=sec / sec_peer,
+                              device=device, torch_threads=n_threads, env=env, **more))
+            print(f"{method} on {device} ({n_threads} torch threads): {sec * 1e3:.1f} ms vs "
+                  f"{peer} {sec_peer * 1e3:.1f} ms ({sec / sec_peer:.2f}x); max |diff| {diff:.1e}")
+        return got, ref
+
+    name = f"votes {n_rows:,}x{L.shape[1]}"
+    params = ("class_balance_", "confusion_", "accuracy_")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", CoverageWarning)  # uncovered rows: expected here
+        got, ref = compare(
+            name, "DawidSkene.fit", "numba", partial(DawidSkene(cardinality=2).fit, L),
+            partial(DawidSkene(cardinality=2, device=device).fit, L),
+            lambda model: np.concatenate([getattr(model, a).ravel() for a in params]), 1,
+            n_iter=lambda g, r: g.n_iter_, same_n_iter=lambda g, r: g.n_iter_ == r.n_iter_)
+    compare(name, "DawidSkene.predict_proba", "numba", partial(ref.predict_proba, L),
+            partial(got.predict_proba, L), np.asarray, 1)
+
+    rng = np.random.default_rng(1)
+    emb = rng.normal(size=(n_lf, 384)).astype(np.float32)
+    emb[::101] = 0.0
+    frame = pd.DataFrame({"emb": list(emb), "score": rng.normal(size=n_lf)})
+    protos = rng.normal(size=(8, 384))
+    name = f"embeddings {n_lf:,}x384"
+    for method, make in (
+            ("similarity_lf (8 prototypes)",
+             partial(similarity_lf, "emb", 0.05, 1, prototype=protos)),
+            ("threshold_lf", partial(threshold_lf, "score", 1.0, 1))):
+        compare(name, method, "numpy", partial(make(device=None).apply_batch, frame),
+                partial(make(device=device).apply_batch, frame),
+                lambda v: v.astype(np.float64), 3,
+                identical=lambda g, r: bool(np.array_equal(g, r)),
+                votes=lambda g, r: int((r >= 0).sum()))
+    return out
+
+
 def _sync(device: str) -> Any:
     """Wait for the device's queued work, so a timing covers it."""
     from wslib.device import resolve_device
@@ -429,6 +522,17 @@ def render_markdown(records: list[dict]) -> str:
         lines += [f"| {r['method'].split()[1]} | {r['device']} | {r['seconds'] * 1e3:.1f} | "
                   f"{r['numba_seconds'] * 1e3:.1f} | {r['time_ratio_vs_numba']:.2f} | "
                   f"{r['value']:.1e} |" for r in kernels]
+    device = [r for r in records if r["metric"] == "max_abs_diff_vs_cpu_path"]
+    if device:
+        lines += ["", "The `device=` paths (torch) vs the default CPU paths on the same data: "
+                      "`DawidSkene(device=...)` (vote patterns, EM, soft labels) vs numba, "
+                      "`similarity_lf` / `threshold_lf(device=...)` vs NumPy (ratio > 1: "
+                      "torch slower; on a CPU the default paths are the ones to use).", "",
+                  "| data | method (device, torch threads) | torch ms | default ms | "
+                  "default path | ratio | max abs diff |", "|---|---|---:|---:|---|---:|---:|"]
+        lines += [f"| {r['dataset']} | {r['method']} | {r['seconds'] * 1e3:,.1f} | "
+                  f"{r['peer_seconds'] * 1e3:,.1f} | {r['peer']} | "
+                  f"{r['time_ratio_vs_peer']:.2f} | {r['value']:.1e} |" for r in device]
     env = (records[0].get("env") if records else None) or {}
     if env:
         lines += ["", f"Machine: {env.get('cpus')} CPUs ({env.get('processor')}), shared; "

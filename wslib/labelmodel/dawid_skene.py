@@ -179,13 +179,13 @@ class DawidSkene(BaseLabelModel):
             R, loglik = em.e_step(log_pi, log_vote, log_abstain)
             loglik /= n
             self.n_iter_ = it
-            if loglik - prev < self.tol:
+            change, prev = loglik - prev, loglik
+            if change < self.tol:
                 break
-            prev = loglik
         else:
             warnings.warn(f"{type(self).__name__} did not converge in {self.max_iter} "
-                          f"iterations (last change {loglik - prev:.2g}); raise max_iter",
-                          ConvergenceWarning, stacklevel=4)
+                          f"iterations (last change in mean log-likelihood {change:.2g}, "
+                          f"tol {self.tol:g}); raise max_iter", ConvergenceWarning, stacklevel=4)
         log_pi, log_vote, log_abstain = self._m_step(em, R * em.w[:, None], k, log_prior,
                                                      dev_counts)
         self._set_params(*(em.numpy(x) for x in (log_pi, log_vote, log_abstain)))
