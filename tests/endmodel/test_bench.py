@@ -7,8 +7,8 @@ import pytest
 from wslib.bench.endmodel import render_markdown
 from wslib.cli import main
 
-WEAK = {"endmodel/mlp-tfidf", "endmodel/mlp-tfidf+confidence", "endmodel/mlp-tfidf[balanced]",
-        "endmodel/mlp-tfidf[balanced]+confidence"}
+WEAK = {f"endmodel/mlp-tfidf{target}{loss}" for target in ("", "[balanced]", "[hard]")
+        for loss in ("", "+confidence")}
 
 
 @pytest.mark.slow
@@ -51,7 +51,9 @@ def test_label_free_protocol(tmp_path):
     assert "labelmodel/LabelModel[dev-balance]" not in {r["method"] for r in records}
     fits = [r for r in records if r.get("seed") == 0]
     assert {r["method"] for r in fits} == {"endmodel/mlp-tfidf", "endmodel/mlp-tfidf+confidence",
-                                           "endmodel/mlp-tfidf[hard]", "ceiling/mlp-tfidf"}
+                                           "endmodel/mlp-tfidf[hard]",
+                                           "endmodel/mlp-tfidf[hard]+confidence",
+                                           "ceiling/mlp-tfidf"}
     assert all(r["selection"] == "held-out" and r["valid_score"] <= 0 for r in fits)
     md = render_markdown(records)
     assert "selection: held-out" in md and "| LM dev-balance |" not in md

@@ -6,7 +6,7 @@ labels with plain soft cross-entropy (``endmodel/<head>-<features>``), with
 the weak-to-strong confidence loss (``endmodel/<head>-<features>+confidence``),
 on the soft labels rescaled to a class balance
 (``endmodel/<head>-<features>[balanced]``, with and without the confidence
-loss) and on the arg-max labels (``[hard]``, with ``--targets ...,hard``);
+loss) and on the arg-max labels (``[hard]``, with and without it);
 train the same end model on the gold train labels (``ceiling/<head>-<features>``).
 Rows with ``seed="median"`` hold the medians over ``--seeds`` seeds and the
 performance gap recovered ``PGR = (end model - label model) / (ceiling - label model)``
@@ -67,9 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--head", choices=("mlp", "logreg"), default="mlp")
     parser.add_argument("--confidence-coef", type=float, default=0.5,
                         help="final alpha of the confidence loss (default %(default)s)")
-    parser.add_argument("--targets", default="soft,balanced",
-                        help="end-model targets to run: soft and balanced (each with and "
-                             "without the confidence loss), hard (default: %(default)s)")
+    parser.add_argument("--targets", default="soft,balanced,hard",
+                        help="end-model targets to run, each with and without the confidence "
+                             "loss: soft, balanced, hard (default: %(default)s)")
     parser.add_argument("--selection", choices=SELECTIONS, default="gold-valid",
                         help="model selection: the gold valid split (early stopping, --grid "
                              "and the best variant per seed, [valid-best]) or a label-free "
@@ -111,8 +111,7 @@ def _runs(name: str, targets: list[str]) -> dict[str, tuple[str, str, bool]]:
     for target in targets:
         suffix = "" if target == "soft" else f"[{target}]"
         runs[f"endmodel/{name}{suffix}"] = ("weak", target, False)
-        if target in ("soft", "balanced"):
-            runs[f"endmodel/{name}{suffix}+confidence"] = ("weak", target, True)
+        runs[f"endmodel/{name}{suffix}+confidence"] = ("weak", target, True)
     runs[f"ceiling/{name}"] = ("gold", "soft", False)
     return runs
 
@@ -269,7 +268,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
 #: Weak-label methods (suffix after ``<head>-<features>``) and their column titles.
 COLUMNS = (("", "soft CE"), ("+confidence", "soft +conf"), ("[balanced]", "balanced"),
            ("[balanced]+confidence", "balanced +conf"), ("[hard]", "hard"),
-           ("[valid-best]", "best on valid"))
+           ("[hard]+confidence", "hard +conf"), ("[valid-best]", "best on valid"))
 
 
 def _fmt(value: Any) -> str:
