@@ -64,6 +64,11 @@ def test_cooccurrence_is_one_hot_gram_matrix(L):
     Z = np.zeros((L.shape[0], 9 * K))
     rows, cols = np.nonzero(L >= 0)
     Z[rows, cols * K + L[rows, cols]] = 1.0
+    np.testing.assert_array_equal(tv.onehot(L, K, block_rows=1000).numpy(), Z)
+    delta, start = tv.score_weights(np.ones((9, K, K)), np.full((9, K), 0.5), np.arange(K))
+    np.testing.assert_array_equal((tv.onehot(L, K) @ delta + start).numpy(),
+                                  accumulate_scores(L, np.ones((9, K, K)), np.full((9, K), 0.5),
+                                                    np.arange(K, dtype=float)))
     O = tv.cooccurrence(L, K, device="cpu", block_rows=1000).numpy()
     np.testing.assert_array_equal(O, Z.T @ Z)
     np.testing.assert_array_equal(np.diag(O).reshape(9, K), count_votes(L, K))

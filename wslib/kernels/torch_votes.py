@@ -10,6 +10,8 @@ kernels of :mod:`wslib.kernels` (integers exactly, floats to rounding):
 ``count_votes(L, k)``          :math:`C_{jv} = \#\{i : L_{ij} = v\}`, shape ``(m, k)``
 ``row_vote_counts(L, k)``      :math:`N_{ic} = \#\{j : L_{ij} = c\}`, shape ``(n, k)``
 ``row_coverage(L)``            votes per row, shape ``(n,)``
+``onehot(L, k)``                the one-hot votes :math:`Z`, shape ``(n, mk)``
+``score_weights(W, A, b)``     ``(delta, start)``: the scores are ``Z @ delta + start``
 ``accumulate_scores(L, ...)``  :math:`s_{ic} = b_c + \sum_j W_{j L_{ij} c}` (or
                                :math:`A_{jc}` when LF ``j`` abstains), shape ``(n, k)``
 ``posterior(L, ...)``          ``softmax`` of the scores, row by row (the soft labels)
@@ -57,12 +59,14 @@ __all__ = [
     "cooccurrence",
     "count_votes",
     "one_coin_posterior",
+    "onehot",
     "pairwise_agreement",
     "pattern_blocks",
     "pattern_hashes",
     "posterior",
     "row_coverage",
     "row_vote_counts",
+    "score_weights",
     "weighted_vote_counts",
 ]
 
@@ -134,17 +138,35 @@ def _f64(x: Any, dev: Any) -> Any:
     return torch.as_tensor(x, dtype=torch.float64, device=dev)
 
 
-def _score_blocks(L: Any, w_vote: Any, w_abstain: Any, base: Any, dev: Any, block_rows: int
-                  ) -> Iterator[tuple[int, Any]]:
-    """``(start, scores of the block)`` of a conditionally independent model."""
+def onehot(L: Any, k: int, *, device: Any = "cpu", block_rows: int = DEFAULT_BLOCK_ROWS
+           ) -> Any:
+    """``(n, m*k)`` float64 tensor ``Z`` of one-hot votes (``Z[i, j*k + v] = [L[i, j] = v]``):
+    for a small matrix used many times, e.g. the distinct vote patterns of an EM fit."""
+    dev = resolve_device(device)
+    out = torch.empty((L.shape[0], L.shape[1] * k), dtype=torch.float64, device=dev)
+    for start, block in _blocks(L, dev, block_rows):
+        out[start:start + block.shape[0]] = _onehot(block, k, torch.float64)
+    return out
+
+
+def score_weights(w_vote: Any, w_abstain: Any = None, base: Any = None, *,
+                  device: Any = "cpu") -> tuple[Any, Any]:
+    """``(delta, start)`` with ``onehot(L) @ delta + start == accumulate_scores(L, ...)``:
+    vote ``v`` of LF ``j`` adds ``W[j, v] - A[j]``; every row starts from ``b + sum_j A[j]``."""
+    dev = resolve_device(device)
     W = _f64(w_vote, dev)
     m, k, _ = W.shape
     A = torch.zeros((m, k), dtype=torch.float64, device=dev) if w_abstain is None else \
         _f64(w_abstain, dev)
     b = torch.zeros(k, dtype=torch.float64, device=dev) if base is None else _f64(base, dev)
-    # vote v of LF j adds W[j, v] - A[j]; every row starts from b + sum_j A[j]
-    delta = (W - A[:, None, :]).reshape(m * k, k)
-    start_row = b + A.sum(dim=0)
+    return (W - A[:, None, :]).reshape(m * k, k), b + A.sum(dim=0)
+
+
+def _score_blocks(L: Any, w_vote: Any, w_abstain: Any, base: Any, dev: Any, block_rows: int
+                  ) -> Iterator[tuple[int, Any]]:
+    """``(start, scores of the block)`` of a conditionally independent model."""
+    delta, start_row = score_weights(w_vote, w_abstain, base, device=dev)
+    k = delta.shape[1]
     for start, block in _blocks(L, dev, block_rows):
         yield start, _onehot(block, k, torch.float64) @ delta + start_row
 

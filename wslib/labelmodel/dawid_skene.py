@@ -165,7 +165,7 @@ class DawidSkene(BaseLabelModel):
             raise ValueError(f"tol must be a finite number >= 0, got {self.tol!r}")
         P, w = stats.compressed()
         k = stats.cardinality
-        em = _NumbaEM(P, w) if self.device is None else _TorchEM(P, w, self.device)
+        em = _NumbaEM(P, w) if self.device is None else _TorchEM(P, w, k, self.device)
         n = float(w.sum())
         R = em.array(_majority_posteriors(P, k))
         log_prior = None if class_balance is None else \
@@ -281,17 +281,19 @@ class _NumbaEM:
 
 
 class _TorchEM:
-    """The same kernels in torch on ``device``: patterns and weights live there for the
-    whole fit; only the log-likelihood (a scalar) comes back each iteration."""
+    """The same kernels in torch on ``device``: the patterns' one-hot votes ``Z`` and
+    their counts live there for the whole fit, each iteration is two products
+    with ``Z``, and only the log-likelihood (a scalar) comes back."""
 
-    def __init__(self, P, w: np.ndarray, device: str) -> None:
+    def __init__(self, P, w: np.ndarray, k: int, device: str) -> None:
         from wslib.device import resolve_device
         from wslib.kernels import torch_votes as tv
         from wslib.matrix import to_dense
 
         self.tv, self.xp = tv, tv.torch
         self.dev = resolve_device(device)
-        self.P = self.xp.from_numpy(to_dense(P).astype(np.int64)).to(self.dev)
+        self.k = k
+        self.Z = tv.onehot(to_dense(P), k, device=self.dev)
         self.w = self.array(w)
 
     def array(self, x: np.ndarray):
@@ -302,10 +304,11 @@ class _TorchEM:
         return x.cpu().numpy()
 
     def voted(self, Rw):
-        return self.tv.weighted_vote_counts(self.P, Rw, device=self.dev)
+        return (self.Z.T @ Rw).reshape(-1, self.k, self.k)
 
     def e_step(self, log_pi, log_vote, log_abstain):
-        scores = self.tv.accumulate_scores(self.P, log_vote, log_abstain, log_pi, device=self.dev)
+        delta, start = self.tv.score_weights(log_vote, log_abstain, log_pi, device=self.dev)
+        scores = self.Z @ delta + start
         lse = self.xp.logsumexp(scores, dim=1)
         return self.xp.exp(scores - lse[:, None]), float(self.w @ lse)
 
