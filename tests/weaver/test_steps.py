@@ -133,9 +133,11 @@ def test_answer_groups_discount_shared_verifier_errors():
     starts = np.r_[0, np.cumsum(sizes)]
     n = starts[-1]
     problem = np.repeat(np.arange(400), sizes)
-    answer = problem * 10 + rng.integers(0, 4, size=n)  # four answers per problem
-    right = rng.integers(0, 4, size=400)
-    y = (answer % 10 == right[problem]).astype(float)
+    right = rng.integers(0, 4, size=400)[problem]  # four answers per problem; the right
+    wrong = (right + rng.integers(1, 4, size=n)) % 4  # one is sampled most often
+    choice = np.where(rng.random(n) < 0.4, right, wrong)
+    answer = problem * 10 + choice
+    y = (choice == right).astype(float)
     delta = np.array([0.6, 0.6, 0.5, 0.4, 0.3])
     loading = np.array([1.5, 1.5, 0.0, 0.0, 0.0])  # verifiers 0 and 1: one family
     Z = y[:, None] * delta + rng.normal(size=(n, 1)) * loading + rng.normal(size=(n, 5))

@@ -49,7 +49,10 @@ the leading solution of
 
 which is ``w ∝ Sigma_W^{-1} lambda`` (the likelihood-ratio direction under
 correlated Gaussian noise) when correctness dominates ``Sigma_B``. Its sign makes
-the combined score agree with the verifiers' average.
+the combined score rise with the answer's popularity within the problem
+(majority vote beats a random sample), a signal whose errors are not the
+verifiers': with many weak or adversarial verifiers their average can point
+the wrong way.
 
 Example
 -------
@@ -192,7 +195,8 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
         self.weight_ = np.divide(loading, unique, out=np.zeros_like(loading), where=unique > 0)
         self.weights_from_ = "factor"
         if groups is not None:
-            weight = _answer_discriminant(within, np.asarray(groups, dtype=np.int64))
+            weight = _answer_discriminant(within, np.asarray(groups, dtype=np.int64),
+                                          starts)
             if weight is not None:
                 self.weight_, self.weights_from_ = weight, "answer groups"
         self.center_ = filled.sum(axis=0) / np.maximum(observed.sum(axis=0), 1)
@@ -303,12 +307,17 @@ def _principal_factor(cov: np.ndarray, n_iter: int) -> np.ndarray:
     return d
 
 
-def _answer_discriminant(within: np.ndarray, groups: np.ndarray, ridge: float = 1e-3
-                         ) -> np.ndarray | None:
+def _answer_discriminant(within: np.ndarray, groups: np.ndarray, starts: np.ndarray,
+                         ridge: float = 1e-3) -> np.ndarray | None:
     """Fisher's discriminant across answer groups: the leading ``w`` of
     ``Sigma_B w = rho Sigma_W w`` (``within``: scores centred per problem, 0 where
-    missing), signed to agree with the verifiers' average. ``None`` when the groups
-    leave too few rows to estimate the within-group scatter (50 per verifier)."""
+    missing). ``None`` when the groups leave too few rows to estimate the
+    within-group scatter (50 per verifier).
+
+    The sign makes the combined score rise with the answer's popularity within its
+    problem (self-consistency: majority vote beats a random sample), the one
+    label-free signal whose errors are not the verifiers'; the verifiers' average
+    decides where popularity says nothing."""
     n, m = within.shape
     _, codes = np.unique(groups, return_inverse=True)
     counts = np.bincount(codes).astype(np.float64)
@@ -323,7 +332,12 @@ def _answer_discriminant(within: np.ndarray, groups: np.ndarray, ridge: float = 
     scatter_w += ridge * max(np.trace(scatter_w) / m, 1e-12) * np.eye(m)
     _, vecs = eigh(scatter_b, scatter_w)
     weight = vecs[:, -1]
-    return -weight if (within @ weight) @ within.sum(axis=1) < 0 else weight
+    score = within @ weight
+    popularity = center_per_problem(counts[codes][:, None], starts)[:, 0]
+    agreement = score @ popularity
+    if agreement == 0.0:
+        agreement = score @ within.sum(axis=1)
+    return -weight if agreement < 0 else weight
 
 
 def _balance_from_third_moments(centred: np.ndarray, d: np.ndarray, coverage: np.ndarray
