@@ -29,6 +29,8 @@ def test_quick_bench_records_and_markdown(tmp_path):
     best = next(r for r in records if r["method"] == "endmodel/mlp-tfidf[valid-best]"
                 and r["seed"] == 0)
     assert best["chosen"] in WEAK
+    lm = next(r for r in records if r["method"] == "labelmodel/LabelModel")
+    assert 0.5 < lm["valid_score"] <= 1.0
     assert best["valid_score"] == max(r["valid_score"] for r in records
                                       if r["method"] in WEAK and r["seed"] == 0)
     assert all(r["selection"] == "gold-valid" for r in pgr)
@@ -96,7 +98,7 @@ def test_markdown_table_from_records():
                rec("endmodel/mlp-tfidf[balanced]", "pgr", 0.4, **kind),
                rec("ceiling/mlp-tfidf", "accuracy", 0.85, n_seeds=3, **kind)]
     md = render_markdown(records)
-    assert "| trec | accuracy | 0.600 | 0.550 (-0.20) | **0.700** (+0.40) | 0.850 | 3 | " \
+    assert "| trec | accuracy | 0.600 | 0.550 (-0.20) | **0.700** (+0.40) | 0.850 | 3 | – / – | " \
            "lr=0.003 |" in md
     assert "soft +conf" not in md  # only the methods that were run get a column
     records[2]["value"] = None  # a ceiling below the label model leaves PGR undefined

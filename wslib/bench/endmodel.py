@@ -176,8 +176,8 @@ def _valid_best(method: str, groups: list[list[dict[str, Any]]], context: dict[s
     for runs in zip(*[g[:-1] for g in groups]):
         chosen = runs[_best([r["valid_score"] for r in runs])]
         out.append({**chosen, "method": method, "chosen": chosen["method"]})
-    return out + [_median(method, out, context,
-                          chosen=[r["chosen"] for r in out])]
+    return out + [_median(method, out, context, chosen=[r["chosen"] for r in out],
+                          valid_score=float(np.median([r["valid_score"] for r in out])))]
 
 
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -213,10 +213,12 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             lm = LabelModel().fit(train.L)
             P, coverage = lm.predict_proba(train.L), lm.coverage(train.L)
             weak = lm.score(test.L, test.y, metric=metric)
+            extra = {"valid_score": lm.score(ds["valid"].L, ds["valid"].y, metric=metric)} \
+                if gold_valid else {}
             records.append(record(ds.name, "labelmodel/LabelModel", metric, weak,
                                   time.perf_counter() - t0, seed="median",
                                   train_coverage=float(coverage.mean()),
-                                  test_coverage=float(lm.coverage(test.L).mean())))
+                                  test_coverage=float(lm.coverage(test.L).mean()), **extra))
             if gold_valid:
                 t0 = time.perf_counter()
                 lm_dev = LabelModel().fit(train.L, class_balance=balance)
@@ -290,7 +292,7 @@ def _table(idx: dict[tuple[Any, ...], dict[str, Any]], datasets: list[str], head
     dev_lm = any((ds, "labelmodel/LabelModel[dev-balance]") == k[:2] for ds in datasets
                  for k in idx)
     header = ["dataset", "metric", "LM"] + (["LM dev-balance"] if dev_lm else []) + \
-        [title for _, title in cols] + ["ceiling", "seeds", "chosen (soft CE)"]
+        [title for _, title in cols] + ["ceiling", "seeds", "valid: LM / best", "chosen (soft CE)"]
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for ds in datasets:
         lm = idx.get((ds, "labelmodel/LabelModel", None, None)) or next(
@@ -316,7 +318,10 @@ def _table(idx: dict[tuple[Any, ...], dict[str, Any]], datasets: list[str], head
             cells.append(cell)
         plain = idx.get((ds, f"endmodel/{name}", metric, kind)) or {}
         chosen = ", ".join(f"{k}={v:g}" for k, v in (plain.get("params") or {}).items())
-        cells += [_fmt(ceiling["value"]), str(ceiling.get("n_seeds", 1)), chosen or "defaults"]
+        best = idx.get((ds, f"endmodel/{name}[valid-best]", metric, kind)) or {}
+        valid = f"{_fmt(lm.get('valid_score'))} / {_fmt(best.get('valid_score'))}"
+        cells += [_fmt(ceiling["value"]), str(ceiling.get("n_seeds", 1)), valid,
+                  chosen or "defaults"]
         out.append("| " + " | ".join(cells) + " |")
     return out + [""]
 
@@ -333,7 +338,8 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
            "`soft CE` = end model on its soft labels; `+conf` = with the weak-to-strong "
            "confidence loss; `balanced` = soft labels rescaled to the class balance (valid "
            "split's under `gold-valid`, arg-max labels' under `held-out`); `ceiling` = the "
-           "same end model on gold train labels. Bold: above the label model. Protocol "
+           "same end model on gold train labels; `valid: LM / best` = the valid-split metric of "
+           "the label model and of `best on valid`. Bold: above the label model. Protocol "
            "`gold-valid` (WRENCH): early stopping and the hyper-parameter grid on the gold "
            "valid split; `held-out`: no gold label, early stopping on held-out soft labels."),
            ""]
