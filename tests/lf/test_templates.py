@@ -248,3 +248,27 @@ def test_prefilter_decides(pattern, case_sensitive, decides):
                                                 ignore_case=not case_sensitive), False)
     assert lf.apply_batch(pd.DataFrame({"text": texts})).tolist() == \
         np.where(hit.to_numpy(zero_copy_only=False), 1, -1).tolist()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_minimised_automaton_votes_like_the_reference(seed):
+    """Keyword sets whose automaton minimisation merges states and byte classes
+    (character-set expansions, shared suffixes), with and without word boundaries,
+    in one fused scan: every LF votes exactly as the plain Python reference."""
+    from wslib.kernels.keywords import build_automaton
+
+    rng = np.random.default_rng(seed)
+    digits = [f"{i:02d}" for i in range(100)]
+    keywords = [digits, ["x" + d for d in "0123456789"], ["ab", "cab", "bab"], ["b"],
+                ["a1", "a2", "b1", "b2"], ["ba ", "ab_"]]
+    alphabet = np.array(list("ab12x _9") + ["AB", "X3", "\u212a", "ä"])
+    texts = ["".join(rng.choice(alphabet, rng.integers(0, 12))) for _ in range(2000)]
+    lfs = [keyword_lf(k, j % 3, name=f"k{j}", word_boundary=bool(j % 2))
+           for j, k in enumerate(keywords)]
+    L = apply_lfs(pd.DataFrame({"text": texts}), lfs, chunk_size=512)
+    for j, kws in enumerate(keywords):
+        expected = py_keyword(texts, kws, word_boundary=bool(j % 2))
+        np.testing.assert_array_equal(L[:, j] == j % 3, expected, err_msg=str(kws))
+        assert set(np.unique(L[:, j])) <= {-1, j % 3}
+    auto = build_automaton([d.encode() for d in digits], [0] * 100, [False] * 100)
+    assert len(auto[0]) // auto[1] == 3  # root, one digit, two digits (was 111 states)

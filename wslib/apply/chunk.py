@@ -368,22 +368,24 @@ def _apply_keyword_scan(plan: CompiledLFs, chunk: pd.DataFrame, key: tuple[str, 
     prefilters of its regex templates; each regex then runs on its candidates."""
     js, rs = plan.keyword_groups.get(key, []), plan.prefiltered.get(key, [])
     specs = [plan.lfs[j].template for j in js] + [plan.lfs[j].template.prefilter for j in rs]
-    try:
-        block = match_keyword_templates(chunk[key[0]], specs, [plan.names[j] for j in js + rs])
+    try:  # votes straight into the LFs' columns; a regex's column first marks its candidates
+        match_keyword_templates(chunk[key[0]], specs, [plan.names[j] for j in js + rs],
+                                out=votes, columns=js + rs)
     except Exception as exc:  # noqa: BLE001 - e.g. a non-text column
+        votes[:, js + rs] = ABSTAIN
         for j in js + rs:
             faults.raised(j, None, exc)
         return
     top = MAX_CLASS if plan.cardinality is None else plan.cardinality - 1
-    if all(spec.label <= top for spec in specs):  # only labels and -1: valid by design
-        votes[:, js] = block[:, :len(js)]
-    else:
-        for t, j in enumerate(js):
-            store(j, block[:, t].astype(np.int64))
-    for t, j in enumerate(rs, start=len(js)):
+    for j in js:
+        if plan.lfs[j].template.label > top:  # a label the cardinality rules out
+            store(j, votes[:, j].astype(np.int64))
+    for j in rs:
+        candidates = votes[:, j] != ABSTAIN
+        votes[:, j] = ABSTAIN
         try:
             v = match_regex_template(chunk[key[0]], plan.lfs[j].template, plan.names[j],
-                                     block[:, t] != ABSTAIN)
+                                     candidates)
         except Exception as exc:  # noqa: BLE001
             faults.raised(j, None, exc)
             continue

@@ -34,9 +34,10 @@ Example
 >>> auto = build_automaton([b"check out", b"out"], [0, 1], [False, True], fold_ascii=True)
 >>> data = np.frombuffer(b"CHECK out!shout", dtype=np.uint8)
 >>> offsets = np.array([0, 10, 15])
->>> hits, special = match_keywords(data, offsets, *auto, 2)
->>> hits.astype(int).tolist(), special.tolist()
-([[1, 1], [0, 0]], [False, False])
+>>> votes = np.full((2, 2), -1, dtype=np.int16)
+>>> special = match_keywords(data, offsets, *auto, votes, [0, 1], [7, 8])
+>>> votes.tolist(), special.tolist()
+([[7, 8], [-1, -1]], [False, False])
 """
 
 from __future__ import annotations
@@ -107,6 +108,15 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     byte_class = np.zeros(256, dtype=np.uint8 if len(used) < 256 else np.int32)
     byte_class[used] = np.arange(1, len(used) + 1)
     delta = np.concatenate([np.zeros((n_states, 1), dtype=delta.dtype), delta[:, used]], axis=1)
+    # what a state outputs: the distinct (slot, keyword length, word boundary) ending there
+    outs = [tuple(sorted({(slots[t], len(keywords[t]), word_boundary[t]) for t in o}))
+            for o in outputs]
+    delta, outs = _minimise(delta, outs)
+    n_states = len(outs)
+    # byte classes moving alike from every state merge (all ten digits, in the example)
+    merged = _row_ids(delta.T)
+    delta = delta[:, np.unique(merged, return_index=True)[1]]
+    byte_class = merged[byte_class].astype(byte_class.dtype)
     if fold_ascii:
         upper = np.arange(ord("A"), ord("Z") + 1)
         byte_class[upper] = byte_class[upper + 32]
@@ -114,29 +124,57 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
         delta = np.concatenate([delta, np.full((n_states, 1), n_states, dtype=delta.dtype)],
                                axis=1)  # ... leading to the sentinel state n_states
     # renumber: states without outputs first, so "has outputs" is "state >= first_out"
-    order = np.argsort([len(o) > 0 for o in outputs], kind="stable")
+    order = np.argsort([len(o) > 0 for o in outs], kind="stable")
     new_id = np.empty(n_states, dtype=np.int64)
     new_id[order] = np.arange(n_states)
     new_id = np.append(new_id, n_states)  # the sentinel keeps its number, the last
-    delta = new_id[delta[order]].astype(delta.dtype)
-    outputs = [outputs[old] for old in order]
-    first_out = int(sum(1 for o in outputs if not o))
+    delta = new_id[delta[order]]
+    outs = [outs[old] for old in order]
+    first_out = int(sum(1 for o in outs if not o))
     if fold_ascii:  # the sentinel: moves like the root state, outputs nothing
         delta = np.concatenate([delta, delta[new_id[0]][None]], axis=0)
-        outputs.append([])
+        outs.append(())
         n_states += 1
     out_ptr = np.zeros(n_states + 1, dtype=np.int64)
-    out_ptr[1:] = np.cumsum([len(o) for o in outputs])
-    flat = [t for o in outputs for t in o]
-    out_slot = np.asarray([slots[t] for t in flat], dtype=np.int64)
-    out_len = np.asarray([len(keywords[t]) for t in flat], dtype=np.int64)
-    out_wb = np.asarray([word_boundary[t] for t in flat], dtype=np.bool_)
+    out_ptr[1:] = np.cumsum([len(o) for o in outs])
+    flat = np.array([t for o in outs for t in o], dtype=np.int64).reshape(-1, 3)
+    out_slot, out_len, out_wb = flat[:, 0].copy(), flat[:, 1].copy(), flat[:, 2].astype(np.bool_)
     n_classes = delta.shape[1]
     if n_states * n_classes >= 2**32:
         raise ValueError(f"{len(keywords):,} keywords make an automaton too large to scan")
     flat_delta = (delta.astype(np.uint64) * np.uint64(n_classes)).astype(np.uint32).ravel()
     return (flat_delta, n_classes, byte_class, first_out * n_classes, out_ptr, out_slot,
             out_len, out_wb, bool(fold_ascii))
+
+
+def _minimise(delta: np.ndarray, outs: list[tuple]) -> tuple[np.ndarray, list[tuple]]:
+    """Merge equivalent states (Moore's partition refinement): states with the same
+    outputs whose moves lead to equivalent states on every byte class behave
+    alike on any text. Keywords spelled out from a character set collapse: the
+    10,000 strings of ``[0-9]{4}`` need 5 states instead of 11,111. The root
+    stays state 0."""
+    ids: dict[tuple, int] = {}
+    part = np.array([ids.setdefault(o, len(ids)) for o in outs], dtype=np.int64)
+    while True:
+        refined = _row_ids(np.column_stack([part, part[delta]]))
+        if refined.max() == part.max():  # no class split: stable
+            break
+        part = refined
+    reps = np.sort(np.unique(part, return_index=True)[1])  # first state of each class
+    relabel = np.empty(len(reps), dtype=np.int64)
+    relabel[part[reps]] = np.arange(len(reps))  # classes in order of their first state
+    return relabel[part[delta[reps]]], [outs[r] for r in reps]
+
+
+def _row_ids(m: np.ndarray) -> np.ndarray:
+    """Equal rows of ``m`` get equal ids ``0, 1, ...`` (exact; a lexicographic sort)."""
+    order = np.lexsort(m.T[::-1])
+    ordered = m[order]
+    new = np.ones(len(m), dtype=np.bool_)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    ids = np.empty(len(m), dtype=np.int64)
+    ids[order] = np.cumsum(new) - 1
+    return ids
 
 
 @numba.njit(inline="always")
@@ -148,11 +186,11 @@ def _special_at(data, p, b):
 
 
 @numba.njit(inline="always")
-def _emit(i, a, b, p, s, data, out_ptr, out_slot, out_len, out_wb, is_word, hits):
-    """Record the keywords ending at byte ``p`` (state ``s``) of row ``i`` = ``data[a:b]``."""
+def _emit(i, a, b, p, s, data, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes):
+    """Vote for the keywords ending at byte ``p`` (state ``s``) of row ``i`` = ``data[a:b]``."""
     for t in range(out_ptr[s], out_ptr[s + 1]):
-        slot = out_slot[t]
-        if hits[i, slot]:
+        col = out_col[t]
+        if votes[i, col] != -1:  # that LF already voted on this row
             continue
         if out_wb[t]:
             begin = p - out_len[t] + 1
@@ -160,7 +198,7 @@ def _emit(i, a, b, p, s, data, out_ptr, out_slot, out_len, out_wb, is_word, hits
                 continue
             if p + 1 < b and is_word[data[p + 1]]:
                 continue
-        hits[i, slot] = True
+        votes[i, col] = out_label[t]
 
 
 @numba.njit
@@ -171,7 +209,7 @@ def _step(s, byte, delta, byte_class):
 
 @numba.njit(nogil=True, cache=True)
 def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_out, sentinel,
-          out_ptr, out_slot, out_len, out_wb, is_word, hits, special):
+          out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special):
     """Scan bytes ``p .. end`` (row ``i`` ends at ``b``, automaton in state ``s``)."""
     while p < end:
         while p == b:  # next row; empty rows are skipped
@@ -181,8 +219,8 @@ def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_ou
         s = _step(s, data[p], delta, byte_class)
         if s >= first_out:
             if s != sentinel:
-                _emit(i, offsets[i], b, p, np.int64(s // n_classes), data, out_ptr, out_slot,
-                      out_len, out_wb, is_word, hits)
+                _emit(i, offsets[i], b, p, np.int64(s // n_classes), data, out_ptr, out_col,
+                      out_len, out_wb, is_word, out_label, votes)
             elif _special_at(data, p, b):  # flag the row, skip the rest of it
                 special[i] = True
                 p = b - 1
@@ -191,7 +229,7 @@ def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_ou
 
 @numba.njit(nogil=True, cache=True)
 def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classes, byte_class,
-              first_out, sentinel, out_ptr, out_slot, out_len, out_wb, is_word, hits, special):
+              first_out, sentinel, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special):
     """Two lanes in lockstep until one ends; returns both lanes' positions, rows,
     row ends and states."""
     sA = sB = np.uint64(0)
@@ -209,14 +247,14 @@ def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classe
         if sA >= first_out:
             if sA != sentinel:
                 _emit(iA, offsets[iA], bA, pA, np.int64(sA // n_classes), data, out_ptr,
-                      out_slot, out_len, out_wb, is_word, hits)
+                      out_col, out_len, out_wb, is_word, out_label, votes)
             elif _special_at(data, pA, bA):
                 special[iA] = True
                 pA = bA - 1
         if sB >= first_out:
             if sB != sentinel:
                 _emit(iB, offsets[iB], bB, pB, np.int64(sB // n_classes), data, out_ptr,
-                      out_slot, out_len, out_wb, is_word, hits)
+                      out_col, out_len, out_wb, is_word, out_label, votes)
             elif _special_at(data, pB, bB):
                 special[iB] = True
                 pB = bB - 1
@@ -226,8 +264,8 @@ def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classe
 
 
 @numba.njit(nogil=True, cache=True)
-def _scan(data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_ptr, out_slot,
-          out_len, out_wb, is_word, hits, special):
+def _scan(data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_ptr, out_col,
+          out_len, out_wb, is_word, out_label, votes, special):
     """Two independent lanes (the rows holding the first and the second half of the
     bytes) advance in lockstep, so the CPU overlaps their dependent table
     look-ups; each lane then finishes alone."""
@@ -236,33 +274,35 @@ def _scan(data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_
     endA, endB = offsets[h], offsets[n]
     pA, iA, bA, sA, pB, iB, bB, sB = _lockstep(
         offsets[0], endA, 0, offsets[min(1, n)], offsets[h], endB, h, offsets[min(h + 1, n)],
-        data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_ptr, out_slot,
-        out_len, out_wb, is_word, hits, special)
+        data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_ptr, out_col,
+        out_len, out_wb, is_word, out_label, votes, special)
     _lane(pA, endA, iA, bA, sA, data, offsets, delta, n_classes, byte_class, first_out,
-          sentinel, out_ptr, out_slot, out_len, out_wb, is_word, hits, special)
+          sentinel, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special)
     _lane(pB, endB, iB, bB, sB, data, offsets, delta, n_classes, byte_class, first_out,
-          sentinel, out_ptr, out_slot, out_len, out_wb, is_word, hits, special)
+          sentinel, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special)
 
 
 def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, n_classes: int,
                    byte_class: np.ndarray, first_out: int, out_ptr: np.ndarray,
                    out_slot: np.ndarray, out_len: np.ndarray, out_wb: np.ndarray,
-                   fold_ascii: bool, n_slots: int) -> tuple[np.ndarray, np.ndarray]:
-    """Scan texts for the automaton's keywords (the automaton is ``build_automaton``'s
-    tuple, unpacked).
+                   fold_ascii: bool, votes: np.ndarray, columns: np.ndarray,
+                   labels: np.ndarray) -> np.ndarray:
+    """Scan texts for the automaton's keywords and vote (the automaton is
+    ``build_automaton``'s tuple, unpacked).
 
     ``data`` is the UTF-8 byte buffer and ``offsets`` the ``n_texts + 1`` start
-    offsets (an Arrow string array's buffers). Returns ``hits``, ``(n_texts,
-    n_slots)`` bool (does text ``i`` contain a keyword of slot ``j``), and
-    ``special``, ``(n_texts,)`` bool: with ``fold_ascii``, the texts whose scan
-    stopped at a character that lower-cases to ASCII (their ``hits`` are partial).
+    offsets (an Arrow string array's buffers). When text ``i`` contains a
+    keyword of slot ``j``, ``votes[i, columns[j]]`` (int16, holding ``-1``
+    before the scan) becomes ``labels[j]``. Returns ``special``, ``(n_texts,)``
+    bool: with ``fold_ascii``, the texts whose scan stopped at a character that
+    lower-cases to ASCII (their votes are partial).
     """
-    n = offsets.shape[0] - 1
-    hits = np.zeros((n, n_slots), dtype=np.bool_)
-    special = np.zeros(n, dtype=np.bool_)
+    special = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
     n_states = delta.shape[0] // n_classes
     sentinel = (n_states - 1 if fold_ascii else n_states) * n_classes  # unreachable without
+    out_col = np.asarray(columns, dtype=np.int64)[out_slot]
+    out_label = np.asarray(labels, dtype=votes.dtype)[out_slot]
     u64 = np.uint64
     _scan(data, offsets, delta, u64(n_classes), byte_class, u64(first_out), u64(sentinel),
-          out_ptr, out_slot, out_len, out_wb, _WORD, hits, special)
-    return hits, special
+          out_ptr, out_col, out_len, out_wb, _WORD, out_label, votes, special)
+    return special

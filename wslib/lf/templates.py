@@ -149,23 +149,32 @@ def text_array(values: Any, column: str, lf: str) -> pa.Array:
 
 
 def match_keyword_templates(values: Any, templates: Sequence[KeywordTemplate],
-                            names: Sequence[str]) -> np.ndarray:
+                            names: Sequence[str], out: np.ndarray | None = None,
+                            columns: Sequence[int] | None = None) -> np.ndarray:
     """Votes ``(n, len(templates))`` of keyword templates over one text column.
 
     All templates must share the column and ``case_sensitive``; the text is
-    scanned once (see :mod:`wslib.kernels.keywords`).
+    scanned once (see :mod:`wslib.kernels.keywords`). With ``out`` (int16,
+    ``(n, m)``, ``-1`` in ``columns``) the votes of ``templates[t]`` are written
+    into ``out[:, columns[t]]`` instead, and ``out`` is returned.
     """
     arr = text_array(values, templates[0].column, names[0])
     automaton, labels = _compile_keywords(tuple(templates))
+    if out is None:
+        out = np.full((len(arr), len(templates)), ABSTAIN, dtype=np.int16)
+        columns = range(len(templates))
+    columns = np.asarray(columns, dtype=np.int64)
     fold = automaton[-1]
     if not templates[0].case_sensitive and not fold:
         arr = pc.utf8_lower(arr)
-    hits, special = _scan_array(arr, automaton, len(templates))
+    special = _scan_array(arr, automaton, out, columns, labels)
     if special.any():  # rows with a character whose lower case is ASCII: full Unicode path
         rows = np.flatnonzero(special)
-        hits[rows] = _scan_array(pc.utf8_lower(arr.take(pa.array(rows))), automaton,
-                                 len(templates))[0]
-    return np.where(hits, labels, np.int16(ABSTAIN))
+        sub = np.full((len(rows), len(templates)), ABSTAIN, dtype=out.dtype)
+        _scan_array(pc.utf8_lower(arr.take(pa.array(rows))), automaton, sub,
+                    np.arange(len(templates)), labels)
+        out[rows[:, None], columns] = sub
+    return out
 
 
 @functools.lru_cache(maxsize=64)
@@ -184,17 +193,22 @@ def _compile_keywords(templates: tuple[KeywordTemplate, ...]) -> tuple[tuple, np
     return automaton, np.array([t.label for t in templates], dtype=np.int16)
 
 
-def _scan_array(arr: pa.Array, automaton: tuple, n_slots: int) -> tuple[np.ndarray, np.ndarray]:
+def _scan_array(arr: pa.Array, automaton: tuple, out: np.ndarray, columns: np.ndarray,
+                labels: np.ndarray) -> np.ndarray:
+    """Scan an Arrow string array's buffers in place; votes into ``out[:, columns]``,
+    returns the rows to rescan after Unicode lower-casing."""
     wide = pa.types.is_large_string(arr.type)
     buffers = arr.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)
     offsets = offsets[arr.offset: arr.offset + len(arr) + 1]
     data = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None
             else np.zeros(0, dtype=np.uint8))
-    hits, special = match_keywords(data, offsets, *automaton, n_slots)
-    if arr.null_count:
-        hits[np.asarray(arr.is_null())] = False
-    return hits, special
+    special = match_keywords(data, offsets, *automaton, out, columns, labels)
+    if arr.null_count:  # a null's bytes (normally none) never vote
+        null = np.flatnonzero(np.asarray(arr.is_null()))
+        out[null[:, None], columns] = ABSTAIN
+        special[null] = False
+    return special
 
 
 def _lower(words: Sequence[str]) -> list[str]:
