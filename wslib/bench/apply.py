@@ -8,7 +8,7 @@ are applied to one deterministic corpus: the embedded YouTube comments
 resampled to ``--rows`` rows, each with a random corpus word appended. Snorkel
 runs on a ``--snorkel-rows`` prefix; every wslib variant's votes on that prefix
 must equal Snorkel's. Wall and CPU seconds are both recorded (the CPU figure
-is robust on a shared machine). Two *ceiling* records time the LF bodies with
+is robust on a shared machine), each the best of ``--repeat`` runs. Two *ceiling* records time the LF bodies with
 no applier at all: the row bodies called on prebuilt light rows (``x.text``)
 over a ``--bare-rows`` prefix, and the batch bodies called once each on the
 whole corpus; no applier of those LFs can beat them. A last record measures the
@@ -79,6 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="LF count for the vote-matrix memory measurement")
     parser.add_argument("--bare-rows", type=int, default=200_000,
                         help="prefix on which the bare row-LF bodies are timed (no applier)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs per timing, the best one counts (Snorkel's too)")
 
 
 def make_corpus(n_rows: int, seed: int = 0) -> pd.DataFrame:
@@ -139,12 +141,17 @@ def lf_sets(specs: list[Spec] = MIXED_SPECS) -> dict[str, list[Any]]:
     return sets
 
 
-def _timed(f: Callable[[], Any]) -> tuple[Any, float, float]:
+def _timed(f: Callable[[], Any], repeat: int) -> tuple[Any, float, float]:
     """Result, wall seconds and CPU seconds of this process (the CPU figure is
-    robust to other processes competing for the cores)."""
-    t0, c0 = time.perf_counter(), time.process_time()
-    out = f()
-    return out, time.perf_counter() - t0, time.process_time() - c0
+    robust to other processes competing for the cores), each the minimum over
+    ``--repeat`` runs: what the code costs when nothing else interferes."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = f()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return out, min(walls), min(cpus)
 
 
 def run(args: argparse.Namespace) -> list[dict]:
@@ -152,14 +159,15 @@ def run(args: argparse.Namespace) -> list[dict]:
     n_snorkel = min(n_rows, 500 if args.quick else args.snorkel_rows)
     n_mem_lfs = 20 if args.quick else args.memory_lfs
     n_bare = min(n_rows, 1_000 if args.quick else args.bare_rows)
+    repeat = 1 if args.quick else max(1, args.repeat)
     corpus = make_corpus(n_rows)
     dataset = f"youtube-resampled-{n_rows}"
     records: list[dict] = []
     for set_name, specs in LF_SETS.items():
         print(f"--- {set_name}")
         sets = lf_sets(specs)
-        speed = _run_set(set_name, sets, corpus, n_snorkel, args.n_jobs, dataset)
-        records += speed + _ceilings(set_name, sets, corpus, n_bare, dataset, speed[0])
+        speed = _run_set(set_name, sets, corpus, n_snorkel, args.n_jobs, dataset, repeat)
+        records += speed + _ceilings(set_name, sets, corpus, n_bare, dataset, speed[0], repeat)
     templates = lf_sets(MIXED_SPECS)["template"]
     many = [LabelingFunction(f"{lf.name}_{c}", lf.f, kind="batch", columns=lf.columns,
                              template=lf.template)
@@ -176,7 +184,7 @@ def run(args: argparse.Namespace) -> list[dict]:
 
 
 def _run_set(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_snorkel: int,
-             n_jobs_parallel: int, dataset: str) -> list[dict]:
+             n_jobs_parallel: int, dataset: str, repeat: int) -> list[dict]:
     """Snorkel on the prefix, then each wslib form on the whole corpus, 1 and N processes."""
     n_rows = len(corpus)
     prefix = corpus.iloc[:n_snorkel]
@@ -187,12 +195,13 @@ def _run_set(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_
     if "snorkel" in sets:
         from snorkel.labeling import PandasLFApplier
         applier = PandasLFApplier(sets["snorkel"])
-        L_ref, sec, cpu = _timed(lambda: applier.apply(prefix, progress_bar=False))
+        L_ref, sec, cpu = _timed(lambda: applier.apply(prefix, progress_bar=False), repeat)
         snorkel_rate, snorkel_cpu_rate = n_snorkel / sec, n_snorkel / cpu
         records.append(record(dataset, "snorkel PandasLFApplier", "rows_per_s", snorkel_rate,
                               sec, rows=n_snorkel, cpu_seconds=cpu,
                               rows_per_cpu_s=snorkel_cpu_rate, ratio_vs_snorkel=1.0,
-                              ratio_vs_snorkel_cpu=1.0, identical=True, **common))
+                              ratio_vs_snorkel_cpu=1.0, identical=True, repeat=repeat,
+                              **common))
         print(f"snorkel PandasLFApplier     {n_snorkel:>9,} rows  {sec:8.2f} s  "
               f"{snorkel_rate:>12,.0f} rows/s")
     else:
@@ -203,7 +212,7 @@ def _run_set(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_
         apply_lfs(prefix.iloc[:200], lfs)  # warm-up: numba / regex compilation
         for n_jobs in (1, n_jobs_parallel):
             L, sec, cpu = _timed(lambda lfs=lfs, n_jobs=n_jobs: apply_lfs(corpus, lfs,
-                                                                        n_jobs=n_jobs))
+                                                                        n_jobs=n_jobs), repeat)
             rate = n_rows / sec
             cpu_rate = n_rows / cpu if n_jobs == 1 else None  # workers' CPU is not counted
             identical = None if L_ref is None else bool(np.array_equal(L[:n_snorkel], L_ref))
@@ -215,7 +224,7 @@ def _run_set(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_
                                   cpu_seconds=cpu if n_jobs == 1 else None,
                                   rows_per_cpu_s=cpu_rate, ratio_vs_snorkel=ratio,
                                   ratio_vs_snorkel_cpu=ratio_cpu, identical=identical,
-                                  **common))
+                                  repeat=repeat, **common))
             print(f"{method:<27} {n_rows:>9,} rows  {sec:8.2f} s  {rate:>12,.0f} rows/s"
                   + ("" if ratio is None else f"  {ratio:8.1f}x snorkel (wall)")
                   + ("" if ratio_cpu is None else f"  {ratio_cpu:8.1f}x (CPU time)")
@@ -226,7 +235,7 @@ def _run_set(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_
 
 
 def _ceilings(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_bare: int,
-              dataset: str, snorkel: dict) -> list[dict]:
+              dataset: str, snorkel: dict, repeat: int) -> list[dict]:
     """The LF bodies alone, no applier: row bodies on prebuilt ``x.text`` rows (a
     prefix), batch bodies once each on the whole corpus."""
     rows = list(map(row_type(("text",))._make, zip(corpus["text"].iloc[:n_bare].tolist())))
@@ -237,13 +246,13 @@ def _ceilings(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n
             (len(corpus), lambda: [f(corpus) for f in batch_fs])}
     records = []
     for method, (n, run) in runs.items():
-        _, sec, cpu = _timed(run)
+        _, sec, cpu = _timed(run, repeat)
         ratio = None if snorkel["method"] != "snorkel PandasLFApplier" \
             else (n / cpu) / snorkel["rows_per_cpu_s"]
         records.append(record(dataset, method, "rows_per_s", n / sec, sec, rows=n,
                               cpu_seconds=cpu, rows_per_cpu_s=n / cpu, ratio_vs_snorkel=None,
                               ratio_vs_snorkel_cpu=ratio, identical=None, lf_set=set_name,
-                              n_lfs=len(row_fs)))
+                              n_lfs=len(row_fs), repeat=repeat))
         print(f"{method:<34} {n:>9,} rows  {n / cpu:>12,.0f} rows/CPU-s"
               + ("" if ratio is None else f"  {ratio:8.1f}x snorkel (CPU time): a ceiling"))
     return records
@@ -293,7 +302,8 @@ def render_markdown(records: list[dict]) -> str:
     """The applier section of ``docs/benchmarks.md`` (the generator adds the heading)."""
     lines = [("The same LFs written as Snorkel row LFs, wslib row LFs (same bodies), wslib batch "
              "LFs (pandas `.str`) and wslib templates (`keyword_lf`/`regex_lf`), applied to "
-             "YouTube comments resampled to 1M rows (`make_corpus`), timed after a warm-up. "
+             "YouTube comments resampled to 1M rows (`make_corpus`), timed after a warm-up, best of "
+             f"{_repeats(records)} runs (Snorkel's too). "
              "Snorkel's `PandasLFApplier` runs on a prefix; *identical* compares each wslib vote "
              "matrix with Snorkel's on that prefix. Targets (issue 2): row LFs ≥ 10×, "
              "batch/template LFs ≥ 300× Snorkel. The machine is shared, so besides wall-clock "
@@ -321,6 +331,11 @@ def render_markdown(records: list[dict]) -> str:
                        f"growth while applying {r['peak_rss_MiB']:.0f} MiB; "
                        f"{r['seconds']:.1f} s.")]
     return "\n".join(lines) + "\n"
+
+
+def _repeats(records: list[dict]) -> int:
+    """Runs per timing of a results file (1 for files written before ``--repeat``)."""
+    return max((r.get("repeat", 1) for r in records if r["metric"] == "rows_per_s"), default=1)
 
 
 def _num(value: Any, fmt: str = ",.1f") -> str:
