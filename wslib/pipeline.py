@@ -64,7 +64,8 @@ def make_features(kind: str, train_texts: Sequence[str], *other_texts: Sequence[
     cached) or ``"tfidf+embeddings"`` (TF-IDF with the embeddings appended as extra columns).
 
     Relation data (texts marked by :func:`~wslib.endmodel.features.mark_entities`)
-    gets a second TF-IDF block over the words between the two entities.
+    gets a second block from the words between the two entities: their TF-IDF,
+    and their embedding beside the marked sentence's.
     """
     from wslib.endmodel.features import (
         between_entities,
@@ -76,17 +77,23 @@ def make_features(kind: str, train_texts: Sequence[str], *other_texts: Sequence[
     if kind not in FEATURES:
         raise ValueError(f"unknown features {kind!r}; choose one of {FEATURES}")
     groups = (train_texts, *other_texts)
+    relation = all(has_entity_markers(t) for t in groups if len(t))
+    between = [between_entities(t) for t in groups] if relation else None
+
+    def embed(i: int) -> np.ndarray:
+        emb = embed_texts(groups[i], device=device)
+        return np.hstack([emb, embed_texts(between[i], device=device)]) if relation else emb
+
     if kind == "embeddings":
-        return tuple(embed_texts(t, device=device) for t in groups)
+        return tuple(embed(i) for i in range(len(groups)))
     tfidf = tfidf_features(train_texts, *other_texts)
-    if all(has_entity_markers(t) for t in groups if len(t)):
-        between = tfidf_features(*[between_entities(t) for t in groups], min_df=1)
+    if relation:
         tfidf = tuple(sp.hstack([a, b], format="csr", dtype=np.float32)
-                      for a, b in zip(tfidf, between))
+                      for a, b in zip(tfidf, tfidf_features(*between, min_df=1)))
     if kind == "tfidf":
         return tfidf
-    return tuple(sp.hstack([x, sp.csr_matrix(embed_texts(t, device=device))], format="csr",
-                           dtype=np.float32) for x, t in zip(tfidf, groups))
+    return tuple(sp.hstack([x, sp.csr_matrix(embed(i))], format="csr", dtype=np.float32)
+                 for i, x in enumerate(tfidf))
 
 
 def _votes(L: Any, lfs: Any, data: Any, name: str) -> Any:

@@ -106,3 +106,21 @@ def test_between_entities_and_relation_tfidf_block():
     # the between-block tells the two directions apart: rows 0 and 2 share it, row 1 does not
     block = X_rel[:, X_plain.shape[1]:].toarray()
     assert block[0] @ block[2] > block[0] @ block[1]
+
+
+def test_relation_embeddings_add_the_between_block(monkeypatch):
+    from wslib.pipeline import make_features
+
+    def fake_embed(texts, device="cpu"):
+        return np.array([[len(t), t.count(" ")] for t in texts], dtype=np.float32)
+
+    monkeypatch.setattr(features, "embed_texts", fake_embed)
+    marked = ["put <e1> cash </e1> in a <e2> suitcase </e2>",
+              "the <e2> box </e2> holds <e1> coins </e1> today"]
+    E, = make_features("embeddings", marked)
+    np.testing.assert_array_equal(E, np.hstack([fake_embed(marked), fake_embed(
+        features.between_entities(marked))]))
+    plain, = make_features("embeddings", ["no markers", "at all"])
+    assert plain.shape == (2, 2)
+    both, = make_features("tfidf+embeddings", marked)
+    assert both.shape[1] == make_features("tfidf", marked)[0].shape[1] + 4
