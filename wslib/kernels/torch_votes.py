@@ -162,13 +162,17 @@ def score_weights(w_vote: Any, w_abstain: Any = None, base: Any = None, *,
     return (W - A[:, None, :]).reshape(m * k, k), b + A.sum(dim=0)
 
 
-def _score_blocks(L: Any, w_vote: Any, w_abstain: Any, base: Any, dev: Any, block_rows: int
-                  ) -> Iterator[tuple[int, Any]]:
-    """``(start, scores of the block)`` of a conditionally independent model."""
+def _scores(L: Any, w_vote: Any, w_abstain: Any, base: Any, device: Any, block_rows: int,
+            transform: Any = None) -> Any:
+    """``(n, k)`` scores of a conditionally independent model (``transform``-ed per block)."""
+    dev = resolve_device(device)
     delta, start_row = score_weights(w_vote, w_abstain, base, device=dev)
     k = delta.shape[1]
+    out = torch.empty((L.shape[0], k), dtype=torch.float64, device=dev)
     for start, block in _blocks(L, dev, block_rows):
-        yield start, _onehot(block, k, torch.float64) @ delta + start_row
+        scores = _onehot(block, k, torch.float64) @ delta + start_row
+        out[start:start + block.shape[0]] = scores if transform is None else transform(scores)
+    return out
 
 
 def accumulate_scores(L: Any, w_vote: Any, w_abstain: Any = None, base: Any = None, *,
@@ -180,22 +184,15 @@ def accumulate_scores(L: Any, w_vote: Any, w_abstain: Any = None, base: Any = No
     arrays or tensors. With log-likelihood weights, ``torch.softmax(scores, 1)``
     is the posterior (:func:`posterior` computes it block by block).
     """
-    dev = resolve_device(device)
-    out = torch.empty((L.shape[0], np.shape(w_vote)[2]), dtype=torch.float64, device=dev)
-    for start, scores in _score_blocks(L, w_vote, w_abstain, base, dev, block_rows):
-        out[start:start + scores.shape[0]] = scores
-    return out
+    return _scores(L, w_vote, w_abstain, base, device, block_rows)
 
 
 def posterior(L: Any, w_vote: Any, w_abstain: Any = None, base: Any = None, *,
               device: Any = "cpu", block_rows: int = DEFAULT_BLOCK_ROWS) -> Any:
     """``(n, k)`` float64 tensor: ``softmax`` of :func:`accumulate_scores`, one block at a
     time (the numba twin is ``softmax_rows(accumulate_scores(...))``)."""
-    dev = resolve_device(device)
-    out = torch.empty((L.shape[0], np.shape(w_vote)[2]), dtype=torch.float64, device=dev)
-    for start, scores in _score_blocks(L, w_vote, w_abstain, base, dev, block_rows):
-        out[start:start + scores.shape[0]] = torch.softmax(scores, dim=1)
-    return out
+    return _scores(L, w_vote, w_abstain, base, device, block_rows,
+                   lambda scores: torch.softmax(scores, dim=1))
 
 
 def one_coin_posterior(L: Any, w: Any, log_prior: Any, fixes: Any = None, *,
