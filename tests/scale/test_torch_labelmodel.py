@@ -122,7 +122,7 @@ def test_posterior_kernels_equal_numba():
     np.testing.assert_allclose(tv.posterior(L, W, A, b, block_rows=800).numpy(),
                                softmax_rows(accumulate_scores(L, W, A, b)), atol=1e-12)
     w, prior = rng.random(9) * 2, np.log([0.2, 0.3, 0.5])
-    fixes = np.array([[4, 1], [6, 2]])
+    fixes = np.array([[4, 1], [6, 2], [2, 1], [1, 3]])  # chained, and LF 1 fixed twice
     T = torch.from_numpy(L)
     for f in (None, fixes):
         ref = one_coin_proba(L, w, prior, f)

@@ -200,7 +200,8 @@ def one_coin_posterior(L: Any, w: Any, log_prior: Any, fixes: Any = None, *,
     """``(n, k)`` float64 tensor: the one-coin weighted vote (twin of the numba
     ``one_coin_proba``): ``P[i, c] ∝ exp(log_prior[c] + sum_{j : L[i, j] = c} w[j])``.
 
-    Each row ``(a, b)`` of ``fixes`` drops LF ``b``'s vote where LF ``a`` also votes.
+    Each row ``(a, b)`` of ``fixes`` takes LF ``b``'s vote back out of the score where
+    LF ``a`` also votes (every pair on the original votes, as the numba kernel does).
     """
     dev = resolve_device(device)
     wt, b = _f64(w, dev), _f64(log_prior, dev)
@@ -210,10 +211,10 @@ def one_coin_posterior(L: Any, w: Any, log_prior: Any, fixes: Any = None, *,
     W = (wt[:, None, None] * torch.eye(k, dtype=torch.float64, device=dev)).reshape(m * k, k)
     out = torch.empty((L.shape[0], k), dtype=torch.float64, device=dev)
     for start, block in _blocks(L, dev, block_rows):
-        block = block.clone() if pairs else block  # never write into the caller's tensor
-        for a, f in pairs:  # a handful of learned pairs, each one vectorised over the block
-            block[:, f] = torch.where(block[:, a] >= 0, -1, block[:, f])
         scores = _onehot(block, k, torch.float64) @ W + b
+        for a, f in pairs:  # a handful of learned pairs, each one vectorised over the block
+            both = (block[:, a] >= 0) & (block[:, f] >= 0)
+            scores.scatter_add_(1, block[:, f:f + 1].clamp(min=0), -(wt[f] * both)[:, None])
         out[start:start + block.shape[0]] = torch.softmax(scores, dim=1)
     return out
 
