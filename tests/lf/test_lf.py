@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 
 from wslib import ABSTAIN, LabelingFunction, apply_lfs, labeling_function, preprocessor
+from wslib.apply import LFApplyError
+from wslib.exceptions import LFFaultWarning
 from wslib.lf import row_type
 
 
@@ -158,3 +160,31 @@ def test_bad_definitions():
         labeling_function(numba=True)(lambda *cols: 1)
     with pytest.raises(ValueError, match="non-empty string name"):
         LabelingFunction("", lambda x: 1)
+
+
+def test_batch_preprocessor_chain_runs_once_per_chunk_for_many_lfs(df):
+    calls = []
+
+    @preprocessor(batch=True)
+    def lower(chunk):
+        calls.append(len(chunk))
+        return chunk.assign(lower=chunk["text"].str.lower())
+
+    @preprocessor(batch=True)
+    def broken(chunk):
+        raise ValueError("no luck")
+
+    lfs = [labeling_function(f"has_{c}", batch=True, pre=[lower])(
+        lambda chunk, c=c: np.where(chunk["lower"].str.contains(c, regex=False), 1, ABSTAIN))
+        for c in "aeiou"]
+    bad = [labeling_function(f"bad{i}", batch=True, pre=[lower, broken])(lambda chunk: 0)
+           for i in range(2)]
+    with pytest.warns(LFFaultWarning, match="'bad1': 12 row"):
+        L, faults = apply_lfs(pd.concat([df] * 4), lfs + bad, chunk_size=5, errors="abstain",
+                              return_faults=True)
+    assert calls == [5, 5, 2]  # one call per chunk, shared by 7 LFs
+    expected = [[1 if c in t.lower() else -1 for c in "aeiou"] for t in df["text"]] * 4
+    assert L[:, :5].tolist() == expected
+    assert (L[:, 5:] == -1).all() and faults.tolist() == [0] * 5 + [12, 12]
+    with pytest.raises(LFApplyError, match="'bad0'.*no luck"):
+        apply_lfs(df, bad)

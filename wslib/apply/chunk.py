@@ -7,7 +7,8 @@
   the literal prefilters of regex templates on that column: each regex then
   runs only on the rows its prefilter flagged;
 * other batch LFs (regex / threshold / similarity templates, user batch LFs) —
-  called once per chunk;
+  called once per chunk, each batch preprocessor chain computed once per chunk
+  and shared by the LFs that use it;
 * numba LFs — fused into one generated, numba-compiled loop over the rows;
 * row LFs — called on light named-tuple rows built once per chunk, with
   preprocessor chains memoized per chunk.
@@ -345,9 +346,10 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
 
     for key in dict.fromkeys([*plan.keyword_groups, *plan.prefiltered]):
         _apply_keyword_scan(plan, chunk, key, faults, votes, store)
+    frames: dict[tuple, Any] = {(): chunk}  # batch preprocessor chain -> frame or error
     for j in plan.batch:
         try:
-            out = plan.lfs[j].apply_batch(chunk)
+            out = plan.lfs[j]._call(_preprocessed(plan.lfs[j].pre, frames))
         except Exception as exc:  # noqa: BLE001
             faults.raised(j, None, exc)
             continue
@@ -359,6 +361,23 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
         with _gc_paused():
             _apply_rows(plan, chunk, faults, store)
     return ChunkResult(votes, faults.counts, faults.first)
+
+
+def _preprocessed(pre: tuple, frames: dict[tuple, Any]) -> pd.DataFrame:
+    """The chunk after batch preprocessors ``pre``; each chain prefix is computed
+    once per chunk and shared by every LF using it (a failure too: it is raised
+    again for each of them)."""
+    chain: tuple = ()
+    for p in pre:
+        parent, chain = frames[chain], chain + (p,)
+        if chain not in frames:
+            try:
+                frames[chain] = p(parent) if not isinstance(parent, Exception) else parent
+            except Exception as exc:  # noqa: BLE001 - raised for each LF below
+                frames[chain] = exc
+    if isinstance(frames[chain], Exception):
+        raise frames[chain]
+    return frames[chain]
 
 
 def _apply_keyword_scan(plan: CompiledLFs, chunk: pd.DataFrame, key: tuple[str, bool],
