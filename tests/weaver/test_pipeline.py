@@ -219,6 +219,30 @@ def test_bench_quick_records_and_markdown(tmp_path):
     assert text.count("|") > 20 and "weaver" in text
 
 
+def test_bench_report_keeps_the_stress_regime_apart_from_the_bar():
+    from wslib.bench.core import record
+    from wslib.bench.weaver import BAR_TABLES, STRESS_TABLES, SUPERVISED, render_markdown
+
+    records = []
+    for table in (BAR_TABLES[0], STRESS_TABLES[0]):
+        stats = dict(seed=0, sample_accuracy=0.7, verifier_accuracy_min=0.5,
+                     verifier_accuracy_median=0.6, verifier_accuracy_max=0.8,
+                     rank_correlation_median=0.1, rank_correlation_p90=0.5)
+        for method, value in (("naive_mean", 0.70), ("majority_vote", 0.72),
+                              ("best_single_verifier", 0.75), ("pass_at_1", 0.6),
+                              ("oracle_pass_at_n", 0.95)):
+            records.append(record(table, method, "selection_accuracy", value, None, **stats))
+        records.append(record(table, "weaver", "selection_accuracy", 0.85, 0.1, fit_seconds=0.1,
+                              fit_cpu_seconds=0.1, gap_closed=0.5, **stats))
+        records.append(record(table, SUPERVISED, "selection_accuracy", 0.8, None,
+                              gap_closed=0.25, **stats))
+    text = render_markdown(records)
+    bar, stress = text.index("The bar on the regimes calibrated"), text.index("stress regime")
+    assert bar < text.index(f"| {BAR_TABLES[0]} | 15.0 (>= +3) | 13.0 (>= 0) | 0.50") < stress
+    assert text.index(f"| {STRESS_TABLES[0]} | 15.0 (>= +3)") > stress
+    assert "0.500 / 0.600 / 0.800" in text  # the verifier pool's accuracy spread
+
+
 def test_small_labelled_subset(sim_frame):
     table = VerifierTable.from_frame(sim_frame)
     dev = table.problem_ids[:25]
