@@ -155,6 +155,27 @@ def test_answer_groups_discount_shared_verifier_errors():
     assert few.weights_from_ == "factor"
 
 
+def test_class_balance_from_uncentred_levels():
+    """Centring within problems hides how many candidates are correct; the same
+    scores before centring (``levels``) recover it."""
+    rng = np.random.default_rng(2)
+    sizes = rng.integers(8, 24, size=500)
+    starts = np.r_[0, np.cumsum(sizes)]
+    n = starts[-1]
+    p = 1 / (1 + np.exp(-rng.normal(2.0, 2.0, 500)))  # most problems easy
+    y = (rng.random(n) < np.repeat(p, sizes)).astype(float)
+    delta = np.array([1.2, 1.0, 0.8, 0.6, 0.5, 0.4])
+    offset = np.repeat(rng.normal(size=(500, 1)), sizes, axis=0) * 0.3
+    levels = y[:, None] * delta + offset + rng.normal(size=(n, 6))
+    Z = center_per_problem(levels, starts)
+    centred_only = GaussianFactorModel().fit(Z, starts)
+    with_levels = GaussianFactorModel().fit(Z, starts, levels=levels)
+    assert abs(with_levels.class_balance_ - y.mean()) < 0.05
+    assert abs(centred_only.class_balance_ - y.mean()) > 0.1
+    # the weights, hence the selection, do not depend on it
+    assert np.allclose(with_levels.weight_, centred_only.weight_)
+
+
 def test_models_are_sklearn_estimators():
     from sklearn.base import clone
 

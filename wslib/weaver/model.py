@@ -174,8 +174,8 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
         self.tol = tol
         self.min_unique = min_unique
 
-    def fit(self, Z: np.ndarray, starts: np.ndarray, groups: np.ndarray | None = None
-            ) -> GaussianFactorModel:
+    def fit(self, Z: np.ndarray, starts: np.ndarray, groups: np.ndarray | None = None,
+            levels: np.ndarray | None = None) -> GaussianFactorModel:
         """Fit on scores ``Z`` (n x m, ``NaN`` missing; rows grouped by problem
         with offsets ``starts``); returns ``self``.
 
@@ -183,6 +183,12 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
         meaning the same answer of the same problem. With them the weights are the
         answer-group discriminant (module docstring), which accounts for correlated
         verifier errors; ``weights_from_`` says which estimate was used.
+
+        ``levels`` (optional, like ``Z``): the same scores before any per-problem
+        centring. Centring hides the share of correct candidates (a problem whose
+        candidates are all right looks like one whose candidates are all wrong), so
+        when ``Z`` is centred the class balance is estimated on ``levels`` and the
+        calibration on ``Z`` keeps it fixed.
         """
         Z = np.asarray(Z, dtype=np.float64)
         observed = ~np.isnan(Z)
@@ -200,7 +206,14 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
             if weight is not None:
                 self.weight_, self.weights_from_ = weight, "answer groups"
         self.center_ = filled.sum(axis=0) / np.maximum(observed.sum(axis=0), 1)
-        self._calibrate(self._project(Z))
+        balance = self.class_balance
+        if balance is None and levels is not None:
+            levels = np.asarray(levels, dtype=np.float64)
+            seen = ~np.isnan(levels)
+            level_mean = np.where(seen, levels, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
+            self._calibrate(np.where(seen, levels - level_mean, 0.0) @ self.weight_, None)
+            balance = self.class_balance_
+        self._calibrate(self._project(Z), balance)
         return self
 
     def decision_function(self, Z: np.ndarray) -> np.ndarray:
@@ -212,14 +225,14 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
     def _project(self, Z: np.ndarray) -> np.ndarray:
         return np.where(np.isnan(Z), 0.0, (Z - self.center_) * self.weight_).sum(axis=1)
 
-    def _calibrate(self, t: np.ndarray) -> None:
-        """Two equal-variance Gaussians on the projection ``t`` (EM): the upper one is
-        "correct"; sets ``class_balance_`` and the log-odds ``slope_`` / ``intercept_``."""
+    def _calibrate(self, t: np.ndarray, balance: float | None) -> None:
+        """Two equal-variance Gaussians on the projection ``t`` (EM; share of the upper
+        one fixed to ``balance`` when given): the upper one is "correct"; sets
+        ``class_balance_`` and the log-odds ``slope_`` / ``intercept_``."""
         r = (t > np.median(t)).astype(np.float64) if t.size else t
         self.n_iter_ = 0
         for it in range(1, self.max_iter + 1):
-            pi = float(np.clip(r.mean() if self.class_balance is None else self.class_balance,
-                               _EPS, 1.0 - _EPS))
+            pi = float(np.clip(r.mean() if balance is None else balance, _EPS, 1.0 - _EPS))
             mu1 = float((r * t).sum() / max(r.sum(), _EPS))
             mu0 = float(((1 - r) * t).sum() / max((1 - r).sum(), _EPS))
             var = max(float((r * (t - mu1) ** 2 + (1 - r) * (t - mu0) ** 2).mean()), 1e-12)
@@ -238,7 +251,7 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
         if self.slope_ < 0:  # the upper component is "correct" by construction of the weights
             self.slope_, self.intercept_, r = -self.slope_, -self.intercept_, 1.0 - r
         self.class_balance_ = float(np.clip(r.mean(), _EPS, 1.0 - _EPS)
-                                    if self.class_balance is None else self.class_balance)
+                                    if balance is None else balance)
 
 
 def _signed(votes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

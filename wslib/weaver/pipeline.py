@@ -50,7 +50,7 @@ from wslib.weaver.binarise import binarise, thresholds_for_rate
 from wslib.weaver.filter import filter_verifiers
 from wslib.weaver.io import VerifierTable
 from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
-from wslib.weaver.normalise import ScoreNormaliser, center_per_problem
+from wslib.weaver.normalise import ScoreNormaliser, center_per_problem, normalise_scores
 from wslib.weaver.select import select_best
 
 __all__ = ["MODES", "REPRESENTATIONS", "Weaver"]
@@ -200,8 +200,12 @@ class Weaver(BaseEstimator):
         else:
             self.thresholds_ = None
             groups = table.answers if self._option("use_answers") else None
+            levels = None  # scores without the per-problem centring, for the class balance
+            if self._option("center"):
+                levels = _probit(self._fill(normalise_scores(table.scores[:, keep],
+                                                             self.normaliser_.method)))
             self.model_ = GaussianFactorModel(class_balance=prior, max_iter=self.max_iter).fit(
-                _probit(U), table.starts, groups)
+                _probit(U), table.starts, groups, levels)
         self.class_balance_ = float(self.model_.class_balance_)
         self.report_ = self._report(table.verifiers, reasons)
         return self
