@@ -108,9 +108,14 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     byte_class = np.zeros(256, dtype=np.uint8 if len(used) < 256 else np.int32)
     byte_class[used] = np.arange(1, len(used) + 1)
     delta = np.concatenate([np.zeros((n_states, 1), dtype=delta.dtype), delta[:, used]], axis=1)
-    # what a state outputs: the distinct (slot, keyword length, word boundary) ending there
-    outs = [tuple(sorted({(slots[t], len(keywords[t]), word_boundary[t]) for t in o}))
-            for o in outputs]
+    # what a state outputs: the distinct (slot, keyword length, word boundary) ending there,
+    # as ids into ``kinds``
+    kinds = sorted({(slots[t], len(keywords[t]), bool(word_boundary[t]))
+                    for t in range(len(keywords))})
+    kind_of = dict(zip(kinds, range(len(kinds))))
+    kind = [kind_of[slots[t], len(keywords[t]), bool(word_boundary[t])]
+            for t in range(len(keywords))]
+    outs = [tuple(sorted(set(map(kind.__getitem__, o)))) if o else () for o in outputs]
     delta, outs = _minimise(delta, outs)
     n_states = len(outs)
     # byte classes moving alike from every state merge (all ten digits, in the example)
@@ -137,7 +142,7 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
         n_states += 1
     out_ptr = np.zeros(n_states + 1, dtype=np.int64)
     out_ptr[1:] = np.cumsum([len(o) for o in outs])
-    flat = np.array([t for o in outs for t in o], dtype=np.int64).reshape(-1, 3)
+    flat = np.array(kinds, dtype=np.int64).reshape(-1, 3)[[k for o in outs for k in o]]
     out_slot, out_len, out_wb = flat[:, 0].copy(), flat[:, 1].copy(), flat[:, 2].astype(np.bool_)
     n_classes = delta.shape[1]
     if n_states * n_classes >= 2**32:
@@ -167,7 +172,16 @@ def _minimise(delta: np.ndarray, outs: list[tuple]) -> tuple[np.ndarray, list[tu
 
 
 def _row_ids(m: np.ndarray) -> np.ndarray:
-    """Equal rows of ``m`` get equal ids ``0, 1, ...`` (exact; a lexicographic sort)."""
+    """Equal rows of ``m`` get equal ids ``0, 1, ...``: rows are grouped by a random
+    64-bit hash, and the grouping is checked row by row; should two different
+    rows ever share a hash, an exact lexicographic sort decides instead."""
+    m = np.ascontiguousarray(m, dtype=np.int64)
+    weights = np.random.default_rng(0).integers(1, 2**63, size=m.shape[1], dtype=np.int64)
+    with np.errstate(over="ignore"):
+        hashes = (m * weights).sum(axis=1)  # wraps around: fine for a hash
+    _, first, ids = np.unique(hashes, return_index=True, return_inverse=True)
+    if np.array_equal(m, m[first[ids]]):
+        return ids.ravel()
     order = np.lexsort(m.T[::-1])
     ordered = m[order]
     new = np.ones(len(m), dtype=np.bool_)
