@@ -272,3 +272,22 @@ def test_minimised_automaton_votes_like_the_reference(seed):
         assert set(np.unique(L[:, j])) <= {-1, j % 3}
     auto = build_automaton([d.encode() for d in digits], [0] * 100, [False] * 100)
     assert len(auto[0]) // auto[1] == 3  # root, one digit, two digits (was 111 states)
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_row_ids_group_equal_rows_exactly(collide, monkeypatch):
+    """The automaton minimiser's row grouping; ``collide`` forces every hash equal,
+    so the exact lexicographic fallback decides."""
+    from wslib.kernels import keywords
+
+    m = np.random.default_rng(3).integers(0, 3, size=(500, 4))
+    if collide:
+        class Zeros:
+            def integers(self, low, high, size, dtype):
+                return np.zeros(size, dtype=dtype)
+        monkeypatch.setattr(keywords.np.random, "default_rng", lambda seed: Zeros())
+    ids = keywords._row_ids(m)
+    _, expected = np.unique(m, axis=0, return_inverse=True)
+    same = ids[:, None] == ids[None, :]
+    np.testing.assert_array_equal(same, expected.ravel()[:, None] == expected.ravel()[None, :])
+    assert set(ids.tolist()) == set(range(ids.max() + 1))
