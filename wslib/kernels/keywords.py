@@ -68,8 +68,10 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     fold_ascii)``: the flat transition table (``delta[s + byte_class[byte]]`` is
     the next state; states are row offsets, multiples of ``n_classes``), the
     class of each byte value, the first state with outputs (a row offset) and,
-    per state number (``s // n_classes``), the CSR list of the keywords ending
-    there (including those reached by failure links).
+    per state number (``s // n_classes``), the CSR list of the distinct (slot,
+    keyword length, word boundary) of the keywords ending there (including
+    those reached by failure links). The automaton is minimised
+    (:func:`_minimise`) and byte classes that move alike are merged.
     """
     goto: list[dict[int, int]] = [{}]
     ends: list[list[int]] = [[]]
@@ -118,7 +120,7 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     outs = [tuple(sorted(set(map(kind.__getitem__, o)))) if o else () for o in outputs]
     delta, outs = _minimise(delta, outs)
     n_states = len(outs)
-    # byte classes moving alike from every state merge (all ten digits, in the example)
+    # byte classes moving alike from every state merge (the ten digits of [0-9]{4})
     merged = _row_ids(delta.T)
     delta = delta[:, np.unique(merged, return_index=True)[1]]
     byte_class = merged[byte_class].astype(byte_class.dtype)
