@@ -71,15 +71,30 @@ def test_dawid_skene_on_torch_equals_numba(k, layout, abstain_aware, small_block
     assert empty.size and np.allclose(proba[empty].sum(axis=1), 1.0)
 
 
-def test_label_model_on_torch_equals_numba(k, layout, small_blocks):
+@pytest.mark.parametrize("uncovered", ["prior", "firing"])
+def test_label_model_on_torch_equals_numba(k, layout, uncovered, small_blocks):
     L = layout(_votes(k))
-    ref = LabelModel().fit(L)
-    got = LabelModel(device="cpu").fit(L)
+    ref = LabelModel(uncovered=uncovered).fit(L)
+    got = LabelModel(uncovered=uncovered, device="cpu").fit(L)
     assert got.n_iter_ == ref.n_iter_
     for name in ref._learned:
         np.testing.assert_allclose(getattr(got, name), getattr(ref, name), rtol=0, atol=1e-8,
                                    err_msg=name)
     np.testing.assert_allclose(got.predict_proba(L), ref.predict_proba(L), rtol=0, atol=1e-8)
+
+
+def test_label_model_with_nested_fixes_on_torch(small_blocks):
+    # LF 3 fires only inside broad LF 2 and corrects it there: a learned "fixing" pair
+    d = make_votes(3_000, 6, 2, accuracy=(0.75, 0.9), coverage=(0.2, 0.4), random_state=4)
+    L = d.L.copy()
+    broad = np.random.default_rng(0).random(3_000) < 0.4
+    L[:, 2] = np.where(broad, 0, -1)
+    L[:, 3] = np.where(broad & (d.y == 1), 1, -1)
+    ref = LabelModel().fit(L)
+    got = LabelModel(device="cpu").fit(L)
+    assert [3, 2] in got.fixes_.tolist() and np.array_equal(got.fixes_, ref.fixes_)
+    for X in (L, to_sparse(L)):
+        np.testing.assert_allclose(got.predict_proba(X), ref.predict_proba(X), rtol=0, atol=1e-8)
 
 
 def test_priors_and_dev_labels_on_torch(small_blocks):
