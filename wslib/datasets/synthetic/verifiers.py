@@ -36,6 +36,13 @@ real tables are hard, not to suit one aggregation method:
 * **Near-duplicates.** A share of verifiers are noisy copies of others, in the
   same format (two checkpoints of one reward model).
 
+**Regimes.** :data:`REGIMES` names settings calibrated on the Weaver paper's
+baselines for a 70B generator: ``"math500-70b"`` (the defaults) and
+``"gpqa-diamond-70b"`` (four-option multiple choice, weaker verifiers), and a
+stress setting, ``"stress-shared-fooling"``. docs/weaver.md ("simulator
+calibration") compares their Pass@1, majority vote, naive mean, oracle and
+supervised-ensemble figures with the paper's.
+
 Example
 -------
 >>> from wslib.datasets.synthetic import make_verifier_table
@@ -44,6 +51,10 @@ Example
 ['answer', 'candidate_id', 'correct', 'problem_id']
 >>> len(df)
 160
+>>> from wslib.datasets.synthetic.verifiers import REGIMES
+>>> gpqa = make_verifier_table(20, 8, 6, **REGIMES["gpqa-diamond-70b"], random_state=0)
+>>> int(gpqa.groupby("problem_id")["answer"].nunique().max()) <= 4  # four options
+True
 """
 
 from __future__ import annotations
