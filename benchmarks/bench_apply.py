@@ -8,7 +8,8 @@ From the repository root::
 It runs ``wslib bench apply``, writes ``benchmarks/results/apply.json`` (+
 ``.env.json``) and regenerates ``docs/benchmarks.md``. With ``--quick`` the
 results go to a temporary folder and the docs are left alone. Other options are
-passed on (``--rows``, ``--snorkel-rows``, ``--n-jobs``, ``--memory-lfs``).
+passed on (``--rows``, ``--snorkel-rows``, ``--n-jobs``, ``--memory-lfs``,
+``--bare-rows``, ``--repeat``).
 """
 
 from __future__ import annotations
