@@ -71,11 +71,12 @@ def test_grid_and_selection_of_the_best_valid_setting():
     assert bench._best([None, None]) == 0
     context = {"dataset": "d", "metric": "accuracy", "features": "tfidf",
                "selection": "gold-valid"}
-    groups = [[{"method": m, "seed": s, "value": v, "valid_score": vs}
+    groups = [[{"method": m, "seed": s, "value": v, "valid_score": vs, "seconds": 1.0}
                for s, (v, vs) in enumerate(runs)] + [{"seed": "median"}]
               for m, runs in [("a", [(0.5, 0.9), (0.6, 0.1)]), ("b", [(0.7, 0.8), (0.8, 0.2)])]]
     best = bench._valid_best("best", groups, context)
     assert [(r["chosen"], r["value"]) for r in best[:2]] == [("a", 0.5), ("b", 0.8)]
+    assert best[0]["seconds"] == 2.0  # selecting costs every variant's fit
     assert best[2]["value"] == pytest.approx(0.65) and best[2]["chosen"] == ["a", "b"]
 
     args = argparse.Namespace(selection="gold-valid", grid="full", quick=False)

@@ -175,7 +175,8 @@ def _valid_best(method: str, groups: list[list[dict[str, Any]]], context: dict[s
     out = []
     for runs in zip(*[g[:-1] for g in groups]):
         chosen = runs[_best([r["valid_score"] for r in runs])]
-        out.append({**chosen, "method": method, "chosen": chosen["method"]})
+        out.append({**chosen, "method": method, "chosen": chosen["method"],
+                    "seconds": sum(r["seconds"] for r in runs)})  # selection fits them all
     return out + [_median(method, out, context, chosen=[r["chosen"] for r in out],
                           valid_score=float(np.median([r["valid_score"] for r in out])))]
 
