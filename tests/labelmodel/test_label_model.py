@@ -52,3 +52,23 @@ def test_file_from_the_one_coin_version_loads_with_a_warning():
     with pytest.warns(WslibWarning, match=r"\['balance', 'prior_accuracy', 'prior_strength'\]"):
         model = BaseLabelModel.load(path)
     assert isinstance(model, LabelModel) and model.uncovered == "prior"
+
+
+@pytest.mark.parametrize("n_unipolar", [0, 20])
+def test_a_known_class_balance_helps(n_unipolar):
+    balance = [0.85, 0.15]
+    d = make_votes(20_000, 20, 2, class_balance=balance, n_unipolar=n_unipolar, random_state=1)
+    plain = (LabelModel().fit(d.L).predict(d.L) == d.y).mean()
+    informed = LabelModel().fit(d.L, class_balance=balance)
+    assert (informed.predict(d.L) == d.y).mean() > plain
+    np.testing.assert_allclose(informed.predict_proba(np.full((1, 20), -1, np.int8))[0], balance)
+
+
+def test_one_unipolar_vote_gives_its_precision_whatever_the_prior():
+    d = make_votes(5000, 10, 2, n_unipolar=10, random_state=0)
+    row = np.full((1, 10), -1, dtype=np.int8)
+    row[0, 3] = d.polarity[3]
+    for balance in (None, [0.7, 0.3]):
+        model = LabelModel().fit(d.L, class_balance=balance)
+        assert model.unipolar_.all()
+        assert model.predict_proba(row)[0, d.polarity[3]] == pytest.approx(model.accuracy_[3])

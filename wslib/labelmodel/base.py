@@ -22,6 +22,7 @@ import json
 import warnings
 import zipfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -95,9 +96,9 @@ class BaseLabelModel(BaseEstimator, ABC):
     """
 
     _learned: ClassVar[tuple[str, ...]] = ("class_balance_",)
-    #: learned attributes added after a release: ``{name: attribute it defaults to}``
-    #: when a file saved before lacks it
-    _learned_defaults: ClassVar[dict[str, str]] = {}
+    #: learned attributes added after a release: ``{name: default from the loaded model}``
+    #: for a file saved before that lacks it
+    _learned_defaults: ClassVar[dict[str, Callable[[Any], Any]]] = {}
     #: Minimum number of labeling functions the model can identify parameters with.
     _min_sources: ClassVar[int] = 1
     #: Whether shuffling the LF columns of ``L`` (at fit and predict alike) leaves the
@@ -287,9 +288,9 @@ class BaseLabelModel(BaseEstimator, ABC):
             setattr(model, key, value)
         for key, value in arrays.items():
             setattr(model, key, value)
-        for key, source in model_cls._learned_defaults.items():
+        for key, default in model_cls._learned_defaults.items():
             if not hasattr(model, key):
-                setattr(model, key, getattr(model, source))
+                setattr(model, key, default(model))
         return model
 
 

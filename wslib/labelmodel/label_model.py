@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
+import scipy.sparse as sp
 
 from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
@@ -117,6 +119,8 @@ class LabelModel(BaseLabelModel):
         The soft label of an item without votes.
     fixes_ : ndarray of int64 (n_pairs, 2)
         ``(fixer, fixed)`` LF pairs.
+    unipolar_ : ndarray of bool (m,)
+        LFs that vote at most one class: their accuracy is a precision.
     n_iter_ : int
         EM iterations of the estimate.
 
@@ -133,10 +137,13 @@ class LabelModel(BaseLabelModel):
     """
 
     _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_", "fixes_",
-                "balance_estimate_", "uncovered_proba_")
-    #: added in 0.1.1: files saved before default to the class balance
-    _learned_defaults: ClassVar[dict[str, str]] = {"balance_estimate_": "class_balance_",
-                                                   "uncovered_proba_": "class_balance_"}
+                "balance_estimate_", "uncovered_proba_", "unipolar_")
+    #: added in 0.1.1: files saved before get the behaviour they were saved with
+    _learned_defaults: ClassVar[dict[str, Callable[[Any], Any]]] = {
+        "balance_estimate_": lambda model: model.class_balance_,
+        "uncovered_proba_": lambda model: model.class_balance_,
+        "unipolar_": lambda model: np.zeros(model.n_sources_, dtype=bool),
+    }
     permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
@@ -187,7 +194,8 @@ class LabelModel(BaseLabelModel):
         k = stats.cardinality
         estimate = DawidSkene(k, smoothing=self.smoothing, max_iter=self.max_iter, tol=self.tol,
                               max_patterns=self.max_patterns, device=self.device)
-        estimate._fit_patterns(stats, class_balance=None, dev_counts=dev_counts)
+        estimate._fit_patterns(stats, class_balance=self.class_balance_ if given else None,
+                               dev_counts=dev_counts)
         self.n_iter_ = estimate.n_iter_
         P, w = stats.compressed()
         rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
@@ -197,6 +205,9 @@ class LabelModel(BaseLabelModel):
         acc = np.where(votes + dev_votes > 0, acc, estimate.accuracy_)
         self.accuracy_ = np.clip(acc, 1.0 / k + 1e-3, 1 - 1e-3)
         self.weights_ = accuracy_to_weight(self.accuracy_, k)
+        classes = np.zeros((stats.n_sources, k))
+        np.add.at(classes, (P.indices, P.data.astype(np.int64)), 1.0)
+        self.unipolar_ = (classes > 0).sum(axis=1) <= 1
         self.fixes_ = _nested_fixes(P, w) if self.fix_nested else np.zeros((0, 2), np.int64)
         P = _apply_fixes(P, self.fixes_)
         self._estimate_balance(P, w, given)
@@ -204,7 +215,7 @@ class LabelModel(BaseLabelModel):
     def _estimate_balance(self, P, w: np.ndarray, given: bool) -> None:
         """``balance_estimate_`` and ``uncovered_proba_`` from the covered patterns' posteriors."""
         covered = w * (np.diff(P.indptr) > 0)
-        R = one_coin_proba(P, self.weights_, np.log(self.class_balance_))
+        R = self._posterior(P, np.zeros((0, 2), np.int64))
         firing = weighted_vote_counts(P, R * covered[:, None]).sum(axis=1)  # (m, k)
         n = float(w.sum())
         if given:
@@ -215,10 +226,58 @@ class LabelModel(BaseLabelModel):
         self.uncovered_proba_ = no_vote if self.uncovered == "firing" else self.class_balance_
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
-        proba = one_coin_proba(L, self.weights_, np.log(self.class_balance_), self.fixes_)
+        proba = self._posterior(L, self.fixes_)
         if self.uncovered == "firing":
             proba[row_coverage(L) == 0] = self.uncovered_proba_
         return proba
+
+    def _posterior(self, L: VoteMatrix, fixes: np.ndarray) -> np.ndarray:
+        r"""Vote-only posterior from the LFs' estimated accuracies.
+
+        A multi-class LF's accuracy is :math:`P(L_j = y)`, which does not hold
+        the class prior; a unipolar LF's is its precision :math:`P(y = c \mid
+        L_j = c)`, which does. So the prior :math:`\pi` multiplies the
+        weighted vote on rows without a unipolar vote only: a row with one
+        unipolar vote gets exactly that LF's precision, an uncovered row gets
+        :math:`\pi`. (Dividing :math:`\pi` out once per further vote, as
+        conditional independence would, overshoots: the silent LFs, ignored
+        here, would pull the other way.) With a uniform prior this is the
+        one-coin weighted vote.
+        """
+        k = self.class_balance_.shape[0]
+        proba = one_coin_proba(L, self.weights_, np.zeros(k), fixes)
+        if np.allclose(self.class_balance_, 1.0 / k, rtol=0.0, atol=1e-12):
+            return proba
+        counted = _unipolar_votes(L, self.unipolar_)
+        for a, b in fixes:  # the kernel drops b's vote where a also votes
+            if self.unipolar_[b]:
+                counted -= _votes_on(L, a) & _votes_on(L, b)
+        scores = (np.log(np.maximum(proba, 1e-300))
+                  + (counted < 1)[:, None] * np.log(self.class_balance_)[None, :])
+        scores -= scores.max(axis=1, keepdims=True)
+        proba = np.exp(scores)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+
+def _unipolar_votes(L: VoteMatrix, unipolar: np.ndarray) -> np.ndarray:
+    """Votes per row cast by the LFs flagged in ``unipolar``."""
+    if not sp.issparse(L):
+        return (np.asarray(L)[:, unipolar] >= 0).sum(axis=1).astype(np.float64)
+    L = sp.csr_matrix(L)
+    rows = np.repeat(np.arange(L.shape[0]), np.diff(L.indptr))
+    keep = unipolar[L.indices] & (L.data >= 0)
+    return np.bincount(rows[keep], minlength=L.shape[0]).astype(np.float64)
+
+
+def _votes_on(L: VoteMatrix, j: int) -> np.ndarray:
+    """Rows on which LF ``j`` votes (dense or CSR)."""
+    if not sp.issparse(L):
+        return np.asarray(L[:, j]) >= 0
+    L = sp.csr_matrix(L)
+    out = np.zeros(L.shape[0], dtype=bool)
+    rows = np.repeat(np.arange(L.shape[0]), np.diff(L.indptr))
+    out[rows[(L.indices == j) & (L.data >= 0)]] = True
+    return out
 
 
 def _no_vote_posterior(firing: np.ndarray, balance: np.ndarray, n: float) -> np.ndarray:
