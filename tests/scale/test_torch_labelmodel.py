@@ -95,6 +95,9 @@ def test_label_model_with_nested_fixes_on_torch(small_blocks):
     assert [3, 2] in got.fixes_.tolist() and np.array_equal(got.fixes_, ref.fixes_)
     for X in (L, to_sparse(L)):
         np.testing.assert_allclose(got.predict_proba(X), ref.predict_proba(X), rtol=0, atol=1e-8)
+    ref = LabelModel().fit(L, class_balance=[0.3, 0.7])  # a prior: the unipolar-aware branch
+    got = LabelModel(device="cpu").fit(L, class_balance=[0.3, 0.7])
+    np.testing.assert_allclose(got.predict_proba(L), ref.predict_proba(L), rtol=0, atol=1e-8)
 
 
 def test_priors_and_dev_labels_on_torch(small_blocks):

@@ -105,7 +105,8 @@ class LabelModel(BaseLabelModel):
         Soft label of an item without votes: ``class_balance_`` or the
         firing-rate posterior ``uncovered_proba_``.
     device : str, optional
-        Torch device for the vote statistics and EM (``None``: numba on the CPU).
+        Torch device for the vote statistics, the EM and the weighted vote of
+        ``predict_proba`` (block by block); ``None``: numba on the CPU.
 
     Attributes
     ----------
@@ -245,7 +246,13 @@ class LabelModel(BaseLabelModel):
         one-coin weighted vote.
         """
         k = self.class_balance_.shape[0]
-        proba = one_coin_proba(L, self.weights_, np.zeros(k), fixes)
+        if self.device is None:
+            proba = one_coin_proba(L, self.weights_, np.zeros(k), fixes)
+        else:  # the same weighted vote in torch, block by block on the device
+            from wslib.kernels.torch_votes import one_coin_posterior
+
+            proba = one_coin_posterior(L, self.weights_, np.zeros(k), fixes,
+                                       device=self.device).cpu().numpy()
         if np.allclose(self.class_balance_, 1.0 / k, rtol=0.0, atol=1e-12):
             return proba
         counted = _unipolar_votes(L, self.unipolar_)
