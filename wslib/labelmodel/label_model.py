@@ -14,7 +14,7 @@ from wslib.labelmodel.base import BaseLabelModel, check_class_balance
 from wslib.labelmodel.dawid_skene import DawidSkene, _dev_class_counts
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import _dev_evidence, accuracy_to_weight
-from wslib.matrix import VoteMatrix, to_dense, to_sparse
+from wslib.matrix import VoteMatrix
 
 __all__ = ["LabelModel"]
 
@@ -210,13 +210,16 @@ class LabelModel(BaseLabelModel):
         np.add.at(classes, (P.indices, P.data.astype(np.int64)), 1.0)
         self.unipolar_ = (classes > 0).sum(axis=1) <= 1
         self.fixes_ = _nested_fixes(P, w) if self.fix_nested else np.zeros((0, 2), np.int64)
-        P = _apply_fixes(P, self.fixes_)
         self._estimate_balance(P, w, given)
 
     def _estimate_balance(self, P, w: np.ndarray, given: bool) -> None:
-        """``balance_estimate_`` and ``uncovered_proba_`` from the covered patterns' posteriors."""
+        """``balance_estimate_`` and ``uncovered_proba_`` from the covered patterns' posteriors.
+
+        Firing rates count every vote an LF casts, fixed or not: whether it
+        fires is what an uncovered item's posterior is about.
+        """
         covered = w * (np.diff(P.indptr) > 0)
-        R = self._posterior(P, np.zeros((0, 2), np.int64))
+        R = self._posterior(P, self.fixes_)
         firing = weighted_vote_counts(P, R * covered[:, None]).sum(axis=1)  # (m, k)
         n = float(w.sum())
         if given:
@@ -337,13 +340,3 @@ def _nested_fixes(P, w, min_overlap: float = 10.0, nested: float = 0.9) -> np.nd
     fixes = ((both >= min_overlap) & (share >= nested) & (votes[:, None] < votes[None, :])
              & (2 * agree < both))
     return np.argwhere(fixes).astype(np.int64)
-
-
-def _apply_fixes(P, fixes: np.ndarray):
-    """Patterns with the fixed LF's vote removed where its fixer also votes."""
-    if not fixes.size:
-        return P
-    D = to_dense(P)
-    for a, b in fixes:
-        D[(D[:, a] >= 0) & (D[:, b] >= 0), b] = -1
-    return to_sparse(D)
