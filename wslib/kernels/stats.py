@@ -14,7 +14,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from wslib.kernels.votes import _JIT, _chunks
+from wslib.kernels.votes import _JIT, _chunks, _softmax_row
 
 __all__ = ["one_coin_proba", "pairwise_agreement", "pattern_hashes", "weighted_vote_counts"]
 
@@ -203,19 +203,6 @@ def _one_coin_proba_csr(indptr, indices, data, w, log_prior, fixes):
                     out[i, v] -= w[fixes[p, 1]]
         _softmax_row(out, i, k)
     return out
-
-
-@numba.njit(**_JIT)
-def _softmax_row(out, i, k):
-    top = out[i, 0]
-    for c in range(1, k):
-        top = max(top, out[i, c])
-    total = 0.0
-    for c in range(k):
-        out[i, c] = np.exp(out[i, c] - top)
-        total += out[i, c]
-    for c in range(k):
-        out[i, c] /= total
 
 
 def one_coin_proba(L, w: np.ndarray, log_prior: np.ndarray,

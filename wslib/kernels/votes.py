@@ -228,19 +228,24 @@ def accumulate_scores(L, w_vote: np.ndarray, w_abstain: np.ndarray | None = None
     return _accumulate_dense(L, w_vote, w_abstain, base)
 
 
+@numba.njit(**_JIT)
+def _softmax_row(out, i, k):
+    """Softmax of row ``i`` of ``out`` in place, shifted by its maximum (no overflow)."""
+    top = out[i, 0]
+    for c in range(1, k):
+        top = max(top, out[i, c])
+    total = 0.0
+    for c in range(k):
+        out[i, c] = np.exp(out[i, c] - top)
+        total += out[i, c]
+    for c in range(k):
+        out[i, c] /= total
+
+
 @numba.njit(parallel=True, **_JIT)
 def softmax_rows(S):
     """Row-wise softmax of a score matrix, in place and overflow-safe; returns ``S``."""
     n, k = S.shape
     for i in numba.prange(n):
-        top = S[i, 0]
-        for c in range(1, k):
-            if S[i, c] > top:
-                top = S[i, c]
-        total = 0.0
-        for c in range(k):
-            S[i, c] = np.exp(S[i, c] - top)
-            total += S[i, c]
-        for c in range(k):
-            S[i, c] /= total
+        _softmax_row(S, i, k)
     return S
