@@ -276,7 +276,7 @@ class BaseLabelModel(BaseEstimator, ABC):
         if missing:
             raise ValueError(f"{path} holds a {name} without its learned attributes {missing}; "
                              "the file is truncated or was not written by save()")
-        accepted = model_cls().get_params(deep=False)
+        accepted = model_cls._get_param_names()
         dropped = sorted(set(header["params"]) - set(accepted))
         if dropped:  # a fit-time option a later version removed: the learned state still holds
             warnings.warn(f"{path}: hyper-parameters {dropped} of {name} no longer exist in "

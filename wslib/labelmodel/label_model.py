@@ -200,16 +200,17 @@ class LabelModel(BaseLabelModel):
         self.n_iter_ = estimate.n_iter_
         P, w = stats.compressed()
         rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
-        votes = np.bincount(P.indices, weights=w[rows], minlength=stats.n_sources)
+        per_class = np.bincount(P.indices * k + P.data, weights=w[rows],
+                                minlength=stats.n_sources * k).reshape(stats.n_sources, k)
+        votes = per_class.sum(axis=1)
         acc = ((estimate.accuracy_ * votes + dev_hits)
                / np.where(votes + dev_votes > 0, votes + dev_votes, 1.0))
         acc = np.where(votes + dev_votes > 0, acc, estimate.accuracy_)
         self.accuracy_ = np.clip(acc, 1.0 / k + 1e-3, 1 - 1e-3)
         self.weights_ = accuracy_to_weight(self.accuracy_, k)
-        classes = np.zeros((stats.n_sources, k))
-        np.add.at(classes, (P.indices, P.data.astype(np.int64)), 1.0)
-        self.unipolar_ = (classes > 0).sum(axis=1) <= 1
-        self.fixes_ = _nested_fixes(P, w) if self.fix_nested else np.zeros((0, 2), np.int64)
+        self.unipolar_ = (per_class > 0).sum(axis=1) <= 1
+        self.fixes_ = (_nested_fixes(P, w, votes) if self.fix_nested
+                       else np.zeros((0, 2), np.int64))
         self._estimate_balance(P, w, given)
 
     def _estimate_balance(self, P, w: np.ndarray, given: bool) -> None:
@@ -323,7 +324,8 @@ def _firing_balance(firing: np.ndarray, covered_mass: np.ndarray, n: float,
     return balance, no_vote
 
 
-def _nested_fixes(P, w, min_overlap: float = 10.0, nested: float = 0.9) -> np.ndarray:
+def _nested_fixes(P, w, votes: np.ndarray, min_overlap: float = 10.0,
+                  nested: float = 0.9) -> np.ndarray:
     """``(a, b)`` pairs where LF ``a`` *fixes* LF ``b`` (Ratner et al., 2016).
 
     ``a`` fixes ``b`` when ``a`` is more specific (fewer votes), nested in
@@ -331,11 +333,9 @@ def _nested_fixes(P, w, min_overlap: float = 10.0, nested: float = 0.9) -> np.nd
     ``min_overlap`` of them) and *disagrees* with ``b`` on most of them: a
     narrow rule written to correct a broad one. Both votes then come from
     one decision, not two independent ones, so ``b``'s vote is dropped there.
+    ``votes`` holds each LF's number of votes over the weighted patterns.
     """
-    m = P.shape[1]
     both, agree = pairwise_agreement(P, w)
-    rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
-    votes = np.bincount(P.indices, weights=w[rows], minlength=m)
     share = np.divide(both, votes[:, None], out=np.zeros_like(both), where=votes[:, None] > 0)
     fixes = ((both >= min_overlap) & (share >= nested) & (votes[:, None] < votes[None, :])
              & (2 * agree < both))
