@@ -59,14 +59,19 @@ True
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMATS", "REGIMES", "make_verifier_table"]
+__all__ = ["FORMATS", "REGIMES", "VerifierTruth", "make_verifier_table"]
 
 #: verifier formats and the share of verifiers drawn in each
 FORMATS = {"reward": 0.4, "probability": 0.2, "verdict": 0.25, "likert": 0.15}
 _MAX_WRONG = 8
+_WRONG_POISSON = 2.5  # mean extra wrong answers per problem
+_WRONG_CONCENTRATION = 0.5  # Dirichlet concentration of the wrong answers' popularity
+_DUPLICATE_NOISE = 0.15  # a near-duplicate's extra noise sd on the latent scale
 #: named simulator settings (keyword arguments of :func:`make_verifier_table`).
 #: The two calibrated regimes put the baselines (Pass@1, majority vote, naive
 #: mean, oracle Pass@N, the supervised weighted ensemble) where the Weaver paper
@@ -89,7 +94,8 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
                         shared_error: tuple[float, float] = (0.8, 1.5),
                         near_random: float = 0.3, adversarial: float = 0.1,
                         duplicates: float = 0.1, missing_rate: float = 0.1,
-                        random_state: int = 0) -> pd.DataFrame:
+                        random_state: int = 0, return_truth: bool = False
+                        ) -> pd.DataFrame | tuple[pd.DataFrame, VerifierTruth]:
     """Sample a long verifier table: one row per (problem, candidate).
 
     Parameters
@@ -118,12 +124,17 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
         Average share of missing scores per verifier.
     random_state : int
         Seed.
+    return_truth : bool
+        Also return the generative truth (:class:`VerifierTruth`: latent scores and
+        every parameter), for oracle selectors that bound what any method can
+        recover. The table is the same either way.
 
     Returns
     -------
     DataFrame with ``problem_id``, ``candidate_id``, ``answer``, ``correct`` (0/1)
     and one column per verifier. ``df.attrs["verifiers"]`` holds each verifier's
     truth (``format``, ``kind``, ``a``, ``b``, ``family``, ``duplicate_of``).
+    With ``return_truth=True``, the pair ``(df, truth)``.
     """
     if n_problems < 1 or n_verifiers < 1:
         raise ValueError(f"need n_problems >= 1 and n_verifiers >= 1, got {n_problems}, "
@@ -142,8 +153,8 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
 
     # problems: chance of a correct sample, popularity of the wrong answers
     p_correct = 1.0 / (1.0 + np.exp(-rng.normal(difficulty_mean, difficulty_sd, n_problems)))
-    n_wrong = 1 + np.minimum(rng.poisson(2.5, n_problems), max_wrong_answers - 1)
-    weights = rng.gamma(0.5, size=(n_problems, _MAX_WRONG)) + 1e-12
+    n_wrong = 1 + np.minimum(rng.poisson(_WRONG_POISSON, n_problems), max_wrong_answers - 1)
+    weights = rng.gamma(_WRONG_CONCENTRATION, size=(n_problems, _MAX_WRONG)) + 1e-12
     weights[np.arange(_MAX_WRONG)[None, :] >= n_wrong[:, None]] = 0.0
     cum = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
     y = (rng.random(n) < p_correct[problem]).astype(np.int8)
@@ -173,7 +184,7 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
         originals = np.setdiff1d(np.arange(n_verifiers), copies)
         for j in copies:  # a handful of columns, not a hot loop
             dup_of[j] = rng.choice(originals)
-            latent[:, j] = latent[:, dup_of[j]] + 0.15 * rng.normal(size=n)
+            latent[:, j] = latent[:, dup_of[j]] + _DUPLICATE_NOISE * rng.normal(size=n)
             a[j], b[j], c[j] = a[dup_of[j]], b[dup_of[j]], c[dup_of[j]]
             family[j], kind[j] = family[dup_of[j]], "duplicate"
     formats = rng.choice(list(FORMATS), size=n_verifiers, p=list(FORMATS.values()))
@@ -196,7 +207,43 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
     df = pd.DataFrame({"problem_id": [f"p{i:05d}" for i in problem], "candidate_id": candidate,
                        "answer": answer.astype(str), "correct": y, **columns})
     df.attrs["verifiers"] = truth
-    return df
+    if not return_truth:
+        return df
+    return df, VerifierTruth(latent=latent, a=a, b=b, c=c, family=family, duplicate_of=dup_of,
+                             fool_sd=fool_sd, duplicate_noise=_DUPLICATE_NOISE,
+                             difficulty_mean=difficulty_mean, difficulty_sd=difficulty_sd,
+                             max_wrong_answers=max_wrong_answers, wrong_poisson=_WRONG_POISSON,
+                             wrong_concentration=_WRONG_CONCENTRATION)
+
+
+@dataclass(frozen=True)
+class VerifierTruth:
+    r"""The generative truth behind a simulated table (``return_truth=True``).
+
+    ``latent`` (rows x verifiers, in the frame's row order, before rendering,
+    quantisation and missing values) is ``s_jc`` of the module docstring;
+    ``a``, ``b``, ``c``, ``family`` its loadings (a near-duplicate column copies
+    its original's and adds ``N(0, duplicate_noise^2)``, ``duplicate_of`` its
+    original or -1). The problem model: ``logit P(correct sample) ~
+    N(difficulty_mean, difficulty_sd)``; ``1 + min(Poisson(wrong_poisson),
+    max_wrong_answers - 1)`` wrong answers with Dirichlet(``wrong_concentration``)
+    popularity; the fooling term ``fool_sd * (plausibility_answer + presentation_c)
+    / sqrt(2)``. Meant for oracle selectors in benchmarks, never for a method.
+    """
+
+    latent: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    family: np.ndarray
+    duplicate_of: np.ndarray
+    fool_sd: float
+    duplicate_noise: float
+    difficulty_mean: float
+    difficulty_sd: float
+    max_wrong_answers: int
+    wrong_poisson: float
+    wrong_concentration: float
 
 
 def _verifier_quality(rng: np.random.Generator, m: int, median: float, spread: float,
