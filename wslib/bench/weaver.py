@@ -15,7 +15,12 @@ machine wall time also counts other jobs), ``gap_closed`` and the estimated
 correct candidates as ``sample_accuracy``).
 A supervised ceiling, a logistic regression on Weaver's candidate features
 trained with gold on half of the problems and scored on the other half, shows
-what a gold-weighted linear combination of the verifiers reaches.
+what a gold-weighted linear combination of the verifiers reaches. On simulated
+tables two information ceilings (:func:`bayes_ceiling`) select with the
+simulator's generative truth: ``bayes-latent (truth)``, the Bayes-optimal selector
+on the latent scores (an upper bound for any selector on the table), and
+``bayes-observed (truth)``, the same model on the table's own rendered, quantised,
+partly missing scores (what a selector knowing the truth reaches on the table).
 
 Tables: the simulator grid of :data:`GRID` (``--quick``: one tiny table), or with
 ``--data DIR`` every ``*.parquet`` / ``*.csv`` / ``*.jsonl`` verifier table in
@@ -37,12 +42,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.linalg import eigh
+from scipy.special import gammaln, log_expit, logsumexp
+from scipy.stats import poisson
 from sklearn.linear_model import LogisticRegression
 
 from wslib.bench.core import record
 from wslib.bench.report import cell, format_table, group_records
 from wslib.datasets.synthetic import make_verifier_table
-from wslib.datasets.synthetic.verifiers import REGIMES
+from wslib.datasets.synthetic.verifiers import REGIMES, VerifierTruth
 from wslib.weaver import VerifierTable, Weaver, read_table, selection_metrics
 from wslib.weaver.metrics import gap_closed, verifier_statistics
 from wslib.weaver.select import segment_argmax
@@ -77,11 +85,14 @@ METHODS = {
 }
 #: the supervised ceiling: uses gold, shown to tell the method's limit from the data's
 SUPERVISED = "supervised-linear (gold, 2-fold)"
+#: the information ceiling: Bayes selectors that know the simulator's truth (bench only)
+CEILINGS = {"bayes-latent (truth)": False, "bayes-observed (truth)": True}
 BASELINES = ("naive_mean", "majority_vote", "best_single_verifier", "pass_at_1",
              "oracle_pass_at_n")
 
 BAR_HEADER = ["table", "weaver - naive (pts)", "weaver - MV (pts)", "gap closed",
-              "supervised gap closed", "fit s wall / CPU"]
+              "ceiling gap closed: Bayes observed / latent (truth)", "supervised gap closed",
+              "fit s wall / CPU"]
 
 __all__ = ["GRID", "HELP", "add_arguments", "render_markdown", "run", "terminal_table"]
 
@@ -94,7 +105,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
-    for name, seed, table in _tables(args):
+    for name, seed, table, truth in _tables(args):
         metrics = selection_metrics(table)
         common = dict(seed=seed, n_problems=table.n_problems, n_rows=int(table.problem.size),
                       n_verifiers=len(table.verifiers), **verifier_statistics(table))
@@ -124,6 +135,12 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                                       gap_closed=gap_closed(acc, metrics["best_single_verifier"],
                                                             metrics["oracle_pass_at_n"]),
                                       **common))
+        if truth is not None and table.answers is not None:
+            for method, observed in CEILINGS.items():
+                m = selection_metrics(table, bayes_ceiling(table, truth, observed))
+                records.append(record(name, method, "selection_accuracy",
+                                      m["selection_accuracy"], None, gap_closed=m["gap_closed"],
+                                      **common))
     return records
 
 
@@ -142,8 +159,130 @@ def _supervised_ceiling(weaver: Weaver, table: VerifierTable) -> float:
     return float(table.labels[segment_argmax(score, table.starts)].mean())
 
 
+# ------------------------------------------------------------ the information ceiling
+def bayes_ceiling(table: VerifierTable, truth: VerifierTruth, observed: bool = False
+                  ) -> np.ndarray:
+    r"""Selected rows of the Bayes selector that knows the simulator's truth (benchmark
+    only: no method can know ``truth``).
+
+    It picks, per problem, the answer group most probably correct under the exact
+    generative model of :func:`~wslib.datasets.synthetic.make_verifier_table`: in
+    latent space (``observed=False``) a candidate's verifier vector is
+    ``a (y + f_c) + B h_c + c o_i + eps_c``, Gaussian given which answer is correct,
+    so the verifier evidence for answer ``g`` is the Gaussian log-likelihood ratio of
+    the answer's mean vector, whose noise ``A + D / n_g`` keeps the shared fooling ``A``
+    however many candidates give the answer (:func:`_verifier_log_lr`); the answer
+    counts add their exact log-probability under the problem model (logit-normal
+    chance of a correct sample, Dirichlet popularity of the wrong answers:
+    :func:`_count_log_prior`). On latent scores this is the Bayes-optimal selector,
+    so its accuracy bounds any selector working on the rendered table (which is the
+    latent scores put through monotone maps, quantised and partly missing). With
+    ``observed=True`` it runs on the table itself: each observed value is mapped to
+    the mean latent score of its tie class (exact for continuous formats; a verdict
+    or grade becomes its class's conditional mean), missing values are imputed by
+    regression on the other verifiers, and the noise grows by the information lost
+    (:func:`_observed_latent`): an achievable selector that knows the truth, a lower
+    estimate of what the table holds.
+    """
+    x, extra = _observed_latent(table, truth) if observed else (
+        truth.latent[table.frame_index], np.zeros(truth.a.size))
+    _, group, counts = np.unique(table.answers, return_inverse=True, return_counts=True)
+    owner = np.zeros(counts.size, dtype=np.int64)
+    owner[group] = table.problem
+    means = np.zeros((counts.size, x.shape[1]))
+    np.add.at(means, group, x)
+    means /= counts[:, None]
+    shared, noise = _noise_covariances(truth)
+    score = (_verifier_log_lr(truth, shared, noise + np.diag(extra), counts, means, owner,
+                              table.n_problems)
+             + _count_log_prior(truth, counts, owner, table.n_problems))
+    return segment_argmax(score[group], table.starts)
+
+
+def _noise_covariances(truth: VerifierTruth) -> tuple[np.ndarray, np.ndarray]:
+    """Latent covariance shared by the candidates of one answer (the answer's
+    plausibility) and a candidate's own (presentation, family error, noise, a
+    near-duplicate's noise shared with its original)."""
+    m = truth.a.size
+    root = np.where(truth.duplicate_of >= 0, truth.duplicate_of, np.arange(m))
+    eps = (root[:, None] == root[None, :]).astype(np.float64)
+    eps[np.diag_indices(m)] += np.where(truth.duplicate_of >= 0, truth.duplicate_noise ** 2, 0.0)
+    family = np.outer(truth.b, truth.b) * (truth.family[:, None] == truth.family[None, :])
+    shared = 0.5 * truth.fool_sd ** 2 * np.outer(truth.a, truth.a)
+    return shared, shared + family + eps
+
+
+def _verifier_log_lr(truth: VerifierTruth, shared: np.ndarray, noise: np.ndarray,
+                     counts: np.ndarray, means: np.ndarray, owner: np.ndarray,
+                     n_problems: int) -> np.ndarray:
+    r"""Log-likelihood ratio "answer g correct" vs "no answer correct" of the answer
+    means: ``mu_g^T K^{-1} x - mu_g^T K^{-1} mu_g / 2`` with ``K`` block-diagonal
+    ``V_n = shared + noise / n`` plus the problem offset ``c c^T`` (Woodbury), all
+    ``V_n`` diagonalised at once by the generalised eigenproblem of (shared, noise)."""
+    lam, vecs = eigh(shared, noise)
+    alpha, gamma, xi = vecs.T @ truth.a, vecs.T @ truth.c, means @ vecs
+    inv = 1.0 / (lam[None, :] + 1.0 / counts[:, None])  # V_n^{-1} in the eigenbasis
+    t_ax, t_cx = (xi * inv) @ alpha, (xi * inv) @ gamma
+    t_aa, t_ac, t_cc = inv @ alpha ** 2, inv @ (alpha * gamma), inv @ gamma ** 2
+    s_x = np.bincount(owner, t_cx, n_problems)[owner]
+    s_c = 1.0 + np.bincount(owner, t_cc, n_problems)[owner]
+    return t_ax - t_ac * s_x / s_c - 0.5 * (t_aa - t_ac ** 2 / s_c)
+
+
+def _count_log_prior(truth: VerifierTruth, counts: np.ndarray, owner: np.ndarray,
+                     n_problems: int) -> np.ndarray:
+    """Log-probability of the problem's answer counts if answer g is the correct one
+    (up to terms equal for every answer of a problem)."""
+    total = np.bincount(owner, counts, n_problems)[owner]
+    others = np.bincount(owner, None, n_problems)[owner] - 1
+    wrong = total - counts
+    z = np.linspace(-9.0, 9.0, 1201)  # logit of the chance of a correct sample
+    log_w = -0.5 * z ** 2 - logsumexp(-0.5 * z ** 2)
+    eta = truth.difficulty_mean + truth.difficulty_sd * z
+    correct = logsumexp(counts[:, None] * log_expit(eta) + wrong[:, None] * log_expit(-eta)
+                        + log_w, axis=1)
+    alpha = truth.wrong_concentration
+    k = np.arange(1, truth.max_wrong_answers + 1)  # number of wrong answers drawn
+    p_k = poisson.pmf(k - 1, truth.wrong_poisson)
+    p_k[-1] += poisson.sf(k[-1] - 1, truth.wrong_poisson)
+    # Polya urn over k slots: ordered slot choices x Dirichlet-multinomial sequence
+    terms = (np.log(p_k) + gammaln(k + 1.0) + gammaln(k * alpha))[None, :] - gammaln(
+        np.maximum(k[None, :] - others[:, None] + 1.0, 1.0)) - gammaln(
+        wrong[:, None] + k[None, :] * alpha)
+    terms[k[None, :] < others[:, None]] = -np.inf
+    urn = gammaln(counts + alpha) - gammaln(alpha)
+    return correct + logsumexp(terms, axis=1) + np.bincount(owner, urn, n_problems)[owner] - urn
+
+
+def _observed_latent(table: VerifierTable, truth: VerifierTruth, sweeps: int = 3
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Latent scores as far as the rendered table tells them, and the variance each
+    verifier lost (quantisation and imputation), see :func:`bayes_ceiling`."""
+    latent = truth.latent[table.frame_index]
+    missing = np.isnan(table.scores)
+    out = np.empty_like(latent)
+    lost = np.zeros(latent.shape[1])
+    for j in range(latent.shape[1]):  # per verifier column, vectorised within
+        seen = ~missing[:, j]
+        _, tie, size = np.unique(table.scores[seen, j], return_inverse=True, return_counts=True)
+        out[seen, j] = (np.bincount(tie, latent[seen, j]) / size)[tie]
+        lost[j] = np.mean((latent[seen, j] - out[seen, j]) ** 2)
+        out[~seen, j] = out[seen, j].mean()
+    cov, mean = np.cov(latent, rowvar=False), latent.mean(axis=0)
+    resid = np.zeros(latent.shape[1])
+    for _ in range(sweeps):  # impute each verifier's missing scores from the others
+        for j in np.flatnonzero(missing.any(axis=0)):
+            rest = np.arange(latent.shape[1]) != j
+            beta = np.linalg.solve(cov[np.ix_(rest, rest)], cov[rest, j])
+            rows = missing[:, j]
+            out[rows, j] = mean[j] + (out[rows][:, rest] - mean[rest]) @ beta
+            resid[j] = cov[j, j] - cov[rest, j] @ beta
+    return out, lost + missing.mean(axis=0) * resid
+
+
 def _tables(args: argparse.Namespace):
-    """(name, seed, VerifierTable) for the simulator grid or the tables in ``--data``."""
+    """(name, seed, VerifierTable, simulator truth or None) for the simulator grid or the
+    tables in ``--data``."""
     if args.data is not None:
         paths = sorted(p for p in Path(args.data).glob("*")
                        if p.suffix.lower() in (".parquet", ".csv", ".jsonl"))
@@ -154,13 +293,13 @@ def _tables(args: argparse.Namespace):
             if table.labels is None:
                 print(f"skipping {path.name}: no correctness column")
                 continue
-            yield path.stem, 0, table
+            yield path.stem, 0, table, None
         return
     grid = QUICK_GRID if args.quick else GRID
     for name, params in grid.items():
         for seed in range(args.seeds):
-            yield name, seed, VerifierTable.from_frame(make_verifier_table(**params,
-                                                                           random_state=seed))
+            frame, truth = make_verifier_table(**params, random_state=seed, return_truth=True)
+            yield name, seed, VerifierTable.from_frame(frame), truth
 
 
 def _summary_rows(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
@@ -177,7 +316,8 @@ def _summary_rows(records: list[dict[str, Any]]) -> tuple[list[str], list[list[s
 
 def _bar_rows(records: list[dict[str, Any]], tables: tuple[str, ...]) -> list[list[str]]:
     """Per table in ``tables``: Weaver minus naive mean, minus majority vote, gap
-    closed (and the supervised ceiling's), fit seconds."""
+    closed (and what the Bayes ceilings and the supervised linear model close), fit
+    seconds."""
     rows = []
     for (table,), group in group_records(records, "dataset").items():
         if table not in tables:
@@ -187,12 +327,14 @@ def _bar_rows(records: list[dict[str, Any]], tables: tuple[str, ...]) -> list[li
             value = {r["method"]: r["value"] for r in seed_group}
             deltas_naive.append({"value": 100 * (value["weaver"] - value["naive_mean"])})
             deltas_mv.append({"value": 100 * (value["weaver"] - value["majority_vote"])})
-        weaver = [r for r in group if r["method"] == "weaver"]
-        ceiling = [r for r in group if r["method"] == SUPERVISED]
+        by_method = group_records(group, "method")
+        weaver = by_method.get(("weaver",), [])
+        bayes = " / ".join(cell(by_method.get((m,), []), "gap_closed", 2) for m in
+                           reversed(CEILINGS))
         rows.append([table, cell(deltas_naive, digits=1) + " (>= +3)",
                      cell(deltas_mv, digits=1) + " (>= 0)",
-                     cell(weaver, "gap_closed", 2) + " (>= 0.50)",
-                     cell(ceiling, "gap_closed", 2),
+                     cell(weaver, "gap_closed", 2) + " (>= 0.50)", bayes,
+                     cell(by_method.get((SUPERVISED,), []), "gap_closed", 2),
                      f"{cell(weaver, 'fit_seconds', 2)} / {cell(weaver, 'fit_cpu_seconds', 2)}"
                      " (< 2)"])
     return rows
