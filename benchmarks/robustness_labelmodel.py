@@ -41,6 +41,7 @@ MODELS: dict[str, Callable[[int], object]] = {
     "Triplet": lambda k: Triplet(cardinality=k),
     "LM fix_nested=False": lambda k: LabelModel(cardinality=k, fix_nested=False),
     "LM uncovered=firing": lambda k: LabelModel(cardinality=k, uncovered="firing"),
+    "LM posterior=votes": lambda k: LabelModel(cardinality=k, posterior="votes"),
     "LM (default)": lambda k: LabelModel(cardinality=k),
 }
 

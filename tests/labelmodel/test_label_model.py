@@ -3,10 +3,14 @@
 import numpy as np
 import pytest
 
+from wslib.datasets import load_wrench
 from wslib.datasets.synthetic import make_votes
 from wslib.exceptions import WslibWarning
-from wslib.labelmodel import BaseLabelModel, LabelModel, MajorityVote
+from wslib.labelmodel import BaseLabelModel, DawidSkene, LabelModel, MajorityVote
 from wslib.labelmodel.base import break_ties
+from wslib.metrics import score_predictions
+
+from ..conftest import shared_dataset
 
 FIXTURE = __import__("pathlib").Path(__file__).parents[1] / "fixtures" / "persistence"
 
@@ -27,7 +31,7 @@ def test_unipolar_precisions_are_identified(class_balance):
 def test_prediction_ignores_abstains():
     # the soft label of a row depends only on the LFs that voted on it
     d = make_votes(3000, 8, 3, random_state=0)
-    model = LabelModel().fit(d.L)
+    model = LabelModel(posterior="votes").fit(d.L)
     row = np.full((1, 8), -1, dtype=d.L.dtype)
     row[0, 2] = 1
     other = row.copy()
@@ -52,14 +56,15 @@ def test_file_from_the_one_coin_version_loads_with_a_warning():
     with pytest.warns(WslibWarning, match=r"\['balance', 'prior_accuracy', 'prior_strength'\]"):
         model = BaseLabelModel.load(path)
     assert isinstance(model, LabelModel) and model.uncovered == "prior"
+    assert model.posterior_ == "votes"  # saved before the Dawid-Skene posterior existed
 
 
 @pytest.mark.parametrize("n_unipolar", [0, 20])
 def test_a_known_class_balance_helps(n_unipolar):
     balance = [0.85, 0.15]
     d = make_votes(20_000, 20, 2, class_balance=balance, n_unipolar=n_unipolar, random_state=1)
-    plain = (LabelModel().fit(d.L).predict(d.L) == d.y).mean()
-    informed = LabelModel().fit(d.L, class_balance=balance)
+    plain = (LabelModel(posterior="votes").fit(d.L).predict(d.L) == d.y).mean()
+    informed = LabelModel(posterior="votes").fit(d.L, class_balance=balance)
     assert (informed.predict(d.L) == d.y).mean() > plain
     np.testing.assert_allclose(informed.predict_proba(np.full((1, 20), -1, np.int8))[0], balance)
 
@@ -69,6 +74,63 @@ def test_one_unipolar_vote_gives_its_precision_whatever_the_prior():
     row = np.full((1, 10), -1, dtype=np.int8)
     row[0, 3] = d.polarity[3]
     for balance in (None, [0.7, 0.3]):
-        model = LabelModel().fit(d.L, class_balance=balance)
+        model = LabelModel(posterior="votes").fit(d.L, class_balance=balance)
         assert model.unipolar_.all()
         assert model.predict_proba(row)[0, d.polarity[3]] == pytest.approx(model.accuracy_[3])
+
+
+def _positive_only(random_state: int = 3):
+    """Class-1 keyword-like LFs firing independently given the class; class 0 is silent."""
+    d = make_votes(8_000, 20, 2, n_unipolar=20, class_balance=[0.85, 0.15],
+                   coverage=(0.05, 0.2), random_state=random_state)
+    return d.L[:, d.polarity == 1], d.y
+
+
+def test_independent_firing_selects_the_abstain_aware_posterior():
+    L, y = _positive_only()
+    model = LabelModel().fit(L)
+    stat, df, p = model.independence_test_
+    assert model.posterior_ == "dawid-skene" and df > 0 and p >= 0.01
+    # the posterior is Dawid-Skene's own, under its estimated class balance
+    ds = DawidSkene().fit(L)
+    np.testing.assert_allclose(model.predict_proba(L), ds.predict_proba(L), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(model.balance_estimate_, ds.class_balance_)
+    # silence is evidence here: uncovered items are the silent class, and F1 shows it
+    f1 = {name: score_predictions(y, LabelModel(posterior=name).fit(L).predict(L), "f1")
+          for name in ("votes", "dawid-skene")}
+    assert f1["dawid-skene"] > f1["votes"] + 0.2
+    assert model.uncovered_proba_[0] > 0.9
+
+
+def test_correlated_firing_keeps_the_vote_posterior():
+    d = make_votes(8_000, 20, 2, n_correlated=6, random_state=0)
+    model = LabelModel().fit(d.L)
+    assert model.posterior_ == "votes" and model.independence_test_[2] < 0.01
+    np.testing.assert_array_equal(model.predict_proba(d.L),
+                                  LabelModel(posterior="votes").fit(d.L).predict_proba(d.L))
+
+
+def test_real_keyword_lfs_fail_the_independence_test():
+    ds = load_wrench(shared_dataset("youtube"))
+    model = LabelModel().fit(ds["train"].L)
+    assert model.posterior_ == "votes" and model.independence_test_[2] < 1e-6
+
+
+def test_too_few_expected_co_votes_keep_the_vote_posterior():
+    L = np.full((300, 3), -1, dtype=np.int8)  # each LF votes on 10 items: no pair is testable
+    for j in range(3):
+        L[10 * j:10 * j + 10, j] = j % 2
+    model = LabelModel().fit(L)
+    assert np.isnan(model.independence_test_[2]) and model.independence_test_[1] == 0
+    assert model.posterior_ == "votes"
+
+
+def test_posterior_option_is_checked_and_survives_save_and_load(tmp_path):
+    L, _ = _positive_only()
+    with pytest.raises(ValueError, match="posterior must be one of"):
+        LabelModel(posterior="mixed").fit(L)
+    model = LabelModel().fit(L)
+    model.save(tmp_path / "m.npz")
+    again = LabelModel.load(tmp_path / "m.npz")
+    assert again.posterior_ == "dawid-skene"
+    np.testing.assert_array_equal(again.predict_proba(L), model.predict_proba(L))

@@ -55,8 +55,8 @@ def test_uncovered_items_are_kept_reported_and_labelled_alike(cls, votes):
     (MajorityVote, [0.5, 0.3, 0.2]),
     (lambda: DawidSkene(abstain_aware=False), None),
     (WeightedMajorityVote, None),
-    (LabelModel, None),
-    (LabelModel, [0.5, 0.3, 0.2]),
+    (lambda: LabelModel(posterior="votes"), None),
+    (lambda: LabelModel(posterior="votes"), [0.5, 0.3, 0.2]),
     (Triplet, [0.5, 0.3, 0.2]),
 ], ids=["majority-uniform", "majority-given-prior", "dawid-skene-plain", "weighted",
         "label-model", "label-model-given-prior", "triplet-given-prior"])
@@ -73,7 +73,8 @@ def test_models_ignoring_abstains_give_uncovered_items_the_prior(make, prior, vo
         np.testing.assert_allclose(model.class_balance_, 1 / 3)
 
 
-@pytest.mark.parametrize("cls", [DawidSkene, MatrixCompletion])
+@pytest.mark.parametrize("cls", [DawidSkene, MatrixCompletion,
+                                 lambda: LabelModel(posterior="dawid-skene")])
 def test_abstain_aware_models_give_uncovered_items_the_all_abstain_posterior(cls, votes):
     with quiet():
         model = cls().fit(votes)

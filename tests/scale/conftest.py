@@ -35,3 +35,13 @@ def fails_late(df):
     if (df["score"].to_numpy() > 3.2).any():
         raise ZeroDivisionError("score overflow")
     return np.full(len(df), ABSTAIN)
+
+
+def assert_same_learned(a, b, atol: float = 1e-6) -> None:
+    """Every learned attribute of two fitted label models agrees (arrays to ``atol``)."""
+    for name in a._learned:
+        got, ref = getattr(a, name), getattr(b, name)
+        if isinstance(ref, str):
+            assert got == ref, name
+        else:
+            np.testing.assert_allclose(got, ref, rtol=0, atol=atol, err_msg=name)

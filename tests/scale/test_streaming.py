@@ -14,6 +14,8 @@ from wslib.labelmodel.streaming import (
     predict_proba_streaming,
 )
 
+from .conftest import assert_same_learned
+
 #: EM iterations are capped (equal on both sides) to keep the suite fast
 pytestmark = [pytest.mark.filterwarnings("ignore::wslib.exceptions.ConvergenceWarning"),
               pytest.mark.filterwarnings("ignore::wslib.exceptions.CoverageWarning")]
@@ -29,12 +31,6 @@ def votes():
 
 
 STREAMABLE = {"DawidSkene": DS, "LabelModel": LabelModel}
-
-
-def assert_same_learned(a, b, atol=1e-6):
-    for name in a._learned:
-        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=0, atol=atol,
-                                   err_msg=name)
 
 
 @pytest.mark.parametrize("model", sorted(STREAMABLE))

@@ -13,6 +13,8 @@ from wslib.labelmodel import DawidSkene, LabelModel, VoteStats, load
 from wslib.labelmodel.streaming import fit_streaming
 from wslib.matrix import to_sparse
 
+from .conftest import assert_same_learned
+
 pytestmark = pytest.mark.filterwarnings("ignore::wslib.exceptions.CoverageWarning")
 
 
@@ -72,14 +74,13 @@ def test_dawid_skene_on_torch_equals_numba(k, layout, abstain_aware, small_block
 
 
 @pytest.mark.parametrize("uncovered", ["prior", "firing"])
-def test_label_model_on_torch_equals_numba(k, layout, uncovered, small_blocks):
+@pytest.mark.parametrize("posterior", ["votes", "dawid-skene"])
+def test_label_model_on_torch_equals_numba(k, layout, uncovered, posterior, small_blocks):
     L = layout(_votes(k))
-    ref = LabelModel(uncovered=uncovered).fit(L)
-    got = LabelModel(uncovered=uncovered, device="cpu").fit(L)
+    ref = LabelModel(uncovered=uncovered, posterior=posterior).fit(L)
+    got = LabelModel(uncovered=uncovered, posterior=posterior, device="cpu").fit(L)
     assert got.n_iter_ == ref.n_iter_
-    for name in ref._learned:
-        np.testing.assert_allclose(getattr(got, name), getattr(ref, name), rtol=0, atol=1e-8,
-                                   err_msg=name)
+    assert_same_learned(got, ref, atol=1e-8)
     np.testing.assert_allclose(got.predict_proba(L), ref.predict_proba(L), rtol=0, atol=1e-8)
 
 

@@ -237,21 +237,30 @@ class DawidSkene(BaseLabelModel):
         self.accuracy_ = correct / np.maximum(fire @ self.class_balance_, 1e-300)
 
     # --------------------------------------------------------------- inference
-    def _log_weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        k = self.cardinality_
-        conf = np.maximum(self.confusion_, 1e-300)
-        log_vote = np.log(conf[:, :, :k]).transpose(0, 2, 1)
-        log_abstain = (np.log(conf[:, :, k]) if self.abstain_aware
-                       else np.zeros((self.n_sources_, k)))
-        return np.log(self.class_balance_), log_vote, log_abstain
-
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
-        log_pi, log_vote, log_abstain = self._log_weights()
-        if self.device is None:
-            return softmax_rows(accumulate_scores(L, log_vote, log_abstain, log_pi))
-        from wslib.kernels import torch_votes as tv
+        return confusion_posterior(L, self.confusion_, self.class_balance_,
+                                   abstain_aware=self.abstain_aware, device=self.device)
 
-        return tv.posterior(L, log_vote, log_abstain, log_pi, device=self.device).cpu().numpy()
+
+def confusion_posterior(L: VoteMatrix, confusion: np.ndarray, class_balance: np.ndarray, *,
+                        abstain_aware: bool = True, device: str | None = None) -> np.ndarray:
+    r"""Dawid–Skene posterior :math:`P(y \mid L_i) \propto \pi_c \prod_j \theta_{jcL_{ij}}`.
+
+    ``confusion[j, c, v]`` is :math:`P(L_j = v \mid y = c)` with ``v = k`` for
+    abstain (read only when ``abstain_aware``); numba on the CPU, or torch
+    on ``device``.
+    """
+    k = class_balance.shape[0]
+    conf = np.maximum(confusion, 1e-300)
+    log_vote = np.log(conf[:, :, :k]).transpose(0, 2, 1)
+    log_abstain = (np.log(conf[:, :, k]) if abstain_aware
+                   else np.zeros((conf.shape[0], k)))
+    log_pi = np.log(np.maximum(class_balance, 1e-300))
+    if device is None:
+        return softmax_rows(accumulate_scores(L, log_vote, log_abstain, log_pi))
+    from wslib.kernels import torch_votes as tv
+
+    return tv.posterior(L, log_vote, log_abstain, log_pi, device=device).cpu().numpy()
 
 
 class _NumbaEM:

@@ -7,22 +7,29 @@ from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.stats import chi2
 
 from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel, check_class_balance
-from wslib.labelmodel.dawid_skene import DawidSkene, _dev_class_counts
+from wslib.labelmodel.dawid_skene import DawidSkene, _dev_class_counts, confusion_posterior
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import _dev_evidence, accuracy_to_weight
 from wslib.matrix import VoteMatrix
 
-__all__ = ["LabelModel"]
+__all__ = ["LabelModel", "POSTERIORS"]
+
+#: values of ``LabelModel(posterior=)``
+POSTERIORS = ("auto", "votes", "dawid-skene")
+#: significance level of the firing-independence test of ``posterior="auto"``
+INDEPENDENCE_LEVEL = 0.01
 
 
 class LabelModel(BaseLabelModel):
     r"""Weighted vote whose LF accuracies are estimated with abstains, and applied without them.
 
-    Two models, each used where it is reliable:
+    Two models, each used where it is reliable, and a test that picks the
+    posterior:
 
     1. **Estimation** reads abstains as evidence. An abstain-aware Dawid–Skene
        model (:class:`DawidSkene`: every LF's class-conditional distribution
@@ -31,7 +38,8 @@ class LabelModel(BaseLabelModel):
 
        .. math::
 
-           a_j = \frac{\sum_c \pi_c\, P(L_j = c \mid y = c)}{\sum_c \pi_c\, P(L_j \ne -1 \mid y = c)}.
+           a_j = \frac{\sum_c \pi_c\, P(L_j = c \mid y = c)}
+                      {\sum_c \pi_c\, P(L_j \ne -1 \mid y = c)}.
 
        With unipolar LFs (each votes one class, like keyword rules) this is
        what identifies their quality: among the items where they fire, two
@@ -51,6 +59,17 @@ class LabelModel(BaseLabelModel):
        is correlated beyond the class (real LFs share keywords, sources and
        heuristics) overwhelms the votes, which is why the abstain-aware model's
        own posterior is poor on real data; the vote-only posterior is not.
+    3. **The test** (``posterior="auto"``). When the LFs *do* fire
+       independently given the class (crowd workers, LFs built on unrelated
+       signals), silence is evidence and the abstain-aware posterior is the
+       right one: with positive-only LFs it is what labels the silent class.
+       The fitted Dawid–Skene model predicts how often each pair of LFs votes
+       on the same item; a Pearson test of those predictions against the
+       observed co-votes (the bivariate residuals of latent class analysis,
+       ``independence_test_``) keeps the abstain-aware posterior when it
+       passes at the 1 % level, and the vote-only one otherwise, or when no
+       pair has 5 expected co-votes. Real keyword LFs fail it by far
+       (p < 1e-6 on every shared WRENCH set).
 
     Also:
 
@@ -68,7 +87,8 @@ class LabelModel(BaseLabelModel):
       with probability :math:`P(c \mid \text{no vote}) \propto \pi_c \prod_j
       (1 - f_{jc})`, and :math:`\pi` solves :math:`n \pi_c = \sum_{i\,
       \text{covered}} P(c \mid L_i) + n_0 P(c \mid \text{no vote})` (a
-      fixed point, :math:`n_0` uncovered items). With ``uncovered="firing"``
+      fixed point, :math:`n_0` uncovered items); under the abstain-aware
+      posterior it is the Dawid–Skene prior. With ``uncovered="firing"``
       uncovered items get that posterior (``uncovered_proba_``); the default
       ``"prior"`` gives them ``class_balance_``, because the product assumes
       LFs fire independently given the class, which real LFs do not.
@@ -102,8 +122,12 @@ class LabelModel(BaseLabelModel):
     max_patterns : int
         Distinct multi-vote patterns kept (exact below; deterministic hash sample above).
     uncovered : {"prior", "firing"}
-        Soft label of an item without votes: ``class_balance_`` or the
-        firing-rate posterior ``uncovered_proba_``.
+        Soft label of an item without votes under the vote-only posterior:
+        ``class_balance_`` or the firing-rate posterior ``uncovered_proba_``
+        (the abstain-aware posterior labels every item itself).
+    posterior : {"auto", "votes", "dawid-skene"}
+        The soft label: chosen by the firing-independence test, the
+        vote-only weighted vote, or the abstain-aware Dawid–Skene posterior.
     device : str, optional
         Torch device for the vote statistics, the EM and the weighted vote of
         ``predict_proba`` (block by block); ``None``: numba on the CPU.
@@ -113,7 +137,8 @@ class LabelModel(BaseLabelModel):
     accuracy_, weights_ : ndarray (m,)
         Each LF's precision and its vote weight.
     class_balance_ : ndarray (k,)
-        The prior of the posterior: given to ``fit``, else uniform.
+        The prior of the posterior: given to ``fit``; else uniform under the
+        vote-only posterior, the Dawid–Skene estimate under the abstain-aware one.
     balance_estimate_ : ndarray (k,)
         Class balance estimated from ``L`` (equal to ``class_balance_`` when given).
     uncovered_proba_ : ndarray (k,)
@@ -122,6 +147,14 @@ class LabelModel(BaseLabelModel):
         ``(fixer, fixed)`` LF pairs.
     unipolar_ : ndarray of bool (m,)
         LFs that vote at most one class: their accuracy is a precision.
+    posterior_ : str
+        The posterior ``predict_proba`` uses: ``"votes"`` or ``"dawid-skene"``.
+    confusion_ : ndarray (m, k, k + 1)
+        The Dawid–Skene estimate: ``confusion_[j, c, v] = P(L_j = v | y = c)``,
+        ``v = k`` for abstain.
+    independence_test_ : ndarray (3,)
+        ``[chi2, degrees of freedom, p-value]`` of the firing-independence
+        test (p-value NaN when no pair is testable).
     n_iter_ : int
         EM iterations of the estimate.
 
@@ -138,19 +171,25 @@ class LabelModel(BaseLabelModel):
     """
 
     _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_", "fixes_",
-                "balance_estimate_", "uncovered_proba_", "unipolar_")
+                "balance_estimate_", "uncovered_proba_", "unipolar_", "posterior_",
+                "confusion_", "independence_test_")
     #: added in 0.1.1: files saved before get the behaviour they were saved with
     _learned_defaults: ClassVar[dict[str, Callable[[Any], Any]]] = {
         "balance_estimate_": lambda model: model.class_balance_,
         "uncovered_proba_": lambda model: model.class_balance_,
         "unipolar_": lambda model: np.zeros(model.n_sources_, dtype=bool),
+        "posterior_": lambda model: "votes",
+        "confusion_": lambda model: np.full((model.n_sources_, model.cardinality_,
+                                             model.cardinality_ + 1), np.nan),
+        "independence_test_": lambda model: np.array([np.nan, 0.0, np.nan]),
     }
     permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  smoothing: float = 1.0, max_iter: int = 200, tol: float = 1e-6,
                  fix_nested: bool = True, max_patterns: int = DEFAULT_CAPACITY,
-                 uncovered: str = "prior", device: str | None = None):
+                 uncovered: str = "prior", posterior: str = "auto",
+                 device: str | None = None):
         super().__init__(cardinality=cardinality, random_state=random_state)
         self.smoothing = smoothing
         self.max_iter = max_iter
@@ -158,6 +197,7 @@ class LabelModel(BaseLabelModel):
         self.fix_nested = fix_nested
         self.max_patterns = max_patterns
         self.uncovered = uncovered
+        self.posterior = posterior
         self.device = device
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
@@ -192,6 +232,8 @@ class LabelModel(BaseLabelModel):
                    dev_counts: np.ndarray | None, *, given: bool) -> None:
         if self.uncovered not in ("prior", "firing"):
             raise ValueError(f"uncovered must be 'prior' or 'firing', got {self.uncovered!r}")
+        if self.posterior not in POSTERIORS:
+            raise ValueError(f"posterior must be one of {POSTERIORS}, got {self.posterior!r}")
         k = stats.cardinality
         estimate = DawidSkene(k, smoothing=self.smoothing, max_iter=self.max_iter, tol=self.tol,
                               max_patterns=self.max_patterns, device=self.device)
@@ -209,9 +251,26 @@ class LabelModel(BaseLabelModel):
         self.accuracy_ = np.clip(acc, 1.0 / k + 1e-3, 1 - 1e-3)
         self.weights_ = accuracy_to_weight(self.accuracy_, k)
         self.unipolar_ = (per_class > 0).sum(axis=1) <= 1
-        self.fixes_ = (_nested_fixes(P, w, votes) if self.fix_nested
+        both, agree = pairwise_agreement(P, w)
+        self.fixes_ = (_nested_fixes(both, agree, votes) if self.fix_nested
                        else np.zeros((0, 2), np.int64))
-        self._estimate_balance(P, w, given)
+        self.confusion_ = estimate.confusion_
+        self.independence_test_ = _firing_independence_test(
+            both, estimate.confusion_[:, :, :k].sum(axis=2), estimate.class_balance_,
+            float(w.sum()))
+        if self.posterior == "auto":
+            independent = self.independence_test_[2] >= INDEPENDENCE_LEVEL
+            self.posterior_ = "dawid-skene" if independent else "votes"
+        else:
+            self.posterior_ = self.posterior
+        if self.posterior_ == "dawid-skene":
+            if not given:
+                self.class_balance_ = estimate.class_balance_
+            self.balance_estimate_ = self.class_balance_
+            self.uncovered_proba_ = self._ds_posterior(np.full((1, stats.n_sources), -1,
+                                                               dtype=np.int8))[0]
+        else:
+            self._estimate_balance(P, w, given)
 
     def _estimate_balance(self, P, w: np.ndarray, given: bool) -> None:
         """``balance_estimate_`` and ``uncovered_proba_`` from the covered patterns' posteriors.
@@ -230,7 +289,13 @@ class LabelModel(BaseLabelModel):
             self.balance_estimate_, no_vote = _firing_balance(firing, covered @ R, n)
         self.uncovered_proba_ = no_vote if self.uncovered == "firing" else self.class_balance_
 
+    def _ds_posterior(self, L: VoteMatrix) -> np.ndarray:
+        """The abstain-aware Dawid–Skene posterior under the estimated (or given) balance."""
+        return confusion_posterior(L, self.confusion_, self.class_balance_, device=self.device)
+
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
+        if self.posterior_ == "dawid-skene":
+            return self._ds_posterior(L)
         proba = self._posterior(L, self.fixes_)
         if self.uncovered == "firing":
             proba[row_coverage(L) == 0] = self.uncovered_proba_
@@ -292,7 +357,10 @@ def _votes_on(L: VoteMatrix, j: int) -> np.ndarray:
 
 
 def _no_vote_posterior(firing: np.ndarray, balance: np.ndarray, n: float) -> np.ndarray:
-    """:math:`P(c \\mid \\text{no vote}) \\propto \\pi_c \\prod_j (1 - f_{jc})`, ``f = firing / (n pi)``."""
+    """:math:`P(c \\mid \\text{no vote}) \\propto \\pi_c \\prod_j (1 - f_{jc})`.
+
+    ``f = firing / (n pi)``: each LF's firing rate on the class.
+    """
     rate = np.clip(firing / np.maximum(n * balance, 1e-300), 0.0, 1.0 - 1e-9)
     log_post = np.log(np.maximum(balance, 1e-300)) + np.log1p(-rate).sum(axis=0)
     post = np.exp(log_post - log_post.max())
@@ -324,8 +392,8 @@ def _firing_balance(firing: np.ndarray, covered_mass: np.ndarray, n: float,
     return balance, no_vote
 
 
-def _nested_fixes(P, w, votes: np.ndarray, min_overlap: float = 10.0,
-                  nested: float = 0.9) -> np.ndarray:
+def _nested_fixes(both: np.ndarray, agree: np.ndarray, votes: np.ndarray,
+                  min_overlap: float = 10.0, nested: float = 0.9) -> np.ndarray:
     """``(a, b)`` pairs where LF ``a`` *fixes* LF ``b`` (Ratner et al., 2016).
 
     ``a`` fixes ``b`` when ``a`` is more specific (fewer votes), nested in
@@ -333,10 +401,38 @@ def _nested_fixes(P, w, votes: np.ndarray, min_overlap: float = 10.0,
     ``min_overlap`` of them) and *disagrees* with ``b`` on most of them: a
     narrow rule written to correct a broad one. Both votes then come from
     one decision, not two independent ones, so ``b``'s vote is dropped there.
-    ``votes`` holds each LF's number of votes over the weighted patterns.
+    ``both`` and ``agree`` are the pairwise co-vote and agreement counts of
+    :func:`~wslib.kernels.stats.pairwise_agreement`, ``votes`` each LF's
+    number of votes.
     """
-    both, agree = pairwise_agreement(P, w)
     share = np.divide(both, votes[:, None], out=np.zeros_like(both), where=votes[:, None] > 0)
     fixes = ((both >= min_overlap) & (share >= nested) & (votes[:, None] < votes[None, :])
              & (2 * agree < both))
     return np.argwhere(fixes).astype(np.int64)
+
+
+def _firing_independence_test(both: np.ndarray, firing: np.ndarray, balance: np.ndarray,
+                              n: float, min_expected: float = 5.0) -> np.ndarray:
+    r"""Pearson test that LFs fire independently given the class: ``[chi2, df, p-value]``.
+
+    Under the Dawid–Skene model, LFs ``j`` and ``l`` both vote on a share
+    :math:`E_{jl} = \sum_c \pi_c f_{jc} f_{lc}` of the items (:math:`f_{jc}`:
+    ``firing``, the fitted probability that ``j`` votes on class ``c``). The
+    statistic sums the squared standardised residuals of the observed shares
+    :math:`O_{jl}` (``both / n``) over the pairs with at least
+    ``min_expected`` expected and unexpected co-votes, the *bivariate
+    residuals* of latent class analysis (Vermunt & Magidson, 2005, *Latent
+    GOLD 4.0 User's Guide*), :math:`\chi^2 = \sum_{j<l} n (O_{jl} -
+    E_{jl})^2 / (E_{jl}(1 - E_{jl}))`, with one degree of freedom per pair.
+    No testable pair gives a p-value of NaN.
+    """
+    expected = (firing * balance[None, :]) @ firing.T
+    upper = np.triu_indices(both.shape[0], 1)
+    e, o = expected[upper], both[upper] / n
+    testable = (n * e >= min_expected) & (n * (1.0 - e) >= min_expected)
+    if not testable.any():
+        return np.array([np.nan, 0.0, np.nan])
+    e, o = e[testable], o[testable]
+    stat = float((n * (o - e) ** 2 / (e * (1.0 - e))).sum())
+    df = float(testable.sum())
+    return np.array([stat, df, float(chi2.sf(stat, df))])
