@@ -57,8 +57,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "pipeline; reads the class balance from the labels)")
     parser.add_argument("--representation", choices=REPRESENTATIONS, default=None,
                         help="model continuous scores or binary votes (default: by mode)")
-    parser.add_argument("--aggregate", choices=AGGREGATES, default="candidate",
-                        help="select the best candidate, or the best answer (pooled evidence)")
+    parser.add_argument("--aggregate", choices=AGGREGATES, default=None,
+                        help="select the best candidate, or the best answer by the answer-level "
+                             "model (default: answer in label-free mode when the table has an "
+                             "answer column, else candidate)")
     parser.add_argument("--max-correlation", type=float, default=0.95,
                         help="drop a verifier this rank-correlated with a kept one (1 disables)")
 
@@ -92,15 +94,17 @@ def run(args: argparse.Namespace) -> int:
     rows = weaver.select(table)
     args.out.mkdir(parents=True, exist_ok=True)
     selection_frame(table, rows, log_odds).to_csv(args.out / "selected.csv", index=False)
-    pd.DataFrame({"problem_id": table.problem_ids[table.problem],
-                  "candidate_id": table.candidate_ids,
-                  "p_correct": weaver.predict_proba(table)[:, 1]}).to_csv(
-        args.out / "scores.csv", index=False)
+    scores = pd.DataFrame({"problem_id": table.problem_ids[table.problem],
+                           "candidate_id": table.candidate_ids,
+                           "p_correct": weaver.predict_proba(table)[:, 1]})
+    if weaver.aggregate_ == "answer":
+        scores["p_answer_correct"] = weaver.predict_answer_proba(table)
+    scores.to_csv(args.out / "scores.csv", index=False)
     weaver.report_.to_csv(args.out / "verifiers.csv", index=False)
     written = ["selected.csv", "scores.csv", "verifiers.csv"]
     if table.labels is not None:
         metrics = selection_metrics(table, rows)
-        metrics.update(mode=args.mode, aggregate=args.aggregate,
+        metrics.update(mode=args.mode, aggregate=weaver.aggregate_,
                        n_verifiers_kept=len(weaver.verifiers_))
         with open(args.out / "metrics.json", "w", encoding="utf-8") as fh:
             json.dump(metrics, fh, indent=1)

@@ -21,6 +21,9 @@ positive_rate       none                            keep verifiers voting 1 on [
 class_balance       estimated (no gold)             share of correct candidates in
                                                     the table's labels (gold!)
 label model         :class:`GaussianFactorModel`    :class:`BinaryMomentModel`
+aggregate           ``"answer"``: the best answer   ``"candidate"``: the best
+                    by :class:`AnswerGroupModel`    candidate
+                    (when an answer column exists)
 ==================  ==============================  ==================================
 
 Both modes drop all-missing, (near-)constant and duplicated verifiers (see
@@ -46,12 +49,13 @@ from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
 from wslib.exceptions import NotFittedError
+from wslib.weaver.answers import AnswerGroupModel
 from wslib.weaver.binarise import binarise, thresholds_for_rate
 from wslib.weaver.filter import filter_verifiers
 from wslib.weaver.io import VerifierTable
 from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
 from wslib.weaver.normalise import ScoreNormaliser, center_per_problem, normalise_scores
-from wslib.weaver.select import select_best
+from wslib.weaver.select import AGGREGATES, select_best
 
 __all__ = ["MODES", "REPRESENTATIONS", "Weaver"]
 
@@ -59,10 +63,11 @@ MODES = ("label-free", "faithful")
 REPRESENTATIONS = ("continuous", "binary")
 _DEFAULTS = {
     "label-free": {"center": True, "normalisation": "rank", "representation": "continuous",
-                   "fill_missing": None, "positive_rate": None, "use_answers": True},
+                   "fill_missing": None, "positive_rate": None, "use_answers": True,
+                   "aggregate": "answer"},
     "faithful": {"center": False, "normalisation": "minmax", "representation": "binary",
                  "fill_missing": 0.0, "positive_rate": (0.1, 0.9), "threshold": 0.5,
-                 "use_answers": False},
+                 "use_answers": False, "aggregate": "candidate"},
 }
 
 
@@ -96,8 +101,12 @@ class Weaver(BaseEstimator):
         Keep only verifiers whose binary votes are positive on a share in the band.
     max_correlation : float
         Drop a verifier at least this rank-correlated with a kept one.
-    aggregate : {"candidate", "answer"}
-        Select the best candidate, or the best answer by pooled posterior.
+    aggregate : {"candidate", "answer"}, optional
+        Select the best candidate, or the best final answer by the answer-level
+        model (:class:`~wslib.weaver.answers.AnswerGroupModel`: an answer's
+        candidates pool their mean evidence, answer popularity enters as a prior
+        learned without labels), then its best candidate. The label-free default is
+        ``"answer"`` when the table has an answer column, else ``"candidate"``.
     max_iter : int
         EM steps of the continuous model's calibration.
     """
@@ -106,7 +115,7 @@ class Weaver(BaseEstimator):
                  normalisation: str | None = None, center: bool | None = None,
                  use_answers: bool | None = None, threshold: float | None = None, class_balance: float | None = None,
                  positive_rate: tuple[float, float] | None = None,
-                 max_correlation: float = 0.95, aggregate: str = "candidate",
+                 max_correlation: float = 0.95, aggregate: str | None = None,
                  max_iter: int = 200):
         self.mode = mode
         self.representation = representation
@@ -131,6 +140,8 @@ class Weaver(BaseEstimator):
         if self._option("representation") not in REPRESENTATIONS + ("auto",):
             raise ValueError(f"unknown representation {self.representation!r}; choose one of "
                              f"{REPRESENTATIONS + ('auto',)}")
+        if self._option("aggregate") not in AGGREGATES:
+            raise ValueError(f"unknown aggregate {self.aggregate!r}; choose one of {AGGREGATES}")
 
     # ----------------------------------------------------------------- fitting
     def fit(self, table: VerifierTable | pd.DataFrame, *, dev=None) -> Weaver:
@@ -207,8 +218,47 @@ class Weaver(BaseEstimator):
             self.model_ = GaussianFactorModel(class_balance=prior, max_iter=self.max_iter).fit(
                 _probit(U), table.starts, groups, levels)
         self.class_balance_ = float(self.model_.class_balance_)
+        self._fit_answers(table, U)
         self.report_ = self._report(table.verifiers, reasons)
         return self
+
+    def _fit_answers(self, table: VerifierTable, U: np.ndarray) -> None:
+        """The answer-level model (``aggregate="answer"``) on the label model's input,
+        started from its weights and posterior; ``aggregate_`` says which selection
+        :meth:`select` makes."""
+        self.aggregate_ = self._option("aggregate")
+        if self.aggregate_ == "answer" and table.answers is None:
+            if self.aggregate is not None:
+                raise ValueError("aggregate='answer' needs an answer column (answer=...)")
+            self.aggregate_ = "candidate"  # the label-free default, without answers
+        if self.aggregate_ == "candidate":
+            self.answer_model_ = None
+            return
+        features = self._label_model_input(U)
+        X = self._answer_input(features)
+        self.answer_model_ = AnswerGroupModel().fit(
+            X, table.answers, table.problem, self._linear_weight(),
+            self.model_.predict_proba(features)[:, 1])
+
+    def _label_model_input(self, U: np.ndarray) -> np.ndarray:
+        if isinstance(self.model_, BinaryMomentModel):
+            return binarise(U, self.thresholds_)
+        return _probit(U)
+
+    def _answer_input(self, features: np.ndarray) -> np.ndarray:
+        """Features of the answer-level model: signed votes (0 missing), or the label
+        model's centred probits (0 missing)."""
+        if isinstance(self.model_, BinaryMomentModel):
+            return np.where(features >= 0, 2.0 * features - 1.0, 0.0)
+        return np.where(np.isnan(features), 0.0, features - self.model_.center_)
+
+    def _linear_weight(self) -> np.ndarray:
+        """The label model's log-odds as a linear function of :meth:`_answer_input`."""
+        if isinstance(self.model_, BinaryMomentModel):
+            m = self.model_
+            return 0.5 * (np.log(m.positive_rate_) - np.log(m.false_positive_rate_)
+                          - np.log1p(-m.positive_rate_) + np.log1p(-m.false_positive_rate_))
+        return self.model_.weight_
 
     def _centred(self, table: VerifierTable) -> np.ndarray:
         if self._option("center"):
@@ -232,10 +282,7 @@ class Weaver(BaseEstimator):
             raise KeyError(f"the table lacks the fitted verifier columns {missing}")
         cols = [table.verifiers.index(v) for v in self.verifiers_]
         centred = self._centred(table.with_scores(table.scores[:, cols], self.verifiers_))
-        U = self._fill(self.normaliser_.transform(centred))
-        if isinstance(self.model_, BinaryMomentModel):
-            return binarise(U, self.thresholds_)
-        return _probit(U)
+        return self._label_model_input(self._fill(self.normaliser_.transform(centred)))
 
     # --------------------------------------------------------------- inference
     def decision_function(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
@@ -249,10 +296,32 @@ class Weaver(BaseEstimator):
         return self.model_.predict_proba(features)
 
     def select(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
-        """Selected row (in the table's sorted order) of each problem."""
+        """Selected row (in the table's sorted order) of each problem: the best
+        candidate, or (``aggregate_ == "answer"``) the best candidate of the answer most
+        probably correct."""
         table = _as_table(table)
-        prior = np.log(self.class_balance_) - np.log1p(-self.class_balance_)
-        return select_best(self.decision_function(table), table, self.aggregate, prior)
+        features = self._features(table)
+        log_odds = self.model_.decision_function(features)
+        if self.answer_model_ is None:
+            return select_best(log_odds, table)
+        return select_best(log_odds, table, self._answer_posterior(table, features, log=True))
+
+    def predict_answer_proba(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
+        """Per row (in the table's sorted order): the probability that the row's final
+        answer is correct, from the answer-level model (``aggregate="answer"``)."""
+        table = _as_table(table)
+        return self._answer_posterior(table, self._features(table), log=False)
+
+    def _answer_posterior(self, table: VerifierTable, features: np.ndarray, log: bool
+                          ) -> np.ndarray:
+        if getattr(self, "answer_model_", None) is None:
+            raise ValueError("this Weaver selects candidates; fit with aggregate='answer' for "
+                             "answer-level posteriors")
+        if table.answers is None:
+            raise ValueError("aggregate='answer' needs an answer column (answer=...)")
+        model = self.answer_model_
+        method = model.answer_log_odds if log else model.answer_proba
+        return method(self._answer_input(features), table.answers, table.problem)
 
     def _report(self, names: list[str], reasons: dict[str, str]) -> pd.DataFrame:
         """One row per input verifier: kept or why dropped, and learned quality."""

@@ -5,13 +5,11 @@ Rows are grouped by problem through the table's offsets ``starts`` (rows
 compiled kernel over the rows. Ties go to the earlier candidate (smaller
 candidate id), and a missing score (``NaN``) never wins over a present one.
 
-With ``aggregate="answer"`` candidates that reached the same final answer pool
-their evidence. The candidates of one answer are right or wrong together, so
-under the label model the answer's log-odds of being correct is the prior
-log-odds plus the sum of its candidates' log-likelihood ratios
-``log_odds_c - prior``; the answer with the largest pooled log-odds wins and
-its best-scored candidate is returned. (Summing probabilities instead drifts
-towards majority vote, which is markedly worse on our simulator.)
+With answer-level selection (``Weaver(aggregate="answer")``, the label-free
+default when the table has an answer column) the answer with the largest
+posterior log-odds of being correct wins (:class:`wslib.weaver.answers.AnswerGroupModel`
+pools an answer's candidates by their mean evidence) and its best-scored
+candidate is returned.
 
 A problem with a single candidate selects it.
 
@@ -88,19 +86,15 @@ def segment_argmax_columns(values: np.ndarray, starts: np.ndarray) -> np.ndarray
                                    np.ascontiguousarray(starts, dtype=np.int64))
 
 
-def select_best(log_odds: np.ndarray, table: VerifierTable, aggregate: str = "candidate",
-                prior_log_odds: float = 0.0) -> np.ndarray:
-    """Selected row of each problem from per-row log-odds of being correct
-    (``prior_log_odds``: the label model's ``logit P(correct)``, for answer pooling)."""
-    if aggregate not in AGGREGATES:
-        raise ValueError(f"unknown aggregate {aggregate!r}; choose one of {AGGREGATES}")
+def select_best(log_odds: np.ndarray, table: VerifierTable,
+                answer_log_odds: np.ndarray | None = None) -> np.ndarray:
+    """Selected row of each problem from per-row log-odds of being correct; with
+    ``answer_log_odds`` (per row: the log-odds that the row's *answer* is correct) the
+    best answer wins and ``log_odds`` picks its candidate."""
     log_odds = np.asarray(log_odds, dtype=np.float64)
-    if aggregate == "candidate":
+    if answer_log_odds is None:
         return segment_argmax(log_odds, table.starts)
-    if table.answers is None:
-        raise ValueError("aggregate='answer' needs an answer column (answer=...)")
-    pooled = np.bincount(table.answers, weights=log_odds - prior_log_odds)[table.answers]
-    return segment_argmax(pooled, table.starts, tie_break=log_odds)
+    return segment_argmax(answer_log_odds, table.starts, tie_break=log_odds)
 
 
 def selection_frame(table: VerifierTable, rows: np.ndarray, score: np.ndarray) -> pd.DataFrame:

@@ -1,0 +1,289 @@
+r"""Answer-level label model: which final answers of a problem are correct?
+
+All candidates that reach one final answer are right or wrong together, so the
+evidence for an answer is its candidates' *mean* verifier vector, not a sum of
+independent votes. Writing ``x_c`` for a candidate's (normalised) verifier
+scores, the model of an answer ``g`` of problem ``i`` with ``n_g`` candidates is
+
+.. math::
+
+   \bar x_g = \kappa_i + \mu \, y_g + \eta_g + \bar\varepsilon_g, \qquad
+   \varepsilon_c \sim N(0, S), \quad \eta_g \sim N(0, \varphi \, \mu \mu^\top),
+
+* ``kappa_i``: the problem's offset, left free (only contrasts between the
+  answers of a problem are used, so a problem whose answers are all right looks
+  like one whose answers are all wrong; the popularity prior tells them apart);
+* ``mu``: how far a correct answer moves each verifier;
+* ``S``: the candidates' own noise (correlated errors of verifier families
+  included), measured without labels as the scatter *within* answers;
+* ``eta_g``: fooling shared by every candidate of the answer (a plausible wrong
+  answer fools all verifiers along ``mu``), which more candidates do not average
+  away: the noise of ``\bar x_g`` is ``\varphi \mu\mu^\top + S / n_g``.
+
+Because ``eta_g`` lies along ``mu``, ``w = S^{-1} \mu`` is the likelihood-ratio
+direction for every answer size, and the model reduces to the scalar
+``t_g = w^\top \bar x_g`` with separation ``\Delta = \mu^\top S^{-1} \mu``,
+noise ``\varphi \Delta^2 + \Delta / n_g``. A popularity prior ``logit P(y_g = 1)
+= \beta_0 + \beta_1 \log(n_g / N_i)`` carries the self-consistency signal
+(majority vote). Answers are *not* assumed exclusive: each problem's posterior
+runs over every assignment of correct answers with at most ``max_correct``
+correct ones. ``mu``, ``varphi``, ``beta`` are fitted by EM without labels; each
+M-step is closed-form (``mu``: a weighted regression of answer contrasts on the
+expected correctness contrasts; ``varphi``: residual moments; ``beta``: Newton
+steps of a logistic regression on the posteriors). ``varphi`` is kept at or
+below ``max_fooling``: with weak verifiers the likelihood barely separates
+fooling from correctness and EM can otherwise explain every difference between
+answers as fooling (docs/weaver.md measures the effect of this bound).
+
+Example
+-------
+>>> import numpy as np
+>>> from wslib.weaver.answers import AnswerGroupModel
+>>> rng = np.random.default_rng(0)
+>>> problem = np.repeat(np.arange(300), 6)
+>>> answer = problem * 3 + rng.integers(0, 3, problem.size)       # three answers each
+>>> y = (answer % 3 == 0).astype(float)                           # answer 0 is right
+>>> X = y[:, None] * 0.8 + rng.normal(size=(problem.size, 5))
+>>> model = AnswerGroupModel().fit(X, answer, problem, np.ones(5), np.full(problem.size, 0.5))
+>>> correct = model.answer_proba(X, answer, problem) > 0.5
+>>> float(np.mean(correct == (y == 1))) > 0.8
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+from itertools import combinations
+
+import numpy as np
+from scipy.special import expit, logsumexp
+from sklearn.base import BaseEstimator
+
+from wslib.exceptions import ConvergenceWarning, NotFittedError
+
+__all__ = ["AnswerGroupModel"]
+
+_CHUNK = 2_000_000  # problems x assignments x answers per E-step block
+
+
+class AnswerGroupModel(BaseEstimator):
+    """Label-free posterior that each final answer of a problem is correct.
+
+    Parameters
+    ----------
+    max_correct : int
+        Most answers of one problem that can be correct together (the posterior
+        sums over all such assignments).
+    max_answers : int
+        Of a problem with more distinct answers, only the ``max_answers`` most
+        frequent can be correct (the others still enter the contrasts).
+    max_fooling : float
+        Upper bound on ``varphi``, the answer-level fooling variance as a share of
+        the squared separation of correct from incorrect answers.
+    use_popularity : bool
+        Include the popularity prior (``beta_1 log share``); without it every answer
+        has the same prior.
+    max_iter, tol : int, float
+        EM stops after ``max_iter`` steps or when no posterior moves by more than
+        ``tol``.
+    ridge : float
+        Added to the within-answer covariance, as a share of its mean variance.
+    """
+
+    def __init__(self, max_correct: int = 3, max_answers: int = 12, max_fooling: float = 0.5,
+                 use_popularity: bool = True, max_iter: int = 200, tol: float = 1e-3,
+                 ridge: float = 1e-3):
+        self.max_correct = max_correct
+        self.max_answers = max_answers
+        self.max_fooling = max_fooling
+        self.use_popularity = use_popularity
+        self.max_iter = max_iter
+        self.tol = tol
+        self.ridge = ridge
+
+    def fit(self, X: np.ndarray, answers: np.ndarray, problem: np.ndarray,
+            init_weight: np.ndarray, init_proba: np.ndarray) -> AnswerGroupModel:
+        """Fit by EM on features ``X`` (rows x verifiers, no NaN), the rows' answer codes
+        (equal codes = same answer of the same problem) and problem indices; the EM
+        starts from a candidate-level weight vector and posterior (a label model's).
+        Returns ``self``."""
+        X = np.asarray(X, dtype=np.float64)
+        groups = _Groups(answers, problem, X)
+        m = X.shape[1]
+        resid = X - groups.means[groups.row]
+        within = resid.T @ resid / max(X.shape[0] - groups.size, 1)
+        within += self.ridge * max(np.trace(within) / m, 1e-12) * np.eye(m)
+        self.within_cov_ = within
+        precision = np.linalg.inv(within)
+        mu = self._initial_shift(X, within, np.asarray(init_weight, dtype=np.float64),
+                                 np.asarray(init_proba, dtype=np.float64))
+        prior = _popularity_features(groups, self.use_popularity)
+        beta = np.zeros(prior.shape[1])
+        fooling = min(0.05, self.max_fooling)
+        post = np.full(groups.size, 0.5)
+        self.n_iter_ = 0
+        for it in range(1, self.max_iter + 1):
+            self._set(mu, precision, fooling, beta)
+            if self.separation_ <= 1e-12:
+                break  # the verifiers carry no signal: the prior decides
+            new, stats = self._e_step(groups, prior, moments=True)
+            mu, fooling = self._m_step(groups, stats, mu)
+            beta = _logistic_steps(prior, new, beta)
+            shift = float(np.max(np.abs(new - post)))
+            post = new
+            self.n_iter_ = it
+            if shift < self.tol:
+                break
+        else:
+            warnings.warn(f"AnswerGroupModel EM stopped after {self.max_iter} steps (largest "
+                          f"posterior change {shift:.2g} > tol {self.tol})", ConvergenceWarning,
+                          stacklevel=2)
+        self._set(mu, precision, fooling, beta)
+        return self
+
+    def answer_log_odds(self, X: np.ndarray, answers: np.ndarray, problem: np.ndarray
+                        ) -> np.ndarray:
+        """Per row: the posterior log-odds that the row's answer is correct."""
+        p = self.answer_proba(X, answers, problem)
+        p = np.clip(p, 1e-15, 1.0 - 1e-15)
+        return np.log(p) - np.log1p(-p)
+
+    def answer_proba(self, X: np.ndarray, answers: np.ndarray, problem: np.ndarray
+                     ) -> np.ndarray:
+        """Per row: the posterior probability that the row's answer is correct."""
+        if not hasattr(self, "mean_shift_"):
+            raise NotFittedError("AnswerGroupModel is not fitted; call fit first")
+        groups = _Groups(answers, problem, np.asarray(X, dtype=np.float64))
+        post, _ = self._e_step(groups, _popularity_features(groups, self.use_popularity))
+        return post[groups.row]
+
+    # ------------------------------------------------------------------ EM steps
+    def _set(self, mu, precision, fooling, beta) -> None:
+        self.mean_shift_ = mu
+        self.weight_ = precision @ mu
+        self.separation_ = float(max(self.weight_ @ mu, 0.0))
+        self.fooling_ = float(fooling)
+        self.popularity_coef_ = beta
+
+    def _initial_shift(self, X, within, weight, proba) -> np.ndarray:
+        """``mu`` along ``within @ weight`` (so ``w`` starts as the label model's weight),
+        scaled to the separation of the label model's two classes on that score."""
+        t = X @ weight
+        r = np.clip(proba, 1e-6, 1.0 - 1e-6)
+        gap = float((r * t).sum() / r.sum() - ((1 - r) * t).sum() / (1 - r).sum())
+        shift = within @ weight
+        scale = float(weight @ shift)
+        return shift * (gap / scale) if scale > 0 and gap > 0 else shift
+
+    def _noise(self, counts: np.ndarray) -> np.ndarray:
+        delta = self.separation_
+        return self.fooling_ * delta ** 2 + delta / counts
+
+    def _e_step(self, groups: _Groups, prior: np.ndarray, moments: bool = False):
+        """Posterior of every assignment of correct answers, per problem; returns the
+        answers' marginals and (``moments``) the expectations the M-step needs."""
+        t = groups.means @ self.weight_
+        wt = 1.0 / np.maximum(self._noise(groups.counts), 1e-300)
+        log_prior = prior @ self.popularity_coef_
+        post = np.where(groups.n_answers[groups.owner] == 1, expit(log_prior), 0.0)
+        stats = {k: np.zeros(groups.size) for k in ("ey", "ey2", "res")} if moments else None
+        for idx, assign in groups.blocks(self.max_correct, self.max_answers):
+            w, tb = wt[idx], t[idx]
+            total = w.sum(axis=1, keepdims=True)
+            tc = tb - (w * tb).sum(axis=1, keepdims=True) / total
+            yc = assign[None] - (assign[None] * w[:, None]).sum(axis=2, keepdims=True) \
+                / total[:, None]
+            err = tc[:, None] - self.separation_ * yc
+            ll = -0.5 * (w[:, None] * err ** 2).sum(axis=2) + log_prior[idx] @ assign.T
+            q = np.exp(ll - logsumexp(ll, axis=1, keepdims=True))
+            post[idx] = q @ assign
+            if moments:
+                stats["ey"][idx] = np.einsum("pa,pak->pk", q, yc)
+                stats["ey2"][idx] = np.einsum("pa,pak->pk", q, yc ** 2)
+                r2 = np.einsum("pa,pak->pk", q, err ** 2)
+                stats["res"][idx] = r2 / (1.0 - w / total) - self.separation_ / groups.counts[idx]
+        return post, stats
+
+    def _m_step(self, groups: _Groups, stats: dict, mu: np.ndarray):
+        wt = 1.0 / self._noise(groups.counts)
+        centred = groups.means - groups.weighted_problem_mean(groups.means, wt)
+        den = float(np.sum(wt * stats["ey2"]))
+        if den > 0:
+            mu = (wt * stats["ey"]) @ centred / den
+        multi = groups.n_answers[groups.owner] > 1
+        delta = float(mu @ np.linalg.solve(self.within_cov_, mu))
+        fooling = self.fooling_
+        if multi.any() and delta > 0:
+            fooling = float(np.clip(np.mean(stats["res"][multi]) / delta ** 2, 1e-3,
+                                    self.max_fooling))
+        return mu, fooling
+
+
+class _Groups:
+    """The answer groups of a table: row -> group, group sizes, owning problem, mean
+    feature vector; answers of each problem ordered by size (largest first)."""
+
+    def __init__(self, answers: np.ndarray, problem: np.ndarray, X: np.ndarray):
+        _, self.row, counts = np.unique(np.asarray(answers), return_inverse=True,
+                                        return_counts=True)
+        self.counts = counts.astype(np.float64)
+        self.size = counts.size
+        problem = np.asarray(problem, dtype=np.int64)
+        self.owner = np.zeros(self.size, dtype=np.int64)
+        self.owner[self.row] = problem
+        self.n_problems = int(problem.max()) + 1 if problem.size else 0
+        self.n_answers = np.bincount(self.owner, minlength=self.n_problems)
+        self.means = np.zeros((self.size, X.shape[1]))
+        np.add.at(self.means, self.row, X)
+        self.means /= self.counts[:, None]
+        self.order = np.lexsort((-self.counts, self.owner))  # by problem, largest first
+        self.first = np.concatenate([[0], np.cumsum(self.n_answers)])
+        self.total = np.bincount(self.owner, self.counts, self.n_problems)[self.owner]
+
+    def weighted_problem_mean(self, values: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        sums = np.zeros((self.n_problems, values.shape[1]))
+        np.add.at(sums, self.owner, weight[:, None] * values)
+        norm = np.bincount(self.owner, weight, self.n_problems)
+        return (sums / np.maximum(norm, 1e-300)[:, None])[self.owner]
+
+    def blocks(self, max_correct: int, max_answers: int):
+        """(answer indices (problems x k), assignments (a x k)) for the problems with
+        ``k > 1`` answers, in blocks of bounded size."""
+        for k in np.unique(self.n_answers[self.n_answers > 1]):
+            problems = np.flatnonzero(self.n_answers == k)
+            idx = self.order[self.first[problems][:, None] + np.arange(k)[None, :]]
+            assign = _assignments(int(k), max_correct, max_answers)
+            step = max(1, _CHUNK // (assign.size))
+            for s in range(0, problems.size, step):
+                yield idx[s:s + step], assign
+
+
+def _assignments(k: int, max_correct: int, max_answers: int) -> np.ndarray:
+    """Rows: every 0/1 assignment of ``k`` answers with at most ``max_correct`` ones,
+    ones only among the first ``max_answers``."""
+    free = min(k, max_answers)
+    rows = [np.zeros(k)]
+    for n_correct in range(1, min(max_correct, free) + 1):
+        for chosen in combinations(range(free), n_correct):
+            row = np.zeros(k)
+            row[list(chosen)] = 1.0
+            rows.append(row)
+    return np.array(rows)
+
+
+def _popularity_features(groups: _Groups, use_popularity: bool) -> np.ndarray:
+    ones = np.ones(groups.size)
+    if not use_popularity:
+        return ones[:, None]
+    return np.column_stack([ones, np.log(groups.counts / groups.total)])
+
+
+def _logistic_steps(X: np.ndarray, target: np.ndarray, beta: np.ndarray, steps: int = 5
+                    ) -> np.ndarray:
+    """Newton steps of a logistic regression of soft targets on ``X``."""
+    beta = beta.copy()
+    for _ in range(steps):
+        p = expit(X @ beta)
+        hess = X.T @ (X * (p * (1.0 - p))[:, None]) + 1e-6 * np.eye(X.shape[1])
+        beta += np.linalg.solve(hess, X.T @ (target - p))
+    return beta
