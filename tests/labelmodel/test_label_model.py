@@ -134,3 +134,12 @@ def test_posterior_option_is_checked_and_survives_save_and_load(tmp_path):
     again = LabelModel.load(tmp_path / "m.npz")
     assert again.posterior_ == "dawid-skene"
     np.testing.assert_array_equal(again.predict_proba(L), model.predict_proba(L))
+
+
+def test_independence_test_counts_sampled_patterns_as_a_sample():
+    # beyond max_patterns the co-votes come from a sample of rows: the test must
+    # weigh them as such, or any large conditionally independent L would fail it
+    d = make_votes(30_000, 40, 2, random_state=0)
+    exact, sampled = LabelModel().fit(d.L), LabelModel(max_patterns=2_000).fit(d.L)
+    assert sampled.posterior_ == exact.posterior_ == "dawid-skene"
+    assert sampled.independence_test_[0] < 2 * exact.independence_test_[0]

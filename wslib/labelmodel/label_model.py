@@ -255,9 +255,10 @@ class LabelModel(BaseLabelModel):
         self.fixes_ = (_nested_fixes(both, agree, votes) if self.fix_nested
                        else np.zeros((0, 2), np.int64))
         self.confusion_ = estimate.confusion_
+        n = float(w.sum())
         self.independence_test_ = _firing_independence_test(
-            both, estimate.confusion_[:, :, :k].sum(axis=2), estimate.class_balance_,
-            float(w.sum()))
+            both / n, estimate.confusion_[:, :, :k].sum(axis=2), estimate.class_balance_,
+            n / stats.multi_scale)
         if self.posterior == "auto":
             independent = self.independence_test_[2] >= INDEPENDENCE_LEVEL
             self.posterior_ = "dawid-skene" if independent else "votes"
@@ -411,7 +412,7 @@ def _nested_fixes(both: np.ndarray, agree: np.ndarray, votes: np.ndarray,
     return np.argwhere(fixes).astype(np.int64)
 
 
-def _firing_independence_test(both: np.ndarray, firing: np.ndarray, balance: np.ndarray,
+def _firing_independence_test(shared: np.ndarray, firing: np.ndarray, balance: np.ndarray,
                               n: float, min_expected: float = 5.0) -> np.ndarray:
     r"""Pearson test that LFs fire independently given the class: ``[chi2, df, p-value]``.
 
@@ -419,16 +420,18 @@ def _firing_independence_test(both: np.ndarray, firing: np.ndarray, balance: np.
     :math:`E_{jl} = \sum_c \pi_c f_{jc} f_{lc}` of the items (:math:`f_{jc}`:
     ``firing``, the fitted probability that ``j`` votes on class ``c``). The
     statistic sums the squared standardised residuals of the observed shares
-    :math:`O_{jl}` (``both / n``) over the pairs with at least
+    :math:`O_{jl}` (``shared``) over the pairs with at least
     ``min_expected`` expected and unexpected co-votes, the *bivariate
     residuals* of latent class analysis (Vermunt & Magidson, 2005, *Latent
     GOLD 4.0 User's Guide*), :math:`\chi^2 = \sum_{j<l} n (O_{jl} -
     E_{jl})^2 / (E_{jl}(1 - E_{jl}))`, with one degree of freedom per pair.
-    No testable pair gives a p-value of NaN.
+    No testable pair gives a p-value of NaN. ``n`` is the number of items
+    the co-votes were counted on: fewer than the rows of ``L`` when the
+    multi-vote patterns are a sample (:attr:`VoteStats.multi_scale`).
     """
     expected = (firing * balance[None, :]) @ firing.T
-    upper = np.triu_indices(both.shape[0], 1)
-    e, o = expected[upper], both[upper] / n
+    upper = np.triu_indices(shared.shape[0], 1)
+    e, o = expected[upper], shared[upper]
     testable = (n * e >= min_expected) & (n * (1.0 - e) >= min_expected)
     if not testable.any():
         return np.array([np.nan, 0.0, np.nan])

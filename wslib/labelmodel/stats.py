@@ -143,6 +143,12 @@ class VoteStats:
         """True when every multi-vote pattern is kept (no sampling)."""
         return int(self.counts.sum()) == self.n_multi
 
+    @property
+    def multi_scale(self) -> float:
+        """Rows each kept multi-vote row stands for: ``n_multi / kept rows`` (1.0 when exact)."""
+        kept = int(self.counts.sum())
+        return self.n_multi / kept if kept else 1.0
+
     def merge(self, other: VoteStats) -> VoteStats:
         """Statistics of the concatenation of the two summarised matrices."""
         if not isinstance(other, VoteStats):
@@ -180,10 +186,8 @@ class VoteStats:
             ((cells % k).astype(dtype), (cells // k).astype(np.int32),
              np.arange(cells.size + 1, dtype=np.int64)), shape=(cells.size, m))
         empty = sp.csr_matrix((1, m), dtype=dtype)
-        kept = int(self.counts.sum())
-        scale = self.n_multi / kept if kept else 0.0
         weights = np.concatenate([[float(self.n_empty)], self.singles[cells].astype(np.float64),
-                                  self.counts * scale])
+                                  self.counts * self.multi_scale])
         patterns = sp.vstack([empty, singles, self.patterns], format="csr")
         return _canonical(patterns, k, m), weights
 
