@@ -117,6 +117,25 @@ def test_balanced_target_with_a_known_class_balance():
     assert balanced.score(X, y) > 0.9
 
 
+def test_sharpened_soft_labels_recover_a_class_with_flat_but_right_labels():
+    """Class-1 items: 60 % carry a right but nearly flat label (0.35/0.65), 40 % a confident
+    wrong one (0.95/0.05). The mean soft target of class 1 leans to class 0, so plain soft
+    cross-entropy mostly learns class 0 there; sharpened (T=0.1) the right labels outweigh."""
+    X, y, _ = make_problem(n=400, noise=0.0, seed=5)
+    wrong = np.random.default_rng(0).random(400) < 0.4
+    P = np.where((y == 0)[:, None], [0.9, 0.1], np.where(wrong[:, None], [0.95, 0.05],
+                                                          [0.35, 0.65]))
+    kw = dict(head="logreg", lr=0.05, max_epochs=30, validation_fraction=0)
+    plain = EndModel(**kw).fit(X, P)
+    sharp = EndModel(**kw, label_temperature=0.1).fit(X, P)
+    assert plain.predict_proba(X[y == 1])[:, 1].mean() < 0.5
+    assert sharp.predict_proba(X[y == 1])[:, 1].mean() > 0.6
+    assert plain.score(X, y) < 0.8 and sharp.score(X, y) > 0.9
+    hard = EndModel(**kw, target="hard", label_temperature=0.1).fit(X, P)
+    np.testing.assert_array_equal(hard.predict_proba(X),
+                                  EndModel(**kw, target="hard").fit(X, P).predict_proba(X))
+
+
 def test_confidence_loss_records_alpha_warmup(problem):
     X, _, P = problem
     clf = EndModel(confidence_coef=0.6, confidence_warmup=0.5, max_epochs=10,
@@ -165,6 +184,8 @@ def test_unavailable_device_is_an_error(problem):
     ("confidence_coef", 1.5, "confidence_coef"),
     ("validation_fraction", 1.0, "validation_fraction"),
     ("max_epochs", 0, "max_epochs"),
+    ("label_temperature", 0.0, "label_temperature"),
+    ("label_temperature", float("nan"), "label_temperature"),
 ])
 def test_bad_hyper_parameters(problem, param, value, match):
     X, _, P = problem

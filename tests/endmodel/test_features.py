@@ -21,6 +21,12 @@ def test_tfidf_fits_on_train_only():
     assert X_small.shape == (2, 4 + 2)  # unigrams and bigrams, min_df relaxed
 
 
+def test_tfidf_keeps_one_character_words_and_question_words():
+    texts = ["i love u", "how many u", "who is a b", "i win 2 prizes"] * 5
+    X, = tfidf_features(texts, ngram_range=(1, 1))
+    assert X.shape[1] == len(set(" ".join(texts).split()))  # no stop words, "i"/"u"/"2" kept
+
+
 def test_tfidf_bad_input():
     with pytest.raises(TypeError, match="single string"):
         tfidf_features("free money")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from wslib.endmodel.targets import confidence_weights, make_targets
+from wslib.endmodel.targets import confidence_weights, make_targets, sharpen
 
 P = np.array([[0.55, 0.45], [0.02, 0.98], [0.6, 0.4], [0.1, 0.9], [0.5, 0.5]])
 COVERED = np.array([True, True, True, True, False])
@@ -42,3 +42,26 @@ def test_balanced_towards_a_given_class_balance():
     np.testing.assert_allclose(Q.sum(axis=1), 1.0)
     assert Q[4].tolist() == [0.5, 0.5]  # uncovered rows are left alone
     assert (np.argsort(Q[:4, 1]) == np.argsort(P[:4, 1])).all()  # order of rows kept
+
+
+def test_temperature_sharpens_or_flattens_covered_rows_and_keeps_the_argmax():
+    cold = make_targets(P, COVERED, "soft", temperature=0.5)
+    warm = make_targets(P, COVERED, "soft", temperature=4.0)
+    np.testing.assert_allclose(cold[0], [0.55 ** 2, 0.45 ** 2] / np.float64(0.55 ** 2 + 0.45 ** 2))
+    assert (cold[:4].max(axis=1) > P[:4].max(axis=1)).all()
+    assert (warm[:4].max(axis=1) < P[:4].max(axis=1)).all()
+    for Q in (cold, warm):
+        assert (Q.argmax(axis=1)[:4] == P.argmax(axis=1)[:4]).all()
+        np.testing.assert_allclose(Q.sum(axis=1), 1.0)
+        assert Q[4].tolist() == [0.5, 0.5]  # uncovered rows are left alone
+    assert make_targets(P, COVERED, "hard", temperature=0.5).tolist() == \
+        make_targets(P, COVERED, "hard").tolist()
+    balanced = make_targets(P, COVERED, "balanced", temperature=0.5)
+    np.testing.assert_allclose(balanced[:4].mean(axis=0), [0.5, 0.5], atol=1e-6)
+
+
+def test_sharpen_extremes():
+    tiny = sharpen(np.array([[0.5, 0.3, 0.2, 0.0], [0.25, 0.25, 0.25, 0.25]]), 1e-4)
+    np.testing.assert_allclose(tiny, [[1, 0, 0, 0], [0.25, 0.25, 0.25, 0.25]])  # no underflow
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        sharpen(P, 0.0)

@@ -76,6 +76,12 @@ class EndModel(ClassifierMixin, BaseEstimator):
     class_balance : array of shape (k,) or None
         Class shares for ``target="balanced"``, e.g. the label frequencies of
         a small gold dev set; ``None`` uses the arg-max labels' balance.
+    label_temperature : float
+        :math:`T` reshaping each covered soft-label row to
+        :math:`\\propto \\tilde p^{1/T}` before ``target`` (see
+        :func:`~wslib.endmodel.targets.sharpen`): below 1 sharpens, above 1
+        flattens; 1 (default) keeps the label model's probabilities. No effect
+        on ``target="hard"``.
     hidden, dropout : int, float
         MLP width and dropout rate (ignored by ``"logreg"``).
     lr, weight_decay : float
@@ -128,7 +134,8 @@ class EndModel(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, head: str = "mlp", *, target: str = "soft",
-                 class_balance: Any = None, hidden: int = 256,
+                 class_balance: Any = None, label_temperature: float = 1.0,
+                 hidden: int = 256,
                  dropout: float = 0.2, lr: float = 1e-3, weight_decay: float = 1e-4,
                  batch_size: int = 128, max_epochs: int = 50, patience: int = 5,
                  validation_fraction: float = 0.1,
@@ -139,6 +146,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
         self.head = head
         self.target = target
         self.class_balance = class_balance
+        self.label_temperature = label_temperature
         self.hidden = hidden
         self.dropout = dropout
         self.lr = lr
@@ -179,6 +187,9 @@ class EndModel(ClassifierMixin, BaseEstimator):
         if not 0.0 <= self.confidence_warmup <= 1.0:
             raise ValueError(f"confidence_warmup must be in [0, 1], got "
                              f"{self.confidence_warmup!r}")
+        if not (np.isfinite(self.label_temperature) and self.label_temperature > 0):
+            raise ValueError(f"label_temperature must be a finite number > 0, got "
+                             f"{self.label_temperature!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
 
@@ -208,7 +219,8 @@ class EndModel(ClassifierMixin, BaseEstimator):
         keep = check_coverage(coverage, P, filter_uncovered=self.filter_uncovered)
         balance = None if self.class_balance is None else \
             check_class_balance(self.class_balance, n_classes=k)
-        targets = make_targets(P, keep, self.target, balance=balance)
+        targets = make_targets(P, keep, self.target, balance=balance,
+                               temperature=float(self.label_temperature))
         weight = confidence_weights(P, self.sample_weighting)
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=np.float64)

@@ -14,6 +14,14 @@ Targets (``EndModel(target=...)``), computed on the covered rows :math:`C`:
   cross-entropy would turn into a student that over-predicts that class;
 * ``"hard"`` — one-hot arg-max labels (a confident student, no calibration).
 
+Before any of them, ``temperature`` :math:`T` (``EndModel(label_temperature=...)``)
+reshapes each covered row, :math:`p_{ic} \propto \tilde p_{ic}^{1/T}`: :math:`T < 1`
+sharpens (towards ``"hard"``; the arg-max is kept), :math:`T > 1` flattens
+(towards uniform, a label smoothing that trusts the label model less). A label
+model whose arg-max is right more often than its probabilities say (rows with
+several conflicting votes come out nearly uniform yet correct) gives those
+rows more weight in the soft cross-entropy once sharpened.
+
 Weights (``sample_weighting=``): ``None`` -> 1; ``"confidence"`` -> the top
 probability rescaled from :math:`[1/k, 1]` to :math:`[0, 1]`; ``"entropy"`` ->
 :math:`1 - H(\tilde p_i) / \log k`.
@@ -25,30 +33,51 @@ probability rescaled from :math:`[1/k, 1]` to :math:`[0, 1]`; ``"entropy"`` ->
 >>> make_targets(P, np.ones(4, bool), "balanced", balance=np.array([0.25, 0.75])
 ...              ).mean(axis=0).round(3).tolist()
 [0.25, 0.75]
+>>> make_targets(P[:1], np.ones(1, bool), "soft", temperature=0.5).round(3).tolist()
+[[0.599, 0.401]]
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SAMPLE_WEIGHTINGS", "TARGETS", "confidence_weights", "make_targets"]
+__all__ = ["SAMPLE_WEIGHTINGS", "TARGETS", "confidence_weights", "make_targets", "sharpen"]
 
 TARGETS = ("soft", "balanced", "hard")
 SAMPLE_WEIGHTINGS = (None, "confidence", "entropy")
 
 
+def sharpen(P: np.ndarray, temperature: float) -> np.ndarray:
+    """Rows of ``P`` raised to the power ``1 / temperature`` and renormalised.
+
+    Computed relative to each row's maximum, so no row underflows to zeros
+    however small ``temperature`` is; zero entries stay zero.
+
+    >>> sharpen(np.array([[0.6, 0.3, 0.1]]), 0.5).round(3).tolist()
+    [[0.783, 0.196, 0.022]]
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature!r}")
+    Q = np.power(P / P.max(axis=1, keepdims=True), 1.0 / temperature)
+    return Q / Q.sum(axis=1, keepdims=True)
+
+
 def make_targets(P: np.ndarray, covered: np.ndarray, kind: str, *,
-                 balance: np.ndarray | None = None, iters: int = 100,
-                 min_share: float = 1e-3) -> np.ndarray:
+                 balance: np.ndarray | None = None, temperature: float = 1.0,
+                 iters: int = 100, min_share: float = 1e-3) -> np.ndarray:
     """Training targets from validated soft labels ``P``; only ``covered`` rows change.
 
     ``balance`` (a validated probability vector of length ``k``) is the class
     balance of ``"balanced"``; ``None`` uses the arg-max labels' balance.
+    ``temperature`` reshapes the covered rows first (:func:`sharpen`).
     """
-    if kind == "soft":
-        return P
     if kind not in TARGETS:
         raise ValueError(f"unknown target {kind!r}; choose one of {TARGETS}")
+    if temperature != 1.0 and kind != "hard":
+        P = P.copy()
+        P[covered] = sharpen(P[covered], temperature)
+    if kind == "soft":
+        return P
     k = P.shape[1]
     out = P.copy()
     rows = np.flatnonzero(covered)
