@@ -7,8 +7,8 @@ import warnings
 import pytest
 
 MODULES = ["wslib.weaver", "wslib.weaver.io", "wslib.weaver.normalise", "wslib.weaver.binarise",
-           "wslib.weaver.filter", "wslib.weaver.model", "wslib.weaver.select",
-           "wslib.weaver.metrics", "wslib.weaver.pipeline", "wslib.weaver.distill",
+           "wslib.weaver.filter", "wslib.weaver.model", "wslib.weaver.answers",
+           "wslib.weaver.select", "wslib.weaver.metrics", "wslib.weaver.pipeline", "wslib.weaver.distill",
            "wslib.datasets.synthetic.verifiers"]
 
 

@@ -11,6 +11,7 @@ True
 See docs/weaver.md for the pipeline, the two modes and the command line.
 """
 
+from wslib.weaver.answers import AnswerGroupModel
 from wslib.weaver.distill import DistilledScorer
 from wslib.weaver.filter import VerifierDroppedWarning, filter_verifiers
 from wslib.weaver.io import VerifierTable, from_weaver_layout, read_table
@@ -20,6 +21,7 @@ from wslib.weaver.pipeline import Weaver
 from wslib.weaver.select import select_best, selection_frame
 
 __all__ = [
+           "AnswerGroupModel",
            "BinaryMomentModel",
            "DistilledScorer",
            "GaussianFactorModel",

@@ -1,0 +1,93 @@
+"""The answer-level label model and answer selection in Weaver."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wslib.exceptions import NotFittedError
+from wslib.weaver import VerifierDroppedWarning, VerifierTable, Weaver, selection_metrics
+from wslib.weaver.answers import AnswerGroupModel
+
+
+def _answer_table(n_problems=300, n_candidates=8, n_verifiers=6, shift=0.8, seed=0,
+                  correct_answers=(0,)):
+    """Three answers per problem, the correct ones listed in ``correct_answers``;
+    answer 0 is the most frequent."""
+    rng = np.random.default_rng(seed)
+    problem = np.repeat(np.arange(n_problems), n_candidates)
+    slot = rng.choice(3, size=problem.size, p=[0.6, 0.25, 0.15])
+    y = np.isin(slot, correct_answers).astype(float)
+    X = y[:, None] * shift + rng.normal(size=(problem.size, n_verifiers))
+    return X, problem * 3 + slot, problem, y
+
+
+def _fit(X, answers, problem, **params):
+    init = np.full(X.shape[0], 0.5)
+    return AnswerGroupModel(**params).fit(X, answers, problem, np.ones(X.shape[1]), init)
+
+
+def test_recovers_the_correct_answers_and_their_popularity():
+    X, answers, problem, y = _answer_table()
+    model = _fit(X, answers, problem)
+    p = model.answer_proba(X, answers, problem)
+    assert np.mean((p > 0.5) == (y == 1)) > 0.95
+    assert model.separation_ > 0 and 0 < model.fooling_ <= model.max_fooling
+    assert model.popularity_coef_[1] > 0  # the correct answer is the popular one here
+    # every candidate of one answer gets the same posterior
+    same = pd.Series(p).groupby(answers).nunique()
+    assert (same == 1).all()
+
+
+def test_answers_are_not_assumed_exclusive():
+    X, answers, problem, _ = _answer_table(correct_answers=(0, 1), seed=1)
+    p = _fit(X, answers, problem).answer_proba(X, answers, problem)
+    both = (answers % 3 == 1)
+    assert np.mean(p[both] > 0.5) > 0.9  # a second correct answer is found too
+    only_one = _fit(X, answers, problem, max_correct=1).answer_proba(X, answers, problem)
+    _, first = np.unique(answers, return_index=True)  # one row per answer
+    totals = pd.Series(only_one[first]).groupby(problem[first]).sum()
+    assert (totals <= 1 + 1e-9).all()  # with max_correct=1 at most one per problem
+
+
+def test_rare_answers_beyond_max_answers_cannot_be_correct():
+    rng = np.random.default_rng(2)
+    problem = np.repeat(np.arange(100), 10)
+    answers = problem * 10 + np.tile(np.arange(10), 100)  # ten singleton answers each
+    answers[::10] = answers[1::10]  # answer 1 has two candidates
+    X = rng.normal(size=(problem.size, 4))
+    p = _fit(X, answers, problem, max_answers=1).answer_proba(X, answers, problem)
+    assert np.all(p[answers % 10 != 1] == 0) and np.all(p[answers % 10 == 1] > 0)
+
+
+def test_unfitted_model_raises():
+    with pytest.raises(NotFittedError):
+        AnswerGroupModel().answer_proba(np.zeros((2, 1)), np.array([0, 1]), np.array([0, 0]))
+
+
+def test_weaver_selects_the_best_answer(sim_frame):
+    table = VerifierTable.from_frame(sim_frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weaver = Weaver().fit(table)
+    assert weaver.aggregate_ == "answer"
+    rows = weaver.select(table)
+    p = weaver.predict_answer_proba(table)
+    best = pd.Series(p).groupby(table.problem).max().to_numpy()
+    assert np.allclose(p[rows], best)  # the selected row belongs to the most probable answer
+    assert selection_metrics(table, rows)["selection_accuracy"] <= 1.0
+
+
+def test_answer_selection_needs_answers(sim_frame):
+    no_answers = VerifierTable.from_frame(sim_frame, answer=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifierDroppedWarning)
+        weaver = Weaver().fit(no_answers)  # label-free default falls back to candidates
+        assert weaver.aggregate_ == "candidate"
+        with pytest.raises(ValueError, match="needs an answer column"):
+            Weaver(aggregate="answer").fit(no_answers)
+        with pytest.raises(ValueError, match="selects candidates"):
+            weaver.predict_answer_proba(no_answers)
+        with pytest.raises(ValueError, match="unknown aggregate"):
+            Weaver(aggregate="best").fit(no_answers)
