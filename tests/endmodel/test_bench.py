@@ -81,7 +81,13 @@ def test_grid_and_selection_of_the_best_valid_setting():
 
     args = argparse.Namespace(selection="gold-valid", grid="full", quick=False)
     grid = bench._grid(args)
-    assert len(grid) == 8 and {"lr", "weight_decay", "hidden"} <= set(grid[0])
+    assert len(grid) == 16 and {"lr", "weight_decay", "hidden", "label_temperature"} <= set(grid[0])
+    # the temperature is searched only where it changes the fit: soft and balanced weak targets
+    assert bench._applicable(grid, "soft", True) == grid
+    assert bench._applicable(grid, "balanced", True) == grid
+    for target, weak in (("hard", True), ("soft", False)):
+        one_hot = bench._applicable(grid, target, weak)
+        assert len(one_hot) == 8 and all("label_temperature" not in p for p in one_hot)
     assert bench._grid(argparse.Namespace(selection="held-out", grid="full",
                                           quick=False)) == [{}]
 
@@ -94,15 +100,19 @@ def test_markdown_table_from_records():
     kind = {"features": "tfidf", "selection": "gold-valid"}
     records = [rec("labelmodel/LabelModel", "accuracy", 0.6),
                rec("endmodel/mlp-tfidf", "accuracy", 0.55, params={"lr": 0.003}, **kind),
+               rec("endmodel/mlp-tfidf[valid-best]", "accuracy", 0.7, valid_score=0.65,
+                   chosen=["endmodel/mlp-tfidf[balanced]", "endmodel/mlp-tfidf",
+                           "endmodel/mlp-tfidf[balanced]"], **kind),
                rec("endmodel/mlp-tfidf", "pgr", -0.2, **kind),
-               rec("endmodel/mlp-tfidf[balanced]", "accuracy", 0.7, **kind),
+               rec("endmodel/mlp-tfidf[balanced]", "accuracy", 0.7,
+                   params={"weight_decay": 1.0, "label_temperature": 0.25}, **kind),
                rec("endmodel/mlp-tfidf[balanced]", "pgr", 0.4, **kind),
                rec("ceiling/mlp-tfidf", "accuracy", 0.85, n_seeds=3, **kind)]
     md = render_markdown(records)
-    assert "| trec | accuracy | 0.600 | 0.550 (-0.20) | **0.700** (+0.40) | 0.850 | 3 | – / – | " \
-           "lr=0.003 |" in md
+    assert "| trec | accuracy | 0.600 | 0.550 (-0.20) | **0.700** (+0.40) | 0.850 | 3 " \
+           "| – / 0.650 | balanced ×2 (wd=1, T=0.25); soft CE ×1 (lr=0.003) |" in md
     assert "soft +conf" not in md  # only the methods that were run get a column
-    records[2]["value"] = None  # a ceiling below the label model leaves PGR undefined
+    records[3]["value"] = None  # a ceiling below the label model leaves PGR undefined
     assert "| 0.550 (n/a) |" in render_markdown(records)
 
 

@@ -125,7 +125,7 @@ def test_sharpened_soft_labels_recover_a_class_with_flat_but_right_labels():
     wrong = np.random.default_rng(0).random(400) < 0.4
     P = np.where((y == 0)[:, None], [0.9, 0.1], np.where(wrong[:, None], [0.95, 0.05],
                                                           [0.35, 0.65]))
-    kw = dict(head="logreg", lr=0.05, max_epochs=30, validation_fraction=0)
+    kw = {"head": "logreg", "lr": 0.05, "max_epochs": 30, "validation_fraction": 0}
     plain = EndModel(**kw).fit(X, P)
     sharp = EndModel(**kw, label_temperature=0.1).fit(X, P)
     assert plain.predict_proba(X[y == 1])[:, 1].mean() < 0.5

@@ -17,8 +17,8 @@ Protocols (``--selection``; every record says which in ``selection``):
 * ``gold-valid`` (default, the WRENCH protocol of Zhang et al., 2021): the gold
   *valid* split selects the end model — early stopping on its WRENCH metric,
   and a small hyper-parameter grid (:data:`GRIDS`: learning rate, weight
-  decay, hidden size) searched with seed 0; the chosen setting (``params``)
-  then trains every seed. ``[valid-best]`` is, per seed, the weak-label variant
+  decay, the temperature of the soft labels, hidden size) searched with seed
+  0; the chosen setting (``params``) then trains every seed. ``[valid-best]`` is, per seed, the weak-label variant
   with the best valid score (model selection over the losses). ``[balanced]`` rescales the soft labels to the valid
   split's class frequencies, and ``labelmodel/LabelModel[dev-balance]`` shows
   the label model given the same class balance. Test labels are only scored.
@@ -38,6 +38,7 @@ import argparse
 import itertools
 import time
 import warnings
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -49,10 +50,14 @@ DEFAULT_DATASETS = ("youtube", "sms", "trec", "semeval")
 SELECTIONS = ("gold-valid", "held-out")
 
 #: Hyper-parameter grids searched on the gold valid split (``--grid``).
+#: ``label_temperature`` (1: the label model's probabilities; 0.25: sharpened towards
+#: the arg-max, see :func:`~wslib.endmodel.targets.sharpen`) is searched only where it
+#: changes the fit: soft and balanced targets from the label model.
 GRIDS: dict[str, dict[str, tuple[Any, ...]]] = {
     "none": {},
-    "small": {"lr": (1e-3, 3e-3), "weight_decay": (1e-4, 1.0)},
-    "full": {"lr": (1e-3, 3e-3), "weight_decay": (1e-4, 1.0), "hidden": (128, 512)},
+    "small": {"lr": (1e-3, 3e-3), "weight_decay": (1e-4, 1.0), "label_temperature": (1.0, 0.25)},
+    "full": {"lr": (1e-3, 3e-3), "weight_decay": (1e-4, 1.0), "label_temperature": (1.0, 0.25),
+             "hidden": (128, 512)},
 }
 
 __all__ = ["GRIDS", "HELP", "add_arguments", "render_markdown", "run"]
@@ -103,6 +108,19 @@ def _grid(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Hyper-parameter settings to search (one empty setting: the defaults)."""
     grid = GRIDS[args.grid] if args.selection == "gold-valid" and not args.quick else {}
     return [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
+
+
+def _applicable(grid: list[dict[str, Any]], target: str, weak: bool) -> list[dict[str, Any]]:
+    """The settings of ``grid`` that differ for this run: the soft labels' temperature
+    changes nothing for one-hot targets (``hard``, and the gold labels of the ceiling)."""
+    if weak and target != "hard":
+        return grid
+    out: list[dict[str, Any]] = []
+    for params in grid:
+        kept = {k: v for k, v in params.items() if k != "label_temperature"}
+        if kept not in out:
+            out.append(kept)
+    return out
 
 
 def _runs(name: str, targets: list[str]) -> dict[str, tuple[str, str, bool]]:
@@ -248,8 +266,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     fixed["class_balance"] = balance
                 fit_data = (X[0], P if weak_labels else train.y,
                             dict(fit_dev, coverage=coverage if weak_labels else None))
-                runs_of_seeds = _seed_runs(method, fixed, grid, seeds, fit_data, X[1], test.y,
-                                           context)
+                runs_of_seeds = _seed_runs(method, fixed,
+                                           _applicable(grid, target, weak_labels), seeds,
+                                           fit_data, X[1], test.y, context)
                 records += runs_of_seeds
                 if weak_labels:
                     weak_methods.append(runs_of_seeds)
@@ -285,6 +304,23 @@ def _index(records: list[dict[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any
             for r in records if r.get("seed") == "median"}
 
 
+#: Short names of the searched hyper-parameters in the tables.
+_SHORT = {"weight_decay": "wd", "label_temperature": "T"}
+
+
+def _picked(idx: dict[tuple[Any, ...], dict[str, Any]], best: dict[str, Any], name: str) -> str:
+    """The variants ``[valid-best]`` picked (how many seeds each) and their grid setting."""
+    titles = dict(COLUMNS)
+    parts = []
+    for method, count in Counter(best.get("chosen") or []).most_common():
+        run = idx.get((best["dataset"], method, best["metric"], best["features"])) or {}
+        params = ", ".join(f"{_SHORT.get(k, k)}={v:g}"
+                           for k, v in (run.get("params") or {}).items())
+        title = titles.get(method.removeprefix(f"endmodel/{name}"), method)
+        parts.append(f"{title} ×{count}" + (f" ({params})" if params else ""))
+    return "; ".join(parts) or "–"
+
+
 def _table(idx: dict[tuple[Any, ...], dict[str, Any]], datasets: list[str], head: str,
            kind: str) -> list[str]:
     name = f"{head}-{kind}"
@@ -293,7 +329,7 @@ def _table(idx: dict[tuple[Any, ...], dict[str, Any]], datasets: list[str], head
     dev_lm = any((ds, "labelmodel/LabelModel[dev-balance]") == k[:2] for ds in datasets
                  for k in idx)
     header = ["dataset", "metric", "LM"] + (["LM dev-balance"] if dev_lm else []) + \
-        [title for _, title in cols] + ["ceiling", "seeds", "valid: LM / best", "chosen (soft CE)"]
+        [title for _, title in cols] + ["ceiling", "seeds", "valid: LM / best", "picked on valid"]
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for ds in datasets:
         lm = idx.get((ds, "labelmodel/LabelModel", None, None)) or next(
@@ -317,12 +353,10 @@ def _table(idx: dict[tuple[Any, ...], dict[str, Any]], datasets: list[str], head
             if pgr:
                 cell += " (n/a)" if pgr["value"] is None else f" ({pgr['value']:+.2f})"
             cells.append(cell)
-        plain = idx.get((ds, f"endmodel/{name}", metric, kind)) or {}
-        chosen = ", ".join(f"{k}={v:g}" for k, v in (plain.get("params") or {}).items())
         best = idx.get((ds, f"endmodel/{name}[valid-best]", metric, kind)) or {}
         valid = f"{_fmt(lm.get('valid_score'))} / {_fmt(best.get('valid_score'))}"
         cells += [_fmt(ceiling["value"]), str(ceiling.get("n_seeds", 1)), valid,
-                  chosen or "defaults"]
+                  _picked(idx, best, name)]
         out.append("| " + " | ".join(cells) + " |")
     return out + [""]
 
@@ -340,7 +374,9 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
            "confidence loss; `balanced` = soft labels rescaled to the class balance (valid "
            "split's under `gold-valid`, arg-max labels' under `held-out`); `ceiling` = the "
            "same end model on gold train labels; `valid: LM / best` = the valid-split metric of "
-           "the label model and of `best on valid`. Bold: above the label model. Protocol "
+           "the label model and of `best on valid`; `picked on valid` = the variant "
+           "`best on valid` chose (in how many seeds) and its grid setting (`wd` = weight "
+           "decay, `T` = temperature of the soft labels). Bold: above the label model. Protocol "
            "`gold-valid` (WRENCH): early stopping and the hyper-parameter grid on the gold "
            "valid split; `held-out`: no gold label, early stopping on held-out soft labels."),
            ""]
@@ -349,8 +385,9 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
     for kind, selection, head in sorted({(r["features"], r.get("selection", "held-out"),
                                           r["method"].split("/", 1)[1].split("-", 1)[0])
                                          for r in med}):
-        grid = next((r.get("grid_size") for r in med if r.get("features") == kind), None)
+        grid = max((r.get("grid_size") or 1 for r in med if r.get("features") == kind),
+                   default=1)
         out += [f"### {head}, features: {kind}, selection: {selection}"
-                + (f" (grid of {grid} settings)" if grid and grid > 1 else ""), ""]
+                + (f" (grid of up to {grid} settings)" if grid > 1 else ""), ""]
         out += _table(idx, datasets, head, kind)
     return "\n".join(out) + "\n"
