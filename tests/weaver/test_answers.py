@@ -91,3 +91,13 @@ def test_answer_selection_needs_answers(sim_frame):
             weaver.predict_answer_proba(no_answers)
         with pytest.raises(ValueError, match="unknown aggregate"):
             Weaver(aggregate="best").fit(no_answers)
+
+
+def test_binary_votes_select_candidates_unless_asked(sim_frame):
+    table = VerifierTable.from_frame(sim_frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert Weaver(representation="binary").fit(table).aggregate_ == "candidate"
+        asked = Weaver(representation="binary", aggregate="answer").fit(table)
+    assert asked.aggregate_ == "answer"
+    assert asked.predict_answer_proba(table).shape == (table.problem.size,)

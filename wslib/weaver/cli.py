@@ -59,8 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="model continuous scores or binary votes (default: by mode)")
     parser.add_argument("--aggregate", choices=AGGREGATES, default=None,
                         help="select the best candidate, or the best answer by the answer-level "
-                             "model (default: answer in label-free mode when the table has an "
-                             "answer column, else candidate)")
+                             "model (default: answer in label-free mode with continuous scores "
+                             "when the table has an answer column, else candidate)")
     parser.add_argument("--max-correlation", type=float, default=0.95,
                         help="drop a verifier this rank-correlated with a kept one (1 disables)")
 

@@ -23,7 +23,8 @@ class_balance       estimated (no gold)             share of correct candidates 
 label model         :class:`GaussianFactorModel`    :class:`BinaryMomentModel`
 aggregate           ``"answer"``: the best answer   ``"candidate"``: the best
                     by :class:`AnswerGroupModel`    candidate
-                    (when an answer column exists)
+                    (continuous representation,
+                    with an answer column)
 ==================  ==============================  ==================================
 
 Both modes drop all-missing, (near-)constant and duplicated verifiers (see
@@ -106,7 +107,8 @@ class Weaver(BaseEstimator):
         model (:class:`~wslib.weaver.answers.AnswerGroupModel`: an answer's
         candidates pool their mean evidence, answer popularity enters as a prior
         learned without labels), then its best candidate. The label-free default is
-        ``"answer"`` when the table has an answer column, else ``"candidate"``.
+        ``"answer"`` when the table has an answer column and the scores are modelled
+        as continuous, else ``"candidate"``.
     max_iter : int
         EM steps of the continuous model's calibration.
     """
@@ -231,6 +233,10 @@ class Weaver(BaseEstimator):
             if self.aggregate is not None:
                 raise ValueError("aggregate='answer' needs an answer column (answer=...)")
             self.aggregate_ = "candidate"  # the label-free default, without answers
+        if self.aggregate is None and isinstance(self.model_, BinaryMomentModel):
+            # signed votes are far from the answer model's Gaussian noise: on the
+            # simulator its EM can lock onto popularity (docs/weaver.md)
+            self.aggregate_ = "candidate"
         if self.aggregate_ == "candidate":
             self.answer_model_ = None
             return
