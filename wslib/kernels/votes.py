@@ -169,33 +169,25 @@ def vote_range(values: np.ndarray) -> tuple[int, int]:
 
 # --------------------------------------------------------------------- accumulate_scores
 @numba.njit(parallel=True, **_JIT)
-def _accumulate_dense(L, w_vote, w_abstain, base):
+def _accumulate_dense(L, delta, start):
     n, m = L.shape
-    k = base.shape[0]
+    k = start.shape[0]
     out = np.empty((n, k), dtype=np.float64)
     for i in numba.prange(n):
         for c in range(k):
-            out[i, c] = base[c]
+            out[i, c] = start[c]
         for j in range(m):
             v = L[i, j]
             if v >= 0:
                 for c in range(k):
-                    out[i, c] += w_vote[j, v, c]
-            else:
-                for c in range(k):
-                    out[i, c] += w_abstain[j, c]
+                    out[i, c] += delta[j, v, c]
     return out
 
 
 @numba.njit(parallel=True, **_JIT)
-def _accumulate_csr(indptr, indices, data, w_vote, w_abstain, base):
+def _accumulate_csr(indptr, indices, data, delta, start):
     n = indptr.shape[0] - 1
-    k = base.shape[0]
-    m = w_abstain.shape[0]
-    start = base.copy()
-    for j in range(m):
-        for c in range(k):
-            start[c] += w_abstain[j, c]
+    k = start.shape[0]
     out = np.empty((n, k), dtype=np.float64)
     for i in numba.prange(n):
         for c in range(k):
@@ -205,7 +197,7 @@ def _accumulate_csr(indptr, indices, data, w_vote, w_abstain, base):
             if v >= 0:
                 j = indices[t]
                 for c in range(k):
-                    out[i, c] += w_vote[j, v, c] - w_abstain[j, c]
+                    out[i, c] += delta[j, v, c]
     return out
 
 
@@ -219,13 +211,14 @@ def accumulate_scores(L, w_vote: np.ndarray, w_abstain: np.ndarray | None = None
     ``w_vote[j] = I`` and zero ``w_abstain`` it is the majority-vote count.
     """
     m, k, _ = w_vote.shape
-    w_vote = np.ascontiguousarray(w_vote, dtype=np.float64)
-    w_abstain = (np.zeros((m, k)) if w_abstain is None
-                 else np.ascontiguousarray(w_abstain, dtype=np.float64))
-    base = np.zeros(k) if base is None else np.ascontiguousarray(base, dtype=np.float64)
+    w_abstain = np.zeros((m, k)) if w_abstain is None else np.asarray(w_abstain, np.float64)
+    base = np.zeros(k) if base is None else np.asarray(base, dtype=np.float64)
+    # every row starts from "all abstain"; a vote swaps its LF's abstain term for the vote's
+    start = base + w_abstain.sum(axis=0)
+    delta = np.ascontiguousarray(np.asarray(w_vote, np.float64) - w_abstain[:, None, :])
     if sp.issparse(L):
-        return _accumulate_csr(L.indptr, L.indices, L.data, w_vote, w_abstain, base)
-    return _accumulate_dense(L, w_vote, w_abstain, base)
+        return _accumulate_csr(L.indptr, L.indices, L.data, delta, start)
+    return _accumulate_dense(L, delta, start)
 
 
 @numba.njit(**_JIT)
