@@ -12,6 +12,7 @@ from wslib.weaver.filter import filter_verifiers, rank_correlation
 from wslib.weaver.normalise import (
     ScoreNormaliser,
     center_per_problem,
+    fill_per_problem,
     minmax_normalise,
     normalise_scores,
 )
@@ -39,6 +40,13 @@ def test_center_per_problem_removes_problem_offsets():
     X = np.array([[1.0], [3.0], [10.0], [np.nan], [14.0]])
     out = center_per_problem(X, np.array([0, 2, 5]))
     assert out[[0, 1, 2, 4], 0].tolist() == [-1.0, 1.0, -2.0, 2.0] and np.isnan(out[3, 0])
+
+
+def test_fill_per_problem_uses_the_problem_mean():
+    X = np.array([[1.0, np.nan], [3.0, np.nan], [10.0, 1.0], [np.nan, 3.0], [14.0, np.nan]])
+    out = fill_per_problem(X, np.array([0, 2, 5]))
+    assert out[:, 0].tolist() == [1.0, 3.0, 10.0, 12.0, 14.0]
+    assert out[:, 1].tolist() == [0.0, 0.0, 1.0, 3.0, 2.0]  # none observed in problem 0
 
 
 def test_binarise_and_rate_thresholds():

@@ -9,6 +9,8 @@
 * ``center_per_problem``: subtract each problem's mean score before the above,
   removing per-problem offsets (a reward model that scores all answers to an
   easy problem high); within-problem order is unchanged.
+* ``fill_per_problem``: a missing score takes its problem's mean, so that it
+  adds nothing to the comparison of one problem's candidates.
 
 Missing scores (``NaN``) stay missing.
 
@@ -28,9 +30,11 @@ __all__ = [
     "METHODS",
     "ScoreNormaliser",
     "center_per_problem",
+    "fill_per_problem",
     "minmax_bounds",
     "minmax_normalise",
     "normalise_scores",
+    "problem_means",
     "rank_normalise",
     "rank_reference",
 ]
@@ -154,6 +158,20 @@ class ScoreNormaliser:
 
 def center_per_problem(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Subtract each problem's mean observed score (per verifier) from its rows."""
+    return np.asarray(scores, dtype=np.float64) - problem_means(scores, starts)
+
+
+def fill_per_problem(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Replace each missing score by its problem's mean observed score of that verifier
+    (0 when the problem has none): a filled score adds nothing to the contrasts
+    between one problem's candidates."""
+    scores = np.asarray(scores, dtype=np.float64)
+    return np.where(np.isnan(scores), problem_means(scores, starts), scores)
+
+
+def problem_means(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each problem's mean observed score per verifier, repeated on its rows (0 where
+    the problem has no observed score)."""
     scores = np.asarray(scores, dtype=np.float64)
     observed = ~np.isnan(scores)
     sizes = np.diff(starts)
@@ -161,5 +179,4 @@ def center_per_problem(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
     seg = starts[:-1][nonempty]
     sums = np.add.reduceat(np.where(observed, scores, 0.0), seg, axis=0)
     counts = np.add.reduceat(observed.astype(np.float64), seg, axis=0)
-    means = sums / np.maximum(counts, 1.0)
-    return scores - np.repeat(means, sizes[nonempty], axis=0)
+    return np.repeat(sums / np.maximum(counts, 1.0), sizes[nonempty], axis=0)

@@ -55,7 +55,7 @@ from wslib.weaver.binarise import binarise, thresholds_for_rate
 from wslib.weaver.filter import filter_verifiers
 from wslib.weaver.io import VerifierTable
 from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
-from wslib.weaver.normalise import ScoreNormaliser, center_per_problem, normalise_scores
+from wslib.weaver.normalise import ScoreNormaliser, center_per_problem, fill_per_problem
 from wslib.weaver.select import AGGREGATES, select_best
 
 __all__ = ["MODES", "REPRESENTATIONS", "Weaver"]
@@ -202,6 +202,7 @@ class Weaver(BaseEstimator):
         self.normaliser_ = self.normaliser_.take(keep)
         U = U[:, keep]
         prior = self.class_balance if self.class_balance is not None else faithful_prior
+        self.answer_normaliser_ = None
         if representation == "binary":
             model = BinaryMomentModel(class_balance=prior)
             if threshold is None:  # cut each verifier at the estimated share of correct
@@ -213,20 +214,24 @@ class Weaver(BaseEstimator):
         else:
             self.thresholds_ = None
             groups = table.answers if self._option("use_answers") else None
-            levels = None  # scores without the per-problem centring, for the class balance
-            if self._option("center"):
-                levels = _probit(self._fill(normalise_scores(table.scores[:, keep],
-                                                             self.normaliser_.method)))
+            # scores without the per-problem centring: for the class balance, and the
+            # answer-level model's input
+            self.answer_normaliser_ = ScoreNormaliser(self.normaliser_.method)
+            levels = _probit(self.answer_normaliser_.fit_transform(table.scores[:, keep]))
             self.model_ = GaussianFactorModel(class_balance=prior, max_iter=self.max_iter).fit(
-                _probit(U), table.starts, groups, levels)
+                _probit(U), table.starts, groups,
+                self._fill(levels) if self._option("center") else None)
+            levels = fill_per_problem(levels, table.starts)
+            self.answer_center_ = levels.mean(axis=0)
         self.class_balance_ = float(self.model_.class_balance_)
-        self._fit_answers(table, U)
+        self._fit_answers(table, U, None if representation == "binary" else levels)
         self.report_ = self._report(table.verifiers, reasons)
         return self
 
-    def _fit_answers(self, table: VerifierTable, U: np.ndarray) -> None:
-        """The answer-level model (``aggregate="answer"``) on the label model's input,
-        started from its weights and posterior; ``aggregate_`` says which selection
+    def _fit_answers(self, table: VerifierTable, U: np.ndarray, levels: np.ndarray | None
+                     ) -> None:
+        """The answer-level model (``aggregate="answer"``), started from the label
+        model's weights and posterior; ``aggregate_`` says which selection
         :meth:`select` makes."""
         self.aggregate_ = self._option("aggregate")
         if self.aggregate_ == "answer" and table.answers is None:
@@ -241,7 +246,7 @@ class Weaver(BaseEstimator):
             self.answer_model_ = None
             return
         features = self._label_model_input(U)
-        X = self._answer_input(features)
+        X = self._answer_input(table, features, levels)
         self.answer_model_ = AnswerGroupModel().fit(
             X, table.answers, table.problem, self._linear_weight(),
             self.model_.predict_proba(features)[:, 1])
@@ -251,12 +256,21 @@ class Weaver(BaseEstimator):
             return binarise(U, self.thresholds_)
         return _probit(U)
 
-    def _answer_input(self, features: np.ndarray) -> np.ndarray:
-        """Features of the answer-level model: signed votes (0 missing), or the label
-        model's centred probits (0 missing)."""
+    def _answer_input(self, table: VerifierTable, features: np.ndarray,
+                      levels: np.ndarray | None = None) -> np.ndarray:
+        """Features of the answer-level model: signed votes (0 missing); or, for
+        continuous scores, probits of each verifier's ranks *before* per-problem
+        centring, a missing score filled with its problem's mean. The answer model
+        compares answers within a problem and removes problem offsets itself, so it
+        gets every problem's scores on one scale (ranking after centring stretches
+        each problem differently). ``levels``: the filled probits, when computed."""
         if isinstance(self.model_, BinaryMomentModel):
             return np.where(features >= 0, 2.0 * features - 1.0, 0.0)
-        return np.where(np.isnan(features), 0.0, features - self.model_.center_)
+        if levels is None:
+            cols = [table.verifiers.index(v) for v in self.verifiers_]
+            levels = fill_per_problem(
+                _probit(self.answer_normaliser_.transform(table.scores[:, cols])), table.starts)
+        return levels - self.answer_center_
 
     def _linear_weight(self) -> np.ndarray:
         """The label model's log-odds as a linear function of :meth:`_answer_input`."""
@@ -327,7 +341,7 @@ class Weaver(BaseEstimator):
             raise ValueError("aggregate='answer' needs an answer column (answer=...)")
         model = self.answer_model_
         method = model.answer_log_odds if log else model.answer_proba
-        return method(self._answer_input(features), table.answers, table.problem)
+        return method(self._answer_input(table, features), table.answers, table.problem)
 
     def _report(self, names: list[str], reasons: dict[str, str]) -> pd.DataFrame:
         """One row per input verifier: kept or why dropped, and learned quality."""
