@@ -7,7 +7,8 @@ import pytest
 from wslib.bench.endmodel import render_markdown
 from wslib.cli import main
 
-WEAK = {f"endmodel/mlp-tfidf{target}{loss}" for target in ("", "[balanced]", "[hard]")
+WEAK = {f"endmodel/mlp-tfidf{target}{loss}"
+        for target in ("", "[balanced]", "[hard]", "[hard-balanced]")
         for loss in ("", "+confidence")}
 
 
@@ -85,7 +86,7 @@ def test_grid_and_selection_of_the_best_valid_setting():
     # the temperature is searched only where it changes the fit: soft and balanced weak targets
     assert bench._applicable(grid, "soft", True) == grid
     assert bench._applicable(grid, "balanced", True) == grid
-    for target, weak in (("hard", True), ("soft", False)):
+    for target, weak in (("hard", True), ("hard-balanced", True), ("soft", False)):
         one_hot = bench._applicable(grid, target, weak)
         assert len(one_hot) == 8 and all("label_temperature" not in p for p in one_hot)
     assert bench._grid(argparse.Namespace(selection="held-out", grid="full",

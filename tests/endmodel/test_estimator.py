@@ -117,6 +117,22 @@ def test_balanced_target_with_a_known_class_balance():
     assert balanced.score(X, y) > 0.9
 
 
+def test_hard_balanced_target_weighs_classes_towards_the_balance():
+    """Half of the class-1 items are labelled 0 (a broad LF), so the arg-max labels are 75 %
+    class 0: plain hard labels leave class 1 a coin flip; weighted towards the known 50/50
+    balance (class-1 rows x2, class-0 rows x2/3) class 1 wins its region."""
+    X, y, _ = make_problem(n=400, noise=0.0, seed=5)
+    wrong = (y == 1) & (np.random.default_rng(1).random(400) < 0.5)
+    P = np.where(((y == 0) | wrong)[:, None], [0.9, 0.1], [0.1, 0.9])
+    kw = {"head": "logreg", "lr": 0.05, "max_epochs": 30, "validation_fraction": 0}
+    hard = EndModel(**kw, target="hard").fit(X, P)
+    weighted = EndModel(**kw, target="hard-balanced", class_balance=[0.5, 0.5]).fit(X, P)
+    assert hard.score(X, y) < 0.85
+    assert weighted.score(X, y) > 0.95
+    with pytest.raises(ValueError, match="class_balance is only used"):
+        EndModel(**kw, target="hard", class_balance=[0.5, 0.5]).fit(X, P)
+
+
 def test_sharpened_soft_labels_recover_a_class_with_flat_but_right_labels():
     """Class-1 items: 60 % carry a right but nearly flat label (0.35/0.65), 40 % a confident
     wrong one (0.95/0.05). The mean soft target of class 1 leans to class 0, so plain soft

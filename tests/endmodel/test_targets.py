@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from wslib.endmodel.targets import confidence_weights, make_targets, sharpen
+from wslib.endmodel.targets import class_weights, confidence_weights, make_targets, sharpen
 
 P = np.array([[0.55, 0.45], [0.02, 0.98], [0.6, 0.4], [0.1, 0.9], [0.5, 0.5]])
 COVERED = np.array([True, True, True, True, False])
@@ -65,3 +65,18 @@ def test_sharpen_extremes():
     np.testing.assert_allclose(tiny, [[1, 0, 0, 0], [0.25, 0.25, 0.25, 0.25]])  # no underflow
     with pytest.raises(ValueError, match="temperature must be > 0"):
         sharpen(P, 0.0)
+
+
+def test_hard_balanced_is_one_hot_with_class_weights():
+    assert make_targets(P, COVERED, "hard-balanced").tolist() == \
+        make_targets(P, COVERED, "hard").tolist()
+    np.testing.assert_allclose(class_weights(P, COVERED, "soft"), 1.0)
+    w = class_weights(P, COVERED, "hard-balanced", balance=np.array([0.25, 0.75]))
+    # arg-max shares on the covered rows: 50/50; weighted towards 25/75; uncovered row left at 1
+    np.testing.assert_allclose(w, [0.5, 1.5, 0.5, 1.5, 1.0])
+    top = P[:4].argmax(axis=1)
+    np.testing.assert_allclose(np.bincount(top, weights=w[:4]) / w[:4].sum(), [0.25, 0.75])
+    skewed = np.array([[0.9, 0.1]] * 3 + [[0.2, 0.8]])
+    w = class_weights(skewed, np.ones(4, bool), "hard-balanced")  # default: equal shares
+    np.testing.assert_allclose(np.bincount(skewed.argmax(axis=1), weights=w), [2.0, 2.0])
+    np.testing.assert_allclose(w.mean(), 1.0)

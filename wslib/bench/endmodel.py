@@ -6,7 +6,9 @@ labels with plain soft cross-entropy (``endmodel/<head>-<features>``), with
 the weak-to-strong confidence loss (``endmodel/<head>-<features>+confidence``),
 on the soft labels rescaled to a class balance
 (``endmodel/<head>-<features>[balanced]``, with and without the confidence
-loss) and on the arg-max labels (``[hard]``, with and without it);
+loss), on the arg-max labels (``[hard]``, with and without it) and on the
+arg-max labels with rows weighted per class towards the class balance
+(``[hard-balanced]``, with and without it);
 train the same end model on the gold train labels (``ceiling/<head>-<features>``).
 Rows with ``seed="median"`` hold the medians over ``--seeds`` seeds and the
 performance gap recovered ``PGR = (end model - label model) / (ceiling - label model)``
@@ -18,13 +20,14 @@ Protocols (``--selection``; every record says which in ``selection``):
   *valid* split selects the end model — early stopping on its WRENCH metric,
   and a small hyper-parameter grid (:data:`GRIDS`: learning rate, weight
   decay, the temperature of the soft labels, hidden size) searched with seed
-  0; the chosen setting (``params``) then trains every seed. ``[valid-best]`` is, per seed, the weak-label variant
-  with the best valid score (model selection over the losses). ``[balanced]`` rescales the soft labels to the valid
-  split's class frequencies, and ``labelmodel/LabelModel[dev-balance]`` shows
+  0; the chosen setting (``params``) then trains every seed. ``[valid-best]``
+  is, per seed, the weak-label variant with the best valid score (model
+  selection over the losses). ``[balanced]`` and ``[hard-balanced]`` aim at
+  the valid split's class frequencies, and ``labelmodel/LabelModel[dev-balance]`` shows
   the label model given the same class balance. Test labels are only scored.
 * ``held-out``: no gold label at all — the end model keeps its defaults and
   early-stops on a held-out slice of the soft labels; ``[balanced]`` uses the
-  arg-max labels' balance.
+  arg-max labels' balance, ``[hard-balanced]`` equal class shares.
 
 Example::
 
@@ -72,9 +75,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--head", choices=("mlp", "logreg"), default="mlp")
     parser.add_argument("--confidence-coef", type=float, default=0.5,
                         help="final alpha of the confidence loss (default %(default)s)")
-    parser.add_argument("--targets", default="soft,balanced,hard",
+    parser.add_argument("--targets", default="soft,balanced,hard,hard-balanced",
                         help="end-model targets to run, each with and without the confidence "
-                             "loss: soft, balanced, hard (default: %(default)s)")
+                             "loss: soft, balanced, hard, hard-balanced (default: %(default)s)")
     parser.add_argument("--selection", choices=SELECTIONS, default="gold-valid",
                         help="model selection: the gold valid split (early stopping, --grid "
                              "and the best variant per seed, [valid-best]) or a label-free "
@@ -112,8 +115,11 @@ def _grid(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def _applicable(grid: list[dict[str, Any]], target: str, weak: bool) -> list[dict[str, Any]]:
     """The settings of ``grid`` that differ for this run: the soft labels' temperature
-    changes nothing for one-hot targets (``hard``, and the gold labels of the ceiling)."""
-    if weak and target != "hard":
+    changes nothing for one-hot targets (``hard``, ``hard-balanced``, and the gold labels
+    of the ceiling)."""
+    from wslib.endmodel.targets import ONE_HOT_TARGETS
+
+    if weak and target not in ONE_HOT_TARGETS:
         return grid
     out: list[dict[str, Any]] = []
     for params in grid:
@@ -262,7 +268,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 fixed = dict(base, target=target,
                              confidence_coef=args.confidence_coef if confidence else 0.0,
                              dev_metric=dev.get("dev_metric", "accuracy"))
-                if target == "balanced":
+                if target in ("balanced", "hard-balanced"):
                     fixed["class_balance"] = balance
                 fit_data = (X[0], P if weak_labels else train.y,
                             dict(fit_dev, coverage=coverage if weak_labels else None))
@@ -290,7 +296,8 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
 #: Weak-label methods (suffix after ``<head>-<features>``) and their column titles.
 COLUMNS = (("", "soft CE"), ("+confidence", "soft +conf"), ("[balanced]", "balanced"),
            ("[balanced]+confidence", "balanced +conf"), ("[hard]", "hard"),
-           ("[hard]+confidence", "hard +conf"), ("[valid-best]", "best on valid"))
+           ("[hard]+confidence", "hard +conf"), ("[hard-balanced]", "hard bal."),
+           ("[hard-balanced]+confidence", "hard bal. +conf"), ("[valid-best]", "best on valid"))
 
 
 def _fmt(value: Any) -> str:
@@ -372,7 +379,9 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
            "votes; `LM dev-balance` = the same given the valid split's class balance; "
            "`soft CE` = end model on its soft labels; `+conf` = with the weak-to-strong "
            "confidence loss; `balanced` = soft labels rescaled to the class balance (valid "
-           "split's under `gold-valid`, arg-max labels' under `held-out`); `ceiling` = the "
+           "split's under `gold-valid`, arg-max labels' under `held-out`); `hard` = arg-max "
+           "labels; `hard bal.` = the same, rows weighted per class towards the class "
+           "balance (valid split's; equal shares under `held-out`); `ceiling` = the "
            "same end model on gold train labels; `valid: LM / best` = the valid-split metric of "
            "the label model and of `best on valid`; `picked on valid` = the variant "
            "`best on valid` chose (in how many seeds) and its grid setting (`wd` = weight "

@@ -44,6 +44,7 @@ from wslib.endmodel.heads import HEADS
 from wslib.endmodel.targets import (
     SAMPLE_WEIGHTINGS,
     TARGETS,
+    class_weights,
     confidence_weights,
     make_targets,
 )
@@ -68,14 +69,16 @@ class EndModel(ClassifierMixin, BaseEstimator):
     head : {"mlp", "logreg"}
         ``"logreg"``: multinomial logistic regression; ``"mlp"``: one hidden
         ReLU layer of ``hidden`` units with ``dropout``.
-    target : {"soft", "balanced", "hard"}
+    target : {"soft", "balanced", "hard", "hard-balanced"}
         What to train towards (see :mod:`wslib.endmodel.targets`): the soft
         labels as given, soft labels rescaled so their class balance matches
-        ``class_balance`` (for a label model skewed towards one class), or
-        one-hot arg-max labels.
+        ``class_balance`` (for a label model skewed towards one class),
+        one-hot arg-max labels, or one-hot labels with rows weighted per
+        class so the classes weigh as ``class_balance`` says.
     class_balance : array of shape (k,) or None
-        Class shares for ``target="balanced"``, e.g. the label frequencies of
-        a small gold dev set; ``None`` uses the arg-max labels' balance.
+        Class shares for ``target="balanced"`` or ``"hard-balanced"``, e.g. the
+        label frequencies of a small gold dev set; ``None`` uses the arg-max
+        labels' balance (``"balanced"``) or equal shares (``"hard-balanced"``).
     label_temperature : float
         :math:`T` reshaping each covered soft-label row to
         :math:`\\propto \\tilde p^{1/T}` before ``target`` (see
@@ -170,8 +173,9 @@ class EndModel(ClassifierMixin, BaseEstimator):
             raise ValueError(f"unknown head {self.head!r}; choose one of {HEADS}")
         if self.target not in TARGETS:
             raise ValueError(f"unknown target {self.target!r}; choose one of {TARGETS}")
-        if self.class_balance is not None and self.target != "balanced":
-            raise ValueError(f"class_balance is only used by target='balanced', not "
+        if self.class_balance is not None and self.target not in ("balanced", "hard-balanced"):
+            raise ValueError(f"class_balance is only used by target='balanced' or "
+                             f"'hard-balanced', not "
                              f"target={self.target!r}")
         if self.sample_weighting not in SAMPLE_WEIGHTINGS:
             raise ValueError(f"unknown sample_weighting {self.sample_weighting!r}; choose one "
@@ -221,7 +225,8 @@ class EndModel(ClassifierMixin, BaseEstimator):
             check_class_balance(self.class_balance, n_classes=k)
         targets = make_targets(P, keep, self.target, balance=balance,
                                temperature=float(self.label_temperature))
-        weight = confidence_weights(P, self.sample_weighting)
+        weight = confidence_weights(P, self.sample_weighting) * \
+            class_weights(P, keep, self.target, balance=balance)
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=np.float64)
             if sw.shape != (n,):

@@ -12,7 +12,15 @@ Targets (``EndModel(target=...)``), computed on the covered rows :math:`C`:
   one class (e.g. one broad LF pulls many items of other classes to it, or the
   items of the class with weak LFs all sit just above 0.5), which plain soft
   cross-entropy would turn into a student that over-predicts that class;
-* ``"hard"`` — one-hot arg-max labels (a confident student, no calibration).
+* ``"hard"`` — one-hot arg-max labels (a confident student, no calibration);
+* ``"hard-balanced"`` — the same one-hot labels, with each row weighted by
+  :math:`\pi_c / \hat\pi_c` for its arg-max class :math:`c` (:func:`class_weights`;
+  :math:`\hat\pi` = the arg-max labels' class shares), so that the classes
+  weigh in the loss as the class balance :math:`\pi` says (``balance=``, or
+  equal shares by default, as scikit-learn's ``class_weight="balanced"``).
+  Unlike ``"balanced"`` it never moves a row to another class: a label
+  model whose arg-max is right but whose probabilities are nearly uniform
+  (``"balanced"`` would flip such rows) keeps its labels.
 
 Before any of them, ``temperature`` :math:`T` (``EndModel(label_temperature=...)``)
 reshapes each covered row, :math:`p_{ic} \propto \tilde p_{ic}^{1/T}`: :math:`T < 1`
@@ -41,9 +49,12 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SAMPLE_WEIGHTINGS", "TARGETS", "confidence_weights", "make_targets", "sharpen"]
+__all__ = ["ONE_HOT_TARGETS", "SAMPLE_WEIGHTINGS", "TARGETS", "class_weights",
+           "confidence_weights", "make_targets", "sharpen"]
 
-TARGETS = ("soft", "balanced", "hard")
+TARGETS = ("soft", "balanced", "hard", "hard-balanced")
+#: Targets made of one-hot arg-max rows (a temperature does not change them).
+ONE_HOT_TARGETS = ("hard", "hard-balanced")
 SAMPLE_WEIGHTINGS = (None, "confidence", "entropy")
 
 
@@ -73,7 +84,7 @@ def make_targets(P: np.ndarray, covered: np.ndarray, kind: str, *,
     """
     if kind not in TARGETS:
         raise ValueError(f"unknown target {kind!r}; choose one of {TARGETS}")
-    if temperature != 1.0 and kind != "hard":
+    if temperature != 1.0 and kind not in ONE_HOT_TARGETS:
         P = P.copy()
         P[covered] = sharpen(P[covered], temperature)
     if kind == "soft":
@@ -82,7 +93,7 @@ def make_targets(P: np.ndarray, covered: np.ndarray, kind: str, *,
     out = P.copy()
     rows = np.flatnonzero(covered)
     top = P[rows].argmax(axis=1)
-    if kind == "hard":
+    if kind in ONE_HOT_TARGETS:
         out[rows] = 0.0
         out[rows, top] = 1.0
         return out
@@ -95,6 +106,35 @@ def make_targets(P: np.ndarray, covered: np.ndarray, kind: str, *,
         Q /= Q.sum(axis=1, keepdims=True)
     out[rows] = Q
     return out
+
+
+def class_weights(P: np.ndarray, covered: np.ndarray, kind: str, *,
+                  balance: np.ndarray | None = None) -> np.ndarray:
+    r"""Per-row weights of ``"hard-balanced"`` (ones for every other target).
+
+    A covered row whose arg-max is class :math:`c` weighs
+    :math:`\pi_c / \hat\pi_c`, with :math:`\hat\pi` the arg-max shares over the
+    covered rows and :math:`\pi` = ``balance`` (equal shares when ``None``);
+    the weights of the covered rows average 1.
+
+    >>> P = np.array([[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.2, 0.8]])
+    >>> class_weights(P, np.ones(4, bool), "hard-balanced").tolist()
+    [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0]
+    """
+    weights = np.ones(P.shape[0])
+    if kind != "hard-balanced":
+        return weights
+    k = P.shape[1]
+    rows = np.flatnonzero(covered)
+    top = P[rows].argmax(axis=1)
+    share = np.bincount(top, minlength=k) / max(rows.size, 1)
+    goal = np.full(k, 1.0 / k) if balance is None else np.asarray(balance, dtype=np.float64)
+    per_class = np.divide(goal, share, out=np.zeros(k), where=share > 0)
+    weights[rows] = per_class[top]
+    mean = weights[rows].mean() if rows.size else 0.0
+    if mean > 0:
+        weights[rows] /= mean
+    return weights
 
 
 def confidence_weights(P: np.ndarray, kind: str | None) -> np.ndarray:
