@@ -84,7 +84,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
         :math:`\\propto \\tilde p^{1/T}` before ``target`` (see
         :func:`~wslib.endmodel.targets.sharpen`): below 1 sharpens, above 1
         flattens; 1 (default) keeps the label model's probabilities. No effect
-        on ``target="hard"``.
+        on the one-hot targets ``"hard"`` and ``"hard-balanced"``.
     hidden, dropout : int, float
         MLP width and dropout rate (ignored by ``"logreg"``).
     lr, weight_decay : float
