@@ -168,6 +168,30 @@ def vote_range(values: np.ndarray) -> tuple[int, int]:
 
 
 # --------------------------------------------------------------------- accumulate_scores
+#: up to this many classes the dense kernel keeps one accumulator per class in a
+#: register (k passes over a cached row); beyond, one pass adding k-vectors is faster
+_BY_CLASS_MAX_K = 6
+@numba.njit(parallel=True, **_JIT)
+def _accumulate_dense_by_class(L, table, start):
+    """Few classes: one register accumulator per class, a branch-free lookup per cell.
+
+    ``table[c, j, v + 1]`` is LF ``j``'s term for vote ``v`` (``table[c, j, 0] = 0``,
+    abstain), so the inner loop has no branch on the vote.
+    """
+    n, m = L.shape
+    k = start.shape[0]
+    out = np.empty((n, k), dtype=np.float64)
+    for i in numba.prange(n):
+        row = L[i]
+        for c in range(k):
+            s = start[c]
+            tc = table[c]
+            for j in range(m):
+                s += tc[j, row[j] + 1]
+            out[i, c] = s
+    return out
+
+
 @numba.njit(parallel=True, **_JIT)
 def _accumulate_dense(L, delta, start):
     n, m = L.shape
@@ -218,6 +242,10 @@ def accumulate_scores(L, w_vote: np.ndarray, w_abstain: np.ndarray | None = None
     delta = np.ascontiguousarray(np.asarray(w_vote, np.float64) - w_abstain[:, None, :])
     if sp.issparse(L):
         return _accumulate_csr(L.indptr, L.indices, L.data, delta, start)
+    if k <= _BY_CLASS_MAX_K:
+        table = np.zeros((k, m, k + 1))
+        table[:, :, 1:] = delta.transpose(2, 0, 1)
+        return _accumulate_dense_by_class(L, table, start)
     return _accumulate_dense(L, delta, start)
 
 
