@@ -53,13 +53,16 @@ class Recipe:
     """How to build, fit and query one estimator family.
 
     ``data()`` returns ``(fit_args, init)``: the positional arguments of ``fit``
-    (the first one is also what ``output`` is called on) and the constructor
-    arguments the family needs (required ones, or small sizes to keep tests fast).
+    (the first ``n_output_args`` are also what ``output`` is called on) and the
+    constructor arguments the family needs (required ones, or small sizes to
+    keep tests fast).
     """
 
-    def __init__(self, data: Callable[[], tuple[tuple, dict]], output: str):
+    def __init__(self, data: Callable[[], tuple[tuple, dict]], output: str,
+                 n_output_args: int = 1):
         self.data = data
         self.output = output
+        self.n_output_args = n_output_args
 
     def make(self, cls, **params):
         return cls(**{**self.data()[1], **params})
@@ -70,7 +73,7 @@ class Recipe:
 
     def predict(self, est) -> Any:
         with quiet():
-            return getattr(est, self.output)(self.data()[0][0])
+            return getattr(est, self.output)(*self.data()[0][:self.n_output_args])
 
 
 def _votes() -> tuple[tuple, dict]:
@@ -131,6 +134,17 @@ def _scores_by_problem() -> tuple[tuple, dict]:
     return (Z, np.arange(0, 241, 8)), {}
 
 
+def _answer_groups() -> tuple[tuple, dict]:
+    """40 problems x 6 candidates over 3 answers each; answer 0 is right and scores higher."""
+    rng = np.random.default_rng(7)
+    problem = np.repeat(np.arange(40), 6)
+    answers = problem * 3 + rng.integers(0, 3, problem.size)
+    correct = answers % 3 == 0
+    X = rng.normal(size=(problem.size, 4)) + correct[:, None]
+    init_proba = 1.0 / (1.0 + np.exp(-X.mean(axis=1)))
+    return (X, answers, problem, np.full(4, 0.25), init_proba), {}
+
+
 def _teacher_scores() -> tuple[tuple, dict]:
     rng = np.random.default_rng(6)
     X = rng.normal(size=(120, 4))
@@ -150,6 +164,7 @@ def _recipes() -> dict[str, Recipe]:
         "wslib.weaver.model.BinaryMomentModel": Recipe(_binary_votes, "predict_proba"),
         "wslib.weaver.model.GaussianFactorModel": Recipe(_scores_by_problem, "predict_proba"),
         "wslib.weaver.distill.DistilledScorer": Recipe(_teacher_scores, "predict_proba"),
+        "wslib.weaver.answers.AnswerGroupModel": Recipe(_answer_groups, "answer_proba", 3),
     }
 
 
