@@ -143,3 +143,37 @@ def test_independence_test_counts_sampled_patterns_as_a_sample():
     exact, sampled = LabelModel().fit(d.L), LabelModel(max_patterns=2_000).fit(d.L)
     assert sampled.posterior_ == exact.posterior_ == "dawid-skene"
     assert sampled.independence_test_[0] < 2 * exact.independence_test_[0]
+
+
+def test_given_dependencies_count_a_copy_once(tmp_path):
+    d = make_votes(8_000, 20, 2, n_correlated=6, random_state=0)
+    pairs = d.correlated_pairs  # (source, copy)
+    plain = LabelModel().fit(d.L[:4000])
+    told = LabelModel(dependencies=pairs).fit(d.L[:4000])
+    assert told.posterior_ == "votes"
+    assert {tuple(p) for p in told.fixes_} >= set(pairs)
+    acc = {name: (m.predict(d.L[4000:]) == d.y[4000:]).mean()
+           for name, m in (("plain", plain), ("told", told))}
+    assert acc["told"] > acc["plain"]
+    as_array = LabelModel(dependencies=np.array(pairs)).fit(d.L[:4000])
+    as_array.save(tmp_path / "m.npz")  # numpy pairs are saved as JSON lists
+    again = LabelModel.load(tmp_path / "m.npz")
+    np.testing.assert_array_equal(again.predict_proba(d.L), told.predict_proba(d.L))
+
+
+@pytest.mark.parametrize("pairs, match", [([(0, 0)], "two different"), ([(0, 20)], "0..19"),
+                                          ([(1,)], "pairs of LF indices")])
+def test_bad_dependencies_are_named(pairs, match):
+    L = make_votes(500, 20, 2, random_state=0).L
+    with pytest.raises(ValueError, match=match):
+        LabelModel(dependencies=pairs).fit(L)
+    if match == "two different":
+        return
+    with pytest.raises(ValueError, match=match):
+        LabelModel(dependencies=pairs, posterior="dawid-skene").fit(L)
+
+
+def test_dependencies_need_the_vote_posterior():
+    L = make_votes(500, 6, 2, random_state=0).L
+    with pytest.raises(ValueError, match="vote posterior"):
+        LabelModel(dependencies=[(0, 1)], posterior="dawid-skene").fit(L)

@@ -246,7 +246,8 @@ class BaseLabelModel(BaseEstimator, ABC):
             "params": self.get_params(deep=False),
             "scalars": scalars,
         }
-        arrays["__header__"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+        arrays["__header__"] = np.frombuffer(json.dumps(header, default=_plain).encode(),
+                                             dtype=np.uint8)
         path = Path(path)
         with open(path, "wb") as fh:
             np.savez(fh, **arrays)
@@ -292,6 +293,16 @@ class BaseLabelModel(BaseEstimator, ABC):
             if not hasattr(model, key):
                 setattr(model, key, default(model))
         return model
+
+
+def _plain(value: Any) -> Any:
+    """NumPy values in hyper-parameters (an array of LF pairs, an int64) as JSON values."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"hyper-parameter value {value!r} ({type(value).__name__}) cannot be "
+                    "saved as JSON")
 
 
 def _read_model_file(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
