@@ -171,6 +171,8 @@ def vote_range(values: np.ndarray) -> tuple[int, int]:
 #: up to this many classes the dense kernel keeps one accumulator per class in a
 #: register (k passes over a cached row); beyond, one pass adding k-vectors is faster
 _BY_CLASS_MAX_K = 6
+
+
 @numba.njit(parallel=True, **_JIT)
 def _accumulate_dense_by_class(L, table, start):
     """Few classes: one register accumulator per class, a branch-free lookup per cell.

@@ -246,6 +246,10 @@ class LabelModel(BaseLabelModel):
             raise ValueError(f"uncovered must be 'prior' or 'firing', got {self.uncovered!r}")
         if self.posterior not in POSTERIORS:
             raise ValueError(f"posterior must be one of {POSTERIORS}, got {self.posterior!r}")
+        given_pairs = _check_dependencies(self.dependencies, stats.n_sources)
+        if self.posterior == "dawid-skene" and len(given_pairs):
+            raise ValueError("dependencies are applied by the vote posterior; "
+                             "posterior='dawid-skene' assumes the LFs have none")
         k = stats.cardinality
         estimate = DawidSkene(k, smoothing=self.smoothing, max_iter=self.max_iter, tol=self.tol,
                               max_patterns=self.max_patterns, device=self.device)
@@ -264,7 +268,6 @@ class LabelModel(BaseLabelModel):
         self.weights_ = accuracy_to_weight(self.accuracy_, k)
         self.unipolar_ = (per_class > 0).sum(axis=1) <= 1
         both, agree = pairwise_agreement(P, w)
-        given_pairs = _check_dependencies(self.dependencies, stats.n_sources)
         learned = (_nested_fixes(both, agree, votes) if self.fix_nested
                    else np.zeros((0, 2), np.int64))
         self.fixes_ = np.unique(np.concatenate([learned, given_pairs]), axis=0)
@@ -273,9 +276,6 @@ class LabelModel(BaseLabelModel):
         self.independence_test_ = _firing_independence_test(
             both / n, estimate.confusion_[:, :, :k].sum(axis=2), estimate.class_balance_,
             n / stats.multi_scale)
-        if self.posterior == "dawid-skene" and len(given_pairs):
-            raise ValueError("dependencies are applied by the vote posterior; "
-                             "posterior='dawid-skene' assumes the LFs have none")
         if self.posterior == "auto":
             independent = self.independence_test_[2] >= INDEPENDENCE_LEVEL
             self.posterior_ = ("dawid-skene" if independent and not len(given_pairs)
