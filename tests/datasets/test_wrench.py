@@ -5,6 +5,7 @@ import pytest
 
 from tests.conftest import shared_dataset
 from wslib.datasets import find_datasets, load_embedded, load_wrench
+from wslib.datasets.wrench import readme_rules, rule_votes
 
 
 def test_embedded_youtube():
@@ -74,3 +75,57 @@ def test_find_datasets(tmp_path):
 def test_shared_semeval_has_many_classes():
     ds = load_wrench(shared_dataset("semeval"))
     assert ds.cardinality == 9 and ds.n_sources == 164
+
+
+def _rule_folder(tmp_path, test_votes):
+    """Two readme rules (class 'SPM' written out as 'SPAM', on 'win'; 'HAM' as 'ham', on
+    'thanks') and a test split whose shipped votes are ``test_votes``."""
+    d = tmp_path / "rules"
+    texts = {"train": ["win cash now", "thanks a lot", "see you"],
+             "test": ["you win", "thanks", "later"]}
+    votes = {"train": [[1, -1], [-1, 0], [-1, -1]], "test": test_votes}
+    for split in ("train", "test"):
+        _write(d, split, {str(i): {"label": 0, "weak_labels": v, "data": {"text": t}}
+                          for i, (t, v) in enumerate(zip(texts[split], votes[split]))},
+               labels={"0": "HAM", "1": "SPM"})
+    (d / "readme.txt").write_text("Rules\n\nSPAM\twin\tWin a prize\nham\tthanks\tThanks!\n"
+                                  "other\tnot a class\n")
+    return d
+
+
+def test_readme_rules_are_regex_lfs_for_named_or_abbreviated_classes(tmp_path):
+    ds = load_wrench(_rule_folder(tmp_path, [[1, -1], [-1, 0], [-1, -1]]))
+    lfs = readme_rules(ds)
+    assert [lf.name for lf in lfs] == ["rule_0", "rule_1"]
+    np.testing.assert_array_equal(rule_votes(ds)["test"].L, ds["test"].L)
+    assert readme_rules(load_embedded()) == []  # youtube's LFs are code, not listed rules
+
+
+def test_rule_votes_replace_votes_shipped_with_the_wrong_rows(tmp_path):
+    ds = load_wrench(_rule_folder(tmp_path, [[-1, 0], [-1, -1], [1, -1]]))  # rows rotated
+    revoted = rule_votes(ds)
+    np.testing.assert_array_equal(revoted["test"].L, [[1, -1], [-1, 0], [-1, -1]])
+    assert revoted["test"].L.dtype == ds["test"].L.dtype
+    np.testing.assert_array_equal(revoted["train"].L, ds["train"].L)
+
+
+def test_rules_that_do_not_reproduce_train_are_refused(tmp_path):
+    d = _rule_folder(tmp_path, [[1, -1], [-1, 0], [-1, -1]])
+    (d / "readme.txt").write_text("SPM\tcash\nHAM\tthanks\n")
+    (d / "train.json").write_text(json.dumps(
+        {"0": {"label": 1, "weak_labels": [-1, -1], "data": {"text": "win cash now"}},
+         "1": {"label": 0, "weak_labels": [-1, 0], "data": {"text": "thanks"}}}))
+    with pytest.raises(ValueError, match="do not reproduce the train votes.*item '0'"):
+        rule_votes(load_wrench(d))
+    (d / "readme.txt").write_text("SPM\tcash\n")
+    with pytest.raises(ValueError, match="lists 1 rules for 2 LFs"):
+        rule_votes(load_wrench(d))
+
+
+def test_shared_sms_votes_re_applied_from_its_rules():
+    ds = load_wrench(shared_dataset("sms"))
+    revoted = rule_votes(ds)
+    rows_kept = (revoted["test"].L == ds["test"].L).all(axis=1).mean()
+    assert rows_kept < 0.5  # the shipped test votes belong to other messages
+    spam = revoted["test"].L == 1
+    assert (spam & (ds["test"].y[:, None] == 1)).sum() > 0.9 * spam.sum()

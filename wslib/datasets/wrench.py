@@ -16,7 +16,7 @@ Example
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -29,7 +29,7 @@ SPLITS = ("train", "valid", "test")
 EMBEDDED = ("youtube",)
 
 __all__ = ["Split", "WrenchDataset", "load_wrench", "load_embedded", "find_datasets",
-           "wrench_metric", "SPLITS", "EMBEDDED"]
+           "wrench_metric", "readme_rules", "rule_votes", "SPLITS", "EMBEDDED"]
 
 
 @dataclass
@@ -228,3 +228,78 @@ def find_datasets(path: str | Path) -> list[Path]:
         raise FileNotFoundError(f"{path} holds no WRENCH dataset (no label.json in it or "
                                 "its sub-folders)")
     return found
+
+
+def readme_rules(ds: WrenchDataset) -> list:
+    r"""The regex LFs a dataset's ``readme.txt`` lists, as :func:`wslib.lf.regex_lf` LFs.
+
+    A rule is a line ``<class>\t<pattern>[\t<example>]`` (the layout of
+    WRENCH's sms and trec readmes), where ``<class>`` is a class name or a
+    word it abbreviates (``NUMERIC`` for ``NUM``, case ignored); the pattern
+    matches case-sensitively anywhere in the ``text`` field. No readme or no
+    such line gives an empty list.
+
+    >>> from wslib.datasets import load_embedded
+    >>> readme_rules(load_embedded("youtube"))  # its LFs are Python code, not rules
+    []
+    """
+    from wslib.lf import regex_lf
+
+    readme = None if ds.path is None else ds.path / "readme.txt"
+    if readme is None or not readme.exists():
+        return []
+    rules = [line.split("\t") for line in readme.read_text(encoding="utf-8").splitlines()]
+    rules = [(_rule_class(r[0], ds.label_names), r[1]) for r in rules if len(r) >= 2 and r[1]]
+    return [regex_lf(pattern, label, "text", name=f"rule_{j}", case_sensitive=True)
+            for j, (label, pattern) in enumerate(r for r in rules if r[0] is not None)]
+
+
+def _rule_class(word: str, names: list[str]) -> int | None:
+    """The class a readme rule names: the one class whose name is ``word`` or is
+    abbreviated by it (same first letter, letters in order), case ignored."""
+    word = word.strip().lower()
+
+    def abbreviates(name: str) -> bool:
+        rest = iter(word)
+        return name[:1] == word[:1] and all(ch in rest for ch in name)
+
+    names = [n.lower() for n in names]
+    if word in names:
+        return names.index(word)
+    hits = [c for c, name in enumerate(names) if name and abbreviates(name)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def rule_votes(ds: WrenchDataset) -> WrenchDataset:
+    """``ds`` with every split's votes recomputed by applying its readme rules to the texts.
+
+    A check that the shipped votes belong to their rows: the rules count as the
+    dataset's LFs only when they reproduce the fit split's votes exactly, and
+    then any other split whose shipped votes differ from the recomputed ones
+    was shipped with votes of other items. (WRENCH's sms: the readme's 73
+    rules reproduce every train vote, but only 41 % of the valid and 42 % of
+    the test rows.)
+
+    Raises ``ValueError`` when the readme lists no rules, a number other than
+    the dataset's LFs, or rules that do not reproduce the fit split's votes.
+    """
+    from wslib.apply import apply_lfs
+
+    lfs = readme_rules(ds)
+    if len(lfs) != ds.n_sources:
+        raise ValueError(f"dataset {ds.name!r}: its readme lists {len(lfs)} rules for "
+                         f"{ds.n_sources} LFs")
+    splits = {}
+    for name, split in ds.splits.items():
+        if "text" not in split.data:
+            raise ValueError(f"dataset {ds.name!r}: split {name!r} has no 'text' field")
+        L = np.asarray(apply_lfs(split.data, lfs, cardinality=ds.cardinality))
+        splits[name] = replace(split, L=L.astype(split.L.dtype))
+    fit = ds.fit_split
+    same = splits[fit].L == ds[fit].L
+    if not same.all():
+        row = int(np.argmax(~same.all(axis=1)))
+        raise ValueError(f"dataset {ds.name!r}: the readme rules do not reproduce the "
+                         f"{fit} votes ({same.mean():.1%} of cells agree; first differing item "
+                         f"{ds[fit].ids[row]!r}), so they are not its LFs")
+    return replace(ds, splits=splits)
