@@ -287,3 +287,33 @@ def test_accuracy_bar_table():
     assert rows == [["a", "0.800", "0.700", "0.820", "-0.020", "no"],
                     ["b", "0.900", "0.850", "0.800", "+0.050", "yes"],
                     ["average", "0.850", "0.775", "0.810", "+0.015", "yes (strictly)"]]
+
+
+def test_rule_votes_add_a_revoted_dataset(tmp_path):
+    root = tmp_path / "wrench"
+    folder = root / "toy"
+    folder.mkdir(parents=True)
+    (folder / "label.json").write_text(json.dumps({"0": "ham", "1": "spam"}))
+    texts = ["win cash", "thanks", "hello", "win big", "thanks mate", "ok"] * 4
+    y = [1, 0, 0, 1, 0, 0] * 4
+    rules = {"spam": "win", "ham": "thanks", "SPAM": "big"}
+    right = [[1 if "win" in t else -1, 0 if "thanks" in t else -1, 1 if "big" in t else -1]
+             for t in texts]
+
+    def write(split, votes):
+        (folder / f"{split}.json").write_text(json.dumps(
+            {str(i): {"label": y[i], "weak_labels": v, "data": {"text": texts[i]}}
+             for i, v in enumerate(votes)}))
+
+    write("train", right)
+    write("test", right[1:] + right[:1])  # shipped with the votes of the next item
+    (folder / "readme.txt").write_text("".join(f"{c}\t{p}\n" for c, p in rules.items()))
+    specs = data.resolve_datasets(root, [], None, revote=["toy"])
+    assert [s.name for s in specs] == ["toy", "toy-rules"]
+    shipped, revoted = (s.load() for s in specs)
+    np.testing.assert_array_equal(revoted.L_eval, right)
+    assert revoted.info["rows_as_shipped"]["train"] == 1.0
+    assert revoted.info["rows_as_shipped"]["test"] < 0.5
+    assert revoted.metric == shipped.metric
+    with pytest.raises(BenchmarkError, match=r"no dataset \['sms'\]"):
+        data.resolve_datasets(root, [], None, revote=["sms"])

@@ -18,7 +18,8 @@ Synthetic specs are ``key=value`` lists, e.g.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable
@@ -26,10 +27,17 @@ from typing import Any, Callable
 import numpy as np
 
 from wslib.bench.core import BenchmarkError, select
-from wslib.datasets.wrench import WrenchDataset, find_datasets, load_embedded, load_wrench
+from wslib.datasets.wrench import (
+    WrenchDataset,
+    find_datasets,
+    load_embedded,
+    load_wrench,
+    rule_votes,
+)
 from wslib.matrix import VoteMatrix
 
-__all__ = ["BenchData", "DatasetSpec", "default_data_dir", "wrench_specs", "parse_synthetic",
+__all__ = ["BenchData", "DatasetSpec", "default_data_dir", "wrench_specs", "rule_vote_specs",
+           "parse_synthetic",
            "SYNTHETIC_KEYS", "resolve_datasets", "from_wrench"]
 
 #: keys of a synthetic spec; see :func:`parse_synthetic`
@@ -173,11 +181,42 @@ def parse_synthetic(text: str) -> DatasetSpec:
     return DatasetSpec(name, load, "synthetic")
 
 
+def rule_vote_specs(data: Path | None, names: list[str]) -> list[DatasetSpec]:
+    """``<name>-rules`` for each WRENCH dataset in ``names``: its votes re-applied on
+    every split from the regex rules its readme lists
+    (:func:`wslib.datasets.wrench.rule_votes`, which checks that they reproduce the
+    train votes). A name not under ``data`` raises :class:`BenchmarkError`."""
+    folders = {f.name: f for f in find_datasets(data)} if data is not None else {}
+    unknown = [n for n in names if n not in folders]
+    if unknown:
+        raise BenchmarkError(f"--rule-votes: no dataset {unknown} under {data}; "
+                             f"there are {sorted(folders)}")
+
+    def load(folder: Path) -> BenchData:
+        shipped = load_wrench(folder)
+        try:
+            revoted = rule_votes(shipped)
+        except ValueError as exc:
+            raise BenchmarkError(f"--rule-votes {folder.name}: {exc}") from exc
+        agree = {s: float((revoted[s].L == shipped[s].L).all(axis=1).mean())
+                 for s in shipped.splits}
+        bench = from_wrench(revoted, "wrench, votes re-applied")
+        return replace(bench, name=f"{folder.name}-rules",
+                       info={**bench.info, "rows_as_shipped": agree})
+
+    return [DatasetSpec(f"{n}-rules", cache(lambda folder=folders[n]: load(folder)),
+                        "wrench") for n in names]
+
+
 def resolve_datasets(data: Path | None, synthetic: list[str], names: list[str] | None,
-                     include_wrench: bool = True) -> list[DatasetSpec]:
-    """WRENCH datasets (see :func:`wrench_specs`) then synthetic ones, filtered by ``names``
-    (an unknown name raises :class:`BenchmarkError` listing the valid ones)."""
+                     include_wrench: bool = True, revote: Sequence[str] = ()
+                     ) -> list[DatasetSpec]:
+    """WRENCH datasets (see :func:`wrench_specs`; ``revote``: see
+    :func:`rule_vote_specs`) then synthetic ones, filtered by ``names`` (an unknown
+    name raises :class:`BenchmarkError` listing the valid ones)."""
     specs = wrench_specs(data) if include_wrench else []
+    if include_wrench and revote:
+        specs += rule_vote_specs(data if data is not None else default_data_dir(), list(revote))
     specs += [parse_synthetic(s) for s in synthetic]
     by_name = {s.name: s for s in specs}
     if len(by_name) != len(specs):

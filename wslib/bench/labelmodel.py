@@ -77,6 +77,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", action="store_true",
                         help=f"add the speed-table sets {' and '.join(SPEED_SETS)} "
                              "(tiny stand-ins with --quick)")
+    parser.add_argument("--rule-votes", type=_names, default=[], metavar="A,B",
+                        help="also run each named WRENCH dataset as <name>-rules, its votes "
+                             "re-applied from the regex rules in its readme (checked against "
+                             "train); e.g. sms, whose shipped valid/test votes belong to other "
+                             "messages")
     parser.add_argument("--no-wrench", action="store_true",
                         help="skip the WRENCH datasets (run only --synthetic / --speed sets)")
     parser.add_argument("--memory", choices=MEMORY_METHODS, default="rss",
@@ -229,7 +234,7 @@ def _plan(args: argparse.Namespace) -> tuple[list[DatasetSpec], list[Method]]:
     if args.quick and not args.speed and not args.synthetic and args.no_wrench:
         synthetic = list(QUICK_SPEED_SETS)
     specs = resolve_datasets(args.data, synthetic, args.datasets,
-                             include_wrench=not args.no_wrench)
+                             include_wrench=not args.no_wrench, revote=args.rule_votes)
     if not specs:
         raise BenchmarkError("no datasets to run: drop --no-wrench or add --synthetic/--speed")
     return specs, [m for m in methods if m.name in chosen]
