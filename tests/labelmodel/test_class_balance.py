@@ -21,9 +21,9 @@ def test_balance_estimate_moves_towards_the_truth_and_ranks_classes(n_unipolar):
 
 def test_given_class_balance_is_the_estimate():
     d = make_votes(2000, 8, 2, random_state=0)
-    model = LabelModel(posterior="votes").fit(d.L, class_balance=[0.7, 0.3])
+    model = LabelModel(posterior="votes", uncovered="prior").fit(d.L, class_balance=[0.7, 0.3])
     np.testing.assert_allclose(model.balance_estimate_, [0.7, 0.3])
-    np.testing.assert_allclose(model.uncovered_proba_, [0.7, 0.3])  # uncovered="prior"
+    np.testing.assert_allclose(model.uncovered_proba_, [0.7, 0.3])
 
 
 def _default_class_votes():
@@ -37,20 +37,20 @@ def test_firing_posterior_labels_uncovered_items_as_the_silent_class():
     L, y = _default_class_votes()
     uncovered = (L < 0).all(axis=1)
     assert 0.1 < uncovered.mean() < 0.9
-    firing = LabelModel(uncovered="firing", posterior="votes").fit(L)
+    firing = LabelModel(posterior="votes").fit(L)  # uncovered="firing" is the default
     assert firing.uncovered_proba_[0] > 0.7
     proba = firing.predict_proba(L)
     np.testing.assert_allclose(proba[uncovered], np.tile(firing.uncovered_proba_,
                                                          (uncovered.sum(), 1)))
     assert (proba[uncovered].argmax(axis=1) == y[uncovered]).mean() > 0.7
-    prior = LabelModel(posterior="votes").fit(L)  # uncovered items get the (uniform) balance
+    prior = LabelModel(posterior="votes", uncovered="prior").fit(L)  # the (uniform) balance
     np.testing.assert_allclose(prior.predict_proba(L)[uncovered], 0.5)
     np.testing.assert_allclose(proba[~uncovered], prior.predict_proba(L)[~uncovered])
 
 
 def test_firing_posterior_survives_save_and_load(tmp_path):
     L, _ = _default_class_votes()
-    model = LabelModel(uncovered="firing").fit(L)
+    model = LabelModel().fit(L)
     model.save(tmp_path / "m.npz")
     again = LabelModel.load(tmp_path / "m.npz")
     np.testing.assert_array_equal(again.predict_proba(L), model.predict_proba(L))

@@ -1,5 +1,7 @@
 """LabelModel: precision estimated with abstains, prediction without them."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
@@ -55,16 +57,21 @@ def test_file_from_the_one_coin_version_loads_with_a_warning():
     path = FIXTURE / "LabelModel-format1.npz"
     with pytest.warns(WslibWarning, match=r"\['balance', 'prior_accuracy', 'prior_strength'\]"):
         model = BaseLabelModel.load(path)
-    assert isinstance(model, LabelModel) and model.uncovered == "prior"
+    assert isinstance(model, LabelModel)
     assert model.posterior_ == "votes"  # saved before the Dawid-Skene posterior existed
+    # saved before items without votes got the firing posterior: they keep the prior
+    np.testing.assert_array_equal(model.uncovered_proba_, model.class_balance_)
+    no_votes = np.full((1, model.n_sources_), -1, np.int8)
+    np.testing.assert_allclose(model.predict_proba(no_votes)[0], model.class_balance_)
 
 
 @pytest.mark.parametrize("n_unipolar", [0, 20])
 def test_a_known_class_balance_helps(n_unipolar):
     balance = [0.85, 0.15]
     d = make_votes(20_000, 20, 2, class_balance=balance, n_unipolar=n_unipolar, random_state=1)
-    plain = (LabelModel(posterior="votes").fit(d.L).predict(d.L) == d.y).mean()
-    informed = LabelModel(posterior="votes").fit(d.L, class_balance=balance)
+    make = partial(LabelModel, posterior="votes", uncovered="prior")
+    plain = (make().fit(d.L).predict(d.L) == d.y).mean()
+    informed = make().fit(d.L, class_balance=balance)
     assert (informed.predict(d.L) == d.y).mean() > plain
     np.testing.assert_allclose(informed.predict_proba(np.full((1, 20), -1, np.int8))[0], balance)
 

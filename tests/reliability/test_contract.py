@@ -55,8 +55,8 @@ def test_uncovered_items_are_kept_reported_and_labelled_alike(cls, votes):
     (MajorityVote, [0.5, 0.3, 0.2]),
     (lambda: DawidSkene(abstain_aware=False), None),
     (WeightedMajorityVote, None),
-    (lambda: LabelModel(posterior="votes"), None),
-    (lambda: LabelModel(posterior="votes"), [0.5, 0.3, 0.2]),
+    (lambda: LabelModel(posterior="votes", uncovered="prior"), None),
+    (lambda: LabelModel(posterior="votes", uncovered="prior"), [0.5, 0.3, 0.2]),
     (Triplet, [0.5, 0.3, 0.2]),
 ], ids=["majority-uniform", "majority-given-prior", "dawid-skene-plain", "weighted",
         "label-model", "label-model-given-prior", "triplet-given-prior"])

@@ -95,10 +95,13 @@ class LabelModel(BaseLabelModel):
       (1 - f_{jc})`, and :math:`\pi` solves :math:`n \pi_c = \sum_{i\,
       \text{covered}} P(c \mid L_i) + n_0 P(c \mid \text{no vote})` (a
       fixed point, :math:`n_0` uncovered items); under the abstain-aware
-      posterior it is the Dawid–Skene prior. With ``uncovered="firing"``
-      uncovered items get that posterior (``uncovered_proba_``); the default
-      ``"prior"`` gives them ``class_balance_``, because the product assumes
-      LFs fire independently given the class, which real LFs do not.
+      posterior it is the Dawid–Skene prior. Uncovered items get that
+      posterior (``uncovered_proba_``; ``uncovered="prior"`` gives them
+      ``class_balance_`` instead, uniform unless given). The product assumes
+      LFs fire independently given the class, which real LFs do not, but it
+      is still far closer to the truth than a uniform guess: on the
+      robustness study's real runs it scores 0.581 against 0.538 (sms spam
+      F1 0.425 against 0.290, where most items have no vote and spam is 13 %).
 
     The prior :math:`\pi` of the posterior is ``class_balance`` given to
     ``fit``, else uniform. The choices above were made by the robustness study
@@ -128,9 +131,9 @@ class LabelModel(BaseLabelModel):
         Learn and apply nested-LF "fixing" dependencies.
     max_patterns : int
         Distinct multi-vote patterns kept (exact below; deterministic hash sample above).
-    uncovered : {"prior", "firing"}
+    uncovered : {"firing", "prior"}
         Soft label of an item without votes under the vote-only posterior:
-        ``class_balance_`` or the firing-rate posterior ``uncovered_proba_``
+        the firing-rate posterior ``uncovered_proba_`` or ``class_balance_``
         (the abstain-aware posterior labels every item itself).
     posterior : {"auto", "votes", "dawid-skene"}
         The soft label: chosen by the firing-independence test, the
@@ -198,7 +201,7 @@ class LabelModel(BaseLabelModel):
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  smoothing: float = 1.0, max_iter: int = 200, tol: float = 1e-6,
                  fix_nested: bool = True, max_patterns: int = DEFAULT_CAPACITY,
-                 uncovered: str = "prior", posterior: str = "auto",
+                 uncovered: str = "firing", posterior: str = "auto",
                  dependencies: Sequence[tuple[int, int]] | None = None,
                  device: str | None = None):
         super().__init__(cardinality=cardinality, random_state=random_state)
