@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import shared_dataset
 from wslib.datasets import find_datasets, load_embedded, load_wrench
-from wslib.datasets.wrench import readme_rules, rule_votes
+from wslib.datasets.wrench import readme_rules, rule_agreement, rule_votes
 
 
 def test_embedded_youtube():
@@ -107,6 +107,7 @@ def test_rule_votes_replace_votes_shipped_with_the_wrong_rows(tmp_path):
     np.testing.assert_array_equal(revoted["test"].L, [[1, -1], [-1, 0], [-1, -1]])
     assert revoted["test"].L.dtype == ds["test"].L.dtype
     np.testing.assert_array_equal(revoted["train"].L, ds["train"].L)
+    assert rule_agreement(ds) == {"train": 1.0, "test": 0.0}
 
 
 def test_rules_that_do_not_reproduce_train_are_refused(tmp_path):

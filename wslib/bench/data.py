@@ -32,6 +32,7 @@ from wslib.datasets.wrench import (
     find_datasets,
     load_embedded,
     load_wrench,
+    rule_agreement,
     rule_votes,
 )
 from wslib.matrix import VoteMatrix
@@ -92,7 +93,8 @@ def from_wrench(ds: WrenchDataset, source: str = "wrench") -> BenchData:
     if eval_split is not None:
         L_eval, y_eval = ds[eval_split].L, ds[eval_split].y
     return BenchData(ds.name, ds.metric, ds.cardinality, L_fit, L_eval, y_eval, fit_split,
-                     eval_split, source, {"path": None if ds.path is None else str(ds.path)})
+                     eval_split, source, {"path": None if ds.path is None else str(ds.path),
+                                          "rule_agreement": rule_agreement(ds)})
 
 
 def default_data_dir() -> Path | None:
@@ -198,11 +200,9 @@ def rule_vote_specs(data: Path | None, names: list[str]) -> list[DatasetSpec]:
             revoted = rule_votes(shipped)
         except ValueError as exc:
             raise BenchmarkError(f"--rule-votes {folder.name}: {exc}") from exc
-        agree = {s: float((revoted[s].L == shipped[s].L).all(axis=1).mean())
-                 for s in shipped.splits}
         bench = from_wrench(revoted, "wrench, votes re-applied")
         return replace(bench, name=f"{folder.name}-rules",
-                       info={**bench.info, "rows_as_shipped": agree})
+                       info={**bench.info, "rows_as_shipped": rule_agreement(shipped)})
 
     return [DatasetSpec(f"{n}-rules", cache(lambda folder=folders[n]: load(folder)),
                         "wrench") for n in names]

@@ -166,7 +166,8 @@ def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rs
         "seed": seed, "library": method.library, "status": "ok", "note": None,
         "fit_split": fit_split, "eval_split": data.eval_split, "n_fit": int(L_fit.shape[0]),
         "n_eval": n_eval, "n_sources": data.n_sources, "cardinality": data.cardinality,
-        "memory": memory, "L_bytes": data.info.get("L_bytes"), "source": data.source}
+        "memory": memory, "L_bytes": data.info.get("L_bytes"), "source": data.source,
+        "rule_agreement": data.info.get("rule_agreement")}
     reason = method.skip_reason(data.cardinality, _n_votes(L_fit))
     if reason is not None:
         extra.update(status="skipped", note=reason)
@@ -373,8 +374,25 @@ def _notes(records: list[dict[str, Any]]) -> list[str]:
     for rec in records:
         if rec.get("status") in ("skipped", "error"):
             seen.setdefault((rec["method"], rec["note"]), []).append(rec["dataset"])
-    return [f"{method} on {', '.join(dict.fromkeys(ds))}: {note}"
-            for (method, note), ds in seen.items()]
+    notes = [f"{method} on {', '.join(dict.fromkeys(ds))}: {note}"
+             for (method, note), ds in seen.items()]
+    return notes + _vote_audit(records)
+
+
+def _vote_audit(records: list[dict[str, Any]]) -> list[str]:
+    """A note per dataset whose shipped evaluation votes disagree with the readme rules
+    that reproduce its fit votes (:func:`wslib.datasets.wrench.rule_agreement`)."""
+    notes = {}
+    for rec in records:
+        agree, split = rec.get("rule_agreement"), rec.get("eval_split")
+        if agree and split in agree and agree[split] < 0.99:
+            fit = rec.get("fit_split", "train")
+            notes[rec["dataset"]] = (
+                f"{rec['dataset']}: the rules its readme lists reproduce the {fit} votes, but "
+                f"only {agree[split]:.0%} of the {split} rows as shipped (votes of other items, "
+                f"or texts changed after voting); --rule-votes {rec['dataset']} also runs it "
+                "with the votes re-applied to the texts as shipped")
+    return list(notes.values())
 
 
 def _sections(records: list[dict[str, Any]], markdown: bool) -> list[str]:

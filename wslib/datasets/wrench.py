@@ -29,7 +29,8 @@ SPLITS = ("train", "valid", "test")
 EMBEDDED = ("youtube",)
 
 __all__ = ["Split", "WrenchDataset", "load_wrench", "load_embedded", "find_datasets",
-           "wrench_metric", "readme_rules", "rule_votes", "SPLITS", "EMBEDDED"]
+           "wrench_metric", "readme_rules", "rule_votes", "rule_agreement", "SPLITS",
+           "EMBEDDED"]
 
 
 @dataclass
@@ -303,3 +304,25 @@ def rule_votes(ds: WrenchDataset) -> WrenchDataset:
                          f"{fit} votes ({same.mean():.1%} of cells agree; first differing item "
                          f"{ds[fit].ids[row]!r}), so they are not its LFs")
     return replace(ds, splits=splits)
+
+
+def rule_agreement(ds: WrenchDataset) -> dict[str, float] | None:
+    """Per split, the share of rows whose shipped votes equal those of the readme rules.
+
+    ``None`` when the readme lists no rules or they do not reproduce the fit
+    split's votes (then they are not the dataset's LFs). A split far below
+    1.0 was shipped with votes of other items, or with texts changed after
+    voting; :func:`rule_votes` gives the re-applied votes.
+
+    >>> from wslib.datasets import load_embedded
+    >>> rule_agreement(load_embedded("youtube")) is None  # no rules in its readme
+    True
+    """
+    if not readme_rules(ds):
+        return None
+    try:
+        revoted = rule_votes(ds)
+    except ValueError:
+        return None
+    return {name: float((revoted[name].L == split.L).all(axis=1).mean()) if len(split) else 1.0
+            for name, split in ds.splits.items()}
