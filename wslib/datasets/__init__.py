@@ -11,8 +11,11 @@ from wslib.datasets.wrench import (
     find_datasets,
     load_embedded,
     load_wrench,
+    readme_rules,
+    rule_agreement,
+    rule_votes,
     wrench_metric,
 )
 
 __all__ = ["Split", "WrenchDataset", "find_datasets", "load_embedded", "load_wrench",
-           "wrench_metric"]
+           "readme_rules", "rule_agreement", "rule_votes", "wrench_metric"]
