@@ -316,8 +316,10 @@ def test_rule_votes_add_a_revoted_dataset(tmp_path):
     assert revoted.info["rows_as_shipped"]["test"] < 0.5
     assert revoted.metric == shipped.metric
     recs = [labelmodel.run_method(d, peers.wslib_methods()[0]) for d in (shipped, revoted)]
-    notes = labelmodel._notes(recs)
+    notes = labelmodel._vote_audit(recs)
     assert len(notes) == 1 and notes[0].startswith("toy: the rules its readme lists")
     assert "--rule-votes toy" in notes[0]
+    assert notes[0] in labelmodel.terminal_table(recs)
+    assert "Data checks:\n\n- " + notes[0] in labelmodel.render_markdown(recs)
     with pytest.raises(BenchmarkError, match=r"no dataset \['sms'\]"):
         data.resolve_datasets(root, [], None, revote=["sms"])

@@ -374,9 +374,8 @@ def _notes(records: list[dict[str, Any]]) -> list[str]:
     for rec in records:
         if rec.get("status") in ("skipped", "error"):
             seen.setdefault((rec["method"], rec["note"]), []).append(rec["dataset"])
-    notes = [f"{method} on {', '.join(dict.fromkeys(ds))}: {note}"
-             for (method, note), ds in seen.items()]
-    return notes + _vote_audit(records)
+    return [f"{method} on {', '.join(dict.fromkeys(ds))}: {note}"
+            for (method, note), ds in seen.items()]
 
 
 def _vote_audit(records: list[dict[str, Any]]) -> list[str]:
@@ -422,7 +421,7 @@ def _sections(records: list[dict[str, Any]], markdown: bool) -> list[str]:
 
 def terminal_table(records: list[dict[str, Any]]) -> str:
     """What ``wslib bench labelmodel`` prints: the metric table(s), the speed table, notes."""
-    notes = _notes(records)
+    notes = _notes(records) + _vote_audit(records)
     return "\n\n".join(_sections(records, markdown=False)
                        + (["notes:\n" + "\n".join(f"  - {n}" for n in notes)] if notes else []))
 
@@ -441,9 +440,10 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
         if memory == {"rss"} else f"measured with {', '.join(sorted(map(str, memory)))}")
         + "; ECE is the expected calibration error of the top-class probability "
         f"({RELIABILITY_BINS} bins).")
-    notes = _notes(records)
-    if notes:
-        parts.append("Skipped or failed runs:\n\n" + "\n".join(f"- {n}" for n in notes))
+    for title, notes in (("Skipped or failed runs", _notes(records)),
+                         ("Data checks", _vote_audit(records))):
+        if notes:
+            parts.append(f"{title}:\n\n" + "\n".join(f"- {n}" for n in notes))
     return "\n\n".join(parts) + "\n"
 
 
