@@ -287,6 +287,17 @@ def test_accuracy_bar_table():
     assert rows == [["a", "0.800", "0.700", "0.820", "-0.020", "no"],
                     ["b", "0.900", "0.850", "0.800", "+0.050", "yes"],
                     ["average", "0.850", "0.775", "0.810", "+0.015", "yes (strictly)"]]
+    revoted = {("a-rules", "LabelModel"): 0.90, ("a-rules", "MajorityVote"): 0.80,
+               ("a-rules", "snorkel.LabelModel-100ep"): 0.70,
+               ("a-rules", "snorkel.LabelModel-500ep"): 0.70}
+    recs += [dict(common, dataset=d, method=m, value=v, seconds=1.0)
+             for (d, m), v in revoted.items()]
+    _, rows = labelmodel._bar_table(recs)
+    assert rows[2] == ["a-rules", "0.900", "0.800", "0.700", "+0.100", "yes"]
+    assert rows[3] == ["average, as shipped", "0.850", "0.775", "0.810", "+0.015",
+                       "yes (strictly)"]
+    assert rows[4] == ["average, -rules sets in place", "0.900", "0.825", "0.750", "+0.075",
+                       "yes (strictly)"]
 
 
 def test_rule_votes_add_a_revoted_dataset(tmp_path):
