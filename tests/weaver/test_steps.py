@@ -12,6 +12,7 @@ from wslib.weaver.filter import filter_verifiers, rank_correlation
 from wslib.weaver.normalise import (
     ScoreNormaliser,
     center_per_problem,
+    fill_by_regression,
     fill_per_problem,
     minmax_normalise,
     normalise_scores,
@@ -47,6 +48,30 @@ def test_fill_per_problem_uses_the_problem_mean():
     out = fill_per_problem(X, np.array([0, 2, 5]))
     assert out[:, 0].tolist() == [1.0, 3.0, 10.0, 12.0, 14.0]
     assert out[:, 1].tolist() == [0.0, 0.0, 1.0, 3.0, 2.0]  # none observed in problem 0
+
+
+def test_fill_by_regression_predicts_a_missing_score_from_correlated_verifiers():
+    rng = np.random.default_rng(0)
+    starts = np.arange(0, 2001, 10)
+    quality = rng.normal(size=2000)  # what the verifiers agree on
+    truth = np.column_stack([quality + 0.3 * rng.normal(size=2000) for _ in range(3)]
+                            + [rng.normal(size=2000)])  # the last verifier is pure noise
+    X = truth.copy()
+    hidden = rng.random(X.shape) < 0.2
+    X[hidden] = np.nan
+    regress, mean = fill_by_regression(X, starts), fill_per_problem(X, starts)
+    np.testing.assert_array_equal(regress[~hidden], truth[~hidden])
+
+    def err(out, j):
+        return np.abs(out[hidden[:, j], j] - truth[hidden[:, j], j]).mean()
+
+    assert err(regress, 0) < 0.7 * err(mean, 0)  # filled from the two correlated verifiers
+    assert abs(err(regress, 3) - err(mean, 3)) < 0.05 * err(mean, 3)  # nothing to learn
+    complete = np.nan_to_num(X)
+    np.testing.assert_array_equal(fill_by_regression(complete, starts), complete)
+    single = X[:, :1]  # one verifier: nothing to regress on
+    np.testing.assert_array_equal(fill_by_regression(single, starts),
+                                  fill_per_problem(single, starts))
 
 
 def test_binarise_and_rate_thresholds():

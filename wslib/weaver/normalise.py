@@ -11,6 +11,8 @@
   easy problem high); within-problem order is unchanged.
 * ``fill_per_problem``: a missing score takes its problem's mean, so that it
   adds nothing to the comparison of one problem's candidates.
+* ``fill_by_regression``: a missing score takes its problem's mean plus what
+  the candidate's other verifiers predict of its deviation from that mean.
 
 Missing scores (``NaN``) stay missing.
 
@@ -30,6 +32,7 @@ __all__ = [
     "METHODS",
     "ScoreNormaliser",
     "center_per_problem",
+    "fill_by_regression",
     "fill_per_problem",
     "minmax_bounds",
     "minmax_normalise",
@@ -167,6 +170,43 @@ def fill_per_problem(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
     between one problem's candidates."""
     scores = np.asarray(scores, dtype=np.float64)
     return np.where(np.isnan(scores), problem_means(scores, starts), scores)
+
+
+def fill_by_regression(scores: np.ndarray, starts: np.ndarray, sweeps: int = 3,
+                       ridge: float = 1e-3) -> np.ndarray:
+    r"""Replace each missing score by its problem's mean plus the deviation the
+    candidate's other verifiers predict for it.
+
+    Within-problem deviations ``d`` (score minus its problem's mean observed score)
+    are treated as jointly Gaussian; a missing ``d_j`` becomes its conditional
+    expectation given the row's other deviations, :math:`\Sigma_{j,-j}
+    \Sigma_{-j,-j}^{-1} d_{-j}`, with :math:`\Sigma` their covariance over the
+    table (no labels; ``ridge`` times the mean variance is added to its diagonal).
+    Rows missing several scores start from 0 and are re-predicted ``sweeps``
+    times. Verifiers that agree on which candidates are good thus fill each
+    other's gaps; with uncorrelated verifiers this is :func:`fill_per_problem`.
+
+    >>> import numpy as np
+    >>> scores = np.array([[0.0, 0.0], [2.0, 2.0], [1.0, np.nan], [3.0, 3.0]])
+    >>> out = fill_by_regression(scores, np.array([0, 4]))
+    >>> bool(out[2, 1] < 5 / 3)  # below the problem's mean: its other score is low
+    True
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    missing = np.isnan(scores)
+    means = problem_means(scores, starts)
+    dev = np.where(missing, 0.0, scores - means)
+    m = scores.shape[1]
+    cols = np.flatnonzero(missing.any(axis=0)) if m > 1 else np.zeros(0, dtype=np.int64)
+    for _ in range(sweeps if cols.size else 0):
+        cov = dev.T @ dev / max(dev.shape[0] - 1, 1)
+        cov += ridge * max(np.trace(cov) / m, 1e-12) * np.eye(m)
+        for j in cols:
+            rest = np.arange(m) != j
+            beta = np.linalg.solve(cov[np.ix_(rest, rest)], cov[rest, j])
+            rows = missing[:, j]
+            dev[rows, j] = dev[rows][:, rest] @ beta
+    return np.where(missing, means + dev, scores)
 
 
 def problem_means(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -55,7 +55,7 @@ from wslib.weaver.binarise import binarise, thresholds_for_rate
 from wslib.weaver.filter import filter_verifiers
 from wslib.weaver.io import VerifierTable
 from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
-from wslib.weaver.normalise import ScoreNormaliser, center_per_problem, fill_per_problem
+from wslib.weaver.normalise import ScoreNormaliser, center_per_problem, fill_by_regression
 from wslib.weaver.select import AGGREGATES, select_best
 
 __all__ = ["MODES", "REPRESENTATIONS", "Weaver"]
@@ -221,7 +221,7 @@ class Weaver(BaseEstimator):
             self.model_ = GaussianFactorModel(class_balance=prior, max_iter=self.max_iter).fit(
                 _probit(U), table.starts, groups,
                 self._fill(levels) if self._option("center") else None)
-            levels = fill_per_problem(levels, table.starts)
+            levels = fill_by_regression(levels, table.starts)
             self.answer_center_ = levels.mean(axis=0)
         self.class_balance_ = float(self.model_.class_balance_)
         self._fit_answers(table, U, None if representation == "binary" else levels)
@@ -260,7 +260,8 @@ class Weaver(BaseEstimator):
                       levels: np.ndarray | None = None) -> np.ndarray:
         """Features of the answer-level model: signed votes (0 missing); or, for
         continuous scores, probits of each verifier's ranks *before* per-problem
-        centring, a missing score filled with its problem's mean. The answer model
+        centring, a missing score filled from the candidate's other verifiers
+        (:func:`~wslib.weaver.normalise.fill_by_regression`). The answer model
         compares answers within a problem and removes problem offsets itself, so it
         gets every problem's scores on one scale (ranking after centring stretches
         each problem differently). ``levels``: the filled probits, when computed."""
@@ -268,7 +269,7 @@ class Weaver(BaseEstimator):
             return np.where(features >= 0, 2.0 * features - 1.0, 0.0)
         if levels is None:
             cols = [table.verifiers.index(v) for v in self.verifiers_]
-            levels = fill_per_problem(
+            levels = fill_by_regression(
                 _probit(self.answer_normaliser_.transform(table.scores[:, cols])), table.starts)
         return levels - self.answer_center_
 
