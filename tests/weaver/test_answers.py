@@ -101,3 +101,42 @@ def test_binary_votes_select_candidates_unless_asked(sim_frame):
         asked = Weaver(representation="binary", aggregate="answer").fit(table)
     assert asked.aggregate_ == "answer"
     assert asked.predict_answer_proba(table).shape == (table.problem.size,)
+
+
+def _level_table(n_problems=400, n_candidates=8, n_verifiers=6, seed=3):
+    """Problems with one, two or three answers; each problem's scores move along a
+    loading ``c`` by a random level; answer 0 is correct in 60% of the problems."""
+    rng = np.random.default_rng(seed)
+    problem = np.repeat(np.arange(n_problems), n_candidates)
+    k = rng.integers(1, 4, n_problems)
+    slot = np.minimum(rng.integers(0, 3, problem.size), k[problem] - 1)
+    has_correct = rng.random(n_problems) < 0.6
+    y = ((slot == 0) & has_correct[problem]).astype(float)
+    c = rng.uniform(0.5, 1.5, n_verifiers) * rng.choice([-1, 1], n_verifiers)
+    X = (y[:, None] * 0.8 + rng.normal(size=n_problems)[problem, None] * c[None, :]
+         + rng.normal(size=(problem.size, n_verifiers)))
+    return X, problem * 3 + slot, problem, y, c
+
+
+def test_problem_level_factor_uses_the_absolute_level():
+    X, answers, problem, y, c = _level_table()
+    factor = _fit(X, answers, problem)
+    free = _fit(X, answers, problem, problem_level="free")
+    cos = abs(factor.level_loading_ @ c) / np.linalg.norm(factor.level_loading_) / np.linalg.norm(c)
+    assert cos > 0.95 and np.linalg.norm(factor.level_loading_) > 0.5 * np.linalg.norm(c)
+    single = pd.Series(answers).groupby(problem).transform("nunique").to_numpy() == 1
+    p_factor = factor.answer_proba(X, answers, problem)[single]
+    p_free = free.answer_proba(X, answers, problem)[single]
+    # a problem with one answer: only its level tells whether that answer is right
+    assert np.ptp(p_free) < 1e-12  # contrasts only: every such problem gets the prior
+    assert p_factor[y[single] == 1].mean() > p_factor[y[single] == 0].mean() + 0.3
+    # and the factor's posteriors are better calibrated over every answer
+    brier = {name: np.mean((m.answer_proba(X, answers, problem) - y) ** 2)
+             for name, m in (("factor", factor), ("free", free))}
+    assert brier["factor"] < brier["free"]
+
+
+def test_problem_level_is_checked():
+    X, answers, problem, _ = _answer_table(n_problems=20)
+    with pytest.raises(ValueError, match="problem_level"):
+        _fit(X, answers, problem, problem_level="fixed")

@@ -10,9 +10,13 @@ scores, the model of an answer ``g`` of problem ``i`` with ``n_g`` candidates is
    \bar x_g = \kappa_i + \mu \, y_g + \eta_g + \bar\varepsilon_g, \qquad
    \varepsilon_c \sim N(0, S), \quad \eta_g \sim N(0, \varphi \, \mu \mu^\top),
 
-* ``kappa_i``: the problem's offset, left free (only contrasts between the
-  answers of a problem are used, so a problem whose answers are all right looks
-  like one whose answers are all wrong; the popularity prior tells them apart);
+* ``kappa_i``: the problem's level. EM leaves it free (it fits on contrasts
+  between the answers of a problem, which no level can move); the posterior then
+  models it as ``kappa_i = m_0 + c \, o_i``, ``o_i \sim N(0, 1)``
+  (``problem_level="factor"``): a baseline and one random effect along a loading
+  vector ``c`` (reward models that score some problems higher across the board),
+  so the answers' *absolute* level is evidence too: a problem whose answers all
+  sit low in every direction but ``c`` probably has no correct answer;
 * ``mu``: how far a correct answer moves each verifier;
 * ``S``: the candidates' own noise (correlated errors of verifier families
   included), measured without labels as the scatter *within* answers;
@@ -34,6 +38,23 @@ steps of a logistic regression on the posteriors). ``varphi`` is kept at or
 below ``max_fooling``: with weak verifiers the likelihood barely separates
 fooling from correctness and EM can otherwise explain every difference between
 answers as fooling (docs/weaver.md measures the effect of this bound).
+
+After EM, ``m_0`` and ``c`` are fitted without labels from the problems' mean
+candidate vectors ``u_i = \bar x_i - \mu \hat s_i`` (``\hat s_i`` the expected
+share of correct candidates): ``m_0`` their mean, ``c c^\top`` the leading
+factor of their covariance net of the sampling noise ``S \, E[1/N_i]``. With
+``o_i`` integrated out, the log-likelihood of an assignment ``y`` of problem ``i``
+is, up to terms free of ``y`` (``V_g = \varphi \mu\mu^\top + S/n_g``, ``z_g =
+\bar x_g - m_0``),
+
+.. math::
+
+   \sum_g y_g \big(\mu^\top V_g^{-1} z_g - \tfrac12 \mu^\top V_g^{-1} \mu\big)
+   + \frac{\big(\sum_g c^\top V_g^{-1} (z_g - \mu y_g)\big)^2}
+          {2 \, (1 + \sum_g c^\top V_g^{-1} c)},
+
+each term a closed form in ``t_g``, ``c^\top S^{-1} \bar x_g`` and three
+constants (Sherman-Morrison on ``V_g``).
 
 Example
 -------
@@ -83,6 +104,11 @@ class AnswerGroupModel(BaseEstimator):
     use_popularity : bool
         Include the popularity prior (``beta_1 log share``); without it every answer
         has the same prior.
+    problem_level : {"factor", "free"}
+        How the posterior treats a problem's level: ``"factor"``, a baseline plus
+        one random effect along a fitted loading (the answers' absolute level is
+        evidence); ``"free"``, an unknown offset (only contrasts between the
+        answers of a problem count, as in EM).
     max_iter, tol : int, float
         EM stops after ``max_iter`` steps or when no posterior moves by more than
         ``tol``.
@@ -91,12 +117,13 @@ class AnswerGroupModel(BaseEstimator):
     """
 
     def __init__(self, max_correct: int = 3, max_answers: int = 12, max_fooling: float = 0.5,
-                 use_popularity: bool = True, max_iter: int = 200, tol: float = 1e-3,
-                 ridge: float = 1e-3):
+                 use_popularity: bool = True, problem_level: str = "factor",
+                 max_iter: int = 200, tol: float = 1e-3, ridge: float = 1e-3):
         self.max_correct = max_correct
         self.max_answers = max_answers
         self.max_fooling = max_fooling
         self.use_popularity = use_popularity
+        self.problem_level = problem_level
         self.max_iter = max_iter
         self.tol = tol
         self.ridge = ridge
@@ -107,6 +134,9 @@ class AnswerGroupModel(BaseEstimator):
         (equal codes = same answer of the same problem) and problem indices; the EM
         starts from a candidate-level weight vector and posterior (a label model's).
         Returns ``self``."""
+        if self.problem_level not in ("factor", "free"):
+            raise ValueError(f"problem_level must be 'factor' or 'free', got "
+                             f"{self.problem_level!r}")
         X = np.asarray(X, dtype=np.float64)
         groups = _Groups(answers, problem, X)
         m = X.shape[1]
@@ -139,6 +169,7 @@ class AnswerGroupModel(BaseEstimator):
                           f"posterior change {shift:.2g} > tol {self.tol})", ConvergenceWarning,
                           stacklevel=2)
         self._set(mu, precision, fooling, beta)
+        self._fit_level(groups, self._e_step(groups, prior)[0])
         return self
 
     def answer_log_odds(self, X: np.ndarray, answers: np.ndarray, problem: np.ndarray
@@ -154,7 +185,8 @@ class AnswerGroupModel(BaseEstimator):
         if not hasattr(self, "mean_shift_"):
             raise NotFittedError("AnswerGroupModel is not fitted; call fit first")
         groups = _Groups(answers, problem, np.asarray(X, dtype=np.float64))
-        post, _ = self._e_step(groups, _popularity_features(groups, self.use_popularity))
+        post, _ = self._e_step(groups, _popularity_features(groups, self.use_popularity),
+                               level=self.problem_level == "factor")
         return post[groups.row]
 
     # ------------------------------------------------------------------ EM steps
@@ -164,6 +196,20 @@ class AnswerGroupModel(BaseEstimator):
         self.separation_ = float(max(self.weight_ @ mu, 0.0))
         self.fooling_ = float(fooling)
         self.popularity_coef_ = beta
+
+    def _fit_level(self, groups: _Groups, post: np.ndarray) -> None:
+        """Baseline ``m_0`` (``level_``) and loading ``c`` (``level_loading_``) of the
+        problems' level, from their mean candidate vectors given the posterior."""
+        n = np.bincount(groups.owner, groups.counts, groups.n_problems)
+        level = np.zeros((groups.n_problems, groups.means.shape[1]))
+        np.add.at(level, groups.owner, groups.counts[:, None] * (
+            groups.means - post[:, None] * self.mean_shift_[None, :]))
+        level /= n[:, None]
+        self.level_ = level.mean(axis=0)
+        dev = level - self.level_
+        cov = dev.T @ dev / max(groups.n_problems - 1, 1) - self.within_cov_ * np.mean(1.0 / n)
+        lam, vec = np.linalg.eigh(cov)
+        self.level_loading_ = vec[:, -1] * np.sqrt(max(lam[-1], 0.0))
 
     def _initial_shift(self, X, within, weight, proba) -> np.ndarray:
         """``mu`` along ``within @ weight`` (so ``w`` starts as the label model's weight),
@@ -179,15 +225,27 @@ class AnswerGroupModel(BaseEstimator):
         delta = self.separation_
         return self.fooling_ * delta ** 2 + delta / counts
 
-    def _e_step(self, groups: _Groups, prior: np.ndarray, moments: bool = False):
+    def _e_step(self, groups: _Groups, prior: np.ndarray, moments: bool = False,
+                level: bool = False):
         """Posterior of every assignment of correct answers, per problem; returns the
-        answers' marginals and (``moments``) the expectations the M-step needs."""
+        answers' marginals and (``moments``) the expectations the M-step needs. With
+        ``level`` the problem's level is the fitted factor (every problem, one-answer
+        ones included); otherwise only contrasts count."""
         t = groups.means @ self.weight_
         wt = 1.0 / np.maximum(self._noise(groups.counts), 1e-300)
         log_prior = prior @ self.popularity_coef_
         post = np.where(groups.n_answers[groups.owner] == 1, expit(log_prior), 0.0)
         stats = {k: np.zeros(groups.size) for k in ("ey", "ey2", "res")} if moments else None
-        for idx, assign in groups.blocks(self.max_correct, self.max_answers):
+        if level:
+            gain, load, c_sum, scale = self._level_terms(groups, wt)
+        for idx, assign in groups.blocks(self.max_correct, self.max_answers, single=level):
+            if level:  # the level factor integrated out (module docstring)
+                own = groups.owner[idx[:, 0]]
+                dev = c_sum[own][:, None] - load[idx] @ assign.T
+                ll = gain[idx] @ assign.T + 0.5 * dev ** 2 / scale[own][:, None] \
+                    + log_prior[idx] @ assign.T
+                post[idx] = _softmax(ll) @ assign
+                continue
             w, tb = wt[idx], t[idx]
             total = w.sum(axis=1, keepdims=True)
             tc = tb - (w * tb).sum(axis=1, keepdims=True) / total
@@ -195,7 +253,7 @@ class AnswerGroupModel(BaseEstimator):
                 / total[:, None]
             err = tc[:, None] - self.separation_ * yc
             ll = -0.5 * (w[:, None] * err ** 2).sum(axis=2) + log_prior[idx] @ assign.T
-            q = np.exp(ll - logsumexp(ll, axis=1, keepdims=True))
+            q = _softmax(ll)
             post[idx] = q @ assign
             if moments:
                 stats["ey"][idx] = np.einsum("pa,pak->pk", q, yc)
@@ -203,6 +261,26 @@ class AnswerGroupModel(BaseEstimator):
                 r2 = np.einsum("pa,pak->pk", q, err ** 2)
                 stats["res"][idx] = r2 / (1.0 - w / total) - self.separation_ / groups.counts[idx]
         return post, stats
+
+    def _level_terms(self, groups: _Groups, wt: np.ndarray):
+        """Per answer ``mu' V^-1 z - mu' V^-1 mu / 2``, ``c' V^-1 mu``, ``c' V^-1 z``
+        and per problem ``sum_g c' V^-1 z`` and ``1 + sum_g c' V^-1 c`` (Sherman-Morrison:
+        ``n_g / (1 + n_g varphi Delta) = Delta wt_g``)."""
+        delta = self.separation_
+        c = self.level_loading_
+        c_prec = np.linalg.solve(self.within_cov_, c)
+        z = groups.means - self.level_
+        t, s = z @ self.weight_, z @ c_prec
+        kappa, cc = float(c_prec @ self.mean_shift_), float(c_prec @ c)
+        shrink = delta * wt  # n_g / (1 + n_g varphi Delta)
+        fool = self.fooling_ * groups.counts * shrink
+        gain = shrink * (t - 0.5 * delta)
+        load = shrink * kappa
+        c_sum = np.bincount(groups.owner, groups.counts * s - fool * kappa * t,
+                            groups.n_problems)
+        scale = 1.0 + np.bincount(groups.owner, groups.counts * cc - fool * kappa ** 2,
+                                  groups.n_problems)
+        return gain, load, c_sum, scale
 
     def _m_step(self, groups: _Groups, stats: dict, mu: np.ndarray):
         wt = 1.0 / self._noise(groups.counts)
@@ -246,10 +324,10 @@ class _Groups:
         norm = np.bincount(self.owner, weight, self.n_problems)
         return (sums / np.maximum(norm, 1e-300)[:, None])[self.owner]
 
-    def blocks(self, max_correct: int, max_answers: int):
+    def blocks(self, max_correct: int, max_answers: int, single: bool = False):
         """(answer indices (problems x k), assignments (a x k)) for the problems with
-        ``k > 1`` answers, in blocks of bounded size."""
-        for k in np.unique(self.n_answers[self.n_answers > 1]):
+        ``k > 1`` answers (``single``: ``k >= 1``), in blocks of bounded size."""
+        for k in np.unique(self.n_answers[self.n_answers > (0 if single else 1)]):
             problems = np.flatnonzero(self.n_answers == k)
             idx = self.order[self.first[problems][:, None] + np.arange(k)[None, :]]
             assign = _assignments(int(k), max_correct, max_answers)
@@ -269,6 +347,10 @@ def _assignments(k: int, max_correct: int, max_answers: int) -> np.ndarray:
             row[list(chosen)] = 1.0
             rows.append(row)
     return np.array(rows)
+
+
+def _softmax(ll: np.ndarray) -> np.ndarray:
+    return np.exp(ll - logsumexp(ll, axis=1, keepdims=True))
 
 
 def _popularity_features(groups: _Groups, use_popularity: bool) -> np.ndarray:
