@@ -2,10 +2,12 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy.stats import multivariate_normal
 
 from wslib.bench.weaver import (
     _count_log_prior,
+    _free_offset_log_lr,
     _noise_covariances,
     _observed_latent,
     _verifier_log_lr,
@@ -94,3 +96,36 @@ def test_latent_ceiling_beats_the_best_single_verifier():
     assert m["best_single_verifier"] < m["selection_accuracy"] <= m["oracle_pass_at_n"]
     observed = selection_metrics(table, bayes_ceiling(table, truth, observed=True))
     assert observed["selection_accuracy"] > m["naive_mean"]
+
+
+def test_free_offset_evidence_is_the_limit_of_a_wide_offset_prior():
+    """Offset free in every direction = an offset prior N(0, tau^2 I) with tau -> inf."""
+    truth = _truth()
+    shared, noise = _noise_covariances(truth)
+    sizes = [2, 1, 3]
+    group = np.repeat(np.arange(3), sizes)
+    n, m = group.size, truth.a.size
+    tau2 = 1e6
+    cov = np.block([[tau2 * np.eye(m) + shared * (group[i] == group[k]) + noise * (i == k)
+                     for k in range(n)] for i in range(n)])
+    x = np.random.default_rng(3).normal(size=(n, m))
+    means = np.array([x[group == g].mean(axis=0) for g in range(3)])
+    ours = _free_offset_log_lr(truth.a, shared, noise, np.array(sizes, float), means,
+                               np.zeros(3, dtype=np.int64), 1)
+    null = multivariate_normal(np.zeros(n * m), cov).logpdf(x.ravel())
+    for g in range(3):
+        mean = (truth.a[None, :] * (group == g)[:, None]).ravel()
+        exact = multivariate_normal(mean, cov).logpdf(x.ravel()) - null
+        assert np.isclose(ours[g], exact, atol=1e-4)
+
+
+def test_ceiling_ablations_change_the_selector_not_the_table():
+    frame, truth = make_verifier_table(120, 12, 10, **REGIMES["gpqa-diamond-70b"],
+                                       random_state=1, return_truth=True)
+    table = VerifierTable.from_frame(frame)
+    full = bayes_ceiling(table, truth, observed=True)
+    assert np.array_equal(full, bayes_ceiling(table, truth, observed=True, drop=()))
+    free = bayes_ceiling(table, truth, observed=True, drop=("offset-direction", "count-prior"))
+    assert free.shape == full.shape and not np.array_equal(free, full)
+    with pytest.raises(ValueError, match="unknown ablation"):
+        bayes_ceiling(table, truth, drop=("offsets",))

@@ -37,6 +37,7 @@ Example (the table of docs/benchmarks.md, a few minutes)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 import warnings
 from pathlib import Path
@@ -95,7 +96,14 @@ BAR_HEADER = ["table", "weaver - naive (pts)", "weaver - MV (pts)", "gap closed"
               "ceiling gap closed: Bayes observed / latent (truth)", "supervised gap closed",
               "fit s wall / CPU"]
 
-__all__ = ["GRID", "HELP", "add_arguments", "render_markdown", "run", "terminal_table"]
+#: elements of the truth model that :func:`bayes_ceiling` can leave out (an ablation of
+#: what a selector needs to know): the answer-level fooling, the family errors'
+#: correlation, the problem offset, the offset's direction (left free in every
+#: direction: only contrasts between a problem's answers count), the answer-count prior
+ABLATIONS = ("fooling", "families", "offset", "offset-direction", "count-prior")
+
+__all__ = ["ABLATIONS", "GRID", "HELP", "add_arguments", "bayes_ceiling", "render_markdown",
+           "run", "terminal_table"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -161,8 +169,8 @@ def _supervised_ceiling(weaver: Weaver, table: VerifierTable) -> float:
 
 
 # ------------------------------------------------------------ the information ceiling
-def bayes_ceiling(table: VerifierTable, truth: VerifierTruth, observed: bool = False
-                  ) -> np.ndarray:
+def bayes_ceiling(table: VerifierTable, truth: VerifierTruth, observed: bool = False,
+                  drop: tuple[str, ...] = ()) -> np.ndarray:
     r"""Selected rows of the Bayes selector that knows the simulator's truth (benchmark
     only: no method can know ``truth``).
 
@@ -184,7 +192,14 @@ def bayes_ceiling(table: VerifierTable, truth: VerifierTruth, observed: bool = F
     regression on the other verifiers, and the noise grows by the information lost
     (:func:`_observed_latent`): an achievable selector that knows the truth, a lower
     estimate of what the table holds.
+
+    ``drop`` leaves elements of :data:`ABLATIONS` out of the selector's model (the
+    table unchanged): how much selection accuracy falls tells what a label-free
+    model must learn (docs/weaver.md, "Which parts of the truth matter").
     """
+    unknown = sorted(set(drop) - set(ABLATIONS))
+    if unknown:
+        raise ValueError(f"unknown ablation(s) {unknown}; choose from {ABLATIONS}")
     x, extra = _observed_latent(table, truth) if observed else (
         truth.latent[table.frame_index], np.zeros(truth.a.size))
     _, group, counts = np.unique(table.answers, return_inverse=True, return_counts=True)
@@ -193,22 +208,35 @@ def bayes_ceiling(table: VerifierTable, truth: VerifierTruth, observed: bool = F
     means = np.zeros((counts.size, x.shape[1]))
     np.add.at(means, group, x)
     means /= counts[:, None]
-    shared, noise = _noise_covariances(truth)
-    score = (_verifier_log_lr(truth, shared, noise + np.diag(extra), counts, means, owner,
-                              table.n_problems)
-             + _count_log_prior(truth, counts, owner, table.n_problems))
+    if "offset" in drop:
+        truth = dataclasses.replace(truth, c=np.zeros_like(truth.c))
+    shared, noise = _noise_covariances(truth, families="families" not in drop)
+    if "fooling" in drop:
+        shared, noise = np.zeros_like(shared), noise - shared
+    noise = noise + np.diag(extra)
+    if "offset-direction" in drop:
+        score = _free_offset_log_lr(truth.a, shared, noise, counts, means, owner,
+                                    table.n_problems)
+    else:
+        score = _verifier_log_lr(truth, shared, noise, counts, means, owner, table.n_problems)
+    if "count-prior" not in drop:
+        score = score + _count_log_prior(truth, counts, owner, table.n_problems)
     return segment_argmax(score[group], table.starts)
 
 
-def _noise_covariances(truth: VerifierTruth) -> tuple[np.ndarray, np.ndarray]:
+def _noise_covariances(truth: VerifierTruth, families: bool = True
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Latent covariance shared by the candidates of one answer (the answer's
     plausibility) and a candidate's own (presentation, family error, noise, a
-    near-duplicate's noise shared with its original)."""
+    near-duplicate's noise shared with its original); ``families=False`` keeps the
+    family errors' variance but not their correlation."""
     m = truth.a.size
     root = np.where(truth.duplicate_of >= 0, truth.duplicate_of, np.arange(m))
     eps = (root[:, None] == root[None, :]).astype(np.float64)
     eps[np.diag_indices(m)] += np.where(truth.duplicate_of >= 0, truth.duplicate_noise ** 2, 0.0)
     family = np.outer(truth.b, truth.b) * (truth.family[:, None] == truth.family[None, :])
+    if not families:
+        family = np.diag(np.diag(family))
     shared = 0.5 * truth.fool_sd ** 2 * np.outer(truth.a, truth.a)
     return shared, shared + family + eps
 
@@ -228,6 +256,24 @@ def _verifier_log_lr(truth: VerifierTruth, shared: np.ndarray, noise: np.ndarray
     s_x = np.bincount(owner, t_cx, n_problems)[owner]
     s_c = 1.0 + np.bincount(owner, t_cc, n_problems)[owner]
     return t_ax - t_ac * s_x / s_c - 0.5 * (t_aa - t_ac ** 2 / s_c)
+
+
+def _free_offset_log_lr(a: np.ndarray, shared: np.ndarray, noise: np.ndarray,
+                        counts: np.ndarray, means: np.ndarray, owner: np.ndarray,
+                        n_problems: int) -> np.ndarray:
+    """:func:`_verifier_log_lr` with the problem offset free in every direction (a flat
+    prior): per coordinate of the generalised eigenbasis, only the answers'
+    precision-weighted deviations from their problem's mean count."""
+    lam, vecs = eigh(shared, noise)
+    alpha, xi = vecs.T @ a, means @ vecs
+    inv = 1.0 / (lam[None, :] + 1.0 / counts[:, None])
+    total = np.zeros((n_problems, inv.shape[1]))
+    centre = np.zeros_like(total)
+    np.add.at(total, owner, inv)
+    np.add.at(centre, owner, inv * xi)
+    centre /= total
+    return ((inv * (xi - centre[owner])) @ alpha
+            - 0.5 * (inv * (1.0 - inv / total[owner])) @ alpha ** 2)
 
 
 def _count_log_prior(truth: VerifierTruth, counts: np.ndarray, owner: np.ndarray,
