@@ -117,7 +117,7 @@ def test_partition_whose_data_fails_to_load(client, ddf, lfs):
 
 
 @pytest.mark.filterwarnings("ignore::wslib.exceptions.ConvergenceWarning")
-def test_fit_from_cluster_stats_then_soft_labels_on_the_cluster(client, ddf, lfs):
+def test_fit_from_cluster_stats_then_soft_labels_on_the_cluster(client, ddf, lfs, tmp_path):
     frame, df = ddf
     stats, _ = vote_stats_dask(frame, lfs, 2, client=client)
     model = fit_streaming(DawidSkene(cardinality=2, max_iter=20), stats)
@@ -127,6 +127,11 @@ def test_fit_from_cluster_stats_then_soft_labels_on_the_cluster(client, ddf, lfs
     assert got.index.equals(df.index)
     np.testing.assert_allclose(got.to_numpy(), model.predict_proba(apply_lfs(df, lfs)),
                                rtol=0, atol=1e-12)
+    named = frame.rename_axis("doc_id")
+    predict_proba_dask(named, lfs, model).to_parquet(tmp_path / "soft")
+    stored = pd.read_parquet(tmp_path / "soft").loc[df.index]
+    assert stored.index.name == "doc_id"
+    np.testing.assert_allclose(stored.to_numpy(), got.to_numpy(), rtol=0, atol=1e-12)
     with pytest.warns(LFFaultWarning, match="fails_late"):
         stats, _ = vote_stats_dask(frame, [fails_late, *lfs[:3]], 2, errors="abstain",
                                    client=client)

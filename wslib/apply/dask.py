@@ -298,7 +298,9 @@ def predict_proba_dask(ddf: Any, lfs: Sequence[LabelingFunction], model: Any, *,
     if len(plan) != model.n_sources_:
         raise ValueError(f"{type(model).__name__} was fitted on {model.n_sources_} LFs, "
                          f"got {len(plan)}")
-    meta = pd.DataFrame({f"p{c}": pd.Series(dtype=np.float64)
-                         for c in range(model.cardinality_)})
+    # the meta carries the index's dtype and name, or to_parquet loses the index
+    index = pd.Index([], dtype=ddf.index.dtype, name=ddf.index.name)
+    meta = pd.DataFrame({f"p{c}": pd.Series(dtype=np.float64, index=index)
+                         for c in range(model.cardinality_)}, index=index)
     return ddf.map_partitions(_proba_partition, plan, model, errors, ddf.npartitions,
                               meta=meta, align_dataframes=False)
