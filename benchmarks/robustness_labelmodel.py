@@ -12,18 +12,27 @@ the WRENCH *test* splits the benchmark reports:
   right against 42 of the 43 re-applied ones);
 * synthetic: ``make_votes`` regimes (balanced, unipolar, imbalanced, many
   classes, tiny coverage, correlated copies, adversarial LFs, positive-only
-  LFs scored by F1), fitted on 4,000 items, scored on 2,000 others.
+  LFs scored by F1), fitted on 4,000 items, scored on 2,000 others;
+* ``--generated``, instead of the above: LF sets nobody wrote by hand, made by
+  the AutoWS generators (:mod:`wslib.autows`: Snuba stumps, prototypes,
+  mined keywords, and their union) from 100 gold labels of youtube, sms and
+  trec (MiniLM embeddings, scored on *valid*) and of scikit-learn's digits
+  (scored on its held-out 30 %), with Snorkel's LabelModel next to wslib's
+  models when it is installed. The gold labels only make the LFs; every
+  model is fitted on the train votes alone.
 
 Scores are the WRENCH metric of ``predict`` with random tie-breaks, averaged
 over three tie-break seeds. From the repository root::
 
     python benchmarks/robustness_labelmodel.py              # a few minutes
     python benchmarks/robustness_labelmodel.py --seeds 1 --data ../shared/data/wrench
+    python benchmarks/robustness_labelmodel.py --generated   # needs the embeddings extra
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,8 +40,8 @@ from pathlib import Path
 import numpy as np
 
 from wslib.datasets import find_datasets, load_wrench
-from wslib.datasets.wrench import rule_votes
 from wslib.datasets.synthetic import make_votes
+from wslib.datasets.wrench import rule_votes
 from wslib.labelmodel import DawidSkene, LabelModel, MajorityVote, MatrixCompletion, Triplet
 from wslib.labelmodel.base import break_ties
 from wslib.metrics import score_predictions
@@ -100,6 +109,42 @@ def synthetic_tasks(seeds: int) -> Iterator[Task]:
                    "f1" if positive_only else "accuracy")
 
 
+def generated_tasks(data: Path, seeds: int) -> Iterator[Task]:
+    """AutoWS-generated LF sets (module docstring): per dataset, seed and generator."""
+    from wslib.autows.protocol import _generators, draw_labels
+    from wslib.bench.autows import digits_task, text_task
+
+    args = argparse.Namespace(quick=False, no_embeddings=False, device="cpu", cache_dir=None,
+                              eval_split="valid")
+    folders = {p.name: p for p in find_datasets(data)} if data.exists() else {}
+    tasks = [text_task(folders[n], args) for n in ("youtube", "sms", "trec") if n in folders]
+    for task in [*tasks, digits_task(args)]:
+        k = task.cardinality
+        for s in range(seeds):
+            y_partial = np.full(task.y_train.shape[0], -1)
+            lab = draw_labels(task.y_train, 100, k, s)
+            y_partial[lab] = task.y_train[lab]
+            votes = {}
+            for name, (gen, view) in _generators(task, s).items():
+                gen.fit(task.views[view].train, y_partial)
+                votes[name] = (gen.transform(task.views[view].train),
+                               gen.transform(task.views[view].test))
+            votes["all"] = tuple(np.hstack([v[i] for v in votes.values()]) for i in (0, 1))
+            for name, (L_fit, L_eval) in votes.items():
+                if L_fit.shape[1] >= 3:  # fewer LFs: some models refuse them
+                    yield (f"generated {task.name} / {name}", f"seed {s}", L_fit, L_eval,
+                           task.y_test, k, task.metric)
+
+
+def peers() -> dict[str, Callable[[int], object]]:
+    """Snorkel's LabelModel (100 and 500 epochs) when it imports, else nothing."""
+    from wslib.bench.peers import peer_methods
+
+    return {m.name: (lambda k, make=m.make: make(k, 0)) for m in peer_methods()
+            if m.library == "snorkel" and "LabelModel" in m.name
+            and m.skip_reason(2, 0) is None}
+
+
 def score(make: Callable[[int], object], task: Task) -> float:
     _, _, L_fit, L_eval, y, k, metric = task
     proba = make(k).fit(L_fit).predict_proba(L_eval)
@@ -107,21 +152,24 @@ def score(make: Callable[[int], object], task: Task) -> float:
                                             metric, k) for s in range(3)]))
 
 
-def markdown(groups: dict[str, dict[str, list[float]]]) -> str:
-    names = list(MODELS)
+def markdown(groups: dict[str, dict[str, list[float]]], models: dict) -> str:
+    names = list(models)
     lines = ["| setting | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     real, synthetic = {n: [] for n in names}, {n: [] for n in names}
+    generated = any(g.startswith("generated") for g in groups)
     for group, scores in groups.items():
         lines.append(f"| {group} ({len(scores[names[0]])} runs, mean) | "
                      + " | ".join(f"{np.mean(scores[n]):.3f}" for n in names) + " |")
         for n in names:
             (synthetic if group.startswith("synthetic") else real)[n].extend(scores[n])
-    for label, pool in (("**mean, real**", real), ("**mean, synthetic**", synthetic)):
+    for label, pool in (("**mean, real**" if not generated else "**mean**", real),
+                        ("**mean, synthetic**", synthetic)):
         if pool[names[0]]:
             lines.append(f"| {label} | " + " | ".join(f"{np.mean(pool[n]):.3f}" for n in names) + " |")
-    everything = {n: real[n] + synthetic[n] for n in names}
-    lines.append("| **mean of all runs** | "
-                 + " | ".join(f"**{np.mean(everything[n]):.3f}**" for n in names) + " |")
+    if not generated:
+        everything = {n: real[n] + synthetic[n] for n in names}
+        lines.append("| **mean of all runs** | "
+                     + " | ".join(f"**{np.mean(everything[n]):.3f}**" for n in names) + " |")
     return "\n".join(lines)
 
 
@@ -130,18 +178,25 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "wrench",
                         help="folder of WRENCH datasets (skipped when absent)")
     parser.add_argument("--seeds", type=int, default=3, help="LF subsets / synthetic seeds")
+    parser.add_argument("--generated", action="store_true",
+                        help="AutoWS-generated LF sets instead (module docstring)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")  # coverage and convergence warnings of the weak baselines
-    tasks = list(real_tasks(args.data, args.seeds)) if args.data.exists() else []
-    tasks += list(synthetic_tasks(max(1, args.seeds - 1)))
+    if args.generated:
+        models = {**MODELS, **peers()}
+        tasks: Iterator[Task] = generated_tasks(args.data, args.seeds)
+    else:
+        models = MODELS
+        tasks = iter(list(real_tasks(args.data, args.seeds)) if args.data.exists() else [])
+        tasks = itertools.chain(tasks, synthetic_tasks(max(1, args.seeds - 1)))
     groups: dict[str, dict[str, list[float]]] = {}
     for task in tasks:
-        scores = groups.setdefault(task[0], {n: [] for n in MODELS})
-        for name, make in MODELS.items():
+        scores = groups.setdefault(task[0], {n: [] for n in models})
+        for name, make in models.items():
             scores[name].append(score(make, task))
         print(f"{task[0]} / {task[1]}: "
-              + ", ".join(f"{n} {scores[n][-1]:.3f}" for n in MODELS), flush=True)
-    table = markdown(groups)
+              + ", ".join(f"{n} {scores[n][-1]:.3f}" for n in models), flush=True)
+    table = markdown(groups, models)
     print(table)
     return table
 
