@@ -12,7 +12,13 @@ from tests.weaver.conftest import FIXTURES
 from wslib.cli import main
 from wslib.datasets.synthetic import make_verifier_table
 from wslib.exceptions import NotFittedError
-from wslib.weaver import VerifierDroppedWarning, VerifierTable, Weaver, selection_metrics
+from wslib.weaver import (
+    SmallTableWarning,
+    VerifierDroppedWarning,
+    VerifierTable,
+    Weaver,
+    selection_metrics,
+)
 from wslib.weaver.distill import DistilledScorer
 from wslib.weaver.metrics import gap_closed
 
@@ -176,7 +182,8 @@ def test_distilled_scorer_reproduces_weaver(sim_frame):
     teacher = weaver.predict_proba(table)[:, 1]
     features = np.nan_to_num(weaver.transform(table))  # what the student sees
     train = table.problem % 2 == 0
-    scorer = DistilledScorer(hidden=16, epochs=10, batch_size=128, lr=1e-2, device="cpu").fit(features[train], teacher[train])
+    scorer = DistilledScorer(hidden=16, epochs=10, batch_size=128, lr=1e-2,
+                             device="cpu").fit(features[train], teacher[train])
     student = scorer.decision_function(features[~train])
     assert np.corrcoef(student, teacher[~train])[0, 1] > 0.9
     with pytest.raises(ValueError, match="probabilities"):
@@ -191,6 +198,7 @@ def test_cli_writes_selection_and_metrics(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "GRM_scores" in printed and "selection_accuracy" in printed
     assert "answer=extracted_answers, labels=answer_correct" in printed
+    assert "warning: 24 problems and" in printed  # warnings are shown, not swallowed
     metrics = json.loads((out / "metrics.json").read_text())
     assert all(k in metrics for k in KEYS) and "gap_closed" in metrics
     selected = pd.read_csv(out / "selected.csv")
@@ -263,3 +271,14 @@ def test_small_labelled_subset(sim_frame):
         Weaver().fit(table, dev=["no-such-problem"])
     with pytest.raises(ValueError, match="no labels column"):
         Weaver().fit(VerifierTable.from_frame(sim_frame, labels=None), dev=dev)
+
+
+def test_small_tables_warn_that_label_free_selection_is_unreliable(sim_frame):
+    table = VerifierTable.from_frame(sim_frame)  # 200 problems, 16 verifiers
+    with pytest.warns(SmallTableWarning, match="200 problems and 1[0-6] kept verifiers"):
+        Weaver().fit(table)
+    big = VerifierTable.from_frame(make_verifier_table(300, 8, 20, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallTableWarning)
+        Weaver().fit(big)  # 300 problems: at the documented size, no warning
+        Weaver(mode="faithful").fit(table)  # the faithful mode reproduces the paper as is

@@ -17,7 +17,7 @@ from wslib.weaver.filter import VerifierDroppedWarning, filter_verifiers
 from wslib.weaver.io import VerifierTable, from_weaver_layout, read_table
 from wslib.weaver.metrics import selection_metrics
 from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
-from wslib.weaver.pipeline import Weaver
+from wslib.weaver.pipeline import SmallTableWarning, Weaver
 from wslib.weaver.select import select_best, selection_frame
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
            "BinaryMomentModel",
            "DistilledScorer",
            "GaussianFactorModel",
+           "SmallTableWarning",
            "VerifierDroppedWarning",
            "VerifierTable",
            "Weaver",

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wslib.weaver.filter import VerifierDroppedWarning
 from wslib.weaver.io import read_table
 from wslib.weaver.metrics import selection_metrics
 from wslib.weaver.pipeline import MODES, REPRESENTATIONS, Weaver
@@ -83,11 +84,14 @@ def run(args: argparse.Namespace) -> int:
     print("columns used: " + ", ".join(f"{role}={col or '-'}" for role, col in table.roles.items()))
     weaver = Weaver(args.mode, representation=args.representation, aggregate=args.aggregate,
                     max_correlation=args.max_correlation)
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")  # each drop is printed below with its reason
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         weaver.fit(table)
-    for name, why in weaver.dropped_.items():
+    for name, why in weaver.dropped_.items():  # the drop warnings, with their reasons
         print(f"dropped verifier {name!r}: {why}")
+    for w in caught:  # any other warning is shown, not swallowed
+        if not issubclass(w.category, VerifierDroppedWarning):
+            print(f"warning: {w.message}")
     print(f"kept {len(weaver.verifiers_)} verifiers; estimated share of correct candidates "
           f"{weaver.class_balance_:.3f}")
     log_odds = weaver.decision_function(table)

@@ -43,13 +43,15 @@ True
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
-from wslib.exceptions import NotFittedError
+from wslib.exceptions import NotFittedError, WslibWarning
 from wslib.weaver.answers import AnswerGroupModel
 from wslib.weaver.binarise import binarise, thresholds_for_rate
 from wslib.weaver.filter import filter_verifiers
@@ -58,10 +60,19 @@ from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
 from wslib.weaver.normalise import ScoreNormaliser, center_per_problem, fill_by_regression
 from wslib.weaver.select import AGGREGATES, select_best
 
-__all__ = ["MODES", "REPRESENTATIONS", "Weaver"]
+__all__ = ["MODES", "REPRESENTATIONS", "SmallTableWarning", "Weaver"]
 
 MODES = ("label-free", "faithful")
 REPRESENTATIONS = ("continuous", "binary")
+#: below both sizes the label-free answer model can fall far below majority vote
+#: (docs/weaver.md, "Known limits"): (problems, kept verifiers)
+SMALL_TABLE = (300, 20)
+
+
+class SmallTableWarning(WslibWarning):
+    """The table is small enough that label-free selection is unreliable."""
+
+
 _DEFAULTS = {
     "label-free": {"center": True, "normalisation": "rank", "representation": "continuous",
                    "fill_missing": None, "positive_rate": None, "use_answers": True,
@@ -115,7 +126,8 @@ class Weaver(BaseEstimator):
 
     def __init__(self, mode: str = "label-free", *, representation: str | None = None,
                  normalisation: str | None = None, center: bool | None = None,
-                 use_answers: bool | None = None, threshold: float | None = None, class_balance: float | None = None,
+                 use_answers: bool | None = None, threshold: float | None = None,
+                 class_balance: float | None = None,
                  positive_rate: tuple[float, float] | None = None,
                  max_correlation: float = 0.95, aggregate: str | None = None,
                  max_iter: int = 200):
@@ -245,6 +257,15 @@ class Weaver(BaseEstimator):
         if self.aggregate_ == "candidate":
             self.answer_model_ = None
             return
+        if self.mode == "label-free" and table.n_problems < SMALL_TABLE[0] \
+                and len(self.verifiers_) < SMALL_TABLE[1]:
+            warnings.warn(
+                f"{table.n_problems} problems and {len(self.verifiers_)} kept verifiers: on "
+                f"simulated tables under {SMALL_TABLE[0]} problems with under "
+                f"{SMALL_TABLE[1]} verifiers, label-free answer selection fell below majority "
+                "vote on some tables (by up to 44 points, docs/weaver.md 'Known limits'); "
+                "check it against majority vote on a few labelled problems",
+                SmallTableWarning, stacklevel=4)
         features = self._label_model_input(U)
         X = self._answer_input(table, features, levels)
         self.answer_model_ = AnswerGroupModel().fit(
