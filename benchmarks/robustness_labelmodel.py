@@ -187,8 +187,8 @@ def main(argv: list[str] | None = None) -> str:
         tasks: Iterator[Task] = generated_tasks(args.data, args.seeds)
     else:
         models = MODELS
-        tasks = iter(list(real_tasks(args.data, args.seeds)) if args.data.exists() else [])
-        tasks = itertools.chain(tasks, synthetic_tasks(max(1, args.seeds - 1)))
+        tasks = itertools.chain(real_tasks(args.data, args.seeds) if args.data.exists() else (),
+                                synthetic_tasks(max(1, args.seeds - 1)))
     groups: dict[str, dict[str, list[float]]] = {}
     for task in tasks:
         scores = groups.setdefault(task[0], {n: [] for n in models})

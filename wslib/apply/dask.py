@@ -300,7 +300,7 @@ def predict_proba_dask(ddf: Any, lfs: Sequence[LabelingFunction], model: Any, *,
                          f"got {len(plan)}")
     # the meta carries the index's dtype and name, or to_parquet loses the index
     index = pd.Index([], dtype=ddf.index.dtype, name=ddf.index.name)
-    meta = pd.DataFrame({f"p{c}": pd.Series(dtype=np.float64, index=index)
-                         for c in range(model.cardinality_)}, index=index)
+    meta = pd.DataFrame(index=index, columns=[f"p{c}" for c in range(model.cardinality_)],
+                        dtype=np.float64)
     return ddf.map_partitions(_proba_partition, plan, model, errors, ddf.npartitions,
                               meta=meta, align_dataframes=False)
