@@ -22,7 +22,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from wslib.exceptions import WslibWarning
+from wslib.exceptions import WslibWarning, user_stacklevel
 
 __all__ = ["resolve_device", "available_devices", "DeviceUnavailableError",
            "DeviceFallbackWarning"]
@@ -111,5 +111,5 @@ def resolve_device(device: Any = "cpu", *, fallback: bool = False) -> Any:
                 f"{exc} (available here: {', '.join(available_devices())}; pass "
                 "fallback=True to run on the CPU instead)", device=str(device)) from exc
         warnings.warn(f"device {device!r} is unavailable ({exc}); running on the CPU "
-                      "because fallback=True", DeviceFallbackWarning, stacklevel=2)
+                      "because fallback=True", DeviceFallbackWarning, stacklevel=user_stacklevel())
         return torch.device("cpu")

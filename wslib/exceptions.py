@@ -1,5 +1,11 @@
 """Warnings and errors specific to wslib."""
 
+import os
+import sys
+
+#: frames of files under this directory belong to wslib (see :func:`user_stacklevel`)
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
 
 class NotFittedError(ValueError, AttributeError):
     """An estimator was used before ``fit``."""
@@ -19,3 +25,20 @@ class ConvergenceWarning(WslibWarning):
 
 class LFFaultWarning(WslibWarning):
     """Labeling functions raised or returned invalid votes and were recorded as abstains."""
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` of :func:`warnings.warn` that points at the caller's code.
+
+    Call it inside the function that warns: it counts the frames from there up
+    to the first one outside the wslib package, so the warning names the
+    user's line however deep in wslib it was raised.
+
+    ``warnings.warn("...", WslibWarning, stacklevel=user_stacklevel())``
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    return level

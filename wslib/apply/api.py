@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, Watch, apply_chunk, compile_lfs
 from wslib.apply.errors import WorkerDiedError
-from wslib.exceptions import LFFaultWarning, WslibWarning
+from wslib.exceptions import LFFaultWarning, WslibWarning, user_stacklevel
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import VoteMatrix, infer_cardinality, to_sparse, vote_dtype
 
@@ -399,7 +399,7 @@ def _n_jobs(n_jobs: int) -> int:
     n_jobs = os.cpu_count() or 1 if n_jobs == -1 else int(n_jobs)
     if n_jobs > 1 and "fork" not in mp.get_all_start_methods():
         warnings.warn("n_jobs > 1 needs the 'fork' start method, unavailable on this platform; "
-                      "applying in one process", WslibWarning, stacklevel=3)
+                      "applying in one process", WslibWarning, stacklevel=user_stacklevel())
         return 1
     return n_jobs
 
@@ -416,4 +416,4 @@ def _warn_faults(plan: CompiledLFs, faults: np.ndarray, first: dict[int, str]) -
     lines = [f"  {plan.names[j]!r}: {int(faults[j])} row(s), first: {first.get(j, '?')}"
              for j in np.flatnonzero(faults)]
     warnings.warn(f"{int(faults.sum())} faulty vote(s) recorded as abstains "
-                  "(errors='abstain'):\n" + "\n".join(lines), LFFaultWarning, stacklevel=3)
+                  "(errors='abstain'):\n" + "\n".join(lines), LFFaultWarning, stacklevel=user_stacklevel())

@@ -32,7 +32,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from wslib.autows._validation import check_features, check_partial_labels
 from wslib.autows.rules import Rule
 from wslib.autows.selection import greedy_select
-from wslib.exceptions import CoverageWarning, NotFittedError
+from wslib.exceptions import CoverageWarning, NotFittedError, user_stacklevel
 from wslib.matrix import ABSTAIN, vote_dtype
 
 __all__ = ["BaseGenerator", "stack_votes"]
@@ -71,7 +71,7 @@ class BaseGenerator(TransformerMixin, BaseEstimator, ABC):
             warnings.warn(
                 f"{type(self).__name__} found no rule whose precision lower bound on the "
                 f"{labelled.size} labelled items reaches min_accuracy; it generates no LFs",
-                CoverageWarning, stacklevel=2)
+                CoverageWarning, stacklevel=user_stacklevel())
         return self
 
     def _split_labelled(self, y_lab: np.ndarray, k: int, rng: np.random.Generator

@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning
+from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning, user_stacklevel
 from wslib.kernels import coverage_counts, row_coverage
 from wslib.matrix import VoteMatrix, check_votes
 from wslib.metrics import PROBA_METRICS, check_labels, score_predictions, score_proba
@@ -162,7 +162,7 @@ class BaseLabelModel(BaseEstimator, ABC):
                 f"{uncovered} of {L.shape[0]} items ({uncovered / L.shape[0]:.1%}) have no votes; "
                 "see docs/contract.md for how each model labels uncovered items",
                 CoverageWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         silent = np.flatnonzero(per_lf == 0)
         if silent.size:
@@ -170,7 +170,7 @@ class BaseLabelModel(BaseEstimator, ABC):
                 f"labeling functions {silent.tolist()[:20]} never vote on the data; "
                 "they carry no information and get neutral weight",
                 CoverageWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
 
     @abstractmethod
@@ -282,7 +282,7 @@ class BaseLabelModel(BaseEstimator, ABC):
         if dropped:  # a fit-time option a later version removed: the learned state still holds
             warnings.warn(f"{path}: hyper-parameters {dropped} of {name} no longer exist in "
                           f"this wslib and were ignored; the learned state is loaded as saved",
-                          WslibWarning, stacklevel=2)
+                          WslibWarning, stacklevel=user_stacklevel())
         model = model_cls(**{key: value for key, value in header["params"].items()
                              if key in accepted})
         for key, value in header["scalars"].items():

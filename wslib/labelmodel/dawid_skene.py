@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from wslib.exceptions import ConvergenceWarning
+from wslib.exceptions import ConvergenceWarning, user_stacklevel
 from wslib.kernels import accumulate_scores, softmax_rows
 from wslib.kernels.stats import weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel
@@ -193,7 +193,7 @@ class DawidSkene(BaseLabelModel):
         else:
             warnings.warn(f"{type(self).__name__} did not converge in {self.max_iter} "
                           f"iterations (last change in mean log-likelihood {change:.2g}, "
-                          f"tol {self.tol:g}); raise max_iter", ConvergenceWarning, stacklevel=4)
+                          f"tol {self.tol:g}); raise max_iter", ConvergenceWarning, stacklevel=user_stacklevel())
         log_pi, log_vote, log_abstain = self._m_step(em, R * em.w[:, None], k, log_prior,
                                                      dev_counts)
         self._set_params(*(em.numpy(x) for x in (log_pi, log_vote, log_abstain)))

@@ -80,7 +80,7 @@ import numpy as np
 from scipy.special import expit, logsumexp
 from sklearn.base import BaseEstimator
 
-from wslib.exceptions import ConvergenceWarning, NotFittedError
+from wslib.exceptions import ConvergenceWarning, NotFittedError, user_stacklevel
 
 __all__ = ["AnswerGroupModel"]
 
@@ -167,7 +167,7 @@ class AnswerGroupModel(BaseEstimator):
         else:
             warnings.warn(f"AnswerGroupModel EM stopped after {self.max_iter} steps (largest "
                           f"posterior change {shift:.2g} > tol {self.tol})", ConvergenceWarning,
-                          stacklevel=2)
+                          stacklevel=user_stacklevel())
         self._set(mu, precision, fooling, beta)
         self._fit_level(groups, self._e_step(groups, prior)[0])
         return self

@@ -35,7 +35,7 @@ import warnings
 
 import numpy as np
 
-from wslib.exceptions import WslibWarning
+from wslib.exceptions import WslibWarning, user_stacklevel
 from wslib.weaver.normalise import rank_normalise
 
 __all__ = ["VerifierDroppedWarning", "filter_verifiers", "rank_correlation"]
@@ -109,7 +109,7 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
     if warn:
         for name, why in reasons.items():
             warnings.warn(f"verifier {name!r} dropped: {why}", VerifierDroppedWarning,
-                          stacklevel=2)
+                          stacklevel=user_stacklevel())
     return keep, reasons
 
 

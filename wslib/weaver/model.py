@@ -78,7 +78,7 @@ from scipy.linalg import eigh
 from scipy.special import expit
 from sklearn.base import BaseEstimator
 
-from wslib.exceptions import ConvergenceWarning, NotFittedError
+from wslib.exceptions import ConvergenceWarning, NotFittedError, user_stacklevel
 from wslib.weaver.normalise import center_per_problem
 
 __all__ = ["BinaryMomentModel", "GaussianFactorModel"]
@@ -247,7 +247,7 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
         else:
             warnings.warn(f"GaussianFactorModel calibration stopped after {self.max_iter} EM "
                           f"steps (largest posterior change {shift:.2g} > tol {self.tol})",
-                          ConvergenceWarning, stacklevel=3)
+                          ConvergenceWarning, stacklevel=user_stacklevel())
         if self.slope_ < 0:  # the upper component is "correct" by construction of the weights
             self.slope_, self.intercept_, r = -self.slope_, -self.intercept_, 1.0 - r
         self.class_balance_ = float(np.clip(r.mean(), _EPS, 1.0 - _EPS)

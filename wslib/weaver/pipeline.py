@@ -51,7 +51,7 @@ from scipy.special import ndtri
 from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
-from wslib.exceptions import NotFittedError, WslibWarning
+from wslib.exceptions import NotFittedError, WslibWarning, user_stacklevel
 from wslib.weaver.answers import AnswerGroupModel
 from wslib.weaver.binarise import binarise, thresholds_for_rate
 from wslib.weaver.filter import filter_verifiers
@@ -265,7 +265,7 @@ class Weaver(BaseEstimator):
                 f"{SMALL_TABLE[1]} verifiers, label-free answer selection fell below majority "
                 "vote on some tables (by up to 44 points, docs/weaver.md 'Known limits'); "
                 "check it against majority vote on a few labelled problems",
-                SmallTableWarning, stacklevel=4)
+                SmallTableWarning, stacklevel=user_stacklevel())
         features = self._label_model_input(U)
         X = self._answer_input(table, features, levels)
         self.answer_model_ = AnswerGroupModel().fit(
