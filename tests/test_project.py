@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -52,3 +54,35 @@ def test_api_reference_is_current():
     proc = subprocess.run([sys.executable, str(ROOT / "docs" / "make_api.py"), "--check"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def _package_modules() -> list[str]:
+    import pkgutil
+
+    import wslib
+
+    names = (info.name for info in pkgutil.walk_packages(wslib.__path__, "wslib."))
+    return sorted(n for n in names if not n.endswith("__main__"))  # importing it runs the CLI
+
+
+OPTIONAL_IMPORTS = {"dask", "distributed", "sentence_transformers", "snorkel", "crowdkit",
+                    "flyingsquid", "matplotlib"}
+
+
+@pytest.mark.parametrize("name", _package_modules())
+def test_docstring_examples_run(name):
+    """Every example in a docstring of the package runs and prints what it shows."""
+    import doctest
+    import importlib
+    import warnings
+
+    try:
+        module = importlib.import_module(name)
+    except ImportError as exc:  # an optional extra that is not installed
+        if exc.name and exc.name.split(".")[0] in OPTIONAL_IMPORTS:
+            pytest.skip(f"{name} needs {exc.name}")
+        raise
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # coverage and dropped-verifier notes in the examples
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
