@@ -111,7 +111,7 @@ def synthetic_tasks(seeds: int) -> Iterator[Task]:
 
 def generated_tasks(data: Path, seeds: int) -> Iterator[Task]:
     """AutoWS-generated LF sets (module docstring): per dataset, seed and generator."""
-    from wslib.autows.protocol import _generators, draw_labels
+    from wslib.autows.protocol import draw_labels, make_generators
     from wslib.bench.autows import digits_task, text_task
 
     args = argparse.Namespace(quick=False, no_embeddings=False, device="cpu", cache_dir=None,
@@ -125,7 +125,7 @@ def generated_tasks(data: Path, seeds: int) -> Iterator[Task]:
             lab = draw_labels(task.y_train, 100, k, s)
             y_partial[lab] = task.y_train[lab]
             votes = {}
-            for name, (gen, view) in _generators(task, s).items():
+            for name, (gen, view) in make_generators(task, s).items():
                 gen.fit(task.views[view].train, y_partial)
                 votes[name] = (gen.transform(task.views[view].train),
                                gen.transform(task.views[view].test))

@@ -49,7 +49,8 @@ from wslib.bench.core import record
 from wslib.exceptions import WslibWarning
 from wslib.metrics import score_predictions
 
-__all__ = ["AutoWSTask", "draw_labels", "run_protocol", "GENERATORS", "PRIMARY_PIPELINE"]
+__all__ = ["AutoWSTask", "draw_labels", "make_generators", "run_protocol", "GENERATORS",
+           "PRIMARY_PIPELINE"]
 
 #: The AutoWS pipeline compared with few-shot for the bar, fixed before any run.
 PRIMARY_PIPELINE = "autows/all+end"
@@ -108,8 +109,22 @@ def draw_labels(y: np.ndarray, n_labels: int, cardinality: int, seed: int,
                      "a class is too rare for this label budget")
 
 
-def _generators(task: AutoWSTask, seed: int) -> dict[str, tuple[BaseGenerator, str]]:
-    """Generator name -> (unfitted generator, view it reads); the fixed configuration."""
+def make_generators(task: AutoWSTask, seed: int) -> dict[str, tuple[BaseGenerator, str]]:
+    """The protocol's generators for ``task``: name -> (unfitted generator, view it reads).
+
+    The configuration :func:`run_protocol` uses; ``keywords`` and ``zeroshot``
+    appear only when the task has their views. Use it to run the same
+    generators outside the protocol (the label-model robustness study does).
+
+    >>> import numpy as np
+    >>> from wslib.autows.features import raw_view
+    >>> rng = np.random.default_rng(0)
+    >>> view = raw_view(rng.normal(size=(60, 4)), rng.normal(size=(20, 4)), name="x")
+    >>> task = AutoWSTask("toy", {"x": view}, rng.integers(2, size=60), rng.integers(2, size=20),
+    ...                   ["a", "b"], main_view="x", snuba_view="x")
+    >>> sorted(make_generators(task, seed=0))
+    ['goggles', 'snuba']
+    """
     k, names = task.cardinality, task.label_names
     out: dict[str, tuple[BaseGenerator, str]] = {
         "snuba": (SnubaGenerator(k, class_names=names, random_state=seed), task.snuba_view),
@@ -193,7 +208,7 @@ def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
                         _scores(task, pred, np.ones_like(pred, bool)),
                         time.perf_counter() - t0, features=main.name, **common)
 
-    gens = _generators(task, seed)  # keywords / zeroshot only where the task has their views
+    gens = make_generators(task, seed)  # keywords / zeroshot only where the task has their views
     chosen = [g for g in (generators or GENERATORS) if g in gens]
     votes: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
     for name in chosen:
