@@ -33,3 +33,21 @@ def test_quick_bench_writes_records_and_markdown(tmp_path, capsys):
 def test_corpus_is_deterministic():
     a, b = bench.make_corpus(300, seed=1), bench.make_corpus(300, seed=1)
     assert a.equals(b) and not a.equals(bench.make_corpus(300, seed=2))
+
+
+def test_data_option_picks_the_corpus_texts(tmp_path):
+    """``--data`` builds the corpus from that dataset's texts; a folder without texts, or
+    ``bench scale`` (which generates its data), refuses it instead of ignoring it."""
+    from importlib import resources
+
+    from wslib.datasets import load_embedded
+
+    with resources.as_file(resources.files("wslib.datasets") / "data" / "youtube") as folder:
+        name, texts = bench.corpus_texts(folder)
+    assert name == "youtube" and len(texts) == sum(
+        len(s.data) for s in load_embedded("youtube").splits.values())
+    corpus = bench.make_corpus(50, texts=texts.iloc[:3])
+    assert corpus["text"].str.rsplit(" ", n=1).str[0].isin(texts.iloc[:3]).all()
+    (tmp_path / "empty").mkdir()
+    assert main(["apply", "--quick", "--data", str(tmp_path / "empty")]) == 2
+    assert main(["scale", "--quick", "--data", str(tmp_path)]) == 2

@@ -67,6 +67,25 @@ def test_bench_autows_quick_cli(tmp_path, capsys):
     assert "| youtube | accuracy |" in md and PRIMARY_PIPELINE in md
 
 
+@pytest.mark.slow
+def test_bench_autows_without_data_runs_the_embedded_youtube(tmp_path, monkeypatch, capsys):
+    """No --data and no shared folder: the default datasets that exist (embedded youtube,
+    digits) run instead of failing; names may be given as ``a,b`` or ``a b``."""
+    from wslib.bench import autows
+    from wslib.cli import main
+
+    monkeypatch.setattr(autows, "default_data_dir", lambda: None)
+    out = tmp_path / "autows.json"
+    assert main(["bench", "autows", "--quick", "--generators", "snuba,goggles",
+                 "--json", str(out)]) == 0
+    records = json.loads(out.read_text())
+    assert {r["dataset"] for r in records} == {"youtube", "digits"}
+    assert "datasets: youtube, digits" in capsys.readouterr().out
+    assert main(["bench", "autows", "--quick", "--datasets", "youtube,", "digits",
+                 "--generators", "snuba", "--json", str(out)]) == 0
+    assert {r["dataset"] for r in json.loads(out.read_text())} == {"youtube", "digits"}
+
+
 def test_bench_rejects_unknown_dataset(tmp_path):
     from wslib.cli import main
 

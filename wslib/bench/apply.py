@@ -4,9 +4,9 @@ Two sets of 10 LFs — trivial keyword LFs (the issue's baseline) and keyword
 sets plus real regexes — are each written four ways: Snorkel row LFs, wslib
 row LFs (same bodies, wslib decorator), wslib batch LFs (pandas ``.str``
 column operations) and wslib templates (``keyword_lf`` / ``regex_lf``). All
-are applied to one deterministic corpus: the embedded YouTube comments
-resampled to ``--rows`` rows, each with a random corpus word appended. Snorkel
-runs on a ``--snorkel-rows`` prefix; every wslib variant's votes on that prefix
+are applied to one deterministic corpus: the embedded YouTube comments (or the
+texts of the WRENCH datasets under ``--data``) resampled to ``--rows`` rows,
+each with a random corpus word appended. Snorkel runs on a ``--snorkel-rows`` prefix; every wslib variant's votes on that prefix
 must equal Snorkel's. Wall and CPU seconds are both recorded (the CPU figure
 is robust on a shared machine), each the best of ``--repeat`` runs. Two *ceiling* records time the LF bodies with
 no applier at all: the row bodies called on prebuilt light rows (``x.text``)
@@ -22,15 +22,16 @@ import argparse
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from wslib.apply import apply_lfs
-from wslib.bench.core import measure, record
+from wslib.bench.core import BenchmarkError, measure, record
 from wslib.bench.report import format_table
-from wslib.datasets import load_embedded
+from wslib.datasets import find_datasets, load_embedded, load_wrench
 from wslib.lf import LabelingFunction, keyword_lf, labeling_function, regex_lf
 from wslib.lf.core import row_type
 from wslib.matrix import ABSTAIN
@@ -83,11 +84,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="runs per timing, the best one counts (Snorkel's too)")
 
 
-def make_corpus(n_rows: int, seed: int = 0) -> pd.DataFrame:
-    """``n_rows`` YouTube comments resampled with replacement, each with a random
-    corpus word appended (deterministic for a seed)."""
-    ds = load_embedded("youtube")
-    texts = pd.concat([s.data["text"] for s in ds.splits.values()], ignore_index=True)
+def corpus_texts(data: Path | None = None) -> tuple[str, pd.Series]:
+    """``(name, texts)``: the ``text`` field of every split of the WRENCH datasets under
+    ``data`` (those that have one), or of the embedded YouTube comments."""
+    datasets = ([load_embedded("youtube")] if data is None
+                else [load_wrench(folder) for folder in find_datasets(data)])
+    with_text = [ds for ds in datasets if all(
+        s.data is not None and "text" in s.data.columns for s in ds.splits.values())]
+    if not with_text:
+        raise BenchmarkError(f"--data {data}: no WRENCH dataset there has a 'text' field "
+                             "to build the corpus from")
+    texts = pd.concat([s.data["text"].astype(str) for ds in with_text
+                       for s in ds.splits.values()], ignore_index=True)
+    return "+".join(ds.name for ds in with_text), texts
+
+
+def make_corpus(n_rows: int, seed: int = 0, texts: pd.Series | None = None) -> pd.DataFrame:
+    """``n_rows`` texts (default: the embedded YouTube comments) resampled with
+    replacement, each with a random corpus word appended (deterministic for a seed)."""
+    if texts is None:
+        texts = corpus_texts()[1]
     words = pd.Series(sorted(set(" ".join(texts.tolist()).split())), dtype="str")
     rng = np.random.default_rng(seed)
     base = texts.iloc[rng.integers(0, len(texts), n_rows)].reset_index(drop=True)
@@ -160,8 +176,9 @@ def run(args: argparse.Namespace) -> list[dict]:
     n_mem_lfs = 20 if args.quick else args.memory_lfs
     n_bare = min(n_rows, 1_000 if args.quick else args.bare_rows)
     repeat = 1 if args.quick else max(1, args.repeat)
-    corpus = make_corpus(n_rows)
-    dataset = f"youtube-resampled-{n_rows}"
+    source, texts = corpus_texts(args.data)
+    corpus = make_corpus(n_rows, texts=texts)
+    dataset = f"{source}-resampled-{n_rows}"
     records: list[dict] = []
     for set_name, specs in LF_SETS.items():
         print(f"--- {set_name}")

@@ -1,7 +1,8 @@
 """``wslib bench autows``: generated LFs vs few-shot and zero-shot on the same 100 labels.
 
-Runs :func:`wslib.autows.protocol.run_protocol` on every dataset under
-``--data`` (WRENCH layout with raw text in ``data.text``) plus scikit-learn's
+Runs :func:`wslib.autows.protocol.run_protocol` on the ``--datasets`` found under
+``--data`` (WRENCH layout with raw text in ``data.text``; default
+``../shared/data/wrench`` when it exists, else the embedded youtube) plus scikit-learn's
 bundled ``load_digits`` (8x8 images, 10 classes; no download), over seeds
 ``0..--seeds-1``, and times generation on 100 labels x 10k items x 384
 features (``--timing``).
@@ -22,10 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from wslib.bench.core import NamesAction
+from wslib.bench.data import default_data_dir
 
 HELP = "AutoWS: generated LFs -> label model -> end model vs few-shot and zero-shot (100 labels)"
 
@@ -47,10 +52,11 @@ QUICK_TRAIN = 400
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--datasets", nargs="+", default=list(DEFAULT_DATASETS),
-                        help="dataset names to run (folders under --data, and 'digits')")
+    parser.add_argument("--datasets", nargs="+", action=NamesAction, default=None, metavar="A,B",
+                        help="dataset names to run (folders under --data, and 'digits'); "
+                             f"default: those of {', '.join(DEFAULT_DATASETS)} that are found")
     parser.add_argument("--n-labels", type=int, default=100, help="labelled items per seed")
-    parser.add_argument("--generators", nargs="+", default=None,
+    parser.add_argument("--generators", nargs="+", action=NamesAction, default=None,
                         help="generators to run (default: snuba goggles keywords zeroshot)")
     parser.add_argument("--no-embeddings", action="store_true",
                         help="use TF-IDF instead of MiniLM embeddings for text")
@@ -152,11 +158,20 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         torch.set_num_threads(max(1, args.torch_threads))
     except ImportError:  # the end model reports the missing extra itself
         pass
-    wanted = list(args.datasets)
-    folders = {p.name: p for p in find_datasets(args.data)} if args.data is not None else {}
+    root = args.data if args.data is not None else default_data_dir()
+    if root is not None:
+        folders = {p.name: p for p in find_datasets(root)}
+        where = f"under {root}"
+    else:  # no data folder anywhere: the youtube set shipped inside wslib
+        folders = {"youtube": Path(str(resources.files("wslib.datasets") / "data" / "youtube"))}
+        where = "(no --data given and no ../shared/data/wrench: only the embedded youtube)"
+    if args.datasets is None:
+        wanted = [d for d in DEFAULT_DATASETS if d == "digits" or d in folders]
+        print(f"datasets: {', '.join(wanted)}")
+    else:
+        wanted = list(args.datasets)
     unknown = [w for w in wanted if w != "digits" and w not in folders]
     if unknown:
-        where = f"under {args.data}" if args.data is not None else "(no --data given)"
         raise ValueError(f"datasets {unknown} not found {where}; have {sorted(folders)} "
                          "and the built-in 'digits'")
     seeds = range(1 if args.quick else args.seeds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
@@ -18,8 +19,8 @@ REQUIRED_FIELDS = ("dataset", "method", "metric", "value", "seconds")
 #: how :func:`measure` tracks peak memory
 MEMORY_METHODS = ("rss", "tracemalloc", "off")
 
-__all__ = ["REQUIRED_FIELDS", "MEMORY_METHODS", "BenchmarkError", "Measurement", "record",
-           "environment", "measure", "select", "write_json", "write_csv", "write_env",
+__all__ = ["REQUIRED_FIELDS", "MEMORY_METHODS", "BenchmarkError", "Measurement", "NamesAction",
+           "record", "environment", "measure", "select", "write_json", "write_csv", "write_env",
            "env_path", "read_results", "merge_records"]
 
 
@@ -137,6 +138,23 @@ def measure(memory: str = "rss") -> Iterator[Measurement]:
         elif memory == "tracemalloc":
             out.peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
+
+
+class NamesAction(argparse.Action):
+    """A list-of-names option (``nargs="+"``): ``a,b``, ``a b`` and ``a, b`` all give
+    ``["a", "b"]``, so every sub-command takes ``--datasets`` / ``--methods`` alike.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> _ = parser.add_argument("--datasets", nargs="+", action=NamesAction)
+    >>> parser.parse_args(["--datasets", "youtube,sms", "trec"]).datasets
+    ['youtube', 'sms', 'trec']
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        names = [t.strip() for v in values for t in str(v).split(",") if t.strip()]
+        if not names:
+            parser.error(f"{option_string} needs at least one name")
+        setattr(namespace, self.dest, names)
 
 
 def select(requested: Iterable[str] | None, valid: list[str], what: str,

@@ -46,7 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from wslib.bench.core import record
+from wslib.bench.core import NamesAction, record
+from wslib.bench.data import default_data_dir
 
 HELP = "end model on label-model soft labels vs the label model and a gold-label ceiling (PGR)"
 DEFAULT_DATASETS = ("youtube", "sms", "trec", "semeval")
@@ -67,9 +68,10 @@ __all__ = ["GRIDS", "HELP", "add_arguments", "render_markdown", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--datasets", default=",".join(DEFAULT_DATASETS),
-                        help="comma-separated dataset folder names under --data "
-                             "(default: %(default)s; without --data: the embedded youtube)")
+    parser.add_argument("--datasets", nargs="+", action=NamesAction,
+                        default=list(DEFAULT_DATASETS), metavar="A,B",
+                        help="dataset folder names under --data (default: %(default)s; without "
+                             "--data and without ../shared/data/wrench: the embedded youtube)")
     parser.add_argument("--features", choices=("tfidf", "embeddings", "both"), default="tfidf",
                         help="TF-IDF, MiniLM sentence embeddings, or both in turn")
     parser.add_argument("--head", choices=("mlp", "logreg"), default="mlp")
@@ -93,12 +95,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _datasets(args: argparse.Namespace) -> list[Any]:
     from wslib.datasets import load_embedded, load_wrench
 
-    names = [n for n in args.datasets.split(",") if n]
+    names = list(args.datasets)
     if args.quick:
         names = names[:1]
-    if args.data is None:
+    root = args.data if args.data is not None else default_data_dir()
+    if root is None:
         return [load_embedded("youtube")]
-    root = args.data
     if (root / "label.json").exists():
         return [load_wrench(root)]
     missing = [n for n in names if not (root / n / "label.json").exists()]

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from wslib.bench.core import BenchmarkError, MEMORY_METHODS, measure, record, select
+from wslib.bench.core import MEMORY_METHODS, BenchmarkError, NamesAction, measure, record, select
 from wslib.bench.data import BenchData, DatasetSpec, resolve_datasets
 from wslib.bench.peers import Method, all_methods, method_groups
 from wslib.bench.report import cell, format_table, group_records, progress, summarize, fmt
@@ -60,15 +60,11 @@ __all__ = ["HELP", "add_arguments", "run", "render_markdown", "terminal_table", 
            "run_method", "SPEED_SETS"]
 
 
-def _names(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--methods", type=_names, default=None, metavar="A,B",
+    parser.add_argument("--methods", nargs="+", action=NamesAction, default=None, metavar="A,B",
                         help="methods or groups (wslib, snorkel, crowdkit, flyingsquid, peers) "
                              "to run; default all (see --list)")
-    parser.add_argument("--datasets", type=_names, default=None, metavar="A,B",
+    parser.add_argument("--datasets", nargs="+", action=NamesAction, default=None, metavar="A,B",
                         help="dataset names or groups (wrench, synthetic); default all")
     parser.add_argument("--synthetic", action="append", default=[], metavar="SPEC",
                         help="add a synthetic dataset, e.g. 'n=100000,m=50,k=3,accuracy=0.55:0.9,"
@@ -77,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", action="store_true",
                         help=f"add the speed-table sets {' and '.join(SPEED_SETS)} "
                              "(tiny stand-ins with --quick)")
-    parser.add_argument("--rule-votes", type=_names, default=[], metavar="A,B",
+    parser.add_argument("--rule-votes", nargs="+", action=NamesAction, default=[], metavar="A,B",
                         help="also run each named WRENCH dataset as <name>-rules, its votes "
                              "re-applied from the regex rules in its readme (checked against "
                              "train); e.g. sms, whose shipped valid/test votes belong to other "

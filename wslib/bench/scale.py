@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from wslib.bench.core import environment, record
+from wslib.bench.core import BenchmarkError, environment, record
 from wslib.lf import LabelingFunction, keyword_lf, labeling_function, regex_lf, threshold_lf
 from wslib.matrix import ABSTAIN
 
@@ -234,6 +234,9 @@ def _timed(f: Any) -> tuple[Any, float]:
 def run(args: argparse.Namespace) -> list[dict]:
     import shutil
 
+    if args.data is not None:
+        raise BenchmarkError("bench scale generates its own corpus (--rows rows of synthetic "
+                             "comments); it reads no --data")
     n = 20_000 if args.quick else args.rows
     n_prefix = min(n, 5_000 if args.quick else args.prefix_rows)
     n_dask = min(n, 10_000 if args.quick else args.dask_rows)
