@@ -108,8 +108,8 @@ def resolve_device(device: Any = "cpu", *, fallback: bool = False) -> Any:
     except _Missing as exc:
         if not fallback:
             raise DeviceUnavailableError(
-                f"{exc} (available here: {', '.join(available_devices())}; pass "
-                "fallback=True to run on the CPU instead)", device=str(device)) from exc
+                f"{exc} (available here: {', '.join(available_devices())}; pass device='cpu', "
+                "or device='auto' for the first available one)", device=str(device)) from exc
         warnings.warn(f"device {device!r} is unavailable ({exc}); running on the CPU "
                       "because fallback=True", DeviceFallbackWarning, stacklevel=user_stacklevel())
         return torch.device("cpu")

@@ -282,3 +282,14 @@ def test_small_tables_warn_that_label_free_selection_is_unreliable(sim_frame):
         warnings.simplefilter("error", SmallTableWarning)
         Weaver().fit(big)  # 300 problems: at the documented size, no warning
         Weaver(mode="faithful").fit(table)  # the faithful mode reproduces the paper as is
+
+
+def test_distilled_scorer_names_an_absent_device():
+    import torch
+
+    from wslib.device import DeviceUnavailableError
+
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is present here")
+    with pytest.raises(DeviceUnavailableError, match="pass device='cpu'"):
+        DistilledScorer(device="cuda").fit(np.zeros((4, 2)), np.full(4, 0.5))

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from wslib.device import resolve_device
 from wslib.exceptions import NotFittedError
 
 __all__ = ["DistilledScorer"]
@@ -64,6 +65,7 @@ class DistilledScorer(BaseEstimator):
         """Train on features ``X`` (n x d) and teacher probabilities ``target`` (n,)."""
         import torch
 
+        device = resolve_device(self.device)  # an absent device raises DeviceUnavailableError
         X = self._check_X(X)
         target = np.asarray(target, dtype=np.float32)
         if target.shape != (X.shape[0],):
@@ -78,15 +80,16 @@ class DistilledScorer(BaseEstimator):
         d = X.shape[1]
         layers = ([torch.nn.Linear(d, self.hidden), torch.nn.ReLU(),
                    torch.nn.Linear(self.hidden, 1)] if self.hidden else [torch.nn.Linear(d, 1)])
-        self.net_ = torch.nn.Sequential(*layers).to(self.device)
-        xt = torch.as_tensor((X - self.mean_) / self.scale_, device=self.device)
-        yt = torch.as_tensor(target, device=self.device)
+        self.net_ = torch.nn.Sequential(*layers).to(device)
+        self.device_ = device
+        xt = torch.as_tensor((X - self.mean_) / self.scale_, device=device)
+        yt = torch.as_tensor(target, device=device)
         opt = torch.optim.Adam(self.net_.parameters(), lr=self.lr,
                                weight_decay=self.weight_decay)
         loss_fn = torch.nn.BCEWithLogitsLoss()
         self.loss_curve_ = []
         for _ in range(self.epochs):
-            order = torch.randperm(xt.shape[0], generator=gen).to(self.device)
+            order = torch.randperm(xt.shape[0], generator=gen).to(device)
             total = 0.0
             for start in range(0, xt.shape[0], self.batch_size):
                 idx = order[start:start + self.batch_size]
@@ -109,7 +112,7 @@ class DistilledScorer(BaseEstimator):
             raise ValueError(f"X has {X.shape[1]} features, the scorer was fitted on "
                              f"{self.mean_.size}")
         with torch.no_grad():
-            xt = torch.as_tensor((X - self.mean_) / self.scale_, device=self.device)
+            xt = torch.as_tensor((X - self.mean_) / self.scale_, device=self.device_)
             return self.net_(xt).squeeze(1).cpu().numpy().astype(np.float64)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
