@@ -80,6 +80,14 @@ def test_candidate_none_numbers_rows_in_order(tiny_frame):
     assert t.candidate_ids.tolist() == [0, 1, 2, 0, 1, 0]
 
 
+def test_id_and_index_columns_are_never_verifiers(tiny_frame, tmp_path):
+    """An unused id column or a frame index written to CSV holds row numbers, not scores."""
+    kept = VerifierTable.from_frame(tiny_frame).verifiers
+    assert VerifierTable.from_frame(tiny_frame, candidate=None).verifiers == kept
+    tiny_frame.to_csv(tmp_path / "t.csv")  # index written as "Unnamed: 0"
+    assert read_table(tmp_path / "t.csv").verifiers == kept
+
+
 def test_weaver_layout_matches_long_layout():
     wide = read_table(FIXTURES / "weaver_layout.parquet")
     long = read_table(FIXTURES / "long.csv")

@@ -112,6 +112,14 @@ def test_single_candidate_problem_selects_it(tiny_frame):
     assert rows.tolist() == [1, 3, 5]
 
 
+def test_only_single_candidate_problems_is_refused(tiny_frame):
+    single = tiny_frame.groupby("problem_id").head(1)
+    with pytest.raises(ValueError, match="every problem has a single candidate"):
+        Weaver().fit(VerifierTable.from_frame(single))
+    with pytest.raises(ValueError, match="class_balance must lie strictly between 0 and 1"):
+        Weaver(class_balance=1.5).fit(VerifierTable.from_frame(tiny_frame))
+
+
 def test_answer_pooling(tiny_frame):
     table = VerifierTable.from_frame(tiny_frame)
     with warnings.catch_warnings():
@@ -216,6 +224,18 @@ def test_cli_long_csv_without_labels_and_bad_input(tmp_path, capsys, tiny_frame)
     bad.to_csv(tmp_path / "bad.csv", index=False)
     assert main(["weaver", str(tmp_path / "bad.csv"), "--out", str(out)]) == 2
     assert "'rm'" in capsys.readouterr().err
+    # the faithful mode without labels says which flag gives it the class balance
+    args = ["weaver", str(FIXTURES / "long.csv"), "--labels", "none", "--mode", "faithful"]
+    assert main([*args, "--out", str(out)]) == 2
+    assert "--class-balance" in capsys.readouterr().err
+    assert main([*args, "--class-balance", "0.4", "--out", str(out)]) == 0
+    # JSON lines saved under a .json name are read as JSON lines
+    tiny_frame.to_json(tmp_path / "t.json", orient="records", lines=True)
+    assert main(["weaver", str(tmp_path / "t.json"), "--out", str(out)]) == 0
+    bad = tiny_frame.assign(correct=[0, 2.0, 1, 1, 0, 1])
+    bad.to_csv(tmp_path / "labels.csv", index=False)
+    assert main(["weaver", str(tmp_path / "labels.csv"), "--out", str(out)]) == 2
+    assert "row 1 holds 2.0" in capsys.readouterr().err
 
 
 def test_bench_quick_records_and_markdown(tmp_path):

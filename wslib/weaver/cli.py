@@ -38,7 +38,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("table", type=Path, help="verifier table: .parquet, .csv, .tsv, .jsonl")
+    parser.add_argument("table", type=Path, help="verifier table: .parquet, .csv, .tsv, .jsonl or .json")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR",
                         help="folder for selected.csv, scores.csv, verifiers.csv, metrics.json")
     parser.add_argument("--labels", default="auto", metavar="COLUMN",
@@ -56,6 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=MODES, default="label-free",
                         help="label-free (no gold anywhere, default) or faithful (the published "
                              "pipeline; reads the class balance from the labels)")
+    parser.add_argument("--class-balance", type=float, default=None, metavar="P",
+                        help="share of correct candidates, if known (the faithful mode "
+                             "otherwise reads it from the labels)")
     parser.add_argument("--representation", choices=REPRESENTATIONS, default=None,
                         help="model continuous scores or binary votes (default: by mode)")
     parser.add_argument("--aggregate", choices=AGGREGATES, default=None,
@@ -83,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
           f"{len(table.verifiers)} verifier columns: {', '.join(table.verifiers)}")
     print("columns used: " + ", ".join(f"{role}={col or '-'}" for role, col in table.roles.items()))
     weaver = Weaver(args.mode, representation=args.representation, aggregate=args.aggregate,
-                    max_correlation=args.max_correlation)
+                    class_balance=args.class_balance, max_correlation=args.max_correlation)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         weaver.fit(table)

@@ -30,6 +30,8 @@ Example
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +51,8 @@ LABEL_COLUMNS = ("correct", "answer_correct", "is_correct", "label")
 ANSWER_COLUMNS = ("answer", "extracted_answers", "extracted_answer", "final_answer")
 #: text columns of Weaver's layout that are never verifiers
 _TEXT_COLUMNS = ("instruction", "samples", "question", "prompt", "response")
+#: id columns that are never verifiers, even when not used as ids (e.g. ``candidate=None``)
+_ID_COLUMNS = ("problem_id", "candidate_id", "sample_id", "id")
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,8 @@ class VerifierTable:
 
 
 def read_table(source: str | Path | pd.DataFrame, **kwargs) -> VerifierTable:
-    """Read a verifier table from a frame or a ``.parquet`` / ``.csv`` / ``.jsonl`` file.
+    """Read a verifier table from a frame or a ``.parquet``, ``.csv``, ``.tsv``, ``.jsonl`` or
+    ``.json`` file (one JSON document or JSON lines).
 
     Parameters
     ----------
@@ -202,8 +207,16 @@ def read_table(source: str | Path | pd.DataFrame, **kwargs) -> VerifierTable:
         df = pd.read_parquet(path)
     elif suffix in (".csv", ".tsv"):
         df = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
-    elif suffix in (".jsonl", ".json"):
-        df = pd.read_json(path, lines=suffix == ".jsonl")
+    elif suffix == ".jsonl":
+        df = pd.read_json(path, lines=True)
+    elif suffix == ".json":  # one JSON document, or JSON lines under a .json name
+        try:
+            df = pd.read_json(path)
+        except ValueError:
+            try:
+                df = pd.read_json(path, lines=True)
+            except ValueError as exc:
+                raise ValueError(f"cannot read {path} as JSON or as JSON lines: {exc}") from None
     else:
         raise ValueError(f"cannot read {path}: use .parquet, .csv, .tsv, .json or .jsonl")
     return VerifierTable.from_frame(df, **kwargs)
@@ -255,8 +268,10 @@ def _auto_column(df: pd.DataFrame, name: str | None, choices: tuple[str, ...]) -
 
 def _numeric_column(col: pd.Series) -> bool:
     """Numeric, boolean, or text that is mostly numbers (then validated as scores)."""
-    if col.name in _TEXT_COLUMNS + ANSWER_COLUMNS + LABEL_COLUMNS:
+    if col.name in _TEXT_COLUMNS + ANSWER_COLUMNS + LABEL_COLUMNS + _ID_COLUMNS:
         return False  # never a verifier, even when not used (e.g. answer=None)
+    if re.fullmatch(r"Unnamed: \d+", str(col.name)):
+        return False  # a frame's index written to CSV and read back: row numbers
     if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
         return True
     values = col.dropna()
@@ -293,7 +308,7 @@ def _to_labels(col: pd.Series, name: str) -> np.ndarray:
     bad = np.flatnonzero(~values.isin([0, 1]).to_numpy())
     if bad.size:
         raise ValueError(f"labels column {name!r} must be 0/1 (or boolean); row {bad[0]} holds "
-                         f"{col.iloc[bad[0]]!r} ({bad.size} bad rows)")
+                         f"{_plain(col.iloc[bad[0]])!r} ({bad.size} bad rows)")
     return values.to_numpy(dtype=np.int8)
 
 

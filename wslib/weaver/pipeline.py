@@ -156,6 +156,9 @@ class Weaver(BaseEstimator):
                              f"{REPRESENTATIONS + ('auto',)}")
         if self._option("aggregate") not in AGGREGATES:
             raise ValueError(f"unknown aggregate {self.aggregate!r}; choose one of {AGGREGATES}")
+        if self.class_balance is not None and not 0.0 < float(self.class_balance) < 1.0:
+            raise ValueError(f"class_balance must lie strictly between 0 and 1, got "
+                             f"{self.class_balance!r}")
 
     # ----------------------------------------------------------------- fitting
     def fit(self, table: VerifierTable | pd.DataFrame, *, dev=None) -> Weaver:
@@ -169,6 +172,10 @@ class Weaver(BaseEstimator):
         """
         self._check_params()
         table = _as_table(table)
+        if table.n_problems and table.sizes.max() < 2:
+            raise ValueError("every problem has a single candidate: there is nothing to select, "
+                             "and no candidates to compare within a problem; best-of-N "
+                             "selection needs problems with two or more candidates")
         dev_rows = None if dev is None else _dev_rows(table, dev)
         # the products are small (m x m): extra BLAS threads only contend for cores
         with threadpool_limits(limits=1, user_api="blas"):
@@ -193,8 +200,9 @@ class Weaver(BaseEstimator):
         elif self.mode == "faithful" and self.class_balance is None:
             if table.labels is None:
                 raise ValueError("faithful mode takes the class balance from the correctness "
-                                 "labels, as the published code does; pass class_balance= or "
-                                 "use mode='label-free'")
+                                 "labels, as the published code does; pass class_balance= "
+                                 "(--class-balance) or use mode='label-free' (--mode "
+                                 "label-free)")
             faithful_prior = float(np.clip(table.labels.mean(), 0.01, 0.99))
         raw = self._centred(table)
         self.normaliser_ = ScoreNormaliser(self._option("normalisation"),
