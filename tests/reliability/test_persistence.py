@@ -111,6 +111,16 @@ def test_text_file_is_refused(tmp_path):
     _load_error(path, ValueError, "not a readable wslib label-model file")
 
 
+def test_pickle_is_refused_without_advice_to_unpickle(tmp_path):
+    import pickle
+
+    path = tmp_path / "model.npz"
+    path.write_bytes(pickle.dumps({"weights": [1, 2]}))
+    with pytest.raises(ValueError, match="never unpickles") as err:
+        BaseLabelModel.load(path)
+    assert "allow_pickle" not in str(err.value)
+
+
 def test_npz_without_header_is_refused(tmp_path):
     path = tmp_path / "arrays.npz"
     np.savez(path, a=np.arange(3))

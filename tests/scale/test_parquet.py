@@ -66,6 +66,10 @@ def test_one_file_lacking_a_column_is_named(tmp_path, corpus):
     lf = threshold_lf("score", 0.0, 1, name="positive")
     with pytest.raises(MissingColumnError, match=r"'score' needed by LF 'positive'.*b\.parquet"):
         apply_parquet(folder, [keyword_lf("free", 1), lf], tmp_path / "L.npy")
+    # the first file (whose schema the dataset takes) is named as well
+    (folder / "b.parquet").rename(folder / "0.parquet")
+    with pytest.raises(MissingColumnError, match=r"'score' needed by LF 'positive'.*0\.parquet"):
+        apply_parquet(folder, [keyword_lf("free", 1), lf], tmp_path / "L.npy")
 
 
 @pytest.mark.parametrize("suffix", [".npy", ".parquet"])

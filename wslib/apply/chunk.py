@@ -238,7 +238,9 @@ class _Faults:
         bad = (v < ABSTAIN) | (v > top)
         if bad.any():
             rows = np.flatnonzero(bad)
-            allowed = f"-1..{top}" if k is not None else "-1 (abstain) or a class index >= 0"
+            allowed = (f"-1..{top}" if k is not None else
+                       f"-1 (abstain) .. {top} (the largest class index stored without "
+                       "cardinality=; pass cardinality=k for more classes)")
             self.bad_output(j, int(rows[0]), f"returned {int(v[rows[0]])}, outside {allowed}")
             self.counts[j] += len(rows) - 1
             v = np.where(bad, ABSTAIN, v)

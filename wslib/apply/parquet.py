@@ -152,7 +152,9 @@ def _check_schema(dataset: ds.Dataset, plan: CompiledLFs) -> None:
     keys = partitioning.schema.names if partitioning is not None else []
     parts = [(getattr(f, "path", "the dataset"), f.physical_schema.names + keys)
              for f in dataset.get_fragments()]
-    for where, names in [("the dataset", dataset.schema.names)] + parts:
+    # files first: the dataset's schema is the first file's, so checking it first would
+    # blame "the dataset" for what one file lacks
+    for where, names in parts + [("the dataset", dataset.schema.names)]:
         try:
             plan.check_columns(names)
         except MissingColumnError as exc:

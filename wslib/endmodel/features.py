@@ -226,7 +226,15 @@ def _load_encoder(device: str) -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     dev = resolve_device(device)
-    return SentenceTransformer(str(get_model_path()), device=str(dev))
+    from transformers.utils import logging as hf_logging
+
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # a "Loading weights" bar on every call otherwise
+    try:
+        return SentenceTransformer(str(get_model_path()), device=str(dev))
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
 
 
 def embed_texts(texts: Sequence[str], *, batch_size: int = 64, device: str = "cpu",

@@ -318,8 +318,11 @@ def _read_model_file(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         if str(path) in str(exc):
             raise
+        # numpy's own advice for a non-archive file is to load it unsafely (pickle): not ours
+        why = ("it is not an .npz archive, and wslib never unpickles files"
+               if "allow_pickle" in str(exc) else str(exc))
         raise ValueError(f"{path} is not a readable wslib label-model file "
-                         f"(an .npz written by save()): {exc}") from exc
+                         f"(an .npz written by save()): {why}") from None
     try:
         header = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
