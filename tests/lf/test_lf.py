@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from wslib import ABSTAIN, LabelingFunction, apply_lfs, labeling_function, preprocessor
-from wslib.apply import LFApplyError
+from wslib.apply import LFApplyError, LFOutputError
 from wslib.exceptions import LFFaultWarning
 from wslib.lf import row_type
 
@@ -137,6 +137,50 @@ def test_batch_preprocessor(df):
         return np.where(chunk["length"] > 12, 1, ABSTAIN)
 
     assert apply_lfs(df, [long])[:, 0].tolist() == [1, -1, 1]
+
+
+def test_batch_votes_are_matched_to_rows_not_to_positions():
+    """A preprocessor that sorts the rows, or an LF that returns a re-sorted Series, still
+    gives each row its own vote; rows that cannot be matched are a named fault."""
+    frame = pd.DataFrame({"n": [3, 1, 2, 0]}, index=["d", "a", "c", "b"])
+    expected = [1, -1, 1, -1]
+
+    @preprocessor(batch=True)
+    def by_n(chunk):
+        return chunk.sort_values("n")
+
+    @labeling_function(batch=True, pre=[by_n])
+    def big(chunk):
+        return np.where(chunk["n"].to_numpy() >= 2, 1, ABSTAIN)
+
+    @labeling_function(batch=True)
+    def big_sorted(chunk):
+        return pd.Series(np.where(chunk["n"] >= 2, 1, ABSTAIN), index=chunk.index).sort_index()
+
+    @labeling_function(batch=True)
+    def big_fresh(chunk):  # a new Series: 0..n-1, read by position
+        return pd.Series(np.where(chunk["n"].to_numpy() >= 2, 1, ABSTAIN))
+
+    L = apply_lfs(frame, [big, big_sorted, big_fresh])
+    assert L.T.tolist() == [expected] * 3
+
+    @preprocessor(batch=True)
+    def drops_one(chunk):
+        return chunk.iloc[1:]
+
+    @labeling_function(batch=True, pre=[drops_one])
+    def after_drop(chunk):
+        return np.ones(len(chunk), dtype=int)
+
+    with pytest.raises(LFApplyError, match="drops_one.*could not be matched to rows"):
+        apply_lfs(frame, [after_drop])
+
+    @labeling_function(batch=True)
+    def relabelled(chunk):
+        return pd.Series(1, index=[f"x{i}" for i in range(len(chunk))])
+
+    with pytest.raises(LFOutputError, match="relabelled.*cannot be matched to rows"):
+        apply_lfs(frame, [relabelled])
 
 
 def test_preprocessor_kind_must_match_lf_kind():

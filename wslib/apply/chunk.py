@@ -283,8 +283,22 @@ def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults,
     return out
 
 
-def _batch_votes(out: Any, j: int, n: int, faults: _Faults) -> np.ndarray:
-    """Validate a batch LF's output: array-like of ``n`` integers."""
+def _batch_votes(out: Any, j: int, index: pd.Index, faults: _Faults) -> np.ndarray:
+    """Validate a batch LF's output: array-like of one integer per row of ``index``.
+
+    A pandas Series is aligned on its index when that is a reordering of the rows'
+    (``sort_index()`` inside an LF); a default 0..n-1 index is read by position; any
+    other index is a fault: the votes cannot be matched to rows.
+    """
+    n = len(index)
+    if isinstance(out, pd.Series) and not out.index.equals(index):
+        if _reorders(out.index, index):
+            out = out.loc[index]
+        elif not out.index.equals(pd.RangeIndex(len(out))):
+            faults.bad_output(j, None, "returned a Series whose index is not the rows' index "
+                                       "(nor a reordering of it, nor 0..n-1): its votes cannot "
+                                       "be matched to rows")
+            return np.full(n, ABSTAIN, dtype=np.int64)
     if isinstance(out, (pa.Array, pa.ChunkedArray)):
         out = out.to_numpy(zero_copy_only=False)  # nulls become NaN: reported as non-integer
     elif hasattr(out, "to_numpy"):
@@ -355,7 +369,7 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
         except Exception as exc:  # noqa: BLE001
             faults.raised(j, None, exc)
             continue
-        store(j, _batch_votes(out, j, n, faults))
+        store(j, _batch_votes(out, j, chunk.index, faults))
     if plan.numba:
         for j, v in zip(plan.numba, plan._fused.run(chunk, faults, plan.numba)):
             store(j, v)
@@ -374,12 +388,37 @@ def _preprocessed(pre: tuple, frames: dict[tuple, Any]) -> pd.DataFrame:
         parent, chain = frames[chain], chain + (p,)
         if chain not in frames:
             try:
-                frames[chain] = p(parent) if not isinstance(parent, Exception) else parent
+                frames[chain] = (_realigned(p(parent), parent, p)
+                                 if not isinstance(parent, Exception) else parent)
             except Exception as exc:  # noqa: BLE001 - raised for each LF below
                 frames[chain] = exc
     if isinstance(frames[chain], Exception):
         raise frames[chain]
     return frames[chain]
+
+
+def _reorders(index: pd.Index, rows: pd.Index) -> bool:
+    """``index`` holds exactly the (unique) labels of ``rows``, in some order."""
+    return (len(index) == len(rows) and index.is_unique and rows.is_unique
+            and bool(index.isin(rows).all()))
+
+
+def _realigned(out: Any, parent: Any, pre: Any) -> Any:
+    """A batch preprocessor's frame in its input's row order: batch LFs return one vote
+    per row *by position*, so a preprocessor that sorted the rows would give each row
+    another row's vote. A reordering is undone; a fresh 0..n-1 index is read by position;
+    dropped, added or otherwise relabelled rows raise."""
+    index, rows = getattr(out, "index", None), getattr(parent, "index", None)
+    if index is None or rows is None or index.equals(rows):
+        return out
+    if _reorders(index, rows):
+        return out.loc[rows]
+    if len(index) == len(rows) and index.equals(pd.RangeIndex(len(index))):
+        return out  # a new frame (e.g. of computed features): rows in input order
+    name = getattr(pre, "name", None) or getattr(pre, "__name__", repr(pre))
+    raise ValueError(f"batch preprocessor {name!r} returned {len(index)} rows whose index "
+                     f"is not its input's ({len(rows)} rows), nor a reordering of it, nor "
+                     "0..n-1: the votes could not be matched to rows")
 
 
 def _apply_keyword_scan(plan: CompiledLFs, chunk: pd.DataFrame, key: tuple[str, bool],
