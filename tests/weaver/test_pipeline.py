@@ -80,6 +80,44 @@ def test_shuffled_rows_give_the_same_selection(sim_frame):
     assert np.allclose(a.decision_function(table), b.decision_function(shuffled))
 
 
+def test_dataframe_results_come_in_the_frames_row_order(sim_frame):
+    """Given a DataFrame, per-row results and selected rows index that frame as given, so
+    ``df.iloc[weaver.select(df)]`` and ``df.assign(p=...)`` line up with its rows."""
+    shuffled = sim_frame.sample(frac=1.0, random_state=5).reset_index(drop=True)
+    table = VerifierTable.from_frame(shuffled)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weaver = Weaver().fit(shuffled)
+    rows = weaver.select(shuffled)
+    picked = shuffled.iloc[rows]
+    assert picked["problem_id"].tolist() == list(table.problem_ids)  # one per problem, sorted
+    assert (table.frame_index[weaver.select(table)] == rows).all()
+    by_table = weaver.predict_proba(table)[:, 1]
+    by_frame = weaver.predict_proba(shuffled)[:, 1]
+    assert np.allclose(by_frame[table.frame_index], by_table)
+    assert np.allclose(weaver.decision_function(shuffled)[table.frame_index],
+                       weaver.decision_function(table))
+    assert np.allclose(weaver.predict_answer_proba(shuffled)[table.frame_index],
+                       weaver.predict_answer_proba(table))
+    # metrics read the rows in the same order as the input they are given with
+    assert selection_metrics(shuffled, rows) == selection_metrics(table, weaver.select(table))
+    with pytest.raises(ValueError, match="is not a candidate of problem"):
+        selection_metrics(table, rows)  # frame positions against the sorted table
+
+
+def test_selection_metrics_checks_the_rows(tiny_frame):
+    table = VerifierTable.from_frame(tiny_frame)  # problems a (rows 0-2), b (3-4), c (5)
+    assert selection_metrics(table, [1, 3, 5])["selection_accuracy"] is not None
+    with pytest.raises(ValueError, match=r"selected\[1\] = 0 is not a candidate of problem"):
+        selection_metrics(table, [0, 0, 5])
+    with pytest.raises(ValueError, match=r"selected\[0\] = -1 is not a row position"):
+        selection_metrics(table, [-1, 3, 5])
+    with pytest.raises(TypeError, match="integer row positions"):
+        selection_metrics(table, [0.9, 3, 5])
+    with pytest.raises(ValueError, match="expected one row per problem"):
+        selection_metrics(table, [0, 3])
+
+
 def test_label_free_never_reads_labels(sim_frame):
     flipped = sim_frame.assign(correct=1 - sim_frame["correct"])
     t1, t2 = VerifierTable.from_frame(sim_frame), VerifierTable.from_frame(flipped)

@@ -36,18 +36,24 @@ Example
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from wslib.weaver.filter import rank_correlation
-from wslib.weaver.io import VerifierTable
+from wslib.weaver.io import VerifierTable, read_table
 from wslib.weaver.normalise import center_per_problem, rank_normalise
 from wslib.weaver.select import segment_argmax, segment_argmax_columns
 
 __all__ = ["baseline_selections", "gap_closed", "selection_metrics", "verifier_statistics"]
 
 
-def selection_metrics(table: VerifierTable, selected: np.ndarray | None = None
+def selection_metrics(table: VerifierTable | pd.DataFrame, selected: np.ndarray | None = None
                       ) -> dict[str, float | str | None]:
-    """All metrics of the module docstring for ``selected`` rows (one per problem)."""
+    """All metrics of the module docstring for ``selected`` rows (one per problem, problems
+    in sorted order, as :meth:`Weaver.select` returns them). Rows are positions in
+    ``table``: a ``VerifierTable``'s sorted order, or a DataFrame's own row order. A row
+    that is not a candidate of its problem raises ``ValueError``."""
+    frame = table if isinstance(table, pd.DataFrame) else None
+    table = read_table(table) if frame is not None else table
     if table.labels is None:
         raise ValueError("metrics need a correctness column (labels=...)")
     y = table.labels.astype(np.float64)
@@ -65,14 +71,40 @@ def selection_metrics(table: VerifierTable, selected: np.ndarray | None = None
     out["best_single_verifier"] = float(per_verifier[best])
     out["best_single_verifier_name"] = table.verifiers[best]
     if selected is not None:
-        selected = np.asarray(selected, dtype=np.int64)
-        if selected.shape != (table.n_problems,):
-            raise ValueError(f"selected has shape {selected.shape}, expected one row per "
-                             f"problem ({table.n_problems},)")
+        selected = _sorted_rows(table, selected, frame is not None)
         out["selection_accuracy"] = float(y[selected].mean())
         out["gap_closed"] = gap_closed(out["selection_accuracy"], out["best_single_verifier"],
                                        out["oracle_pass_at_n"])
     return out
+
+
+def _sorted_rows(table: VerifierTable, selected, from_frame: bool) -> np.ndarray:
+    """``selected`` as rows of the sorted table, checked: integers, one per problem, each
+    a candidate of its own problem."""
+    raw = np.asarray(selected)
+    if raw.dtype.kind not in "iu":
+        raise TypeError(f"selected must hold integer row positions, got dtype {raw.dtype}")
+    if raw.shape != (table.n_problems,):
+        raise ValueError(f"selected has shape {raw.shape}, expected one row per problem "
+                         f"({table.n_problems},)")
+    rows = raw.astype(np.int64)
+    n = table.problem.size
+    if ((rows < 0) | (rows >= n)).any():
+        bad = int(np.flatnonzero((rows < 0) | (rows >= n))[0])
+        raise ValueError(f"selected[{bad}] = {rows[bad]} is not a row position in 0..{n - 1}")
+    if from_frame:  # frame positions -> sorted positions
+        inverse = np.empty(n, dtype=np.int64)
+        inverse[table.frame_index] = np.arange(n)
+        rows = inverse[rows]
+    wrong = np.flatnonzero(table.problem[rows] != np.arange(table.n_problems))
+    if wrong.size:
+        i = int(wrong[0])
+        where = "the DataFrame's" if from_frame else "the table's sorted"
+        raise ValueError(f"selected[{i}] = {int(raw[i])} is not a candidate of problem "
+                         f"{table.problem_ids[i]!r} ({wrong.size} such rows): selected must "
+                         f"give, for each problem in sorted order, a row position in {where} "
+                         "order, as Weaver.select on the same input returns")
+    return rows
 
 
 def baseline_selections(table: VerifierTable) -> dict[str, np.ndarray | None]:

@@ -321,8 +321,14 @@ class Weaver(BaseEstimator):
 
     def transform(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
         """The label model's input for each row: probits of the normalised scores of the
-        kept verifiers (``NaN`` = missing), or their 0/1 votes (``-1`` = missing)."""
-        return self._features(_as_table(table))
+        kept verifiers (``NaN`` = missing), or their 0/1 votes (``-1`` = missing).
+
+        Rows, here and in every per-row result below, come in the order of the input:
+        a ``VerifierTable``'s sorted (problem, candidate) order, or a DataFrame's own
+        row order (for Weaver's one-row-per-problem layout: its long form, problem by
+        problem, sample by sample)."""
+        source, table = table, _as_table(table)
+        return _in_input_order(source, table, self._features(table))
 
     def _features(self, table: VerifierTable) -> np.ndarray:
         if not hasattr(self, "model_"):
@@ -336,31 +342,39 @@ class Weaver(BaseEstimator):
 
     # --------------------------------------------------------------- inference
     def decision_function(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
-        """Log-odds that each row (in the table's sorted order) is a correct candidate."""
-        features = self._features(_as_table(table))
-        return self.model_.decision_function(features)
+        """Log-odds that each row (in the input's order, see :meth:`transform`) is a
+        correct candidate."""
+        source, table = table, _as_table(table)
+        features = self._features(table)
+        return _in_input_order(source, table, self.model_.decision_function(features))
 
     def predict_proba(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
-        """``(n_rows, 2)`` P(incorrect), P(correct) per row."""
-        features = self._features(_as_table(table))
-        return self.model_.predict_proba(features)
+        """``(n_rows, 2)`` P(incorrect), P(correct) per row (in the input's order)."""
+        source, table = table, _as_table(table)
+        features = self._features(table)
+        return _in_input_order(source, table, self.model_.predict_proba(features))
 
     def select(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
-        """Selected row (in the table's sorted order) of each problem: the best
+        """The selected row of each problem (problems in sorted order): the best
         candidate, or (``aggregate_ == "answer"``) the best candidate of the answer most
-        probably correct."""
-        table = _as_table(table)
+        probably correct. Rows are positions in the input: in a ``VerifierTable``'s
+        sorted order, or in a DataFrame's own order (``df.iloc[weaver.select(df)]``)."""
+        source, table = table, _as_table(table)
         features = self._features(table)
         log_odds = self.model_.decision_function(features)
         if self.answer_model_ is None:
-            return select_best(log_odds, table)
-        return select_best(log_odds, table, self._answer_posterior(table, features, log=True))
+            rows = select_best(log_odds, table)
+        else:
+            rows = select_best(log_odds, table,
+                               self._answer_posterior(table, features, log=True))
+        return rows if not isinstance(source, pd.DataFrame) else table.frame_index[rows]
 
     def predict_answer_proba(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
-        """Per row (in the table's sorted order): the probability that the row's final
-        answer is correct, from the answer-level model (``aggregate="answer"``)."""
-        table = _as_table(table)
-        return self._answer_posterior(table, self._features(table), log=False)
+        """Per row (in the input's order): the probability that the row's final answer
+        is correct, from the answer-level model (``aggregate="answer"``)."""
+        source, table = table, _as_table(table)
+        return _in_input_order(source, table,
+                               self._answer_posterior(table, self._features(table), log=False))
 
     def _answer_posterior(self, table: VerifierTable, features: np.ndarray, log: bool
                           ) -> np.ndarray:
@@ -389,6 +403,16 @@ class Weaver(BaseEstimator):
         if isinstance(model, BinaryMomentModel):
             return model.positive_rate_ - model.false_positive_rate_
         return model.weight_ * np.sqrt(model.unique_var_)
+
+def _in_input_order(source, table: VerifierTable, per_row: np.ndarray) -> np.ndarray:
+    """Per-row results in the input's order: a DataFrame's rows as given (a table's
+    rows are sorted by problem and candidate, ``table.frame_index`` maps them back)."""
+    if not isinstance(source, pd.DataFrame):
+        return per_row
+    out = np.empty_like(per_row)
+    out[table.frame_index] = per_row
+    return out
+
 
 def _dev_rows(table: VerifierTable, dev) -> np.ndarray:
     """Rows of the problems named in ``dev`` (problem ids), whose labels may be read."""
