@@ -90,3 +90,12 @@ def test_class_balance_needs_the_balanced_target(data):
     X, _, P = data
     with pytest.raises(ValueError, match="class_balance is only used by target='balanced'"):
         EndModel(class_balance=[0.5, 0.5]).fit(X, P)
+
+
+def test_diverging_training_is_reported(data):
+    """A learning rate that blows the weights up raises, instead of returning a model
+    whose soft labels are all NaN."""
+    X, _, P = data
+    with pytest.raises(FloatingPointError, match=r"diverged.*lr=1e\+30.*lower lr"):
+        with np.errstate(all="ignore"):
+            EndModel(head="logreg", lr=1e30, max_epochs=5).fit(X, P)

@@ -151,6 +151,10 @@ def train_head(X: np.ndarray | sp.csr_matrix, target: np.ndarray, weight: np.nda
             total += float(loss.detach()) * len(idx)
             step += 1
         entry = {"epoch": epoch, "train_loss": total / n, "alpha": alpha}
+        if not np.isfinite(entry["train_loss"]):  # every later step would be NaN as well
+            raise FloatingPointError(f"end-model training diverged: the training loss is "
+                                     f"{entry['train_loss']} in epoch {epoch} (lr={lr:g}); "
+                                     "lower lr")
         if val is not None:
             entry["val_score"] = _val_score(model, val, val_target, val_metric)
             if epoch >= first_eligible:
