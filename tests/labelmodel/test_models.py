@@ -186,6 +186,17 @@ def test_bad_hyper_parameters(votes):
         DawidSkene(smoothing=-1).fit(votes.L)
 
 
+def test_triplet_says_which_lfs_get_the_default_accuracy():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 2000)
+    acc = np.array([0.95, 0.9, 0.6, 0.55, 0.85, 0.52])
+    votes = np.where(rng.random((2000, 6)) < acc, y[:, None], 1 - y[:, None])
+    L = np.where(rng.random((2000, 6)) < 0.06, votes, -1)  # ~7 co-votes per pair
+    with pytest.warns(CoverageWarning, match=r"LFs \[0, 1, 2, 3, 4, 5\].*default_accuracy=0.7"):
+        model = Triplet().fit(L)
+    assert np.allclose(model.accuracy_, 0.7)
+
+
 def test_triplet_recovers_accuracies_multiclass():
     # multi-polar LFs with large overlaps: moment estimates from 5k items are within ~0.02
     d = make_votes(5000, 10, 3, coverage=(0.3, 0.8), random_state=0)

@@ -30,7 +30,7 @@ from wslib.analysis import lf_summary
 from wslib.apply import LFApplyError, LFOutputError, MissingColumnError
 from wslib.datasets import load_embedded, load_wrench
 from wslib.exceptions import NotFittedError, WslibWarning
-from wslib.labelmodel import BaseLabelModel, DawidSkene, MajorityVote
+from wslib.labelmodel import BaseLabelModel, DawidSkene, MajorityVote, MatrixCompletion, Triplet
 from wslib.lf import keyword_lf, regex_lf
 from wslib.matrix import check_votes
 
@@ -304,6 +304,12 @@ CASES: dict[str, Bad] = {
                            r"random_state must be a non-negative integer, got -1"),
     "lm-max-iter": Bad(lambda tmp: DawidSkene(max_iter=0).fit(L), ValueError,
                        r"max_iter must be a positive integer, got 0"),
+    "lm-mc-learning-rate": Bad(lambda tmp: MatrixCompletion(learning_rate=float("nan")).fit(L),
+                               ValueError, r"learning_rate must be a finite number > 0, got nan"),
+    "lm-mc-steps": Bad(lambda tmp: MatrixCompletion(n_steps=-5).fit(L), ValueError,
+                       r"n_steps must be a positive integer, got -5"),
+    "lm-triplet-partners": Bad(lambda tmp: Triplet(n_partners=1).fit(L), ValueError,
+                               r"n_partners must be an integer >= 2, got 1"),
     "lm-smoothing": Bad(lambda tmp: DawidSkene(smoothing=-1.0).fit(L), ValueError,
                         r"smoothing must be a finite number >= 0, got -1\.0"),
     "lm-load-foreign-file": Bad(lambda tmp: BaseLabelModel.load(_text_file(tmp)),

@@ -40,7 +40,35 @@ TIE_BREAKS = ("random", "abstain", "first", "prior")
 
 _REGISTRY: dict[str, type["BaseLabelModel"]] = {}
 
-__all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_class_balance"]
+__all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_class_balance",
+           "check_integer", "check_positive"]
+
+
+def check_integer(name: str, value: Any, minimum: int = 1) -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``value`` is an integer >= ``minimum``.
+
+    >>> check_integer("n_steps", -5)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_steps must be a positive integer, got -5
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        what = {0: "a non-negative integer", 1: "a positive integer"}.get(
+            minimum, f"an integer >= {minimum}")
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+
+
+def check_positive(name: str, value: Any) -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``value`` is a finite number > 0.
+
+    >>> check_positive("learning_rate", float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: learning_rate must be a finite number > 0, got nan
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
 
 
 def check_class_balance(class_balance, cardinality: int) -> np.ndarray:

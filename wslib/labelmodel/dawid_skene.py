@@ -9,7 +9,7 @@ import numpy as np
 from wslib.exceptions import ConvergenceWarning, user_stacklevel
 from wslib.kernels import accumulate_scores, softmax_rows
 from wslib.kernels.stats import weighted_vote_counts
-from wslib.labelmodel.base import BaseLabelModel
+from wslib.labelmodel.base import BaseLabelModel, check_integer
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.matrix import VoteMatrix
 
@@ -166,9 +166,7 @@ class DawidSkene(BaseLabelModel):
         if self.smoothing < 0 or not np.isfinite(self.smoothing):
             raise ValueError(f"smoothing must be a finite number >= 0, got {self.smoothing}")
         for name in ("max_iter", "max_patterns"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            check_integer(name, getattr(self, name))
         if not (isinstance(self.tol, (int, float)) and np.isfinite(self.tol) and self.tol >= 0):
             raise ValueError(f"tol must be a finite number >= 0, got {self.tol!r}")
         P, w = stats.compressed()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from wslib.exceptions import CoverageWarning, user_stacklevel
 from wslib.kernels.stats import pairwise_agreement
-from wslib.labelmodel.base import BaseLabelModel
+from wslib.labelmodel.base import BaseLabelModel, check_integer
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import WeightedMajorityVote
 from wslib.matrix import VoteMatrix
@@ -87,6 +90,9 @@ class Triplet(WeightedMajorityVote):
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
         self._check_hyper(k)
+        check_integer("min_overlap", self.min_overlap, minimum=0)
+        check_integer("n_partners", self.n_partners, minimum=2)
+        check_integer("max_patterns", self.max_patterns)
         P, w = VoteStats._from_checked(L, k, self.max_patterns).compressed()
         both, agree = pairwise_agreement(P, w)
         usable = both >= max(self.min_overlap, 1)
@@ -104,5 +110,11 @@ class Triplet(WeightedMajorityVote):
             if ok.any():
                 nu[i] = np.sqrt(np.clip(np.median(num[ok] / den[ok]), 0.0, 1.0))
         acc = np.where(np.isnan(nu), self.default_accuracy, (1.0 + (k - 1) * nu) / k)
+        if np.isnan(nu).any():
+            warnings.warn(f"Triplet: LFs {np.flatnonzero(np.isnan(nu)).tolist()[:20]} share "
+                          f"{self.min_overlap}+ votes with fewer than two other LFs; their "
+                          f"accuracy is default_accuracy={self.default_accuracy:g}, not an "
+                          "estimate (lower min_overlap, or use LabelModel)", CoverageWarning,
+                          stacklevel=user_stacklevel())
         self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
         self._set_accuracy(acc, k)
