@@ -156,6 +156,12 @@ def test_only_single_candidate_problems_is_refused(tiny_frame):
         Weaver().fit(VerifierTable.from_frame(single))
     with pytest.raises(ValueError, match="class_balance must lie strictly between 0 and 1"):
         Weaver(class_balance=1.5).fit(VerifierTable.from_frame(tiny_frame))
+    with pytest.raises(ValueError, match="max_iter must be a positive integer, got 0"):
+        Weaver(max_iter=0).fit(tiny_frame)
+    with pytest.raises(ValueError, match=r"max_correlation must lie in \(0, 1\]"):
+        Weaver(max_correlation=0).fit(tiny_frame)
+    with pytest.raises(ValueError, match="zero rows"):
+        Weaver().fit(tiny_frame.iloc[:0])
 
 
 def test_answer_pooling(tiny_frame):

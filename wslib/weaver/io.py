@@ -114,6 +114,8 @@ class VerifierTable:
                    labels: str | None = "auto", verifiers: list[str] | None = None
                    ) -> VerifierTable:
         """Validate a long frame; see :func:`read_table` for the parameters."""
+        if len(df) == 0:
+            raise ValueError("the verifier table has zero rows")
         if any(_is_list_column(df[c]) for c in df.columns):
             df = from_weaver_layout(df)
             if problem not in df.columns:
