@@ -61,3 +61,29 @@ def test_sparse_bad_value_names_row_and_column():
     S = sp.csr_matrix(np.array([[0, 0], [0, 7]]))
     with pytest.raises(ValueError, match="row 1, column 1"):
         check_votes(S, cardinality=2)
+
+
+def test_nullable_integer_frame_is_read_and_a_missing_vote_named():
+    frame = pd.DataFrame({"a": [0, 1], "b": [1, -1]}).astype("Int8")
+    L, k = check_votes(frame)
+    assert k == 2 and L.tolist() == [[0, 1], [1, -1]]
+    with pytest.raises(ValueError, match="missing value at row 1, column 'b'.*abstains as -1"):
+        check_votes(frame.astype("Int64").mask(frame == -1))
+
+
+def test_sparse_cell_stored_twice_is_refused():
+    """COO input (or hand-built CSR) may hold one cell twice: adding them up would turn
+    two votes for class 1 into one for class 2."""
+    coo = sp.coo_matrix(([1, 1, 0], ([0, 0, 0], [0, 0, 1])), shape=(1, 2))
+    with pytest.raises(ValueError, match="row 0, column 0 more than once"):
+        check_votes(coo)
+    csr = sp.csr_matrix((np.array([1, 1]), np.array([0, 0]), np.array([0, 2])), shape=(1, 2))
+    with pytest.raises(ValueError, match="more than once"):
+        check_votes(csr)
+    ok = sp.coo_matrix(([1, 0], ([0, 0], [0, 1])), shape=(1, 2))
+    assert check_votes(ok)[0].toarray().tolist() == [[1, 0]]
+
+
+def test_uint64_votes_beyond_int64_are_refused():
+    with pytest.raises(ValueError, match="vote 9223372036854775809 at row 0, column 0"):
+        check_votes(np.array([[2**63 + 1, 1, 1]], dtype=np.uint64))

@@ -66,11 +66,43 @@ def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
+def _frame_votes(frame: Any, name: str) -> np.ndarray:
+    """A DataFrame's votes as an array; nullable integer columns (``Int8``...) count as
+    integers when nothing is missing, and a missing vote is named, not read as a string."""
+    missing = frame.isna().to_numpy()
+    if missing.any():
+        r, c = (int(i) for i in np.argwhere(missing)[0])
+        raise ValueError(f"{name} has a missing value at row {r}, column {frame.columns[c]!r}; "
+                         "write abstains as -1")
+    if all(getattr(dtype, "kind", "O") in "iu" for dtype in frame.dtypes):
+        return frame.to_numpy(dtype=np.int64)
+    return frame.to_numpy()
+
+
+def _check_single_entries(L: Any, name: str) -> None:
+    """A sparse matrix may store one cell twice (COO input, or CSR built by hand); turning
+    it into CSR would add the two votes into a vote for another class."""
+    if L.format in ("csr", "csc") and L.has_canonical_format:
+        return
+    coo = L.tocoo()
+    order = np.lexsort((coo.col, coo.row))
+    row, col = coo.row[order], coo.col[order]
+    dup = np.flatnonzero((np.diff(row) == 0) & (np.diff(col) == 0))
+    if dup.size:
+        raise ValueError(f"{name} stores row {int(row[dup[0]])}, column {int(col[dup[0]])} more "
+                         f"than once ({dup.size} repeated entries); each cell holds one vote "
+                         "(converting would add the entries up)")
+
+
 def _check_integral(values: np.ndarray, name: str, where) -> np.ndarray:
     """Reject non-integer dtypes; name the first NaN / fractional cell."""
     if values.dtype == bool:
         raise TypeError(f"{name} has boolean dtype; votes must be integers (-1 = abstain)")
     if np.issubdtype(values.dtype, np.integer):
+        if values.dtype.kind == "u" and values.size and values.max() > np.iinfo(np.int64).max:
+            pos = _first_bad(values > np.iinfo(np.int64).max)
+            raise ValueError(f"{name} has vote {int(values[pos])} at {where(pos)}; votes must "
+                             "be -1 (abstain) or a class index 0..k-1")
         return values
     if np.issubdtype(values.dtype, np.floating):
         bad = ~np.isfinite(values)
@@ -132,6 +164,7 @@ def check_votes(
     cardinality : int
     """
     if sp.issparse(L):
+        _check_single_entries(L, name)
         L = sp.csr_matrix(L)
         data = _check_integral(L.data, name, lambda p: _sparse_position(L, p[0]))
         if L.ndim != 2:
@@ -139,7 +172,7 @@ def check_votes(
         shape = L.shape
     else:
         if hasattr(L, "to_numpy") and hasattr(L, "columns"):
-            L = L.to_numpy()
+            L = _frame_votes(L, name)
         try:
             arr = np.asarray(L)
         except ValueError as exc:

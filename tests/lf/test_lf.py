@@ -232,3 +232,16 @@ def test_batch_preprocessor_chain_runs_once_per_chunk_for_many_lfs(df):
     assert (L[:, 5:] == -1).all() and faults.tolist() == [0] * 5 + [12, 12]
     with pytest.raises(LFApplyError, match="'bad0'.*no luck"):
         apply_lfs(df, bad)
+
+
+def test_votes_beyond_int64_are_faults_not_wrapped():
+    huge_row = labeling_function(name="huge_row")(lambda x: 2**64)
+    huge_batch = labeling_function(batch=True, name="huge_batch")(
+        lambda d: np.full(len(d), 2**64 - 1, dtype=np.uint64))
+    frame = pd.DataFrame({"a": [1, 2]})
+    for lf in (huge_row, huge_batch):
+        with pytest.raises(LFOutputError, match=f"'{lf.name}' returned 1844674407370955161"):
+            apply_lfs(frame, [lf])
+    with pytest.warns(LFFaultWarning, match="4 faulty vote"):
+        L = apply_lfs(frame, [huge_row, huge_batch], errors="abstain")
+    assert (L == ABSTAIN).all()

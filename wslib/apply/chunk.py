@@ -59,6 +59,7 @@ __all__ = ["ERRORS", "ChunkResult", "CompiledLFs", "Watch", "apply_chunk", "comp
 ERRORS = ("raise", "abstain")
 #: chunk votes are int16; larger class indices cannot be stored
 MAX_CLASS = int(np.iinfo(np.int16).max) - 1
+_INT64 = np.iinfo(np.int64)
 
 
 class ChunkResult(NamedTuple):
@@ -275,8 +276,10 @@ def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults,
         except Exception as exc:  # noqa: BLE001 - every LF failure is reported
             faults.raised(j, row, exc)
             continue
-        if _is_vote(v):
+        if _is_vote(v) and _INT64.min <= v <= _INT64.max:
             out[i] = v
+        elif _is_vote(v):
+            faults.bad_output(j, row, f"returned {v}, outside -1 (abstain) .. k-1")
         else:
             faults.bad_output(j, row, f"returned {v!r} ({type(v).__name__}), "
                                       "not an integer vote")
@@ -308,6 +311,14 @@ def _batch_votes(out: Any, j: int, index: pd.Index, faults: _Faults) -> np.ndarr
         faults.bad_output(j, None, f"returned output of shape {arr.shape}, expected ({n},): "
                                    "one vote per row of the chunk")
         return np.full(n, ABSTAIN, dtype=np.int64)
+    if arr.dtype.kind == "u" and arr.size and arr.max() > _INT64.max:  # would wrap to < 0
+        rows = np.flatnonzero(arr > _INT64.max)
+        faults.bad_output(j, int(rows[0]), f"returned {int(arr[rows[0]])}, outside -1 "
+                                           "(abstain) .. k-1")
+        faults.counts[j] += len(rows) - 1
+        arr = np.where(arr > _INT64.max, 0, arr).astype(np.int64)
+        arr[rows] = ABSTAIN
+        return arr
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64, copy=False)
     if arr.dtype.kind == "f":
