@@ -179,3 +179,15 @@ def test_row_lfs_see_the_same_values_as_tolist(dtype):
     def missing(x):
         return 1 if x.text is s.tolist()[1] or x.text != x.text else ABSTAIN
     assert apply_lfs(pd.DataFrame({"text": s}), [missing])[:, 0].tolist() == [-1, 1, -1, -1]
+
+
+def test_column_names_are_taken_as_they_are():
+    """An integer column name is found (it used to be compared as a string and reported
+    missing); duplicate names are refused, since an LF could not tell which it reads."""
+    from wslib.lf import keyword_lf
+
+    L = apply_lfs(pd.DataFrame({0: ["spam", "ham"]}), [keyword_lf("spam", 1, column=0)])
+    assert L.ravel().tolist() == [1, -1]
+    twice = pd.DataFrame([["spam", "x"], ["ham", "y"]], columns=["text", "text"])
+    with pytest.raises(ValueError, match=r"duplicate column names \['text'\]"):
+        apply_lfs(twice, [keyword_lf("spam", 1)])

@@ -62,8 +62,12 @@ class _Source:
 
 class _PandasSource(_Source):
     def __init__(self, df: pd.DataFrame):
+        if not df.columns.is_unique:
+            dup = df.columns[df.columns.duplicated()].unique().tolist()
+            raise ValueError(f"data has duplicate column names {dup[:5]}: an LF reading one "
+                             "of them could not tell which column it gets")
         self.df, self.n_rows = df, len(df)
-        self.columns = [str(c) for c in df.columns]
+        self.columns = list(df.columns)
 
     def load(self, task):
         start, stop = task
