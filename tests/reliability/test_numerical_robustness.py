@@ -105,6 +105,20 @@ def test_mixed_perfect_and_adversarial_sources(cls):
     assert_proba(P, 300, 2)
 
 
+@each_model
+def test_a_class_of_prior_zero_is_never_chosen_and_warns_nothing(cls):
+    import warnings
+
+    data = make_votes(300, 8, 2, random_state=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # log(0) must not leak from numpy
+        P = cls(cardinality=2).fit(data.L, class_balance=[1.0, 0.0]).predict_proba(data.L) \
+            if cls.__name__ != "MajorityVote" else None
+    if P is not None:
+        assert_proba(P, 300, 2)
+        assert (P[:, 1] < 1e-12).all()
+
+
 # ------------------------------------------------------ end model and Weaver
 @pytest.mark.parametrize("scale", [1.0, 1e-30, 1e6], ids=["unit", "tiny", "huge"])
 @pytest.mark.parametrize("head", ["logreg", "mlp"])

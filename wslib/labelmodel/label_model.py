@@ -350,8 +350,10 @@ class LabelModel(BaseLabelModel):
         for a, b in fixes:  # the kernel drops b's vote where a also votes
             if self.unipolar_[b]:
                 counted -= _votes_on(L, a) & _votes_on(L, b)
+        with np.errstate(divide="ignore"):  # a class of prior 0 gets -inf: never chosen
+            log_prior = np.log(self.class_balance_)
         scores = (np.log(np.maximum(proba, 1e-300))
-                  + (counted < 1)[:, None] * np.log(self.class_balance_)[None, :])
+                  + np.where((counted < 1)[:, None], log_prior[None, :], 0.0))
         scores -= scores.max(axis=1, keepdims=True)
         proba = np.exp(scores)
         return proba / proba.sum(axis=1, keepdims=True)

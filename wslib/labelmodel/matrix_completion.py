@@ -111,7 +111,8 @@ class MatrixCompletion(DawidSkene):
         vote = mu.reshape(m, k, k)  # (j, v, c)
         abstain = np.clip(1.0 - vote.sum(axis=1), 1e-6, 1.0)
         log_vote = np.log(np.clip(vote, 1e-6, 1.0))
-        self._set_params(np.log(pi), log_vote, np.log(abstain))
+        with np.errstate(divide="ignore"):  # a class of prior 0 gets -inf: never chosen
+            self._set_params(np.log(pi), log_vote, np.log(abstain))
 
     def _solve(self, first, overlap, pi, m, k) -> np.ndarray:
         """Adam on the moment-matching loss; returns ``mu`` of shape ``(m k, k)``."""

@@ -140,7 +140,9 @@ class WeightedMajorityVote(BaseLabelModel):
         self.weights_ = accuracy_to_weight(self.accuracy_, k)
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
-        return one_coin_proba(L, self.weights_, np.log(self.class_balance_))
+        with np.errstate(divide="ignore"):  # a class of prior 0 gets -inf: never chosen
+            log_prior = np.log(self.class_balance_)
+        return one_coin_proba(L, self.weights_, log_prior)
 
 
 def _dev_evidence(L: VoteMatrix, k: int, y_dev, L_dev) -> tuple[np.ndarray, np.ndarray]:
