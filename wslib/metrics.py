@@ -37,8 +37,11 @@ def check_labels(y, n: int | None = None, cardinality: int | None = None, name: 
     low = -1 if allow_abstain else 0
     if y.size and (y.min() < low or (cardinality is not None and y.max() >= cardinality)):
         bad = int(np.flatnonzero((y < low) | ((y >= cardinality) if cardinality else False))[0])
-        top = "" if cardinality is None else f"..{cardinality - 1}"
-        raise ValueError(f"{name}[{bad}] = {int(y[bad])} is not a class in 0{top}")
+        allowed = f"0..{cardinality - 1}" if cardinality is not None else "0, 1, ..."
+        if allow_abstain:
+            allowed = f"-1 (unlabelled) or {allowed}"
+        raise ValueError(f"{name}[{bad}] = {int(y[bad])} is not a class label: expected "
+                         f"{allowed}")
     return y.astype(np.int64, copy=False)
 
 

@@ -282,7 +282,7 @@ CASES: dict[str, Bad] = {
     "lm-y-dev-length": Bad(lambda tmp: DawidSkene().fit(L, y_dev=[0, 1]), ValueError,
                            r"y_dev has 2 labels but there are 4 items"),
     "lm-y-dev-class": Bad(lambda tmp: DawidSkene().fit(L, y_dev=[0, 1, 5, 1]), ValueError,
-                          r"y_dev\[2\] = 5 is not a class in 0\.\.1"),
+                          r"y_dev\[2\] = 5 is not a class label: expected -1 \(unlabelled\) or 0\.\.1"),
     "lm-l-dev-without-y": Bad(lambda tmp: DawidSkene().fit(L, L_dev=L), ValueError,
                               r"L_dev was given without y_dev"),
     "lm-l-dev-width": Bad(lambda tmp: DawidSkene().fit(L, L_dev=L[:, :2], y_dev=Y), ValueError,
