@@ -99,3 +99,24 @@ def test_diverging_training_is_reported(data):
     with pytest.raises(FloatingPointError, match=r"diverged.*lr=1e\+30.*lower lr"):
         with np.errstate(all="ignore"):
             EndModel(head="logreg", lr=1e30, max_epochs=5).fit(X, P)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"max_epochs": 2.5}, "max_epochs must be a positive integer, got 2.5"),
+    ({"random_state": None}, "random_state must be a non-negative integer, got None"),
+    ({"random_state": -1}, "random_state must be a non-negative integer, got -1"),
+    ({"dev_metric": "auc"}, "unknown dev_metric 'auc'"),
+])
+def test_parameters_are_named(data, params, message):
+    X, _, P = data
+    with pytest.raises(ValueError, match=message):
+        EndModel(**params).fit(X, P)
+
+
+def test_score_checks_sample_weight(data):
+    X, y, P = data
+    model = EndModel(max_epochs=2).fit(X, P)
+    with pytest.raises(ValueError, match=r"sample_weight has shape \(3,\), expected \(60,\)"):
+        model.score(X, y, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match="not all zero"):
+        model.score(X, y, sample_weight=np.zeros(60))

@@ -162,6 +162,12 @@ def test_only_single_candidate_problems_is_refused(tiny_frame):
         Weaver(max_correlation=0).fit(tiny_frame)
     with pytest.raises(ValueError, match="zero rows"):
         Weaver().fit(tiny_frame.iloc[:0])
+    for params, message in [({"class_balance": "a"}, "class_balance must lie strictly"),
+                            ({"threshold": float("nan")}, "threshold must lie strictly"),
+                            ({"positive_rate": 0.5}, r"positive_rate must be a pair"),
+                            ({"positive_rate": (0.9, 0.1)}, r"0 <= low < high <= 1")]:
+        with pytest.raises(ValueError, match=message):
+            Weaver(**params).fit(tiny_frame)
 
 
 def test_answer_pooling(tiny_frame):

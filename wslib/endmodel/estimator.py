@@ -57,9 +57,14 @@ from wslib.endmodel.validation import (
     check_soft_labels,
 )
 from wslib.exceptions import NotFittedError
+from wslib.labelmodel.base import check_integer
 from wslib.metrics import check_labels, score_predictions
 
+#: values of ``dev_metric``: label metrics of the arg-max, higher is better
+DEV_METRICS = ("accuracy", "f1", "f1_binary", "f1_macro", "f1_micro")
+
 __all__ = ["EndModel"]
+
 
 class EndModel(ClassifierMixin, BaseEstimator):
     """Logistic-regression or MLP classifier trained on (soft) labels.
@@ -181,8 +186,11 @@ class EndModel(ClassifierMixin, BaseEstimator):
             raise ValueError(f"unknown sample_weighting {self.sample_weighting!r}; choose one "
                              f"of {SAMPLE_WEIGHTINGS}")
         for name in ("batch_size", "max_epochs", "patience", "hidden"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
+            check_integer(name, getattr(self, name))
+        check_integer("random_state", self.random_state, minimum=0)
+        if self.dev_metric not in DEV_METRICS:
+            raise ValueError(f"unknown dev_metric {self.dev_metric!r}; choose one of "
+                             f"{DEV_METRICS} (a label metric, higher is better)")
         if not 0.0 <= self.validation_fraction < 1.0:
             raise ValueError(f"validation_fraction must be in [0, 1), got "
                              f"{self.validation_fraction!r}")
@@ -312,6 +320,10 @@ class EndModel(ClassifierMixin, BaseEstimator):
             if metric != "accuracy":
                 raise ValueError("sample_weight is only supported with metric='accuracy'")
             w = np.asarray(sample_weight, dtype=np.float64)
+            if w.shape != y.shape:
+                raise ValueError(f"sample_weight has shape {w.shape}, expected ({y.size},)")
+            if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+                raise ValueError("sample_weight must be finite, >= 0 and not all zero")
             return float(np.sum(w * (pred == y)) / np.sum(w))
         return score_predictions(y, pred, metric=metric, cardinality=len(self.classes_))
 

@@ -161,9 +161,20 @@ class Weaver(BaseEstimator):
         if not 0.0 < self.max_correlation <= 1.0:
             raise ValueError(f"max_correlation must lie in (0, 1] (1 keeps every verifier), "
                              f"got {self.max_correlation!r}")
-        if self.class_balance is not None and not 0.0 < float(self.class_balance) < 1.0:
-            raise ValueError(f"class_balance must lie strictly between 0 and 1, got "
-                             f"{self.class_balance!r}")
+        for name in ("class_balance", "threshold"):  # shares / normalised scores in (0, 1)
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, (int, float, np.number))
+                                          and 0.0 < float(value) < 1.0):
+                raise ValueError(f"{name} must lie strictly between 0 and 1, got {value!r}")
+        band = self.positive_rate
+        if band is not None:
+            try:
+                low, high = (float(b) for b in band)
+            except (TypeError, ValueError):
+                raise ValueError(f"positive_rate must be a pair (low, high), got {band!r}") \
+                    from None
+            if not 0.0 <= low < high <= 1.0:
+                raise ValueError(f"positive_rate must satisfy 0 <= low < high <= 1, got {band!r}")
 
     # ----------------------------------------------------------------- fitting
     def fit(self, table: VerifierTable | pd.DataFrame, *, dev=None) -> Weaver:
