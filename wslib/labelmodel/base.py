@@ -336,7 +336,7 @@ def _plain(value: Any) -> Any:
 def _read_model_file(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Header and arrays of a label-model file; any damage is a ValueError naming ``path``."""
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as npz:  # closed on error
             if "__header__" not in npz.files:
                 raise ValueError(f"{path} is not a wslib label-model file (no header)")
             raw = npz["__header__"].tobytes()
