@@ -111,6 +111,8 @@ def test_parameters_are_named(data, params, message):
     X, _, P = data
     with pytest.raises(ValueError, match=message):
         EndModel(**params).fit(X, P)
+    with pytest.raises(TypeError, match="filter_uncovered must be True or False, got 'no'"):
+        EndModel(filter_uncovered="no").fit(X, P)
 
 
 def test_score_checks_sample_weight(data):

@@ -310,6 +310,8 @@ CASES: dict[str, Bad] = {
                        r"n_steps must be a positive integer, got -5"),
     "lm-triplet-partners": Bad(lambda tmp: Triplet(n_partners=1).fit(L), ValueError,
                                r"n_partners must be an integer >= 2, got 1"),
+    "lm-bool-flag": Bad(lambda tmp: DawidSkene(abstain_aware="no").fit(L), TypeError,
+                        r"abstain_aware must be True or False, got 'no'"),
     "lm-smoothing": Bad(lambda tmp: DawidSkene(smoothing=-1.0).fit(L), ValueError,
                         r"smoothing must be a finite number >= 0, got -1\.0"),
     "lm-load-foreign-file": Bad(lambda tmp: BaseLabelModel.load(_text_file(tmp)),

@@ -168,6 +168,8 @@ def test_only_single_candidate_problems_is_refused(tiny_frame):
                             ({"positive_rate": (0.9, 0.1)}, r"0 <= low < high <= 1")]:
         with pytest.raises(ValueError, match=message):
             Weaver(**params).fit(tiny_frame)
+    with pytest.raises(TypeError, match="center must be True or False"):
+        Weaver(center="no").fit(tiny_frame)
 
 
 def test_answer_pooling(tiny_frame):

@@ -57,7 +57,7 @@ from wslib.endmodel.validation import (
     check_soft_labels,
 )
 from wslib.exceptions import NotFittedError
-from wslib.labelmodel.base import check_integer
+from wslib.labelmodel.base import check_bool, check_integer
 from wslib.metrics import check_labels, score_predictions
 
 #: values of ``dev_metric``: label metrics of the arg-max, higher is better
@@ -188,6 +188,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
         for name in ("batch_size", "max_epochs", "patience", "hidden"):
             check_integer(name, getattr(self, name))
         check_integer("random_state", self.random_state, minimum=0)
+        check_bool("filter_uncovered", self.filter_uncovered)
         if self.dev_metric not in DEV_METRICS:
             raise ValueError(f"unknown dev_metric {self.dev_metric!r}; choose one of "
                              f"{DEV_METRICS} (a label metric, higher is better)")

@@ -41,7 +41,21 @@ TIE_BREAKS = ("random", "abstain", "first", "prior")
 _REGISTRY: dict[str, type["BaseLabelModel"]] = {}
 
 __all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_class_balance",
-           "check_integer", "check_positive"]
+           "check_bool", "check_integer", "check_positive"]
+
+
+def check_bool(name: str, value: Any, optional: bool = False) -> None:
+    """Raise ``TypeError`` naming ``name`` unless ``value`` is a bool (or ``None`` when
+    ``optional``): a string such as ``"no"`` would otherwise count as true.
+
+    >>> check_bool("fix_nested", "no")
+    Traceback (most recent call last):
+    ...
+    TypeError: fix_nested must be True or False, got 'no'
+    """
+    if not (isinstance(value, (bool, np.bool_)) or (optional and value is None)):
+        raise TypeError(f"{name} must be True or False{' (or None)' if optional else ''}, "
+                        f"got {value!r}")
 
 
 def check_integer(name: str, value: Any, minimum: int = 1) -> None:

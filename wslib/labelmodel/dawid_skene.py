@@ -9,7 +9,7 @@ import numpy as np
 from wslib.exceptions import ConvergenceWarning, user_stacklevel
 from wslib.kernels import accumulate_scores, softmax_rows
 from wslib.kernels.stats import weighted_vote_counts
-from wslib.labelmodel.base import BaseLabelModel, check_integer
+from wslib.labelmodel.base import BaseLabelModel, check_bool, check_integer
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.matrix import VoteMatrix
 
@@ -167,6 +167,7 @@ class DawidSkene(BaseLabelModel):
             raise ValueError(f"smoothing must be a finite number >= 0, got {self.smoothing}")
         for name in ("max_iter", "max_patterns"):
             check_integer(name, getattr(self, name))
+        check_bool("abstain_aware", self.abstain_aware)
         if not (isinstance(self.tol, (int, float)) and np.isfinite(self.tol) and self.tol >= 0):
             raise ValueError(f"tol must be a finite number >= 0, got {self.tol!r}")
         P, w = stats.compressed()

@@ -11,7 +11,7 @@ from scipy.stats import chi2
 
 from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
-from wslib.labelmodel.base import BaseLabelModel, check_class_balance
+from wslib.labelmodel.base import BaseLabelModel, check_bool, check_class_balance
 from wslib.labelmodel.dawid_skene import DawidSkene, _dev_class_counts, confusion_posterior
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import _dev_evidence, accuracy_to_weight
@@ -249,6 +249,7 @@ class LabelModel(BaseLabelModel):
             raise ValueError(f"uncovered must be 'prior' or 'firing', got {self.uncovered!r}")
         if self.posterior not in POSTERIORS:
             raise ValueError(f"posterior must be one of {POSTERIORS}, got {self.posterior!r}")
+        check_bool("fix_nested", self.fix_nested)
         given_pairs = _check_dependencies(self.dependencies, stats.n_sources)
         if self.posterior == "dawid-skene" and len(given_pairs):
             raise ValueError("dependencies are applied by the vote posterior; "

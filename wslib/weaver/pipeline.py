@@ -52,7 +52,7 @@ from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
 from wslib.exceptions import NotFittedError, WslibWarning, user_stacklevel
-from wslib.labelmodel.base import check_integer
+from wslib.labelmodel.base import check_bool, check_integer
 from wslib.weaver.answers import AnswerGroupModel
 from wslib.weaver.binarise import binarise, thresholds_for_rate
 from wslib.weaver.filter import filter_verifiers
@@ -158,6 +158,8 @@ class Weaver(BaseEstimator):
         if self._option("aggregate") not in AGGREGATES:
             raise ValueError(f"unknown aggregate {self.aggregate!r}; choose one of {AGGREGATES}")
         check_integer("max_iter", self.max_iter)
+        for name in ("center", "use_answers"):
+            check_bool(name, getattr(self, name), optional=True)
         if not 0.0 < self.max_correlation <= 1.0:
             raise ValueError(f"max_correlation must lie in (0, 1] (1 keeps every verifier), "
                              f"got {self.max_correlation!r}")
