@@ -152,3 +152,13 @@ def test_saving_an_unfitted_model_is_refused(tmp_path):
     with pytest.raises(NotFittedError, match="MajorityVote is not fitted"):
         MajorityVote().save(tmp_path / "m.npz")
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_learned_arrays_must_match_the_lf_count(tmp_path):
+    from wslib.labelmodel import LabelModel
+
+    path = tmp_path / "lm.npz"
+    with quiet():
+        LabelModel().fit(fixture_votes()).save(path)
+    _rewrite(path, lambda h: dict(h, scalars=dict(h["scalars"], n_sources_=3)))
+    _load_error(path, ValueError, r"inconsistent: accuracy_ has \d+ entries but n_sources_ is 3")

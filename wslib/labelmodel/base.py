@@ -334,7 +334,25 @@ class BaseLabelModel(BaseEstimator, ABC):
         for key, default in model_cls._learned_defaults.items():
             if not hasattr(model, key):
                 setattr(model, key, default(model))
+        _check_loaded_shapes(model, path)
         return model
+
+
+#: learned arrays with one row per source / one entry per class (checked at load)
+_PER_SOURCE = ("accuracy_", "weights_", "confusion_", "unipolar_")
+_PER_CLASS = ("class_balance_", "balance_estimate_", "uncovered_proba_")
+
+
+def _check_loaded_shapes(model: BaseLabelModel, path: Any) -> None:
+    """A file whose learned arrays contradict its LF or class count (edited by hand,
+    or damaged) is refused: it would predict from the wrong number of sources."""
+    for names, size, what in ((_PER_SOURCE, model.n_sources_, "n_sources_"),
+                              (_PER_CLASS, model.cardinality_, "cardinality_")):
+        for key in names:
+            value = getattr(model, key, None)
+            if isinstance(value, np.ndarray) and value.ndim and value.shape[0] != size:
+                raise ValueError(f"{path} is inconsistent: {key} has {value.shape[0]} entries "
+                                 f"but {what} is {size}; the file was altered or damaged")
 
 
 def _plain(value: Any) -> Any:
