@@ -46,7 +46,7 @@ def _write_dataset(folder: Path, splits: dict[str, int], k: int = 2, m: int = 5,
 @pytest.fixture
 def wrench_dir(tmp_path: Path) -> Path:
     root = tmp_path / "wrench"
-    _write_dataset(root / "tiny", {"train": 120, "valid": 30, "test": 40})
+    _write_dataset(root / "tiny", {"train": 250, "valid": 30, "test": 40})  # > WARMUP_ROWS
     _write_dataset(root / "notrain", {"valid": 50, "test": 60}, k=3, seed=1)
     return root
 
@@ -60,6 +60,11 @@ def _records_are_sane(records: list[dict]) -> None:
             continue
         assert rec["seconds"] >= 0
         if rec["method"] == labelmodel.BASELINE:
+            continue
+        if rec["fit_split"] == "train":  # WRENCH train has gold: each method scored on it too
+            assert 0.0 <= rec["fit_value"] <= 1.0, rec
+        if rec["method"] == labelmodel.REFERENCE:
+            assert rec["library"] == "reference" and 0.0 <= rec["value"] <= 1.0
             continue
         assert 0.0 <= rec["value"] <= 1.0
         assert 0.0 <= rec["coverage"] <= 1.0 and 0.0 <= rec["accuracy"] <= 1.0
@@ -89,6 +94,12 @@ def test_quick_suite_end_to_end(wrench_dir, tmp_path):
     assert by[("notrain", "MajorityVote", 0)]["metric"] == "accuracy"
     assert by[("tiny", "flyingsquid.LabelModel", 0)]["status"] == "skipped"
     assert by[("synthetic-3kx12-k2", labelmodel.BASELINE, 1)]["L_bytes"] == 3000 * 12
+    # the fit-gold reference: only where the fit rows have gold, and unbeaten on them
+    assert {r["dataset"] for r in records if r["method"] == labelmodel.REFERENCE} == {"tiny"}
+    ceiling = by[("tiny", labelmodel.REFERENCE, 0)]["fit_value"]
+    assert by[("tiny", labelmodel.REFERENCE, 1)]["fit_value"] == ceiling
+    assert all(r["fit_value"] <= ceiling for r in records
+               if r["dataset"] == "tiny" and r["status"] == "ok")
     assert all(r["status"] == "ok" for r in records if r["library"] == "wslib")
     # environment beside the results, CSV, plots
     env = json.loads((tmp_path / "lm.env.json").read_text())
@@ -105,6 +116,7 @@ def test_quick_suite_end_to_end(wrench_dir, tmp_path):
     assert proc.returncode == 0, proc.stderr
     text = page.read_text()
     assert "## labelmodel" in text and "| MajorityVote |" in text and "#### tiny" in text
+    assert "| tiny | train (fit) |" in text and "| tiny | test (eval) |" in text
     assert "](img/labelmodel-calibration.png)" in text and "numpy" in text
     assert (page.parent / "img" / "labelmodel-metric-vs-time.png").stat().st_size < 200_000
 
@@ -262,8 +274,10 @@ def test_merge_replaces_only_the_pairs_run_again(wrench_dir, tmp_path):
     first = {r["method"]: r for r in json.loads(path.read_text())}
     assert main(common + ["--methods", "MajorityVote", "--seeds", "2", "--merge"]) == 0
     records = json.loads(path.read_text())
+    ref = labelmodel.REFERENCE  # every run writes the reference of its datasets again
     assert [(r["method"], r["seed"]) for r in records] == [
-        ("snorkel.MajorityLabelVoter", 0), ("MajorityVote", 0), ("MajorityVote", 1)]
+        ("snorkel.MajorityLabelVoter", 0), (ref, 0), (ref, 1), ("MajorityVote", 0),
+        ("MajorityVote", 1)]
     assert records[0] == first["snorkel.MajorityLabelVoter"]
     env = json.loads(core.env_path(path).read_text())
     assert len(env["runs"]) == 2 and "--merge" in env["runs"][1]["command"]
@@ -277,20 +291,49 @@ def test_accuracy_bar_table():
               ("b", "snorkel.LabelModel-100ep"): 0.80, ("b", "snorkel.LabelModel-500ep"): 0.60}
     recs = [dict(common, dataset=d, method=m, value=v, seconds=1.0) for (d, m), v in values.items()]
     _, rows = labelmodel._bar_table(recs)
-    assert rows == [["a", "0.800", "0.700", "0.820", "-0.020", "no"],
-                    ["b", "0.900", "0.850", "0.800", "+0.050", "yes"],
-                    ["average", "0.850", "0.775", "0.810", "+0.015", "yes (strictly)"]]
+    assert rows == [["a", "0.800", "0.700", "0.820", "-0.020", "no", "-", "-"],
+                    ["b", "0.900", "0.850", "0.800", "+0.050", "yes", "-", "-"],
+                    ["average", "0.850", "0.775", "0.810", "+0.015", "yes (strictly)", "", ""]]
     revoted = {("a-rules", "LabelModel"): 0.90, ("a-rules", "MajorityVote"): 0.80,
                ("a-rules", "snorkel.LabelModel-100ep"): 0.70,
                ("a-rules", "snorkel.LabelModel-500ep"): 0.70}
     recs += [dict(common, dataset=d, method=m, value=v, seconds=1.0)
              for (d, m), v in revoted.items()]
     _, rows = labelmodel._bar_table(recs)
-    assert rows[2] == ["a-rules", "0.900", "0.800", "0.700", "+0.100", "yes"]
+    assert rows[2] == ["a-rules", "0.900", "0.800", "0.700", "+0.100", "yes", "-", "-"]
     assert rows[3] == ["average, as shipped", "0.850", "0.775", "0.810", "+0.015",
-                       "yes (strictly)"]
+                       "yes (strictly)", "", ""]
     assert rows[4] == ["average, -rules sets in place", "0.900", "0.825", "0.750", "+0.075",
-                       "yes (strictly)"]
+                       "yes (strictly)", "", ""]
+
+
+def test_pattern_ceiling_labels_each_vote_pattern_by_its_fit_gold():
+    L_fit = np.array([[0, -1, 1], [0, -1, 1], [0, -1, 1], [1, 1, -1], [1, 1, -1], [-1, 2, 2]])
+    y_fit = np.array([0, 0, 2, 1, 1, 2])
+    L = np.array([[1, 1, -1], [0, -1, 1], [2, 2, 2]])
+    proba = labelmodel.pattern_ceiling_proba(L_fit, y_fit, L, 3)
+    np.testing.assert_allclose(proba, [[0, 1, 0], [2 / 3, 0, 1 / 3], [1 / 3, 1 / 3, 1 / 3]])
+    # on the fit rows themselves no relabelling of the patterns is more accurate
+    fit_pred = labelmodel.pattern_ceiling_proba(L_fit, y_fit, L_fit, 3).argmax(axis=1)
+    assert (fit_pred == y_fit).mean() == pytest.approx(5 / 6)
+
+
+def test_split_table_pairs_fit_and_eval_values():
+    common = {"status": "ok", "source": "wrench", "seed": 0, "metric": "accuracy",
+              "fit_split": "train", "eval_split": "test"}
+    values = {labelmodel.REFERENCE: (0.95, 0.80), "LabelModel": (0.85, 0.82),
+              "snorkel.LabelModel-500ep": (0.70, 0.84)}
+    recs = [dict(common, dataset="a", method=m, value=v, fit_value=f, seconds=1.0)
+            for m, (f, v) in values.items()]
+    recs += [dict(common, dataset="a", method="MajorityVote", value=0.78, seconds=1.0)]
+    header, rows = labelmodel._split_table(recs)
+    assert header[:3] == ["dataset", "split", "fit-gold patterns"]
+    assert rows == [["a", "train (fit)", "0.950", "0.850", "-", "-", "0.700"],
+                    ["a", "test (eval)", "0.800", "0.820", "0.780", "-", "0.840"]]
+    _, bar = labelmodel._bar_table(recs)
+    assert bar == [["a", "0.820", "0.780", "0.840", "-0.020", "no", "0.800", "yes"]]
+    assert labelmodel._split_table([r for r in recs if r["method"] != labelmodel.REFERENCE]
+                                   ) == (header, [])
 
 
 def test_rule_votes_add_a_revoted_dataset(tmp_path):

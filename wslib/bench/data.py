@@ -60,6 +60,9 @@ class BenchData:
     eval_split: str | None
     source: str
     info: dict[str, Any] = field(default_factory=dict)
+    #: gold labels of the fit rows, when every one has one (train of a WRENCH set):
+    #: only read to score each method on the split it was fitted on, never to fit
+    y_fit: np.ndarray | None = None
 
     @property
     def n_sources(self) -> int:
@@ -83,8 +86,11 @@ class DatasetSpec:
 def from_wrench(ds: WrenchDataset, source: str = "wrench") -> BenchData:
     """The benchmark protocol (module docstring) applied to a loaded WRENCH dataset."""
     eval_split = ds.eval_split
+    y_fit = None
     if "train" in ds.splits:
         fit_split, L_fit = "train", ds["train"].L
+        if len(ds["train"].y) and (ds["train"].y >= 0).all():
+            y_fit = ds["train"].y
     else:
         names = [s for s in ds.splits if len(ds.splits[s])]
         fit_split = "+".join(names) + " (transductive)"
@@ -94,7 +100,7 @@ def from_wrench(ds: WrenchDataset, source: str = "wrench") -> BenchData:
         L_eval, y_eval = ds[eval_split].L, ds[eval_split].y
     return BenchData(ds.name, ds.metric, ds.cardinality, L_fit, L_eval, y_eval, fit_split,
                      eval_split, source, {"path": None if ds.path is None else str(ds.path),
-                                          "rule_agreement": rule_agreement(ds)})
+                                          "rule_agreement": rule_agreement(ds)}, y_fit)
 
 
 def default_data_dir() -> Path | None:

@@ -15,6 +15,12 @@ reason in ``note``; it never stops the run.
 
 Synthetic datasets also get a ``numpy.pass`` record: the seconds of one numpy
 pass over ``L`` (``(L >= 0).sum(axis=0)``), the yardstick of the speed table.
+Real datasets whose fit rows all have gold (WRENCH train splits) give every method
+a ``fit_value`` too, its metric on the rows it was fitted on (the gold is read
+only to score), and a ``reference.fit-gold-patterns`` record: each vote pattern
+labelled by the majority gold class of the fit rows that show it
+(:func:`pattern_ceiling_proba`), the best any function of the votes can do on
+the fit split and a yardstick for how far the evaluation split has shifted.
 
 Example (the full table of docs/benchmarks.md, about 10 minutes)::
 
@@ -52,12 +58,16 @@ SPEED_METHOD = "LabelModel"
 SPEED_PEER = "snorkel.LabelModel-100ep"
 SNORKEL_LABEL_MODELS = (SPEED_PEER, "snorkel.LabelModel-500ep")
 BASELINE = "numpy.pass"
+#: the reference record of real datasets: the fit split's best vote-pattern classifier
+REFERENCE = "reference.fit-gold-patterns"
+#: the methods of the fit-split check table, beside the reference
+SPLIT_METHODS = (SPEED_METHOD, "MajorityVote", *SNORKEL_LABEL_MODELS)
 RELIABILITY_BINS = 10
 #: rows of the untimed warm-up run each method gets before its first timed run
 WARMUP_ROWS = 200
 
 __all__ = ["HELP", "add_arguments", "run", "render_markdown", "terminal_table", "plot",
-           "run_method", "SPEED_SETS"]
+           "run_method", "pattern_ceiling_proba", "SPEED_SETS"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -175,10 +185,10 @@ def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rs
                 start = time.perf_counter()
                 adapter = method.make(data.cardinality, seed).fit(L_fit)
                 fitted = time.perf_counter()
-                proba = None
+                proba = full = None
                 if data.L_eval is not None:
-                    proba = adapter.predict_proba(L_fit if transductive else data.L_eval)
-                    proba = np.asarray(proba, dtype=np.float64)[-n_eval:]
+                    full = adapter.predict_proba(L_fit if transductive else data.L_eval)
+                    proba = np.asarray(full, dtype=np.float64)[-n_eval:]
                 done = time.perf_counter()
         except Exception as exc:  # noqa: BLE001 - a failing method is a result, not a crash
             extra.update(status="error", note=f"error: {type(exc).__name__}: {exc}"[:300])
@@ -196,7 +206,68 @@ def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rs
         scores = _scores(data, proba, seed, tie_break)
         value = scores.pop("value")
         extra.update(scores, coverage=float(np.mean(row_coverage(data.L_eval) > 0)))
+        if data.y_fit is not None and not data.same_rows:  # untimed: the fit-split check
+            n_fit = int(data.L_fit.shape[0])
+            fit_proba = (np.asarray(full)[:n_fit] if transductive
+                         else adapter.predict_proba(data.L_fit))
+            extra["fit_value"] = _fit_value(data, np.asarray(fit_proba, np.float64), seed,
+                                            tie_break)
     return record(data.name, method.name, data.metric, value, done - start, **extra)
+
+
+def _fit_value(data: BenchData, proba: np.ndarray, seed: int, tie_break: str) -> float:
+    """The WRENCH metric of ``proba`` on the fit rows, against their gold (``y_fit``)."""
+    pred = break_ties(proba, tie_break, np.random.default_rng(seed))
+    return score_predictions(data.y_fit, pred, metric=data.metric, cardinality=data.cardinality)
+
+
+def pattern_ceiling_proba(L_fit: np.ndarray, y_fit: np.ndarray, L: np.ndarray,
+                          k: int) -> np.ndarray:
+    """Soft labels of the best classifier of vote patterns for the fit rows' distribution.
+
+    Each distinct row of votes gets the gold class shares of the fit rows that
+    show it; a row of ``L`` whose pattern never occurs in ``L_fit`` gets the fit
+    rows' class shares. It reads the fit split's gold, so it is a reference,
+    not a label model: no hard labelling of the votes is more accurate on the fit
+    rows than its arg-max, and a label model that beats it on another split does
+    so by labelling the fit split worse (or on patterns the fit rows never show).
+
+    >>> import numpy as np
+    >>> L_fit = np.array([[0, -1], [0, -1], [0, -1], [-1, 1]])
+    >>> pattern_ceiling_proba(L_fit, np.array([0, 0, 1, 1]), np.array([[0, -1], [1, 1]]), 2)
+    array([[0.66666667, 0.33333333],
+           [0.5       , 0.5       ]])
+    """
+    L_fit, L = np.asarray(L_fit), np.asarray(L)
+    _, inverse = np.unique(np.vstack([L_fit, L]), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    n_fit, n_patterns = L_fit.shape[0], int(inverse.max()) + 1
+    counts = np.bincount(inverse[:n_fit] * k + np.asarray(y_fit, np.int64),
+                         minlength=n_patterns * k).reshape(n_patterns, k).astype(np.float64)
+    seen = counts.sum(axis=1)
+    shares = np.bincount(np.asarray(y_fit, np.int64), minlength=k) / n_fit
+    proba = np.where(seen[:, None] > 0, counts / np.maximum(seen, 1.0)[:, None], shares)
+    return proba[inverse[n_fit:]]
+
+
+def _pattern_ceiling(data: BenchData, seed: int, tie_break: str) -> dict[str, Any]:
+    """The :data:`REFERENCE` record of a dataset whose fit rows have gold labels."""
+    L_fit, L_eval = (sp.csr_matrix(M).toarray() if sp.issparse(M) else np.asarray(M)
+                     for M in (data.L_fit, data.L_eval))
+    start = time.perf_counter()
+    proba = pattern_ceiling_proba(L_fit, data.y_fit, L_eval, data.cardinality)
+    seconds = time.perf_counter() - start
+    fit_proba = pattern_ceiling_proba(L_fit, data.y_fit, L_fit, data.cardinality)
+    scores = _scores(data, proba, seed, tie_break)
+    value = scores.pop("value")
+    return record(data.name, REFERENCE, data.metric, value, seconds, seed=seed,
+                  library="reference", status="ok",
+                  note="reads the fit split's gold: the best vote-pattern classifier there",
+                  fit_split=data.fit_split, eval_split=data.eval_split,
+                  n_fit=int(L_fit.shape[0]), n_eval=int(L_eval.shape[0]),
+                  n_sources=data.n_sources, cardinality=data.cardinality, source=data.source,
+                  fit_value=_fit_value(data, fit_proba, seed, "first"),  # any arg-max is best
+                  coverage=float(np.mean(row_coverage(data.L_eval) > 0)), **scores)
 
 
 def _warm_up(data: BenchData, method: Method) -> None:
@@ -206,7 +277,8 @@ def _warm_up(data: BenchData, method: Method) -> None:
     L_eval = L_fit if data.same_rows else (
         None if data.L_eval is None else data.L_eval[:WARMUP_ROWS])
     y_eval = None if data.y_eval is None else data.y_eval[:WARMUP_ROWS]
-    run_method(replace(data, L_fit=L_fit, L_eval=L_eval, y_eval=y_eval), method, memory="off")
+    run_method(replace(data, L_fit=L_fit, L_eval=L_eval, y_eval=y_eval, y_fit=None), method,
+               memory="off")
 
 
 def _numpy_pass(data: BenchData, seed: int) -> dict[str, Any]:
@@ -246,8 +318,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         return []
     seeds = range(max(1, args.seeds))
     tasks = [_Task(spec, method, seed) for spec in specs
-             for method in ([None] if spec.source == "synthetic" else []) + methods
-             for seed in seeds]
+             for method in [None, *methods] for seed in seeds]
     records: list[dict[str, Any]] = []
     loaded: tuple[str, BenchData] | None = None
     warm: set[str] = set()
@@ -256,8 +327,11 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             loaded = None  # free the previous dataset before generating the next
             loaded = (task.spec.name, task.spec.load())
         data = loaded[1]
-        if task.method is None:
-            records.append(_numpy_pass(data, task.seed))
+        if task.method is None:  # synthetic: the numpy pass; gold fit rows: the reference
+            if task.spec.source == "synthetic":
+                records.append(_numpy_pass(data, task.seed))
+            elif data.y_fit is not None and data.L_eval is not None and not data.same_rows:
+                records.append(_pattern_ceiling(data, task.seed, args.tie_break))
         else:
             if task.method.name not in warm:
                 _warm_up(data, task.method)
@@ -269,7 +343,8 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------ tables
 def _methods_in(records: list[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(r["method"] for r in records if r["method"] != BASELINE))
+    return list(dict.fromkeys(r["method"] for r in records
+                              if r["method"] not in (BASELINE, REFERENCE)))
 
 
 def _metric_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
@@ -345,7 +420,7 @@ def _bar_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]
     ``<name>-rules`` sets (``--rule-votes``) there are two averages: over the sets as
     shipped, and with each ``<name>-rules`` in place of ``<name>``."""
     header = ["dataset", SPEED_METHOD, "MajorityVote", "best Snorkel LabelModel",
-              "margin over the better", "met"]
+              "margin over the better", "met", "fit-gold patterns", "better one above them"]
     rows, per_set = [], {}
     for (dataset,), group in group_records(records, "dataset").items():
         value = {m: _median(g, "value") for (m,), g in group_records(group, "method").items()}
@@ -353,9 +428,10 @@ def _bar_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]
         snorkel = [value[m] for m in SNORKEL_LABEL_MODELS if value.get(m) is not None]
         if ours is None or mv is None or not snorkel:
             continue
-        ref = max(mv, *snorkel)
+        ref, ceiling = max(mv, *snorkel), value.get(REFERENCE)
         rows.append([dataset, fmt(ours), fmt(mv), fmt(max(snorkel)), f"{ours - ref:+.3f}",
-                     "yes" if ours >= ref else "no"])
+                     "yes" if ours >= ref else "no", fmt(ceiling),
+                     "-" if ceiling is None else "yes" if ref > ceiling else "no"])
         per_set[dataset] = (ours, mv, max(snorkel), ref)
     shipped = [d for d in per_set if not (d.endswith("-rules") and d[:-6] in per_set)]
     revoted = [f"{d}-rules" if f"{d}-rules" in per_set else d for d in shipped]
@@ -364,7 +440,25 @@ def _bar_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]
     for label, sets in averages if len(shipped) > 1 else []:
         ours, mv, snorkel, ref = (float(np.mean(col)) for col in zip(*(per_set[d] for d in sets)))
         rows.append([label, fmt(ours), fmt(mv), fmt(snorkel), f"{ours - ref:+.3f}",
-                     "yes (strictly)" if ours > ref else "no"])
+                     "yes (strictly)" if ours > ref else "no", "", ""])
+    return header, rows
+
+
+def _split_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """The fit-split check: each method's metric on the split it was fitted on (against
+    that split's gold, never read to fit) beside its metric on the evaluation split, and
+    :data:`REFERENCE`, the best any function of the votes can do on the fit split."""
+    methods = [REFERENCE, *SPLIT_METHODS]
+    header = ["dataset", "split", "fit-gold patterns", *methods[1:]]
+    rows = []
+    for (dataset,), group in group_records(records, "dataset").items():
+        by = group_records(group, "method")
+        if (REFERENCE,) not in by:
+            continue
+        for field, split in (("fit_value", "fit_split"), ("value", "eval_split")):
+            name = f"{by[(REFERENCE,)][0].get(split)} ({'fit' if field == 'fit_value' else 'eval'})"
+            rows.append([dataset, name] + [cell(by[(m,)], field) if (m,) in by else "-"
+                                           for m in methods])
     return header, rows
 
 
@@ -406,7 +500,16 @@ def _sections(records: list[dict[str, Any]], markdown: bool) -> list[str]:
         if rows:
             out += [f"{h}Accuracy bar: {SPEED_METHOD} against the better of MajorityVote and "
                     "Snorkel's LabelModel (best of 100/500 epochs); the average margin is "
-                    "against the mean of the per-dataset better one",
+                    "against the mean of the per-dataset better one. 'fit-gold patterns' "
+                    f"is {REFERENCE}: each vote pattern labelled with the majority gold "
+                    "class of the fit rows showing it (a reference that reads gold)",
+                    format_table(header, rows, markdown)]
+        header, rows = _split_table(real)
+        if rows:
+            out += [f"{h}Fit split against evaluation split: the WRENCH metric of each "
+                    "method on the rows it was fitted on (their gold is read only to score) "
+                    "and on the evaluation rows; no function of the votes beats "
+                    "'fit-gold patterns' on the fit split",
                     format_table(header, rows, markdown)]
     if synthetic:
         out += [f"{h}Label models on synthetic data (accuracy, fitted and scored on all rows)",
@@ -450,7 +553,8 @@ def plot(records: list[dict[str, Any]], out_dir: Path) -> list[Path]:
     """Accuracy-vs-time and reliability plots of the records, as PNGs in ``out_dir``."""
     from wslib.bench.plots import reliability_curves, value_vs_seconds
 
-    scored = [r for r in records if r.get("status") == "ok" and r["method"] != BASELINE]
+    scored = [r for r in records
+              if r.get("status") == "ok" and r["method"] not in (BASELINE, REFERENCE)]
     if not scored:
         return []
     out_dir = Path(out_dir)
