@@ -7,10 +7,12 @@ import json
 import math
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from wslib.bench import core, data, labelmodel, peers, report
 from wslib.bench.cli import main
@@ -316,6 +318,22 @@ def test_pattern_ceiling_labels_each_vote_pattern_by_its_fit_gold():
     # on the fit rows themselves no relabelling of the patterns is more accurate
     fit_pred = labelmodel.pattern_ceiling_proba(L_fit, y_fit, L_fit, 3).argmax(axis=1)
     assert (fit_pred == y_fit).mean() == pytest.approx(5 / 6)
+
+
+def test_pattern_ceiling_reads_sparse_abstains_as_abstains():
+    rng = np.random.default_rng(0)
+    L_fit, L_eval = (np.where(rng.random((n, 4)) < 0.5, rng.integers(0, 2, (n, 4)), -1)
+                     for n in (60, 30))
+
+    def csr(L):  # stored entries are the votes (class 0 included), implicit ones abstain
+        rows, cols = np.nonzero(L >= 0)
+        return sp.csr_matrix((L[rows, cols], (rows, cols)), shape=L.shape)
+
+    dense = BenchData("d", "accuracy", 2, L_fit, L_eval, rng.integers(0, 2, 30), "train",
+                      "test", "wrench", y_fit=rng.integers(0, 2, 60))
+    sparse = replace(dense, L_fit=csr(L_fit), L_eval=csr(L_eval))
+    a, b = (labelmodel._pattern_ceiling(d, 0, "random") for d in (dense, sparse))
+    assert (a["value"], a["fit_value"]) == (b["value"], b["fit_value"])
 
 
 def test_split_table_pairs_fit_and_eval_values():

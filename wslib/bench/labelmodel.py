@@ -45,6 +45,7 @@ from wslib.bench.peers import Method, all_methods, method_groups
 from wslib.bench.report import cell, format_table, group_records, progress, summarize, fmt
 from wslib.kernels import row_coverage
 from wslib.labelmodel.base import TIE_BREAKS, break_ties
+from wslib.matrix import to_dense
 from wslib.metrics import score_predictions, score_proba
 
 HELP = ("label models (wslib and peers: Snorkel, crowd-kit, FlyingSquid) on WRENCH and "
@@ -252,8 +253,7 @@ def pattern_ceiling_proba(L_fit: np.ndarray, y_fit: np.ndarray, L: np.ndarray,
 
 def _pattern_ceiling(data: BenchData, seed: int, tie_break: str) -> dict[str, Any]:
     """The :data:`REFERENCE` record of a dataset whose fit rows have gold labels."""
-    L_fit, L_eval = (sp.csr_matrix(M).toarray() if sp.issparse(M) else np.asarray(M)
-                     for M in (data.L_fit, data.L_eval))
+    L_fit, L_eval = to_dense(data.L_fit), to_dense(data.L_eval)
     start = time.perf_counter()
     proba = pattern_ceiling_proba(L_fit, data.y_fit, L_eval, data.cardinality)
     seconds = time.perf_counter() - start
