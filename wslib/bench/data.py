@@ -73,6 +73,12 @@ class BenchData:
         """True when the evaluation rows are the fit rows (transductive on one matrix)."""
         return self.L_eval is self.L_fit
 
+    @property
+    def scores_fit_split(self) -> bool:
+        """True when methods are also scored on their fit rows (``y_fit``), apart from
+        the evaluation rows."""
+        return self.y_fit is not None and self.L_eval is not None and not self.same_rows
+
 
 @dataclass
 class DatasetSpec:

@@ -135,15 +135,23 @@ def _reliability(proba: np.ndarray, correct: np.ndarray) -> tuple[list[list[floa
     return curve, ece
 
 
+def _hard_labels(data: BenchData, y: np.ndarray, proba: np.ndarray, seed: int,
+                 tie_break: str) -> tuple[np.ndarray, float]:
+    """The hard labels of ``proba`` (ties broken with the seed) and their WRENCH metric."""
+    pred = break_ties(proba, tie_break, np.random.default_rng(seed))
+    return pred, score_predictions(y, pred, metric=data.metric, cardinality=data.cardinality)
+
+
 def _scores(data: BenchData, proba: np.ndarray, seed: int, tie_break: str) -> dict[str, Any]:
     y = data.y_eval
-    pred = break_ties(proba, tie_break, np.random.default_rng(seed))
+    pred, value = _hard_labels(data, y, proba, seed, tie_break)
     curve, ece = _reliability(proba, pred == y)
-    return {"value": score_predictions(y, pred, metric=data.metric, cardinality=data.cardinality),
+    return {"value": value,
             "accuracy": score_predictions(y, pred, metric="accuracy"),
             "log_loss": score_proba(y, proba, metric="log_loss"),
             "brier": score_proba(y, proba, metric="brier"),
-            "ece": ece, "reliability": curve}
+            "ece": ece, "reliability": curve,
+            "coverage": float(np.mean(row_coverage(data.L_eval) > 0))}
 
 
 def _check_proba(proba, n: int, k: int) -> str | None:
@@ -158,6 +166,17 @@ def _check_proba(proba, n: int, k: int) -> str | None:
     return None
 
 
+def _fields(data: BenchData, seed: int, library: str, fit_split: str, n_fit: int,
+            memory: str | None) -> dict[str, Any]:
+    """The fields every record of ``data`` carries beside its method, metric and value."""
+    return {"seed": seed, "library": library, "status": "ok", "note": None,
+            "fit_split": fit_split, "eval_split": data.eval_split, "n_fit": n_fit,
+            "n_eval": 0 if data.L_eval is None else int(data.L_eval.shape[0]),
+            "n_sources": data.n_sources, "cardinality": data.cardinality, "memory": memory,
+            "L_bytes": data.info.get("L_bytes"), "source": data.source,
+            "rule_agreement": data.info.get("rule_agreement")}
+
+
 def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rss",
                tie_break: str = "random") -> dict[str, Any]:
     """Fit and score one method on one dataset; always returns a record, never raises
@@ -168,13 +187,8 @@ def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rs
     fit_split = data.fit_split
     if transductive and data.L_eval is not None:
         fit_split = f"{data.fit_split}+{data.eval_split} (transductive)"
-    n_eval = 0 if data.L_eval is None else int(data.L_eval.shape[0])
-    extra: dict[str, Any] = {
-        "seed": seed, "library": method.library, "status": "ok", "note": None,
-        "fit_split": fit_split, "eval_split": data.eval_split, "n_fit": int(L_fit.shape[0]),
-        "n_eval": n_eval, "n_sources": data.n_sources, "cardinality": data.cardinality,
-        "memory": memory, "L_bytes": data.info.get("L_bytes"), "source": data.source,
-        "rule_agreement": data.info.get("rule_agreement")}
+    extra = _fields(data, seed, method.library, fit_split, int(L_fit.shape[0]), memory)
+    n_eval = extra["n_eval"]
     reason = method.skip_reason(data.cardinality, _n_votes(L_fit))
     if reason is not None:
         extra.update(status="skipped", note=reason)
@@ -206,20 +220,14 @@ def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rs
     else:
         scores = _scores(data, proba, seed, tie_break)
         value = scores.pop("value")
-        extra.update(scores, coverage=float(np.mean(row_coverage(data.L_eval) > 0)))
-        if data.y_fit is not None and not data.same_rows:  # untimed: the fit-split check
+        extra.update(scores)
+        if data.scores_fit_split:  # untimed: the fit-split check
             n_fit = int(data.L_fit.shape[0])
             fit_proba = (np.asarray(full)[:n_fit] if transductive
                          else adapter.predict_proba(data.L_fit))
-            extra["fit_value"] = _fit_value(data, np.asarray(fit_proba, np.float64), seed,
-                                            tie_break)
+            extra["fit_value"] = _hard_labels(data, data.y_fit, np.asarray(fit_proba, np.float64),
+                                              seed, tie_break)[1]
     return record(data.name, method.name, data.metric, value, done - start, **extra)
-
-
-def _fit_value(data: BenchData, proba: np.ndarray, seed: int, tie_break: str) -> float:
-    """The WRENCH metric of ``proba`` on the fit rows, against their gold (``y_fit``)."""
-    pred = break_ties(proba, tie_break, np.random.default_rng(seed))
-    return score_predictions(data.y_fit, pred, metric=data.metric, cardinality=data.cardinality)
 
 
 def pattern_ceiling_proba(L_fit: np.ndarray, y_fit: np.ndarray, L: np.ndarray,
@@ -260,14 +268,11 @@ def _pattern_ceiling(data: BenchData, seed: int, tie_break: str) -> dict[str, An
     fit_proba = pattern_ceiling_proba(L_fit, data.y_fit, L_fit, data.cardinality)
     scores = _scores(data, proba, seed, tie_break)
     value = scores.pop("value")
-    return record(data.name, REFERENCE, data.metric, value, seconds, seed=seed,
-                  library="reference", status="ok",
-                  note="reads the fit split's gold: the best vote-pattern classifier there",
-                  fit_split=data.fit_split, eval_split=data.eval_split,
-                  n_fit=int(L_fit.shape[0]), n_eval=int(L_eval.shape[0]),
-                  n_sources=data.n_sources, cardinality=data.cardinality, source=data.source,
-                  fit_value=_fit_value(data, fit_proba, seed, "first"),  # any arg-max is best
-                  coverage=float(np.mean(row_coverage(data.L_eval) > 0)), **scores)
+    fields = _fields(data, seed, "reference", data.fit_split, int(L_fit.shape[0]), None)
+    fields["note"] = "reads the fit split's gold: the best vote-pattern classifier there"
+    # on the fit rows any arg-max of the pattern shares is the best labelling: no coin flips
+    return record(data.name, REFERENCE, data.metric, value, seconds, **fields, **scores,
+                  fit_value=_hard_labels(data, data.y_fit, fit_proba, seed, "first")[1])
 
 
 def _warm_up(data: BenchData, method: Method) -> None:
@@ -330,7 +335,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         if task.method is None:  # synthetic: the numpy pass; gold fit rows: the reference
             if task.spec.source == "synthetic":
                 records.append(_numpy_pass(data, task.seed))
-            elif data.y_fit is not None and data.L_eval is not None and not data.same_rows:
+            elif data.scores_fit_split:
                 records.append(_pattern_ceiling(data, task.seed, args.tie_break))
         else:
             if task.method.name not in warm:
@@ -455,10 +460,10 @@ def _split_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[st
         by = group_records(group, "method")
         if (REFERENCE,) not in by:
             continue
-        for field, split in (("fit_value", "fit_split"), ("value", "eval_split")):
-            name = f"{by[(REFERENCE,)][0].get(split)} ({'fit' if field == 'fit_value' else 'eval'})"
-            rows.append([dataset, name] + [cell(by[(m,)], field) if (m,) in by else "-"
-                                           for m in methods])
+        for field, split, role in (("fit_value", "fit_split", "fit"),
+                                   ("value", "eval_split", "eval")):
+            rows.append([dataset, f"{by[(REFERENCE,)][0][split]} ({role})"]
+                        + [cell(by[(m,)], field) if (m,) in by else "-" for m in methods])
     return header, rows
 
 
