@@ -32,6 +32,7 @@ from typing import Any, Union
 import numpy as np
 import scipy.sparse as sp
 
+from wslib._validation import check_unmasked
 from wslib.kernels.votes import vote_range
 
 ABSTAIN = -1
@@ -79,7 +80,7 @@ def _frame_votes(frame: Any, name: str) -> np.ndarray:
     return frame.to_numpy()
 
 
-def _check_single_entries(L: Any, name: str) -> None:
+def _check_single_entries(L: Any, name: str, first_row: int = 0) -> None:
     """A sparse matrix may store one cell twice (COO input, or CSR built by hand); turning
     it into CSR would add the two votes into a vote for another class."""
     if L.format in ("csr", "csc") and L.has_canonical_format:
@@ -89,7 +90,7 @@ def _check_single_entries(L: Any, name: str) -> None:
     row, col = coo.row[order], coo.col[order]
     dup = np.flatnonzero((np.diff(row) == 0) & (np.diff(col) == 0))
     if dup.size:
-        raise ValueError(f"{name} stores row {int(row[dup[0]])}, column {int(col[dup[0]])} more "
+        raise ValueError(f"{name} stores row {int(row[dup[0]]) + first_row}, column {int(col[dup[0]])} more "
                          f"than once ({dup.size} repeated entries); each cell holds one vote "
                          "(converting would add the entries up)")
 
@@ -142,6 +143,7 @@ def check_votes(
     n_sources: int | None = None,
     name: str = "L",
     allow_empty: bool = False,
+    first_row: int = 0,
 ) -> tuple[VoteMatrix, int]:
     """Validate a vote matrix and return it in canonical form with its cardinality.
 
@@ -157,6 +159,9 @@ def check_votes(
         Name used in error messages.
     allow_empty : bool
         Accept zero rows.
+    first_row : int
+        Number of the first row in messages (a block read from a larger matrix
+        names its rows in the whole matrix's numbering).
 
     Returns
     -------
@@ -164,15 +169,16 @@ def check_votes(
     cardinality : int
     """
     if sp.issparse(L):
-        _check_single_entries(L, name)
+        _check_single_entries(L, name, first_row)
         L = sp.csr_matrix(L)
-        data = _check_integral(L.data, name, lambda p: _sparse_position(L, p[0]))
+        data = _check_integral(L.data, name, lambda p: _sparse_position(L, p[0], first_row))
         if L.ndim != 2:
             raise ValueError(f"{name} must be 2-D, got shape {L.shape}")
         shape = L.shape
     else:
         if hasattr(L, "to_numpy") and hasattr(L, "columns"):
             L = _frame_votes(L, name)
+        check_unmasked(L, name)
         try:
             arr = np.asarray(L)
         except ValueError as exc:
@@ -187,7 +193,7 @@ def check_votes(
             raise ValueError(
                 f"{name} must be 2-D (n_items, n_sources), got shape {arr.shape}"
             )
-        arr = _check_integral(arr, name, lambda p: f"row {p[0]}, column {p[1]}")
+        arr = _check_integral(arr, name, lambda p: f"row {p[0] + first_row}, column {p[1]}")
         shape = arr.shape
     n, m = shape
     if n == 0 and not allow_empty:
@@ -206,11 +212,11 @@ def check_votes(
 
     if sp.issparse(L):
         vals = data
-        where = lambda i: _sparse_position(L, i)  # noqa: E731
+        where = lambda i: _sparse_position(L, i, first_row)  # noqa: E731
         flat_bad = lambda mask: int(np.flatnonzero(mask)[0])  # noqa: E731
     else:
         vals = arr
-        where = lambda p: f"row {p[0]}, column {p[1]}"  # noqa: E731
+        where = lambda p: f"row {p[0] + first_row}, column {p[1]}"  # noqa: E731
         flat_bad = _first_bad
     lo, hi = vote_range(vals) if vals.size else (ABSTAIN, ABSTAIN)
     if lo < ABSTAIN:
@@ -245,8 +251,8 @@ def check_votes(
     return np.ascontiguousarray(arr, dtype=dtype), k
 
 
-def _sparse_position(L: sp.csr_matrix, i: int) -> str:
-    row = int(np.searchsorted(L.indptr, i, side="right") - 1)
+def _sparse_position(L: sp.csr_matrix, i: int, first_row: int = 0) -> str:
+    row = int(np.searchsorted(L.indptr, i, side="right") - 1) + first_row
     return f"row {row}, column {int(L.indices[i])}"
 
 

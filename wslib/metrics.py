@@ -3,6 +3,8 @@
 Example
 -------
 >>> import numpy as np
+
+from wslib._validation import check_unmasked
 >>> from wslib.metrics import score_predictions
 >>> score_predictions(np.array([0, 1, 1]), np.array([0, 1, 0]), metric="accuracy")
 0.6666666666666666
@@ -11,6 +13,8 @@ Example
 from __future__ import annotations
 
 import numpy as np
+
+from wslib._validation import check_unmasked
 
 METRICS = ("accuracy", "f1", "f1_binary", "f1_macro", "f1_micro", "log_loss", "brier", "coverage")
 PROBA_METRICS = ("log_loss", "brier")
@@ -22,6 +26,7 @@ __all__ = ["METRICS", "PROBA_METRICS", "score_predictions", "score_proba",
 def check_labels(y, n: int | None = None, cardinality: int | None = None, name: str = "y",
                  allow_abstain: bool = False) -> np.ndarray:
     """Validate gold labels: 1-D integers in ``0..k-1`` (``-1`` only if allowed)."""
+    check_unmasked(y, name)
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {y.shape}")

@@ -78,7 +78,7 @@ def test_bad_coverage_and_weights(data):
     ([0.5, 0.3, 0.2], r"class_balance has shape \(3,\)"),
     ([1.0, 0.0], r"class_balance\[1\] = 0.0"),
     ([np.nan, 1.0], r"class_balance\[0\] = nan"),
-    ([0.6, 0.6], "class_balance sums to 1.2"),
+    ([0.6, 0.6], "class_balance must sum to 1, got sum 1.2"),
 ])
 def test_bad_class_balance(data, balance, match):
     X, _, P = data

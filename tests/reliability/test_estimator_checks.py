@@ -13,6 +13,7 @@ import importlib
 import inspect
 import pickle
 import pkgutil
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 import wslib
+from wslib._validation import CheckedParams, _constraints
 from wslib.datasets.synthetic import make_votes
 from wslib.exceptions import NotFittedError
 from wslib.labelmodel import BaseLabelModel
@@ -223,9 +225,9 @@ def test_every_estimator_has_a_recipe(cls):
 
 @each
 def test_init_stores_params_untouched(cls):
-    """``__init__`` stores every hyper-parameter as given: no validation, no copy,
-    no other attribute (sklearn's check_no_attributes_set_in_init). Parameters
-    without a default are the ones its recipe must supply."""
+    """``__init__`` stores every hyper-parameter as given: no copy, no conversion, no
+    other attribute (sklearn's check_no_attributes_set_in_init). Parameters without a
+    default are the ones its recipe must supply."""
     signature = inspect.signature(cls.__init__)
     required = {name for name in _params(cls)
                 if signature.parameters[name].default is inspect.Parameter.empty}
@@ -233,14 +235,46 @@ def test_init_stores_params_untouched(cls):
     default = _recipe(cls).make(cls)
     for name in _params(cls):
         assert hasattr(default, name), f"{cls.__name__}.__init__ does not store {name!r}"
-    sentinels = {name: _Sentinel(name) for name in _params(cls)}
-    est = cls(**sentinels)  # must not validate (validation happens in fit)
-    for name, value in sentinels.items():
+    given = {name: _fresh(value) for name, value in default.get_params(deep=False).items()}
+    est = cls(**given)
+    for name, value in given.items():
         assert getattr(est, name) is value, f"{cls.__name__}.__init__ altered {name!r}"
     public = {key for key in vars(est) if not key.startswith("_")}
-    assert public == set(sentinels), (
+    assert public == set(given), (
         f"{cls.__name__}.__init__ sets attributes that are not parameters: "
-        f"{sorted(public - set(sentinels))}")
+        f"{sorted(public - set(given))}")
+
+
+def _fresh(value):
+    """An equal object that is not ``value`` itself where Python allows it."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return type(value)(value) if not isinstance(value, np.ndarray) else value.copy()
+    return value
+
+
+#: parameters checked only by ``fit``: their valid values depend on the data
+CHECKED_AT_FIT = {"dependencies", "class_embeddings"}
+
+
+@each
+def test_bad_hyper_parameter_is_refused_when_made_and_at_fit(cls):
+    """Every constrained hyper-parameter is checked when the estimator is made, naming
+    it; ``set_params`` does not validate (grid search and clone rely on that) and
+    ``fit`` checks again. Estimators built on CheckedParams constrain every parameter."""
+    table = _constraints(cls)
+    if not issubclass(cls, CheckedParams):
+        pytest.skip(f"{cls.__name__} validates its parameters in fit only")
+    unchecked = set(_params(cls)) - set(table) - CHECKED_AT_FIT
+    assert not unchecked, f"{cls.__name__} has no constraint for {sorted(unchecked)}"
+    recipe = _recipe(cls)
+    for name in sorted(set(table) & set(_params(cls))):
+        bad = _Sentinel(name)
+        with pytest.raises((TypeError, ValueError), match=re.escape(name)):
+            recipe.make(cls, **{name: bad})
+        est = recipe.make(cls).set_params(**{name: bad})
+        assert est.get_params()[name] is bad
+        with pytest.raises((TypeError, ValueError), match=re.escape(name)):
+            recipe.fit(est)
 
 
 @each

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from wslib._validation import check_unmasked
 from wslib.metrics import check_labels
 
 __all__ = ["check_features", "check_partial_labels", "class_name"]
@@ -49,6 +50,7 @@ def check_features(X: Any, *, name: str = "X", n_rows: int | None = None,
     else:
         if hasattr(X, "to_numpy") and hasattr(X, "columns"):
             X = X.to_numpy()
+        check_unmasked(X, name)
         arr = np.asarray(X)
         if arr.dtype == object:
             raise TypeError(f"{name} has object dtype; pass a numeric feature matrix "

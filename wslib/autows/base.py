@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from wslib._validation import CheckedParams, check_params, integer, number, sequence, text
 from wslib.autows._validation import check_features, check_partial_labels
 from wslib.autows.rules import Rule
 from wslib.autows.selection import greedy_select
@@ -48,11 +49,18 @@ def stack_votes(rules: Sequence[Rule], X, k: int) -> np.ndarray:
     return out
 
 
-class BaseGenerator(TransformerMixin, BaseEstimator, ABC):
+class BaseGenerator(CheckedParams, TransformerMixin, BaseEstimator, ABC):
     """Base class of LF generators; see the module docstring for the contract."""
+
+    _parameter_constraints = {
+        "cardinality": integer(2, optional=True), "max_lfs": integer(1),
+        "min_accuracy": number(0, 1, optional=True), "min_support": integer(0),
+        "class_names": sequence(text(), optional=True), "random_state": integer(0),
+        "margins": sequence(number(0, 1)), "validation_fraction": number(0, 1, open_high=True)}
 
     def fit(self, X: Any, y: Any) -> "BaseGenerator":
         """Generate LFs from features of all items and their partial labels; returns ``self``."""
+        check_params(self)
         y_arr = np.asarray(y)
         n_rows = y_arr.shape[0] if y_arr.ndim == 1 else None
         X = check_features(X, n_rows=n_rows)

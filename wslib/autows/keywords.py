@@ -7,6 +7,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from wslib._validation import integer, sequence, text
 from wslib.autows.base import BaseGenerator
 from wslib.autows.rules import KeywordRule, Rule
 from wslib.autows.selection import wilson_lower_bound
@@ -55,6 +56,8 @@ class KeywordGenerator(BaseGenerator):
     kw_free: 'free' in text -> 1
     kw_lunch: 'lunch' in text -> 0
     """
+
+    _parameter_constraints = {"vocabulary": sequence(text()), "max_candidates": integer(1)}
 
     def __init__(self, vocabulary: Sequence[str], cardinality: int | None = None, *,
                  max_lfs: int = 40, max_candidates: int = 400,

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
+from wslib._validation import integer, number, sequence
 from wslib.autows.base import BaseGenerator
 from wslib.autows.rules import PrototypeRule, Rule, normalize_rows
 from wslib.autows.selection import wilson_lower_bound
@@ -71,6 +72,10 @@ class PrototypeGenerator(BaseGenerator):
     >>> L.shape[0]
     1797
     """
+
+    _parameter_constraints = {"n_clusters": sequence(integer(1)), "n_restarts": integer(1),
+                              "min_cluster_purity": number(0, 1),
+                              "n_threads": integer(1, optional=True)}
 
     def __init__(self, cardinality: int | None = None, *, max_lfs: int = 12,
                  n_clusters: Sequence[int] = (2, 4, 8), n_restarts: int = 2,

@@ -8,6 +8,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from wslib._validation import integer, number, sequence
 from wslib.autows.base import BaseGenerator
 from wslib.autows.rules import LinearRule, Rule, ThresholdRule
 from wslib.autows.selection import wilson_lower_bound
@@ -110,6 +111,9 @@ class SnubaGenerator(BaseGenerator):
     >>> L.shape[0], 0 < L.shape[1] <= 20
     (1797, True)
     """
+
+    _parameter_constraints = {"subset_size": integer(1), "n_top_features": integer(1),
+                              "max_stumps": integer(1), "bands": sequence(number(0, 1))}
 
     def __init__(self, cardinality: int | None = None, *, max_lfs: int = 30,
                  subset_size: int = 2, n_top_features: int = 10, max_stumps: int = 300,

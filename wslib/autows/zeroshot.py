@@ -7,6 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from wslib._validation import CheckedParams, check_params, number
 from wslib.autows._validation import check_features
 from wslib.autows.base import BaseGenerator
 from wslib.autows.prototype import margin_rules
@@ -27,7 +28,7 @@ def _check_class_embeddings(class_embeddings: Any, n_features: int) -> np.ndarra
     return E
 
 
-class ZeroShotClassifier(ClassifierMixin, BaseEstimator):
+class ZeroShotClassifier(CheckedParams, ClassifierMixin, BaseEstimator):
     r"""Label items by cosine similarity to embedded class descriptions; needs no labels.
 
     .. math:: P(y = c \mid x) = \mathrm{softmax}_c\big(\cos(x, e_c) / T\big)
@@ -51,15 +52,15 @@ class ZeroShotClassifier(ClassifierMixin, BaseEstimator):
     array([0, 1])
     """
 
+    _parameter_constraints = {"temperature": number(0, open_low=True)}
+
     def __init__(self, class_embeddings: Any, temperature: float = 0.05):
         self.class_embeddings = class_embeddings
         self.temperature = temperature
 
     def fit(self, X: Any, y: Any = None) -> "ZeroShotClassifier":
         """Validate the class embeddings against ``X``'s width; ``y`` is ignored."""
-        if not (isinstance(self.temperature, (int, float)) and np.isfinite(self.temperature)
-                and self.temperature > 0):
-            raise ValueError(f"temperature must be a finite number > 0, got {self.temperature!r}")
+        check_params(self)
         X = check_features(X, allow_sparse=False)
         E = _check_class_embeddings(self.class_embeddings, X.shape[1])
         self.prototypes_ = normalize_rows(E)

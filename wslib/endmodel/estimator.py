@@ -39,6 +39,19 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from wslib._validation import (
+    CheckedParams,
+    align_columns,
+    boolean,
+    check_class_balance,
+    check_params,
+    choice,
+    class_balance,
+    frame_columns,
+    integer,
+    number,
+    text,
+)
 from wslib.device import resolve_device
 from wslib.endmodel.heads import HEADS
 from wslib.endmodel.targets import (
@@ -50,14 +63,12 @@ from wslib.endmodel.targets import (
 )
 from wslib.endmodel.trainer import Features, predict_logits, torch_threads, train_head
 from wslib.endmodel.validation import (
-    check_class_balance,
     check_coverage,
     check_dev_labels,
     check_features,
     check_soft_labels,
 )
 from wslib.exceptions import NotFittedError
-from wslib.labelmodel.base import check_bool, check_integer
 from wslib.metrics import check_labels, score_predictions
 
 #: values of ``dev_metric``: label metrics of the arg-max, higher is better
@@ -66,7 +77,7 @@ DEV_METRICS = ("accuracy", "f1", "f1_binary", "f1_macro", "f1_micro")
 __all__ = ["EndModel"]
 
 
-class EndModel(ClassifierMixin, BaseEstimator):
+class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
     """Logistic-regression or MLP classifier trained on (soft) labels.
 
     Parameters
@@ -127,6 +138,9 @@ class EndModel(ClassifierMixin, BaseEstimator):
     ----------
     classes_ : ndarray of shape (k,)
     n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Column names when ``X`` was a DataFrame with string column names; a
+        DataFrame given later is matched to them by name.
     head_ : torch.nn.Module
         The trained network (on ``device``).
     validation_ : str
@@ -140,6 +154,18 @@ class EndModel(ClassifierMixin, BaseEstimator):
     n_uncovered_ : int
         Training rows dropped as uncovered.
     """
+
+    _parameter_constraints = {
+        "head": choice(*HEADS), "target": choice(*TARGETS),
+        "class_balance": class_balance(positive=True),
+        "label_temperature": number(0, open_low=True), "hidden": integer(1),
+        "dropout": number(0, 1, open_high=True), "lr": number(0, open_low=True),
+        "weight_decay": number(low=0), "batch_size": integer(1), "max_epochs": integer(1),
+        "patience": integer(1), "validation_fraction": number(0, 1, open_high=True),
+        "dev_metric": choice(*DEV_METRICS), "sample_weighting": choice(*SAMPLE_WEIGHTINGS),
+        "filter_uncovered": boolean(), "confidence_coef": number(0, 1),
+        "confidence_warmup": number(0, 1), "device": text(), "n_threads": integer(1, optional=True),
+        "random_state": integer(0)}
 
     def __init__(self, head: str = "mlp", *, target: str = "soft",
                  class_balance: Any = None, label_temperature: float = 1.0,
@@ -174,37 +200,10 @@ class EndModel(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     def _check_params(self) -> None:
-        if self.head not in HEADS:
-            raise ValueError(f"unknown head {self.head!r}; choose one of {HEADS}")
-        if self.target not in TARGETS:
-            raise ValueError(f"unknown target {self.target!r}; choose one of {TARGETS}")
+        check_params(self)
         if self.class_balance is not None and self.target not in ("balanced", "hard-balanced"):
             raise ValueError(f"class_balance is only used by target='balanced' or "
-                             f"'hard-balanced', not "
-                             f"target={self.target!r}")
-        if self.sample_weighting not in SAMPLE_WEIGHTINGS:
-            raise ValueError(f"unknown sample_weighting {self.sample_weighting!r}; choose one "
-                             f"of {SAMPLE_WEIGHTINGS}")
-        for name in ("batch_size", "max_epochs", "patience", "hidden"):
-            check_integer(name, getattr(self, name))
-        check_integer("random_state", self.random_state, minimum=0)
-        check_bool("filter_uncovered", self.filter_uncovered)
-        if self.dev_metric not in DEV_METRICS:
-            raise ValueError(f"unknown dev_metric {self.dev_metric!r}; choose one of "
-                             f"{DEV_METRICS} (a label metric, higher is better)")
-        if not 0.0 <= self.validation_fraction < 1.0:
-            raise ValueError(f"validation_fraction must be in [0, 1), got "
-                             f"{self.validation_fraction!r}")
-        if not 0.0 <= self.confidence_coef <= 1.0:
-            raise ValueError(f"confidence_coef must be in [0, 1], got {self.confidence_coef!r}")
-        if not 0.0 <= self.confidence_warmup <= 1.0:
-            raise ValueError(f"confidence_warmup must be in [0, 1], got "
-                             f"{self.confidence_warmup!r}")
-        if not (np.isfinite(self.label_temperature) and self.label_temperature > 0):
-            raise ValueError(f"label_temperature must be a finite number > 0, got "
-                             f"{self.label_temperature!r}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+                             f"'hard-balanced', not target={self.target!r}")
 
     def fit(self, X: Any, y: Any, *, sample_weight: Any = None, coverage: Any = None,
             X_dev: Any = None, y_dev: Any = None) -> EndModel:
@@ -225,13 +224,14 @@ class EndModel(ClassifierMixin, BaseEstimator):
         """
         self._check_params()
         device = resolve_device(self.device)
+        names = frame_columns(X)
         X = check_features(X)
         n = X.shape[0]
         P = check_soft_labels(y, n=n)
         k = P.shape[1]
         keep = check_coverage(coverage, P, filter_uncovered=self.filter_uncovered)
         balance = None if self.class_balance is None else \
-            check_class_balance(self.class_balance, n_classes=k)
+            check_class_balance(self.class_balance, k, positive=True)
         targets = make_targets(P, keep, self.target, balance=balance,
                                temperature=float(self.label_temperature))
         weight = confidence_weights(P, self.sample_weighting) * \
@@ -252,7 +252,8 @@ class EndModel(ClassifierMixin, BaseEstimator):
         if (X_dev is None) != (y_dev is None):
             raise ValueError("pass both X_dev and y_dev (gold labels), or neither")
         if X_dev is not None:
-            val_X = check_features(X_dev, name="X_dev", n_features=X.shape[1])
+            val_X = check_features(align_columns(X_dev, names, "X_dev"), name="X_dev",
+                                   n_features=X.shape[1])
             val_target = check_dev_labels(y_dev, n=val_X.shape[0], n_classes=k)
             self.validation_ = "dev"
         elif self.validation_fraction > 0 and rows.size >= 20:
@@ -280,6 +281,10 @@ class EndModel(ClassifierMixin, BaseEstimator):
         self.best_score_ = result.history[result.best_epoch].get("val_score")
         self.classes_ = np.arange(k)
         self.n_features_in_ = int(X.shape[1])
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):  # a refit on unnamed features
+            del self.feature_names_in_
         self.n_uncovered_ = int(n - keep.sum())
         return self
 
@@ -292,6 +297,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: Any) -> np.ndarray:
         """Logits, shape ``(n, k)``."""
         self._check_fitted()
+        X = align_columns(X, getattr(self, "feature_names_in_", None), "X")
         X = check_features(X, n_features=self.n_features_in_)
         device = next(self.head_.parameters()).device
         with torch_threads(self.n_threads):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from wslib._validation import check_class_balance, check_unmasked
 from wslib.metrics import check_labels
 
 __all__ = ["check_class_balance", "check_coverage", "check_dev_labels", "check_features",
@@ -50,6 +51,7 @@ def check_features(X: Any, *, name: str = "X", n_features: int | None = None
     else:
         if hasattr(X, "to_numpy") and hasattr(X, "columns"):
             X = X.to_numpy()
+        check_unmasked(X, name)
         arr = np.asarray(X)
         if arr.dtype == object or arr.dtype.kind in "USO":
             raise TypeError(f"{name} has dtype {arr.dtype}; pass numeric features (e.g. "
@@ -161,22 +163,3 @@ def check_dev_labels(y_dev: Any, *, n: int, n_classes: int) -> np.ndarray:
                          f"{n_classes - 1}); a dev set used for model selection must contain "
                          "every class")
     return y_dev
-
-
-def check_class_balance(balance: Any, *, n_classes: int) -> np.ndarray:
-    """A class balance: ``n_classes`` finite, positive shares summing to 1.
-
-    >>> check_class_balance([0.25, 0.75], n_classes=2).tolist()
-    [0.25, 0.75]
-    """
-    arr = np.asarray(balance, dtype=np.float64)
-    if arr.shape != (n_classes,):
-        raise ValueError(f"class_balance has shape {arr.shape}; it needs one share per class "
-                         f"({n_classes},)")
-    bad = ~np.isfinite(arr) | (arr <= 0)
-    if bad.any():
-        c = _first_row(bad)
-        raise ValueError(f"class_balance[{c}] = {arr[c]}: every class needs a finite share > 0")
-    if abs(arr.sum() - 1.0) > SUM_TOL:
-        raise ValueError(f"class_balance sums to {arr.sum():.6g}, not 1")
-    return arr / arr.sum()

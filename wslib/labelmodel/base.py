@@ -29,6 +29,17 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from wslib._validation import (
+    CheckedParams,
+    align_columns,
+    check_bool,
+    check_class_balance,
+    check_integer,
+    check_params,
+    check_positive,
+    frame_columns,
+    integer,
+)
 from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning, user_stacklevel
 from wslib.kernels import coverage_counts, row_coverage
 from wslib.matrix import VoteMatrix, check_votes
@@ -42,62 +53,6 @@ _REGISTRY: dict[str, type["BaseLabelModel"]] = {}
 
 __all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_class_balance",
            "check_bool", "check_integer", "check_positive"]
-
-
-def check_bool(name: str, value: Any, optional: bool = False) -> None:
-    """Raise ``TypeError`` naming ``name`` unless ``value`` is a bool (or ``None`` when
-    ``optional``): a string such as ``"no"`` would otherwise count as true.
-
-    >>> check_bool("fix_nested", "no")
-    Traceback (most recent call last):
-    ...
-    TypeError: fix_nested must be True or False, got 'no'
-    """
-    if not (isinstance(value, (bool, np.bool_)) or (optional and value is None)):
-        raise TypeError(f"{name} must be True or False{' (or None)' if optional else ''}, "
-                        f"got {value!r}")
-
-
-def check_integer(name: str, value: Any, minimum: int = 1) -> None:
-    """Raise ``ValueError`` naming ``name`` unless ``value`` is an integer >= ``minimum``.
-
-    >>> check_integer("n_steps", -5)
-    Traceback (most recent call last):
-    ...
-    ValueError: n_steps must be a positive integer, got -5
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        what = {0: "a non-negative integer", 1: "a positive integer"}.get(
-            minimum, f"an integer >= {minimum}")
-        raise ValueError(f"{name} must be {what}, got {value!r}")
-
-
-def check_positive(name: str, value: Any) -> None:
-    """Raise ``ValueError`` naming ``name`` unless ``value`` is a finite number > 0.
-
-    >>> check_positive("learning_rate", float("nan"))
-    Traceback (most recent call last):
-    ...
-    ValueError: learning_rate must be a finite number > 0, got nan
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-
-
-def check_class_balance(class_balance, cardinality: int) -> np.ndarray:
-    """Validate a class prior: ``k`` positive finite numbers summing to 1."""
-    p = np.asarray(class_balance, dtype=np.float64)
-    if p.shape != (cardinality,):
-        raise ValueError(
-            f"class_balance has shape {p.shape}, expected ({cardinality},) for "
-            f"cardinality {cardinality}"
-        )
-    if not np.all(np.isfinite(p)) or np.any(p < 0):
-        raise ValueError(f"class_balance must be finite and non-negative, got {p.tolist()}")
-    if not np.isclose(p.sum(), 1.0, atol=1e-6):
-        raise ValueError(f"class_balance must sum to 1, got sum {p.sum():.6g}")
-    return p / p.sum()
 
 
 def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
@@ -125,7 +80,7 @@ def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
     return pred
 
 
-class BaseLabelModel(BaseEstimator, ABC):
+class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
     """Base class of label models; see the module docstring for the contract.
 
     Parameters
@@ -138,6 +93,8 @@ class BaseLabelModel(BaseEstimator, ABC):
     """
 
     _learned: ClassVar[tuple[str, ...]] = ("class_balance_",)
+    _parameter_constraints = {"cardinality": integer(2, optional=True),
+                              "random_state": integer(0)}
     #: learned attributes added after a release: ``{name: default from the loaded model}``
     #: for a file saved before that lacks it
     _learned_defaults: ClassVar[dict[str, Callable[[Any], Any]]] = {}
@@ -169,10 +126,8 @@ class BaseLabelModel(BaseEstimator, ABC):
             choose between candidate fits. ``L_dev`` defaults to ``None`` and
             then ``y_dev`` must align with the rows of ``L``.
         """
-        if (isinstance(self.random_state, bool)
-                or not isinstance(self.random_state, (int, np.integer)) or self.random_state < 0):
-            raise ValueError(f"random_state must be a non-negative integer, got "
-                             f"{self.random_state!r}")
+        check_params(self)
+        names = frame_columns(L)
         L, k = check_votes(L, cardinality=self.cardinality)
         n, m = L.shape
         if m < self._min_sources:
@@ -186,6 +141,7 @@ class BaseLabelModel(BaseEstimator, ABC):
             if L_dev is None:
                 y_dev = check_labels(y_dev, n=n, cardinality=k, name="y_dev", allow_abstain=True)
             else:
+                L_dev = align_columns(L_dev, names, "L_dev", "labeling functions")
                 L_dev, _ = check_votes(L_dev, cardinality=k, n_sources=m, name="L_dev")
                 y_dev = check_labels(y_dev, n=L_dev.shape[0], cardinality=k, name="y_dev")
         elif L_dev is not None:
@@ -193,8 +149,16 @@ class BaseLabelModel(BaseEstimator, ABC):
         self._warn_coverage(L, k)
         self.cardinality_ = k
         self.n_sources_ = m
+        self._set_feature_names(names)
         self._fit(L, k, class_balance=prior, y_dev=y_dev, L_dev=L_dev)
         return self
+
+    def _set_feature_names(self, names: np.ndarray | None) -> None:
+        """Record the LF (column) names of a DataFrame ``L``, checked at predict."""
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):  # a refit on an unnamed matrix
+            del self.feature_names_in_
 
     def _warn_coverage(self, L: VoteMatrix, k: int) -> None:
         per_row, per_lf = coverage_counts(L)
@@ -229,6 +193,7 @@ class BaseLabelModel(BaseEstimator, ABC):
 
     def _validate_for_predict(self, L) -> VoteMatrix:
         self._check_fitted()
+        L = align_columns(L, getattr(self, "feature_names_in_", None), "L", "labeling functions")
         L, _ = check_votes(L, cardinality=self.cardinality_, n_sources=self.n_sources_)
         return L
 
@@ -280,6 +245,8 @@ class BaseLabelModel(BaseEstimator, ABC):
                 arrays[name] = value
             else:
                 scalars[name] = value.item() if isinstance(value, np.generic) else value
+        if hasattr(self, "feature_names_in_"):  # strings: JSON, not a pickled object array
+            scalars["feature_names_in_"] = self.feature_names_in_.tolist()
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -328,7 +295,8 @@ class BaseLabelModel(BaseEstimator, ABC):
         model = model_cls(**{key: value for key, value in header["params"].items()
                              if key in accepted})
         for key, value in header["scalars"].items():
-            setattr(model, key, value)
+            setattr(model, key, np.asarray(value, dtype=object) if key == "feature_names_in_"
+                    else value)
         for key, value in arrays.items():
             setattr(model, key, value)
         for key, default in model_cls._learned_defaults.items():

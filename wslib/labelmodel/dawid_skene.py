@@ -9,7 +9,8 @@ import numpy as np
 from wslib.exceptions import ConvergenceWarning, user_stacklevel
 from wslib.kernels import accumulate_scores, softmax_rows
 from wslib.kernels.stats import weighted_vote_counts
-from wslib.labelmodel.base import BaseLabelModel, check_bool, check_integer
+from wslib._validation import boolean, check_class_balance, integer, number, text
+from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.matrix import VoteMatrix
 
@@ -108,6 +109,9 @@ class DawidSkene(BaseLabelModel):
 
     _learned = ("class_balance_", "confusion_", "accuracy_", "n_iter_")
     _min_sources = 3
+    _parameter_constraints = {"abstain_aware": boolean(), "smoothing": number(low=0),
+                              "max_iter": integer(1), "tol": number(low=0),
+                              "max_patterns": integer(1), "device": text(optional=True)}
     permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
     #: subclasses whose ``__init__`` has no ``device`` parameter use the numba path
     device: str | None = None
@@ -147,7 +151,6 @@ class DawidSkene(BaseLabelModel):
         >>> bool(np.allclose(a, DawidSkene().fit(L).predict_proba(L), atol=1e-9))
         True
         """
-        from wslib.labelmodel.base import check_class_balance
         from wslib.labelmodel.stats import check_dev_set, check_stats_fit
 
         check_stats_fit(self, DawidSkene)  # e.g. MatrixCompletion: moment matching
@@ -163,13 +166,6 @@ class DawidSkene(BaseLabelModel):
         return self
 
     def _fit_patterns(self, stats: VoteStats, *, class_balance, dev_counts) -> None:
-        if self.smoothing < 0 or not np.isfinite(self.smoothing):
-            raise ValueError(f"smoothing must be a finite number >= 0, got {self.smoothing}")
-        for name in ("max_iter", "max_patterns"):
-            check_integer(name, getattr(self, name))
-        check_bool("abstain_aware", self.abstain_aware)
-        if not (isinstance(self.tol, (int, float)) and np.isfinite(self.tol) and self.tol >= 0):
-            raise ValueError(f"tol must be a finite number >= 0, got {self.tol!r}")
         P, w = stats.compressed()
         k = stats.cardinality
         em = _NumbaEM(P, w) if self.device is None else _TorchEM(P, w, k, self.device)

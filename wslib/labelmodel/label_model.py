@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.stats import chi2
 
+from wslib._validation import boolean, choice, integer, number, text
 from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel, check_bool, check_class_balance
@@ -197,6 +198,10 @@ class LabelModel(BaseLabelModel):
         "independence_test_": lambda model: np.array([np.nan, 0.0, np.nan]),
     }
     permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
+    _parameter_constraints = {"smoothing": number(low=0), "max_iter": integer(1),
+                              "tol": number(low=0), "fix_nested": boolean(),
+                              "max_patterns": integer(1), "uncovered": choice("prior", "firing"),
+                              "posterior": choice(*POSTERIORS), "device": text(optional=True)}
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  smoothing: float = 1.0, max_iter: int = 200, tol: float = 1e-6,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from wslib.kernels import row_vote_counts
-from wslib.labelmodel.base import BaseLabelModel, check_class_balance
+from wslib._validation import check_class_balance
+from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.stats import VoteStats
 from wslib.matrix import VoteMatrix
 

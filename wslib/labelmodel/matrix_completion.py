@@ -6,7 +6,8 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from wslib.labelmodel.base import BaseLabelModel, check_integer, check_positive
+from wslib._validation import integer, number
+from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.dawid_skene import DawidSkene
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.matrix import VoteMatrix
@@ -79,6 +80,9 @@ class MatrixCompletion(DawidSkene):
 
     _learned = ("class_balance_", "confusion_", "accuracy_")
     _min_sources = 3
+    _parameter_constraints = {"init_accuracy": number(0, 1, open_low=True, open_high=True),
+                              "n_steps": integer(1), "learning_rate": number(0, open_low=True),
+                              "max_patterns": integer(1)}
     permutation_invariant = True
     #: Abstains are class-dependent outcomes (used by the shared posterior code).
     abstain_aware = True
@@ -99,9 +103,6 @@ class MatrixCompletion(DawidSkene):
                              f"{m} LFs x {k} classes (limit {MAX_CELLS} cells); use LabelModel")
         if not 1.0 / k < self.init_accuracy < 1.0:
             raise ValueError(f"init_accuracy must be in (1/k, 1), got {self.init_accuracy}")
-        check_integer("n_steps", self.n_steps)
-        check_integer("max_patterns", self.max_patterns)
-        check_positive("learning_rate", self.learning_rate)
         P, w = VoteStats._from_checked(L, k, self.max_patterns).compressed()
         pi = np.full(k, 1.0 / k) if class_balance is None else class_balance
         first, overlap = _moments(P, w, m, k)

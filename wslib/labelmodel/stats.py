@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from wslib._validation import check_params
 from wslib.kernels.stats import pattern_hashes
 from wslib.matrix import VoteMatrix, check_votes, to_sparse, vote_dtype
 from wslib.metrics import check_labels
@@ -199,6 +200,7 @@ def check_stats_fit(model: Any, owner: type) -> None:
         raise TypeError(f"{type(model).__name__} cannot be fitted from streamed statistics: "
                         f"it estimates its parameters in fit and does not implement "
                         f"fit_stats (only its parent {owner.__name__} does); fit it in memory")
+    check_params(model)
 
 
 def check_dev_set(stats: VoteStats, y_dev: Any, L_dev: Any, *, need_votes: bool

@@ -6,9 +6,10 @@ import warnings
 
 import numpy as np
 
+from wslib._validation import integer
 from wslib.exceptions import CoverageWarning, user_stacklevel
 from wslib.kernels.stats import pairwise_agreement
-from wslib.labelmodel.base import BaseLabelModel, check_integer
+from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import WeightedMajorityVote
 from wslib.matrix import VoteMatrix
@@ -87,12 +88,11 @@ class Triplet(WeightedMajorityVote):
 
     #: Accuracies come from moments, not from dev labels plus a Beta prior.
     prior_strength = 0.0
+    _parameter_constraints = {"min_overlap": integer(0), "n_partners": integer(2),
+                              "max_patterns": integer(1)}
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
         self._check_hyper(k)
-        check_integer("min_overlap", self.min_overlap, minimum=0)
-        check_integer("n_partners", self.n_partners, minimum=2)
-        check_integer("max_patterns", self.max_patterns)
         P, w = VoteStats._from_checked(L, k, self.max_patterns).compressed()
         both, agree = pairwise_agreement(P, w)
         usable = both >= max(self.min_overlap, 1)

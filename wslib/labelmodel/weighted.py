@@ -6,7 +6,8 @@ import numpy as np
 
 from wslib.kernels import count_votes
 from wslib.kernels.stats import one_coin_proba
-from wslib.labelmodel.base import BaseLabelModel, check_class_balance
+from wslib._validation import check_class_balance, number
+from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.stats import VoteStats, check_dev_set, check_stats_fit
 from wslib.matrix import VoteMatrix, check_votes
 
@@ -70,6 +71,9 @@ class WeightedMajorityVote(BaseLabelModel):
     """
 
     _learned = ("class_balance_", "accuracy_", "weights_")
+    _parameter_constraints = {"accuracy": lambda name, value: _check_accuracy(value),
+                              "default_accuracy": number(0, 1, open_low=True, open_high=True),
+                              "prior_strength": number(low=0)}
     permutation_invariant = True  # a given per-LF accuracy= must be permuted with the columns
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
@@ -83,9 +87,6 @@ class WeightedMajorityVote(BaseLabelModel):
         if not 1.0 / k < self.default_accuracy < 1.0:
             raise ValueError(f"default_accuracy must be in (1/k, 1) = ({1 / k:.3g}, 1), "
                              f"got {self.default_accuracy}")
-        if not (self.prior_strength >= 0 and np.isfinite(self.prior_strength)):
-            raise ValueError(f"prior_strength must be a finite number >= 0, "
-                             f"got {self.prior_strength}")
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
         self._fit_evidence(L.shape[1], k, class_balance,
@@ -123,10 +124,7 @@ class WeightedMajorityVote(BaseLabelModel):
         self._check_hyper(k)
         self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
         if self.accuracy is not None:
-            acc = np.asarray(self.accuracy, dtype=np.float64)
-            if acc.shape != (m,) or not np.all((acc > 0) & (acc < 1)):
-                raise ValueError(f"accuracy must be {m} numbers in (0, 1), one per LF, "
-                                 f"got shape {acc.shape}")
+            acc = _check_accuracy(self.accuracy, getattr(self, "feature_names_in_", None), m)
         else:
             acc = self._posterior_accuracy(*evidence)
         self._set_accuracy(acc, k)
@@ -143,6 +141,39 @@ class WeightedMajorityVote(BaseLabelModel):
         with np.errstate(divide="ignore"):  # a class of prior 0 gets -inf: never chosen
             log_prior = np.log(self.class_balance_)
         return one_coin_proba(L, self.weights_, log_prior)
+
+
+def _check_accuracy(accuracy, names: np.ndarray | None = None, m: int | None = None
+                    ) -> np.ndarray | None:
+    """Per-LF accuracies in (0, 1): a sequence read by position, or a dict / Series keyed
+    by LF name (the column names of a DataFrame ``L``), read by name."""
+    if accuracy is None:
+        return None
+    if hasattr(accuracy, "to_dict") and not hasattr(accuracy, "columns"):
+        accuracy = accuracy.to_dict()
+    if isinstance(accuracy, dict):
+        if m is None:  # at construction: the names are not known yet
+            accuracy = list(accuracy.values())
+        elif names is None:
+            raise ValueError("accuracy is keyed by LF name, but L has no column names: fit on "
+                             "a DataFrame whose columns are the LF names, or pass a sequence "
+                             "in column order")
+        else:
+            unknown = sorted(set(map(str, accuracy)) - set(names.tolist()))
+            missing = [n for n in names.tolist() if n not in accuracy]
+            if unknown or missing:
+                raise ValueError(f"accuracy is keyed by LF name and must name each column of L "
+                                 f"once: missing {missing[:10]}, unknown {unknown[:10]}")
+            accuracy = [accuracy[n] for n in names.tolist()]
+    try:
+        acc = np.asarray(accuracy, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"accuracy must hold numbers, one per LF, got {accuracy!r}") from exc
+    if acc.ndim != 1 or (m is not None and acc.shape != (m,)) \
+            or not np.all((acc > 0) & (acc < 1)):
+        raise ValueError(f"accuracy must be {m if m is not None else 'm'} numbers in (0, 1), "
+                         f"one per LF, got {acc.tolist()[:10]} (shape {acc.shape})")
+    return acc
 
 
 def _dev_evidence(L: VoteMatrix, k: int, y_dev, L_dev) -> tuple[np.ndarray, np.ndarray]:
