@@ -2,6 +2,7 @@
 
 import os
 import sys
+from typing import Any
 
 #: frames of files under this directory belong to wslib (see :func:`user_stacklevel`)
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -25,6 +26,18 @@ class ConvergenceWarning(WslibWarning):
 
 class LFFaultWarning(WslibWarning):
     """Labeling functions raised or returned invalid votes and were recorded as abstains."""
+
+
+class LFRowError(ValueError):
+    """A batch LF that votes on most rows of a chunk but cannot on some (a NaN embedding):
+    ``rows`` are their positions in the chunk, ``votes`` the votes of every row (any
+    value at ``rows``). The applier reports the first of them by its row and keeps the
+    other votes with ``errors="abstain"``."""
+
+    def __init__(self, message: str, rows: Any = (), votes: Any = None) -> None:
+        super().__init__(message)
+        self.rows = rows
+        self.votes = votes
 
 
 def user_stacklevel() -> int:

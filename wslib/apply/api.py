@@ -16,7 +16,7 @@ import os
 import time
 import warnings
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
+from wslib._validation import check_bool, check_integer, check_number
 from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, Watch, apply_chunk, compile_lfs
 from wslib.apply.errors import WorkerDiedError
 from wslib.exceptions import LFFaultWarning, WslibWarning, user_stacklevel
@@ -84,15 +85,25 @@ class _ArrowSource(_Source):
 
 
 class _DictSource(_Source):
-    def __init__(self, data: Mapping[str, Any]):
-        self.data = {str(k): v if hasattr(v, "__len__") and hasattr(v, "__getitem__")
-                     else np.asarray(v) for k, v in data.items()}
+    """Columns given as a dict, read by position. Series columns must share one index
+    (or hold the same labels in another order: they are aligned to the first Series'
+    order), which then labels the rows; anything else is refused, never mixed."""
+
+    def __init__(self, data: Mapping[Any, Any]):
+        names = [str(k) for k in data]
+        if len(set(names)) < len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"dict input has keys that are the same column name as text: "
+                             f"{dup[:5]}")
+        self.data = {str(k): _dict_column(str(k), v) for k, v in data.items()}
         lengths = {k: len(v) for k, v in self.data.items()}
         if len(set(lengths.values())) > 1:
             first = next(iter(lengths))
             odd = next(k for k, n in lengths.items() if n != lengths[first])
             raise ValueError(f"dict input columns differ in length: {first!r} has "
                              f"{lengths[first]} rows, {odd!r} has {lengths[odd]}")
+        self.index = _shared_index(self.data)
+        self.data = {k: v.array if isinstance(v, pd.Series) else v for k, v in self.data.items()}
         self.n_rows = next(iter(lengths.values()), 0)
         self.columns = list(self.data)
 
@@ -100,19 +111,64 @@ class _DictSource(_Source):
         start, stop = task
         cols = {k: (list(v[start:stop]) if getattr(v, "ndim", 1) > 1 else v[start:stop])
                 for k, v in self.data.items()}
-        return start, pd.DataFrame(cols, index=pd.RangeIndex(start, stop))
+        index = pd.RangeIndex(start, stop) if self.index is None else self.index[start:stop]
+        return start, pd.DataFrame(cols, index=index)
+
+
+def _dict_column(name: str, values: Any) -> Any:
+    """One dict column as a sliceable sequence of one value per row; masked cells of a
+    masked array become missing values (NaN, or None for non-numbers)."""
+    if isinstance(values, np.ma.MaskedArray):
+        numeric = values.dtype.kind in "fiu"
+        return (values.astype(np.float64).filled(np.nan) if numeric
+                else values.astype(object).filled(None))
+    if isinstance(values, (Set, Mapping)):
+        raise TypeError(f"dict input column {name!r} is a {type(values).__name__}, which has "
+                        "no row order: pass a list, an array or a Series")
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable) or \
+            (isinstance(values, np.ndarray) and values.ndim == 0):
+        raise TypeError(f"dict input column {name!r} is a single {type(values).__name__} "
+                        f"({str(values)[:40]!r}), not a column: give one value per row (a "
+                        "list, an array or a Series)")
+    if not (hasattr(values, "__len__") and hasattr(values, "__getitem__")):
+        raise TypeError(f"dict input column {name!r} is a {type(values).__name__} (no length, "
+                        "read only once): pass a list, e.g. list(values)")
+    return values
+
+
+def _shared_index(columns: Mapping[str, Any]) -> pd.Index | None:
+    """The index of the Series among ``columns`` (made to agree), or None if there are
+    none; Series whose labels differ are refused."""
+    series = {k: v for k, v in columns.items() if isinstance(v, pd.Series)}
+    if not series:
+        return None
+    first, index = next(iter(series)), next(iter(series.values())).index
+    for k, s in series.items():
+        if s.index.equals(index):
+            continue
+        if not (index.is_unique and s.index.is_unique and len(s) == len(index)
+                and (s.index.get_indexer(index) >= 0).all()):
+            raise ValueError(f"dict input columns {first!r} and {k!r} are Series with different "
+                             "indexes: their rows cannot be matched; align them first (e.g. "
+                             "pd.concat(columns, axis=1)) or pass arrays (.to_numpy()) to "
+                             "read them by position")
+        columns[k] = s.reindex(index)  # type: ignore[index]
+    return index
 
 
 class _ParquetSource(_Source):
     """Parquet file or folder of ``*.parquet`` files (sorted by name), streamed."""
 
-    def __init__(self, path: Path, columns: Sequence[str] | None):
+    def __init__(self, path: Path, plan: CompiledLFs):
         files = sorted(path.glob("**/*.parquet")) if path.is_dir() else [path]
         if not files:
             raise FileNotFoundError(f"{path} holds no *.parquet files")
         self.files = [pq.ParquetFile(f) for f in files]
+        plan.check_sources([(f"Parquet input {f}", pf.schema_arrow.names)
+                            for f, pf in zip(files, self.files)])
         self.n_rows = sum(f.metadata.num_rows for f in self.files)
         self.columns = self.files[0].schema_arrow.names
+        columns = plan.columns
         self.read = None if columns is None else [c for c in columns if c in self.columns]
 
     def tasks(self, chunk_size):
@@ -133,7 +189,7 @@ def _to_pandas(table: pa.Table, start: int) -> pd.DataFrame:
     return df
 
 
-def _source(data: Any, columns: Sequence[str] | None) -> _Source:
+def _source(data: Any, plan: CompiledLFs) -> _Source:
     if isinstance(data, pd.DataFrame):
         return _PandasSource(data)
     if isinstance(data, pa.Table):
@@ -146,18 +202,25 @@ def _source(data: Any, columns: Sequence[str] | None) -> _Source:
         path = Path(data)
         if not path.exists():
             raise FileNotFoundError(f"input {path} does not exist")
-        return _ParquetSource(path, columns)
+        return _ParquetSource(path, plan)
     raise TypeError(f"cannot apply LFs to a {type(data).__name__}; pass a pandas DataFrame, "
                     "a pyarrow Table, a dict of equal-length arrays or a Parquet path")
 
 
 # ----------------------------------------------------------------------------- workers
-#: (source, plan, errors) inherited by forked workers, so tasks carry only row ranges
-_STATE: tuple | None = None
+#: (source, plan, errors) of the one pool a worker process serves, set in the worker by
+#: ``_init_worker`` (forked: nothing is pickled), so tasks carry only row ranges; the
+#: calling process keeps no state, and concurrent ``apply_lfs`` calls have their own pools
+_WORKER: tuple | None = None
+
+
+def _init_worker(source: _Source, plan: CompiledLFs, errors: str) -> None:
+    global _WORKER
+    _WORKER = (source, plan, errors)
 
 
 def _run_task(task: Any) -> tuple[int, ChunkResult]:
-    source, plan, errors = _STATE
+    source, plan, errors = _WORKER
     start, df = source.load(task)
     return start, apply_chunk(plan, df, errors=errors, start=start)
 
@@ -169,10 +232,13 @@ def _run_serial(source: _Source, tasks: Iterator[Any], plan: CompiledLFs, errors
         yield start, apply_chunk(plan, df, errors=errors, start=start)
 
 
-def _run_pool(tasks: Iterator[Any], n_jobs: int) -> Iterator[tuple[int, ChunkResult]]:
+def _run_pool(source: _Source, tasks: Iterator[Any], plan: CompiledLFs, errors: str,
+              n_jobs: int) -> Iterator[tuple[int, ChunkResult]]:
     """Results in task order; at most ``2 * n_jobs`` chunks in flight."""
     pending: deque = deque()
-    with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork")) as pool:
+    with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork"),
+                             initializer=_init_worker,
+                             initargs=(source, plan, errors)) as pool:
         try:
             for task in tasks:
                 try:
@@ -320,11 +386,17 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
     array([[-1,  1],
            [ 0, -1]], dtype=int8)
     """
-    global _STATE
     if errors not in ERRORS:
         raise ValueError(f"errors must be one of {ERRORS}, got {errors!r}")
+    for name, flag in (("progress", progress), ("sparse", sparse),
+                       ("return_faults", return_faults)):
+        check_bool(name, flag)
+    if chunk_size is not None:
+        check_integer("chunk_size", chunk_size)
+    if timeout is not None:
+        timeout = _check_timeout(timeout)
     plan = compile_lfs(lfs, cardinality)
-    source = _source(data, plan.columns)
+    source = _source(data, plan)
     if source.n_rows == 0:
         raise ValueError("data has zero rows; nothing to label")
     plan.check_columns(source.columns)
@@ -332,22 +404,17 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
     n_jobs = _n_jobs(n_jobs)
     if chunk_size is None:
         chunk_size = _default_chunk_size(plan, n, n_jobs)
-    elif int(chunk_size) != chunk_size or chunk_size < 1:
-        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     chunk_size = int(chunk_size)
 
     tasks = source.tasks(chunk_size)
     if timeout is not None:
-        if not timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
         if "fork" not in mp.get_all_start_methods():
             raise RuntimeError("timeout= needs the 'fork' start method (Linux, macOS)")
-        results = _run_watched(source, tasks, plan, errors, float(timeout))
+        results = _run_watched(source, tasks, plan, errors, timeout)
     elif n_jobs == 1 or n <= chunk_size:
         results = _run_serial(source, tasks, plan, errors)
     else:
-        _STATE = (source, plan, errors)
-        results = _run_pool(tasks, n_jobs)
+        results = _run_pool(source, tasks, plan, errors, n_jobs)
     bar = _progress_bar(n) if progress else None
     dtype = vote_dtype(cardinality or 2)
     dense = None if sparse else np.empty((n, m), dtype=dtype)
@@ -369,7 +436,6 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
             if bar is not None:
                 bar.update(len(votes))
     finally:
-        _STATE = None
         if bar is not None:
             bar.close()
     if faults.any():
@@ -397,8 +463,17 @@ def _default_chunk_size(plan: CompiledLFs, n: int, n_jobs: int) -> int:
     return int(min(_BATCH_CHUNK_SIZE, max(DEFAULT_CHUNK_SIZE, fit)))
 
 
+def _check_timeout(timeout: Any) -> float:
+    try:
+        return check_number("timeout", timeout, low=0, open_low=True)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"timeout must be a positive number of seconds, got {timeout!r} "
+                        f"({type(timeout).__name__})") from None
+
+
 def _n_jobs(n_jobs: int) -> int:
-    if int(n_jobs) != n_jobs or n_jobs == 0 or n_jobs < -1:
+    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, (int, np.integer)) \
+            or n_jobs == 0 or n_jobs < -1:
         raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
     n_jobs = os.cpu_count() or 1 if n_jobs == -1 else int(n_jobs)
     if n_jobs > 1 and "fork" not in mp.get_all_start_methods():

@@ -45,6 +45,7 @@ import pyarrow as pa
 from numba.core import types as nbtypes
 
 from wslib.apply.errors import LFApplyError, LFOutputError, LFTimeoutError, MissingColumnError
+from wslib.exceptions import LFRowError
 from wslib.lf.core import LabelingFunction, row_type
 from wslib.lf.templates import (
     KeywordTemplate,
@@ -158,15 +159,35 @@ class CompiledLFs:
             return None
         return tuple(dict.fromkeys(c for lf in self.lfs for c in lf.columns))
 
-    def check_columns(self, available: Iterable[str]) -> None:
-        """Raise :class:`MissingColumnError` naming the first missing column and its LF."""
+    def check_columns(self, available: Iterable[str], where: str = "the input") -> None:
+        """Raise :class:`MissingColumnError` naming the first missing column, its LF and
+        ``where`` the columns were looked for."""
         have = set(available)
         for lf in self.lfs:
             for c in lf.columns or ():
                 if c not in have:
                     raise MissingColumnError(
-                        f"column {c!r} needed by LF {lf.name!r} is missing from the input "
+                        f"column {c!r} needed by LF {lf.name!r} is missing from {where} "
                         f"(columns: {sorted(map(str, have))[:20]})", column=c, lf=lf.name)
+
+    def check_sources(self, parts: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Check the columns of each part of a multi-file input, ``(where, names)``.
+
+        Every part must hold the columns the LFs read; when some LF does not declare
+        its columns, every part must also hold all the first part's columns (a file
+        without one would give its rows nulls, or an error far from its cause).
+        """
+        for where, names in parts:
+            self.check_columns(names, where)
+        if self.columns is None and parts:
+            first_where, first = parts[0]
+            for where, names in parts[1:]:
+                missing = [c for c in first if c not in set(names)]
+                if missing:
+                    raise MissingColumnError(
+                        f"{where} lacks column(s) {missing[:10]} that {first_where} holds: "
+                        "some LFs do not declare the columns they read (columns=...), so "
+                        "every file must hold every column", column=missing[0])
 
     def __len__(self) -> int:
         return len(self.lfs)
@@ -224,9 +245,34 @@ class _Faults:
         self.record(j, len(self.chunk) if i is None else 1, f"{summary or problem} on {where}")
 
     def raised(self, j: int, i: int | None, exc: BaseException) -> None:
-        """LF ``j`` raised ``exc`` on row ``i``."""
+        """LF ``j`` raised ``exc`` on row ``i``. An exception that derives from
+        ``BaseException`` but not ``Exception`` stops the run whatever ``errors`` says
+        (``KeyboardInterrupt``, ``SystemExit`` as they are; others as an
+        :class:`LFApplyError` naming the LF and row, which crosses process bounds)."""
         what = f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, Exception):
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                raise exc
+            name = self.plan.names[j]
+            label, pos, where = (None, None, self.span()) if i is None else self.where(i)
+            raise LFApplyError(f"LF {name!r} raised {what} on {where}; it derives from "
+                               "BaseException, not Exception, so the run stops whatever "
+                               "errors= says", lf=name, index=label, position=pos) from exc
         self.fault(j, i, f"raised {what}", LFApplyError, exc, summary=what)
+
+    def rows_raised(self, j: int, exc: LFRowError, n: int) -> np.ndarray:
+        """LF ``j`` could not vote on ``exc.rows``: a fault on each; the votes of the
+        other rows are kept."""
+        rows = np.unique(np.asarray(exc.rows, dtype=np.int64))
+        votes = (np.full(n, ABSTAIN, dtype=np.int64) if exc.votes is None
+                 else np.array(exc.votes, dtype=np.int64))
+        if rows.size == 0:
+            self.raised(j, None, exc)
+            return np.full(n, ABSTAIN, dtype=np.int64)
+        self.raised(j, int(rows[0]), exc)
+        self.counts[j] += rows.size - 1
+        votes[rows] = ABSTAIN
+        return votes
 
     def bad_output(self, j: int, i: int | None, problem: str) -> None:
         """LF ``j`` returned something that is not a valid vote on row ``i``."""
@@ -254,54 +300,107 @@ def _is_vote(v: Any) -> bool:
 
 def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults,
                rows_at: np.ndarray | None = None) -> np.ndarray:
-    """Call ``call`` on every row; fast path first, row-by-row only to locate faults.
+    """Call ``call`` exactly once on every row, then check the values: a fast path when
+    all are integers, row by row only to name the faults.
 
     ``rows_at[i]`` is the chunk row of ``xs[i]`` (default: ``i``).
     """
-    try:
-        vals = list(map(call, xs))
-        if all(t is int or (issubclass(t, np.integer)) for t in set(map(type, vals))):
-            return np.array(vals, dtype=np.int64).reshape(len(xs))
-    except Exception:  # noqa: BLE001, S110 - located and reported row by row below
-        pass
-    out = np.full(len(xs), ABSTAIN, dtype=np.int64)
-    for i, x in enumerate(xs):
-        row = i if rows_at is None else int(rows_at[i])
+    def row(i: int) -> int:
+        return i if rows_at is None else int(rows_at[i])
+
+    vals: list = []
+    failed: dict[int, BaseException] = {}
+    rest = iter(xs)
+    while True:  # map() resumes after a row that raised: no row is called twice
         try:
-            v = call(x)
-        except _Hung:
-            faults.fault(j, row, f"exceeded the timeout of {faults.watch.timeout:g} s",
-                         LFTimeoutError)
-            continue
-        except Exception as exc:  # noqa: BLE001 - every LF failure is reported
-            faults.raised(j, row, exc)
-            continue
-        if _is_vote(v) and _INT64.min <= v <= _INT64.max:
+            vals.extend(map(call, rest))
+            break
+        except BaseException as exc:  # noqa: BLE001 - every LF failure is reported
+            i = len(vals)
+            if faults.errors == "raise" or not isinstance(exc, Exception):
+                _check_row_values(vals, {}, j, faults, row)  # an earlier bad vote first
+                _row_raised(exc, j, row(i), faults)
+            failed[i] = exc
+            vals.append(None)
+    if not failed and all(issubclass(t, (int, np.integer)) and not issubclass(t, (bool, np.bool_))
+                          for t in set(map(type, vals))):
+        try:
+            return np.array(vals, dtype=np.int64).reshape(len(xs))
+        except OverflowError:  # a vote beyond int64: named below
+            pass
+    return _check_row_values(vals, failed, j, faults, row)
+
+
+def _row_raised(exc: BaseException, j: int, row: int, faults: _Faults) -> None:
+    if isinstance(exc, _Hung):
+        faults.fault(j, row, f"exceeded the timeout of {faults.watch.timeout:g} s",
+                     LFTimeoutError)
+    else:
+        faults.raised(j, row, exc)
+
+
+def _check_row_values(vals: list, failed: dict[int, BaseException], j: int, faults: _Faults,
+                      row: Callable[[int], int]) -> np.ndarray:
+    """Votes of one LF's returned values, each fault recorded (or raised) in row order."""
+    out = np.full(len(vals), ABSTAIN, dtype=np.int64)
+    for i, v in enumerate(vals):
+        if i in failed:
+            _row_raised(failed[i], j, row(i), faults)
+        elif _is_vote(v) and _INT64.min <= v <= _INT64.max:
             out[i] = v
         elif _is_vote(v):
-            faults.bad_output(j, row, f"returned {v}, outside -1 (abstain) .. k-1")
+            faults.bad_output(j, row(i), f"returned {v}, outside -1 (abstain) .. k-1")
         else:
-            faults.bad_output(j, row, f"returned {v!r} ({type(v).__name__}), "
-                                      "not an integer vote")
+            faults.bad_output(j, row(i), f"returned {v!r} ({type(v).__name__}), "
+                                         "not an integer vote")
     return out
+
+
+def _match_rows(index: pd.Index, rows: pd.Index) -> np.ndarray | None:
+    """How an output indexed by ``index`` maps onto the chunk's ``rows`` (the alignment
+    rule of docs/contract.md): ``None`` to read it as it is, when the index is the
+    rows' own or a fresh ``RangeIndex`` 0..n-1 (a new frame: rows by position); else
+    the position in the output of each row's label, when the index holds exactly the
+    rows' (unique) labels in another order. Anything else raises ``ValueError``."""
+    n = len(rows)
+    if index.equals(rows):
+        return None
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 \
+            and len(index) == n:
+        return None
+    if len(index) != n:
+        raise ValueError(f"it has {len(index)} rows, the chunk {n}")
+    if not (index.is_unique and rows.is_unique):
+        raise ValueError("its index differs from the chunk's and one of them repeats labels, "
+                         "so rows cannot be matched by label")
+    where = index.get_indexer(rows)
+    if (where < 0).any():
+        label = rows[int(np.flatnonzero(where < 0)[0])]
+        raise ValueError(f"its index lacks the chunk's row label {label!r}")
+    return where
+
+
+#: what to return, said in every alignment fault
+_ALIGN_HINT = ("return a Series on the chunk's index (any order), values in row order, or a "
+               "fresh 0..n-1 Series or frame (read by position)")
 
 
 def _batch_votes(out: Any, j: int, index: pd.Index, faults: _Faults) -> np.ndarray:
     """Validate a batch LF's output: array-like of one integer per row of ``index``.
 
-    A pandas Series is aligned on its index when that is a reordering of the rows'
-    (``sort_index()`` inside an LF); a default 0..n-1 index is read by position; any
-    other index is a fault: the votes cannot be matched to rows.
+    A pandas Series is matched to the rows by :func:`_match_rows`; one that cannot be
+    is a fault: its votes would land on other rows.
     """
     n = len(index)
-    if isinstance(out, pd.Series) and not out.index.equals(index):
-        if _reorders(out.index, index):
-            out = out.loc[index]
-        elif not out.index.equals(pd.RangeIndex(len(out))):
-            faults.bad_output(j, None, "returned a Series whose index is not the rows' index "
-                                       "(nor a reordering of it, nor 0..n-1): its votes cannot "
-                                       "be matched to rows")
+    if isinstance(out, pd.Series):
+        try:
+            where = _match_rows(out.index, index)
+        except ValueError as exc:
+            faults.bad_output(j, None, f"returned a Series whose votes cannot be matched to "
+                                       f"rows of the chunk ({exc}); {_ALIGN_HINT}")
             return np.full(n, ABSTAIN, dtype=np.int64)
+        if where is not None:
+            out = out.iloc[where]
     if isinstance(out, (pa.Array, pa.ChunkedArray)):
         out = out.to_numpy(zero_copy_only=False)  # nulls become NaN: reported as non-integer
     elif hasattr(out, "to_numpy"):
@@ -377,7 +476,10 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
     for j in plan.batch:
         try:
             out = plan.lfs[j]._call(_preprocessed(plan.lfs[j].pre, frames))
-        except Exception as exc:  # noqa: BLE001
+        except LFRowError as exc:  # votes on most rows, named faults on some
+            store(j, faults.rows_raised(j, exc, n))
+            continue
+        except BaseException as exc:  # noqa: BLE001 - see _Faults.raised
             faults.raised(j, None, exc)
             continue
         store(j, _batch_votes(out, j, chunk.index, faults))
@@ -400,36 +502,34 @@ def _preprocessed(pre: tuple, frames: dict[tuple, Any]) -> pd.DataFrame:
         if chain not in frames:
             try:
                 frames[chain] = (_realigned(p(parent), parent, p)
-                                 if not isinstance(parent, Exception) else parent)
-            except Exception as exc:  # noqa: BLE001 - raised for each LF below
+                                 if not isinstance(parent, BaseException) else parent)
+            except BaseException as exc:  # noqa: BLE001 - raised for each LF below
+                if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                    raise
                 frames[chain] = exc
-    if isinstance(frames[chain], Exception):
+    if isinstance(frames[chain], BaseException):
         raise frames[chain]
     return frames[chain]
 
 
-def _reorders(index: pd.Index, rows: pd.Index) -> bool:
-    """``index`` holds exactly the (unique) labels of ``rows``, in some order."""
-    return (len(index) == len(rows) and index.is_unique and rows.is_unique
-            and bool(index.isin(rows).all()))
-
-
 def _realigned(out: Any, parent: Any, pre: Any) -> Any:
-    """A batch preprocessor's frame in its input's row order: batch LFs return one vote
-    per row *by position*, so a preprocessor that sorted the rows would give each row
-    another row's vote. A reordering is undone; a fresh 0..n-1 index is read by position;
-    dropped, added or otherwise relabelled rows raise."""
+    """A batch preprocessor's frame in its input's row order and with its input's
+    index, by the rule of :func:`_match_rows`: batch LFs vote row by row, so a
+    preprocessor that sorted the rows would give each row another row's vote. A
+    reordering is undone, a fresh 0..n-1 frame is relabelled with the input's index
+    (its rows are read by position), anything else raises naming the preprocessor."""
     index, rows = getattr(out, "index", None), getattr(parent, "index", None)
     if index is None or rows is None or index.equals(rows):
         return out
-    if _reorders(index, rows):
-        return out.loc[rows]
-    if len(index) == len(rows) and index.equals(pd.RangeIndex(len(index))):
-        return out  # a new frame (e.g. of computed features): rows in input order
-    name = getattr(pre, "name", None) or getattr(pre, "__name__", repr(pre))
-    raise ValueError(f"batch preprocessor {name!r} returned {len(index)} rows whose index "
-                     f"is not its input's ({len(rows)} rows), nor a reordering of it, nor "
-                     "0..n-1: the votes could not be matched to rows")
+    try:
+        where = _match_rows(index, rows)
+    except ValueError as exc:
+        raise ValueError(f"batch preprocessor {pre.name!r} returned a frame whose rows could "
+                         f"not be matched to rows of its input ({exc}); return a frame on its "
+                         "input's index (any order) or a fresh 0..n-1 frame in row order"
+                         ) from None
+    return out.set_axis(rows, axis=0) if where is None else \
+        out.iloc[where].set_axis(rows, axis=0)
 
 
 def _apply_keyword_scan(plan: CompiledLFs, chunk: pd.DataFrame, key: tuple[str, bool],
@@ -442,9 +542,9 @@ def _apply_keyword_scan(plan: CompiledLFs, chunk: pd.DataFrame, key: tuple[str, 
     try:  # votes straight into the LFs' columns; a regex's column first marks its candidates
         match_keyword_templates(chunk[key[0]], specs, [plan.names[j] for j in js + rs],
                                 out=votes, columns=js + rs)
-    except Exception as exc:  # noqa: BLE001 - e.g. a non-text column
+    except Exception as exc:  # noqa: BLE001 - e.g. a non-text column: every LF of the scan
         votes[:, js + rs] = ABSTAIN
-        for j in js + rs:
+        for j in sorted(js + rs):  # in the LFs' order, each under its own name
             faults.raised(j, None, exc)
         return
     top = MAX_CLASS if plan.cardinality is None else plan.cardinality - 1
@@ -551,8 +651,10 @@ def _preprocess(p: Any, xs: list, failed: np.ndarray, first: str, j: int, faults
             continue
         try:
             out[i] = p(x)
-        except Exception as exc:  # noqa: BLE001
+        except BaseException as exc:  # noqa: BLE001
             what = f"preprocessor {p.name!r} failed: {type(exc).__name__}: {exc}"
+            if not isinstance(exc, Exception):
+                faults.raised(j, i, exc)  # stops the run
             if faults.errors == "raise":
                 wrapped = RuntimeError(what)
                 wrapped.__cause__ = exc

@@ -65,6 +65,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from wslib._validation import check_bool, check_number
+from wslib.exceptions import LFRowError
 from wslib.kernels.keywords import build_automaton, match_keywords
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import ABSTAIN
@@ -131,20 +133,25 @@ def _check_label(label: Any, name: str) -> int:
     return int(label)
 
 
-def text_array(values: Any, column: str, lf: str) -> pa.Array:
-    """The column as one contiguous Arrow (large) string array; errors name the column."""
+def text_array(values: Any, column: str, lf: str | None) -> pa.Array:
+    """The column as one contiguous Arrow (large) string array; errors name the column
+    (and the LF, when one LF reads it). A categorical (dictionary) column of strings is
+    decoded."""
+    who = "" if lf is None else f"LF {lf!r}: "
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else None
     if arr is None:
         try:
             arr = pa.array(values, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise TypeError(f"LF {lf!r}: column {column!r} must hold strings ({exc})") from exc
+            raise TypeError(f"{who}column {column!r} must hold strings ({exc})") from exc
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
     if pa.types.is_null(arr.type):
         arr = arr.cast(pa.large_string())
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        raise TypeError(f"LF {lf!r}: column {column!r} must hold strings, got {arr.type}")
+        raise TypeError(f"{who}column {column!r} must hold strings, got {arr.type}")
     return arr
 
 
@@ -158,8 +165,8 @@ def match_keyword_templates(values: Any, templates: Sequence[KeywordTemplate],
     ``(n, m)``, ``-1`` in ``columns``) the votes of ``templates[t]`` are written
     into ``out[:, columns[t]]`` instead, and ``out`` is returned.
     """
-    arr = text_array(values, templates[0].column, names[0])
-    automaton, labels = _compile_keywords(tuple(templates))
+    arr = text_array(values, templates[0].column, names[0] if len(names) == 1 else None)
+    automaton, labels, sigma = _compile_keywords(tuple(templates))
     if out is None:
         out = np.full((len(arr), len(templates)), ABSTAIN, dtype=np.int16)
         columns = range(len(templates))
@@ -167,6 +174,8 @@ def match_keyword_templates(values: Any, templates: Sequence[KeywordTemplate],
     fold = automaton[-1]
     if not templates[0].case_sensitive and not fold:
         arr = pc.utf8_lower(arr)
+        if sigma:  # the final sigma ς folds to σ, as in the keywords
+            arr = pc.replace_substring(arr, _FINAL_SIGMA, "σ")
     special = _scan_array(arr, automaton, out, columns, labels)
     if special.any():  # rows with a character whose lower case is ASCII: full Unicode path
         rows = np.flatnonzero(special)
@@ -178,8 +187,10 @@ def match_keyword_templates(values: Any, templates: Sequence[KeywordTemplate],
 
 
 @functools.lru_cache(maxsize=64)
-def _compile_keywords(templates: tuple[KeywordTemplate, ...]) -> tuple[tuple, np.ndarray]:
-    """Automaton and per-slot labels of a template group (built once, reused per chunk)."""
+def _compile_keywords(templates: tuple[KeywordTemplate, ...]
+                      ) -> tuple[tuple, np.ndarray, bool]:
+    """Automaton and per-slot labels of a template group (built once, reused per chunk),
+    and whether a case-folded keyword holds a σ (then the text's ς are folded too)."""
     case_sensitive = templates[0].case_sensitive
     keywords, slots, bounds = [], [], []
     for slot, t in enumerate(templates):
@@ -190,7 +201,8 @@ def _compile_keywords(templates: tuple[KeywordTemplate, ...]) -> tuple[tuple, np
     # ASCII keywords: fold ASCII case in the automaton instead of lower-casing the text
     fold = not case_sensitive and all(k.isascii() for k in keywords)
     automaton = build_automaton(keywords, slots, bounds, fold)
-    return automaton, np.array([t.label for t in templates], dtype=np.int16)
+    sigma = not case_sensitive and any("σ".encode() in k for k in keywords)
+    return automaton, np.array([t.label for t in templates], dtype=np.int16), sigma
 
 
 def _scan_array(arr: pa.Array, automaton: tuple, out: np.ndarray, columns: np.ndarray,
@@ -211,8 +223,15 @@ def _scan_array(arr: pa.Array, automaton: tuple, out: np.ndarray, columns: np.nd
     return special
 
 
+#: Greek small final sigma: ``str.lower()`` writes Σ as ς at the end of a word and σ
+#: elsewhere; case-insensitive matching reads both as σ, so "ΟΔΟΣ" matches "οδος"
+_FINAL_SIGMA = "ς"
+
+
 def _lower(words: Sequence[str]) -> list[str]:
-    return pc.utf8_lower(pa.array(list(words), pa.string())).to_pylist()
+    """Keywords case-folded like the text: Unicode lower case, ς read as σ."""
+    return [w.replace(_FINAL_SIGMA, "σ")
+            for w in pc.utf8_lower(pa.array(list(words), pa.string())).to_pylist()]
 
 
 def keyword_lf(keywords: str | Sequence[str], label: int, column: str = "text", *,
@@ -233,6 +252,8 @@ def keyword_lf(keywords: str | Sequence[str], label: int, column: str = "text", 
     name = name or "keyword_" + "|".join(keywords)[:40]
     if not keywords or not all(isinstance(k, str) and k for k in keywords):
         raise ValueError(f"LF {name!r}: keywords must be non-empty strings, got {keywords!r}")
+    check_bool("case_sensitive", case_sensitive)
+    check_bool("word_boundary", word_boundary)
     spec = KeywordTemplate(column, keywords, _check_label(label, name), bool(case_sensitive),
                            bool(word_boundary))
 
@@ -303,8 +324,11 @@ def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None
     >>> lf.apply_batch(pd.DataFrame({"text": ["CHECK it out", "out, check"]})).tolist()
     [1, -1]
     """
+    if not isinstance(pattern, str) or not pattern:
+        raise ValueError(f"regex_lf: pattern must be a non-empty string, got {pattern!r}")
     name = name or f"regex_{pattern}"[:46]
     label = _check_label(label, name)
+    check_bool("case_sensitive", case_sensitive)
     literals = literal_alternatives(pattern)
     if literals is not None:
         return keyword_lf(literals, label, column, name=name,
@@ -515,6 +539,7 @@ def threshold_lf(column: str, threshold: float, label: int, *, op: str = ">=",
         raise ValueError(f"op must be one of {sorted(_OPS)}, got {op!r}")
     name = name or f"{column}{op}{threshold}"
     label = _check_label(label, name)
+    threshold = check_number(f"LF {name!r}: threshold", threshold)
     compare = _OPS[op]
     _check_device(device)
 
@@ -559,6 +584,8 @@ def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any =
     """
     name = name or f"similar_{column}"
     label = _check_label(label, name)
+    if prototype is not None:  # a cosine similarity: beyond [-1, 1] it never / always votes
+        check_number(f"LF {name!r}: threshold", threshold, low=-1, high=1)
     if prototype is None:
         return threshold_lf(column, threshold, label, op=">=", name=name, device=device)
     _check_device(device)
@@ -573,7 +600,7 @@ def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any =
     def votes(df: pd.DataFrame) -> np.ndarray:
         if len(df) == 0:
             return np.full(0, ABSTAIN, dtype=np.int16)
-        emb = _embeddings(df[column], column, name)
+        emb, bad = _embeddings(df[column], column, name)
         if emb.shape[1] != proto.shape[1]:
             raise ValueError(f"LF {name!r}: column {column!r} holds {emb.shape[1]}-d vectors, "
                              f"the prototype is {proto.shape[1]}-d")
@@ -585,19 +612,40 @@ def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any =
             from wslib.kernels.torch_lf import max_cosine
 
             cos = max_cosine(emb, proto, device=device).cpu().numpy()
-        return np.where(cos >= threshold, np.int16(label), np.int16(ABSTAIN))
+        out = np.where(cos >= threshold, np.int16(label), np.int16(ABSTAIN))
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            raise LFRowError(f"LF {name!r}: column {column!r} holds a missing or non-finite "
+                             f"(NaN, inf) embedding in {rows.size} row(s), the first is row "
+                             f"{df.index[rows[0]]!r}", rows=rows, votes=out)
+        return out
 
     return LabelingFunction(name, votes, kind="batch", columns=[column],
                             template=Template("similarity", column, label,
                                               (threshold, proto.shape)))
 
 
-def _embeddings(values: pd.Series, column: str, lf: str) -> np.ndarray:
+def _embeddings(values: pd.Series, column: str, lf: str) -> tuple[np.ndarray, np.ndarray]:
+    """The vectors as an ``(n, d)`` array, and the rows whose vector is missing or not
+    finite (zeros there, so they never vote)."""
+    cells = values.to_numpy()
+    missing = pd.isna(cells) if cells.dtype == object else np.zeros(len(cells), dtype=bool)
+    if missing.all():
+        raise ValueError(f"LF {lf!r}: column {column!r} holds no embedding (every row is "
+                         "missing)")
+    if missing.any():
+        width = np.shape(cells[np.flatnonzero(~missing)[0]])
+        cells = cells.copy()
+        for i in np.flatnonzero(missing):
+            cells[i] = np.zeros(width)
     try:
-        emb = np.stack(values.to_numpy()).astype(np.float64, copy=False)
+        emb = np.stack(cells).astype(np.float64, copy=False)
     except (ValueError, TypeError) as exc:
         raise TypeError(f"LF {lf!r}: column {column!r} must hold equal-length numeric vectors "
                         f"({exc})") from exc
-    if emb.ndim != 2 or not np.all(np.isfinite(emb)):
-        raise ValueError(f"LF {lf!r}: column {column!r} must hold finite 1-D vectors")
-    return emb
+    if emb.ndim != 2:
+        raise ValueError(f"LF {lf!r}: column {column!r} must hold 1-D vectors, got cells of "
+                         f"shape {emb.shape[1:]}")
+    bad = missing | ~np.isfinite(emb).all(axis=1)
+    emb[bad] = 0.0
+    return emb, bad
