@@ -36,6 +36,7 @@ Example
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,14 +50,14 @@ import pyarrow.parquet as pq
 
 from wslib.apply.api import DEFAULT_CHUNK_SIZE, _progress_bar, _warn_faults
 from wslib.apply.chunk import ERRORS, CompiledLFs, apply_chunk, compile_lfs
-from wslib.apply.errors import MissingColumnError
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import vote_dtype
 
 if TYPE_CHECKING:  # wslib.labelmodel imports this module (streamed fits read its files)
     from wslib.labelmodel.stats import VoteStats
 
-__all__ = ["apply_parquet", "StreamResult", "open_parquet_dataset", "VOTE_FORMATS"]
+__all__ = ["apply_parquet", "StreamResult", "check_output_path", "open_parquet_dataset",
+           "VOTE_FORMATS"]
 
 #: output suffix -> format name
 VOTE_FORMATS = {".npy": "npy", ".parquet": "parquet", ".arrow": "arrow", ".feather": "arrow"}
@@ -121,6 +122,48 @@ def _format(path: Path) -> str:
     return fmt
 
 
+def check_output_path(out: str | os.PathLike, inputs: Sequence[Any]) -> Path:
+    """``out`` as a Path, after refusing what would destroy or corrupt input.
+
+    Refused: an output that is one of the ``inputs`` (the same file by any path,
+    link or symlink), one inside an input folder (a vote file there would be read
+    as data by the next run), an existing folder, and a folder that does not exist.
+
+    >>> check_output_path("x.npy", ["x.npy"])
+    Traceback (most recent call last):
+    ...
+    ValueError: the output x.npy is the input x.npy: writing it would destroy the input; choose another path
+    """
+    path = Path(out)
+    if path.is_dir():
+        raise IsADirectoryError(f"the output {path} is a folder; give a file name ending in "
+                                f"one of {sorted(VOTE_FORMATS)}")
+    _format(path)
+    target = path.resolve()
+    for source in inputs:
+        src = Path(source).resolve()
+        same = target == src or (path.exists() and src.exists() and os.path.samefile(path, src))
+        if same:
+            raise ValueError(f"the output {path} is the input {source}: writing it would destroy "
+                             "the input; choose another path")
+        if src.is_dir() and src in target.parents:
+            raise ValueError(f"the output {path} is inside the input folder {source}: the next "
+                             "run would read it as input; write it elsewhere")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"the folder of the output {path} does not exist; create "
+                                f"{path.parent} first")
+    return path
+
+
+def _input_paths(source: Any) -> list[Any]:
+    """The files and folders a Parquet source reads (for :func:`check_output_path`)."""
+    if isinstance(source, ds.Dataset):
+        return list(getattr(source, "files", []))
+    if isinstance(source, (str, os.PathLike)):
+        return [source]
+    return list(source) if isinstance(source, Sequence) else []
+
+
 def open_parquet_dataset(source: Any) -> ds.Dataset:
     """A ``pyarrow.dataset.Dataset`` for a file, a folder, a list of files or a dataset.
 
@@ -150,16 +193,11 @@ def _check_schema(dataset: ds.Dataset, plan: CompiledLFs) -> None:
     """Every file must hold every column an LF reads (a dataset would fill nulls)."""
     partitioning = getattr(dataset, "partitioning", None)  # hive keys live in paths, not files
     keys = partitioning.schema.names if partitioning is not None else []
-    parts = [(getattr(f, "path", "the dataset"), f.physical_schema.names + keys)
-             for f in dataset.get_fragments()]
+    parts = [(f"Parquet input {getattr(f, 'path', 'the dataset')}",
+              f.physical_schema.names + keys) for f in dataset.get_fragments()]
     # files first: the dataset's schema is the first file's, so checking it first would
     # blame "the dataset" for what one file lacks
-    for where, names in parts + [("the dataset", dataset.schema.names)]:
-        try:
-            plan.check_columns(names)
-        except MissingColumnError as exc:
-            raise MissingColumnError(f"{exc} in Parquet input {where}", column=exc.column,
-                                     lf=exc.lf) from None
+    plan.check_sources(parts + [("Parquet input the dataset", dataset.schema.names)])
 
 
 def _batches(dataset: ds.Dataset, columns: Sequence[str] | None, batch_size: int
@@ -191,7 +229,9 @@ class _ArrayWriter:
 
     def __init__(self, path: Path, n_rows: int, names: list[str], dtype: np.dtype):
         self.path, self.fmt, self.dtype = path, _format(path), dtype
-        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
         self.schema = pa.schema([(n, pa.from_numpy_dtype(dtype)) for n in names])
         if self.fmt == "npy":
             self.fh = open(self.tmp, "wb")
@@ -274,6 +314,8 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
     capacity = DEFAULT_CAPACITY if capacity is None else capacity
     plan = compile_lfs(lfs, cardinality)
     dataset = open_parquet_dataset(source)
+    if out is not None:
+        check_output_path(out, [*_input_paths(source), *_input_paths(dataset)])
     _check_schema(dataset, plan)
     n = dataset.count_rows()
     if n == 0:

@@ -51,9 +51,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from wslib.apply.parquet import StreamResult, _ArrayWriter, _format
+from wslib._validation import check_params
+from wslib.apply.parquet import StreamResult, _ArrayWriter, _format, check_output_path
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+from wslib.matrix import check_votes
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -161,15 +163,31 @@ def accumulate_stats(source: Any, cardinality: int, *, capacity: int = DEFAULT_C
     """:class:`VoteStats` of a vote matrix read block by block (each block validated).
 
     Equals ``VoteStats.from_votes(L_whole, cardinality, capacity=capacity)``;
-    ``device`` runs each block's pass with the torch kernels on that device.
+    ``device`` runs each block's pass with the torch kernels on that device. A bad
+    vote is named by its row in the whole matrix (and the file it is read from).
     """
     total: VoteStats | None = None
+    done = 0
     for block in iter_vote_batches(source, batch_size):
-        part = VoteStats.from_votes(block, cardinality, capacity=capacity, device=device)
+        try:
+            part = VoteStats.from_votes(block, cardinality, capacity=capacity, device=device)
+        except (TypeError, ValueError):
+            _locate(block, source, done, cardinality=cardinality)
+            raise
         total = part if total is None else total + part
+        done += block.shape[0]
     if total is None:
         raise ValueError("the vote source yielded no rows; nothing to fit")
     return total
+
+
+def _locate(block: Any, source: Any, first_row: int, **expect: Any) -> None:
+    """Re-check a block that failed, naming rows in the whole matrix's numbering and the
+    file it came from; returns only if the block's votes are valid (the failure was
+    elsewhere)."""
+    path = source.path if isinstance(source, StreamResult) else source
+    name = str(path) if isinstance(path, (str, os.PathLike)) else "L"
+    check_votes(block, name=name, first_row=first_row, allow_empty=True, **expect)
 
 
 def _cardinality(model: BaseLabelModel, cardinality: int | None, source: Any) -> int:
@@ -223,6 +241,7 @@ def fit_streaming(model: BaseLabelModel, source: Any, *, cardinality: int | None
     if unused:
         raise TypeError(f"{type(model).__name__}.fit_stats takes no {' or '.join(unused)}: "
                         "this model does not use a dev set when fitted from statistics")
+    check_params(model)
     k = _cardinality(model, cardinality, source)
     if model.cardinality is not None and model.cardinality != k:
         raise ValueError(f"{type(model).__name__} has cardinality={model.cardinality} but "
@@ -240,9 +259,14 @@ def predict_proba_streaming(model: BaseLabelModel, source: Any, out: str | os.Pa
 
     ``source`` must have a known length (a file, an array or a StreamResult).
     ``out`` ends in ``.npy`` (an ``(n, k)`` array), ``.parquet`` or ``.arrow``
-    (columns ``p0 .. p{k-1}``). A failed run leaves no partial file.
+    (columns ``p0 .. p{k-1}``); it may not be the vote file itself. The file is
+    written under a temporary name and renamed at the end, so a failed run
+    leaves no partial file and an existing ``out`` is replaced only by a
+    complete one.
     """
     model._check_fitted()
+    path = source.path if isinstance(source, StreamResult) else source
+    check_output_path(out, [path] if isinstance(path, (str, os.PathLike)) else [])
     n = _n_rows(source)
     if n is None:
         raise TypeError("predict_proba_streaming needs a source of known length (a vote "
@@ -252,7 +276,12 @@ def predict_proba_streaming(model: BaseLabelModel, source: Any, out: str | os.Pa
     done, ok = 0, False
     try:
         for block in iter_vote_batches(source, batch_size):
-            writer.write(model.predict_proba(block).astype(dtype, copy=False))
+            try:
+                proba = model.predict_proba(block)
+            except (TypeError, ValueError):
+                _locate(block, source, done, cardinality=k, n_sources=model.n_sources_)
+                raise
+            writer.write(proba.astype(dtype, copy=False))
             done += block.shape[0]
         if done != n:
             raise RuntimeError(f"the vote source yielded {done} rows, expected {n}")
