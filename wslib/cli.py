@@ -2,7 +2,9 @@
 
 Each command lives in its own module and exposes ``add_arguments(parser)``
 and ``run(args) -> int``; this file only wires them together, importing a
-command's module when it is used.
+command's module when it is used. A command's error (bad input, a missing or
+unwritable file, an LF fault) is printed as one line, ``wslib CMD: error: ...``,
+with exit status 2 and no traceback.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(args._module)
     try:
         return int(module.run(args) or 0)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"wslib {args.command}: error: {exc}", file=sys.stderr)
+    except (ValueError, TypeError, KeyError, OSError, RuntimeError, ArithmeticError) as exc:
+        message = exc.args[0] if type(exc) is KeyError and exc.args else exc
+        print(f"wslib {args.command}: error: {' '.join(str(message).split())}", file=sys.stderr)
         return 2
 
 

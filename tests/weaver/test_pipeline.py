@@ -274,19 +274,19 @@ def test_cli_long_csv_without_labels_and_bad_input(tmp_path, capsys, tiny_frame)
     bad = tiny_frame.astype({"rm": object})
     bad.loc[0, "rm"] = "n/a?"
     bad.to_csv(tmp_path / "bad.csv", index=False)
-    assert main(["weaver", str(tmp_path / "bad.csv"), "--out", str(out)]) == 2
+    assert main(["weaver", str(tmp_path / "bad.csv"), "--out", str(out), "--force"]) == 2
     assert "'rm'" in capsys.readouterr().err
     # the faithful mode without labels says which flag gives it the class balance
     args = ["weaver", str(FIXTURES / "long.csv"), "--labels", "none", "--mode", "faithful"]
-    assert main([*args, "--out", str(out)]) == 2
+    assert main([*args, "--out", str(out), "--force"]) == 2
     assert "--class-balance" in capsys.readouterr().err
-    assert main([*args, "--class-balance", "0.4", "--out", str(out)]) == 0
+    assert main([*args, "--class-balance", "0.4", "--out", str(out), "--force"]) == 0
     # JSON lines saved under a .json name are read as JSON lines
     tiny_frame.to_json(tmp_path / "t.json", orient="records", lines=True)
-    assert main(["weaver", str(tmp_path / "t.json"), "--out", str(out)]) == 0
+    assert main(["weaver", str(tmp_path / "t.json"), "--out", str(out), "--force"]) == 0
     bad = tiny_frame.assign(correct=[0, 2.0, 1, 1, 0, 1])
     bad.to_csv(tmp_path / "labels.csv", index=False)
-    assert main(["weaver", str(tmp_path / "labels.csv"), "--out", str(out)]) == 2
+    assert main(["weaver", str(tmp_path / "labels.csv"), "--out", str(out), "--force"]) == 2
     assert "row 1 holds 2.0" in capsys.readouterr().err
 
 

@@ -14,6 +14,11 @@ without gold, and writes to ``DIR``:
   ``pass_at_1``, ``majority_vote``, ``naive_mean``, ``best_single_verifier``,
   ``oracle_pass_at_n``, ``gap_closed`` and more (see :mod:`wslib.weaver.metrics`).
 
+``DIR`` must be a new or empty folder; ``--force`` lets a folder holding a previous
+run be reused: wslib's own output files there are removed first (no stale
+``metrics.json`` beside a new ``selected.csv``), anything else is left alone. Each
+file is written under a temporary name and renamed when all are complete.
+
 Example::
 
     wslib weaver runs.parquet --labels correct --answer answer --out weaver_out/
@@ -23,7 +28,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -34,13 +42,20 @@ from wslib.weaver.metrics import selection_metrics
 from wslib.weaver.pipeline import MODES, REPRESENTATIONS, Weaver
 from wslib.weaver.select import AGGREGATES, selection_frame
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["OUTPUTS", "add_arguments", "run"]
+
+#: the files ``wslib weaver`` writes to ``--out`` (the ones ``--force`` replaces)
+OUTPUTS = ("selected.csv", "scores.csv", "verifiers.csv", "metrics.json")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("table", type=Path, help="verifier table: .parquet, .csv, .tsv, .jsonl or .json")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR",
-                        help="folder for selected.csv, scores.csv, verifiers.csv, metrics.json")
+                        help="a new or empty folder for selected.csv, scores.csv, verifiers.csv, "
+                             "metrics.json")
+    parser.add_argument("--force", action="store_true",
+                        help="reuse a non-empty --out folder: remove wslib's previous output "
+                             "files there first (other files are kept)")
     parser.add_argument("--labels", default="auto", metavar="COLUMN",
                         help="0/1 correctness column, used only for metrics (default: the first "
                              "of correct, answer_correct, is_correct, label; 'none' for none)")
@@ -73,14 +88,50 @@ def _column(value: str | None) -> str | None:
     return None if value is None or value.lower() == "none" else value
 
 
-def run(args: argparse.Namespace) -> int:
-    verifiers = None if args.verifiers is None else [v.strip() for v in args.verifiers.split(",")]
+def check_out(out: Path, force: bool) -> list[Path]:
+    """Refuse an ``--out`` that is a file, or a non-empty folder without ``force``;
+    returns wslib's previous outputs there (to remove before writing)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder; give a new or empty folder")
+    held = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if held and not force:
+        raise ValueError(f"--out {out} is not empty (it holds {', '.join(held[:5])}"
+                         f"{', ...' if len(held) > 5 else ''}); give a new or empty folder, or "
+                         "pass --force to replace wslib's previous outputs there")
+    return [out / name for name in OUTPUTS if name in held]
+
+
+def write_outputs(out: Path, writers: dict[str, Callable[[Path], None]],
+                  stale: list[Path]) -> None:
+    """Each ``writers[name](path)`` writes a temporary file in ``out``; when all
+    succeeded, ``stale`` outputs are removed and the files renamed into place."""
+    out.mkdir(parents=True, exist_ok=True)
+    done: dict[str, Path] = {}
     try:
+        for name, write in writers.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=out)
+            os.close(fd)
+            done[name] = Path(tmp)
+            write(done[name])
+        for path in stale:
+            path.unlink(missing_ok=True)
+        for name, tmp in done.items():
+            os.replace(tmp, out / name)
+    finally:
+        for tmp in done.values():
+            tmp.unlink(missing_ok=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    stale = check_out(args.out, args.force)  # before any work: a bad --out fails at once
+    verifiers = None if args.verifiers is None else [v.strip() for v in args.verifiers.split(",")]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         table = read_table(args.table, problem=args.problem, candidate=_column(args.candidate),
                            answer=_column(args.answer), labels=_column(args.labels),
                            verifiers=verifiers)
-    except (KeyError, TypeError) as exc:  # reported by `wslib` as a clean error, exit 2
-        raise ValueError(exc.args[0]) from exc
+    for w in caught:
+        print(f"warning: {w.message}")
     print(f"{table.n_problems} problems, {table.problem.size} candidates "
           f"({table.sizes.min()}-{table.sizes.max()} per problem), "
           f"{len(table.verifiers)} verifier columns: {', '.join(table.verifiers)}")
@@ -99,26 +150,25 @@ def run(args: argparse.Namespace) -> int:
           f"{weaver.class_balance_:.3f}")
     log_odds = weaver.decision_function(table)
     rows = weaver.select(table)
-    args.out.mkdir(parents=True, exist_ok=True)
-    selection_frame(table, rows, log_odds).to_csv(args.out / "selected.csv", index=False)
+    selected = selection_frame(table, rows, log_odds)
     scores = pd.DataFrame({"problem_id": table.problem_ids[table.problem],
                            "candidate_id": table.candidate_ids,
                            "p_correct": weaver.predict_proba(table)[:, 1]})
     if weaver.aggregate_ == "answer":
         scores["p_answer_correct"] = weaver.predict_answer_proba(table)
-    scores.to_csv(args.out / "scores.csv", index=False)
-    weaver.report_.to_csv(args.out / "verifiers.csv", index=False)
-    written = ["selected.csv", "scores.csv", "verifiers.csv"]
+    writers = {"selected.csv": lambda p: selected.to_csv(p, index=False),
+               "scores.csv": lambda p: scores.to_csv(p, index=False),
+               "verifiers.csv": lambda p: weaver.report_.to_csv(p, index=False)}
     if table.labels is not None:
         metrics = selection_metrics(table, rows)
         metrics.update(mode=args.mode, aggregate=weaver.aggregate_,
                        n_verifiers_kept=len(weaver.verifiers_))
-        with open(args.out / "metrics.json", "w", encoding="utf-8") as fh:
-            json.dump(metrics, fh, indent=1)
-        written.append("metrics.json")
+        writers["metrics.json"] = lambda p: p.write_text(json.dumps(metrics, indent=1),
+                                                         encoding="utf-8")
         for key in ("selection_accuracy", "pass_at_1", "majority_vote", "naive_mean",
                     "best_single_verifier", "oracle_pass_at_n", "gap_closed"):
             value = metrics[key]
             print(f"{key:>22}: {'-' if value is None else f'{value:.4f}'}")
-    print(f"wrote {', '.join(str(args.out / w) for w in written)}")
+    write_outputs(args.out, writers, stale)
+    print(f"wrote {', '.join(str(args.out / w) for w in writers)}")
     return 0

@@ -31,16 +31,20 @@ Example
 from __future__ import annotations
 
 import re
-
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from wslib.exceptions import WslibWarning, user_stacklevel
+
 __all__ = [
     "ANSWER_COLUMNS",
+    "IgnoredColumnWarning",
     "LABEL_COLUMNS",
+    "VERDICTS",
     "VerifierTable",
     "from_weaver_layout",
     "read_table",
@@ -53,6 +57,13 @@ ANSWER_COLUMNS = ("answer", "extracted_answers", "extracted_answer", "final_answ
 _TEXT_COLUMNS = ("instruction", "samples", "question", "prompt", "response")
 #: id columns that are never verifiers, even when not used as ids (e.g. ``candidate=None``)
 _ID_COLUMNS = ("problem_id", "candidate_id", "sample_id", "id")
+#: text verdicts of a judge, read as scores (case and surrounding spaces ignored)
+VERDICTS = {"yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0, "y": 1.0, "n": 0.0,
+            "pass": 1.0, "fail": 0.0, "correct": 1.0, "incorrect": 0.0}
+
+
+class IgnoredColumnWarning(WslibWarning):
+    """A table column was not taken as a verifier because it holds text."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,7 @@ class VerifierTable:
         used = {c for c in (problem, candidate, labels, answer) if c is not None}
         if verifiers is None:
             verifiers = [c for c in df.columns if c not in used and _numeric_column(df[c])]
+            _warn_text_columns(df, used, verifiers)
         else:
             verifiers = list(verifiers)
             missing = [v for v in verifiers if v not in df.columns]
@@ -268,25 +280,60 @@ def _auto_column(df: pd.DataFrame, name: str | None, choices: tuple[str, ...]) -
     return next((c for c in choices if c in df.columns), None)
 
 
+def _known_column(name) -> bool:
+    """A column that is never a verifier, even when not used (e.g. ``answer=None``): named
+    like an id, answer, label or text column, or a frame index written to CSV."""
+    return (name in _TEXT_COLUMNS + ANSWER_COLUMNS + LABEL_COLUMNS + _ID_COLUMNS
+            or re.fullmatch(r"Unnamed: \d+", str(name)) is not None)
+
+
 def _numeric_column(col: pd.Series) -> bool:
-    """Numeric, boolean, or text that is mostly numbers (then validated as scores)."""
-    if col.name in _TEXT_COLUMNS + ANSWER_COLUMNS + LABEL_COLUMNS + _ID_COLUMNS:
-        return False  # never a verifier, even when not used (e.g. answer=None)
-    if re.fullmatch(r"Unnamed: \d+", str(col.name)):
-        return False  # a frame's index written to CSV and read back: row numbers
+    """Numeric, boolean, yes/no verdicts, or text that is mostly numbers (then validated
+    as scores)."""
+    if _known_column(col.name):
+        return False
     if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
         return True
     values = col.dropna()
     if values.empty:
         return True  # an all-missing column: kept so the filter reports it
+    if _verdicts(col) is not None:
+        return True
     parsed = pd.to_numeric(values.astype(str), errors="coerce")
     return bool(parsed.notna().mean() >= 0.5)
+
+
+def _verdicts(col: pd.Series) -> np.ndarray | None:
+    """A text column of judge verdicts (:data:`VERDICTS`, e.g. "yes" / "no") as 1 / 0,
+    NaN where missing; ``None`` when some value is not a verdict."""
+    present = col.notna().to_numpy()
+    words = col[present].astype(str).str.strip().str.lower()
+    if words.empty or not words.isin(list(VERDICTS)).all():
+        return None
+    out = np.full(len(col), np.nan)
+    out[present] = words.map(VERDICTS).to_numpy(dtype=np.float64)
+    return out
+
+
+def _warn_text_columns(df: pd.DataFrame, used: set, verifiers: list) -> None:
+    """Say which columns are left out because they hold text (a judge's free-text
+    output, or verdicts in words wslib does not read), so none is dropped silently."""
+    text = [c for c in df.columns
+            if c not in used and c not in verifiers and not _known_column(c)]
+    if text:
+        warnings.warn(f"columns {text[:10]} hold text and are not used as verifiers (yes/no "
+                      f"style verdicts are read as 1/0: {sorted(VERDICTS)}); name score "
+                      "columns with verifiers=[...] (--verifiers)", IgnoredColumnWarning,
+                      stacklevel=user_stacklevel())
 
 
 def _to_scores(col: pd.Series, name: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(col):
         return col.astype(np.float64).to_numpy()
-    if pd.api.types.is_numeric_dtype(col):
+    verdicts = None if pd.api.types.is_numeric_dtype(col) else _verdicts(col)
+    if verdicts is not None:
+        values = verdicts
+    elif pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         present = col.notna().to_numpy()
