@@ -24,6 +24,11 @@ class ConvergenceWarning(WslibWarning):
     """An iterative fit stopped before meeting its tolerance."""
 
 
+class CardinalityWarning(WslibWarning):
+    """The number of classes is far above the classes the votes use, or gold labels hold
+    classes no LF votes for (a cardinality or label numbering mistake)."""
+
+
 class LFFaultWarning(WslibWarning):
     """Labeling functions raised or returned invalid votes and were recorded as abstains."""
 

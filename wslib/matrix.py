@@ -27,12 +27,14 @@ Example
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Union
 
 import numpy as np
 import scipy.sparse as sp
 
 from wslib._validation import check_unmasked
+from wslib.exceptions import CardinalityWarning, user_stacklevel
 from wslib.kernels.votes import vote_range
 
 ABSTAIN = -1
@@ -47,6 +49,7 @@ __all__ = [
     "VoteMatrix",
     "check_votes",
     "infer_cardinality",
+    "warn_unused_classes",
     "vote_dtype",
     "to_sparse",
     "to_dense",
@@ -134,6 +137,30 @@ def infer_cardinality(L: VoteMatrix) -> int:
         data = np.asarray(L)
     top = int(data.max()) if data.size else -1
     return max(2, top + 1)
+
+
+#: a cardinality above this, and above UNUSED_RATIO times the classes voted, is reported
+UNUSED_CLASSES_FROM = 64
+UNUSED_RATIO = 4
+
+
+def warn_unused_classes(L: VoteMatrix, k: int, y: np.ndarray | None = None) -> None:
+    """Warn (:class:`~wslib.exceptions.CardinalityWarning`) when ``k`` classes are far more
+    than the votes (and gold labels ``y``) use: models' time and memory grow with ``k``
+    (``k**2`` per LF for the EM models), so a mistaken ``cardinality`` costs minutes
+    without changing a label. Free below ``UNUSED_CLASSES_FROM`` classes."""
+    if k <= UNUSED_CLASSES_FROM:
+        return
+    used = infer_cardinality(L)
+    if y is not None and y.size:
+        used = max(used, int(y.max()) + 1)
+    if k > UNUSED_RATIO * used:
+        seen = "voted or labelled" if y is not None else "voted"
+        warnings.warn(f"cardinality={k}, but the largest class {seen} is {used - 1}: "
+                      f"{k - used} classes never occur, and fits grow with the "
+                      f"number of classes (k**2 per LF for DawidSkene and LabelModel), so this "
+                      "can take far longer than needed; pass the number of classes there are",
+                      CardinalityWarning, stacklevel=user_stacklevel())
 
 
 def check_votes(

@@ -64,8 +64,8 @@ def score_predictions(y_true, y_pred, metric: str = "accuracy", cardinality: int
     ``f1`` / ``f1_binary`` is the F1 of class 1 (the positive class in
     WRENCH's binary sets); ``coverage`` is the fraction not abstained.
     """
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
+    y_true = check_labels(y_true, cardinality=cardinality)
+    y_pred = check_labels(y_pred, cardinality=cardinality, name="y_pred", allow_abstain=True)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y has {y_true.shape[0]} labels but {y_pred.shape[0]} predictions")
     if metric == "accuracy":
@@ -85,8 +85,10 @@ def score_predictions(y_true, y_pred, metric: str = "accuracy", cardinality: int
 
 def score_proba(y_true, proba, metric: str = "log_loss", eps: float = 1e-12) -> float:
     """Score soft labels: mean ``log_loss`` (natural log) or multi-class ``brier``."""
-    y_true = np.asarray(y_true)
     proba = np.asarray(proba, dtype=np.float64)
+    if proba.ndim != 2:
+        raise ValueError(f"proba must be 2-D (n_items, k), got shape {proba.shape}")
+    y_true = check_labels(y_true, n=proba.shape[0], cardinality=proba.shape[1])
     rows = np.arange(y_true.shape[0])
     if metric == "log_loss":
         return float(-np.mean(np.log(np.clip(proba[rows, y_true], eps, 1.0))))

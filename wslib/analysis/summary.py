@@ -27,6 +27,7 @@ c  2   [1]    0.333333  0.333333   0.000000        1          0      1.0
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,7 +36,8 @@ import pandas as pd
 
 from wslib.kernels import count_votes
 from wslib.kernels.agreement import confusion_counts, overlap_conflict_counts
-from wslib.matrix import VoteMatrix, check_votes
+from wslib.exceptions import CardinalityWarning, user_stacklevel
+from wslib.matrix import VoteMatrix, check_votes, warn_unused_classes
 from wslib.metrics import check_labels
 
 __all__ = [
@@ -51,13 +53,23 @@ __all__ = [
 
 def _prepare(L: Any, y: Any = None, cardinality: int | None = None
              ) -> tuple[VoteMatrix, np.ndarray | None, int]:
+    """Checked votes, gold labels and number of classes. Gold classes that no LF votes
+    for widen an inferred cardinality, with a warning naming them (1-based labels, or a
+    class the LFs miss: both change every accuracy)."""
     L, k = check_votes(L, cardinality=cardinality)
-    if y is None:
-        return L, None, k
-    y = check_labels(y, n=L.shape[0], cardinality=cardinality, allow_abstain=True)
-    if cardinality is None and y.size and y.max() >= k:
-        k = int(y.max()) + 1
-        L, k = check_votes(L, cardinality=k)
+    if y is not None:
+        y = check_labels(y, n=L.shape[0], cardinality=cardinality, allow_abstain=True)
+        if cardinality is None and y.size and y.max() >= k:
+            extra = np.unique(y[y >= k]).tolist()
+            warnings.warn(f"y holds class(es) {extra[:10]} that no LF votes for (the votes use "
+                          f"0..{k - 1}); they count as classes {k}..{int(y.max())}, which every "
+                          "LF gets wrong. If the labels are 1-based, subtract 1; else pass "
+                          "cardinality= to say the number of classes", CardinalityWarning,
+                          stacklevel=user_stacklevel())
+            k = int(y.max()) + 1
+            L, k = check_votes(L, cardinality=k)
+    if cardinality is not None:
+        warn_unused_classes(L, k, y)
     return L, y, k
 
 

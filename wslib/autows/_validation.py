@@ -69,6 +69,8 @@ def check_features(X: Any, *, name: str = "X", n_rows: int | None = None,
         out = np.ascontiguousarray(arr)
     if out.shape[0] == 0:
         raise ValueError(f"{name} has zero rows")
+    if out.shape[1] == 0:
+        raise ValueError(f"{name} has zero features (columns): no rule can be generated")
     if n_rows is not None and out.shape[0] != n_rows:
         raise ValueError(f"{name} has {out.shape[0]} rows but y has {n_rows} entries; "
                          "pass one label (or -1 for unlabelled) per row of X")

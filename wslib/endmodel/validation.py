@@ -65,6 +65,8 @@ def check_features(X: Any, *, name: str = "X", n_features: int | None = None
             raise ValueError(f"{name} has a non-finite value {X[r, c]} at row {r}, column {c}")
     if X.shape[0] == 0:
         raise ValueError(f"{name} has zero rows")
+    if X.shape[1] == 0:
+        raise ValueError(f"{name} has zero features (columns): there is nothing to learn from")
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(f"{name} has {X.shape[1]} features but the end model was fitted "
                          f"with {n_features}; use the same feature extractor")

@@ -42,7 +42,7 @@ from wslib._validation import (
 )
 from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning, user_stacklevel
 from wslib.kernels import coverage_counts, row_coverage
-from wslib.matrix import VoteMatrix, check_votes
+from wslib.matrix import VoteMatrix, check_votes, warn_unused_classes
 from wslib.metrics import PROBA_METRICS, check_labels, score_predictions, score_proba
 
 FORMAT = "wslib.labelmodel"
@@ -146,6 +146,7 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
                 y_dev = check_labels(y_dev, n=L_dev.shape[0], cardinality=k, name="y_dev")
         elif L_dev is not None:
             raise ValueError("L_dev was given without y_dev; pass the gold labels of L_dev")
+        warn_unused_classes(L, k, y_dev)
         self._warn_coverage(L, k)
         self.cardinality_ = k
         self.n_sources_ = m
