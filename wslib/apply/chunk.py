@@ -212,6 +212,8 @@ class _Faults:
         """Index label of chunk row ``i`` as a plain Python value (numpy 2 reprs
         scalars as ``np.int64(10)``)."""
         label = self.chunk.index[i]
+        if isinstance(label, tuple):  # a MultiIndex row
+            return tuple(v.item() if isinstance(v, np.generic) else v for v in label)
         return label.item() if isinstance(label, np.generic) else label
 
     def where(self, i: int) -> tuple[Any, int, str]:
@@ -445,7 +447,9 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
     plan : CompiledLFs
         From :func:`compile_lfs`.
     chunk : pandas.DataFrame
-        The rows; its index labels are used in error messages.
+        The rows; its index labels are used in error messages and passed to batch
+        LFs and preprocessors, unless they repeat: then those see the rows' positions
+        in the whole input as index, so any output they reorder can be matched.
     errors : {"raise", "abstain"}
         ``"raise"``: the first fault raises :class:`LFApplyError` (the LF raised)
         or :class:`LFOutputError` (bad output), naming the LF and row.
@@ -472,7 +476,9 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
 
     for key in dict.fromkeys([*plan.keyword_groups, *plan.prefiltered]):
         _apply_keyword_scan(plan, chunk, key, faults, votes, store)
-    frames: dict[tuple, Any] = {(): chunk}  # batch preprocessor chain -> frame or error
+    # repeated labels cannot match a reordered output: batch code sees row positions
+    rows = chunk if chunk.index.is_unique else chunk.set_axis(pd.RangeIndex(start, start + n))
+    frames: dict[tuple, Any] = {(): rows}  # batch preprocessor chain -> frame or error
     for j in plan.batch:
         try:
             out = plan.lfs[j]._call(_preprocessed(plan.lfs[j].pre, frames))
@@ -482,7 +488,7 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
         except BaseException as exc:  # noqa: BLE001 - see _Faults.raised
             faults.raised(j, None, exc)
             continue
-        store(j, _batch_votes(out, j, chunk.index, faults))
+        store(j, _batch_votes(out, j, rows.index, faults))
     if plan.numba:
         for j, v in zip(plan.numba, plan._fused.run(chunk, faults, plan.numba)):
             store(j, v)
