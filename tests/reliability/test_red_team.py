@@ -3,7 +3,7 @@
 Every case gets either the right result or a specific error or warning that names
 the problem; none may give a silent wrong answer, an internal traceback, or
 destroy the user's data. ``REFUSED`` lists the inputs that must raise (exception
-type and a regular expression naming the culprit); ``WARNED`` those that must warn;
+type and a regular expression naming the culprit); ``WARNED`` those that must warn (``Bad.exc`` is then the warning category);
 the tests below them check the inputs that must be answered correctly.
 """
 
@@ -15,7 +15,6 @@ import re
 import warnings
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,8 @@ from wslib.labelmodel.streaming import fit_streaming, predict_proba_streaming
 from wslib.lf import keyword_lf, preprocessor, regex_lf, similarity_lf, threshold_lf
 from wslib.metrics import score_predictions, score_proba
 from wslib.weaver.io import IgnoredColumnWarning, read_table
+
+from .test_bad_inputs import Bad
 
 KW = keyword_lf("spam", 1)
 FRAME = pd.DataFrame({"text": ["spam a", "ham b", "spam c", "ham d"], "n": [1, 9, 2, 8]})
@@ -70,15 +71,6 @@ def wslib_cli(*argv: str) -> tuple[int, str, str]:
 @labeling_function()
 def lf_ok(x):
     return 1
-
-
-@dataclass(frozen=True)
-class Case:
-    """``call(tmp)`` raises ``exc`` (or warns ``exc``), the message matching ``names``."""
-
-    call: Callable[[Path], Any]
-    exc: type[BaseException]
-    names: str
 
 
 def _parquet(tmp: Path, name: str, frame: pd.DataFrame) -> Path:
@@ -153,211 +145,211 @@ SIMILAR = similarity_lf("emb", 0.5, 1, prototype=[1.0, 0.0], name="close")
 
 
 #: case id -> an input that must be refused, naming the culprit
-REFUSED: dict[str, Case] = {
+REFUSED: dict[str, Bad] = {
     # ---- containers that are not plain
-    "dict-generator-column": Case(lambda tmp: apply_lfs({"text": (t for t in ["a", "b"])}, [KW]),
+    "dict-generator-column": Bad(lambda tmp: apply_lfs({"text": (t for t in ["a", "b"])}, [KW]),
                                   TypeError, r"column 'text' is a generator .*list\(values\)"),
-    "dict-set-column": Case(lambda tmp: apply_lfs({"text": {"spam", "ham"}}, [KW]), TypeError,
+    "dict-set-column": Bad(lambda tmp: apply_lfs({"text": {"spam", "ham"}}, [KW]), TypeError,
                             r"column 'text' is a set, which has no row order"),
-    "dict-scalar-str-column": Case(lambda tmp: apply_lfs({"text": "spam"}, [KW]), TypeError,
+    "dict-scalar-str-column": Bad(lambda tmp: apply_lfs({"text": "spam"}, [KW]), TypeError,
                                    r"column 'text' is a single str \('spam'\), not a column"),
-    "dict-scalar-number-column": Case(
+    "dict-scalar-number-column": Bad(
         lambda tmp: apply_lfs({"text": ["a", "b"], "n": 3}, [KW]), TypeError,
         r"column 'n' is a single int"),
-    "dict-mapping-column": Case(lambda tmp: apply_lfs({"text": {0: "spam"}}, [KW]), TypeError,
+    "dict-mapping-column": Bad(lambda tmp: apply_lfs({"text": {0: "spam"}}, [KW]), TypeError,
                                 r"column 'text' is a dict, which has no row order"),
-    "dict-keys-same-as-text": Case(lambda tmp: apply_lfs({1: [1, 2], "1": [3, 4]}, [lf_ok]),
+    "dict-keys-same-as-text": Bad(lambda tmp: apply_lfs({1: [1, 2], "1": [3, 4]}, [lf_ok]),
                                    ValueError, r"same column name as text: \['1'\]"),
-    "dict-series-other-labels": Case(
+    "dict-series-other-labels": Bad(
         lambda tmp: apply_lfs({"text": FRAME.text, "n": FRAME.n.set_axis(list("wxyz"))}, [KW]),
         ValueError, r"'text' and 'n' are Series with different indexes"),
-    "dict-series-other-length-labels": Case(
+    "dict-series-other-length-labels": Bad(
         lambda tmp: apply_lfs({"text": FRAME.text.iloc[:3], "n": FRAME.n.iloc[1:]}, [KW]),
         ValueError, r"'text' and 'n' are Series with different indexes"),
-    "masked-votes-fit": Case(lambda tmp: MajorityVote().fit(np.ma.masked_less(L, 0)), ValueError,
+    "masked-votes-fit": Bad(lambda tmp: MajorityVote().fit(np.ma.masked_less(L, 0)), ValueError,
                              r"L is a masked array with \d+ masked cell\(s\).*L\.filled\(-1\)"),
-    "masked-votes-predict": Case(
+    "masked-votes-predict": Bad(
         lambda tmp: quiet(lambda: MajorityVote().fit(L)).predict_proba(np.ma.masked_less(L, 0)),
         ValueError, r"L is a masked array"),
-    "masked-gold-labels": Case(
+    "masked-gold-labels": Bad(
         lambda tmp: lf_summary(L, y=np.ma.masked_array(np.zeros(400, int), mask=np.eye(1, 400))),
         ValueError, r"y is a masked array with 1 masked cell\(s\), the first at 0"),
-    "masked-features": Case(
+    "masked-features": Bad(
         lambda tmp: EndModel(max_epochs=1).fit(np.ma.masked_array(X, mask=np.eye(40, 3)), P),
         ValueError, r"X is a masked array"),
     # ---- alignment that cannot be done
-    "batch-series-other-labels": Case(lambda tmp: apply_lfs(FRAME, [lf_relabelled_series]),
+    "batch-series-other-labels": Bad(lambda tmp: apply_lfs(FRAME, [lf_relabelled_series]),
                                       LFOutputError,
                                       r"lf_relabelled_series.*cannot be matched to rows.*'x0'|"
                                       r"lf_relabelled_series.*cannot be matched to rows"),
-    "batch-series-missing-row": Case(lambda tmp: apply_lfs(FRAME, [lf_shorter_series]),
+    "batch-series-missing-row": Bad(lambda tmp: apply_lfs(FRAME, [lf_shorter_series]),
                                      LFOutputError, r"lf_shorter_series.*has 3 rows, the chunk 4"),
-    "batch-preprocessor-drops-row": Case(lambda tmp: apply_lfs(FRAME, [lf_after_drop]),
+    "batch-preprocessor-drops-row": Bad(lambda tmp: apply_lfs(FRAME, [lf_after_drop]),
                                          LFApplyError, r"'pre_drops_a_row'.*3 rows, the chunk 4"),
     # ---- destroyed input
-    "parquet-out-is-input": Case(
+    "parquet-out-is-input": Bad(
         lambda tmp: apply_parquet(_parquet(tmp, "in.parquet", FRAME), [KW], tmp / "in.parquet"),
         ValueError, r"the output .*in\.parquet is the input.*destroy"),
-    "parquet-out-inside-input-folder": Case(
+    "parquet-out-inside-input-folder": Bad(
         lambda tmp: apply_parquet(_parquet(tmp / "data", "in.parquet", FRAME).parent, [KW],
                                   tmp / "data" / "votes.parquet"),
         ValueError, r"votes\.parquet is inside the input folder"),
-    "parquet-out-missing-folder": Case(
+    "parquet-out-missing-folder": Bad(
         lambda tmp: apply_parquet(_parquet(tmp, "in2.parquet", FRAME), [KW],
                                   tmp / "nowhere" / "L.npy"),
         FileNotFoundError, r"^(?!.*partial).*the folder of the output .*nowhere.* does not exist"),
-    "parquet-out-is-folder": Case(
+    "parquet-out-is-folder": Bad(
         lambda tmp: apply_parquet(_parquet(tmp, "in3.parquet", FRAME), [KW], tmp),
         IsADirectoryError, r"is a folder; give a file name"),
-    "streaming-out-is-input": Case(
+    "streaming-out-is-input": Bad(
         lambda tmp: predict_proba_streaming(quiet(lambda: MajorityVote().fit(L[:, :3])),
                                             _votes_file(tmp), _votes_file(tmp)),
         ValueError, r"votesNone\.npy is the input"),
     # ---- parameters: types, NaN, ranges, when made
-    "apply-timeout-string": Case(lambda tmp: apply_lfs(FRAME, [KW], timeout="2"), TypeError,
+    "apply-timeout-string": Bad(lambda tmp: apply_lfs(FRAME, [KW], timeout="2"), TypeError,
                                  r"timeout must be a positive number of seconds, got '2' \(str\)"),
-    "apply-timeout-nan": Case(lambda tmp: apply_lfs(FRAME, [KW], timeout=float("nan")),
+    "apply-timeout-nan": Bad(lambda tmp: apply_lfs(FRAME, [KW], timeout=float("nan")),
                               ValueError, r"timeout must be a positive number.*nan"),
-    "apply-sparse-string": Case(lambda tmp: apply_lfs(FRAME, [KW], sparse="no"), TypeError,
+    "apply-sparse-string": Bad(lambda tmp: apply_lfs(FRAME, [KW], sparse="no"), TypeError,
                                 r"sparse must be True or False, got 'no'"),
-    "apply-n-jobs-bool": Case(lambda tmp: apply_lfs(FRAME, [KW], n_jobs=True), ValueError,
+    "apply-n-jobs-bool": Bad(lambda tmp: apply_lfs(FRAME, [KW], n_jobs=True), ValueError,
                               r"n_jobs must be a positive integer or -1, got True"),
-    "apply-chunk-size-float": Case(lambda tmp: apply_lfs(FRAME, [KW], chunk_size=2.5),
+    "apply-chunk-size-float": Bad(lambda tmp: apply_lfs(FRAME, [KW], chunk_size=2.5),
                                    ValueError, r"chunk_size must be a positive integer, got 2\.5"),
-    "threshold-nan": Case(lambda tmp: threshold_lf("n", float("nan"), 0), ValueError,
+    "threshold-nan": Bad(lambda tmp: threshold_lf("n", float("nan"), 0), ValueError,
                           r"threshold must be a finite number, got nan"),
-    "threshold-string": Case(lambda tmp: threshold_lf("n", "5", 0), TypeError,
+    "threshold-string": Bad(lambda tmp: threshold_lf("n", "5", 0), TypeError,
                              r"threshold must be a number, got '5'"),
-    "similarity-threshold-beyond-cosine": Case(
+    "similarity-threshold-beyond-cosine": Bad(
         lambda tmp: similarity_lf("emb", 1.5, 1, prototype=[1, 0]), ValueError,
         r"threshold must be a finite number in \[-1, 1\], got 1\.5"),
-    "keyword-case-flag-string": Case(lambda tmp: keyword_lf("a", 1, case_sensitive="no"),
+    "keyword-case-flag-string": Bad(lambda tmp: keyword_lf("a", 1, case_sensitive="no"),
                                      TypeError, r"case_sensitive must be True or False"),
-    "regex-empty-pattern": Case(lambda tmp: regex_lf("", 1), ValueError,
+    "regex-empty-pattern": Bad(lambda tmp: regex_lf("", 1), ValueError,
                                 r"pattern must be a non-empty string"),
-    "lm-tol-nan-when-made": Case(lambda tmp: DawidSkene(tol=float("nan")), ValueError,
+    "lm-tol-nan-when-made": Bad(lambda tmp: DawidSkene(tol=float("nan")), ValueError,
                                  r"tol must be a finite number >= 0, got nan"),
-    "lm-max-iter-float-when-made": Case(lambda tmp: LabelModel(max_iter=2.5), ValueError,
+    "lm-max-iter-float-when-made": Bad(lambda tmp: LabelModel(max_iter=2.5), ValueError,
                                         r"max_iter must be a positive integer, got 2\.5"),
-    "lm-cardinality-one-when-made": Case(lambda tmp: MajorityVote(cardinality=1), ValueError,
+    "lm-cardinality-one-when-made": Bad(lambda tmp: MajorityVote(cardinality=1), ValueError,
                                          r"cardinality must be an integer >= 2"),
-    "lm-posterior-unknown-when-made": Case(lambda tmp: LabelModel(posterior="bayes"), ValueError,
+    "lm-posterior-unknown-when-made": Bad(lambda tmp: LabelModel(posterior="bayes"), ValueError,
                                            r"unknown posterior 'bayes'"),
-    "lm-default-accuracy-out-of-range": Case(
+    "lm-default-accuracy-out-of-range": Bad(
         lambda tmp: WeightedMajorityVote(default_accuracy=1.2), ValueError,
         r"default_accuracy must be a finite number in \(0, 1\), got 1\.2"),
-    "lm-accuracy-nan": Case(lambda tmp: WeightedMajorityVote(accuracy=[0.9, np.nan]),
+    "lm-accuracy-nan": Bad(lambda tmp: WeightedMajorityVote(accuracy=[0.9, np.nan]),
                             ValueError, r"accuracy must be m numbers in \(0, 1\)"),
-    "end-lr-nan-when-made": Case(lambda tmp: EndModel(lr=float("nan")), ValueError,
+    "end-lr-nan-when-made": Bad(lambda tmp: EndModel(lr=float("nan")), ValueError,
                                  r"lr must be a finite number > 0, got nan"),
-    "end-weight-decay-negative": Case(lambda tmp: EndModel(weight_decay=-1.0), ValueError,
+    "end-weight-decay-negative": Bad(lambda tmp: EndModel(weight_decay=-1.0), ValueError,
                                       r"weight_decay must be a finite number >= 0"),
-    "autows-validation-fraction": Case(lambda tmp: SnubaGenerator(validation_fraction=1.5),
+    "autows-validation-fraction": Bad(lambda tmp: SnubaGenerator(validation_fraction=1.5),
                                        ValueError, r"validation_fraction must be a finite "
                                                    r"number in \[0, 1\)"),
-    "autows-empty-vocabulary": Case(lambda tmp: KeywordGenerator(vocabulary=[]), TypeError,
+    "autows-empty-vocabulary": Bad(lambda tmp: KeywordGenerator(vocabulary=[]), TypeError,
                                     r"vocabulary must be a non-empty list"),
-    "autows-max-lfs-zero": Case(lambda tmp: SnubaGenerator(max_lfs=0), ValueError,
+    "autows-max-lfs-zero": Bad(lambda tmp: SnubaGenerator(max_lfs=0), ValueError,
                                 r"max_lfs must be a positive integer, got 0"),
     # ---- class balances, mapped by class
-    "balance-dict-missing-class": Case(lambda tmp: MajorityVote().fit(L, class_balance={0: 1.0}),
+    "balance-dict-missing-class": Bad(lambda tmp: MajorityVote().fit(L, class_balance={0: 1.0}),
                                        ValueError, r"missing class\(es\) \[1\]"),
-    "balance-dict-unknown-class": Case(
+    "balance-dict-unknown-class": Bad(
         lambda tmp: MajorityVote().fit(L, class_balance={0: .5, 1: .3, 2: .2}), ValueError,
         r"class\(es\) \[2\] do not exist"),
-    "balance-names-not-classes": Case(
+    "balance-names-not-classes": Bad(
         lambda tmp: MajorityVote().fit(L, class_balance={"ham": .5, "spam": .5}), ValueError,
         r"keys must be class indices 0\.\.k-1; got key 'ham'"),
-    "balance-string": Case(lambda tmp: MajorityVote().fit(L, class_balance="0.5,0.5"), TypeError,
+    "balance-string": Bad(lambda tmp: MajorityVote().fit(L, class_balance="0.5,0.5"), TypeError,
                            r"class_balance must be a sequence of class shares"),
-    "balance-zero-for-end-model": Case(
+    "balance-zero-for-end-model": Bad(
         lambda tmp: EndModel(target="balanced", class_balance=[1.0, 0.0], max_epochs=1).fit(X, P),
         ValueError, r"class_balance must be finite and > 0.*class_balance\[1\] = 0\.0"),
     # ---- vote and feature containers checked at predict
-    "votes-frame-renamed-columns": Case(
+    "votes-frame-renamed-columns": Bad(
         lambda tmp: quiet(lambda: MajorityVote().fit(pd.DataFrame(L[:, :3], columns=list("abc"))))
         .predict_proba(pd.DataFrame(L[:, :3], columns=list("abz"))),
         ValueError, r"missing \['c'\]; unexpected \['z'\]"),
-    "votes-frame-extra-column": Case(
+    "votes-frame-extra-column": Bad(
         lambda tmp: quiet(lambda: MajorityVote().fit(pd.DataFrame(L[:, :2], columns=list("ab"))))
         .predict_proba(pd.DataFrame(L[:, :3], columns=list("abc"))),
         ValueError, r"unexpected \['c'\]"),
-    "features-frame-renamed": Case(
+    "features-frame-renamed": Bad(
         lambda tmp: EndModel(max_epochs=1).fit(pd.DataFrame(X, columns=list("abc")), P)
         .predict_proba(pd.DataFrame(X, columns=list("abd"))),
         ValueError, r"X has columns .*missing \['c'\]"),
-    "accuracy-by-name-unknown-lf": Case(
+    "accuracy-by-name-unknown-lf": Bad(
         lambda tmp: WeightedMajorityVote(accuracy={"a": .9, "q": .8}).fit(
             pd.DataFrame(L[:, :2], columns=list("ab"))),
         ValueError, r"accuracy is keyed by LF name.*missing \['b'\], unknown \['q'\]"),
     # ---- gold labels outside the classes
-    "score-proba-abstain-label": Case(
+    "score-proba-abstain-label": Bad(
         lambda tmp: score_proba([0, -1], np.array([[.9, .1], [.2, .8]])), ValueError,
         r"y\[1\] = -1 is not a class label"),
-    "score-proba-class-beyond": Case(
+    "score-proba-class-beyond": Bad(
         lambda tmp: score_proba([0, 2], np.array([[.9, .1], [.2, .8]])), ValueError,
         r"y\[1\] = 2 is not a class label: expected 0\.\.1"),
-    "score-predictions-strings": Case(lambda tmp: score_predictions(["a", "b"], [0, 1]),
+    "score-predictions-strings": Bad(lambda tmp: score_predictions(["a", "b"], [0, 1]),
                                       TypeError, r"y must hold integer class labels"),
-    "summary-gold-beyond-cardinality": Case(
+    "summary-gold-beyond-cardinality": Bad(
         lambda tmp: lf_summary(L, y=np.r_[np.zeros(399, int), 5], cardinality=2), ValueError,
         r"y\[399\] = 5 is not a class label"),
     # ---- degenerate shapes
-    "end-zero-features": Case(lambda tmp: EndModel(max_epochs=1).fit(np.zeros((40, 0)), P),
+    "end-zero-features": Bad(lambda tmp: EndModel(max_epochs=1).fit(np.zeros((40, 0)), P),
                               ValueError, r"X has zero features"),
-    "autows-zero-features": Case(lambda tmp: SnubaGenerator().fit(np.zeros((40, 0)), Y_PARTIAL),
+    "autows-zero-features": Bad(lambda tmp: SnubaGenerator().fit(np.zeros((40, 0)), Y_PARTIAL),
                                  ValueError, r"X has zero features"),
-    "lm-zero-columns": Case(lambda tmp: MajorityVote().fit(np.empty((5, 0), dtype=int)),
+    "lm-zero-columns": Bad(lambda tmp: MajorityVote().fit(np.empty((5, 0), dtype=int)),
                             ValueError, r"L has zero columns"),
-    "apply-zero-rows-dict": Case(lambda tmp: apply_lfs({"text": []}, [KW]), ValueError,
+    "apply-zero-rows-dict": Bad(lambda tmp: apply_lfs({"text": []}, [KW]), ValueError,
                                  r"data has zero rows"),
     # ---- errors that name the file, the global row and the LF that faulted
-    "streaming-global-row": Case(
+    "streaming-global-row": Bad(
         lambda tmp: fit_streaming(MajorityVote(cardinality=2), _votes_file(tmp, 2500),
                                   batch_size=1000),
         ValueError, r"votes2500\.npy has vote 5 at row 2500, column 1"),
-    "streaming-predict-global-row": Case(
+    "streaming-predict-global-row": Bad(
         lambda tmp: predict_proba_streaming(
             quiet(lambda: MajorityVote(cardinality=2).fit(np.zeros((4, 3), dtype=int))),
             _votes_file(tmp, 1700), tmp / "P.npy", batch_size=1000),
         ValueError, r"votes1700\.npy has vote 5 at row 1700"),
-    "parquet-folder-later-file-lacks-column": Case(
+    "parquet-folder-later-file-lacks-column": Bad(
         lambda tmp: apply_lfs(_folder_missing_column(tmp), [KW]), MissingColumnError,
         r"column 'text' needed by LF 'keyword_spam' is missing from Parquet input .*b\.parquet"),
-    "parquet-folder-later-file-undeclared": Case(
+    "parquet-folder-later-file-undeclared": Bad(
         lambda tmp: apply_parquet(_folder_missing_column(tmp), [lf_ok], tmp / "o.npy"),
         MissingColumnError, r"b\.parquet lacks column\(s\) \['text'\] that .*a\.parquet holds"),
-    "fused-regex-fault-under-its-name": Case(
+    "fused-regex-fault-under-its-name": Bad(
         lambda tmp: apply_lfs(FRAME, [regex_lf(r"check.*out", 1, column="n", name="rx"),
                                       keyword_lf("x", 0, column="n", name="kw")]),
         LFApplyError, r"^LF 'rx' raised TypeError: column 'n' must hold strings(?!.*'kw')"),
-    "similarity-nan-embedding-row": Case(lambda tmp: apply_lfs(EMB, [SIMILAR]), LFApplyError,
+    "similarity-nan-embedding-row": Bad(lambda tmp: apply_lfs(EMB, [SIMILAR]), LFApplyError,
                                          r"LF 'close' raised .*non-finite.*on row 1 "
                                          r"\(position 1\)"),
-    "base-exception-one-process": Case(lambda tmp: apply_lfs(FRAME, [lf_halts]), LFApplyError,
+    "base-exception-one-process": Bad(lambda tmp: apply_lfs(FRAME, [lf_halts]), LFApplyError,
                                        r"LF 'lf_halts' raised Halt: stop here on row 2 "
                                        r"\(position 2\).*BaseException"),
-    "base-exception-abstain-still-stops": Case(
+    "base-exception-abstain-still-stops": Bad(
         lambda tmp: apply_lfs(FRAME, [lf_halts], errors="abstain"), LFApplyError,
         r"'lf_halts' raised Halt.*whatever errors= says"),
-    "base-exception-in-preprocessor": Case(lambda tmp: apply_lfs(FRAME, [lf_after_halting_pre]),
+    "base-exception-in-preprocessor": Bad(lambda tmp: apply_lfs(FRAME, [lf_after_halting_pre]),
                                            LFApplyError, r"raised Halt: stop in the preprocessor "
                                                          r"on row 1"),
 }
 
-#: case id -> an input that must warn (``exc`` is the warning category)
-WARNED: dict[str, Case] = {
-    "summary-one-based-gold": Case(lambda tmp: lf_summary(L, y=np.where(L[:, 0] >= 0, 2, 1)),
+#: case id -> an input that must warn
+WARNED: dict[str, Bad] = {
+    "summary-one-based-gold": Bad(lambda tmp: lf_summary(L, y=np.where(L[:, 0] >= 0, 2, 1)),
                                    CardinalityWarning, r"y holds class\(es\) \[2\] that no LF "
                                                        r"votes for.*1-based"),
-    "confusion-gold-beyond-votes": Case(lambda tmp: lf_confusion(L, np.r_[np.zeros(399, int), 4]),
+    "confusion-gold-beyond-votes": Bad(lambda tmp: lf_confusion(L, np.r_[np.zeros(399, int), 4]),
                                         CardinalityWarning, r"class\(es\) \[4\]"),
-    "cardinality-far-above-votes": Case(lambda tmp: DawidSkene(cardinality=1000).fit(L),
+    "cardinality-far-above-votes": Bad(lambda tmp: DawidSkene(cardinality=1000).fit(L),
                                         CardinalityWarning, r"cardinality=1000, but the largest "
                                                             r"class voted is 1"),
-    "summary-cardinality-far-above": Case(lambda tmp: lf_summary(L, cardinality=20000),
+    "summary-cardinality-far-above": Bad(lambda tmp: lf_summary(L, cardinality=20000),
                                           CardinalityWarning, r"19998 classes never occur"),
-    "weaver-text-column": Case(
+    "weaver-text-column": Bad(
         lambda tmp: read_table(make_verifier_table(6, 4, 3, random_state=0)
                                .assign(note="fine")),
         IgnoredColumnWarning, r"columns \['note'\] hold text and are not used as verifiers"),
@@ -551,7 +543,13 @@ def test_each_row_lf_is_called_once_per_row_whatever_it_returns():
     assert calls == ["raising", "raising"]  # stops at the fault: row c is never called
 
 
-def test_local_base_exception_under_two_workers_is_a_named_error():
+@pytest.mark.parametrize("chained_pickling", [False, True], ids=["plain", "tblib"])
+def test_local_base_exception_under_two_workers_is_a_named_error(chained_pickling):
+    """Also when a library (tblib, installed by dask's distributed) makes exceptions
+    pickle their chained causes: the local class must not reach the pickler."""
+    if chained_pickling:
+        pytest.importorskip("tblib.pickling_support").install()
+
     class Stop(BaseException):
         pass
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import multiprocessing as mp
 import os
+import pickle
 import time
 import warnings
 from collections import deque
@@ -222,7 +223,32 @@ def _init_worker(source: _Source, plan: CompiledLFs, errors: str) -> None:
 def _run_task(task: Any) -> tuple[int, ChunkResult]:
     source, plan, errors = _WORKER
     start, df = source.load(task)
-    return start, apply_chunk(plan, df, errors=errors, start=start)
+    try:
+        result = apply_chunk(plan, df, errors=errors, start=start)
+    except Exception as exc:  # noqa: BLE001 - sent to the parent, which raises it
+        error = _sendable(exc)
+    else:
+        return start, result
+    raise error  # outside the except block: no unpicklable context is attached
+
+
+def _sendable(exc: BaseException) -> BaseException:
+    """``exc`` made safe to pickle to the parent process: as it is when it pickles;
+    else without its chained exceptions (an LF's locally defined exception class
+    cannot be pickled, and libraries such as tblib pickle chains); else a
+    RuntimeError carrying its text."""
+    try:
+        pickle.dumps(exc)
+        return exc
+    except Exception:  # noqa: BLE001 - any pickling failure
+        pass
+    exc.__cause__ = exc.__context__ = None
+    exc.__traceback__ = None
+    try:
+        pickle.dumps(exc)
+        return exc
+    except Exception:  # noqa: BLE001
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 def _run_serial(source: _Source, tasks: Iterator[Any], plan: CompiledLFs, errors: str
@@ -305,7 +331,7 @@ def _watched_child(source: _Source, task: Any, plan: CompiledLFs, errors: str, w
         send.send(("ok", (start, apply_chunk(plan, df, errors=errors, start=start,
                                              watch=watch))))
     except Exception as exc:  # noqa: BLE001 - re-raised in the parent
-        send.send(("error", exc))
+        send.send(("error", _sendable(exc)))
 
 
 def _result(task: Any, fut: Any) -> tuple[int, ChunkResult]:
