@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from wslib._validation import CheckedParams, check_params, integer, number, sequence, text
-from wslib.autows._validation import check_features, check_partial_labels
+from wslib.autows.inputs import check_features, check_partial_labels
 from wslib.autows.rules import Rule
 from wslib.autows.selection import greedy_select
 from wslib.exceptions import CoverageWarning, NotFittedError, user_stacklevel

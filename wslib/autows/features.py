@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from wslib.autows._validation import check_features
+from wslib.autows.inputs import check_features
 
 __all__ = ["FeatureView", "raw_view", "pca_view", "term_view", "tfidf_view", "embedding_view"]
 

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from wslib._validation import CheckedParams, check_params, number
-from wslib.autows._validation import check_features
+from wslib.autows.inputs import check_features
 from wslib.autows.base import BaseGenerator
 from wslib.autows.prototype import margin_rules
 from wslib.autows.rules import Rule, normalize_rows
