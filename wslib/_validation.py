@@ -367,7 +367,13 @@ class CheckedParams:
         @functools.wraps(init)
         def checked_init(self: Any, *args: Any, **kw: Any) -> None:
             init(self, *args, **kw)
-            if type(self).__init__ is checked_init:  # the outermost __init__ only
+            if _init_owner(type(self)) is cls:  # the outermost __init__ only
                 check_params(self)
 
         cls.__init__ = checked_init
+
+
+def _init_owner(cls: type) -> type:
+    """The class whose own ``__init__`` runs first when ``cls`` is made (other wrappers
+    of ``__init__``, e.g. decorators added by a base class, do not change it)."""
+    return next(klass for klass in cls.__mro__ if "__init__" in vars(klass))
