@@ -3,8 +3,9 @@
 Every case gets either the right result or a specific error or warning that names
 the problem; none may give a silent wrong answer, an internal traceback, or
 destroy the user's data. ``REFUSED`` lists the inputs that must raise (exception
-type and a regular expression naming the culprit); ``WARNED`` those that must warn (``Bad.exc`` is then the warning category);
-the tests below them check the inputs that must be answered correctly.
+type and a regular expression naming the culprit); ``WARNED`` those that must warn
+(``Bad.exc`` is then the warning category); the tests below them check the inputs
+that must be answered correctly.
 """
 
 from __future__ import annotations
@@ -612,9 +613,8 @@ def test_unicode_case_folding_is_str_lower_with_the_documented_exceptions():
     misses = {c for c, f in zip(chars, found) if not f}
     assert misses <= {"İ"}, sorted(misses)[:20]
     greek = pd.DataFrame({"text": ["ΟΔΟΣ", "η οδος", "οδοσ"]})
-    np.testing.assert_array_equal(apply_lfs(greek, [keyword_lf("οδος", 1), keyword_lf("ΟΔΟΣ", 1,
-                                                                                    name="up")]),
-                                  np.ones((3, 2)))
+    lfs = [keyword_lf("οδος", 1), keyword_lf("ΟΔΟΣ", 1, name="upper")]
+    np.testing.assert_array_equal(apply_lfs(greek, lfs), np.ones((3, 2)))
 
 
 def test_multi_index_rows_are_named_by_their_tuple_label():
