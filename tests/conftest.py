@@ -5,6 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from wslib.kernels.jit import JIT_MIN_SIZE_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_WRENCH = ROOT.parent / "shared" / "data" / "wrench"
 
@@ -25,3 +27,11 @@ def small_votes() -> tuple[np.ndarray, np.ndarray]:
     )
     y = np.array([0, 0, 1, 1, 0, 0])
     return L, y
+
+
+@pytest.fixture(params=["numpy", "compiled"])
+def kernel_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test on each path of the kernels: vectorised NumPy (what small inputs
+    take) and the numba kernels (large inputs), whatever the input's size."""
+    monkeypatch.setenv(JIT_MIN_SIZE_ENV, str(2**62) if request.param == "numpy" else "0")
+    return request.param

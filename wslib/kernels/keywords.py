@@ -44,10 +44,11 @@ from __future__ import annotations
 
 from collections import deque
 
-import numba
 import numpy as np
 
-__all__ = ["build_automaton", "match_keywords"]
+from wslib.kernels.jit import jit, use_jit
+
+__all__ = ["Keywords", "build_automaton", "match_keywords"]
 
 _WORD = np.zeros(256, dtype=np.bool_)
 for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
@@ -55,6 +56,9 @@ for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
 _WORD[128:] = True
 #: first bytes of U+0130 (C4 B0) and U+212A (E2 84 AA), whose lower case is ASCII
 _SPECIAL_LEADS = (0xC4, 0xE2)
+#: each byte with ASCII upper case folded to lower case
+_FOLD = np.arange(256, dtype=np.uint8)
+_FOLD[ord("A"):ord("Z") + 1] += 32
 
 
 def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list[bool],
@@ -193,7 +197,7 @@ def _row_ids(m: np.ndarray) -> np.ndarray:
     return ids
 
 
-@numba.njit(inline="always")
+@jit(inline="always", cache=False)
 def _special_at(data, p, b):
     """Does the text ``data[p:b]`` start with U+0130 or U+212A (lower case is ASCII)?"""
     byte = data[p]
@@ -201,7 +205,7 @@ def _special_at(data, p, b):
         byte == 0xE2 and p + 2 < b and data[p + 1] == 0x84 and data[p + 2] == 0xAA)
 
 
-@numba.njit(inline="always")
+@jit(inline="always", cache=False)
 def _emit(i, a, b, p, s, data, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes):
     """Vote for the keywords ending at byte ``p`` (state ``s``) of row ``i`` = ``data[a:b]``."""
     for t in range(out_ptr[s], out_ptr[s + 1]):
@@ -217,13 +221,13 @@ def _emit(i, a, b, p, s, data, out_ptr, out_col, out_len, out_wb, is_word, out_l
         votes[i, col] = out_label[t]
 
 
-@numba.njit
+@jit(cache=False)
 def _step(s, byte, delta, byte_class):
     """Next state (a row offset, unsigned: no wrap-around check on the hot path)."""
     return np.uint64(delta[s + np.uint64(byte_class[byte])])
 
 
-@numba.njit(nogil=True, cache=True)
+@jit()
 def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_out, sentinel,
           out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special):
     """Scan bytes ``p .. end`` (row ``i`` ends at ``b``, automaton in state ``s``)."""
@@ -243,7 +247,7 @@ def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_ou
         p += 1
 
 
-@numba.njit(nogil=True, cache=True)
+@jit()
 def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classes, byte_class,
               first_out, sentinel, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special):
     """Two lanes in lockstep until one ends; returns both lanes' positions, rows,
@@ -279,7 +283,7 @@ def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classe
     return pA, iA, bA, sA, pB, iB, bB, sB
 
 
-@numba.njit(nogil=True, cache=True)
+@jit()
 def _scan(data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_ptr, out_col,
           out_len, out_wb, is_word, out_label, votes, special):
     """Two independent lanes (the rows holding the first and the second half of the
@@ -314,6 +318,7 @@ def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, n_c
     lower-cases to ASCII (their votes are partial).
     """
     special = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
+    offsets = np.ascontiguousarray(offsets, dtype=np.int64)  # one specialisation, not two
     n_states = delta.shape[0] // n_classes
     sentinel = (n_states - 1 if fold_ascii else n_states) * n_classes  # unreachable without
     out_col = np.asarray(columns, dtype=np.int64)[out_slot]
@@ -321,4 +326,127 @@ def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, n_c
     u64 = np.uint64
     _scan(data, offsets, delta, u64(n_classes), byte_class, u64(first_out), u64(sentinel),
           out_ptr, out_col, out_len, out_wb, _WORD, out_label, votes, special)
+    return special
+
+
+class Keywords:
+    """A keyword set ready to scan texts: vectorised NumPy on small inputs, the
+    Aho-Corasick automaton (built on first need) and its compiled scan on large
+    ones (:mod:`wslib.kernels.jit`); the votes are the same.
+
+    Arguments as for :func:`build_automaton`.
+
+    >>> kw = Keywords([b"check out", b"out"], [0, 1], [False, True], fold_ascii=True)
+    >>> votes = np.full((2, 2), -1, dtype=np.int16)
+    >>> data = np.frombuffer(b"CHECK out!shout", dtype=np.uint8)
+    >>> kw.scan(data, np.array([0, 10, 15]), votes, [0, 1], [7, 8]).tolist()
+    [False, False]
+    >>> votes.tolist()
+    [[7, 8], [-1, -1]]
+    """
+
+    def __init__(self, keywords: list[bytes], slots: list[int], word_boundary: list[bool],
+                 fold_ascii: bool = False) -> None:
+        if not all(keywords):
+            raise ValueError("empty keyword")
+        self.keywords, self.slots = list(keywords), np.asarray(slots, dtype=np.int64)
+        self.word_boundary, self.fold_ascii = list(map(bool, word_boundary)), bool(fold_ascii)
+        self._automaton: tuple | None = None
+
+    @property
+    def automaton(self) -> tuple:
+        """:func:`build_automaton`'s tuple, built on first use."""
+        if self._automaton is None:
+            self._automaton = build_automaton(self.keywords, self.slots.tolist(),
+                                              self.word_boundary, self.fold_ascii)
+        return self._automaton
+
+    def scan(self, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
+             columns: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """:func:`match_keywords` for this set: votes into ``votes``, returns ``special``."""
+        if use_jit(data.shape[0]):
+            return match_keywords(data, offsets, *self.automaton, votes, columns, labels)
+        return _match_numpy(self, data, np.asarray(offsets, dtype=np.int64), votes,
+                            np.asarray(columns, dtype=np.int64),
+                            np.asarray(labels, dtype=votes.dtype))
+
+
+def _special_starts(data: np.ndarray, offsets: np.ndarray, row_of) -> tuple[np.ndarray, ...]:
+    """Rows holding U+0130 or U+212A (with ``fold_ascii``) and where each first does."""
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    at = np.flatnonzero(np.isin(data[lo:hi], _SPECIAL_LEADS)) + lo
+    end = offsets[row_of(at) + 1]
+    nxt = data[np.minimum(at + 1, data.shape[0] - 1)]
+    nxt2 = data[np.minimum(at + 2, data.shape[0] - 1)]
+    found = (((data[at] == 0xC4) & (at + 1 < end) & (nxt == 0xB0))
+             | ((data[at] == 0xE2) & (at + 2 < end) & (nxt == 0x84) & (nxt2 == 0xAA)))
+    return row_of(at[found]), at[found]
+
+
+def _starts(text: np.ndarray, lo: int, hi: int, keyword: bytes, index: tuple) -> np.ndarray:
+    """Positions in ``text[lo:hi]`` where ``keyword`` starts; ``index`` holds the
+    positions sorted by their two-byte prefix, so a keyword starts from its own."""
+    size = len(keyword)
+    if size == 1:
+        return np.flatnonzero(text[lo:hi] == keyword[0]) + lo
+    order, prefixes = index
+    pair = (keyword[0] << 8) | keyword[1]
+    at = order[np.searchsorted(prefixes, pair):np.searchsorted(prefixes, pair, side="right")]
+    at = at[at + size <= hi - lo] + lo
+    for q in range(2, size):
+        at = at[text[at + q] == keyword[q]]
+    return at
+
+
+def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
+                 columns: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The automaton scan's votes, found keyword by keyword with array operations.
+
+    A match counts when it lies inside one text, passes the word-boundary test
+    and, with ``fold_ascii``, ends before the text's first special character
+    (where the scan stops and flags the text). Each ``votes[i, columns[j]]``
+    still at ``-1`` takes the label of the slot whose match ends first (the
+    lowest slot on a tie), as the scan would.
+    """
+    n = offsets.shape[0] - 1
+    special = np.zeros(n, dtype=np.bool_)
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    if n == 0 or hi <= lo:
+        return special
+
+    def row_of(pos: np.ndarray) -> np.ndarray:
+        return np.searchsorted(offsets, pos, side="right") - 1
+
+    limit = offsets[1:].copy()  # a text's matches end before this position
+    if kw.fold_ascii:
+        rows, at = _special_starts(data, offsets, row_of)
+        special[rows] = True
+        np.minimum.at(limit, rows, at)
+    text = _FOLD[data] if kw.fold_ascii else data
+    window = text[lo:hi].astype(np.uint16)
+    prefixes = (window[:-1] << 8) | window[1:]
+    order = np.argsort(prefixes, kind="stable")
+    index = (order, prefixes[order])
+    hits = []
+    for t, keyword in enumerate(kw.keywords):
+        start = _starts(text, lo, hi, keyword, index)
+        end = start + len(keyword) - 1
+        rows = row_of(start)
+        ok = end < limit[rows]
+        if kw.word_boundary[t]:
+            before = data[np.maximum(start - 1, 0)]
+            after = data[np.minimum(end + 1, data.shape[0] - 1)]
+            ok &= (start == offsets[rows]) | ~_WORD[before]
+            ok &= (end + 1 >= offsets[rows + 1]) | ~_WORD[after]
+        count = int(ok.sum())
+        hits.append(np.stack([rows[ok], np.full(count, columns[kw.slots[t]]), end[ok],
+                              np.full(count, kw.slots[t])]))
+    rows, cols, end, slot = np.concatenate(hits, axis=1)
+    order = np.lexsort((slot, end, cols, rows))
+    rows, cols, slot = rows[order], cols[order], slot[order]
+    first = np.ones(rows.size, dtype=np.bool_)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    rows, cols, slot = rows[first], cols[first], slot[first]
+    free = votes[rows, cols] == -1
+    votes[rows[free], cols[free]] = labels[slot[free]]
     return special
