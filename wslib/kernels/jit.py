@@ -41,9 +41,10 @@ __all__ = ["COMPILING_MESSAGE", "DEFAULT_JIT_MIN_SIZE", "JIT_MIN_SIZE_ENV", "Ker
 
 #: environment variable holding the threshold (cells) from which compiled kernels run
 JIT_MIN_SIZE_ENV = "WSLIB_JIT_MIN_SIZE"
-#: default threshold: below it the NumPy paths take milliseconds, and compiling would
-#: cost seconds; above it the compiled kernels' speed pays for their one compile
-DEFAULT_JIT_MIN_SIZE = 4_000_000
+#: default threshold: below it the NumPy paths take at most tens of milliseconds where
+#: compiling would cost seconds (every WRENCH dataset is below); above it the compiled
+#: kernels are 2-10x faster, which pays for their one compile
+DEFAULT_JIT_MIN_SIZE = 1_000_000
 COMPILING_MESSAGE = "wslib: compiling kernels (first run only)"
 
 #: a kernel's ``prange`` until numba is imported (plain ``range`` in Python)

@@ -43,6 +43,7 @@ Example
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 import numpy as np
 
@@ -383,19 +384,30 @@ def _special_starts(data: np.ndarray, offsets: np.ndarray, row_of) -> tuple[np.n
     return row_of(at[found]), at[found]
 
 
-def _starts(text: np.ndarray, lo: int, hi: int, keyword: bytes, index: tuple) -> np.ndarray:
-    """Positions in ``text[lo:hi]`` where ``keyword`` starts; ``index`` holds the
-    positions sorted by their two-byte prefix, so a keyword starts from its own."""
+def _starts(text: np.ndarray, lo: int, hi: int, keyword: bytes, prefixes: Any) -> np.ndarray:
+    """Positions in ``text[lo:hi]`` where ``keyword`` starts. ``prefixes`` gives the
+    positions of each two-byte prefix (:func:`_prefix_index`)."""
     size = len(keyword)
     if size == 1:
         return np.flatnonzero(text[lo:hi] == keyword[0]) + lo
-    order, prefixes = index
-    pair = (keyword[0] << 8) | keyword[1]
-    at = order[np.searchsorted(prefixes, pair):np.searchsorted(prefixes, pair, side="right")]
+    at = prefixes((keyword[0] << 8) | keyword[1])
     at = at[at + size <= hi - lo] + lo
     for q in range(2, size):
         at = at[text[at + q] == keyword[q]]
     return at
+
+
+def _prefix_index(window: np.ndarray, n_pairs: int) -> Any:
+    """``pair -> positions`` of the two-byte prefixes of ``window``: one comparison
+    per pair for a few pairs, one stable sort of all prefixes for many."""
+    window = window.astype(np.uint16)
+    pairs = (window[:-1] << 8) | window[1:]
+    if n_pairs <= 16:
+        return lambda pair: np.flatnonzero(pairs == pair)
+    order = np.argsort(pairs, kind="stable")
+    ordered = pairs[order]
+    return lambda pair: order[np.searchsorted(ordered, pair):
+                              np.searchsorted(ordered, pair, side="right")]
 
 
 def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
@@ -423,13 +435,10 @@ def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.
         special[rows] = True
         np.minimum.at(limit, rows, at)
     text = _FOLD[data] if kw.fold_ascii else data
-    window = text[lo:hi].astype(np.uint16)
-    prefixes = (window[:-1] << 8) | window[1:]
-    order = np.argsort(prefixes, kind="stable")
-    index = (order, prefixes[order])
+    prefixes = _prefix_index(text[lo:hi], len({k[:2] for k in kw.keywords}))
     hits = []
     for t, keyword in enumerate(kw.keywords):
-        start = _starts(text, lo, hi, keyword, index)
+        start = _starts(text, lo, hi, keyword, prefixes)
         end = start + len(keyword) - 1
         rows = row_of(start)
         ok = end < limit[rows]
