@@ -266,8 +266,10 @@ def to_sparse(L: VoteMatrix) -> sp.csr_matrix:
     if sp.issparse(L):
         return sp.csr_matrix(L)
     L = np.asarray(L)
-    rows, cols = np.nonzero(L != ABSTAIN)
-    return sp.csr_matrix((L[rows, cols], (rows, cols)), shape=L.shape, dtype=L.dtype)
+    rows, cols = np.nonzero(L != ABSTAIN)  # row-major: already in CSR order
+    indptr = np.zeros(L.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=L.shape[0]), out=indptr[1:])
+    return sp.csr_matrix((L[rows, cols], cols, indptr), shape=L.shape, dtype=L.dtype)
 
 
 def to_dense(L: VoteMatrix, dtype: np.dtype | None = None) -> np.ndarray:

@@ -34,6 +34,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from wslib.exceptions import CacheWarning
 
 __all__ = ["COMPILING_MESSAGE", "DEFAULT_JIT_MIN_SIZE", "JIT_MIN_SIZE_ENV", "Kernel", "issparse",
@@ -56,8 +58,12 @@ _STATE = {"numba": None, "announced": False, "warned": False}
 
 def jit_min_size() -> int:
     """Input size (cells or bytes) from which the compiled kernels run
-    (``WSLIB_JIT_MIN_SIZE``, default :data:`DEFAULT_JIT_MIN_SIZE`)."""
-    value = os.environ.get(JIT_MIN_SIZE_ENV)
+    (``WSLIB_JIT_MIN_SIZE``, read at each call; default :data:`DEFAULT_JIT_MIN_SIZE`)."""
+    return _parse_min_size(os.environ.get(JIT_MIN_SIZE_ENV))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_min_size(value: str | None) -> int:
     if not value:
         return DEFAULT_JIT_MIN_SIZE
     try:
@@ -75,6 +81,8 @@ def use_jit(size: int) -> bool:
 def issparse(x: Any) -> bool:
     """``scipy.sparse.issparse`` without importing scipy.sparse: when it is not
     loaded yet, nothing can be a sparse matrix."""
+    if type(x) is np.ndarray:  # the common case, decided without a lookup
+        return False
     sp = sys.modules.get("scipy.sparse")
     return sp is not None and sp.issparse(x)
 

@@ -170,7 +170,7 @@ def _weighted_vote_counts_numpy(L, R: np.ndarray) -> np.ndarray:
         cells = cols * k + L[rows, cols]
     out = np.stack([np.bincount(cells, weights=R[rows, c], minlength=m * k) for c in range(k)],
                    axis=1)
-    return out.reshape(m, k, k)
+    return out.reshape(m, k, k).astype(np.float64, copy=False)  # no vote: int zeros
 
 
 def weighted_vote_counts(L, R: np.ndarray) -> np.ndarray:
