@@ -4,10 +4,8 @@ two classes and more. Each test forces both paths on the same input."""
 
 from __future__ import annotations
 
-import os
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,27 +20,13 @@ from wslib.analysis import lf_confusion, lf_summary
 from wslib.datasets import load_embedded
 from wslib.datasets.synthetic import make_votes
 from wslib.kernels import agreement, stats, votes
-from wslib.kernels.jit import JIT_MIN_SIZE_ENV
+from wslib.kernels.jit import jit_threshold
 from wslib.labelmodel import (DawidSkene, LabelModel, MajorityVote, MatrixCompletion, Triplet,
                               VoteStats, WeightedMajorityVote)
 from wslib.lf import keyword_lf, regex_lf
 from wslib.matrix import to_sparse
 
-PATHS = {"numpy": str(2**62), "compiled": "0"}
-
-
-@contextmanager
-def kernel_path(name: str) -> Iterator[None]:
-    """Force one path of the kernels, whatever the input's size."""
-    before = os.environ.get(JIT_MIN_SIZE_ENV)
-    os.environ[JIT_MIN_SIZE_ENV] = PATHS[name]
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[JIT_MIN_SIZE_ENV]
-        else:
-            os.environ[JIT_MIN_SIZE_ENV] = before
+PATHS = {"numpy": 2**62, "compiled": 0}
 
 
 def on_both_paths(f: Callable[..., Any], *args: Any) -> tuple[Any, Any]:
@@ -50,7 +34,7 @@ def on_both_paths(f: Callable[..., Any], *args: Any) -> tuple[Any, Any]:
     some kernels work in place)."""
     out = []
     for name in PATHS:
-        with kernel_path(name), warnings.catch_warnings():
+        with jit_threshold(PATHS[name]), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out.append(f(*[a.copy() if hasattr(a, "copy") else a for a in args]))
     return out[0], out[1]

@@ -31,7 +31,8 @@ import sys
 import tempfile
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ import numpy as np
 from wslib.exceptions import CacheWarning
 
 __all__ = ["COMPILING_MESSAGE", "DEFAULT_JIT_MIN_SIZE", "JIT_MIN_SIZE_ENV", "Kernel", "issparse",
-           "jit", "jit_min_size", "num_threads", "prange", "use_jit"]
+           "jit", "jit_min_size", "jit_threshold", "num_threads", "prange", "use_jit"]
 
 #: environment variable holding the threshold (cells) from which compiled kernels run
 JIT_MIN_SIZE_ENV = "WSLIB_JIT_MIN_SIZE"
@@ -71,6 +72,30 @@ def _parse_min_size(value: str | None) -> int:
     except ValueError:
         raise ValueError(f"{JIT_MIN_SIZE_ENV} must be a non-negative integer, "
                          f"got {value!r}") from None
+
+
+@contextmanager
+def jit_threshold(size: int | None) -> Iterator[None]:
+    """Set ``WSLIB_JIT_MIN_SIZE`` for a block (``0``: the compiled kernels on every
+    input, e.g. to warm them up on a few rows; ``None``: the default), then restore it.
+    Child processes started inside inherit it.
+
+    >>> with jit_threshold(0):
+    ...     use_jit(1)
+    True
+    """
+    before = os.environ.get(JIT_MIN_SIZE_ENV)
+    if size is None:
+        os.environ.pop(JIT_MIN_SIZE_ENV, None)
+    else:
+        os.environ[JIT_MIN_SIZE_ENV] = str(int(size))
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(JIT_MIN_SIZE_ENV, None)
+        else:
+            os.environ[JIT_MIN_SIZE_ENV] = before
 
 
 def use_jit(size: int) -> bool:
