@@ -177,3 +177,18 @@ def test_label_models_are_the_same_on_both_paths(model, k, sparse):
                                        equal_nan=True, err_msg=name)
         else:
             assert np.array_equal(value, learned_jit[name]), name
+
+
+def test_keyword_votes_on_a_slice_of_a_longer_arrow_column():
+    """A chunk of an Arrow-backed column shares its parent's byte buffer: both paths
+    read only the chunk's bytes (and decide by them)."""
+    import pyarrow as pa
+
+    from wslib.lf.templates import match_keyword_templates
+
+    texts = pa.array(_texts()["text"], from_pandas=True)
+    specs = [lf.template for lf in _lfs(2)[:4]]
+    part = texts.slice(1500, 150)
+    expected = match_keyword_templates(pa.array(part.to_pylist()), specs, ["x"] * 4)
+    for got in on_both_paths(lambda: match_keyword_templates(part, specs, ["x"] * 4)):
+        np.testing.assert_array_equal(got, expected)

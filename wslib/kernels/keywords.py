@@ -365,17 +365,18 @@ class Keywords:
     def scan(self, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
              columns: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """:func:`match_keywords` for this set: votes into ``votes``, returns ``special``."""
-        if use_jit(data.shape[0]):
+        offsets = np.asarray(offsets, dtype=np.int64)
+        if use_jit(int(offsets[-1] - offsets[0])):  # the texts' bytes, not the whole buffer
             return match_keywords(data, offsets, *self.automaton, votes, columns, labels)
-        return _match_numpy(self, data, np.asarray(offsets, dtype=np.int64), votes,
+        return _match_numpy(self, data[offsets[0]:offsets[-1]], offsets - offsets[0], votes,
                             np.asarray(columns, dtype=np.int64),
                             np.asarray(labels, dtype=votes.dtype))
 
 
-def _special_starts(data: np.ndarray, offsets: np.ndarray, row_of) -> tuple[np.ndarray, ...]:
+def _special_starts(data: np.ndarray, offsets: np.ndarray, row_of: Any
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Rows holding U+0130 or U+212A (with ``fold_ascii``) and where each first does."""
-    lo, hi = int(offsets[0]), int(offsets[-1])
-    at = np.flatnonzero(np.isin(data[lo:hi], _SPECIAL_LEADS)) + lo
+    at = np.flatnonzero(np.isin(data, _SPECIAL_LEADS))
     end = offsets[row_of(at) + 1]
     nxt = data[np.minimum(at + 1, data.shape[0] - 1)]
     nxt2 = data[np.minimum(at + 2, data.shape[0] - 1)]
@@ -384,14 +385,14 @@ def _special_starts(data: np.ndarray, offsets: np.ndarray, row_of) -> tuple[np.n
     return row_of(at[found]), at[found]
 
 
-def _starts(text: np.ndarray, lo: int, hi: int, keyword: bytes, prefixes: Any) -> np.ndarray:
-    """Positions in ``text[lo:hi]`` where ``keyword`` starts. ``prefixes`` gives the
+def _starts(text: np.ndarray, keyword: bytes, prefixes: Any) -> np.ndarray:
+    """Positions in ``text`` where ``keyword`` starts. ``prefixes`` gives the
     positions of each two-byte prefix (:func:`_prefix_index`)."""
     size = len(keyword)
     if size == 1:
-        return np.flatnonzero(text[lo:hi] == keyword[0]) + lo
+        return np.flatnonzero(text == keyword[0])
     at = prefixes((keyword[0] << 8) | keyword[1])
-    at = at[at + size <= hi - lo] + lo
+    at = at[at + size <= text.shape[0]]
     for q in range(2, size):
         at = at[text[at + q] == keyword[q]]
     return at
@@ -412,7 +413,8 @@ def _prefix_index(window: np.ndarray, n_pairs: int) -> Any:
 
 def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
                  columns: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """The automaton scan's votes, found keyword by keyword with array operations.
+    """The automaton scan's votes, found keyword by keyword with array operations
+    (``data`` holds exactly the texts: ``offsets[0] == 0``).
 
     A match counts when it lies inside one text, passes the word-boundary test
     and, with ``fold_ascii``, ends before the text's first special character
@@ -422,8 +424,7 @@ def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.
     """
     n = offsets.shape[0] - 1
     special = np.zeros(n, dtype=np.bool_)
-    lo, hi = int(offsets[0]), int(offsets[-1])
-    if n == 0 or hi <= lo:
+    if n == 0 or data.shape[0] == 0:
         return special
 
     def row_of(pos: np.ndarray) -> np.ndarray:
@@ -435,10 +436,10 @@ def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.
         special[rows] = True
         np.minimum.at(limit, rows, at)
     text = _FOLD[data] if kw.fold_ascii else data
-    prefixes = _prefix_index(text[lo:hi], len({k[:2] for k in kw.keywords}))
+    prefixes = _prefix_index(text, len({k[:2] for k in kw.keywords}))
     hits = []
     for t, keyword in enumerate(kw.keywords):
-        start = _starts(text, lo, hi, keyword, prefixes)
+        start = _starts(text, keyword, prefixes)
         end = start + len(keyword) - 1
         rows = row_of(start)
         ok = end < limit[rows]
