@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wslib._spelling import other_spellings
 from wslib.kernels import count_votes
 from wslib.kernels.agreement import confusion_counts, overlap_conflict_counts
 from wslib.matrix import VoteMatrix, check_votes
@@ -142,6 +143,9 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
 
 
+@other_spellings({"Y": "wslib spells the gold labels y",
+                  "est_weights": "add the model's weights as a column: "
+                                 "summary['weight'] = model.weights_"})
 def lf_summary(L: Any, y: Any = None, lfs: Sequence[Any] | None = None, *,
                cardinality: int | None = None) -> pd.DataFrame:
     """One row per LF: ``j``, ``polarity``, ``coverage``, ``overlaps``, ``conflicts``

@@ -30,6 +30,7 @@ SUBCOMMANDS = {
     "autows": "wslib.bench.autows",
     "scale": "wslib.bench.scale",
     "coldstart": "wslib.bench.coldstart",
+    "snorkel": "wslib.bench.snorkel",
 }
 
 

@@ -39,8 +39,9 @@ import numpy as np
 
 from wslib.exceptions import CacheWarning
 
-__all__ = ["COMPILING_MESSAGE", "DEFAULT_JIT_MIN_SIZE", "JIT_MIN_SIZE_ENV", "Kernel", "issparse",
-           "jit", "jit_min_size", "jit_threshold", "num_threads", "prange", "use_jit"]
+__all__ = ["COMPILING_MESSAGE", "DEFAULT_JIT_MIN_SIZE", "JIT_MIN_SIZE_ENV", "Kernel",
+           "SERIAL_BELOW", "issparse", "jit", "jit_min_size", "jit_threshold", "num_threads",
+           "prange", "use_jit"]
 
 #: environment variable holding the threshold (cells) from which compiled kernels run
 JIT_MIN_SIZE_ENV = "WSLIB_JIT_MIN_SIZE"
@@ -49,6 +50,11 @@ JIT_MIN_SIZE_ENV = "WSLIB_JIT_MIN_SIZE"
 #: kernels are 2-10x faster, which pays for their one compile
 DEFAULT_JIT_MIN_SIZE = 1_000_000
 COMPILING_MESSAGE = "wslib: compiling kernels (first run only)"
+#: a compiled parallel kernel reading fewer entries than this runs on the calling thread
+#: alone: waking numba's thread pool costs more than such inputs take (50 ms a call
+#: instead of 25 us on a loaded 2-core machine, where OpenMP threads spin). Below the
+#: default :data:`DEFAULT_JIT_MIN_SIZE` only a lowered threshold gets there.
+SERIAL_BELOW = 1 << 16
 
 #: a kernel's ``prange`` until numba is imported (plain ``range`` in Python)
 prange = range
@@ -131,7 +137,18 @@ class Kernel:
         functools.update_wrapper(self, py_func)
 
     def __call__(self, *args: Any) -> Any:
-        return (self.dispatcher or self.compile())(*args)
+        kernel = self.dispatcher or self.compile()
+        if not self.options["parallel"] or _entries(args) >= SERIAL_BELOW:
+            return kernel(*args)
+        numba = _numba()
+        threads = numba.get_num_threads()
+        if threads == 1:
+            return kernel(*args)
+        numba.set_num_threads(1)
+        try:
+            return kernel(*args)
+        finally:
+            numba.set_num_threads(threads)
 
     def compile(self) -> Any:
         """The numba dispatcher of this kernel, built on first use."""
@@ -139,6 +156,11 @@ class Kernel:
             if self.dispatcher is None:
                 self.dispatcher = _njit(self.py_func, self.options)
         return self.dispatcher
+
+
+def _entries(args: tuple) -> int:
+    """Entries of a kernel call's largest array argument (``L``, or a CSR's ``data``)."""
+    return max((a.size for a in args if isinstance(a, np.ndarray)), default=0)
 
 
 def jit(*, parallel: bool = False, inline: str = "never", cache: bool = True

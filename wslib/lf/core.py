@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wslib._spelling import other_spellings
 from wslib.lf.preprocess import Preprocessor
 
 __all__ = ["KINDS", "LabelingFunction", "labeling_function", "row_type"]
@@ -72,6 +73,7 @@ class LabelingFunction:
         applier uses to fuse many templates into one pass.
     """
 
+    @other_spellings({}, positional="resources= and pre= are keyword-only in wslib")
     def __init__(self, name: str, f: Callable[..., Any], *, kind: str = "row",
                  resources: Mapping[str, Any] | None = None,
                  pre: Sequence[Preprocessor] | None = None,
