@@ -26,9 +26,10 @@ POSTERIORS = ("auto", "votes", "confusion", "dawid-skene")
 #: ``posterior="auto"`` takes the crowd model when LFs voting two or more classes cast
 #: at least this share of the votes
 CROWD_SHARE = 0.5
-#: same-class LFs a unipolar LF must co-vote with for its precision to be estimated:
-#: with its own, three indicators of one latent class (Goodman, 1974)
-MIN_PEERS = 2
+#: same-class LFs a unipolar LF must co-vote with for its precision to be estimated,
+#: for k = 2 and k > 2: three indicators of one latent class (Goodman, 1974); with two
+#: classes the other class's LFs indicate the same dichotomy and are the third
+MIN_PEERS = {2: 1, "multiclass": 2}
 
 
 class LabelModel(BaseLabelModel):
@@ -52,9 +53,10 @@ class LabelModel(BaseLabelModel):
       which reads abstains as missing (summing "LF :math:`j` stayed silent"
       over LFs whose firing is correlated beyond the class overwhelms the
       votes on real data). A precision is only estimated where the votes
-      identify it: a unipolar LF needs at least ``MIN_PEERS`` other LFs of its
-      class that vote on some of its items (three indicators of one latent
-      class; Goodman, 1974). The others (``identified_`` False; on a set with
+      identify it, from three indicators of one latent class (Goodman, 1974):
+      a unipolar LF needs two other LFs of its class that vote on some of its
+      items, or one in a binary task, where the other class's LFs indicate the
+      same dichotomy (``MIN_PEERS``). The others (``identified_`` False; on a set with
       one LF per class, all of them) share the vote-weighted mean precision of
       the identified ones, and when none is identified the model is a
       majority vote.
@@ -289,7 +291,8 @@ class LabelModel(BaseLabelModel):
         self.dev_trust_ = np.ones(m, dtype=bool)
         if self.posterior_ == "votes":
             both, agree = pairwise_agreement(P, w)
-            self.identified_ = _identified(both, per_class, self.unipolar_)
+            self.identified_ = _identified(both, per_class, self.unipolar_,
+                                           MIN_PEERS[2 if k == 2 else "multiclass"])
             accuracy = _share_unidentified(accuracy, votes, self.identified_)
             if dev is not None and dev.votes.any():
                 accuracy, self.dev_trust_ = _dev_accuracy(accuracy, dev.hits, dev.votes)
@@ -422,14 +425,15 @@ def _uncovered_prior(dev: DevEvidence | None, balance: np.ndarray, k: int) -> np
     return counts / counts.sum()
 
 
-def _identified(both: np.ndarray, per_class: np.ndarray, unipolar: np.ndarray) -> np.ndarray:
+def _identified(both: np.ndarray, per_class: np.ndarray, unipolar: np.ndarray,
+                min_peers: int) -> np.ndarray:
     """LFs whose precision the votes identify: multipolar ones, and unipolar ones that
-    co-vote with at least ``MIN_PEERS`` other unipolar LFs of their class."""
+    co-vote with at least ``min_peers`` other unipolar LFs of their class."""
     cls = per_class.argmax(axis=1)
     same = ((cls[:, None] == cls[None, :]) & unipolar[:, None] & unipolar[None, :]
             & (both > 0))
     np.fill_diagonal(same, False)
-    return ~unipolar | (same.sum(axis=1) >= MIN_PEERS)
+    return ~unipolar | (same.sum(axis=1) >= min_peers)
 
 
 def _share_unidentified(accuracy: np.ndarray, votes: np.ndarray, identified: np.ndarray
