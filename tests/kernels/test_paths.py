@@ -114,7 +114,7 @@ def _texts() -> pd.DataFrame:
     """The embedded comments plus the hard cases of keyword matching: case, word
     boundaries, characters whose lower case is ASCII (U+0130, U+212A), other
     characters on the same lead bytes, empty and missing texts."""
-    tricky = ["CHECK OUT my \u0130stanbul song", "\u212aelvin check my page", "songs!", "song",
+    tricky = ["call 5551234 now", "CHECK OUT my \u0130stanbul song", "\u212aelvin check my page", "songs!", "song",
               "\u20ac5 subscribe\u2014now", "\u0104 http://x.com", "", None, "SUBSCRIBE", "ok"]
     texts = load_embedded("youtube")["train"].data["text"].tolist() + tricky * 20
     return pd.DataFrame({"text": texts})
@@ -132,6 +132,8 @@ def _lfs(k: int) -> list:
             keyword_lf("CHECK", 0, name="case", case_sensitive=True),
             regex_lf(r"https?://", 1, name="link"),
             regex_lf(r"\bmy (channel|page)\b", k - 1, name="my"),
+            regex_lf(r"[0-9]{4,}", 1, name="number"),  # 10,000 four-digit prefilter words
+            keyword_lf(["check", "channel"], 0, name="same_words"),  # words of other LFs
             short]
 
 

@@ -353,6 +353,7 @@ class Keywords:
         self.keywords, self.slots = list(keywords), np.asarray(slots, dtype=np.int64)
         self.word_boundary, self.fold_ascii = list(map(bool, word_boundary)), bool(fold_ascii)
         self._automaton: tuple | None = None
+        self._lookups: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     @property
     def automaton(self) -> tuple:
@@ -362,11 +363,27 @@ class Keywords:
                                               self.word_boundary, self.fold_ascii)
         return self._automaton
 
+    def lookup(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """The keywords of ``size`` <= 8 bytes, each packed into one integer (see
+        :func:`_packed`), sorted, with their indices; built once per size."""
+        if size not in self._lookups:
+            group = np.array([t for t, w in enumerate(self.keywords) if len(w) == size])
+            keys = _packed([np.frombuffer(bytes(self.keywords[t][q] for t in group),
+                                          dtype=np.uint8) for q in range(size)])
+            order = np.argsort(keys, kind="stable")
+            self._lookups[size] = keys[order], group[order]
+        return self._lookups[size]
+
     def scan(self, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
-             columns: np.ndarray, labels: np.ndarray) -> np.ndarray:
-        """:func:`match_keywords` for this set: votes into ``votes``, returns ``special``."""
+             columns: np.ndarray, labels: np.ndarray, *, compiled: bool | None = None
+             ) -> np.ndarray:
+        """:func:`match_keywords` for this set: votes into ``votes``, returns ``special``.
+        ``compiled`` picks the path; by default the texts' bytes (not their whole
+        buffer, which an Arrow slice shares) decide."""
         offsets = np.asarray(offsets, dtype=np.int64)
-        if use_jit(int(offsets[-1] - offsets[0])):  # the texts' bytes, not the whole buffer
+        if compiled is None:
+            compiled = use_jit(int(offsets[-1] - offsets[0]))
+        if compiled:
             return match_keywords(data, offsets, *self.automaton, votes, columns, labels)
         return _match_numpy(self, data[offsets[0]:offsets[-1]], offsets - offsets[0], votes,
                             np.asarray(columns, dtype=np.int64),
@@ -385,36 +402,46 @@ def _special_starts(data: np.ndarray, offsets: np.ndarray, row_of: Any
     return row_of(at[found]), at[found]
 
 
-def _starts(text: np.ndarray, keyword: bytes, prefixes: Any) -> np.ndarray:
-    """Positions in ``text`` where ``keyword`` starts. ``prefixes`` gives the
-    positions of each two-byte prefix (:func:`_prefix_index`)."""
-    size = len(keyword)
-    if size == 1:
-        return np.flatnonzero(text == keyword[0])
-    at = prefixes((keyword[0] << 8) | keyword[1])
-    at = at[at + size <= text.shape[0]]
-    for q in range(2, size):
-        at = at[text[at + q] == keyword[q]]
+def _packed(chunks: list[np.ndarray]) -> np.ndarray:
+    """Little-endian uint64 of up to 8 byte arrays: ``sum(chunks[q] << 8 q)``."""
+    out = np.zeros(chunks[0].shape[0], dtype=np.uint64)
+    for q, byte in enumerate(chunks):
+        out |= byte.astype(np.uint64) << np.uint64(8 * q)
+    return out
+
+
+def _short_hits(text: np.ndarray, keys: np.ndarray, size: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(start, position in keys)`` where a word of ``size`` <= 8 bytes occurs in
+    ``text``: each window of ``size`` bytes packed into one integer and looked up among
+    the words' sorted ``keys`` (one pass whatever the number of words)."""
+    n = text.shape[0] - size + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    windows = _packed([text[q:q + n] for q in range(size)])
+    lo = np.searchsorted(keys, windows)
+    at = np.flatnonzero(keys[np.minimum(lo, keys.size - 1)] == windows)
+    lo = lo[at]
+    many = np.searchsorted(keys, windows[at], side="right") - lo  # equal words of many LFs
+    first = np.repeat(lo - np.cumsum(many) + many, many)
+    return np.repeat(at, many), first + np.arange(first.size)
+
+
+def _long_hits(text: np.ndarray, word: bytes) -> np.ndarray:
+    """Starts of ``word`` (more than 8 bytes) in ``text``: its first 8 bytes as one
+    integer, then the rest byte by byte."""
+    at = _short_hits(text, _packed([np.frombuffer(word[q:q + 1], dtype=np.uint8)
+                                    for q in range(8)]), 8)[0]
+    at = at[at + len(word) <= text.shape[0]]
+    for q in range(8, len(word)):
+        at = at[text[at + q] == word[q]]
     return at
-
-
-def _prefix_index(window: np.ndarray, n_pairs: int) -> Any:
-    """``pair -> positions`` of the two-byte prefixes of ``window``: one comparison
-    per pair for a few pairs, one stable sort of all prefixes for many."""
-    window = window.astype(np.uint16)
-    pairs = (window[:-1] << 8) | window[1:]
-    if n_pairs <= 16:
-        return lambda pair: np.flatnonzero(pairs == pair)
-    order = np.argsort(pairs, kind="stable")
-    ordered = pairs[order]
-    return lambda pair: order[np.searchsorted(ordered, pair):
-                              np.searchsorted(ordered, pair, side="right")]
 
 
 def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
                  columns: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """The automaton scan's votes, found keyword by keyword with array operations
-    (``data`` holds exactly the texts: ``offsets[0] == 0``).
+    """The automaton scan's votes, found with array operations, a few passes over the
+    text per keyword length (``data`` holds exactly the texts: ``offsets[0] == 0``).
 
     A match counts when it lies inside one text, passes the word-boundary test
     and, with ``fold_ascii``, ends before the text's first special character
@@ -436,22 +463,31 @@ def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.
         special[rows] = True
         np.minimum.at(limit, rows, at)
     text = _FOLD[data] if kw.fold_ascii else data
-    prefixes = _prefix_index(text, len({k[:2] for k in kw.keywords}))
-    hits = []
-    for t, keyword in enumerate(kw.keywords):
-        start = _starts(text, keyword, prefixes)
-        end = start + len(keyword) - 1
-        rows = row_of(start)
-        ok = end < limit[rows]
-        if kw.word_boundary[t]:
-            before = data[np.maximum(start - 1, 0)]
-            after = data[np.minimum(end + 1, data.shape[0] - 1)]
-            ok &= (start == offsets[rows]) | ~_WORD[before]
-            ok &= (end + 1 >= offsets[rows + 1]) | ~_WORD[after]
-        count = int(ok.sum())
-        hits.append(np.stack([rows[ok], np.full(count, columns[kw.slots[t]]), end[ok],
-                              np.full(count, kw.slots[t])]))
-    rows, cols, end, slot = np.concatenate(hits, axis=1)
+    starts, words = [], []
+    sizes = np.array([len(w) for w in kw.keywords])
+    for size in np.unique(sizes):
+        group = np.flatnonzero(sizes == size)
+        if size <= 8:
+            keys, index = kw.lookup(int(size))
+            at, which = _short_hits(text, keys, int(size))
+            starts.append(at)
+            words.append(index[which])
+        else:
+            for t in group:
+                at = _long_hits(text, kw.keywords[t])
+                starts.append(at)
+                words.append(np.full(at.size, t))
+    start, word = np.concatenate(starts), np.concatenate(words)
+    end = start + sizes[word] - 1
+    rows = row_of(start)
+    ok = end < limit[rows]
+    bounded = np.asarray(kw.word_boundary, dtype=np.bool_)[word]
+    before = data[np.maximum(start - 1, 0)]
+    after = data[np.minimum(end + 1, data.shape[0] - 1)]
+    ok &= ~bounded | (((start == offsets[rows]) | ~_WORD[before])
+                      & ((end + 1 >= offsets[rows + 1]) | ~_WORD[after]))
+    rows, end, slot = rows[ok], end[ok], kw.slots[word[ok]]
+    cols = columns[slot]
     order = np.lexsort((slot, end, cols, rows))
     rows, cols, slot = rows[order], cols[order], slot[order]
     first = np.ones(rows.size, dtype=np.bool_)
