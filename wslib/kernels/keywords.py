@@ -57,6 +57,8 @@ for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
 _WORD[128:] = True
 #: first bytes of U+0130 (C4 B0) and U+212A (E2 84 AA), whose lower case is ASCII
 _SPECIAL_LEADS = (0xC4, 0xE2)
+#: the NumPy matcher finds more words than this of one length (<= 8 bytes) in one pass
+MANY_WORDS = 16
 #: each byte with ASCII upper case folded to lower case
 _FOLD = np.arange(256, dtype=np.uint8)
 _FOLD[ord("A"):ord("Z") + 1] += 32
@@ -427,15 +429,29 @@ def _short_hits(text: np.ndarray, keys: np.ndarray, size: int
     return np.repeat(at, many), first + np.arange(first.size)
 
 
-def _long_hits(text: np.ndarray, word: bytes) -> np.ndarray:
-    """Starts of ``word`` (more than 8 bytes) in ``text``: its first 8 bytes as one
-    integer, then the rest byte by byte."""
-    at = _short_hits(text, _packed([np.frombuffer(word[q:q + 1], dtype=np.uint8)
-                                    for q in range(8)]), 8)[0]
+def _starts(text: np.ndarray, word: bytes, pairs: Any) -> np.ndarray:
+    """Positions in ``text`` where ``word`` starts: the positions of its first two bytes
+    (``pairs``, :func:`_pair_index`), then the rest byte by byte."""
+    if len(word) == 1:
+        return np.flatnonzero(text == word[0])
+    at = pairs((word[0] << 8) | word[1])
     at = at[at + len(word) <= text.shape[0]]
-    for q in range(8, len(word)):
+    for q in range(2, len(word)):
         at = at[text[at + q] == word[q]]
     return at
+
+
+def _pair_index(text: np.ndarray, n_pairs: int) -> Any:
+    """``pair -> positions`` of each two-byte prefix in ``text``: one comparison per pair
+    for a few pairs, one stable sort of all positions for many."""
+    window = text.astype(np.uint16)
+    pairs = (window[:-1] << 8) | window[1:]
+    if n_pairs <= 16:
+        return lambda pair: np.flatnonzero(pairs == pair)
+    order = np.argsort(pairs, kind="stable")
+    ordered = pairs[order]
+    return lambda pair: order[np.searchsorted(ordered, pair):
+                              np.searchsorted(ordered, pair, side="right")]
 
 
 def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
@@ -463,20 +479,23 @@ def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.
         special[rows] = True
         np.minimum.at(limit, rows, at)
     text = _FOLD[data] if kw.fold_ascii else data
-    starts, words = [], []
+    starts, words, few = [], [], []
     sizes = np.array([len(w) for w in kw.keywords])
-    for size in np.unique(sizes):
+    for size in np.unique(sizes):  # many words of one short length: one lookup pass
         group = np.flatnonzero(sizes == size)
-        if size <= 8:
+        if size <= 8 and group.size > MANY_WORDS:
             keys, index = kw.lookup(int(size))
             at, which = _short_hits(text, keys, int(size))
             starts.append(at)
             words.append(index[which])
         else:
-            for t in group:
-                at = _long_hits(text, kw.keywords[t])
-                starts.append(at)
-                words.append(np.full(at.size, t))
+            few += group.tolist()
+    if few:  # the others word by word, from the positions of their first two bytes
+        pairs = _pair_index(text, len({kw.keywords[t][:2] for t in few}))
+        for t in few:
+            at = _starts(text, kw.keywords[t], pairs)
+            starts.append(at)
+            words.append(np.full(at.size, t))
     start, word = np.concatenate(starts), np.concatenate(words)
     end = start + sizes[word] - 1
     rows = row_of(start)
