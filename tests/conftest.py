@@ -1,11 +1,12 @@
 """Shared fixtures: small vote matrices and the shared WRENCH data when present."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from wslib.kernels.jit import JIT_MIN_SIZE_ENV
+from wslib.kernels.jit import jit_threshold
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_WRENCH = ROOT.parent / "shared" / "data" / "wrench"
@@ -30,8 +31,8 @@ def small_votes() -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.fixture(params=["numpy", "compiled"])
-def kernel_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+def kernel_path(request: pytest.FixtureRequest) -> Iterator[str]:
     """Run a test on each path of the kernels: vectorised NumPy (what small inputs
     take) and the numba kernels (large inputs), whatever the input's size."""
-    monkeypatch.setenv(JIT_MIN_SIZE_ENV, str(2**62) if request.param == "numpy" else "0")
-    return request.param
+    with jit_threshold(2**62 if request.param == "numpy" else 0):
+        yield request.param

@@ -10,8 +10,9 @@ kernel and the kernels it calls) and cached on disk by numba (``cache=True``),
 so later processes load it instead. A process that compiles says so once, on
 stderr: ``wslib: compiling kernels (first run only)``.
 
-The environment variable ``WSLIB_JIT_MIN_SIZE`` moves the threshold: ``0``
-compiles every kernel, a huge value never compiles.
+The environment variable ``WSLIB_JIT_MIN_SIZE`` (read once per process) moves
+the threshold: ``0`` compiles every kernel, a huge value never compiles;
+:func:`jit_threshold` changes it for a block of code.
 
 A numba cache directory (``NUMBA_CACHE_DIR``) that cannot be written is not an
 error: wslib warns once (:class:`~wslib.exceptions.CacheWarning`) and numba
@@ -60,16 +61,19 @@ SERIAL_BELOW = 1 << 16
 prange = range
 
 _LOCK = threading.RLock()
-_STATE = {"numba": None, "announced": False, "warned": False}
+_STATE: dict[str, Any] = {"numba": None, "announced": False, "warned": False,
+                          "min_size": None}
 
 
 def jit_min_size() -> int:
-    """Input size (cells or bytes) from which the compiled kernels run
-    (``WSLIB_JIT_MIN_SIZE``, read at each call; default :data:`DEFAULT_JIT_MIN_SIZE`)."""
-    return _parse_min_size(os.environ.get(JIT_MIN_SIZE_ENV))
+    """Input size (cells or bytes) from which the compiled kernels run:
+    ``WSLIB_JIT_MIN_SIZE`` as read at the first call of the process (or set by
+    :func:`jit_threshold`), default :data:`DEFAULT_JIT_MIN_SIZE`."""
+    if _STATE["min_size"] is None:
+        _STATE["min_size"] = _parse_min_size(os.environ.get(JIT_MIN_SIZE_ENV))
+    return _STATE["min_size"]
 
 
-@functools.lru_cache(maxsize=8)
 def _parse_min_size(value: str | None) -> int:
     if not value:
         return DEFAULT_JIT_MIN_SIZE
@@ -82,26 +86,28 @@ def _parse_min_size(value: str | None) -> int:
 
 @contextmanager
 def jit_threshold(size: int | None) -> Iterator[None]:
-    """Set ``WSLIB_JIT_MIN_SIZE`` for a block (``0``: the compiled kernels on every
-    input, e.g. to warm them up on a few rows; ``None``: the default), then restore it.
-    Child processes started inside inherit it.
+    """Set the threshold (and ``WSLIB_JIT_MIN_SIZE``, for child processes) for a block:
+    ``0`` runs the compiled kernels on every input (e.g. to warm them up on a few
+    rows), ``None`` restores the default; the previous setting comes back after.
 
     >>> with jit_threshold(0):
     ...     use_jit(1)
     True
     """
-    before = os.environ.get(JIT_MIN_SIZE_ENV)
+    before = os.environ.get(JIT_MIN_SIZE_ENV), _STATE["min_size"]
     if size is None:
         os.environ.pop(JIT_MIN_SIZE_ENV, None)
     else:
         os.environ[JIT_MIN_SIZE_ENV] = str(int(size))
+    _STATE["min_size"] = None  # read again from the environment just set
     try:
         yield
     finally:
-        if before is None:
+        if before[0] is None:
             os.environ.pop(JIT_MIN_SIZE_ENV, None)
         else:
-            os.environ[JIT_MIN_SIZE_ENV] = before
+            os.environ[JIT_MIN_SIZE_ENV] = before[0]
+        _STATE["min_size"] = before[1]
 
 
 def use_jit(size: int) -> bool:
