@@ -27,6 +27,10 @@ class LFFaultWarning(WslibWarning):
     """Labeling functions raised or returned invalid votes and were recorded as abstains."""
 
 
+class CacheWarning(WslibWarning):
+    """numba cannot write its cache of compiled kernels where it was told to."""
+
+
 def user_stacklevel() -> int:
     """The ``stacklevel`` of :func:`warnings.warn` that points at the caller's code.
 

@@ -25,8 +25,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
-import scipy.sparse as sp
 
 from wslib._spelling import other_spellings
 from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, Watch, apply_chunk, compile_lfs
@@ -111,6 +109,8 @@ class _ParquetSource(_Source):
         files = sorted(path.glob("**/*.parquet")) if path.is_dir() else [path]
         if not files:
             raise FileNotFoundError(f"{path} holds no *.parquet files")
+        import pyarrow.parquet as pq  # loaded for Parquet input only
+
         self.files = [pq.ParquetFile(f) for f in files]
         self.n_rows = sum(f.metadata.num_rows for f in self.files)
         self.columns = self.files[0].schema_arrow.names
@@ -356,7 +356,7 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
     bar = _progress_bar(n) if progress else None
     dtype = vote_dtype(cardinality or 2)
     dense = None if sparse else np.empty((n, m), dtype=dtype)
-    blocks: list[sp.csr_matrix] = []
+    blocks: list = []  # CSR blocks when sparse
     faults = np.zeros(m, dtype=np.int64)
     first: dict[int, str] = {}
     try:
@@ -380,6 +380,8 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
     if faults.any():
         _warn_faults(plan, faults, first)
     if sparse:
+        import scipy.sparse as sp
+
         L = sp.vstack(blocks, format="csr")
         k = cardinality or infer_cardinality(L)
         L = sp.csr_matrix(L, dtype=vote_dtype(k))
