@@ -2,7 +2,7 @@
 label, pick one answer per problem, compare with the usual baselines, then distil
 the ensemble into one small scorer.
 
-Runs in about ten seconds::
+Runs in about 15-18 s of CPU time (measured, first run included)::
 
     python examples/04_weaver_best_of_n.py
 

@@ -6,7 +6,7 @@ simulator drew every score. Leaving one element of that truth out of its model
 structure a label-free model has to learn. docs/weaver.md ("Which parts of the
 truth matter") shows the full table; this reproduces it.
 
-Two tables, one seed (a few seconds)::
+Two tables, one seed (about 10 s of CPU time, measured)::
 
     python examples/06_weaver_ceiling_ablation.py
 

@@ -1,9 +1,12 @@
 """Shared fixtures: small vote matrices and the shared WRENCH data when present."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from wslib.kernels.jit import jit_threshold
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_WRENCH = ROOT.parent / "shared" / "data" / "wrench"
@@ -25,3 +28,11 @@ def small_votes() -> tuple[np.ndarray, np.ndarray]:
     )
     y = np.array([0, 0, 1, 1, 0, 0])
     return L, y
+
+
+@pytest.fixture(params=["numpy", "compiled"])
+def kernel_path(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a test on each path of the kernels: vectorised NumPy (what small inputs
+    take) and the numba kernels (large inputs), whatever the input's size."""
+    with jit_threshold(2**62 if request.param == "numpy" else 0):
+        yield request.param

@@ -23,7 +23,9 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the command named in ``argv`` has its module imported (for its
+    options), so ``wslib quickstart`` does not load the benchmark or Weaver code."""
     parser = argparse.ArgumentParser(
         prog="wslib", description="Programmatic weak supervision: LFs -> votes -> labels."
     )
@@ -31,12 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"wslib {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    chosen = next((a for a in (sys.argv[1:] if argv is None else argv) if a in COMMANDS), None)
     for name, (module, help_text) in COMMANDS.items():
-        try:
-            add_arguments = importlib.import_module(module).add_arguments
-        except ImportError as exc:  # one broken command must not take the others down
-            help_text = f"(unavailable: {exc})"
-            add_arguments = None
+        add_arguments = None
+        if name == chosen:
+            try:
+                add_arguments = importlib.import_module(module).add_arguments
+            except ImportError as exc:  # one broken command must not take the others down
+                help_text = f"(unavailable: {exc})"
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.set_defaults(_module=module)
         if add_arguments is not None:
@@ -45,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     module = importlib.import_module(args._module)
     try:

@@ -45,6 +45,10 @@ class LFRowError(ValueError):
         self.votes = votes
 
 
+class CacheWarning(WslibWarning):
+    """numba cannot write its cache of compiled kernels where it was told to."""
+
+
 def user_stacklevel() -> int:
     """The ``stacklevel`` of :func:`warnings.warn` that points at the caller's code.
 

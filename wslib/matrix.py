@@ -28,21 +28,24 @@ Example
 from __future__ import annotations
 
 import warnings
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
-import scipy.sparse as sp
 
 from wslib._validation import check_unmasked
 from wslib.exceptions import CardinalityWarning, user_stacklevel
+from wslib.kernels.jit import issparse
 from wslib.kernels.votes import vote_range
+
+if TYPE_CHECKING:  # scipy.sparse is imported when a sparse matrix is first handled
+    import scipy.sparse as sp
 
 ABSTAIN = -1
 #: Largest number of classes ``check_votes`` infers from the votes alone (int16 range);
 #: a larger vote is almost always a bug (an id or a count stored as a vote).
 MAX_INFERRED_CARDINALITY = int(np.iinfo(np.int16).max)
 
-VoteMatrix = Union[np.ndarray, sp.csr_matrix]
+VoteMatrix = Union[np.ndarray, "sp.csr_matrix"]
 
 __all__ = [
     "ABSTAIN",
@@ -131,7 +134,7 @@ def _check_integral(values: np.ndarray, name: str, where) -> np.ndarray:
 
 def infer_cardinality(L: VoteMatrix) -> int:
     """Number of classes implied by the largest vote (at least 2)."""
-    if sp.issparse(L):
+    if issparse(L):
         data = L.data
     else:
         data = np.asarray(L)
@@ -195,7 +198,9 @@ def check_votes(
     L : ndarray of int8/int16, C-contiguous, or scipy.sparse.csr_matrix
     cardinality : int
     """
-    if sp.issparse(L):
+    if issparse(L):
+        import scipy.sparse as sp
+
         _check_single_entries(L, name, first_row)
         L = sp.csr_matrix(L)
         data = _check_integral(L.data, name, lambda p: _sparse_position(L, p[0], first_row))
@@ -237,7 +242,7 @@ def check_votes(
             raise ValueError(f"cardinality must be an integer >= 2, got {cardinality!r}")
         cardinality = int(cardinality)
 
-    if sp.issparse(L):
+    if issparse(L):
         vals = data
         where = lambda i: _sparse_position(L, i, first_row)  # noqa: E731
         flat_bad = lambda mask: int(np.flatnonzero(mask)[0])  # noqa: E731
@@ -267,7 +272,7 @@ def check_votes(
             f"for cardinality {k}"
         )
     dtype = vote_dtype(k)
-    if sp.issparse(L):
+    if issparse(L):
         out = sp.csr_matrix(
             (data.astype(dtype, copy=False), L.indices.astype(np.int32, copy=False),
              L.indptr.astype(np.int64, copy=False)),
@@ -289,17 +294,23 @@ def n_items(L: VoteMatrix) -> int:
 
 def to_sparse(L: VoteMatrix) -> sp.csr_matrix:
     """CSR copy of a dense vote matrix; abstains become implicit entries."""
+    import scipy.sparse as sp
+
     if sp.issparse(L):
         return sp.csr_matrix(L)
     L = np.asarray(L)
-    rows, cols = np.nonzero(L != ABSTAIN)
-    return sp.csr_matrix((L[rows, cols], (rows, cols)), shape=L.shape, dtype=L.dtype)
+    rows, cols = np.nonzero(L != ABSTAIN)  # row-major: already in CSR order
+    indptr = np.zeros(L.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=L.shape[0]), out=indptr[1:])
+    return sp.csr_matrix((L[rows, cols], cols, indptr), shape=L.shape, dtype=L.dtype)
 
 
 def to_dense(L: VoteMatrix, dtype: np.dtype | None = None) -> np.ndarray:
     """Dense copy of a vote matrix; implicit sparse entries become ``-1``."""
-    if not sp.issparse(L):
+    if not issparse(L):
         return np.asarray(L, dtype=dtype)
+    import scipy.sparse as sp
+
     L = sp.csr_matrix(L)
     out = np.full(L.shape, ABSTAIN, dtype=dtype or L.dtype)
     rows = np.repeat(np.arange(L.shape[0]), np.diff(L.indptr))

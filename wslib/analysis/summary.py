@@ -10,8 +10,8 @@ For LF :math:`j` over :math:`n` items:
   empirical accuracy ``correct / (correct + incorrect)`` (NaN when the LF never
   votes on a labelled item).
 
-All counts come from numba kernels in :mod:`wslib.kernels.agreement`; dense and
-sparse matrices are accepted.
+All counts come from :mod:`wslib.kernels.agreement` (vectorised NumPy on small
+matrices, numba kernels on large ones); dense and sparse matrices are accepted.
 
 Example
 -------

@@ -26,8 +26,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
-import scipy.sparse as sp
 
 from wslib._spelling import other_spellings
 from wslib._validation import check_bool, check_integer, check_number
@@ -165,6 +163,8 @@ class _ParquetSource(_Source):
         files = sorted(path.glob("**/*.parquet")) if path.is_dir() else [path]
         if not files:
             raise FileNotFoundError(f"{path} holds no *.parquet files")
+        import pyarrow.parquet as pq  # loaded for Parquet input only
+
         self.files = [pq.ParquetFile(f) for f in files]
         plan.check_sources([(f"Parquet input {f}", pf.schema_arrow.names)
                             for f, pf in zip(files, self.files)])
@@ -449,7 +449,7 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
     bar = _progress_bar(n) if progress else None
     dtype = vote_dtype(cardinality or 2)
     dense = None if sparse else np.empty((n, m), dtype=dtype)
-    blocks: list[sp.csr_matrix] = []
+    blocks: list = []  # CSR blocks when sparse
     faults = np.zeros(m, dtype=np.int64)
     first: dict[int, str] = {}
     try:
@@ -472,6 +472,8 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
     if faults.any():
         _warn_faults(plan, faults, first)
     if sparse:
+        import scipy.sparse as sp
+
         L = sp.vstack(blocks, format="csr")
         k = cardinality or infer_cardinality(L)
         L = sp.csr_matrix(L, dtype=vote_dtype(k))

@@ -38,11 +38,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, NamedTuple
 
-import numba
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from numba.core import types as nbtypes
 
 from wslib.apply.errors import LFApplyError, LFOutputError, LFTimeoutError, MissingColumnError
 from wslib.exceptions import LFRowError
@@ -676,6 +674,8 @@ class _FusedNumba:
     _cache: ClassVar[dict[tuple, Callable]] = {}
 
     def __init__(self, lfs: list[LabelingFunction]):
+        import numba  # only numba LFs need it: imported on first use
+
         self.lfs = lfs
         self.columns = tuple(dict.fromkeys(c for lf in lfs for c in lf.columns))
         self.jitted = [lf.f if isinstance(lf.f, numba.core.dispatcher.Dispatcher)
@@ -706,6 +706,8 @@ class _FusedNumba:
         return out
 
     def _check_types(self) -> None:
+        from numba.core import types as nbtypes
+
         for lf, f in zip(self.lfs, self.jitted):
             for sig in f.nopython_signatures:
                 if not isinstance(sig.return_type, nbtypes.Integer):

@@ -45,8 +45,6 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
 from wslib.apply.api import DEFAULT_CHUNK_SIZE, _progress_bar, _warn_faults
 from wslib.apply.chunk import ERRORS, CompiledLFs, apply_chunk, compile_lfs
@@ -54,6 +52,8 @@ from wslib.lf.core import LabelingFunction
 from wslib.matrix import vote_dtype
 
 if TYPE_CHECKING:  # wslib.labelmodel imports this module (streamed fits read its files)
+    import pyarrow.dataset as ds  # pyarrow's Parquet modules load when first used
+
     from wslib.labelmodel.stats import VoteStats
 
 __all__ = ["apply_parquet", "StreamResult", "check_output_path", "open_parquet_dataset",
@@ -108,6 +108,8 @@ def read_votes(path: str | os.PathLike, *, mmap: bool = True) -> np.ndarray:
     fmt = _format(path)
     if fmt == "npy":
         return np.load(path, mmap_mode="r" if mmap else None)
+    import pyarrow.parquet as pq
+
     table = pq.read_table(path) if fmt == "parquet" else \
         pa.ipc.open_file(pa.memory_map(str(path))).read_all()
     return np.column_stack([c.to_numpy() for c in table.columns]) if table.num_columns \
@@ -157,6 +159,8 @@ def check_output_path(out: str | os.PathLike, inputs: Sequence[Any]) -> Path:
 
 def _input_paths(source: Any) -> list[Any]:
     """The files and folders a Parquet source reads (for :func:`check_output_path`)."""
+    import pyarrow.dataset as ds
+
     if isinstance(source, ds.Dataset):
         return list(getattr(source, "files", []))
     if isinstance(source, (str, os.PathLike)):
@@ -169,6 +173,8 @@ def open_parquet_dataset(source: Any) -> ds.Dataset:
 
     Files of a folder are read in sorted path order, which fixes the row order.
     """
+    import pyarrow.dataset as ds
+
     if isinstance(source, ds.Dataset):
         return source
     if isinstance(source, (str, os.PathLike)):
@@ -239,6 +245,8 @@ class _ArrayWriter:
                 self.fh, {"descr": np.lib.format.dtype_to_descr(dtype),
                           "fortran_order": False, "shape": (n_rows, len(names))})
         elif self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
             self.fh = pq.ParquetWriter(str(self.tmp), self.schema, compression="zstd")
         else:
             self.sink = pa.OSFile(str(self.tmp), "wb")

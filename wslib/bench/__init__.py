@@ -1,7 +1,7 @@
 """Benchmarks: every method x every dataset x peers, as tables, JSON/CSV and plots.
 
 Each sub-command of ``wslib bench`` is a module here (``labelmodel``, ``apply``,
-``endmodel``, ``weaver``, ``autows``, ``scale``) exposing::
+``endmodel``, ``weaver``, ``autows``, ``scale``, ``coldstart``) exposing::
 
     HELP: str
     def add_arguments(parser: argparse.ArgumentParser) -> None: ...

@@ -32,6 +32,7 @@ from wslib.apply import apply_lfs
 from wslib.bench.core import BenchmarkError, measure, record
 from wslib.bench.report import format_table
 from wslib.datasets import find_datasets, load_embedded, load_wrench
+from wslib.kernels.jit import jit_threshold
 from wslib.lf import LabelingFunction, keyword_lf, labeling_function, regex_lf
 from wslib.lf.core import row_type
 from wslib.matrix import ABSTAIN
@@ -226,7 +227,9 @@ def _run_set(set_name: str, sets: dict[str, list[Any]], corpus: pd.DataFrame, n_
 
     for kind in ("row", "batch", "template"):
         lfs = sets[kind]
-        apply_lfs(prefix.iloc[:200], lfs)  # warm-up: numba / regex compilation
+        for size in (0, None):  # warm-up: compiled kernels (large chunks), NumPy, regexes
+            with jit_threshold(size):
+                apply_lfs(prefix.iloc[:200], lfs)
         for n_jobs in (1, n_jobs_parallel):
             L, sec, cpu = _timed(lambda lfs=lfs, n_jobs=n_jobs: apply_lfs(corpus, lfs,
                                                                         n_jobs=n_jobs), repeat)

@@ -31,7 +31,7 @@ __all__ = ["render_docs", "results_files", "MAX_PNG_BYTES"]
 #: plots larger than this are reported, since they bloat the repository
 MAX_PNG_BYTES = 200_000
 #: sections that come first, in this order; the others follow alphabetically
-ORDER = ("labelmodel", "apply", "endmodel", "weaver", "autows", "scale")
+ORDER = ("labelmodel", "apply", "endmodel", "weaver", "autows", "scale", "coldstart")
 #: environment fields shown in the versions table
 VERSION_FIELDS = ("wslib", "python", "numpy", "scipy", "pandas", "scikit-learn", "numba",
                   "torch", "snorkel", "crowdkit", "pyarrow", "dask", "processor", "cpus", "system")

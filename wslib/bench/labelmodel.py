@@ -44,6 +44,7 @@ from wslib.bench.data import BenchData, DatasetSpec, resolve_datasets
 from wslib.bench.peers import Method, all_methods, method_groups
 from wslib.bench.report import cell, format_table, group_records, progress, summarize, fmt
 from wslib.kernels import row_coverage
+from wslib.kernels.jit import jit_threshold
 from wslib.labelmodel.base import TIE_BREAKS, break_ties
 from wslib.matrix import to_dense
 from wslib.metrics import score_predictions, score_proba
@@ -282,8 +283,10 @@ def _warm_up(data: BenchData, method: Method) -> None:
     L_eval = L_fit if data.same_rows else (
         None if data.L_eval is None else data.L_eval[:WARMUP_ROWS])
     y_eval = None if data.y_eval is None else data.y_eval[:WARMUP_ROWS]
-    run_method(replace(data, L_fit=L_fit, L_eval=L_eval, y_eval=y_eval, y_fit=None), method,
-               memory="off")
+    for size in (0, None):  # the compiled kernels (large inputs), then the NumPy path
+        with jit_threshold(size):
+            run_method(replace(data, L_fit=L_fit, L_eval=L_eval, y_eval=y_eval, y_fit=None),
+                       method, memory="off")
 
 
 def _numpy_pass(data: BenchData, seed: int) -> dict[str, Any]:

@@ -1,9 +1,11 @@
-"""Numba-compiled hot loops over vote matrices.
+"""Hot loops over vote matrices: numba kernels, and vectorised NumPy on small inputs.
 
 Kernels take plain arrays (dense ``int8``/``int16`` matrices, or the three CSR
 arrays) and trust them: validation happens once, at the public API boundary
 (:func:`wslib.matrix.check_votes`). Each dispatcher here picks the dense or
-CSR kernel for an already-validated :data:`wslib.matrix.VoteMatrix`.
+CSR code for an already-validated :data:`wslib.matrix.VoteMatrix`, and NumPy
+or a numba kernel compiled on first use by the input's size
+(:mod:`wslib.kernels.jit`); both give the same results.
 """
 
 from wslib.kernels.votes import (

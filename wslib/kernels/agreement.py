@@ -8,23 +8,21 @@ For LF ``j`` and item ``i`` with ``L[i, j] = v >= 0``:
 Both follow from the per-row class counts ``C[i, c]``: overlap iff
 ``sum_c C[i, c] > 1``, conflict iff ``sum_c C[i, c] - C[i, v] > 0``. One pass
 over the rows (parallel over row blocks) fills ``(n_sources, 3)`` counts of
-(covered, overlapping, conflicting) items.
+(covered, overlapping, conflicting) items. Each count runs vectorised NumPy
+on small inputs and a numba kernel on large ones (:mod:`wslib.kernels.jit`).
 """
 
 from __future__ import annotations
 
-import numba
 import numpy as np
-import scipy.sparse as sp
 
-from wslib.kernels.votes import _chunks, serial_when_small
+from wslib.kernels.jit import issparse, jit, prange, use_jit
+from wslib.kernels.votes import _chunks, _csr_rows, _row_vote_counts_numpy, _work
 
 __all__ = ["confusion_counts", "overlap_conflict_counts"]
 
-_JIT = {"nogil": True, "cache": True}
 
-
-@numba.njit(inline="always")
+@jit(inline="always", cache=False)
 def _tally(out, v, total, counts):
     """One vote ``v`` of an LF on an item with ``total`` votes, ``counts`` per class."""
     out[0] += 1
@@ -34,12 +32,12 @@ def _tally(out, v, total, counts):
         out[2] += 1
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _overlap_conflict_dense(L, k, bounds):
     n_chunks = bounds.shape[0] - 1
     m = L.shape[1]
     partial = np.zeros((n_chunks, m, 3), dtype=np.int64)
-    for b in numba.prange(n_chunks):
+    for b in prange(n_chunks):
         counts = np.zeros(k, dtype=np.int64)
         for i in range(bounds[b], bounds[b + 1]):
             counts[:] = 0
@@ -58,11 +56,11 @@ def _overlap_conflict_dense(L, k, bounds):
     return partial.sum(axis=0)
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _overlap_conflict_csr(indptr, indices, data, m, k, bounds):
     n_chunks = bounds.shape[0] - 1
     partial = np.zeros((n_chunks, m, 3), dtype=np.int64)
-    for b in numba.prange(n_chunks):
+    for b in prange(n_chunks):
         counts = np.zeros(k, dtype=np.int64)
         for i in range(bounds[b], bounds[b + 1]):
             counts[:] = 0
@@ -79,16 +77,33 @@ def _overlap_conflict_csr(indptr, indices, data, m, k, bounds):
     return partial.sum(axis=0)
 
 
-@serial_when_small
+def _overlap_conflict_numpy(L, k: int) -> np.ndarray:
+    counts = _row_vote_counts_numpy(L, k)
+    total = counts.sum(axis=1)
+    if issparse(L):
+        voted = L.data >= 0
+        rows, cols, votes = _csr_rows(L)[voted], L.indices[voted], L.data[voted]
+    else:
+        rows, cols = np.nonzero(L >= 0)
+        votes = L[rows, cols]
+    overlap = total[rows] > 1
+    conflict = total[rows] - counts[rows, votes] > 0
+    m = L.shape[1]
+    return np.stack([np.bincount(cols, minlength=m), np.bincount(cols[overlap], minlength=m),
+                     np.bincount(cols[conflict], minlength=m)], axis=1).astype(np.int64)
+
+
 def overlap_conflict_counts(L, k: int) -> np.ndarray:
     """``(n_sources, 3)`` int64: items each LF covers, overlaps on, conflicts on."""
-    if sp.issparse(L):
+    if not use_jit(_work(L)):
+        return _overlap_conflict_numpy(L, k)
+    if issparse(L):
         return _overlap_conflict_csr(L.indptr, L.indices, L.data, L.shape[1], k,
                                      _chunks(L.shape[0]))
     return _overlap_conflict_dense(L, k, _chunks(L.shape[0]))
 
 
-@numba.njit(**_JIT)
+@jit()
 def _confusion_dense(L, y, k):
     n, m = L.shape
     out = np.zeros((m, k, k), dtype=np.int64)
@@ -103,7 +118,7 @@ def _confusion_dense(L, y, k):
     return out
 
 
-@numba.njit(**_JIT)
+@jit()
 def _confusion_csr(indptr, indices, data, y, m, k):
     out = np.zeros((m, k, k), dtype=np.int64)
     for i in range(indptr.shape[0] - 1):
@@ -117,13 +132,26 @@ def _confusion_csr(indptr, indices, data, y, m, k):
     return out
 
 
-@serial_when_small
+def _confusion_numpy(L, y: np.ndarray, k: int) -> np.ndarray:
+    if issparse(L):
+        rows, cols, votes = _csr_rows(L), L.indices, L.data
+    else:
+        rows, cols = np.nonzero(L >= 0)
+        votes = L[rows, cols]
+    keep = (votes >= 0) & (y[rows] >= 0)
+    cells = (cols[keep].astype(np.int64) * k + y[rows[keep]]) * k + votes[keep]
+    m = L.shape[1]
+    return np.bincount(cells, minlength=m * k * k).reshape(m, k, k).astype(np.int64)
+
+
 def confusion_counts(L, y: np.ndarray, k: int) -> np.ndarray:
     """``(n_sources, k, k)`` int64: ``[j, g, v]`` = items of gold ``g`` LF ``j`` voted ``v``.
 
     Items with ``y < 0`` (unknown gold) are skipped.
     """
     y = np.ascontiguousarray(y, dtype=np.int64)
-    if sp.issparse(L):
+    if not use_jit(_work(L)):
+        return _confusion_numpy(L, y, k)
+    if issparse(L):
         return _confusion_csr(L.indptr, L.indices, L.data, y, L.shape[1], k)
     return _confusion_dense(L, y, k)

@@ -43,11 +43,13 @@ Example
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
-import numba
 import numpy as np
 
-__all__ = ["build_automaton", "match_keywords"]
+from wslib.kernels.jit import jit, use_jit
+
+__all__ = ["Keywords", "build_automaton", "match_keywords"]
 
 _WORD = np.zeros(256, dtype=np.bool_)
 for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
@@ -55,6 +57,11 @@ for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
 _WORD[128:] = True
 #: first bytes of U+0130 (C4 B0) and U+212A (E2 84 AA), whose lower case is ASCII
 _SPECIAL_LEADS = (0xC4, 0xE2)
+#: the NumPy matcher finds more words than this of one length (<= 8 bytes) in one pass
+MANY_WORDS = 16
+#: each byte with ASCII upper case folded to lower case
+_FOLD = np.arange(256, dtype=np.uint8)
+_FOLD[ord("A"):ord("Z") + 1] += 32
 
 
 def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list[bool],
@@ -193,7 +200,7 @@ def _row_ids(m: np.ndarray) -> np.ndarray:
     return ids
 
 
-@numba.njit(inline="always")
+@jit(inline="always", cache=False)
 def _special_at(data, p, b):
     """Does the text ``data[p:b]`` start with U+0130 or U+212A (lower case is ASCII)?"""
     byte = data[p]
@@ -201,7 +208,7 @@ def _special_at(data, p, b):
         byte == 0xE2 and p + 2 < b and data[p + 1] == 0x84 and data[p + 2] == 0xAA)
 
 
-@numba.njit(inline="always")
+@jit(inline="always", cache=False)
 def _emit(i, a, b, p, s, data, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes):
     """Vote for the keywords ending at byte ``p`` (state ``s``) of row ``i`` = ``data[a:b]``."""
     for t in range(out_ptr[s], out_ptr[s + 1]):
@@ -217,13 +224,13 @@ def _emit(i, a, b, p, s, data, out_ptr, out_col, out_len, out_wb, is_word, out_l
         votes[i, col] = out_label[t]
 
 
-@numba.njit
+@jit(cache=False)
 def _step(s, byte, delta, byte_class):
     """Next state (a row offset, unsigned: no wrap-around check on the hot path)."""
     return np.uint64(delta[s + np.uint64(byte_class[byte])])
 
 
-@numba.njit(nogil=True, cache=True)
+@jit()
 def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_out, sentinel,
           out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special):
     """Scan bytes ``p .. end`` (row ``i`` ends at ``b``, automaton in state ``s``)."""
@@ -243,7 +250,7 @@ def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_ou
         p += 1
 
 
-@numba.njit(nogil=True, cache=True)
+@jit()
 def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classes, byte_class,
               first_out, sentinel, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special):
     """Two lanes in lockstep until one ends; returns both lanes' positions, rows,
@@ -279,7 +286,7 @@ def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classe
     return pA, iA, bA, sA, pB, iB, bB, sB
 
 
-@numba.njit(nogil=True, cache=True)
+@jit()
 def _scan(data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_ptr, out_col,
           out_len, out_wb, is_word, out_label, votes, special):
     """Two independent lanes (the rows holding the first and the second half of the
@@ -314,6 +321,7 @@ def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, n_c
     lower-cases to ASCII (their votes are partial).
     """
     special = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
+    offsets = np.ascontiguousarray(offsets, dtype=np.int64)  # one specialisation, not two
     n_states = delta.shape[0] // n_classes
     sentinel = (n_states - 1 if fold_ascii else n_states) * n_classes  # unreachable without
     out_col = np.asarray(columns, dtype=np.int64)[out_slot]
@@ -321,4 +329,189 @@ def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, n_c
     u64 = np.uint64
     _scan(data, offsets, delta, u64(n_classes), byte_class, u64(first_out), u64(sentinel),
           out_ptr, out_col, out_len, out_wb, _WORD, out_label, votes, special)
+    return special
+
+
+class Keywords:
+    """A keyword set ready to scan texts: vectorised NumPy on small inputs, the
+    Aho-Corasick automaton (built on first need) and its compiled scan on large
+    ones (:mod:`wslib.kernels.jit`); the votes are the same.
+
+    Arguments as for :func:`build_automaton`.
+
+    >>> kw = Keywords([b"check out", b"out"], [0, 1], [False, True], fold_ascii=True)
+    >>> votes = np.full((2, 2), -1, dtype=np.int16)
+    >>> data = np.frombuffer(b"CHECK out!shout", dtype=np.uint8)
+    >>> kw.scan(data, np.array([0, 10, 15]), votes, [0, 1], [7, 8]).tolist()
+    [False, False]
+    >>> votes.tolist()
+    [[7, 8], [-1, -1]]
+    """
+
+    def __init__(self, keywords: list[bytes], slots: list[int], word_boundary: list[bool],
+                 fold_ascii: bool = False) -> None:
+        if not all(keywords):
+            raise ValueError("empty keyword")
+        self.keywords, self.slots = list(keywords), np.asarray(slots, dtype=np.int64)
+        self.word_boundary, self.fold_ascii = list(map(bool, word_boundary)), bool(fold_ascii)
+        self._automaton: tuple | None = None
+        self._lookups: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    @property
+    def automaton(self) -> tuple:
+        """:func:`build_automaton`'s tuple, built on first use."""
+        if self._automaton is None:
+            self._automaton = build_automaton(self.keywords, self.slots.tolist(),
+                                              self.word_boundary, self.fold_ascii)
+        return self._automaton
+
+    def lookup(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """The keywords of ``size`` <= 8 bytes, each packed into one integer (see
+        :func:`_packed`), sorted, with their indices; built once per size."""
+        if size not in self._lookups:
+            group = np.array([t for t, w in enumerate(self.keywords) if len(w) == size])
+            keys = _packed([np.frombuffer(bytes(self.keywords[t][q] for t in group),
+                                          dtype=np.uint8) for q in range(size)])
+            order = np.argsort(keys, kind="stable")
+            self._lookups[size] = keys[order], group[order]
+        return self._lookups[size]
+
+    def scan(self, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
+             columns: np.ndarray, labels: np.ndarray, *, compiled: bool | None = None
+             ) -> np.ndarray:
+        """:func:`match_keywords` for this set: votes into ``votes``, returns ``special``.
+        ``compiled`` picks the path; by default the texts' bytes (not their whole
+        buffer, which an Arrow slice shares) decide."""
+        offsets = np.asarray(offsets, dtype=np.int64)
+        if compiled is None:
+            compiled = use_jit(int(offsets[-1] - offsets[0]))
+        if compiled:
+            return match_keywords(data, offsets, *self.automaton, votes, columns, labels)
+        return _match_numpy(self, data[offsets[0]:offsets[-1]], offsets - offsets[0], votes,
+                            np.asarray(columns, dtype=np.int64),
+                            np.asarray(labels, dtype=votes.dtype))
+
+
+def _special_starts(data: np.ndarray, offsets: np.ndarray, row_of: Any
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Rows holding U+0130 or U+212A (with ``fold_ascii``) and where each first does."""
+    at = np.flatnonzero(np.isin(data, _SPECIAL_LEADS))
+    end = offsets[row_of(at) + 1]
+    nxt = data[np.minimum(at + 1, data.shape[0] - 1)]
+    nxt2 = data[np.minimum(at + 2, data.shape[0] - 1)]
+    found = (((data[at] == 0xC4) & (at + 1 < end) & (nxt == 0xB0))
+             | ((data[at] == 0xE2) & (at + 2 < end) & (nxt == 0x84) & (nxt2 == 0xAA)))
+    return row_of(at[found]), at[found]
+
+
+def _packed(chunks: list[np.ndarray]) -> np.ndarray:
+    """Little-endian uint64 of up to 8 byte arrays: ``sum(chunks[q] << 8 q)``."""
+    out = np.zeros(chunks[0].shape[0], dtype=np.uint64)
+    for q, byte in enumerate(chunks):
+        out |= byte.astype(np.uint64) << np.uint64(8 * q)
+    return out
+
+
+def _short_hits(text: np.ndarray, keys: np.ndarray, size: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(start, position in keys)`` where a word of ``size`` <= 8 bytes occurs in
+    ``text``: each window of ``size`` bytes packed into one integer and looked up among
+    the words' sorted ``keys`` (one pass whatever the number of words)."""
+    n = text.shape[0] - size + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    windows = _packed([text[q:q + n] for q in range(size)])
+    lo = np.searchsorted(keys, windows)
+    at = np.flatnonzero(keys[np.minimum(lo, keys.size - 1)] == windows)
+    lo = lo[at]
+    many = np.searchsorted(keys, windows[at], side="right") - lo  # equal words of many LFs
+    first = np.repeat(lo - np.cumsum(many) + many, many)
+    return np.repeat(at, many), first + np.arange(first.size)
+
+
+def _starts(text: np.ndarray, word: bytes, pairs: Any) -> np.ndarray:
+    """Positions in ``text`` where ``word`` starts: the positions of its first two bytes
+    (``pairs``, :func:`_pair_index`), then the rest byte by byte."""
+    if len(word) == 1:
+        return np.flatnonzero(text == word[0])
+    at = pairs((word[0] << 8) | word[1])
+    at = at[at + len(word) <= text.shape[0]]
+    for q in range(2, len(word)):
+        at = at[text[at + q] == word[q]]
+    return at
+
+
+def _pair_index(text: np.ndarray, n_pairs: int) -> Any:
+    """``pair -> positions`` of each two-byte prefix in ``text``: one comparison per pair
+    for a few pairs, one stable sort of all positions for many."""
+    window = text.astype(np.uint16)
+    pairs = (window[:-1] << 8) | window[1:]
+    if n_pairs <= 16:
+        return lambda pair: np.flatnonzero(pairs == pair)
+    order = np.argsort(pairs, kind="stable")
+    ordered = pairs[order]
+    return lambda pair: order[np.searchsorted(ordered, pair):
+                              np.searchsorted(ordered, pair, side="right")]
+
+
+def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
+                 columns: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The automaton scan's votes, found with array operations, a few passes over the
+    text per keyword length (``data`` holds exactly the texts: ``offsets[0] == 0``).
+
+    A match counts when it lies inside one text, passes the word-boundary test
+    and, with ``fold_ascii``, ends before the text's first special character
+    (where the scan stops and flags the text). Each ``votes[i, columns[j]]``
+    still at ``-1`` takes the label of the slot whose match ends first (the
+    lowest slot on a tie), as the scan would.
+    """
+    n = offsets.shape[0] - 1
+    special = np.zeros(n, dtype=np.bool_)
+    if n == 0 or data.shape[0] == 0:
+        return special
+
+    def row_of(pos: np.ndarray) -> np.ndarray:
+        return np.searchsorted(offsets, pos, side="right") - 1
+
+    limit = offsets[1:].copy()  # a text's matches end before this position
+    if kw.fold_ascii:
+        rows, at = _special_starts(data, offsets, row_of)
+        special[rows] = True
+        np.minimum.at(limit, rows, at)
+    text = _FOLD[data] if kw.fold_ascii else data
+    starts, words, few = [], [], []
+    sizes = np.array([len(w) for w in kw.keywords])
+    for size in np.unique(sizes):  # many words of one short length: one lookup pass
+        group = np.flatnonzero(sizes == size)
+        if size <= 8 and group.size > MANY_WORDS:
+            keys, index = kw.lookup(int(size))
+            at, which = _short_hits(text, keys, int(size))
+            starts.append(at)
+            words.append(index[which])
+        else:
+            few += group.tolist()
+    if few:  # the others word by word, from the positions of their first two bytes
+        pairs = _pair_index(text, len({kw.keywords[t][:2] for t in few}))
+        for t in few:
+            at = _starts(text, kw.keywords[t], pairs)
+            starts.append(at)
+            words.append(np.full(at.size, t))
+    start, word = np.concatenate(starts), np.concatenate(words)
+    end = start + sizes[word] - 1
+    rows = row_of(start)
+    ok = end < limit[rows]
+    bounded = np.asarray(kw.word_boundary, dtype=np.bool_)[word]
+    before = data[np.maximum(start - 1, 0)]
+    after = data[np.minimum(end + 1, data.shape[0] - 1)]
+    ok &= ~bounded | (((start == offsets[rows]) | ~_WORD[before])
+                      & ((end + 1 >= offsets[rows + 1]) | ~_WORD[after]))
+    rows, end, slot = rows[ok], end[ok], kw.slots[word[ok]]
+    cols = columns[slot]
+    order = np.lexsort((slot, end, cols, rows))
+    rows, cols, slot = rows[order], cols[order], slot[order]
+    first = np.ones(rows.size, dtype=np.bool_)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    rows, cols, slot = rows[first], cols[first], slot[first]
+    free = votes[rows, cols] == -1
+    votes[rows[free], cols[free]] = labels[slot[free]]
     return special

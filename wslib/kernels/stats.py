@@ -5,16 +5,17 @@ its set of ``(LF, vote)`` pairs, its number of votes, and its first vote), so
 that identical rows can be grouped without sorting the matrix itself.
 ``weighted_vote_counts`` is the M-step of every conditionally independent
 label model: the posterior mass each LF's votes give each class.
-``one_coin_proba`` is the fused posterior of a weighted vote.
+``one_coin_proba`` is the fused posterior of a weighted vote. Each runs
+vectorised NumPy on small inputs and a numba kernel on large ones
+(:mod:`wslib.kernels.jit`).
 """
 
 from __future__ import annotations
 
-import numba
 import numpy as np
-import scipy.sparse as sp
 
-from wslib.kernels.votes import _JIT, _chunks, _softmax_row, serial_when_small
+from wslib.kernels.jit import issparse, jit, prange, use_jit
+from wslib.kernels.votes import _chunks, _csr_rows, _softmax_row, _work, softmax_numpy
 
 __all__ = ["one_coin_proba", "pairwise_agreement", "pattern_hashes", "weighted_vote_counts"]
 
@@ -23,7 +24,7 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-@numba.njit(**_JIT)
+@jit()
 def _splitmix(x):
     z = x + _GOLDEN
     z = (z ^ (z >> np.uint64(30))) * _MIX1
@@ -31,24 +32,30 @@ def _splitmix(x):
     return z ^ (z >> np.uint64(31))
 
 
-@numba.njit(**_JIT)
-def _cell_keys(m, k):
+def _splitmix_numpy(x: np.ndarray) -> np.ndarray:
+    """:func:`_splitmix` of a uint64 array (wrap-around arithmetic, as in the kernel)."""
+    z = x + _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+def _cell_keys(m: int, k: int) -> np.ndarray:
     """Random 64-bit key of every (LF, vote) cell; a row's hash mixes the keys of its votes."""
     keys = np.zeros((m, k + 1), dtype=np.uint64)  # column 0: abstain, mixes in nothing
-    for j in range(m):
-        for v in range(k):
-            keys[j, v + 1] = _splitmix(np.uint64(j) * np.uint64(k) + np.uint64(v) + np.uint64(1))
+    cells = np.arange(m * k, dtype=np.uint64).reshape(m, k)  # j * k + v
+    keys[:, 1:] = _splitmix_numpy(cells + np.uint64(1))
     return keys
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _pattern_hashes_dense(L, keys):
     n, m = L.shape
     k = keys.shape[1] - 1
     h = np.empty(n, dtype=np.uint64)
     nv = np.empty(n, dtype=np.int32)
     first = np.empty(n, dtype=np.int64)
-    for i in numba.prange(n):
+    for i in prange(n):
         acc = np.uint64(0)
         c = 0
         f = -1
@@ -64,14 +71,14 @@ def _pattern_hashes_dense(L, keys):
     return h, nv, first
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _pattern_hashes_csr(indptr, indices, data, keys):
     n = indptr.shape[0] - 1
     k = keys.shape[1] - 1
     h = np.empty(n, dtype=np.uint64)
     nv = np.empty(n, dtype=np.int32)
     first = np.empty(n, dtype=np.int64)
-    for i in numba.prange(n):
+    for i in prange(n):
         acc = np.uint64(0)
         c = 0
         f = -1
@@ -89,7 +96,24 @@ def _pattern_hashes_csr(indptr, indices, data, keys):
     return h, nv, first
 
 
-@serial_when_small
+def _pattern_hashes_numpy(L, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n, k = L.shape[0], keys.shape[1] - 1
+    if issparse(L):
+        voted = L.data >= 0
+        rows, cols, votes = _csr_rows(L)[voted], L.indices[voted], L.data[voted]
+    else:
+        rows, cols = np.nonzero(L >= 0)  # row-major: each row's votes by column
+        votes = L[rows, cols]
+    acc = np.zeros(n, dtype=np.uint64)
+    np.bitwise_xor.at(acc, rows, keys[cols, votes.astype(np.intp) + 1])
+    nv = np.bincount(rows, minlength=n).astype(np.int32)
+    first = np.full(n, -1, dtype=np.int64)
+    lead = np.ones(rows.size, dtype=bool)
+    lead[1:] = rows[1:] != rows[:-1]
+    first[rows[lead]] = cols[lead].astype(np.int64) * k + votes[lead]
+    return _splitmix_numpy(acc), nv, first
+
+
 def pattern_hashes(L, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One pass over ``L``: per row a 64-bit pattern hash, the vote count, the first vote.
 
@@ -98,12 +122,14 @@ def pattern_hashes(L, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     encoded as ``j * k + v`` (``-1`` for an all-abstain row).
     """
     keys = _cell_keys(L.shape[1], k)
-    if sp.issparse(L):
+    if not use_jit(_work(L)):
+        return _pattern_hashes_numpy(L, keys)
+    if issparse(L):
         return _pattern_hashes_csr(L.indptr, L.indices, L.data, keys)
     return _pattern_hashes_dense(L, keys)
 
 
-@numba.njit(**_JIT)
+@jit()
 def _weighted_vote_counts_csr(indptr, indices, data, R, m):
     n, k = R.shape
     out = np.zeros((m, k, k), dtype=np.float64)
@@ -117,13 +143,13 @@ def _weighted_vote_counts_csr(indptr, indices, data, R, m):
     return out
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _weighted_vote_counts_dense(L, R, bounds):
     k = R.shape[1]
     m = L.shape[1]
     n_chunks = bounds.shape[0] - 1
     partial = np.zeros((n_chunks, m, k, k), dtype=np.float64)
-    for b in numba.prange(n_chunks):
+    for b in prange(n_chunks):
         for i in range(bounds[b], bounds[b + 1]):
             for j in range(m):
                 v = L[i, j]
@@ -133,7 +159,20 @@ def _weighted_vote_counts_dense(L, R, bounds):
     return partial.sum(axis=0)
 
 
-@serial_when_small
+def _weighted_vote_counts_numpy(L, R: np.ndarray) -> np.ndarray:
+    """bincount adds the weights of a cell in row order, as the kernels do."""
+    m, k = L.shape[1], R.shape[1]
+    if issparse(L):
+        voted = L.data >= 0
+        rows, cells = _csr_rows(L)[voted], L.indices[voted].astype(np.int64) * k + L.data[voted]
+    else:
+        rows, cols = np.nonzero(L >= 0)
+        cells = cols * k + L[rows, cols]
+    out = np.stack([np.bincount(cells, weights=R[rows, c], minlength=m * k) for c in range(k)],
+                   axis=1)
+    return out.reshape(m, k, k).astype(np.float64, copy=False)  # no vote: int zeros
+
+
 def weighted_vote_counts(L, R: np.ndarray) -> np.ndarray:
     """``(m, k, k)`` array ``out[j, v, c] = sum_i R[i, c] * [L[i, j] == v]``.
 
@@ -141,19 +180,21 @@ def weighted_vote_counts(L, R: np.ndarray) -> np.ndarray:
     number of times LF ``j`` voted ``v`` on items of class ``c``.
     """
     R = np.ascontiguousarray(R, dtype=np.float64)
-    if sp.issparse(L):
+    if not use_jit(_work(L)):
+        return _weighted_vote_counts_numpy(L, R)
+    if issparse(L):
         return _weighted_vote_counts_csr(L.indptr, L.indices, L.data, R, L.shape[1])
     return _weighted_vote_counts_dense(L, R, _chunks(L.shape[0]))
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _one_coin_proba_dense(L, w, log_prior, fixes, bounds):
     n, m = L.shape
     k = log_prior.shape[0]
     out = np.empty((n, k), dtype=np.float64)
     n_chunks = bounds.shape[0] - 1
     scratch = np.zeros((n_chunks, k + 4))
-    for b in numba.prange(n_chunks):
+    for b in prange(n_chunks):
         # slots 0-3 collect abstains (rotating, so consecutive abstains do not wait on one
         # another), slot v + 4 a vote for v: no branch on the vote
         score = scratch[b]
@@ -172,7 +213,7 @@ def _one_coin_proba_dense(L, w, log_prior, fixes, bounds):
     return out
 
 
-@numba.njit(**_JIT)
+@jit()
 def _csr_vote(indptr, indices, data, i, j):
     lo, hi = indptr[i], indptr[i + 1]
     while lo < hi:  # binary search: indices are sorted within a row
@@ -186,12 +227,12 @@ def _csr_vote(indptr, indices, data, i, j):
     return -1
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _one_coin_proba_csr(indptr, indices, data, w, log_prior, fixes):
     n = indptr.shape[0] - 1
     k = log_prior.shape[0]
     out = np.empty((n, k), dtype=np.float64)
-    for i in numba.prange(n):
+    for i in prange(n):
         for c in range(k):
             out[i, c] = log_prior[c]
         for t in range(indptr[i], indptr[i + 1]):
@@ -207,7 +248,43 @@ def _one_coin_proba_csr(indptr, indices, data, w, log_prior, fixes):
     return out
 
 
-@serial_when_small
+def _lf_votes(L, j: int) -> np.ndarray:
+    """Column ``j`` of a dense or CSR vote matrix, ``-1`` where it has no vote."""
+    if not issparse(L):
+        return L[:, j].astype(np.int64)
+    out = np.full(L.shape[0], -1, dtype=np.int64)
+    at = np.flatnonzero(L.indices == j)
+    out[_csr_rows(L)[at]] = L.data[at]
+    return out
+
+
+def _one_coin_proba_numpy(L, w: np.ndarray, log_prior: np.ndarray, fixes: np.ndarray
+                          ) -> np.ndarray:
+    """The kernels' sums in their order: dense rows add the votes then the prior,
+    CSR rows start from the prior."""
+    n, k = L.shape[0], log_prior.shape[0]
+    if issparse(L):  # bincount adds its weights in order: each row's prior, then its votes
+        rows, votes, items = _csr_rows(L), L.data, np.arange(n, dtype=np.int64)
+        out = np.stack([np.bincount(np.concatenate([items, rows[votes == c]]),
+                                    np.concatenate([np.full(n, log_prior[c]),
+                                                    w[L.indices[votes == c]]]), minlength=n)
+                        for c in range(k)], axis=1)
+    else:
+        out = np.zeros((n, k))
+        items = np.arange(n)
+        for j in range(L.shape[1]):
+            v = L[:, j]
+            voted = v >= 0
+            out[items[voted], v[voted]] += w[j]
+    for a, f in fixes:  # the fixed LF's vote is taken back where its fixer votes
+        va, vf = _lf_votes(L, a), _lf_votes(L, f)
+        both = np.flatnonzero((va >= 0) & (vf >= 0))
+        out[both, vf[both]] -= w[f]
+    if not issparse(L):
+        out = log_prior[None, :] + out
+    return softmax_numpy(out)
+
+
 def one_coin_proba(L, w: np.ndarray, log_prior: np.ndarray,
                    fixes: np.ndarray | None = None) -> np.ndarray:
     """Posterior of the one-coin weighted vote in one fused pass (scores + softmax).
@@ -221,12 +298,14 @@ def one_coin_proba(L, w: np.ndarray, log_prior: np.ndarray,
     log_prior = np.ascontiguousarray(log_prior, dtype=np.float64)
     fixes = (np.zeros((0, 2), dtype=np.int64) if fixes is None
              else np.ascontiguousarray(fixes, dtype=np.int64).reshape(-1, 2))
-    if sp.issparse(L):
+    if not use_jit(_work(L)):
+        return _one_coin_proba_numpy(L, w, log_prior, fixes)
+    if issparse(L):
         return _one_coin_proba_csr(L.indptr, L.indices, L.data, w, log_prior, fixes)
     return _one_coin_proba_dense(L, w, log_prior, fixes, _chunks(L.shape[0]))
 
 
-@numba.njit(**_JIT)
+@jit()
 def _pairwise_agreement_csr(indptr, indices, data, weights, m):
     both = np.zeros((m, m), dtype=np.float64)
     agree = np.zeros((m, m), dtype=np.float64)
@@ -242,12 +321,31 @@ def _pairwise_agreement_csr(indptr, indices, data, weights, m):
     return both + both.T, agree + agree.T
 
 
-@serial_when_small
-def pairwise_agreement(P: sp.csr_matrix, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pairwise_agreement_numpy(P, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sums over the pairs of votes of each row, as products of weighted indicators
+    (the kernel's sums exactly when the weights are counts)."""
+    n, m = P.shape
+    rows = _csr_rows(P)
+    votes = np.full((n, m), -1, dtype=np.int64)
+    votes[rows, P.indices] = P.data
+    voted = (votes >= 0).astype(np.float64)
+    both = (voted * weights[:, None]).T @ voted
+    agree = np.zeros((m, m))
+    for c in np.unique(P.data):
+        same = (votes == c).astype(np.float64)
+        agree += (same * weights[:, None]).T @ same
+    np.fill_diagonal(both, 0.0)
+    np.fill_diagonal(agree, 0.0)
+    return both, agree
+
+
+def pairwise_agreement(P, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted ``(m, m)`` counts of rows where two LFs both vote, and where they agree.
 
     ``P`` is CSR without stored abstains (e.g. the distinct vote patterns of
     :class:`~wslib.labelmodel.stats.VoteStats`) and ``weights`` its row counts.
     """
-    return _pairwise_agreement_csr(P.indptr, P.indices, P.data,
-                                   np.ascontiguousarray(weights, dtype=np.float64), P.shape[1])
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    if not use_jit(P.shape[0] * P.shape[1]):
+        return _pairwise_agreement_numpy(P, weights)
+    return _pairwise_agreement_csr(P.indptr, P.indices, P.data, weights, P.shape[1])

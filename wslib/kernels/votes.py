@@ -1,56 +1,38 @@
-"""Counting kernels: per-LF class counts, per-row vote counts, score accumulation."""
+"""Counting kernels: per-LF class counts, per-row vote counts, score accumulation.
+
+Each public function runs vectorised NumPy on small inputs and a numba kernel
+on large ones, with the same results (:mod:`wslib.kernels.jit`).
+"""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-import numba
 import numpy as np
-import scipy.sparse as sp
 
-_JIT = dict(nogil=True, cache=True)
-F = TypeVar("F", bound=Callable[..., Any])
-#: inputs with fewer entries run their parallel kernel on the calling thread alone
-SERIAL_BELOW = 1 << 16
-
-
-def serial_when_small(f: F) -> F:
-    """Run ``f``'s parallel kernels on one thread when its first argument has fewer than
-    :data:`SERIAL_BELOW` entries: waking the thread pool costs more than such inputs take,
-    50 ms a call instead of 25 us on a loaded 2-core machine (OpenMP threads spin).
-
-    >>> serial_when_small(lambda L: numba.get_num_threads())(np.zeros((3, 2)))
-    1
-    """
-    @functools.wraps(f)
-    def call(L: Any, *args: Any, **kwargs: Any) -> Any:
-        size = L.nnz if sp.issparse(L) else np.size(L)
-        threads = numba.get_num_threads()
-        if size >= SERIAL_BELOW or threads == 1:
-            return f(L, *args, **kwargs)
-        numba.set_num_threads(1)
-        try:
-            return f(L, *args, **kwargs)
-        finally:
-            numba.set_num_threads(threads)
-
-    return call  # type: ignore[return-value]
+from wslib.kernels.jit import issparse, jit, num_threads, prange, use_jit
 
 
 def _chunks(n: int) -> np.ndarray:
-    n_chunks = max(1, min(numba.get_num_threads() * 4, n // 4096 + 1))
+    n_chunks = max(1, min(num_threads() * 4, n // 4096 + 1))
     return np.linspace(0, n, n_chunks + 1).astype(np.int64)
 
 
+def _csr_rows(L) -> np.ndarray:
+    """Row index of every stored entry of a CSR matrix."""
+    return np.repeat(np.arange(L.shape[0], dtype=np.int64), L.indptr[1:] - L.indptr[:-1])
+
+
+def _work(L) -> int:
+    """Cells a kernel reads: stored entries of a sparse matrix (and its rows)."""
+    return L.nnz + L.shape[0] if issparse(L) else L.size
+
+
 # --------------------------------------------------------------------------- count_votes
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _count_votes_dense(L, k, bounds):
     n_chunks = bounds.shape[0] - 1
     m = L.shape[1]
     partial = np.zeros((n_chunks, m, k + 1), dtype=np.int64)
-    for c in numba.prange(n_chunks):
+    for c in prange(n_chunks):
         local = np.zeros((m, k + 1), dtype=np.int64)  # column 0 counts abstains: no branch
         for i in range(bounds[c], bounds[c + 1]):
             for j in range(m):
@@ -59,7 +41,7 @@ def _count_votes_dense(L, k, bounds):
     return partial.sum(axis=0)[:, 1:]
 
 
-@numba.njit(**_JIT)
+@jit()
 def _count_votes_csr(indices, data, m, k):
     out = np.zeros((m, k), dtype=np.int64)
     for t in range(data.shape[0]):
@@ -69,20 +51,32 @@ def _count_votes_csr(indices, data, m, k):
     return out
 
 
-@serial_when_small
+def _count_votes_numpy(L, k: int) -> np.ndarray:
+    m = L.shape[1]
+    if issparse(L):
+        voted = L.data >= 0
+        cells = L.indices[voted].astype(np.int64) * k + L.data[voted]
+    else:  # column 0 of each LF counts abstains
+        cells = (L.astype(np.int64) + 1 + np.arange(m, dtype=np.int64) * (k + 1)).ravel()
+        return np.bincount(cells, minlength=m * (k + 1)).reshape(m, k + 1)[:, 1:]
+    return np.bincount(cells, minlength=m * k).reshape(m, k)
+
+
 def count_votes(L, k: int) -> np.ndarray:
     """``(n_sources, k)`` matrix: how many times each LF voted each class."""
-    if sp.issparse(L):
+    if not use_jit(_work(L)):
+        return _count_votes_numpy(L, k)
+    if issparse(L):
         return _count_votes_csr(L.indices, L.data, L.shape[1], k)
     return _count_votes_dense(L, k, _chunks(L.shape[0]))
 
 
 # ----------------------------------------------------------------------- row_vote_counts
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _row_vote_counts_dense(L, k):
     n, m = L.shape
     out = np.zeros((n, k), dtype=np.int32)
-    for i in numba.prange(n):
+    for i in prange(n):
         for j in range(m):
             v = L[i, j]
             if v >= 0:
@@ -90,10 +84,10 @@ def _row_vote_counts_dense(L, k):
     return out
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _row_vote_counts_csr(indptr, data, n, k):
     out = np.zeros((n, k), dtype=np.int32)
-    for i in numba.prange(n):
+    for i in prange(n):
         for t in range(indptr[i], indptr[i + 1]):
             v = data[t]
             if v >= 0:
@@ -101,20 +95,32 @@ def _row_vote_counts_csr(indptr, data, n, k):
     return out
 
 
-@serial_when_small
+def _row_vote_counts_numpy(L, k: int) -> np.ndarray:
+    n = L.shape[0]
+    if issparse(L):
+        rows, votes = _csr_rows(L), L.data
+    else:
+        rows, votes = np.repeat(np.arange(n, dtype=np.int64), L.shape[1]), L.ravel()
+    voted = votes >= 0
+    cells = rows[voted] * k + votes[voted]
+    return np.bincount(cells, minlength=n * k).reshape(n, k).astype(np.int32)
+
+
 def row_vote_counts(L, k: int) -> np.ndarray:
     """``(n_items, k)`` matrix: how many LFs voted each class on each item."""
-    if sp.issparse(L):
+    if not use_jit(_work(L)):
+        return _row_vote_counts_numpy(L, k)
+    if issparse(L):
         return _row_vote_counts_csr(L.indptr, L.data, L.shape[0], k)
     return _row_vote_counts_dense(L, k)
 
 
 # -------------------------------------------------------------------------- row_coverage
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _row_coverage_dense(L):
     n, m = L.shape
     out = np.zeros(n, dtype=np.int32)
-    for i in numba.prange(n):
+    for i in prange(n):
         c = 0
         for j in range(m):
             if L[i, j] >= 0:
@@ -123,10 +129,10 @@ def _row_coverage_dense(L):
     return out
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _row_coverage_csr(indptr, data, n):
     out = np.zeros(n, dtype=np.int32)
-    for i in numba.prange(n):
+    for i in prange(n):
         c = 0
         for t in range(indptr[i], indptr[i + 1]):
             if data[t] >= 0:
@@ -135,22 +141,30 @@ def _row_coverage_csr(indptr, data, n):
     return out
 
 
-@serial_when_small
+def _row_coverage_numpy(L) -> np.ndarray:
+    if issparse(L):
+        rows = _csr_rows(L)[L.data >= 0]
+        return np.bincount(rows, minlength=L.shape[0]).astype(np.int32)
+    return np.count_nonzero(L >= 0, axis=1).astype(np.int32)
+
+
 def row_coverage(L) -> np.ndarray:
     """Number of non-abstaining LFs on each item."""
-    if sp.issparse(L):
+    if not use_jit(_work(L)):
+        return _row_coverage_numpy(L)
+    if issparse(L):
         return _row_coverage_csr(L.indptr, L.data, L.shape[0])
     return _row_coverage_dense(L)
 
 
 # ------------------------------------------------------------------------ coverage_counts
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _coverage_counts_dense(L, bounds):
     n, m = L.shape
     n_chunks = bounds.shape[0] - 1
     rows = np.zeros(n, dtype=np.int32)
     partial = np.zeros((n_chunks, m), dtype=np.int64)
-    for c in numba.prange(n_chunks):
+    for c in prange(n_chunks):
         local = np.zeros(m, dtype=np.int64)
         for i in range(bounds[c], bounds[c + 1]):
             r = 0
@@ -163,43 +177,27 @@ def _coverage_counts_dense(L, bounds):
     return rows, partial.sum(axis=0)
 
 
-@serial_when_small
 def coverage_counts(L) -> tuple[np.ndarray, np.ndarray]:
     """One pass: votes per item ``(n,)`` and votes per LF ``(m,)`` (abstains excluded)."""
-    if sp.issparse(L):
+    if issparse(L):
         voted = L.data >= 0
         per_lf = np.bincount(L.indices[voted], minlength=L.shape[1]).astype(np.int64)
-        return _row_coverage_csr(L.indptr, L.data, L.shape[0]), per_lf
+        return row_coverage(L), per_lf
+    if not use_jit(L.size):
+        voted = L >= 0
+        return (np.count_nonzero(voted, axis=1).astype(np.int32),
+                np.count_nonzero(voted, axis=0).astype(np.int64))
     return _coverage_counts_dense(L, _chunks(L.shape[0]))
 
 
 # ---------------------------------------------------------------------------- vote_range
-@numba.njit(parallel=True, **_JIT)
-def _min_max_dense(L, bounds):
-    n_chunks = bounds.shape[0] - 1
-    lows = np.empty(n_chunks, dtype=np.int64)
-    highs = np.empty(n_chunks, dtype=np.int64)
-    flat = L.ravel()
-    for c in numba.prange(n_chunks):
-        lo = flat[bounds[c]]
-        hi = lo
-        for t in range(bounds[c], bounds[c + 1]):
-            v = flat[t]
-            lo = min(lo, v)
-            hi = max(hi, v)
-        lows[c] = lo
-        highs[c] = hi
-    return lows.min(), highs.max()
-
-
-@serial_when_small
 def vote_range(values: np.ndarray) -> tuple[int, int]:
-    """Smallest and largest entry of an integer array, in one parallel pass."""
-    values = np.ascontiguousarray(values)
+    """Smallest and largest entry of an integer array (NumPy's vectorised min and max
+    outrun a compiled pass at every size)."""
+    values = np.asarray(values)
     if values.size == 0:
         raise ValueError("vote_range of an empty array")
-    lo, hi = _min_max_dense(values, _chunks(values.size))
-    return int(lo), int(hi)
+    return int(values.min()), int(values.max())
 
 
 # --------------------------------------------------------------------- accumulate_scores
@@ -208,7 +206,7 @@ def vote_range(values: np.ndarray) -> tuple[int, int]:
 _BY_CLASS_MAX_K = 6
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _accumulate_dense_by_class(L, table, start):
     """Few classes: one register accumulator per class, a branch-free lookup per cell.
 
@@ -218,7 +216,7 @@ def _accumulate_dense_by_class(L, table, start):
     n, m = L.shape
     k = start.shape[0]
     out = np.empty((n, k), dtype=np.float64)
-    for i in numba.prange(n):
+    for i in prange(n):
         row = L[i]
         for c in range(k):
             s = start[c]
@@ -229,12 +227,12 @@ def _accumulate_dense_by_class(L, table, start):
     return out
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _accumulate_dense(L, delta, start):
     n, m = L.shape
     k = start.shape[0]
     out = np.empty((n, k), dtype=np.float64)
-    for i in numba.prange(n):
+    for i in prange(n):
         for c in range(k):
             out[i, c] = start[c]
         for j in range(m):
@@ -245,12 +243,12 @@ def _accumulate_dense(L, delta, start):
     return out
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _accumulate_csr(indptr, indices, data, delta, start):
     n = indptr.shape[0] - 1
     k = start.shape[0]
     out = np.empty((n, k), dtype=np.float64)
-    for i in numba.prange(n):
+    for i in prange(n):
         for c in range(k):
             out[i, c] = start[c]
         for t in range(indptr[i], indptr[i + 1]):
@@ -262,7 +260,24 @@ def _accumulate_csr(indptr, indices, data, delta, start):
     return out
 
 
-@serial_when_small
+def _accumulate_numpy(L, delta: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The kernels' sums in their order (the start, then the LFs' terms one by one)."""
+    n, k = L.shape[0], start.shape[0]
+    if issparse(L):  # bincount adds its weights in order: each row's start, then its votes
+        voted = L.data >= 0
+        rows = np.concatenate([np.arange(n, dtype=np.int64), _csr_rows(L)[voted]])
+        terms = np.concatenate([np.broadcast_to(start, (n, k)),
+                                delta[L.indices[voted], L.data[voted]]])
+        return np.stack([np.bincount(rows, weights=terms[:, c], minlength=n)
+                         for c in range(k)], axis=1)
+    # one table per LF, row 0 for abstain: adding its 0.0 changes no sum
+    table = np.concatenate([np.zeros((delta.shape[0], 1, k)), delta], axis=1)
+    out = np.repeat(start[None, :], n, axis=0)
+    for j in range(L.shape[1]):
+        out += table[j][L[:, j].astype(np.intp) + 1]
+    return out
+
+
 def accumulate_scores(L, w_vote: np.ndarray, w_abstain: np.ndarray | None = None,
                       base: np.ndarray | None = None) -> np.ndarray:
     """Per-item class scores of a conditionally independent model.
@@ -278,7 +293,9 @@ def accumulate_scores(L, w_vote: np.ndarray, w_abstain: np.ndarray | None = None
     # every row starts from "all abstain"; a vote swaps its LF's abstain term for the vote's
     start = base + w_abstain.sum(axis=0)
     delta = np.ascontiguousarray(np.asarray(w_vote, np.float64) - w_abstain[:, None, :])
-    if sp.issparse(L):
+    if not use_jit(_work(L)):
+        return _accumulate_numpy(L, delta, start)
+    if issparse(L):
         return _accumulate_csr(L.indptr, L.indices, L.data, delta, start)
     if k <= _BY_CLASS_MAX_K:
         table = np.zeros((k, m, k + 1))
@@ -287,7 +304,7 @@ def accumulate_scores(L, w_vote: np.ndarray, w_abstain: np.ndarray | None = None
     return _accumulate_dense(L, delta, start)
 
 
-@numba.njit(**_JIT)
+@jit()
 def _softmax_row(out, i, k):
     """Softmax of row ``i`` of ``out`` in place, shifted by its maximum (no overflow)."""
     top = out[i, 0]
@@ -301,15 +318,27 @@ def _softmax_row(out, i, k):
         out[i, c] /= total
 
 
-@numba.njit(parallel=True, **_JIT)
+@jit(parallel=True)
 def _softmax_rows(S):
     n, k = S.shape
-    for i in numba.prange(n):
+    for i in prange(n):
         _softmax_row(S, i, k)
     return S
 
 
-@serial_when_small
+def softmax_numpy(S: np.ndarray) -> np.ndarray:
+    """:func:`softmax_rows` in NumPy, with the kernel's order of operations."""
+    top = S.max(axis=1)
+    np.exp(S - top[:, None], out=S)
+    total = np.zeros(S.shape[0])
+    for c in range(S.shape[1]):  # left to right, as the kernel adds
+        total += S[:, c]
+    S /= total[:, None]
+    return S
+
+
 def softmax_rows(S: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of a score matrix, in place and overflow-safe; returns ``S``."""
+    """Row-wise softmax of a float64 score matrix, in place and overflow-safe; returns ``S``."""
+    if not use_jit(S.size):
+        return softmax_numpy(S)
     return _softmax_rows(S)

@@ -179,18 +179,26 @@ class VoteStats:
 
         Row order: the all-abstain pattern, the single-vote patterns, the kept
         multi-vote patterns, whose counts are scaled by ``n_multi / kept rows``.
+        Built once per statistics object (every fit step reads it): treat the
+        arrays as read-only.
         """
+        if "_compressed" not in self.__dict__:
+            self.__dict__["_compressed"] = self._compress()
+        return self.__dict__["_compressed"]
+
+    def _compress(self) -> tuple[sp.csr_matrix, np.ndarray]:
         m, k = self.n_sources, self.cardinality
         cells = np.flatnonzero(self.singles)
-        dtype = vote_dtype(k)
-        singles = sp.csr_matrix(
-            ((cells % k).astype(dtype), (cells // k).astype(np.int32),
-             np.arange(cells.size + 1, dtype=np.int64)), shape=(cells.size, m))
-        empty = sp.csr_matrix((1, m), dtype=dtype)
+        multi = self.patterns  # canonical: sorted indices, no stored abstain
+        indptr = np.concatenate([[0], np.arange(cells.size + 1),  # empty row, one vote each
+                                 cells.size + multi.indptr[1:]]).astype(np.int64)
+        P = sp.csr_matrix((np.concatenate([cells % k, multi.data]).astype(vote_dtype(k)),
+                           np.concatenate([cells // k, multi.indices]).astype(np.int32), indptr),
+                          shape=(indptr.size - 1, m))
+        P.indptr = indptr  # scipy narrows it to int32: keep the kernels' one index dtype
         weights = np.concatenate([[float(self.n_empty)], self.singles[cells].astype(np.float64),
                                   self.counts * self.multi_scale])
-        patterns = sp.vstack([empty, singles, self.patterns], format="csr")
-        return _canonical(patterns, k, m), weights
+        return P, weights
 
 
 def check_stats_fit(model: Any, owner: type) -> None:

@@ -67,7 +67,8 @@ import pyarrow.compute as pc
 
 from wslib._validation import check_bool, check_number
 from wslib.exceptions import LFRowError
-from wslib.kernels.keywords import build_automaton, match_keywords
+from wslib.kernels.jit import use_jit
+from wslib.kernels.keywords import Keywords
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import ABSTAIN
 
@@ -166,30 +167,29 @@ def match_keyword_templates(values: Any, templates: Sequence[KeywordTemplate],
     into ``out[:, columns[t]]`` instead, and ``out`` is returned.
     """
     arr = text_array(values, templates[0].column, names[0] if len(names) == 1 else None)
-    automaton, labels, sigma = _compile_keywords(tuple(templates))
+    keywords, labels, sigma = _compile_keywords(tuple(templates))
     if out is None:
         out = np.full((len(arr), len(templates)), ABSTAIN, dtype=np.int16)
         columns = range(len(templates))
     columns = np.asarray(columns, dtype=np.int64)
-    fold = automaton[-1]
-    if not templates[0].case_sensitive and not fold:
+    if not templates[0].case_sensitive and not keywords.fold_ascii:
         arr = pc.utf8_lower(arr)
         if sigma:  # the final sigma ς folds to σ, as in the keywords
             arr = pc.replace_substring(arr, _FINAL_SIGMA, "σ")
-    special = _scan_array(arr, automaton, out, columns, labels)
+    special, compiled = _scan_array(arr, keywords, out, columns, labels)
     if special.any():  # rows with a character whose lower case is ASCII: full Unicode path
         rows = np.flatnonzero(special)
         sub = np.full((len(rows), len(templates)), ABSTAIN, dtype=out.dtype)
-        _scan_array(pc.utf8_lower(arr.take(pa.array(rows))), automaton, sub,
-                    np.arange(len(templates)), labels)
+        _scan_array(pc.utf8_lower(arr.take(pa.array(rows))), keywords, sub,
+                    np.arange(len(templates)), labels, compiled)  # the same path
         out[rows[:, None], columns] = sub
     return out
 
 
 @functools.lru_cache(maxsize=64)
 def _compile_keywords(templates: tuple[KeywordTemplate, ...]
-                      ) -> tuple[tuple, np.ndarray, bool]:
-    """Automaton and per-slot labels of a template group (built once, reused per chunk),
+                      ) -> tuple[Keywords, np.ndarray, bool]:
+    """Keyword set and per-slot labels of a template group (built once, reused per chunk),
     and whether a case-folded keyword holds a σ (then the text's ς are folded too)."""
     case_sensitive = templates[0].case_sensitive
     keywords, slots, bounds = [], [], []
@@ -200,27 +200,30 @@ def _compile_keywords(templates: tuple[KeywordTemplate, ...]
         bounds += [t.word_boundary] * len(kws)
     # ASCII keywords: fold ASCII case in the automaton instead of lower-casing the text
     fold = not case_sensitive and all(k.isascii() for k in keywords)
-    automaton = build_automaton(keywords, slots, bounds, fold)
     sigma = not case_sensitive and any("σ".encode() in k for k in keywords)
-    return automaton, np.array([t.label for t in templates], dtype=np.int16), sigma
+    return (Keywords(keywords, slots, bounds, fold),
+            np.array([t.label for t in templates], dtype=np.int16), sigma)
 
 
-def _scan_array(arr: pa.Array, automaton: tuple, out: np.ndarray, columns: np.ndarray,
-                labels: np.ndarray) -> np.ndarray:
-    """Scan an Arrow string array's buffers in place; votes into ``out[:, columns]``,
-    returns the rows to rescan after Unicode lower-casing."""
+def _scan_array(arr: pa.Array, keywords: Keywords, out: np.ndarray, columns: np.ndarray,
+                labels: np.ndarray, compiled: bool | None = None) -> tuple[np.ndarray, bool]:
+    """Scan an Arrow string array's buffers in place; votes into ``out[:, columns]``.
+    Returns the rows to rescan after Unicode lower-casing, and whether the compiled
+    scan ran (``compiled``: which to run; by default chosen by the texts' size)."""
     wide = pa.types.is_large_string(arr.type)
     buffers = arr.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)
     offsets = offsets[arr.offset: arr.offset + len(arr) + 1]
     data = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None
             else np.zeros(0, dtype=np.uint8))
-    special = match_keywords(data, offsets, *automaton, out, columns, labels)
+    if compiled is None:
+        compiled = use_jit(int(offsets[-1] - offsets[0]) if len(offsets) else 0)
+    special = keywords.scan(data, offsets, out, columns, labels, compiled=compiled)
     if arr.null_count:  # a null's bytes (normally none) never vote
         null = np.flatnonzero(np.asarray(arr.is_null()))
         out[null[:, None], columns] = ABSTAIN
         special[null] = False
-    return special
+    return special, compiled
 
 
 #: Greek small final sigma: ``str.lower()`` writes Σ as ς at the end of a word and σ
