@@ -32,6 +32,7 @@ from wslib.weaver.io import VerifierTable
 
 __all__ = [
     "AGGREGATES",
+    "lexicographic_score",
     "segment_argmax",
     "segment_argmax_columns",
     "select_best",
@@ -84,6 +85,27 @@ def segment_argmax_columns(values: np.ndarray, starts: np.ndarray) -> np.ndarray
     """:func:`segment_argmax` of every column at once: (n_problems, m) rows."""
     return _segment_argmax_columns(np.ascontiguousarray(values, dtype=np.float64),
                                    np.ascontiguousarray(starts, dtype=np.int64))
+
+
+def lexicographic_score(primary: np.ndarray, secondary: np.ndarray, starts: np.ndarray
+                        ) -> np.ndarray:
+    """A score whose order within each problem is that of the pairs (``primary``,
+    ``secondary``): equal where both are equal (``NaN`` lowest).
+
+    >>> lexicographic_score(np.array([1.0, 1.0, 0.0]), np.array([0.0, 2.0, 9.0]),
+    ...                     np.array([0, 3])).tolist()
+    [2.0, 3.0, 1.0]
+    """
+    problem = np.repeat(np.arange(starts.size - 1), np.diff(starts))
+    keys = [np.where(np.isnan(v), -np.inf, np.asarray(v, dtype=np.float64))
+            for v in (secondary, primary)]
+    order = np.lexsort((*keys, problem))
+    change = np.ones(order.size, dtype=bool)
+    change[1:] = ((np.diff(problem[order]) != 0) | (np.diff(keys[1][order]) != 0)
+                  | (np.diff(keys[0][order]) != 0))
+    out = np.empty(order.size)
+    out[order] = np.cumsum(change)
+    return out
 
 
 def select_best(log_odds: np.ndarray, table: VerifierTable,
