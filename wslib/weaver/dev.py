@@ -95,13 +95,15 @@ class DevLogisticModel(BaseEstimator):
         splits = self._folds(mixed.sum())
         best = None
         for name, w0 in priors.items():
-            for alpha in self.alphas:
+            warm = [{} for _ in splits]  # each fold's solution starts the next alpha's
+            for alpha in sorted(self.alphas):
                 score, accuracy = np.mean([_cv_score(X[rows], y[rows], sub_starts, w0, alpha,
-                                                     folds) for folds in splits], axis=0)
+                                                     folds, start)
+                                           for folds, start in zip(splits, warm)], axis=0)
                 if best is None or score > best[0] + 1e-12:
                     best = (score, accuracy, name, alpha)
         self.cv_score_, self.cv_accuracy_, self.prior_, self.alpha_ = best
-        coef, _ = _penalised_logistic(X[rows], y[rows], priors[self.prior_], self.alpha_)
+        coef, _, _ = _penalised_logistic(X[rows], y[rows], priors[self.prior_], self.alpha_)
         self.coef_ = coef
         self.intercept_ = _intercept(X @ coef, y)  # every dev row sets the class balance
         return self
@@ -126,7 +128,7 @@ def _mixed_problems(y: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 def _penalised_logistic(X, y, w0, alpha, start=None):
     """Newton's method on the logistic loss + ``alpha/2 |v|^2``, weights ``beta w0 + v``;
-    returns (weights, intercept)."""
+    returns (weights, intercept, parameters: a ``start`` for a nearby alpha)."""
     n, d = X.shape
     cols = [np.ones(n)] + ([X @ w0] if w0 is not None else []) + [X]
     A = np.column_stack(cols)
@@ -143,7 +145,7 @@ def _penalised_logistic(X, y, w0, alpha, start=None):
         if np.max(np.abs(step)) < 1e-7:
             break
     v = theta[free:]
-    return (v if w0 is None else theta[1] * w0 + v), theta[0]
+    return (v if w0 is None else theta[1] * w0 + v), theta[0], theta
 
 
 def _intercept(z: np.ndarray, y: np.ndarray) -> float:
@@ -158,15 +160,15 @@ def _intercept(z: np.ndarray, y: np.ndarray) -> float:
     return float(b)
 
 
-def _cv_score(X, y, starts, w0, alpha, folds) -> tuple[float, float]:
+def _cv_score(X, y, starts, w0, alpha, folds, warm: dict) -> tuple[float, float]:
     """Held-out selection log-likelihood and expected accuracy per problem, folds over
-    problems."""
+    problems (``warm``: each fold's last parameters, updated)."""
     sizes = np.diff(starts)
     fold_of_row = np.repeat(folds, sizes)
     total, correct = 0.0, 0.0
     for k in np.unique(folds):
         train = fold_of_row != k
-        coef, _ = _penalised_logistic(X[train], y[train], w0, alpha)
+        coef, _, warm[k] = _penalised_logistic(X[train], y[train], w0, alpha, warm.get(k))
         held = ~train
         held_starts = np.r_[0, np.cumsum(sizes[folds == k])]
         z = X[held] @ coef

@@ -47,8 +47,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["STEP_SUFFIXES", "FamilyFactor", "family_codes", "fit_family_factor",
-           "verifier_status"]
+__all__ = ["STEP_SUFFIXES", "FamilyFactor", "family_codes", "family_names",
+           "fit_family_factor", "verifier_status"]
 
 #: suffixes that name one aggregate of a process reward model's step scores
 STEP_SUFFIXES = ("min", "max", "mean", "avg", "last", "first", "sum", "prod", "median")
@@ -77,17 +77,26 @@ class FamilyFactor:
     masked: bool
 
 
+def family_names(names: list[str], families: dict[str, str] | None = None) -> list[str]:
+    """The family of each verifier: ``families[name]`` when given, else the name without
+    a step-aggregate suffix (``prm_min`` and ``prm_last`` are family ``prm``).
+
+    >>> family_names(["prm_min", "prm_last", "rm"], {"rm": "rewards"})
+    ['prm', 'prm', 'rewards']
+    """
+    families = families or {}
+    return [str(families.get(n, _SUFFIX.sub("", n))) for n in names]
+
+
 def family_codes(names: list[str], families: dict[str, str] | None = None) -> np.ndarray:
-    """A family code per verifier: ``families[name]`` when given, else the name without a
-    step-aggregate suffix (``prm_min`` and ``prm_last`` share ``prm``).
+    """:func:`family_names` as integer codes, in order of first appearance.
 
     >>> family_codes(["prm_min", "prm_last", "rm", "judge"]).tolist()
     [0, 0, 1, 2]
     """
-    families = families or {}
-    keys = [str(families.get(n, _SUFFIX.sub("", n))) for n in names]
-    return np.unique(keys, return_inverse=True)[1].astype(np.int64) if keys else \
-        np.zeros(0, dtype=np.int64)
+    first: dict[str, int] = {}
+    return np.array([first.setdefault(k, len(first)) for k in family_names(names, families)],
+                    dtype=np.int64)
 
 
 def fit_family_factor(within: np.ndarray, observed: np.ndarray, starts: np.ndarray,

@@ -70,7 +70,7 @@ from wslib.labelmodel.base import check_bool, check_integer
 from wslib.weaver.answers import AnswerGroupModel
 from wslib.weaver.binarise import binarise, thresholds_for_rate
 from wslib.weaver.dev import DevLogisticModel, answer_features
-from wslib.weaver.factor import family_codes, verifier_status
+from wslib.weaver.factor import family_codes, family_names, verifier_status
 from wslib.weaver.filter import filter_verifiers
 from wslib.weaver.io import VerifierTable
 from wslib.weaver.metrics import expected_accuracy
@@ -575,8 +575,8 @@ class Weaver(BaseEstimator):
         learned = {"separation": self._separation()}
         fit = getattr(self.model_, "family_factor_", None)
         if fit is not None:
-            codes = dict(zip(fit.families, self.verifiers_))  # a member names the family
-            learned.update(family=[codes[f] for f in fit.families], loading=fit.loadings,
+            learned.update(family=family_names(self.verifiers_, self.families),
+                           loading=fit.loadings,
                            loading_se=fit.loading_se, status=verifier_status(fit),
                            weight=self.model_.weight_)
         for column, values in learned.items():

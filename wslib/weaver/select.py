@@ -100,9 +100,11 @@ def lexicographic_score(primary: np.ndarray, secondary: np.ndarray, starts: np.n
     keys = [np.where(np.isnan(v), -np.inf, np.asarray(v, dtype=np.float64))
             for v in (secondary, primary)]
     order = np.lexsort((*keys, problem))
-    change = np.ones(order.size, dtype=bool)
-    change[1:] = ((np.diff(problem[order]) != 0) | (np.diff(keys[1][order]) != 0)
-                  | (np.diff(keys[0][order]) != 0))
+    change = np.zeros(order.size, dtype=bool)
+    change[:1] = True
+    for key in (problem, *keys):  # -inf == -inf: compare, never subtract
+        ranked = key[order]
+        change[1:] |= ranked[1:] != ranked[:-1]
     out = np.empty(order.size)
     out[order] = np.cumsum(change)
     return out
