@@ -31,11 +31,12 @@ Example
 -------
 >>> import numpy as np
 >>> from wslib.weaver.factor import fit_family_factor
->>> rng = np.random.default_rng(0)
->>> y = rng.random(3000) < 0.3
->>> Z = y[:, None] * np.array([1.0, 0.8, 0.6, -0.7]) + rng.normal(size=(3000, 4))
->>> fit = fit_family_factor(Z, np.ones((3000, 4), bool), np.array([0, 3000]),
-...                         families=np.arange(4))
+>>> from wslib.weaver.normalise import center_per_problem
+>>> starts = np.arange(0, 3001, 10)                 # 300 problems of 10 candidates
+>>> shift = np.array([1.0, 0.8, 0.6, -0.7])          # the last verifier is inverted
+>>> y = np.random.default_rng(0).random((3000, 1)) < 0.3
+>>> Z = center_per_problem(y * shift + np.random.default_rng(1).normal(size=(3000, 4)), starts)
+>>> fit = fit_family_factor(Z, np.ones(Z.shape, bool), starts, families=np.arange(4))
 >>> np.sign(fit.weights).tolist()     # the inverted verifier is flipped
 [1.0, 1.0, 1.0, -1.0]
 """
@@ -160,15 +161,17 @@ def _correlation(cov: np.ndarray) -> np.ndarray:
 
 
 def _masked_loadings(corr: np.ndarray, cross: np.ndarray, n_iter: int = 500,
-                     tol: float = 1e-7) -> np.ndarray:
+                     tol: float = 1e-7, start: np.ndarray | None = None) -> np.ndarray:
     """Least-squares rank-one fit ``corr_ij ~ l_i l_j`` over the ``cross`` pairs
-    (alternating updates, started from the leading eigenvector)."""
+    (alternating updates, started from ``start`` or the leading eigenvector)."""
     m = corr.shape[0]
     if m == 1:
         return np.ones(1)
-    start = corr - np.diag(np.diag(corr)) + np.diag(np.abs(corr * cross).max(axis=1))
-    vals, vecs = np.linalg.eigh(start)
-    loads = vecs[:, -1] * np.sqrt(max(vals[-1], 1e-6))
+    if start is None:
+        vals, vecs = np.linalg.eigh(corr - np.diag(np.diag(corr))
+                                    + np.diag(np.abs(corr * cross).max(axis=1)))
+        start = vecs[:, -1] * np.sqrt(max(vals[-1], 1e-6))
+    loads = start.copy()
     weight = cross.astype(np.float64)
     target = corr * weight
     for _ in range(n_iter):
@@ -192,7 +195,7 @@ def _oriented(loadings: np.ndarray, families: np.ndarray) -> np.ndarray:
 
 def _bootstrap_loadings(blocks, cross, loadings, random_state) -> np.ndarray:
     """Standard error of each loading over bootstrap resamples of the problem blocks
-    (each resample's sign aligned with the full fit)."""
+    (each resample started from the full fit, so their signs agree)."""
     sums, counts = blocks
     rng = np.random.default_rng(random_state + 1)
     n_blocks = sums.shape[0]
@@ -200,8 +203,7 @@ def _bootstrap_loadings(blocks, cross, loadings, random_state) -> np.ndarray:
     for _ in range(_N_BOOTSTRAP if n_blocks > 1 else 0):
         w = np.bincount(rng.integers(0, n_blocks, n_blocks), minlength=n_blocks).astype(float)
         cov = np.tensordot(w, sums, 1) / np.maximum(np.tensordot(w, counts, 1), 1.0)
-        draw = _masked_loadings(_correlation(cov), cross)
-        draws.append(draw if draw @ loadings >= 0 else -draw)
+        draws.append(_masked_loadings(_correlation(cov), cross, tol=1e-5, start=loadings))
     return np.std(draws, axis=0) if draws else np.zeros_like(loadings)
 
 

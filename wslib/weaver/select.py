@@ -2,8 +2,10 @@
 
 Rows are grouped by problem through the table's offsets ``starts`` (rows
 ``starts[i]:starts[i+1]`` are problem ``i``), so selection is one pass of a
-compiled kernel over the rows. Ties go to the earlier candidate (smaller
-candidate id), and a missing score (``NaN``) never wins over a present one.
+compiled kernel over the rows. Ties go to the larger ``tie_break`` value (by
+default the earlier row; :meth:`Weaver.select` passes seeded random keys, so no
+candidate id is favoured), and a missing score (``NaN``) never wins over a present
+one.
 
 With answer-level selection (``Weaver(aggregate="answer")``, the label-free
 default when the table has an answer column) the answer with the largest
