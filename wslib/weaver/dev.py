@@ -114,6 +114,11 @@ class DevLogisticModel(BaseEstimator):
             raise NotFittedError("DevLogisticModel is not fitted; call fit first")
         return np.asarray(X, dtype=np.float64) @ self.coef_ + self.intercept_
 
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """``(n, 2)`` P(incorrect), P(correct) per row."""
+        p1 = expit(self.decision_function(X))
+        return np.column_stack([1.0 - p1, p1])
+
     def _folds(self, n_problems: int) -> list[np.ndarray]:
         """``n_repeats`` fold assignments of the problems (repeats smooth the choice)."""
         k = max(2, min(self.n_folds, n_problems))
