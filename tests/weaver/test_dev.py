@@ -71,6 +71,10 @@ def test_dev_logistic_model_prior_and_cross_validation():
     assert 0.0 < model.cv_accuracy_ <= 1.0 and model.n_contrast_problems_ > 150
     p = 1 / (1 + np.exp(-model.decision_function(X)))
     assert p.mean() == pytest.approx(y.mean(), abs=0.01)  # the intercept sets the balance
+    with pytest.raises(ValueError, match="same rows"):
+        DevLogisticModel().fit(X, y[:-1], starts)
+    with pytest.raises(ValueError, match="alphas"):
+        DevLogisticModel(alphas=(0.0,)).fit(X, y, starts)
     with pytest.raises(ValueError, match="no dev problem has both"):
         DevLogisticModel().fit(X[:20], np.zeros(20), np.array([0, 10, 20]))
     ll = selection_log_likelihood(np.array([0.0, 0.0, 5.0, 0.0]), np.array([1, 0, 1, 1]),

@@ -37,6 +37,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator
 
 from wslib.exceptions import NotFittedError
+from wslib.labelmodel.base import check_integer
 from wslib.weaver.metrics import expected_accuracy
 from wslib.weaver.normalise import center_per_problem
 
@@ -78,9 +79,16 @@ class DevLogisticModel(BaseEstimator):
         ``"none"``), ``cv_score_`` (held-out selection log-likelihood per problem),
         ``cv_accuracy_`` (held-out expected selection accuracy of the chosen setting, on
         the problems with a contrast) and ``n_contrast_problems_``."""
+        check_integer("n_folds", self.n_folds, minimum=2)
+        check_integer("n_repeats", self.n_repeats)
+        if not len(self.alphas) or min(self.alphas) <= 0:
+            raise ValueError(f"alphas must be positive penalty strengths, got {self.alphas!r}")
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         starts = np.asarray(starts, dtype=np.int64)
+        if X.ndim != 2 or X.shape[0] != y.size or starts[-1] != y.size:
+            raise ValueError(f"X {X.shape}, y ({y.size},) and starts (ending at {starts[-1]}) "
+                             "must describe the same rows")
         mixed = _mixed_problems(y, starts)
         self.n_contrast_problems_ = int(mixed.sum())
         if self.n_contrast_problems_ == 0:
