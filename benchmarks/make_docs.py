@@ -6,7 +6,8 @@ Usage, from the repository root::
     python benchmarks/make_docs.py [--results benchmarks/results] [--out docs/benchmarks.md]
 
 Each results file becomes a section written by its bench module's
-``render_markdown`` (see :mod:`wslib.bench.docs`).
+``render_markdown`` (see :mod:`wslib.bench.docs`); the generated blocks of the other
+pages in the same folder (``<!-- results: NAME BLOCK -->``) are refreshed too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from wslib.bench.docs import render_docs
+from wslib.bench.docs import render_docs, update_generated_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         out = render_docs(args.results, args.out, args.img or args.out.parent / "img")
+        for page in sorted(args.out.parent.glob("*.md")):
+            if page != out and update_generated_blocks(page, args.results):
+                print(f"updated {page}", file=sys.stderr)
     except (ValueError, FileNotFoundError) as exc:
         print(f"make_docs: error: {exc}", file=sys.stderr)
         return 2

@@ -147,6 +147,14 @@ def _answer_groups() -> tuple[tuple, dict]:
     return (X, answers, problem, np.full(4, 0.25), init_proba), {}
 
 
+def _dev_rows() -> tuple[tuple, dict]:
+    """30 labelled problems x 8 candidates, two informative features of three."""
+    rng = np.random.default_rng(8)
+    y = (rng.random(240) < 0.3).astype(float)
+    X = y[:, None] * np.array([1.0, 0.5, 0.0]) + rng.normal(size=(240, 3))
+    return (X, y, np.arange(0, 241, 8), np.array([1.0, 1.0, 0.0])), {"n_repeats": 1}
+
+
 def _teacher_scores() -> tuple[tuple, dict]:
     rng = np.random.default_rng(6)
     X = rng.normal(size=(120, 4))
@@ -167,6 +175,7 @@ def _recipes() -> dict[str, Recipe]:
         "wslib.weaver.model.GaussianFactorModel": Recipe(_scores_by_problem, "predict_proba"),
         "wslib.weaver.distill.DistilledScorer": Recipe(_teacher_scores, "predict_proba"),
         "wslib.weaver.answers.AnswerGroupModel": Recipe(_answer_groups, "answer_proba", 3),
+        "wslib.weaver.dev.DevLogisticModel": Recipe(_dev_rows, "predict_proba"),
     }
 
 

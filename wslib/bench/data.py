@@ -109,14 +109,14 @@ def from_wrench(ds: WrenchDataset, source: str = "wrench") -> BenchData:
                                           "rule_agreement": rule_agreement(ds)}, y_fit)
 
 
-def default_data_dir() -> Path | None:
-    """The shared WRENCH folder ``../shared/data/wrench`` (from the working directory or
-    the repository root), or ``None`` when neither exists."""
+def default_data_dir(kind: str = "wrench") -> Path | None:
+    """The shared data folder ``../shared/data/<kind>`` (``wrench``, ``verifiers``; from
+    the working directory or the repository root), or ``None`` when neither exists."""
     import wslib
 
     repo = Path(wslib.__file__).resolve().parents[1]
     for base in (Path.cwd(), repo):
-        candidate = base.parent / "shared" / "data" / "wrench"
+        candidate = base.parent / "shared" / "data" / kind
         if candidate.is_dir():
             return candidate
     return None

@@ -13,6 +13,11 @@ machine, versions, date, command and wall time shown above its section.
 ...     "metric": "accuracy", "value": 0.5, "seconds": 1.0}]))
 >>> "| x | m | accuracy | 0.500 |" in render_docs(d, d / "out.md", d / "img").read_text()
 True
+
+Other pages quote results through *generated blocks*: the lines between
+``<!-- results: NAME BLOCK -->`` and ``<!-- /results -->`` are replaced by
+``wslib.bench.NAME.render_block(records, BLOCK)`` on the records of ``NAME.json``
+(:func:`update_generated_blocks`), so their figures cannot go stale either.
 """
 
 from __future__ import annotations
@@ -20,18 +25,21 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from wslib.bench.core import BenchmarkError, read_results
 from wslib.bench.report import format_table, records_table
 
-__all__ = ["render_docs", "results_files", "MAX_PNG_BYTES"]
+__all__ = ["render_docs", "results_files", "update_generated_blocks", "MAX_PNG_BYTES"]
 
 #: plots larger than this are reported, since they bloat the repository
 MAX_PNG_BYTES = 200_000
 #: sections that come first, in this order; the others follow alphabetically
 ORDER = ("labelmodel", "apply", "endmodel", "weaver", "autows", "scale", "coldstart")
+#: a generated block of a docs page: ``<!-- results: NAME BLOCK -->`` ... ``<!-- /results -->``
+BLOCK = re.compile(r"(<!-- results: (\w+) ([\w-]+) -->\n).*?(<!-- /results -->)", re.DOTALL)
 #: environment fields shown in the versions table
 VERSION_FIELDS = ("wslib", "python", "numpy", "scipy", "pandas", "scikit-learn", "numba",
                   "torch", "snorkel", "crowdkit", "pyarrow", "dask", "processor", "cpus", "system")
@@ -109,3 +117,22 @@ def render_docs(results_dir: Path, out: Path, img_dir: Path) -> Path:
     out.write_text("\n\n".join(p for p in header if p) + "\n\n" + "\n\n".join(sections) + "\n",
                    encoding="utf-8")
     return out
+
+
+def update_generated_blocks(page: Path, results_dir: Path) -> bool:
+    """Regenerate every generated block of ``page`` from ``results_dir``; returns whether
+    the page changed. A block naming a results file that does not exist is an error."""
+    text = Path(page).read_text(encoding="utf-8")
+
+    def render(match: re.Match) -> str:
+        name, block = match.group(2), match.group(3)
+        path = Path(results_dir) / f"{name}.json"
+        if not path.exists():
+            raise BenchmarkError(f"{page} quotes {path}, which does not exist")
+        body = _module(name).render_block(read_results(path)[0], block).rstrip()
+        return f"{match.group(1)}{body}\n{match.group(4)}"
+
+    new = BLOCK.sub(render, text)
+    if new != text:
+        Path(page).write_text(new, encoding="utf-8")
+    return new != text

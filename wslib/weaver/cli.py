@@ -10,9 +10,16 @@ without gold, and writes to ``DIR``:
 * ``scores.csv``: every candidate's P(correct) (``problem_id``, ``candidate_id``,
   ``p_correct``);
 * ``verifiers.csv``: each verifier column, kept or why dropped, learned quality;
-* ``metrics.json`` (when a correctness column is present): ``selection_accuracy``,
-  ``pass_at_1``, ``majority_vote``, ``naive_mean``, ``best_single_verifier``,
-  ``oracle_pass_at_n``, ``gap_closed`` and more (see :mod:`wslib.weaver.metrics`).
+* ``metrics.json`` (when a correctness column is present): ``selection_accuracy``
+  (expected over tied candidates), ``selected_accuracy`` (of the rows in
+  ``selected.csv``), ``pass_at_1``, ``majority_vote``, ``naive_mean``,
+  ``best_single_verifier``, ``oracle_pass_at_n`` and more (see
+  :mod:`wslib.weaver.metrics`), on the problems *outside* the dev set when there is one.
+
+With a few labelled problems, ``--dev FILE`` (one problem id per line: the problems
+whose labels may be read) or ``--dev-fraction F`` (that share of the problems, drawn
+with ``--seed``; their ids are written to ``dev.txt``) fits Weaver's dev mode;
+``selected.csv`` then marks the dev problems in a ``dev`` column.
 
 ``DIR`` must be a new or empty folder; ``--force`` lets a folder holding a previous
 run be reused: wslib's own output files there are removed first (no stale
@@ -22,6 +29,7 @@ file is written under a temporary name and renamed when all are complete.
 Example::
 
     wslib weaver runs.parquet --labels correct --answer answer --out weaver_out/
+    wslib weaver runs.parquet --dev-fraction 0.1 --seed 0 --out weaver_dev/
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from wslib.weaver.filter import VerifierDroppedWarning
@@ -45,7 +54,7 @@ from wslib.weaver.select import AGGREGATES, selection_frame
 __all__ = ["OUTPUTS", "add_arguments", "run"]
 
 #: the files ``wslib weaver`` writes to ``--out`` (the ones ``--force`` replaces)
-OUTPUTS = ("selected.csv", "scores.csv", "verifiers.csv", "metrics.json")
+OUTPUTS = ("selected.csv", "scores.csv", "verifiers.csv", "metrics.json", "dev.txt")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -82,6 +91,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "when the table has an answer column, else candidate)")
     parser.add_argument("--max-correlation", type=float, default=0.95,
                         help="drop a verifier this rank-correlated with a kept one (1 disables)")
+    dev = parser.add_mutually_exclusive_group()
+    dev.add_argument("--dev", type=Path, default=None, metavar="FILE",
+                     help="problems whose labels may be read: one problem id per line")
+    dev.add_argument("--dev-fraction", type=float, default=None, metavar="F",
+                     help="label this share of the problems, drawn with --seed")
+    parser.add_argument("--seed", type=int, default=0, metavar="S",
+                        help="seed of --dev-fraction's draw and of Weaver's tie-break")
 
 
 def _column(value: str | None) -> str | None:
@@ -136,11 +152,13 @@ def run(args: argparse.Namespace) -> int:
           f"({table.sizes.min()}-{table.sizes.max()} per problem), "
           f"{len(table.verifiers)} verifier columns: {', '.join(table.verifiers)}")
     print("columns used: " + ", ".join(f"{role}={col or '-'}" for role, col in table.roles.items()))
+    dev = _dev_problems(args, table)
     weaver = Weaver(args.mode, representation=args.representation, aggregate=args.aggregate,
-                    class_balance=args.class_balance, max_correlation=args.max_correlation)
+                    class_balance=args.class_balance, max_correlation=args.max_correlation,
+                    random_state=args.seed)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        weaver.fit(table)
+        weaver.fit(table, dev=None if dev is None else table.problem_ids[dev])
     for name, why in weaver.dropped_.items():  # the drop warnings, with their reasons
         print(f"dropped verifier {name!r}: {why}")
     for w in caught:  # any other warning is shown, not swallowed
@@ -148,9 +166,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: {w.message}")
     print(f"kept {len(weaver.verifiers_)} verifiers; estimated share of correct candidates "
           f"{weaver.class_balance_:.3f}")
+    if dev is not None:
+        print(f"dev set: {int(dev.sum())} labelled problems; selection by the "
+              f"{weaver.selector_} model; metrics on the other {int((~dev).sum())} problems")
     log_odds = weaver.decision_function(table)
     rows = weaver.select(table)
     selected = selection_frame(table, rows, log_odds)
+    if dev is not None:
+        selected["dev"] = dev.astype(np.int64)
     scores = pd.DataFrame({"problem_id": table.problem_ids[table.problem],
                            "candidate_id": table.candidate_ids,
                            "p_correct": weaver.predict_proba(table)[:, 1]})
@@ -159,16 +182,60 @@ def run(args: argparse.Namespace) -> int:
     writers = {"selected.csv": lambda p: selected.to_csv(p, index=False),
                "scores.csv": lambda p: scores.to_csv(p, index=False),
                "verifiers.csv": lambda p: weaver.report_.to_csv(p, index=False)}
+    if args.dev_fraction is not None:
+        dev_ids = pd.Series(table.problem_ids[dev])
+        writers["dev.txt"] = lambda p: dev_ids.to_csv(p, index=False, header=False)
     if table.labels is not None:
-        metrics = selection_metrics(table, rows)
-        metrics.update(mode=args.mode, aggregate=weaver.aggregate_,
-                       n_verifiers_kept=len(weaver.verifiers_))
+        scored = None if dev is None else ~dev
+        metrics = selection_metrics(table, scores=weaver.selection_score(table),
+                                    problems=scored)
+        chosen = rows if scored is None else rows[scored]
+        metrics.update(selected_accuracy=float(table.labels[chosen].mean()), mode=args.mode,
+                       aggregate=weaver.aggregate_, n_verifiers_kept=len(weaver.verifiers_),
+                       n_dev_problems=0 if dev is None else int(dev.sum()),
+                       selector=weaver.selector_, seed=args.seed)
         writers["metrics.json"] = lambda p: p.write_text(json.dumps(metrics, indent=1),
                                                          encoding="utf-8")
         for key in ("selection_accuracy", "pass_at_1", "majority_vote", "naive_mean",
-                    "best_single_verifier", "oracle_pass_at_n", "gap_closed"):
+                    "best_single_verifier", "oracle_pass_at_n"):
             value = metrics[key]
             print(f"{key:>22}: {'-' if value is None else f'{value:.4f}'}")
     write_outputs(args.out, writers, stale)
     print(f"wrote {', '.join(str(args.out / w) for w in writers)}")
     return 0
+
+
+def _dev_problems(args: argparse.Namespace, table) -> np.ndarray | None:
+    """Boolean mask of the dev problems (``--dev FILE`` or ``--dev-fraction``), or None."""
+    if args.dev is None and args.dev_fraction is None:
+        return None
+    if table.labels is None:
+        raise ValueError("--dev/--dev-fraction name labelled problems, but the table has no "
+                         "labels column (--labels)")
+    if args.dev_fraction is not None:
+        if not 0.0 < args.dev_fraction < 1.0:
+            raise ValueError(f"--dev-fraction must lie strictly between 0 and 1, got "
+                             f"{args.dev_fraction}")
+        n = table.n_problems
+        mask = np.zeros(n, dtype=bool)
+        mask[np.random.default_rng(args.seed).choice(
+            n, max(1, int(round(args.dev_fraction * n))), replace=False)] = True
+        return mask
+    if not args.dev.exists():
+        raise ValueError(f"--dev file {args.dev} does not exist")
+    lines = [line.strip() for line in args.dev.read_text(encoding="utf-8").splitlines()]
+    ids = [line for line in lines if line]
+    if not ids:
+        raise ValueError(f"--dev file {args.dev} names no problem (one id per line)")
+    known = {str(p): i for i, p in enumerate(table.problem_ids)}
+    absent = [i for i in ids if i not in known]
+    if len(absent) == len(ids):
+        raise ValueError(f"none of the {len(ids)} problem ids in {args.dev} is in the table "
+                         f"(e.g. {absent[:3]}); ids are matched as text against the "
+                         f"{table.roles['problem']!r} column")
+    if absent:
+        print(f"warning: {len(absent)} problem ids in {args.dev} are not in the table and are "
+              f"ignored: {absent[:5]}")
+    mask = np.zeros(table.n_problems, dtype=bool)
+    mask[[known[i] for i in ids if i in known]] = True
+    return mask

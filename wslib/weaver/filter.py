@@ -5,6 +5,9 @@ A verifier is dropped when it is
 * ``all missing``: no observed score;
 * ``constant`` / ``near-constant``: one value covers at least ``max_mode_share``
   of its observed scores (it cannot rank candidates);
+* ``constant within every problem``: (given the problem offsets ``starts``) it
+  gives every candidate of a problem the same score, whatever the problem, so it
+  never tells a problem's candidates apart;
 * ``positive rate``: (faithful mode) its binary votes are positive on a share
   outside ``positive_rate`` (the published pipeline keeps [0.1, 0.9]);
 * ``duplicate of X``: its Spearman correlation with an already kept verifier
@@ -48,7 +51,8 @@ class VerifierDroppedWarning(WslibWarning):
 def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: float = 0.99,
                      max_correlation: float = 0.95, votes: np.ndarray | None = None,
                      positive_rate: tuple[float, float] | None = None, warn: bool = True,
-                     ranks: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, str]]:
+                     ranks: np.ndarray | None = None, starts: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, dict[str, str]]:
     """Decide which verifier columns to keep.
 
     Parameters
@@ -64,6 +68,9 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
         rate a kept verifier must lie in.
     ranks : float array (n, m), optional
         ``rank_normalise(scores)`` when already computed.
+    starts : int array (n_problems + 1,), optional
+        Row offsets of the problems (rows grouped by problem): enables the
+        ``constant within every problem`` check.
 
     Returns
     -------
@@ -86,6 +93,10 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
             reasons[names[j]] = "constant"
         elif counts.max() >= max_mode_share * n_obs[j]:
             reasons[names[j]] = f"near-constant ({counts.max() / n_obs[j]:.1%} one value)"
+    if starts is not None:
+        flat = ~_varies_within_problems(scores, observed, starts)
+        for j in np.flatnonzero(flat):
+            reasons.setdefault(names[j], "constant within every problem")
     if votes is not None and positive_rate is not None:
         low, high = positive_rate
         seen = votes >= 0
@@ -111,6 +122,14 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
             warnings.warn(f"verifier {name!r} dropped: {why}", VerifierDroppedWarning,
                           stacklevel=user_stacklevel())
     return keep, reasons
+
+
+def _varies_within_problems(scores, observed, starts) -> np.ndarray:
+    """Per column: whether some problem has two different present scores."""
+    first = starts[:-1]
+    high = np.maximum.reduceat(np.where(observed, scores, -np.inf), first, axis=0)
+    low = np.minimum.reduceat(np.where(observed, scores, np.inf), first, axis=0)
+    return np.any(np.isfinite(high) & (high > low), axis=0)
 
 
 def rank_correlation(scores: np.ndarray, ranks: np.ndarray | None = None) -> np.ndarray:

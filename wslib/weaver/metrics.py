@@ -1,23 +1,30 @@
-"""Best-of-N metrics: how often the selected candidate is correct, and baselines.
+"""Best-of-N metrics that never depend on row order: ties are averaged, not broken.
 
 Every metric is a share of problems (each problem counts once, whatever its
-number of candidates):
+number of candidates). A selector that scores candidates picks, in each
+problem, one of the candidates with the highest score; when several share it,
+the metric is the **exact expectation** over a uniformly random pick among them
+(deterministic, and the same however rows or candidate ids are ordered):
 
-* ``selection_accuracy``: the selected candidate is correct;
-* ``pass_at_1``: the first candidate (smallest candidate id) is correct;
-* ``majority_vote``: a candidate of the most frequent final answer is correct
-  (ties go to the answer seen first); ``None`` without an answer column;
-* ``naive_mean``: the candidate with the largest mean rank-normalised score over
-  all verifiers is correct;
-* ``best_single_verifier``: the best accuracy any one verifier reaches alone
-  (chosen with the gold labels: an optimistic baseline; ``best_single_verifier_name``);
+* ``selection_accuracy``: the selector's expected correctness (from ``scores``),
+  or the share of problems whose given ``selected`` row is correct;
+* ``pass_at_1``: a random candidate is correct (the problem's share of correct
+  candidates, averaged over problems); also the accuracy of a random pick;
+* ``majority_vote``: a random candidate of a most frequent final answer (ties
+  between answers averaged too); ``None`` without an answer column;
+* ``naive_mean``: the candidate with the largest mean, over verifiers, of its
+  within-problem normalised rank (mid-ranks for ties, missing scores left out);
+* ``best_single_verifier``: the best expected accuracy any one verifier reaches
+  alone (chosen with the gold labels: an optimistic baseline that *reads gold*;
+  ``best_single_verifier_name``); a missing score never wins over a present one;
 * ``oracle_pass_at_n``: some candidate is correct (the ceiling of any selector);
-* ``gap_closed``: ``(selection - best single) / (oracle - best single)``, the
-  share of the generation-verification gap closed (``None`` when there is no gap).
+* ``gap_closed``: ``(selection - best single) / (oracle - best single)``
+  (``None`` when there is no gap), for information.
 
-:func:`verifier_statistics` describes the verifier pool itself (how far apart
-the verifiers' accuracies are, how correlated their scores), the figures the
-simulator is calibrated on besides the baselines.
+:func:`expected_accuracy` is the building block: per-problem expected
+correctness of arg-max selection for one or many score columns, with an
+optional secondary score that breaks ties of the first (as answer-level
+selection does). :func:`verifier_statistics` describes the verifier pool.
 
 Example
 -------
@@ -26,11 +33,11 @@ Example
 >>> from wslib.weaver.metrics import selection_metrics
 >>> df = pd.DataFrame({"problem_id": [0, 0, 1, 1], "candidate_id": [0, 1, 0, 1],
 ...                    "answer": ["4", "5", "x", "y"], "correct": [0, 1, 1, 0],
-...                    "rm": [0.1, 0.9, 0.8, 0.3]})
+...                    "rm": [0.1, 0.9, 0.5, 0.5]})
 >>> t = VerifierTable.from_frame(df)
->>> m = selection_metrics(t, selected=np.array([1, 2]))
+>>> m = selection_metrics(t, scores=df["rm"].to_numpy())   # problem 1 is a tie
 >>> m["selection_accuracy"], m["pass_at_1"], m["oracle_pass_at_n"]
-(1.0, 0.5, 1.0)
+(0.75, 0.5, 1.0)
 """
 
 from __future__ import annotations
@@ -40,42 +47,139 @@ import pandas as pd
 
 from wslib.weaver.filter import rank_correlation
 from wslib.weaver.io import VerifierTable, read_table
-from wslib.weaver.normalise import center_per_problem, rank_normalise
-from wslib.weaver.select import segment_argmax, segment_argmax_columns
+from wslib.weaver.normalise import center_per_problem
+from wslib.weaver.select import lexicographic_score
 
-__all__ = ["baseline_selections", "gap_closed", "selection_metrics", "verifier_statistics"]
+__all__ = ["baseline_scores", "expected_accuracy", "gap_closed", "problem_ranks",
+           "selection_metrics", "verifier_statistics"]
 
 
-def selection_metrics(table: VerifierTable | pd.DataFrame, selected: np.ndarray | None = None
+def expected_accuracy(scores: np.ndarray, labels: np.ndarray, starts: np.ndarray,
+                      secondary: np.ndarray | None = None) -> np.ndarray:
+    """Per problem, the expected correctness of picking uniformly among its
+    highest-scored candidates.
+
+    ``scores`` is ``(n,)`` or ``(n, m)`` (one column per selector); ``NaN`` never wins
+    over a present score (a problem with no present score ties all its candidates).
+    ``secondary`` (``(n,)``, 1-D ``scores`` only) breaks ties of ``scores``; its own
+    ties are averaged. Returns ``(n_problems,)`` or ``(n_problems, m)``.
+
+    >>> import numpy as np
+    >>> expected_accuracy(np.array([2.0, 2.0, 1.0, 5.0]), np.array([1, 0, 1, 1]),
+    ...                   np.array([0, 3, 4])).tolist()
+    [0.5, 1.0]
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if secondary is not None:
+        scores = lexicographic_score(scores, np.asarray(secondary, dtype=np.float64), starts)
+    flat = scores.ndim == 1
+    values = np.where(np.isnan(scores), -np.inf, scores)
+    values = values[:, None] if flat else values
+    first, sizes = starts[:-1], np.diff(starts)
+    top = values == np.repeat(np.maximum.reduceat(values, first, axis=0), sizes, axis=0)
+    y = np.asarray(labels, dtype=np.float64)[:, None]
+    out = np.add.reduceat(top * y, first, axis=0) / np.add.reduceat(top, first, axis=0)
+    return out[:, 0] if flat else out
+
+
+def problem_ranks(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each score's mid-rank among its problem's present scores of the same column,
+    scaled into ``(0, 1)`` (``(rank - 0.5) / count``); ``NaN`` stays missing."""
+    scores = np.asarray(scores, dtype=np.float64)
+    frame = pd.DataFrame(scores)
+    problem = np.repeat(np.arange(starts.size - 1), np.diff(starts))
+    groups = frame.groupby(problem)
+    ranks = groups.rank(method="average").to_numpy()
+    counts = groups.transform("count").to_numpy()
+    return (ranks - 0.5) / np.maximum(counts, 1)
+
+
+def baseline_scores(table: VerifierTable) -> dict[str, np.ndarray | None]:
+    """Per-row scores of the label-free baselines, for :func:`expected_accuracy`:
+    ``naive_mean`` (mean within-problem rank), ``majority_vote`` (the size of the
+    row's answer; ``None`` without answers), ``single`` (``(n, m)``: the raw scores,
+    one selector per verifier) and ``random`` (zeros: every candidate ties)."""
+    ranks = problem_ranks(table.scores, table.starts)
+    observed = ~np.isnan(ranks)
+    naive = np.where(observed, ranks, 0.0).sum(axis=1) / np.maximum(observed.sum(axis=1), 1)
+    naive[~observed.any(axis=1)] = np.nan
+    majority = None
+    if table.answers is not None:
+        majority = np.bincount(table.answers)[table.answers].astype(np.float64)
+    return {"random": np.zeros(table.problem.size), "naive_mean": naive,
+            "majority_vote": majority, "single": table.scores}
+
+
+def selection_metrics(table: VerifierTable | pd.DataFrame, selected: np.ndarray | None = None,
+                      *, scores: np.ndarray | None = None, problems: np.ndarray | None = None
                       ) -> dict[str, float | str | None]:
-    """All metrics of the module docstring for ``selected`` rows (one per problem, problems
-    in sorted order, as :meth:`Weaver.select` returns them). Rows are positions in
-    ``table``: a ``VerifierTable``'s sorted order, or a DataFrame's own row order. A row
-    that is not a candidate of its problem raises ``ValueError``."""
+    """All metrics of the module docstring.
+
+    ``scores`` (one per row, in the order of ``table``: a ``VerifierTable``'s sorted
+    order or a DataFrame's own) are a selector's scores: ``selection_accuracy`` is
+    then the expectation over tied candidates. ``selected`` (one row per problem,
+    problems in sorted order, as :meth:`Weaver.select` returns them) are rows already
+    picked; a row that is not a candidate of its problem raises ``ValueError``.
+    ``problems`` (a boolean mask over the sorted problems, or their indices) scores
+    only those problems, e.g. the ones outside a labelled dev set.
+    """
     frame = table if isinstance(table, pd.DataFrame) else None
     table = read_table(table) if frame is not None else table
     if table.labels is None:
         raise ValueError("metrics need a correctness column (labels=...)")
+    keep = _problem_mask(table, problems)
     y = table.labels.astype(np.float64)
     first = table.starts[:-1]
-    out: dict[str, float | str | None] = {
-        "n_problems": table.n_problems, "n_rows": int(y.size),
-        "n_verifiers": len(table.verifiers),
-        "oracle_pass_at_n": float(np.maximum.reduceat(y, first).mean()),
-    }
-    base = baseline_selections(table)
-    per_verifier = y[base.pop("single")].mean(axis=0)
+    base = baseline_scores(table)
+    per_verifier = expected_accuracy(base.pop("single"), y, table.starts)[keep].mean(axis=0)
     best = int(np.argmax(per_verifier))
-    for name, rows in base.items():
-        out[name] = None if rows is None else float(y[rows].mean())
+    out: dict[str, float | str | None] = {
+        "n_problems": int(keep.sum()), "n_rows": int(table.sizes[keep].sum()),
+        "n_verifiers": len(table.verifiers),
+        "oracle_pass_at_n": float(np.maximum.reduceat(y, first)[keep].mean()),
+        "pass_at_1": float((np.add.reduceat(y, first) / table.sizes)[keep].mean()),
+    }
+    for name in ("majority_vote", "naive_mean"):
+        values = base[name]
+        out[name] = None if values is None else float(
+            expected_accuracy(values, y, table.starts)[keep].mean())
     out["best_single_verifier"] = float(per_verifier[best])
     out["best_single_verifier_name"] = table.verifiers[best]
-    if selected is not None:
-        selected = _sorted_rows(table, selected, frame is not None)
-        out["selection_accuracy"] = float(y[selected].mean())
+    if scores is not None:
+        scores = _in_sorted_order(table, scores, frame is not None)
+        out["selection_accuracy"] = float(expected_accuracy(scores, y, table.starts)[keep].mean())
+    elif selected is not None:
+        rows = _sorted_rows(table, selected, frame is not None)
+        out["selection_accuracy"] = float(y[rows][keep].mean())
+    if "selection_accuracy" in out:
         out["gap_closed"] = gap_closed(out["selection_accuracy"], out["best_single_verifier"],
                                        out["oracle_pass_at_n"])
     return out
+
+
+def _problem_mask(table: VerifierTable, problems) -> np.ndarray:
+    if problems is None:
+        return np.ones(table.n_problems, dtype=bool)
+    problems = np.asarray(problems)
+    if problems.dtype == bool:
+        if problems.shape != (table.n_problems,):
+            raise ValueError(f"problems mask has shape {problems.shape}, expected "
+                             f"({table.n_problems},)")
+        mask = problems
+    else:
+        mask = np.zeros(table.n_problems, dtype=bool)
+        mask[problems.astype(np.int64)] = True
+    if not mask.any():
+        raise ValueError("no problem left to score")
+    return mask
+
+
+def _in_sorted_order(table: VerifierTable, scores, from_frame: bool) -> np.ndarray:
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.shape != (table.problem.size,):
+        raise ValueError(f"scores has shape {scores.shape}, expected one per row "
+                         f"({table.problem.size},)")
+    return scores[table.frame_index] if from_frame else scores
 
 
 def _sorted_rows(table: VerifierTable, selected, from_frame: bool) -> np.ndarray:
@@ -107,26 +211,6 @@ def _sorted_rows(table: VerifierTable, selected, from_frame: bool) -> np.ndarray
     return rows
 
 
-def baseline_selections(table: VerifierTable) -> dict[str, np.ndarray | None]:
-    """Rows chosen by Pass@1, majority vote, naive mean and every single verifier.
-
-    ``single`` is ``(n_problems, m)``: the row each verifier alone selects.
-    """
-    first = table.starts[:-1]
-    u = rank_normalise(table.scores)
-    observed = ~np.isnan(u)
-    mean = np.where(observed, u, 0.0).sum(axis=1) / np.maximum(observed.sum(axis=1), 1)
-    mean[~observed.any(axis=1)] = np.nan
-    majority = None
-    if table.answers is not None:
-        counts = np.bincount(table.answers)[table.answers].astype(np.float64)
-        order = -np.arange(table.answers.size, dtype=np.float64)
-        majority = segment_argmax(counts, table.starts, tie_break=order)
-    return {"pass_at_1": first.copy(), "majority_vote": majority,
-            "naive_mean": segment_argmax(mean, table.starts),
-            "single": segment_argmax_columns(u, table.starts)}
-
-
 def gap_closed(selection: float, best_single: float, oracle: float) -> float | None:
     """Share of the gap between the best single verifier and the oracle that is closed."""
     gap = oracle - best_single
@@ -136,8 +220,8 @@ def gap_closed(selection: float, best_single: float, oracle: float) -> float | N
 def verifier_statistics(table: VerifierTable) -> dict[str, float]:
     """The verifier pool in numbers (needs labels).
 
-    ``verifier_accuracy_{min,median,max}``: selection accuracy of each verifier
-    alone; ``sample_accuracy``: share of correct candidates;
+    ``verifier_accuracy_{min,median,max}``: expected selection accuracy of each
+    verifier alone; ``sample_accuracy``: share of correct candidates;
     ``rank_correlation_{median,p90}``: median and 90th percentile over verifier
     pairs of the Spearman correlation of their scores centred within each
     problem (how alike the verifiers rank one problem's candidates; the upper
@@ -146,7 +230,7 @@ def verifier_statistics(table: VerifierTable) -> dict[str, float]:
     if table.labels is None:
         raise ValueError("verifier statistics need a correctness column (labels=...)")
     y = table.labels.astype(np.float64)
-    accuracy = y[baseline_selections(table)["single"]].mean(axis=0)
+    accuracy = expected_accuracy(table.scores, y, table.starts).mean(axis=0)
     rho = rank_correlation(center_per_problem(table.scores, table.starts))
     pairs = rho[~np.eye(rho.shape[0], dtype=bool)]
     return {"sample_accuracy": float(y.mean()),

@@ -24,20 +24,22 @@ verifier's ``P(x_j = +1 | Y = y)`` follows, and the posterior log-odds is
 
 :class:`GaussianFactorModel` uses the scores themselves (probits of
 rank-normalised scores): given ``Y``, verifier ``j`` is Gaussian with mean
-``m_j + Delta_j Y`` and variance ``psi_j``, independently of the others. The
-log-odds is then linear, ``sum_j (Delta_j / psi_j) z_j + const``. Scores are
-centred within each problem first, which removes per-problem offsets and
-leaves a rank-one covariance
+``m_j + Delta_j Y`` and variance ``psi_j``, independently of the others outside
+its family. The log-odds is then linear in the scores. Scores are centred
+within each problem first, which removes per-problem offsets and leaves a
+rank-one covariance between families
 
 .. math:: \mathrm{Cov}_{within}(z_i, z_j) = \lambda_i \lambda_j, \qquad
           \lambda_j = \Delta_j \sqrt{E[\mathrm{Var}(Y \mid problem)]},
 
-so the weights ``lambda_j / psi_j`` (``psi_j = Var_within(z_j) - lambda_j^2``)
-are moment-matched without labels; a two-component Gaussian mixture on the
+so the loadings are moment-matched without labels on the pairs of verifiers from
+different families, and the weights are ``N^{-1} lambda`` with ``N`` the noise
+covariance within each family (:mod:`wslib.weaver.factor`: a family of
+near-copies counts about once); a two-component Gaussian mixture on the
 weighted sum then calibrates the posterior and estimates the class balance.
 
-Verifiers that share errors (reward models from one base model) break the
-diagonal noise model and pull the rank-one fit. When the candidates' final
+Verifiers that share errors with no declared family (reward models from one
+base model) still break the noise model and pull the rank-one fit. When the candidates' final
 answers are known, the model does not need it: all candidates with one answer
 are right or wrong together, so the scatter of scores *within* an answer group
 is pure verifier noise ``Sigma_W`` (correlated errors included), while the
@@ -79,6 +81,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator
 
 from wslib.exceptions import ConvergenceWarning, NotFittedError, user_stacklevel
+from wslib.weaver.factor import fit_family_factor
 from wslib.weaver.normalise import center_per_problem
 
 __all__ = ["BinaryMomentModel", "GaussianFactorModel"]
@@ -157,27 +160,33 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
     ----------
     class_balance : float, optional
         Known share of correct candidates; estimated by the calibration when omitted.
-    n_iter : int
-        Principal-factor iterations.
     max_iter, tol : int, float
         EM of the one-dimensional calibration stops after ``max_iter`` steps or
         when no posterior moves by more than ``tol``.
     min_unique : float
         Floor on each verifier's noise variance, as a share of its variance.
+    random_state : int
+        Seed of the bootstrap that gives the loadings' standard errors.
     """
 
-    def __init__(self, class_balance: float | None = None, n_iter: int = 50,
-                 max_iter: int = 200, tol: float = 1e-3, min_unique: float = 0.05):
+    def __init__(self, class_balance: float | None = None, max_iter: int = 200,
+                 tol: float = 1e-3, min_unique: float = 0.05, random_state: int = 0):
         self.class_balance = class_balance
-        self.n_iter = n_iter
         self.max_iter = max_iter
         self.tol = tol
         self.min_unique = min_unique
+        self.random_state = random_state
 
     def fit(self, Z: np.ndarray, starts: np.ndarray, groups: np.ndarray | None = None,
-            levels: np.ndarray | None = None) -> GaussianFactorModel:
+            levels: np.ndarray | None = None, families: np.ndarray | None = None
+            ) -> GaussianFactorModel:
         """Fit on scores ``Z`` (n x m, ``NaN`` missing; rows grouped by problem
         with offsets ``starts``); returns ``self``.
+
+        ``families`` (optional, m ints): verifiers with one code share errors (one
+        model's step aggregates, checkpoints of one reward model); the factor weights
+        count such a family about once (:mod:`wslib.weaver.factor`). By default every
+        verifier is its own family.
 
         ``groups`` (optional, n ints): the candidates' final answers, equal codes
         meaning the same answer of the same problem. With them the weights are the
@@ -194,11 +203,15 @@ class GaussianFactorModel(_PosteriorMixin, BaseEstimator):
         observed = ~np.isnan(Z)
         filled = np.where(observed, Z, 0.0)
         within = np.where(observed, center_per_problem(Z, starts), 0.0)
-        loading, cov = _fit_factor(within, observed, self.n_iter)
-        unique = np.maximum(np.diag(cov) - loading ** 2, self.min_unique * np.diag(cov))
-        self.loading_ = loading
-        self.unique_var_ = unique
-        self.weight_ = np.divide(loading, unique, out=np.zeros_like(loading), where=unique > 0)
+        if families is None:
+            families = np.arange(Z.shape[1])
+        fit = fit_family_factor(within, observed, starts, families, self.min_unique,
+                                self.random_state)
+        scale = np.where(fit.scale > 0, fit.scale, 1.0)
+        self.family_factor_ = fit
+        self.loading_ = fit.loadings * fit.scale
+        self.unique_var_ = fit.noise * fit.scale ** 2
+        self.weight_ = fit.weights / scale
         self.weights_from_ = "factor"
         if groups is not None:
             weight = _answer_discriminant(within, np.asarray(groups, dtype=np.int64),

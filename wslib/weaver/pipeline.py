@@ -9,7 +9,8 @@ Two modes set the defaults of every option left as ``None``:
 ==================  ==============================  ==================================
 option              ``"label-free"`` (default)      ``"faithful"`` (published pipeline)
 ==================  ==============================  ==================================
-center              per-problem mean removed        no
+center              per-problem mean of the         no
+                    probit ranks removed
 use_answers         weights from answer groups      no
                     (when an answer column exists)
 normalisation       ``"rank"``                      ``"minmax"`` (columns in [0, 1] kept)
@@ -27,8 +28,21 @@ aggregate           ``"answer"``: the best answer   ``"candidate"``: the best
                     with an answer column)
 ==================  ==============================  ==================================
 
-Both modes drop all-missing, (near-)constant and duplicated verifiers (see
-:mod:`wslib.weaver.filter`), reported in ``report_``.
+Both modes drop all-missing, (near-)constant, constant-within-every-problem and
+duplicated verifiers (see :mod:`wslib.weaver.filter`), reported in ``report_``.
+The continuous label-free model counts a family of verifiers (one process reward
+model's ``_min`` / ``_mean`` / ``_last``, or what ``families=`` declares) about
+once, and flips inverted verifiers (:mod:`wslib.weaver.factor`); ``report_`` says
+which.
+
+**A few labelled problems** (``fit(table, dev=problem_ids)``): a logistic
+regression on the dev rows, shrunk toward the label-free weights
+(:class:`~wslib.weaver.dev.DevLogisticModel`, penalty chosen by cross-validation
+over the dev problems), learns which verifiers to trust; with an answer column it
+also sees the answer's share of the problem's candidates and the answer's mean
+scores. The dev labels then pick, by held-out selection accuracy on the dev
+problems, between it and the label-free selection (``selector_``). Labels outside
+``dev`` are never read; score the result on the other problems.
 
 Example
 -------
@@ -47,7 +61,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
+from scipy.special import expit, ndtri
 from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
@@ -55,13 +69,16 @@ from wslib.exceptions import NotFittedError, WslibWarning, user_stacklevel
 from wslib.labelmodel.base import check_bool, check_integer
 from wslib.weaver.answers import AnswerGroupModel
 from wslib.weaver.binarise import binarise, thresholds_for_rate
+from wslib.weaver.dev import DevLogisticModel, answer_features
+from wslib.weaver.factor import family_codes, family_names, verifier_status
 from wslib.weaver.filter import filter_verifiers
 from wslib.weaver.io import VerifierTable
+from wslib.weaver.metrics import expected_accuracy
 from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
 from wslib.weaver.normalise import ScoreNormaliser, center_per_problem, fill_by_regression
-from wslib.weaver.select import AGGREGATES, select_best
+from wslib.weaver.select import AGGREGATES, lexicographic_score, segment_argmax
 
-__all__ = ["MODES", "REPRESENTATIONS", "SmallTableWarning", "Weaver"]
+__all__ = ["DevSetWarning", "MODES", "REPRESENTATIONS", "SmallTableWarning", "Weaver"]
 
 MODES = ("label-free", "faithful")
 REPRESENTATIONS = ("continuous", "binary")
@@ -72,6 +89,11 @@ SMALL_TABLE = (300, 20)
 
 class SmallTableWarning(WslibWarning):
     """The table is small enough that label-free selection is unreliable."""
+
+
+class DevSetWarning(WslibWarning):
+    """The labelled dev set cannot teach all it is asked to (absent problems, problems
+    of one class, a verifier with no score on it, one class only)."""
 
 
 _DEFAULTS = {
@@ -123,6 +145,14 @@ class Weaver(BaseEstimator):
         as continuous, else ``"candidate"``.
     max_iter : int
         EM steps of the continuous model's calibration.
+    families : dict, optional
+        ``{verifier: family}``: verifiers that share errors (checkpoints of one
+        reward model, judges with one prompt). Undeclared, a verifier's family is
+        its name without a step-aggregate suffix (``prm_min`` and ``prm_last`` are one
+        process reward model).
+    random_state : int
+        Seed of the tie-break in :meth:`select`, of the loadings' bootstrap and of
+        the dev cross-validation folds.
     """
 
     def __init__(self, mode: str = "label-free", *, representation: str | None = None,
@@ -131,7 +161,8 @@ class Weaver(BaseEstimator):
                  class_balance: float | None = None,
                  positive_rate: tuple[float, float] | None = None,
                  max_correlation: float = 0.95, aggregate: str | None = None,
-                 max_iter: int = 200):
+                 max_iter: int = 200, families: dict[str, str] | None = None,
+                 random_state: int = 0):
         self.mode = mode
         self.representation = representation
         self.normalisation = normalisation
@@ -143,6 +174,8 @@ class Weaver(BaseEstimator):
         self.max_correlation = max_correlation
         self.aggregate = aggregate
         self.max_iter = max_iter
+        self.families = families
+        self.random_state = random_state
 
     # ----------------------------------------------------------------- options
     def _option(self, name: str):
@@ -158,6 +191,10 @@ class Weaver(BaseEstimator):
         if self._option("aggregate") not in AGGREGATES:
             raise ValueError(f"unknown aggregate {self.aggregate!r}; choose one of {AGGREGATES}")
         check_integer("max_iter", self.max_iter)
+        check_integer("random_state", self.random_state, minimum=0)
+        if self.families is not None and not isinstance(self.families, dict):
+            raise ValueError(f"families must be a dict {{verifier: family}}, got "
+                             f"{type(self.families).__name__}")
         for name in ("center", "use_answers"):
             check_bool(name, getattr(self, name), optional=True)
         if not 0.0 < self.max_correlation <= 1.0:
@@ -185,8 +222,14 @@ class Weaver(BaseEstimator):
         Labels are read only by the faithful mode (its class balance) and, when
         ``dev`` names a few problems whose labels you may use, on those problems:
         their share of correct candidates becomes the class balance (unless
-        ``class_balance`` is set), and ``representation="auto"`` picks the
-        representation that selects best on them.
+        ``class_balance`` is set), a logistic regression shrunk toward the label-free
+        weights learns the verifiers' trust on them (:class:`DevLogisticModel`,
+        ``dev_model_``) and selects (``selector_ == "dev"``). When the label-free
+        selection is not one of its weightings (answer-level selection, or binary
+        votes), the dev labels pick between the two by held-out selection accuracy on
+        the dev problems (``selector_accuracy_``); ``representation="auto"`` picks the
+        label-free representation that selects best on them. Dev ids absent from the
+        table are ignored with a :class:`DevSetWarning`.
         """
         self._check_params()
         table = _as_table(table)
@@ -194,24 +237,36 @@ class Weaver(BaseEstimator):
             raise ValueError("every problem has a single candidate: there is nothing to select, "
                              "and no candidates to compare within a problem; best-of-N "
                              "selection needs problems with two or more candidates")
-        dev_rows = None if dev is None else _dev_rows(table, dev)
+        dev_mask = None if dev is None else _dev_problems(table, dev)
+        dev_rows = None if dev_mask is None else np.flatnonzero(dev_mask[table.problem])
         # the products are small (m x m): extra BLAS threads only contend for cores
         with threadpool_limits(limits=1, user_api="blas"):
-            if self._option("representation") != "auto":
-                return self._fit(table, self._option("representation"), dev_rows)
-            if dev_rows is None:
-                return self._fit(table, "continuous", None)
-            candidates = {r: clone(self)._fit(table, r, dev_rows) for r in REPRESENTATIONS}
-        dev_problems = np.unique(table.problem[dev_rows])
-        self.dev_accuracy_ = {r: float(table.labels[w.select(table)[dev_problems]].mean())
-                              for r, w in candidates.items()}
+            if self._option("representation") != "auto" or dev_rows is None:
+                representation = self._option("representation")
+                self._fit(table, "continuous" if representation == "auto" else representation,
+                          dev_rows)
+            else:
+                self._fit_auto(table, dev_mask, dev_rows)
+            if dev_mask is not None:
+                self._fit_dev(table, dev_mask)
+        return self
+
+    def _fit_auto(self, table: VerifierTable, dev_mask: np.ndarray, dev_rows: np.ndarray
+                  ) -> None:
+        """``representation="auto"``: the label-free representation that selects best on
+        the dev problems."""
+        candidates = {r: clone(self)._fit(table, r, dev_rows) for r in REPRESENTATIONS}
+        y = table.labels.astype(np.float64)
+        self.dev_accuracy_ = {
+            r: float(expected_accuracy(w._selection_score(table), y, table.starts)[dev_mask]
+                     .mean()) for r, w in candidates.items()}
         best = max(REPRESENTATIONS, key=lambda r: self.dev_accuracy_[r])  # ties: continuous
         self.__dict__.update({k: v for k, v in vars(candidates[best]).items() if k.endswith("_")
                               and k != "dev_accuracy_"})
-        return self
 
     def _fit(self, table: VerifierTable, representation: str, dev_rows) -> Weaver:
         self.representation_ = representation
+        self.selector_, self.dev_model_ = "label-free", None
         faithful_prior = None
         if dev_rows is not None and self.class_balance is None:
             faithful_prior = float(np.clip(table.labels[dev_rows].mean(), 0.01, 0.99))
@@ -222,7 +277,7 @@ class Weaver(BaseEstimator):
                                  "(--class-balance) or use mode='label-free' (--mode "
                                  "label-free)")
             faithful_prior = float(np.clip(table.labels.mean(), 0.01, 0.99))
-        raw = self._centred(table)
+        raw = self._normaliser_input(table.scores, table.starts, representation)
         self.normaliser_ = ScoreNormaliser(self._option("normalisation"),
                                            skip_unit=self.mode == "faithful")
         U = self._fill(self.normaliser_.fit_transform(raw))
@@ -232,7 +287,8 @@ class Weaver(BaseEstimator):
             raw, table.verifiers, max_correlation=self.max_correlation,
             positive_rate=positive_rate, ranks=U if self.normaliser_.method == "rank" else None,
             votes=None if positive_rate is None else binarise(U, 0.5 if threshold is None
-                                                              else threshold))
+                                                              else threshold),
+            starts=table.starts)
         if not keep.any():
             raise ValueError(f"every verifier was dropped: {reasons}")
         self.verifiers_ = [v for v, k in zip(table.verifiers, keep) if k]
@@ -240,7 +296,7 @@ class Weaver(BaseEstimator):
         self.normaliser_ = self.normaliser_.take(keep)
         U = U[:, keep]
         prior = self.class_balance if self.class_balance is not None else faithful_prior
-        self.answer_normaliser_ = None
+        levels = None
         if representation == "binary":
             model = BinaryMomentModel(class_balance=prior)
             if threshold is None:  # cut each verifier at the estimated share of correct
@@ -252,19 +308,108 @@ class Weaver(BaseEstimator):
         else:
             self.thresholds_ = None
             groups = table.answers if self._option("use_answers") else None
-            # scores without the per-problem centring: for the class balance, and the
-            # answer-level model's input
-            self.answer_normaliser_ = ScoreNormaliser(self.normaliser_.method)
-            levels = _probit(self.answer_normaliser_.fit_transform(table.scores[:, keep]))
-            self.model_ = GaussianFactorModel(class_balance=prior, max_iter=self.max_iter).fit(
-                _probit(U), table.starts, groups,
-                self._fill(levels) if self._option("center") else None)
+            levels = _probit(U)  # before the per-problem centring: class balance, answers
+            Z = center_per_problem(levels, table.starts) if self._option("center") else levels
+            self.model_ = GaussianFactorModel(
+                class_balance=prior, max_iter=self.max_iter,
+                random_state=self.random_state).fit(
+                Z, table.starts, groups, self._fill(levels) if self._option("center") else None,
+                family_codes(self.verifiers_, self.families))
             levels = fill_by_regression(levels, table.starts)
             self.answer_center_ = levels.mean(axis=0)
         self.class_balance_ = float(self.model_.class_balance_)
-        self._fit_answers(table, U, None if representation == "binary" else levels)
+        self._fit_answers(table, U, levels)
         self.report_ = self._report(table.verifiers, reasons)
         return self
+
+    def _normaliser_input(self, scores: np.ndarray, starts: np.ndarray, representation: str
+                          ) -> np.ndarray:
+        """Raw scores as the normaliser sees them: centred within problems first for
+        binary votes (``center``); continuous scores are centred after the probit."""
+        if representation == "binary" and self._option("center"):
+            return center_per_problem(scores, starts)
+        return scores
+
+    def _fit_dev(self, table: VerifierTable, dev_mask: np.ndarray) -> None:
+        """Learn the verifiers' trust on the dev problems (module docstring); warns and
+        keeps the label-free selection when the dev labels hold no contrast."""
+        y = table.labels.astype(np.float64)
+        rows = dev_mask[table.problem]
+        n_correct = np.add.reduceat(y, table.starts[:-1])
+        mixed = dev_mask & (n_correct > 0) & (n_correct < table.sizes)
+        single = int(dev_mask.sum() - mixed.sum())
+        if not mixed.any():
+            classes = np.unique(y[rows])
+            what = (f"only {'correct' if classes[0] == 1 else 'incorrect'} candidates"
+                    if classes.size == 1 else "no problem with both a correct and an "
+                    "incorrect candidate")
+            warnings.warn(f"the {int(dev_mask.sum())} dev problems hold {what}: they set the "
+                          f"class balance ({self.class_balance_:.3f}) but cannot say which "
+                          "verifiers rank candidates well; the label-free selection is kept",
+                          DevSetWarning, stacklevel=user_stacklevel())
+            return
+        if single:
+            warnings.warn(f"{single} of {int(dev_mask.sum())} dev problems have only correct "
+                          "or only incorrect candidates: they set the class balance, not the "
+                          "verifier weights", DevSetWarning, stacklevel=user_stacklevel())
+        # a near-duplicate counts twice in the label-free model, not in a regression:
+        # the dev model keeps it (its contrast with its twin can carry signal)
+        self.dev_verifiers_ = [v for v in table.verifiers if v not in self.dropped_
+                               or self.dropped_[v].startswith("duplicate of")]
+        self.dev_normaliser_ = ScoreNormaliser().fit(
+            table.scores[:, [table.verifiers.index(v) for v in self.dev_verifiers_]])
+        X = self._dev_input(table)
+        unseen = [v for v, seen in zip(self.dev_verifiers_, (X[rows] != 0).any(axis=0))
+                  if not seen]
+        if unseen:
+            warnings.warn(f"verifiers {unseen} have no score (or no score that differs "
+                          "within a problem) on the dev problems: their dev "
+                          "weight is their label-free weight times the scale the dev labels "
+                          "fit (zero if cross-validation prefers no prior)", DevSetWarning,
+                          stacklevel=user_stacklevel())
+        dev_starts = np.r_[0, np.cumsum(table.sizes[dev_mask])]
+        self.dev_model_ = DevLogisticModel(random_state=self.random_state).fit(
+            X[rows], y[rows], dev_starts, self._dev_prior(X.shape[1]))
+        if self.answer_model_ is not None or not isinstance(self.model_, GaussianFactorModel):
+            # the label-free selection is not one of the dev model's weightings (answer
+            # level, or votes): the dev labels choose between the two
+            label_free = expected_accuracy(self._selection_score(table), y, table.starts)
+            self.selector_accuracy_ = {"label-free": float(label_free[mixed].mean()),
+                                       "dev": self.dev_model_.cv_accuracy_}
+            if self.dev_model_.cv_accuracy_ <= self.selector_accuracy_["label-free"]:
+                return
+        self.selector_ = "dev"
+        self.report_["dev_weight"] = self.report_["verifier"].map(
+            dict(zip(self.dev_verifiers_, self.dev_model_.coef_[:len(self.dev_verifiers_)])))
+
+    def _dev_prior(self, n_features: int) -> np.ndarray | None:
+        """The label-free weights on the dev features (0 on near-duplicates and answer
+        features); none for a binary label model, whose weights act on votes."""
+        if not isinstance(self.model_, GaussianFactorModel):
+            return None
+        weight = dict(zip(self.verifiers_, self.model_.weight_))
+        prior = np.zeros(n_features)
+        prior[:len(self.dev_verifiers_)] = [weight.get(v, 0.0) for v in self.dev_verifiers_]
+        return prior
+
+    def _levels(self, table: VerifierTable) -> np.ndarray:
+        """Probits of the kept verifiers' ranks, before any centring (``NaN`` missing)."""
+        cols = [table.verifiers.index(v) for v in self.verifiers_]
+        return _probit(self.normaliser_.transform(table.scores[:, cols]))
+
+    def _dev_input(self, table: VerifierTable) -> np.ndarray:
+        """Features of the dev model: the within-problem centred probit ranks (0 where
+        missing) of ``dev_verifiers_`` and, with an answer column, the answer's features
+        (:func:`~wslib.weaver.dev.answer_features`)."""
+        missing = [v for v in self.dev_verifiers_ if v not in table.verifiers]
+        if missing:
+            raise KeyError(f"the table lacks the fitted verifier columns {missing}")
+        cols = [table.verifiers.index(v) for v in self.dev_verifiers_]
+        levels = _probit(self.dev_normaliser_.transform(table.scores[:, cols]))
+        X = np.nan_to_num(center_per_problem(levels, table.starts))
+        if table.answers is None:
+            return X
+        return np.hstack([X, answer_features(X, table.answers, table.starts)])
 
     def _fit_answers(self, table: VerifierTable, U: np.ndarray, levels: np.ndarray | None
                      ) -> None:
@@ -292,16 +437,19 @@ class Weaver(BaseEstimator):
                 "vote on some tables (by up to 44 points, docs/weaver.md 'Known limits'); "
                 "check it against majority vote on a few labelled problems",
                 SmallTableWarning, stacklevel=user_stacklevel())
-        features = self._label_model_input(U)
+        features = self._label_model_input(U, table.starts)
         X = self._answer_input(table, features, levels)
         self.answer_model_ = AnswerGroupModel().fit(
             X, table.answers, table.problem, self._linear_weight(),
             self.model_.predict_proba(features)[:, 1])
 
-    def _label_model_input(self, U: np.ndarray) -> np.ndarray:
+    def _label_model_input(self, U: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """Votes of the binary model; probits of the ranks, centred within problems
+        (``center``), for the continuous one."""
         if isinstance(self.model_, BinaryMomentModel):
             return binarise(U, self.thresholds_)
-        return _probit(U)
+        Z = _probit(U)
+        return center_per_problem(Z, starts) if self._option("center") else Z
 
     def _answer_input(self, table: VerifierTable, features: np.ndarray,
                       levels: np.ndarray | None = None) -> np.ndarray:
@@ -315,9 +463,7 @@ class Weaver(BaseEstimator):
         if isinstance(self.model_, BinaryMomentModel):
             return np.where(features >= 0, 2.0 * features - 1.0, 0.0)
         if levels is None:
-            cols = [table.verifiers.index(v) for v in self.verifiers_]
-            levels = fill_by_regression(
-                _probit(self.answer_normaliser_.transform(table.scores[:, cols])), table.starts)
+            levels = fill_by_regression(self._levels(table), table.starts)
         return levels - self.answer_center_
 
     def _linear_weight(self) -> np.ndarray:
@@ -328,18 +474,14 @@ class Weaver(BaseEstimator):
                           - np.log1p(-m.positive_rate_) + np.log1p(-m.false_positive_rate_))
         return self.model_.weight_
 
-    def _centred(self, table: VerifierTable) -> np.ndarray:
-        if self._option("center"):
-            return center_per_problem(table.scores, table.starts)
-        return table.scores
-
     def _fill(self, U: np.ndarray) -> np.ndarray:
         fill = self._option("fill_missing")
         return U if fill is None else np.where(np.isnan(U), fill, U)
 
     def transform(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
         """The label model's input for each row: probits of the normalised scores of the
-        kept verifiers (``NaN`` = missing), or their 0/1 votes (``-1`` = missing).
+        kept verifiers, centred within problems (``NaN`` = missing), or their 0/1 votes
+        (``-1`` = missing).
 
         Rows, here and in every per-row result below, come in the order of the input:
         a ``VerifierTable``'s sorted (problem, candidate) order, or a DataFrame's own
@@ -355,36 +497,54 @@ class Weaver(BaseEstimator):
         if missing:
             raise KeyError(f"the table lacks the fitted verifier columns {missing}")
         cols = [table.verifiers.index(v) for v in self.verifiers_]
-        centred = self._centred(table.with_scores(table.scores[:, cols], self.verifiers_))
-        return self._label_model_input(self._fill(self.normaliser_.transform(centred)))
+        raw = self._normaliser_input(table.scores[:, cols], table.starts, self.representation_)
+        return self._label_model_input(self._fill(self.normaliser_.transform(raw)),
+                                       table.starts)
 
     # --------------------------------------------------------------- inference
     def decision_function(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
         """Log-odds that each row (in the input's order, see :meth:`transform`) is a
-        correct candidate."""
+        correct candidate: the dev model's when it selects (``selector_ == "dev"``),
+        else the label model's."""
         source, table = table, _as_table(table)
-        features = self._features(table)
-        return _in_input_order(source, table, self.model_.decision_function(features))
+        return _in_input_order(source, table, self._log_odds(table))
 
     def predict_proba(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
         """``(n_rows, 2)`` P(incorrect), P(correct) per row (in the input's order)."""
+        p1 = expit(self.decision_function(table))
+        return np.column_stack([1.0 - p1, p1])
+
+    def _log_odds(self, table: VerifierTable) -> np.ndarray:
+        features = self._features(table)  # raises NotFittedError before fit
+        if self.selector_ == "dev":
+            return self.dev_model_.decision_function(self._dev_input(table))
+        return self.model_.decision_function(features)
+
+    def selection_score(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
+        """Per row (in the input's order): a score whose largest value in each problem is
+        what :meth:`select` picks (the row's log-odds; with ``aggregate_ == "answer"``,
+        its answer's log-odds first, then its own). Pass it to
+        ``selection_metrics(table, scores=...)`` for the expected accuracy over ties."""
         source, table = table, _as_table(table)
-        features = self._features(table)
-        return _in_input_order(source, table, self.model_.predict_proba(features))
+        return _in_input_order(source, table, self._selection_score(table))
+
+    def _selection_score(self, table: VerifierTable) -> np.ndarray:
+        log_odds = self._log_odds(table)
+        if self.selector_ == "dev" or self.answer_model_ is None:
+            return log_odds
+        answer = self._answer_posterior(table, self._features(table), log=True)
+        return lexicographic_score(answer, log_odds, table.starts)
 
     def select(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
         """The selected row of each problem (problems in sorted order): the best
         candidate, or (``aggregate_ == "answer"``) the best candidate of the answer most
-        probably correct. Rows are positions in the input: in a ``VerifierTable``'s
-        sorted order, or in a DataFrame's own order (``df.iloc[weaver.select(df)]``)."""
+        probably correct; ties go to a random candidate (seeded by ``random_state``:
+        the same rows for the same table, whatever the input's row order). Rows are
+        positions in the input: in a ``VerifierTable``'s sorted order, or in a
+        DataFrame's own order (``df.iloc[weaver.select(df)]``)."""
         source, table = table, _as_table(table)
-        features = self._features(table)
-        log_odds = self.model_.decision_function(features)
-        if self.answer_model_ is None:
-            rows = select_best(log_odds, table)
-        else:
-            rows = select_best(log_odds, table,
-                               self._answer_posterior(table, features, log=True))
+        tie_break = np.random.default_rng(self.random_state).random(table.problem.size)
+        rows = segment_argmax(self._selection_score(table), table.starts, tie_break)
         return rows if not isinstance(source, pd.DataFrame) else table.frame_index[rows]
 
     def predict_answer_proba(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
@@ -406,21 +566,32 @@ class Weaver(BaseEstimator):
         return method(self._answer_input(table, features), table.answers, table.problem)
 
     def _report(self, names: list[str], reasons: dict[str, str]) -> pd.DataFrame:
-        """One row per input verifier: kept or why dropped, and learned quality."""
+        """One row per input verifier: kept or why dropped, its family, and what the
+        label model learned of it (for the continuous model: its loading, the loading's
+        bootstrap standard error, ``status`` agrees / inverted (flipped) / no evidence of
+        skill, and its weight)."""
         rows = pd.DataFrame({"verifier": names, "kept": [n not in reasons for n in names],
                              "reason": [reasons.get(n, "") for n in names]})
-        quality = pd.Series(self._separation(), index=self.verifiers_)
-        rows["separation"] = rows["verifier"].map(quality)
+        learned = {"separation": self._separation()}
+        fit = getattr(self.model_, "family_factor_", None)
+        if fit is not None:
+            learned.update(family=family_names(self.verifiers_, self.families),
+                           loading=fit.loadings,
+                           loading_se=fit.loading_se, status=verifier_status(fit),
+                           weight=self.model_.weight_)
+        for column, values in learned.items():
+            rows[column] = rows["verifier"].map(dict(zip(self.verifiers_, values)))
         return rows
 
     def _separation(self) -> np.ndarray:
         """Learned quality per kept verifier: TPR - FPR of its votes (binary model) or
-        its weight times its noise sd (continuous model: loading over noise sd for the
-        factor weights; larger is better, negative counts against the verifier)."""
+        its weight times its noise sd (continuous model; larger is better, negative
+        counts against the verifier)."""
         model = self.model_
         if isinstance(model, BinaryMomentModel):
             return model.positive_rate_ - model.false_positive_rate_
         return model.weight_ * np.sqrt(model.unique_var_)
+
 
 def _in_input_order(source, table: VerifierTable, per_row: np.ndarray) -> np.ndarray:
     """Per-row results in the input's order: a DataFrame's rows as given (a table's
@@ -432,16 +603,27 @@ def _in_input_order(source, table: VerifierTable, per_row: np.ndarray) -> np.nda
     return out
 
 
-def _dev_rows(table: VerifierTable, dev) -> np.ndarray:
-    """Rows of the problems named in ``dev`` (problem ids), whose labels may be read."""
+def _dev_problems(table: VerifierTable, dev) -> np.ndarray:
+    """Boolean mask over the sorted problems named in ``dev`` (problem ids, whose labels
+    may be read); ids absent from the table are ignored with a warning."""
     if table.labels is None:
         raise ValueError("dev names labelled problems, but the table has no labels column")
-    wanted = pd.Index(np.asarray(dev).ravel())
-    unknown = wanted.difference(pd.Index(table.problem_ids))
-    if len(unknown):
-        raise KeyError(f"dev problems not in the table: {list(unknown[:5])}")
-    problems = pd.Index(table.problem_ids).get_indexer(wanted)
-    return np.flatnonzero(np.isin(table.problem, problems))
+    wanted = pd.Index(np.asarray(dev).ravel()).unique()
+    index = pd.Index(table.problem_ids)
+    found = index.get_indexer(wanted)
+    if (found < 0).any():
+        absent = list(wanted[found < 0])
+        if (found < 0).all():
+            raise ValueError(f"none of the {len(wanted)} dev problems is in the table (e.g. "
+                             f"{absent[:5]}); problem ids are read from the table's "
+                             f"{table.roles.get('problem') if table.roles else 'problem'!r} "
+                             "column")
+        warnings.warn(f"{len(absent)} dev problems are not in the table and are ignored "
+                      f"(nothing is learned from them): {absent[:5]}", DevSetWarning,
+                      stacklevel=user_stacklevel())
+    mask = np.zeros(table.n_problems, dtype=bool)
+    mask[found[found >= 0]] = True
+    return mask
 
 
 def _as_table(table: VerifierTable | pd.DataFrame) -> VerifierTable:
@@ -450,7 +632,6 @@ def _as_table(table: VerifierTable | pd.DataFrame) -> VerifierTable:
     if isinstance(table, pd.DataFrame):
         return VerifierTable.from_frame(table)
     raise TypeError(f"expected a VerifierTable or DataFrame, got {type(table).__name__}")
-
 
 
 def _probit(U: np.ndarray) -> np.ndarray:

@@ -2,8 +2,10 @@
 
 Rows are grouped by problem through the table's offsets ``starts`` (rows
 ``starts[i]:starts[i+1]`` are problem ``i``), so selection is one pass of a
-compiled kernel over the rows. Ties go to the earlier candidate (smaller
-candidate id), and a missing score (``NaN``) never wins over a present one.
+compiled kernel over the rows. Ties go to the larger ``tie_break`` value (by
+default the earlier row; :meth:`Weaver.select` passes seeded random keys, so no
+candidate id is favoured), and a missing score (``NaN``) never wins over a present
+one.
 
 With answer-level selection (``Weaver(aggregate="answer")``, the label-free
 default when the table has an answer column) the answer with the largest
@@ -32,6 +34,7 @@ from wslib.weaver.io import VerifierTable
 
 __all__ = [
     "AGGREGATES",
+    "lexicographic_score",
     "segment_argmax",
     "segment_argmax_columns",
     "select_best",
@@ -84,6 +87,29 @@ def segment_argmax_columns(values: np.ndarray, starts: np.ndarray) -> np.ndarray
     """:func:`segment_argmax` of every column at once: (n_problems, m) rows."""
     return _segment_argmax_columns(np.ascontiguousarray(values, dtype=np.float64),
                                    np.ascontiguousarray(starts, dtype=np.int64))
+
+
+def lexicographic_score(primary: np.ndarray, secondary: np.ndarray, starts: np.ndarray
+                        ) -> np.ndarray:
+    """A score whose order within each problem is that of the pairs (``primary``,
+    ``secondary``): equal where both are equal (``NaN`` lowest).
+
+    >>> lexicographic_score(np.array([1.0, 1.0, 0.0]), np.array([0.0, 2.0, 9.0]),
+    ...                     np.array([0, 3])).tolist()
+    [2.0, 3.0, 1.0]
+    """
+    problem = np.repeat(np.arange(starts.size - 1), np.diff(starts))
+    keys = [np.where(np.isnan(v), -np.inf, np.asarray(v, dtype=np.float64))
+            for v in (secondary, primary)]
+    order = np.lexsort((*keys, problem))
+    change = np.zeros(order.size, dtype=bool)
+    change[:1] = True
+    for key in (problem, *keys):  # -inf == -inf: compare, never subtract
+        ranked = key[order]
+        change[1:] |= ranked[1:] != ranked[:-1]
+    out = np.empty(order.size)
+    out[order] = np.cumsum(change)
+    return out
 
 
 def select_best(log_odds: np.ndarray, table: VerifierTable,
