@@ -50,7 +50,7 @@ def test_every_peer_runs(crowd_dir, tmp_path):
     run and are scored; only a peer declared optional may be skipped."""
     out = tmp_path / "peers.json"
     assert main(["labelmodel", "--data", str(crowd_dir), "--methods",
-                 "peers,reference,LabelModel,LabelModel+dev100", "--no-progress",
+                 "peers,reference,MajorityVote,LabelModel,LabelModel+dev100", "--no-progress",
                  "--json", str(out)]) == 0
     records = json.loads(out.read_text())
     _check_ran(records)

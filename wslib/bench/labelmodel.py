@@ -53,7 +53,7 @@ import scipy.sparse as sp
 
 from wslib.bench.core import MEMORY_METHODS, BenchmarkError, NamesAction, measure, record, select
 from wslib.bench.data import BenchData, DatasetSpec, resolve_datasets
-from wslib.bench.labelmodel_bar import bar_checks, bar_table, dev_table
+from wslib.bench.labelmodel_bar import bar_checks, bar_table, dev_table, estimator_cell
 from wslib.bench.peers import DEV_ITEMS, Method, all_methods, method_groups
 from wslib.bench.report import cell, format_table, group_records, progress, summarize, fmt
 from wslib.kernels import row_coverage
@@ -456,16 +456,8 @@ def _detail_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[s
                      cell(ok, "brier"), cell(ok, "ece"), cell(ok, "fit_seconds", 2),
                      cell(ok, "predict_seconds", 2), cell(ok, "peak_mem_mb", 1),
                      cell(ok, "returned_mb", 1), cell(ok, "prepare_seconds", 2), fit_on,
-                     _estimator(ok[0])])
+                     estimator_cell(ok[0])])
     return header, rows
-
-
-def _estimator(rec: dict[str, Any]) -> str:
-    """What a structure-reading model picked: posterior, identified LFs, multipolar share."""
-    if not rec.get("posterior"):
-        return ""
-    return (f"{rec['posterior']}, {rec['n_identified']}/{rec['n_sources']} identified, "
-            f"multipolar {rec['multipolar_share']:.2f}")
 
 
 def _median(records: list[dict[str, Any]], field: str) -> float | None:
@@ -608,7 +600,7 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
     """This benchmark's section of docs/benchmarks.md: the summary tables, a detail table
     per dataset (coverage, log-loss, Brier, ECE, seconds, memory), skipped/failed runs."""
     parts = _sections(records, markdown=True)
-    memory = {r.get("memory") for r in records if r.get("memory")}
+    memory = {r["memory"] for r in records if r.get("status") == "ok" and r.get("memory")}
     for (dataset,), group in group_records(
             [r for r in records if r["method"] != BASELINE], "dataset").items():
         parts += [f"#### {dataset}",

@@ -30,7 +30,7 @@ from wslib.bench.peers import DEV_ITEMS
 from wslib.bench.report import fmt, group_records, summarize
 
 __all__ = ["DEFAULT", "MAJORITY", "DEV", "LOGREG", "MV_MARGIN", "PEER_MARGIN", "DEV_MARGIN",
-           "bar_table", "dev_table", "bar_checks"]
+           "bar_table", "dev_table", "bar_checks", "estimator_cell"]
 
 DEFAULT, MAJORITY = "LabelModel", "MajorityVote"
 DEV, LOGREG = f"LabelModel+dev{DEV_ITEMS}", f"reference.logreg-dev{DEV_ITEMS}"
@@ -81,13 +81,19 @@ def _best_peer(methods: dict[str, list[dict[str, Any]]]) -> tuple[str, float] | 
     return None if not values else max(values)[::-1]
 
 
-def _decision(group: list[dict[str, Any]]) -> str:
-    """The estimator LabelModel picked (deterministic: the first ok record's)."""
-    rec = next((r for r in group if r.get("status") == "ok" and r.get("posterior")), None)
-    if rec is None:
-        return "-"
+def estimator_cell(rec: dict[str, Any]) -> str:
+    """What a structure-reading model's record says it picked: posterior, identified LFs,
+    multipolar share ("" for other records)."""
+    if not rec.get("posterior"):
+        return ""
     return (f"{rec['posterior']}, {rec['n_identified']}/{rec['n_sources']} identified, "
             f"multipolar {rec['multipolar_share']:.2f}")
+
+
+def _decision(group: list[dict[str, Any]]) -> str:
+    """The estimator LabelModel picked (its fit is deterministic: the first ok record's)."""
+    rec = next((r for r in group if r.get("status") == "ok" and r.get("posterior")), None)
+    return "-" if rec is None else estimator_cell(rec)
 
 
 def _diff(a: float | None, b: float | None) -> str:
