@@ -20,6 +20,18 @@ def shared_dataset(name: str) -> Path:
     return path
 
 
+def require_peer(module: str):
+    """Import a peer library of the test extra (snorkel, crowdkit, hyperlm); its absence
+    fails the test instead of skipping it, so the comparisons always run in CI."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        pytest.fail(f"{module} is in the test extra (pip install -e '.[test]'), and the checks "
+                    f"against it must run: {exc}", pytrace=False)
+
+
 @pytest.fixture
 def small_votes() -> tuple[np.ndarray, np.ndarray]:
     """A 6-item, 3-LF binary vote matrix with gold labels."""

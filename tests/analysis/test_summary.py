@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import require_peer
 from wslib.analysis import (
     lf_conflicts,
     lf_confusion,
@@ -79,8 +80,7 @@ def test_unknown_gold_is_skipped_and_confusion_counts_abstains():
 
 
 def test_matches_snorkel_lfanalysis():
-    pytest.importorskip("snorkel")
-    from snorkel.labeling import LFAnalysis
+    LFAnalysis = require_peer("snorkel.labeling").LFAnalysis
 
     L, y = random_votes(seed=3)
     theirs = LFAnalysis(L.astype(np.int64)).lf_summary(Y=y)

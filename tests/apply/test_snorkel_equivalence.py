@@ -1,12 +1,12 @@
-"""Same LFs, same votes as Snorkel's PandasLFApplier (skipped when snorkel is absent)."""
+"""Same LFs, same votes as Snorkel's PandasLFApplier (snorkel is in the test extra)."""
 
 import numpy as np
-import pytest
 
+from tests.conftest import require_peer
 from wslib import apply_lfs
 from wslib.bench.apply import lf_sets, make_corpus
 
-pytest.importorskip("snorkel")
+require_peer("snorkel")
 
 
 def test_all_wslib_forms_match_snorkel_on_resampled_youtube():

@@ -44,7 +44,15 @@ def test_run_protocol_reports_every_method_and_metric():
     by = {(r["method"], r["metric"]): r["value"] for r in records}
     assert by[("autows/goggles", "coverage")] > 0.9
     assert by[("autows/goggles", "accuracy_covered")] > 0.7
-    assert 0.0 <= by[(PRIMARY_PIPELINE, "accuracy")] <= 1.0
+    # independent references on the same split: these blobs are linearly separable (a
+    # logistic regression on all 400 gold labels scores 1.0), and the same end model
+    # trained on the gold labels scores 0.85; the weak labels must come close to both
+    from sklearn.linear_model import LogisticRegression
+
+    supervised = LogisticRegression(max_iter=2000).fit(X[:400], y_true[:400])
+    assert by[("autows/all", "accuracy")] >= supervised.score(X[400:], y_true[400:]) - 0.05
+    gold_end = fast_end_model(0).fit(X[:400], y_true[:400]).predict(X[400:])
+    assert by[(PRIMARY_PIPELINE, "accuracy")] >= np.mean(gold_end == y_true[400:]) - 0.05
     assert by[(PRIMARY_PIPELINE, "coverage")] == 1.0
     assert all(r["seed"] == 0 and r["n_labels"] == 100 for r in records)
 
@@ -74,7 +82,7 @@ def test_bench_autows_without_data_runs_the_embedded_youtube(tmp_path, monkeypat
     from wslib.bench import autows
     from wslib.cli import main
 
-    monkeypatch.setattr(autows, "default_data_dir", lambda: None)
+    monkeypatch.setattr(autows, "default_data_dir", lambda kind="wrench": None)
     out = tmp_path / "autows.json"
     assert main(["bench", "autows", "--quick", "--generators", "snuba,goggles",
                  "--json", str(out)]) == 0

@@ -259,11 +259,12 @@ def test_speed_table_ratios():
     common = {"status": "ok", "source": "synthetic", "seed": 0}
     recs = [core.record("s", labelmodel.BASELINE, "seconds", 0.1, 0.1, L_bytes=100 * 2**20,
                         **common),
-            core.record("s", "LabelModel", "accuracy", 0.9, 0.5, peak_mem_mb=150.0, **common),
+            core.record("s", "LabelModel", "accuracy", 0.9, 0.5, peak_mem_mb=150.0,
+                        returned_mb=38.1, **common),
             core.record("s", "snorkel.LabelModel-100ep", "accuracy", 0.85, 10.0, **common)]
     _, rows = labelmodel._speed_table(recs)
-    assert rows == [["s", "0.50", "10.00", "20.0x", "0.100", "5.0x", "150", "1.5x", "0.900",
-                     "0.850"]]
+    assert rows == [["s", "0.50", "10.00", "20.0x", "0.100", "5.0x", "150", "38", "1.5x",
+                     "0.900", "0.850"]]
     assert "| synthetic-" not in labelmodel.render_markdown(recs)
     assert "20.0x" in labelmodel.render_markdown(recs)
 
@@ -283,30 +284,6 @@ def test_merge_replaces_only_the_pairs_run_again(wrench_dir, tmp_path):
     assert records[0] == first["snorkel.MajorityLabelVoter"]
     env = json.loads(core.env_path(path).read_text())
     assert len(env["runs"]) == 2 and "--merge" in env["runs"][1]["command"]
-
-
-def test_accuracy_bar_table():
-    common = {"status": "ok", "source": "wrench", "seed": 0, "metric": "accuracy"}
-    values = {("a", "LabelModel"): 0.80, ("a", "MajorityVote"): 0.70,
-              ("a", "snorkel.LabelModel-100ep"): 0.75, ("a", "snorkel.LabelModel-500ep"): 0.82,
-              ("b", "LabelModel"): 0.90, ("b", "MajorityVote"): 0.85,
-              ("b", "snorkel.LabelModel-100ep"): 0.80, ("b", "snorkel.LabelModel-500ep"): 0.60}
-    recs = [dict(common, dataset=d, method=m, value=v, seconds=1.0) for (d, m), v in values.items()]
-    _, rows = labelmodel._bar_table(recs)
-    assert rows == [["a", "0.800", "0.700", "0.820", "-0.020", "no", "-", "-"],
-                    ["b", "0.900", "0.850", "0.800", "+0.050", "yes", "-", "-"],
-                    ["average", "0.850", "0.775", "0.810", "+0.015", "yes (strictly)", "", ""]]
-    revoted = {("a-rules", "LabelModel"): 0.90, ("a-rules", "MajorityVote"): 0.80,
-               ("a-rules", "snorkel.LabelModel-100ep"): 0.70,
-               ("a-rules", "snorkel.LabelModel-500ep"): 0.70}
-    recs += [dict(common, dataset=d, method=m, value=v, seconds=1.0)
-             for (d, m), v in revoted.items()]
-    _, rows = labelmodel._bar_table(recs)
-    assert rows[2] == ["a-rules", "0.900", "0.800", "0.700", "+0.100", "yes", "-", "-"]
-    assert rows[3] == ["average, as shipped", "0.850", "0.775", "0.810", "+0.015",
-                       "yes (strictly)", "", ""]
-    assert rows[4] == ["average, -rules sets in place", "0.900", "0.825", "0.750", "+0.075",
-                       "yes (strictly)", "", ""]
 
 
 def test_pattern_ceiling_labels_each_vote_pattern_by_its_fit_gold():
@@ -348,8 +325,6 @@ def test_split_table_pairs_fit_and_eval_values():
     assert header[:3] == ["dataset", "split", "fit-gold patterns"]
     assert rows == [["a", "train (fit)", "0.950", "0.850", "-", "-", "0.700"],
                     ["a", "test (eval)", "0.800", "0.820", "0.780", "-", "0.840"]]
-    _, bar = labelmodel._bar_table(recs)
-    assert bar == [["a", "0.820", "0.780", "0.840", "-0.020", "no", "0.800", "yes"]]
     assert labelmodel._split_table([r for r in recs if r["method"] != labelmodel.REFERENCE]
                                    ) == (header, [])
 

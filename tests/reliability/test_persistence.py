@@ -81,9 +81,17 @@ def test_newer_format_version_is_refused_with_upgrade_advice(saved):
 
 
 def test_older_format_version_still_loads(saved):
-    """Files from format 1 on load in every later version."""
+    """Files from format 1 on load in every later version, with their parameters, and
+    label as a majority vote does (computed here from the vote counts)."""
     _rewrite(saved, lambda h: dict(h, format_version=1))
-    assert isinstance(BaseLabelModel.load(saved), MajorityVote)
+    model = BaseLabelModel.load(saved)
+    assert isinstance(model, MajorityVote) and model.get_params()["random_state"] == 3
+    L = fixture_votes()
+    counts = np.stack([(L == c).sum(axis=1) for c in range(model.cardinality_)], axis=1)
+    top = (counts == counts.max(axis=1, keepdims=True)).astype(float)
+    expected = np.where(counts.sum(axis=1, keepdims=True) > 0,
+                        top / top.sum(axis=1, keepdims=True), 1.0 / model.cardinality_)
+    np.testing.assert_allclose(model.predict_proba(L), expected)
 
 
 @pytest.mark.parametrize("header, pattern", [

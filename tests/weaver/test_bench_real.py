@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wslib.bench.docs import update_generated_blocks
+from wslib.bench.docs import fill_blocks
 from wslib.bench.weaver import render_block, render_markdown
 from wslib.bench.weaver_real import real_tables, supervised_reference
 from wslib.cli import main
@@ -68,18 +68,18 @@ def test_generated_blocks_quote_the_results(tables_dir, tmp_path, monkeypatch):
     assert main(["bench", "weaver", "--suite", "real", "--data", str(tables_dir),
                  "--dev-seeds", "1", "--json", str(results / "weaver.json")]) == 0
     page = tmp_path / "page.md"
-    page.write_text("intro\n<!-- results: weaver real -->\nstale 0.123\n<!-- /results -->\nend\n")
-    assert update_generated_blocks(page, results)
+    page.write_text("intro\n<!-- generated: weaver.real -->\nstale 0.123\n<!-- end generated -->\nend\n")
+    assert fill_blocks(page, results)
     text = page.read_text()
     records = json.loads((results / "weaver.json").read_text())
     assert "stale" not in text and render_block(records, "real").strip() in text
-    assert text.startswith("intro\n") and text.endswith("<!-- /results -->\nend\n")
-    assert not update_generated_blocks(page, results)  # already current
+    assert text.startswith("intro\n") and text.endswith("<!-- end generated -->\nend\n")
+    assert not fill_blocks(page, results)  # already current
     with pytest.raises(ValueError, match="unknown weaver block"):
         render_block(records, "nope")
-    page.write_text("<!-- results: missing real -->\n<!-- /results -->\n")
-    with pytest.raises(ValueError, match="missing.json"):
-        update_generated_blocks(page, results)
+    page.write_text("<!-- generated: missing.real -->\n<!-- end generated -->\n")
+    with pytest.raises(ValueError, match="missing"):
+        fill_blocks(page, results)
 
 
 def test_supervised_reference_reads_the_answers():

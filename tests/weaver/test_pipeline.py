@@ -107,7 +107,10 @@ def test_dataframe_results_come_in_the_frames_row_order(sim_frame):
 
 def test_selection_metrics_checks_the_rows(tiny_frame):
     table = VerifierTable.from_frame(tiny_frame)  # problems a (rows 0-2), b (3-4), c (5)
-    assert selection_metrics(table, [1, 3, 5])["selection_accuracy"] is not None
+    # correct column: a 0 1 1, b 1 0, c 1
+    assert selection_metrics(table, [1, 3, 5])["selection_accuracy"] == 1.0
+    assert selection_metrics(table, [0, 4, 5])["selection_accuracy"] == pytest.approx(1 / 3)
+    assert selection_metrics(table, [2, 4, 5])["oracle_pass_at_n"] == 1.0
     with pytest.raises(ValueError, match=r"selected\[1\] = 0 is not a candidate of problem"):
         selection_metrics(table, [0, 0, 5])
     with pytest.raises(ValueError, match=r"selected\[0\] = -1 is not a row position"):

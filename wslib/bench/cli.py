@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from wslib.bench.core import (BenchmarkError, merge_records, read_results, write_csv, write_env,
-                              write_json)
+from wslib.bench.core import (BenchmarkError, merge_records, read_results, source_commit,
+                              write_csv, write_env, write_json)
 from wslib.bench.report import records_table
 
 #: sub-command -> module; a module that is not installed yet is simply not offered
@@ -43,9 +43,17 @@ def available() -> dict[str, str]:
             if importlib.util.find_spec(mod) is not None}
 
 
-def add_common_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=None,
-                        help="a folder of WRENCH-layout dataset folders, or one dataset folder")
+def add_common_arguments(parser: argparse.ArgumentParser, many_data: bool = False) -> None:
+    """The options of every sub-command; ``many_data``: ``--data`` may be repeated (a list)."""
+    if many_data:
+        parser.add_argument("--data", type=Path, action="append", default=None,
+                            help="a folder of WRENCH-layout dataset folders, or one dataset "
+                                 "folder (repeatable; default: the shared WRENCH folder and "
+                                 "benchmarks/data, those present)")
+    else:
+        parser.add_argument("--data", type=Path, default=None,
+                            help="a folder of WRENCH-layout dataset folders, or one dataset "
+                                 "folder")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
                         help="write the records {dataset, method, metric, value, seconds, ...}")
     parser.add_argument("--csv", type=Path, default=None, metavar="PATH",
@@ -74,7 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                            f"{exc}")
             continue
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        add_common_arguments(cmd)
+        add_common_arguments(cmd, many_data=getattr(module, "MANY_DATA", False))
         module.add_arguments(cmd)
         cmd.set_defaults(_bench_module=module_name)
 
@@ -98,11 +106,12 @@ def run(args: argparse.Namespace) -> int:
     if hasattr(args, "_bench_broken"):
         raise BenchmarkError(args._bench_broken)
     module = importlib.import_module(args._bench_module)
+    commit = source_commit()  # the code that runs, before anyone edits the checkout
     start, cpu_start = time.perf_counter(), time.process_time()
     records = module.run(args)
     if not records:
         return 0
-    this_run = {"benchmark": args.bench, "command": _command(args),
+    this_run = {"benchmark": args.bench, "command": _command(args), "wslib_commit": commit,
                 "wall_seconds": round(time.perf_counter() - start, 1),
                 "cpu_seconds": round(time.process_time() - cpu_start, 1)}
     table = getattr(module, "terminal_table", records_table)

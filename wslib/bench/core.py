@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import csv
+import ctypes
+import gc
+import hashlib
 import json
 import os
 import platform
+import subprocess
 import threading
 import time
 import tracemalloc
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -21,7 +26,7 @@ MEMORY_METHODS = ("rss", "tracemalloc", "off")
 
 __all__ = ["REQUIRED_FIELDS", "MEMORY_METHODS", "BenchmarkError", "Measurement", "NamesAction",
            "record", "environment", "measure", "select", "write_json", "write_csv", "write_env",
-           "env_path", "read_results", "merge_records"]
+           "env_path", "read_results", "results_digest", "merge_records", "source_commit"]
 
 
 class BenchmarkError(ValueError):
@@ -59,28 +64,83 @@ def environment() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "system": f"{platform.system()} {platform.release()}",
     }
-    for name in ("numba", "torch", "pyarrow", "snorkel", "crowdkit", "dask"):
+    for name, dist in (("numba", "numba"), ("torch", "torch"), ("pyarrow", "pyarrow"),
+                       ("snorkel", "snorkel"), ("crowdkit", "crowd-kit"), ("hyperlm", "hyperlm"),
+                       ("dask", "dask")):
         try:
-            env[name] = __import__(name).__version__
-        except Exception:  # noqa: BLE001 - optional package absent or broken
+            env[name] = metadata.version(dist)
+        except metadata.PackageNotFoundError:  # optional package absent
             env[name] = None
     return env
+
+
+def source_commit() -> str | None:
+    """The git commit of the wslib checkout that runs (``+dirty`` with uncommitted changes
+    to tracked files), or None outside a git checkout."""
+    import wslib
+
+    repo = Path(wslib.__file__).resolve().parents[1]
+
+    def git(*args: str) -> str | None:
+        try:
+            proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
+                                  text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    head = git("rev-parse", "HEAD")
+    if head is None:
+        return None
+    return head + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 @dataclass
 class Measurement:
     """Wall seconds, CPU seconds (all threads of the process) and peak memory (MiB above
-    the starting point) of a block. On a busy machine wall time grows with the load;
-    CPU time much less."""
+    the starting point) of a block, and how the memory was measured (``memory``). On a
+    busy machine wall time grows with the load; CPU time much less."""
 
     method: str = "rss"
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     peak_mb: float | None = None
+    memory: str | None = None
+
+
+def _status_mib(key: str) -> float:
+    """A ``VmRSS`` / ``VmHWM`` line of ``/proc/self/status`` in MiB."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    raise OSError(f"/proc/self/status has no {key}")
+
+
+def _hand_back_free_memory() -> None:
+    """Collect garbage and return the allocator's free pages to the system
+    (``malloc_trim``, glibc), so that memory the block reuses counts in its RSS."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to hand back
+        pass
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the kernel's peak-RSS mark (``VmHWM``) of this process (Linux 4.0+)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+        _status_mib("VmHWM")
+        return True
+    except OSError:
+        return False
 
 
 class _RssSampler(threading.Thread):
-    """Samples the process RSS every ``interval`` seconds and keeps the maximum."""
+    """Samples the process RSS every ``interval`` seconds and keeps the maximum: the
+    fallback where the kernel's peak mark cannot be reset (misses short peaks)."""
 
     def __init__(self, interval: float = 0.002):
         super().__init__(daemon=True)
@@ -105,27 +165,36 @@ class _RssSampler(threading.Thread):
 
 @contextmanager
 def measure(memory: str = "rss") -> Iterator[Measurement]:
-    """Time a block and track its peak memory.
+    """Time a block and measure its peak memory, including what it still holds at the end
+    (keep the block's result referenced until it exits).
 
-    ``memory="rss"``: peak resident set size above the value at entry, sampled
-    every 2 ms by a thread (sees every allocator: numpy, numba, torch; a lower
-    bound when freed memory is reused). ``"tracemalloc"``: peak of Python and
-    numpy allocations (exact for those, blind to torch and numba, slows Python
-    code). ``"off"``: time only.
+    ``memory="rss"``: peak resident set size above the value at entry, for every
+    allocator (numpy, numba, torch, pandas). Free allocator pages are first handed
+    back to the system, so memory the block reuses counts; on Linux the kernel's
+    peak mark is reset and read after the block (exact, ``Measurement.memory ==
+    "peak-rss"``), elsewhere a thread samples RSS every 2 ms (``"sampled-rss"``, a
+    lower bound). ``"tracemalloc"``: peak of Python and numpy allocations (blind
+    to numba and torch, slows Python code). ``"off"``: time only.
 
-    >>> with measure("off") as m:
-    ...     _ = sum(range(10))
-    >>> m.seconds >= 0 and m.peak_mb is None
+    >>> import numpy as np
+    >>> with measure("rss") as m:
+    ...     block = np.ones(2_000_000)  # 15.3 MiB, held at the end
+    >>> m.peak_mb >= block.nbytes / 2**20 or m.memory == "sampled-rss"
     True
     """
     if memory not in MEMORY_METHODS:
         raise BenchmarkError(f"unknown memory method {memory!r}; choose one of {MEMORY_METHODS}")
     out = Measurement(method=memory)
-    sampler = None
+    sampler = start_rss = None
     if memory == "rss":
-        sampler = _RssSampler()
-        sampler.start()
+        _hand_back_free_memory()
+        if _reset_peak_rss():
+            out.memory, start_rss = "peak-rss", _status_mib("VmRSS")
+        else:
+            out.memory, sampler = "sampled-rss", _RssSampler()
+            sampler.start()
     elif memory == "tracemalloc":
+        out.memory = "tracemalloc"
         tracemalloc.start()
     start, cpu_start = time.perf_counter(), time.process_time()
     try:
@@ -133,7 +202,9 @@ def measure(memory: str = "rss") -> Iterator[Measurement]:
     finally:
         out.seconds = time.perf_counter() - start
         out.cpu_seconds = time.process_time() - cpu_start
-        if sampler is not None:
+        if start_rss is not None:
+            out.peak_mb = max(_status_mib("VmHWM") - start_rss, 0.0)
+        elif sampler is not None:
             out.peak_mb = sampler.stop()
         elif memory == "tracemalloc":
             out.peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
@@ -214,8 +285,10 @@ def env_path(results_path: str | Path) -> Path:
 
 def write_env(results_path: str | Path, merge: bool = False, **run: Any) -> Path:
     """Write :func:`environment` beside a results file, with this run (``run``: command,
-    wall seconds, ...; plus date and load average) in its ``runs`` list. With ``merge``
-    the runs already recorded there are kept before this one."""
+    wall seconds, ...; plus date and load average) in its ``runs`` list and the
+    SHA-256 of the results file as written (``results_sha256``: a later edit by
+    hand no longer matches it). With ``merge`` the runs already recorded there are
+    kept before this one."""
     env = environment()
     run = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
            "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None, **run}
@@ -224,9 +297,16 @@ def write_env(results_path: str | Path, merge: bool = False, **run: Any) -> Path
     if merge and path.exists():
         previous = json.loads(path.read_text(encoding="utf-8")).get("runs", [])
     env["runs"] = previous + [run]
+    if Path(results_path).exists():
+        env["results_sha256"] = results_digest(results_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(env, indent=1, default=_jsonable), encoding="utf-8")
     return path
+
+
+def results_digest(path: str | Path) -> str:
+    """SHA-256 of a results file's bytes, as :func:`write_env` records it."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def merge_records(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:

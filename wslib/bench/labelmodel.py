@@ -5,13 +5,24 @@ hard labels (``value``; ties broken at random with the seed), ``coverage`` (the
 share of evaluation items with at least one vote), ``accuracy``, ``log_loss``,
 ``brier`` and ``ece`` of the soft labels, a reliability curve, ``fit_seconds``,
 ``predict_seconds`` (``seconds`` is their sum, ``cpu_seconds`` the CPU time of
-both over all threads; each method first gets an untimed
-warm-up run on a few rows, so imports and numba compilation are not timed) and
-``peak_mem_mb`` (how it was measured is in ``memory``; see
-:func:`wslib.bench.core.measure`). Which rows were fitted and scored is in
-``fit_split`` / ``eval_split`` (protocol: :mod:`wslib.bench.data`). A skipped or
-failed method gives a record with ``status`` ``skipped`` / ``error`` and the
-reason in ``note``; it never stops the run.
+both over all threads; each method first gets an untimed warm-up run on a few
+rows, so imports and numba compilation are not timed), ``peak_mem_mb`` (the
+peak memory of fit + predict_proba, including the soft labels they return,
+``returned_mb``; how it was measured is in ``memory``, see
+:func:`wslib.bench.core.measure`) and ``prepare_seconds`` (the conversion of
+``L`` a peer needs, timed apart). Which rows were fitted and scored is in
+``fit_split`` / ``eval_split`` (protocol: :mod:`wslib.bench.data`).
+``LabelModel`` records also say which estimator it picked (``posterior``,
+``n_identified``, ``multipolar_share``). A skipped or failed method gives a
+record with ``status`` ``skipped`` / ``error`` and the reason in ``note``; it
+never stops the run.
+
+Datasets: every WRENCH-layout folder under ``--data`` (repeatable); by default
+the shared WRENCH folder and ``benchmarks/data`` (``python
+benchmarks/get_data.py``), those present. Real datasets also get the dev-label
+methods ``LabelModel+dev100`` and ``reference.logreg-dev100``
+(:mod:`wslib.bench.peers`), and the bar of :mod:`wslib.bench.labelmodel_bar`
+is read from them.
 
 Synthetic datasets also get a ``numpy.pass`` record: the seconds of one numpy
 pass over ``L`` (``(L >= 0).sum(axis=0)``), the yardstick of the speed table.
@@ -22,9 +33,10 @@ labelled by the majority gold class of the fit rows that show it
 (:func:`pattern_ceiling_proba`), the best any function of the votes can do on
 the fit split and a yardstick for how far the evaluation split has shifted.
 
-Example (the full table of docs/benchmarks.md, about 10 minutes)::
+Example (the full table of docs/benchmarks.md)::
 
-    wslib bench labelmodel --speed --json benchmarks/results/labelmodel.json --out results/
+    wslib bench labelmodel --speed --seeds 3 --rule-votes sms \\
+        --json benchmarks/results/labelmodel.json --out results/
 """
 
 from __future__ import annotations
@@ -41,16 +53,21 @@ import scipy.sparse as sp
 
 from wslib.bench.core import MEMORY_METHODS, BenchmarkError, NamesAction, measure, record, select
 from wslib.bench.data import BenchData, DatasetSpec, resolve_datasets
-from wslib.bench.peers import Method, all_methods, method_groups
+from wslib.bench.labelmodel_bar import bar_checks, bar_table, dev_table, estimator_cell
+from wslib.bench.peers import DEV_ITEMS, Method, all_methods, method_groups
 from wslib.bench.report import cell, format_table, group_records, progress, summarize, fmt
 from wslib.kernels import row_coverage
 from wslib.kernels.jit import jit_threshold
+from wslib.labelmodel import MajorityVote
 from wslib.labelmodel.base import TIE_BREAKS, break_ties
-from wslib.matrix import to_dense
+from wslib.matrix import VoteMatrix, to_dense
 from wslib.metrics import score_predictions, score_proba
 
-HELP = ("label models (wslib and peers: Snorkel, crowd-kit, FlyingSquid) on WRENCH and "
-        "synthetic votes: WRENCH metric, coverage, log-loss, Brier, seconds, peak memory")
+HELP = ("label models (wslib and peers: Snorkel, crowd-kit, HyperLM, FlyingSquid) on WRENCH-"
+        "layout and synthetic votes: WRENCH metric, coverage, log-loss, Brier, seconds, peak "
+        "memory")
+#: ``--data`` may be given several times (``wslib.bench.cli``)
+MANY_DATA = True
 
 #: the synthetic sets of the speed table (``--speed``), and their ``--quick`` stand-ins
 SPEED_SETS = ("n=1000000,m=100,k=2", "n=1000000,m=100,k=5")
@@ -68,8 +85,9 @@ RELIABILITY_BINS = 10
 #: rows of the untimed warm-up run each method gets before its first timed run
 WARMUP_ROWS = 200
 
-__all__ = ["HELP", "add_arguments", "run", "render_markdown", "terminal_table", "plot",
-           "run_method", "pattern_ceiling_proba", "SPEED_SETS"]
+__all__ = ["HELP", "MANY_DATA", "DOC_BLOCKS", "add_arguments", "run", "render_markdown",
+           "render_block", "terminal_table", "plot", "run_method", "pattern_ceiling_proba",
+           "SPEED_SETS"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,8 +111,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-wrench", action="store_true",
                         help="skip the WRENCH datasets (run only --synthetic / --speed sets)")
     parser.add_argument("--memory", choices=MEMORY_METHODS, default="rss",
-                        help="peak-memory measurement: sampled RSS delta (default; all "
-                             "allocators, no slow-down), tracemalloc (Python+numpy only), off")
+                        help="peak-memory measurement: peak RSS above the start, free pages "
+                             "handed back first (default; all allocators; exact on Linux), "
+                             "tracemalloc (Python+numpy only), off")
     parser.add_argument("--peer-max-votes", type=int, default=20_000_000, metavar="N",
                         help="skip crowd-kit peers above N non-abstain votes (GLAD/MACE above "
                              "N/10); 0 = no cap")
@@ -178,10 +197,42 @@ def _fields(data: BenchData, seed: int, library: str, fit_split: str, n_fit: int
             "rule_agreement": data.info.get("rule_agreement")}
 
 
+def _prepared(method: Method, *matrices: VoteMatrix | None) -> tuple[list[Any], float, float]:
+    """``method.prepare`` of each matrix (``None`` stays ``None``), its seconds, and the
+    MiB of the prepared inputs: the conversion a method needs, kept out of its timings."""
+    start = time.perf_counter()
+    out = [None if L is None else method.prepare(L) for L in matrices]
+    seconds = time.perf_counter() - start
+    return out, seconds, sum(map(_nbytes, out)) / 2**20
+
+
+def _nbytes(X: Any) -> int:
+    """Bytes of a prepared input: an array, a sparse matrix, a frame, or a tuple of them."""
+    if X is None:
+        return 0
+    if isinstance(X, tuple):
+        return sum(map(_nbytes, X))
+    if sp.issparse(X):
+        return int(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes)
+    if hasattr(X, "memory_usage"):
+        return int(X.memory_usage(deep=True).sum())
+    return int(np.asarray(X).nbytes)
+
+
 def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rss",
                tie_break: str = "random") -> dict[str, Any]:
     """Fit and score one method on one dataset; always returns a record, never raises
-    for a failing method (``status="error"`` with the exception in ``note``)."""
+    for a failing method (``status="error"`` with the exception in ``note``).
+
+    The method's ``prepare`` conversion runs first, apart (``prepare_seconds``,
+    ``prepared_mb``); then fit and predict_proba are timed and their peak memory,
+    with the soft labels they return, is measured (``peak_mem_mb``, beside
+    ``returned_mb``). A dev-label method gets :meth:`BenchData.dev_sample`; when the
+    dev items come from the evaluation rows it is scored on the others, and its
+    record carries ``MajorityVote``'s metric on the same rows (``mv_value``)."""
+    dev = data.dev_sample(method.n_dev, seed) if method.n_dev else None
+    if dev is not None and dev.keep is not None:
+        data = data.without(dev.keep)
     transductive = method.transductive and not data.same_rows
     L_fit = _stack(data.L_fit, data.L_eval) if transductive and data.L_eval is not None \
         else data.L_fit
@@ -191,28 +242,39 @@ def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rs
     extra = _fields(data, seed, method.library, fit_split, int(L_fit.shape[0]), memory)
     n_eval = extra["n_eval"]
     reason = method.skip_reason(data.cardinality, _n_votes(L_fit))
+    if reason is None and method.n_dev and dev is None:
+        reason = "skipped: no gold labels to draw dev items from"
     if reason is not None:
-        extra.update(status="skipped", note=reason)
+        extra.update(status="skipped", note=reason, optional=method.optional)
         return record(data.name, method.name, data.metric, None, None, **extra)
+    if dev is not None:
+        extra.update(n_dev=int(len(dev.y)), dev_split=dev.split)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
+            (X_fit, X_eval), prepare_seconds, prepared_mb = _prepared(
+                method, L_fit, None if transductive or data.same_rows else data.L_eval)
+            X_eval = X_fit if data.same_rows else X_eval
+            dev_args = () if dev is None else (dev.L, dev.y)
             with measure(memory) as mem:
                 start = time.perf_counter()
-                adapter = method.make(data.cardinality, seed).fit(L_fit)
+                adapter = method.make(data.cardinality, seed).fit(X_fit, *dev_args)
                 fitted = time.perf_counter()
-                proba = full = None
+                full = None
                 if data.L_eval is not None:
-                    full = adapter.predict_proba(L_fit if transductive else data.L_eval)
-                    proba = np.asarray(full, dtype=np.float64)[-n_eval:]
+                    full = adapter.predict_proba(X_fit if transductive else X_eval)
                 done = time.perf_counter()
+            proba = None if full is None else np.asarray(full, dtype=np.float64)[-n_eval:]
         except Exception as exc:  # noqa: BLE001 - a failing method is a result, not a crash
             extra.update(status="error", note=f"error: {type(exc).__name__}: {exc}"[:300])
             return record(data.name, method.name, data.metric, None, None, **extra)
     extra.update(fit_seconds=fitted - start, predict_seconds=done - fitted,
-                 cpu_seconds=mem.cpu_seconds, peak_mem_mb=mem.peak_mb,
+                 cpu_seconds=mem.cpu_seconds, peak_mem_mb=mem.peak_mb, memory=mem.memory,
+                 returned_mb=None if full is None else np.asarray(full).nbytes / 2**20,
+                 prepare_seconds=prepare_seconds, prepared_mb=prepared_mb,
                  warnings=sorted({f"{w.category.__name__}: {str(w.message)[:160]}"
-                                  for w in caught})[:5])
+                                  for w in caught})[:5],
+                 **getattr(adapter, "decision", dict)())
     value = None
     if proba is None or data.y_eval is None:
         extra.update(status="unscored", note="no gold labels: fitted only")
@@ -225,9 +287,15 @@ def run_method(data: BenchData, method: Method, seed: int = 0, memory: str = "rs
         if data.scores_fit_split:  # untimed: the fit-split check
             n_fit = int(data.L_fit.shape[0])
             fit_proba = (np.asarray(full)[:n_fit] if transductive
-                         else adapter.predict_proba(data.L_fit))
+                         else adapter.predict_proba(X_fit))
             extra["fit_value"] = _hard_labels(data, data.y_fit, np.asarray(fit_proba, np.float64),
                                               seed, tie_break)[1]
+        if dev is not None:  # untimed: majority vote on the rows this method is scored on
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # its coverage note is the dataset's, seen
+                mv = MajorityVote(cardinality=data.cardinality).fit(data.L_fit)
+                mv_proba = mv.predict_proba(data.L_eval)
+            extra["mv_value"] = _hard_labels(data, data.y_eval, mv_proba, seed, tie_break)[1]
     return record(data.name, method.name, data.metric, value, done - start, **extra)
 
 
@@ -326,10 +394,11 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         return []
     seeds = range(max(1, args.seeds))
     tasks = [_Task(spec, method, seed) for spec in specs
-             for method in [None, *methods] for seed in seeds]
+             for method in [None, *methods] for seed in seeds
+             if not (method and method.n_dev and spec.source == "synthetic")]
     records: list[dict[str, Any]] = []
     loaded: tuple[str, BenchData] | None = None
-    warm: set[str] = set()
+    warm: set[tuple[str, str]] = set()
     for task in progress(tasks, "labelmodel", enabled=not args.no_progress):
         if loaded is None or loaded[0] != task.spec.name:
             loaded = None  # free the previous dataset before generating the next
@@ -341,9 +410,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             elif data.scores_fit_split:
                 records.append(_pattern_ceiling(data, task.seed, args.tie_break))
         else:
-            if task.method.name not in warm:
+            if (task.method.name, task.spec.name) not in warm:  # code paths vary by dataset
                 _warm_up(data, task.method)
-                warm.add(task.method.name)
+                warm.add((task.method.name, task.spec.name))
             records.append(run_method(data, task.method, task.seed, args.memory,
                                       args.tie_break))
     return records
@@ -376,17 +445,21 @@ def _metric_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[s
 
 def _detail_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     header = ["method", "metric", "coverage", "log-loss", "Brier", "ECE", "fit s", "predict s",
-              "peak MiB", "fit on"]
+              "peak MiB", "returned MiB", "prepare s", "fit on", "estimator"]
     rows = []
     for (method,), group in group_records(records, "method").items():
         ok = [r for r in group if r.get("status") == "ok"]
         if not ok:
             rows.append([method, cell(group)] + [""] * (len(header) - 2))
             continue
+        fit_on = ok[0].get("fit_split", "")
+        if ok[0].get("n_dev"):
+            fit_on += f"; {ok[0]['n_dev']} dev items from {ok[0]['dev_split']}"
         rows.append([method, cell(group), cell(ok, "coverage"), cell(ok, "log_loss"),
                      cell(ok, "brier"), cell(ok, "ece"), cell(ok, "fit_seconds", 2),
-                     cell(ok, "predict_seconds", 2), cell(ok, "peak_mem_mb", 0),
-                     ok[0].get("fit_split", "")])
+                     cell(ok, "predict_seconds", 2), cell(ok, "peak_mem_mb", 1),
+                     cell(ok, "returned_mb", 1), cell(ok, "prepare_seconds", 2), fit_on,
+                     estimator_cell(ok[0])])
     return header, rows
 
 
@@ -399,7 +472,7 @@ def _speed_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[st
     """Issue 3's speed table: LabelModel vs Snorkel 100 epochs and one numpy pass."""
     header = ["dataset", f"{SPEED_METHOD} fit+predict s", f"{SPEED_PEER} s", "speed-up",
               "numpy pass s", f"{SPEED_METHOD} / numpy pass", f"{SPEED_METHOD} peak MiB",
-              "memory / L.nbytes", f"{SPEED_METHOD} acc", "Snorkel acc"]
+              "returned MiB", "memory / L.nbytes", f"{SPEED_METHOD} acc", "Snorkel acc"]
     rows = []
     for (dataset,), group in group_records(records, "dataset").items():
         by = group_records(group, "method")
@@ -416,39 +489,9 @@ def _speed_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[st
 
         rows.append([dataset, fmt(t_ours, 2), fmt(t_peer, 2) if peer else "not run",
                      ratio(t_peer, t_ours), fmt(t_base, 3), ratio(t_ours, t_base),
-                     fmt(mem, 0),
+                     fmt(mem, 0), fmt(_median(ours, "returned_mb"), 0),
                      ratio(None if mem is None else mem * 2**20, l_bytes),
                      cell(ours) if ours else "-", cell(peer) if peer else "-"])
-    return header, rows
-
-
-def _bar_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
-    """Issue 3's accuracy bar per real dataset: LabelModel against the better of majority
-    vote and Snorkel's best epoch count; on the average it must be strictly better. With
-    ``<name>-rules`` sets (``--rule-votes``) there are two averages: over the sets as
-    shipped, and with each ``<name>-rules`` in place of ``<name>``."""
-    header = ["dataset", SPEED_METHOD, "MajorityVote", "best Snorkel LabelModel",
-              "margin over the better", "met", "fit-gold patterns", "better one above them"]
-    rows, per_set = [], {}
-    for (dataset,), group in group_records(records, "dataset").items():
-        value = {m: _median(g, "value") for (m,), g in group_records(group, "method").items()}
-        ours, mv = value.get(SPEED_METHOD), value.get("MajorityVote")
-        snorkel = [value[m] for m in SNORKEL_LABEL_MODELS if value.get(m) is not None]
-        if ours is None or mv is None or not snorkel:
-            continue
-        ref, ceiling = max(mv, *snorkel), value.get(REFERENCE)
-        rows.append([dataset, fmt(ours), fmt(mv), fmt(max(snorkel)), f"{ours - ref:+.3f}",
-                     "yes" if ours >= ref else "no", fmt(ceiling),
-                     "-" if ceiling is None else "yes" if ref > ceiling else "no"])
-        per_set[dataset] = (ours, mv, max(snorkel), ref)
-    shipped = [d for d in per_set if not (d.endswith("-rules") and d[:-6] in per_set)]
-    revoted = [f"{d}-rules" if f"{d}-rules" in per_set else d for d in shipped]
-    averages = [("average", shipped)] if revoted == shipped else [
-        ("average, as shipped", shipped), ("average, -rules sets in place", revoted)]
-    for label, sets in averages if len(shipped) > 1 else []:
-        ours, mv, snorkel, ref = (float(np.mean(col)) for col in zip(*(per_set[d] for d in sets)))
-        rows.append([label, fmt(ours), fmt(mv), fmt(snorkel), f"{ours - ref:+.3f}",
-                     "yes (strictly)" if ours > ref else "no", "", ""])
     return header, rows
 
 
@@ -504,14 +547,10 @@ def _sections(records: list[dict[str, Any]], markdown: bool) -> list[str]:
         out += [f"{h}Label models on real data (WRENCH metric on the evaluation split; "
                 "median over seeds, (min-max) when they differ)",
                 format_table(*_metric_table(real), markdown=markdown)]
-        header, rows = _bar_table(real)
-        if rows:
-            out += [f"{h}Accuracy bar: {SPEED_METHOD} against the better of MajorityVote and "
-                    "Snorkel's LabelModel (best of 100/500 epochs); the average margin is "
-                    "against the mean of the per-dataset better one. 'fit-gold patterns' "
-                    f"is {REFERENCE}: each vote pattern labelled with the majority gold "
-                    "class of the fit rows showing it (a reference that reads gold)",
-                    format_table(header, rows, markdown)]
+        for name in ("bar-checks", "bar", "dev"):
+            header, rows = DOC_BLOCKS[name][1](real)
+            if rows:
+                out += [f"{h}{DOC_BLOCKS[name][0]}", format_table(header, rows, markdown)]
         header, rows = _split_table(real)
         if rows:
             out += [f"{h}Fit split against evaluation split: the WRENCH metric of each "
@@ -529,6 +568,30 @@ def _sections(records: list[dict[str, Any]], markdown: bool) -> list[str]:
     return out
 
 
+#: tables that other docs pages embed (``<!-- generated: labelmodel.NAME -->`` blocks,
+#: filled by ``benchmarks/make_docs.py``): name -> (title, table function)
+DOC_BLOCKS = {
+    "bar-checks": ("The bar: LabelModel against majority vote and the peers, "
+                   "LabelModel+dev100 against majority vote", bar_checks),
+    "bar": ("LabelModel, the estimator it picked, majority vote and the best peer per set "
+            "(peers: MajorityVote and every method of another library)", bar_table),
+    "dev": (f"{DEV_ITEMS} gold dev items: LabelModel+dev{DEV_ITEMS} against majority vote on "
+            "the rows it is scored on and a logistic regression on the same dev items "
+            "(dev items come from valid, else the fit rows, else the evaluation rows, which "
+            "are then left out of scoring)", dev_table),
+    "speed": (f"{SPEED_METHOD} fit + predict_proba against {SPEED_PEER} and one numpy pass",
+              _speed_table),
+}
+
+
+def render_block(records: list[dict[str, Any]], name: str) -> str:
+    """One of :data:`DOC_BLOCKS` as a Markdown table (with its title as a caption)."""
+    if name not in DOC_BLOCKS:
+        raise BenchmarkError(f"no labelmodel docs block {name!r}; there are {list(DOC_BLOCKS)}")
+    title, table = DOC_BLOCKS[name]
+    return f"{title}.\n\n{format_table(*table(records), markdown=True)}\n"
+
+
 def terminal_table(records: list[dict[str, Any]]) -> str:
     """What ``wslib bench labelmodel`` prints: the metric table(s), the speed table, notes."""
     notes = _notes(records) + _vote_audit(records)
@@ -540,21 +603,33 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
     """This benchmark's section of docs/benchmarks.md: the summary tables, a detail table
     per dataset (coverage, log-loss, Brier, ECE, seconds, memory), skipped/failed runs."""
     parts = _sections(records, markdown=True)
-    memory = {r.get("memory") for r in records if r.get("memory")}
+    memory = {r["memory"] for r in records if r.get("status") == "ok" and r.get("memory")}
     for (dataset,), group in group_records(
             [r for r in records if r["method"] != BASELINE], "dataset").items():
         parts += [f"#### {dataset}",
                   format_table(*_detail_table(group), markdown=True)]
-    parts.append("Peak memory is " + (
-        "the sampled RSS high-water mark above the value before fit (all allocators)"
-        if memory == {"rss"} else f"measured with {', '.join(sorted(map(str, memory)))}")
-        + "; ECE is the expected calibration error of the top-class probability "
-        f"({RELIABILITY_BINS} bins).")
+    parts.append(_memory_note(memory) + " 'prepare s' is the conversion a peer needs "
+                 "(Snorkel's dense int64 matrix, crowd-kit's long table), timed apart; ECE is "
+                 "the expected calibration error of the top-class probability "
+                 f"({RELIABILITY_BINS} bins).")
     for title, notes in (("Skipped or failed runs", _notes(records)),
                          ("Data checks", _vote_audit(records))):
         if notes:
             parts.append(f"{title}:\n\n" + "\n".join(f"- {n}" for n in notes))
     return "\n\n".join(parts) + "\n"
+
+
+def _memory_note(methods: set[str]) -> str:
+    known = {"peak-rss": "the peak resident memory of fit + predict_proba above the value "
+                         "before them, free allocator pages handed back first (the kernel's "
+                         "high-water mark, all allocators), including the soft labels they "
+                         "return ('returned MiB')",
+             "sampled-rss": "the RSS sampled every 2 ms above the value before fit (a lower "
+                            "bound)",
+             "tracemalloc": "tracemalloc's peak (Python and numpy allocations only)",
+             "rss": "the sampled RSS above the value before fit (a lower bound: freed memory "
+                    "the call reused did not count)"}
+    return "Peak memory is " + "; ".join(known.get(m, m) for m in sorted(methods)) + "."
 
 
 def plot(records: list[dict[str, Any]], out_dir: Path) -> list[Path]:

@@ -530,7 +530,7 @@ def render_markdown(records: list[dict]) -> str:
         lines += ["", "The `device=` paths (torch) vs the default CPU paths on the same data: "
                       "`DawidSkene(device=...)` (vote patterns, EM, soft labels) vs numba, "
                       "`similarity_lf` / `threshold_lf(device=...)` vs NumPy (ratio > 1: "
-                      "torch slower; on a CPU the default paths are the ones to use).", "",
+                      f"torch slower). {_device_verdict(device)}", "",
                   "| data | method (device, torch threads) | torch ms | default ms | "
                   "default path | ratio | max abs diff |", "|---|---|---:|---:|---|---:|---:|"]
         lines += [f"| {r['dataset']} | {r['method']} | {r['seconds'] * 1e3:,.1f} | "
@@ -542,6 +542,19 @@ def render_markdown(records: list[dict]) -> str:
                       f"pyarrow {env.get('pyarrow')}, dask {env.get('dask')}, "
                       f"torch {env.get('torch')}."]
     return "\n".join(lines) + "\n"
+
+
+def _device_verdict(rows: list[dict[str, Any]]) -> str:
+    """What the device table says, read from its ratios (one run, on a shared machine)."""
+    faster = [r for r in rows if r["time_ratio_vs_peer"] < 1]
+    if not faster:
+        return "The default CPU path was faster in every row."
+    ratios = [r["time_ratio_vs_peer"] for r in faster]
+    return (f"Torch was faster in {len(faster)} of {len(rows)} rows ("
+            + ", ".join(dict.fromkeys(r["method"] for r in faster))
+            + f"; {min(ratios):.2f}-{max(ratios):.2f}x the default's time), slower in the "
+            "others; these are single timings on a shared machine, so measure both paths on "
+            "yours before choosing.")
 
 
 if __name__ == "__main__":

@@ -561,7 +561,7 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-#: blocks other docs pages quote (``<!-- results: weaver BLOCK -->``) -> report section
+#: blocks other docs pages quote (``<!-- generated: weaver.BLOCK -->``) -> report section
 BLOCKS = {"real": "Real tables", "real-bar": "Real tables: the bar",
           "simulator-bar": "Simulator: the bar, calibrated regimes"}
 

@@ -16,6 +16,7 @@ Example
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from wslib.matrix import ABSTAIN, vote_dtype
+from wslib.matrix import ABSTAIN, VoteMatrix, to_dense, vote_dtype
 
 if TYPE_CHECKING:
     from wslib.lf import LabelingFunction
@@ -32,9 +33,9 @@ if TYPE_CHECKING:
 SPLITS = ("train", "valid", "test")
 EMBEDDED = ("youtube",)
 
-__all__ = ["Split", "WrenchDataset", "load_wrench", "load_embedded", "find_datasets",
-           "wrench_metric", "readme_rules", "rule_votes", "rule_agreement", "SPLITS",
-           "EMBEDDED"]
+__all__ = ["Split", "WrenchDataset", "load_wrench", "write_wrench", "load_embedded",
+           "find_datasets", "wrench_metric", "readme_rules", "rule_votes", "rule_agreement",
+           "SPLITS", "EMBEDDED"]
 
 
 @dataclass
@@ -209,6 +210,73 @@ def load_wrench(path: str | Path, splits: tuple[str, ...] = SPLITS) -> WrenchDat
             content = content.get("labeled_ids", [])
         labeled = [str(i) for i in content]
     return WrenchDataset(path.name, found, label_names, path, labeled)
+
+
+def write_wrench(path: str | Path, splits: Mapping[str, Split | tuple[VoteMatrix, np.ndarray]],
+                 label_names: Sequence[str]) -> Path:
+    """Write a WRENCH-layout folder that :func:`load_wrench` reads back.
+
+    ``splits`` maps ``train`` / ``valid`` / ``test`` to a :class:`Split` (its
+    ids and ``data`` columns are kept) or to ``(L, y)``, items then numbered
+    ``0..n-1`` with no data; ``y = -1`` is written as an unknown (``null``)
+    label. Votes and labels are checked against ``label_names`` first, with
+    an error naming the split, row and column; ``path`` is created.
+
+    >>> import tempfile, numpy as np
+    >>> votes, gold = np.array([[0, -1], [1, 1]]), np.array([0, -1])
+    >>> folder = write_wrench(tempfile.mkdtemp() + "/toy", {"test": (votes, gold)}, ["no", "yes"])
+    >>> load_wrench(folder)["test"].y.tolist()
+    [0, -1]
+    """
+    k = len(label_names)
+    unknown = sorted(set(splits) - set(SPLITS))
+    if unknown:
+        raise ValueError(f"split names must be among {list(SPLITS)}, got {unknown}")
+    parts = {name: _split_of(name, split) for name, split in splits.items()}
+    widths = {name: s.L.shape[1] for name, s in parts.items()}
+    if len(set(widths.values())) > 1:
+        raise ValueError("splits have different numbers of labeling functions: " + ", ".join(
+            f"{name} has {w}" for name, w in widths.items()))
+    for name, part in parts.items():
+        _check_written(name, part, k)
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "label.json").write_text(json.dumps({str(c): str(n) for c, n in
+                                                 enumerate(label_names)}), encoding="utf-8")
+    for name, part in parts.items():
+        rows = (json.loads(part.data.to_json(orient="records")) if len(part.data.columns)
+                else [{}] * len(part))
+        items = {str(i): {"label": None if t < 0 else int(t), "weak_labels": votes,
+                          "data": row}
+                 for i, t, votes, row in zip(part.ids, part.y.tolist(), part.L.tolist(), rows)}
+        (path / f"{name}.json").write_text(json.dumps(items), encoding="utf-8")
+    return path
+
+
+def _split_of(name: str, split: Split | tuple[VoteMatrix, np.ndarray]) -> Split:
+    """A :class:`Split` with a dense 2-D ``L`` and as many labels, ids and data rows."""
+    if not isinstance(split, Split):
+        L, y = split
+        n = int(L.shape[0])
+        split = Split(L, np.asarray(y), pd.DataFrame(index=range(n)), [str(i) for i in range(n)])
+    L, y = to_dense(split.L), np.asarray(split.y)
+    if L.ndim != 2 or y.shape != (L.shape[0],):
+        raise ValueError(f"split {name!r}: L must be 2-D with one label per row, got L of "
+                         f"shape {L.shape} and y of shape {y.shape}")
+    if len(split.ids) != L.shape[0] or len(split.data) != L.shape[0]:
+        raise ValueError(f"split {name!r}: {len(split.ids)} ids and {len(split.data)} data rows "
+                         f"for {L.shape[0]} rows of votes")
+    return replace(split, L=L, y=y)
+
+
+def _check_written(name: str, split: Split, k: int) -> None:
+    for what, values in (("vote", split.L), ("label", split.y[:, None])):
+        bad = (values < ABSTAIN) | (values >= k) | (values != np.round(values))
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            where = f"column {c}" if what == "vote" else "its label"
+            raise ValueError(f"split {name!r}: row {r} has {what} {values[r, c].item()!r} in "
+                             f"{where}, outside -1..{k - 1}")
 
 
 def load_embedded(name: str = "youtube") -> WrenchDataset:
