@@ -148,9 +148,10 @@ def test_cli_dev_file_and_fraction(tmp_path, sim_frame, capsys):
     assert "1 problem ids in" in capsys.readouterr().out
     assert json.loads((again / "metrics.json").read_text())["selection_accuracy"] == \
         metrics["selection_accuracy"]
-    assert main(["weaver", str(path), "--dev-fraction", "1.5", "--out", str(out)]) == 2
+    assert main(["weaver", str(path), "--dev-fraction", "1.5", "--out",
+                 str(tmp_path / "bad1")]) == 2
     assert "--dev-fraction" in capsys.readouterr().err
     (tmp_path / "none.txt").write_text("x\ny\n")
     assert main(["weaver", str(path), "--dev", str(tmp_path / "none.txt"), "--out",
-                 str(out)]) == 2
+                 str(tmp_path / "bad2")]) == 2
     assert "none of the 2 problem ids" in capsys.readouterr().err
