@@ -9,7 +9,9 @@ its column and carries a ``template`` spec. Matching semantics, exactly:
     Unicode-lowercased text and keywords (Arrow's ``utf8_lower``: the simple
     per-character mapping). ``word_boundary=True`` only counts a match that is
     neither preceded nor followed by a word character (ASCII letter, digit,
-    ``_`` or any non-ASCII character). Missing (null) texts abstain. All keyword
+    ``_`` or any non-ASCII character except the invisible format characters of
+    Unicode category Cf, such as U+FEFF and zero-width joiners, which count as
+    non-word). Missing (null) texts abstain. All keyword
     LFs on the same column and case mode are fused by :func:`wslib.apply_lfs`
     into one Aho-Corasick pass over the text, however many there are.
 ``regex_lf``
@@ -224,8 +226,8 @@ def keyword_lf(keywords: str | Sequence[str], label: int, column: str = "text", 
 
     >>> import pandas as pd
     >>> lf = keyword_lf(["song"], label=0, word_boundary=True, name="song")
-    >>> lf.apply_batch(pd.DataFrame({"text": ["Song!", "songs"]})).tolist()
-    [0, -1]
+    >>> lf.apply_batch(pd.DataFrame({"text": ["Song!", "songs", "Nice song\ufeff"]})).tolist()
+    [0, -1, 0]
     """
     if isinstance(keywords, str):
         keywords = [keywords]
