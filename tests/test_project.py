@@ -32,21 +32,6 @@ def test_embedded_dataset_ships_with_attribution():
     assert "UCI YouTube Spam Collection" in (folder / "readme.txt").read_text()
 
 
-def test_readme_python_example_runs(capsys):
-    text = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert blocks, "the README shows the pipeline in Python"
-    import warnings
-
-    from wslib.exceptions import CoverageWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CoverageWarning)
-        exec(compile(blocks[0], "README.md", "exec"), {})
-    out = capsys.readouterr().out
-    assert "emp_acc" in out  # the LF summary was printed
-
-
 def test_api_reference_is_current():
     import subprocess
     import sys

@@ -18,9 +18,7 @@ arrays and list the learned array attributes to persist in ``_learned``.
 
 from __future__ import annotations
 
-import json
 import warnings
-import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +31,7 @@ from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning, user
 from wslib.kernels import coverage_counts, row_coverage
 from wslib.matrix import VoteMatrix, check_votes
 from wslib.metrics import PROBA_METRICS, check_labels, score_predictions, score_proba
+from wslib.persist import check_format_version, read_archive, write_archive
 
 FORMAT = "wslib.labelmodel"
 FORMAT_VERSION = 1
@@ -288,11 +287,7 @@ class BaseLabelModel(BaseEstimator, ABC):
             "params": self.get_params(deep=False),
             "scalars": scalars,
         }
-        arrays["__header__"] = np.frombuffer(json.dumps(header, default=_plain).encode(),
-                                             dtype=np.uint8)
-        path = Path(path)
-        with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
+        write_archive(path, header, arrays)
 
     @classmethod
     def load(cls, path: str | Path) -> "BaseLabelModel":
@@ -301,12 +296,9 @@ class BaseLabelModel(BaseEstimator, ABC):
         Called on the base class it returns whatever model the file holds;
         called on a subclass it checks the file holds that class.
         """
-        header, arrays = _read_model_file(Path(path))
-        if header["format_version"] > FORMAT_VERSION:
-            raise ValueError(
-                f"{path} was written with format version {header['format_version']} by wslib "
-                f"{header['wslib_version']}; this wslib reads up to {FORMAT_VERSION}: upgrade"
-            )
+        header, arrays = read_archive(path, FORMAT, "label-model",
+                                      ("format_version", "class", "params", "scalars"))
+        check_format_version(header, FORMAT_VERSION, path)
         name = header["class"]
         if name not in _REGISTRY:
             raise ValueError(f"{path} holds an unknown label model {name!r}")
@@ -353,45 +345,3 @@ def _check_loaded_shapes(model: BaseLabelModel, path: Any) -> None:
             if isinstance(value, np.ndarray) and value.ndim and value.shape[0] != size:
                 raise ValueError(f"{path} is inconsistent: {key} has {value.shape[0]} entries "
                                  f"but {what} is {size}; the file was altered or damaged")
-
-
-def _plain(value: Any) -> Any:
-    """NumPy values in hyper-parameters (an array of LF pairs, an int64) as JSON values."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"hyper-parameter value {value!r} ({type(value).__name__}) cannot be "
-                    "saved as JSON")
-
-
-def _read_model_file(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Header and arrays of a label-model file; any damage is a ValueError naming ``path``."""
-    try:
-        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as npz:  # closed on error
-            if "__header__" not in npz.files:
-                raise ValueError(f"{path} is not a wslib label-model file (no header)")
-            raw = npz["__header__"].tobytes()
-            arrays = {name: npz[name] for name in npz.files if name != "__header__"}
-    except FileNotFoundError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        if str(path) in str(exc):
-            raise
-        # numpy's own advice for a non-archive file is to load it unsafely (pickle): not ours
-        why = ("it is not an .npz archive, and wslib never unpickles files"
-               if "allow_pickle" in str(exc) else str(exc))
-        raise ValueError(f"{path} is not a readable wslib label-model file "
-                         f"(an .npz written by save()): {why}") from None
-    try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} has a corrupted header: {exc}") from exc
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a wslib label-model file")
-    missing = [key for key in ("format_version", "class", "params", "scalars")
-               if key not in header]
-    if missing or not isinstance(header["format_version"], int):
-        raise ValueError(f"{path} has a corrupted header: missing or invalid "
-                         f"{missing or ['format_version']}")
-    return header, arrays
