@@ -71,3 +71,38 @@ def test_docstring_examples_run(name):
         warnings.simplefilter("ignore")  # coverage and dropped-verifier notes in the examples
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def _messages() -> list[tuple[str, int, str]]:
+    """(file, line, text) of every string literal inside a ``raise`` or a
+    ``warnings.warn(...)`` call of the package."""
+    import ast
+
+    out = []
+    for path in sorted((ROOT / "wslib").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            is_warn = isinstance(node, ast.Call) and getattr(node.func, "attr",
+                                                             getattr(node.func, "id", "")) == "warn"
+            if isinstance(node, ast.Raise) or is_warn:
+                out += [(path.name, sub.lineno, sub.value) for sub in ast.walk(node)
+                        if isinstance(sub, ast.Constant) and isinstance(sub.value, str)]
+    return out
+
+
+def test_errors_and_warnings_point_to_nothing_an_installed_user_lacks():
+    """Messages name documentation an installed package has (a docstring section,
+    ``help(...)``), never a path of the repository such as ``docs/contract.md``."""
+    messages = _messages()
+    assert len(messages) > 300  # the scan sees the package's messages
+    repo_path = re.compile(r"\b(docs|benchmarks|examples|tests)/|\.md\b")
+    bad = [m for m in messages if repo_path.search(m[2])]
+    assert not bad, bad
+    for name, line, text in messages:  # help(...) targets exist
+        for target in re.findall(r"help\((wslib[\w.]*)\)", text):
+            import importlib
+            module, _, attr = target.rpartition(".")
+            try:
+                importlib.import_module(target)
+            except ImportError:
+                assert hasattr(importlib.import_module(module), attr), (name, line, target)

@@ -69,6 +69,7 @@ from wslib.endmodel.validation import (
     check_features,
     check_soft_labels,
 )
+from wslib.classes import check_classes, encode_labels
 from wslib.exceptions import CoverageWarning, NotFittedError, user_stacklevel
 from wslib.kernels import row_coverage
 from wslib.labelmodel.base import check_bool, check_integer
@@ -249,7 +250,8 @@ class EndModel(ClassifierMixin, BaseEstimator):
         L : vote matrix (n, m), optional
             The votes behind ``y``: rows without a vote are the uncovered ones.
         label_model : fitted label model, optional
-            With ``L``: the soft labels are ``label_model.predict_proba(L)``.
+            With ``L``: the soft labels are ``label_model.predict_proba(L)``;
+            a model fitted with class names passes them on (``classes_``).
         X_dev, y_dev : optional
             A small gold-labelled set for early stopping (every class present).
         """
@@ -317,7 +319,9 @@ class EndModel(ClassifierMixin, BaseEstimator):
         self.best_epoch_ = result.best_epoch
         self.history_ = result.history
         self.best_score_ = result.history[result.best_epoch].get("val_score")
-        self.classes_ = np.arange(k)
+        named = getattr(label_model, "classes_", None)
+        self.classes_ = named.copy() if named is not None and named.dtype == object \
+            else np.arange(k)
         self.n_features_in_ = int(X.shape[1])
         self.n_uncovered_ = int(n - keep.sum())
         if self.verbose:
@@ -384,8 +388,9 @@ class EndModel(ClassifierMixin, BaseEstimator):
         return e / e.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Most probable class of each row."""
-        return self.decision_function(X).argmax(axis=1)
+        """Most probable class of each row: its index, or its name when the label
+        model given to ``fit`` was fitted with class names."""
+        return self.classes_[self.decision_function(X).argmax(axis=1)]
 
     def score(self, X: Any, y: Any, sample_weight: Any = None, *,
               metric: str = "accuracy") -> float:
@@ -394,7 +399,9 @@ class EndModel(ClassifierMixin, BaseEstimator):
         y = np.asarray(y)
         if y.ndim == 2:
             y = y.argmax(axis=1)
-        pred = self.predict(X)
+        if self.classes_.dtype == object:
+            y = encode_labels(y, self.classes_.tolist())
+        pred = self.decision_function(X).argmax(axis=1)
         y = check_labels(y, n=pred.shape[0], cardinality=len(self.classes_))
         if sample_weight is not None:
             if metric != "accuracy":
@@ -430,6 +437,7 @@ class EndModel(ClassifierMixin, BaseEstimator):
         header = {"format": FORMAT, "format_version": FORMAT_VERSION,
                   "wslib_version": __version__, "params": self.get_params(deep=False),
                   "n_classes": len(self.classes_),
+                  "classes": self.classes_.tolist() if self.classes_.dtype == object else None,
                   "scalars": {name: getattr(self, name) for name in self._SCALARS}}
         arrays = {name: tensor.detach().cpu().numpy()
                   for name, tensor in self.head_.state_dict().items()}
@@ -467,7 +475,9 @@ class EndModel(ClassifierMixin, BaseEstimator):
                              f"{model.n_features_in_} features and {k} classes: the file was "
                              f"altered or damaged ({exc})") from None
         model.head_ = head.to(resolve_device(model.device)).eval()
-        model.classes_ = np.arange(k)
+        names = header.get("classes")
+        model.classes_ = np.arange(k) if names is None else \
+            np.array(check_classes(names), dtype=object)
         return model
 
     def __sklearn_tags__(self):

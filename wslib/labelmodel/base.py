@@ -5,12 +5,26 @@ A label model turns a vote matrix ``L`` (n items x m labeling functions,
 in :mod:`wslib.labelmodel` follows scikit-learn's estimator conventions:
 
 * ``__init__`` only stores hyper-parameters (``cardinality``, ``random_state``, ...);
-* ``fit(L, *, class_balance=None, y_dev=None, L_dev=None)`` validates, learns and
-  returns ``self``; learned state ends with ``_`` (``cardinality_``,
-  ``n_sources_``, ``class_balance_`` and model-specific attributes);
+* ``fit(L, *, class_balance=None, y_dev=None, L_dev=None, classes=None)`` validates,
+  learns and returns ``self``; learned state ends with ``_`` (``cardinality_``,
+  ``n_sources_``, ``classes_``, ``class_balance_`` and model-specific attributes);
+* ``classes=["HAM", "SPAM"]`` names the classes in index order: ``predict``
+  then returns names (``None`` for an abstain) and ``score`` / ``y_dev`` take
+  gold labels as names (see :mod:`wslib.classes`);
 * ``predict_proba(L)``, ``predict(L, tie_break=...)``, ``score(L, y, metric=...)``;
 * ``save(path)`` / ``load(path)`` write a versioned ``.npz`` file with a JSON
   header (no pickle), so a file written by one version loads in the next.
+
+Items without votes
+-------------------
+An item no LF voted on is never dropped: ``predict_proba`` returns one row per
+input row, and ``coverage(L)`` marks the items with a vote. What such an item
+gets is each model's choice, documented with the model: ``MajorityVote`` and
+the weighted votes give it ``class_balance_``; ``LabelModel`` gives it
+``uncovered_proba_``, what silence says about the class (its ``uncovered``
+parameter); ``DawidSkene`` the posterior given that every LF abstained. An end
+model should not train on these rows as if labelled:
+``EndModel().fit(X, label_model=model, L=L)`` drops them.
 
 Subclasses implement ``_fit`` and ``_predict_proba`` on already-validated
 arrays and list the learned array attributes to persist in ``_learned``.
@@ -27,6 +41,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from wslib.classes import check_classes, decode_labels, encode_labels
 from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning, user_stacklevel
 from wslib.kernels import coverage_counts, row_coverage
 from wslib.matrix import VoteMatrix, check_votes
@@ -155,7 +170,8 @@ class BaseLabelModel(BaseEstimator, ABC):
         _REGISTRY[cls.__name__] = cls
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, L, *, class_balance=None, y_dev=None, L_dev=None) -> "BaseLabelModel":
+    def fit(self, L, *, class_balance=None, y_dev=None, L_dev=None,
+            classes=None) -> "BaseLabelModel":
         """Learn source parameters from votes ``L``; returns ``self``.
 
         Parameters
@@ -167,12 +183,20 @@ class BaseLabelModel(BaseEstimator, ABC):
             A small gold-labelled set; models may use it for the prior or to
             choose between candidate fits. ``L_dev`` defaults to ``None`` and
             then ``y_dev`` must align with the rows of ``L``.
+        classes : list of str, optional
+            Class names in index order (as given to ``apply_lfs``); sets the
+            number of classes and makes ``predict`` return names.
         """
         if (isinstance(self.random_state, bool)
                 or not isinstance(self.random_state, (int, np.integer)) or self.random_state < 0):
             raise ValueError(f"random_state must be a non-negative integer, got "
                              f"{self.random_state!r}")
-        L, k = check_votes(L, cardinality=self.cardinality)
+        names = None if classes is None else check_classes(classes)
+        if names is not None and self.cardinality not in (None, len(names)):
+            raise ValueError(f"cardinality={self.cardinality} but classes lists {len(names)} names")
+        L, k = check_votes(L, cardinality=self.cardinality if names is None else len(names))
+        if names is not None and y_dev is not None:
+            y_dev = encode_labels(y_dev, names, "y_dev")
         n, m = L.shape
         if m < self._min_sources:
             raise ValueError(
@@ -192,6 +216,7 @@ class BaseLabelModel(BaseEstimator, ABC):
         self._warn_coverage(L, k)
         self.cardinality_ = k
         self.n_sources_ = m
+        self.classes_ = np.arange(k) if names is None else np.array(names, dtype=object)
         self._fit(L, k, class_balance=prior, y_dev=y_dev, L_dev=L_dev)
         return self
 
@@ -201,7 +226,8 @@ class BaseLabelModel(BaseEstimator, ABC):
         if uncovered:
             warnings.warn(
                 f"{uncovered} of {L.shape[0]} items ({uncovered / L.shape[0]:.1%}) have no votes; "
-                "see docs/contract.md for how each model labels uncovered items",
+                "each model gives them a soft label of its own (help(wslib.labelmodel.base), "
+                "'Items without votes'); model.coverage(L) marks the covered ones",
                 CoverageWarning,
                 stacklevel=user_stacklevel(),
             )
@@ -247,13 +273,22 @@ class BaseLabelModel(BaseEstimator, ABC):
         """
         proba = self.predict_proba(L)
         rng = np.random.default_rng(self.random_state)
-        return break_ties(proba, tie_break, rng, prior=self.class_balance_)
+        pred = break_ties(proba, tie_break, rng, prior=self.class_balance_)
+        names = self._class_names()
+        return pred if names is None else decode_labels(pred, names)
+
+    def _class_names(self) -> list[str] | None:
+        """The class names given to ``fit``, or ``None`` for plain class indices."""
+        classes = getattr(self, "classes_", None)
+        return None if classes is None or classes.dtype != object else classes.tolist()
 
     def score(self, L, y, *, metric: str = "accuracy", tie_break: str = "random") -> float:
         """Score on gold labels ``y``: ``accuracy``, ``f1`` (class 1), ``f1_macro``,
         ``log_loss`` or ``brier`` (the last two on :meth:`predict_proba`)."""
         L = self._validate_for_predict(L)
-        y = check_labels(y, n=L.shape[0], cardinality=self.cardinality_)
+        names = self._class_names()
+        y = check_labels(y if names is None else encode_labels(y, names),
+                         n=L.shape[0], cardinality=self.cardinality_)
         if metric in PROBA_METRICS:
             return score_proba(y, self._predict_proba(L), metric=metric)
         proba = self._predict_proba(L)
@@ -279,6 +314,7 @@ class BaseLabelModel(BaseEstimator, ABC):
                 arrays[name] = value
             else:
                 scalars[name] = value.item() if isinstance(value, np.generic) else value
+        scalars["classes_"] = self._class_names()
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -321,6 +357,9 @@ class BaseLabelModel(BaseEstimator, ABC):
                              if key in accepted})
         for key, value in header["scalars"].items():
             setattr(model, key, value)
+        names = header["scalars"].get("classes_")  # None: class indices (older files too)
+        model.classes_ = np.arange(model.cardinality_) if names is None else \
+            np.array(check_classes(names), dtype=object)
         for key, value in arrays.items():
             setattr(model, key, value)
         for key, default in model_cls._learned_defaults.items():

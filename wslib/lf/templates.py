@@ -56,6 +56,7 @@ Example
 from __future__ import annotations
 
 import functools
+import inspect
 import operator
 import re
 from collections.abc import Sequence
@@ -68,7 +69,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from wslib.kernels.keywords import build_automaton, match_keywords
-from wslib.lf.core import LabelingFunction
+from wslib.lf.core import LabelingFunction, named_class
 from wslib.matrix import ABSTAIN
 
 __all__ = [
@@ -124,6 +125,28 @@ class Template:
     column: str
     label: int
     params: tuple
+
+
+def _class_name_label(factory: Any) -> Any:
+    """Let ``factory``'s ``label`` be a class name (``keyword_lf(..., "SPAM")``): the
+    LF then waits for ``classes=`` (:func:`wslib.lf.with_classes`), which remakes it
+    with the name's index. The other arguments are checked at once."""
+    signature = inspect.signature(factory)
+
+    @functools.wraps(factory)
+    def make(*args: Any, **kwargs: Any) -> LabelingFunction:
+        bound = signature.bind(*args, **kwargs)
+        label = bound.arguments["label"]
+        if not isinstance(label, str):
+            return factory(*args, **kwargs)
+
+        def remake(index: int) -> LabelingFunction:
+            bound.arguments["label"] = index
+            return factory(*bound.args, **bound.kwargs)
+
+        return named_class(remake(0), label, remake)
+
+    return make
 
 
 def _check_label(label: Any, name: str) -> int:
@@ -217,12 +240,15 @@ def _lower(words: Sequence[str]) -> list[str]:
     return pc.utf8_lower(pa.array(list(words), pa.string())).to_pylist()
 
 
-def keyword_lf(keywords: str | Sequence[str], label: int, column: str = "text", *,
+@_class_name_label
+def keyword_lf(keywords: str | Sequence[str], label: int | str, column: str = "text", *,
                name: str | None = None, case_sensitive: bool = False,
                word_boundary: bool = False) -> LabelingFunction:
     """LF voting ``label`` when ``column`` contains any of ``keywords`` (substring).
 
-    See the module docstring for the exact semantics.
+    See the module docstring for the exact semantics. ``label`` is a class
+    index, or a class name that ``apply_lfs(..., classes=[...])`` maps to its
+    index (as for every template).
 
     >>> import pandas as pd
     >>> lf = keyword_lf(["song"], label=0, word_boundary=True, name="song")
@@ -291,7 +317,8 @@ def _expand(items: list, limit: int) -> list[str] | None:
     return out
 
 
-def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None = None,
+@_class_name_label
+def regex_lf(pattern: str, label: int | str, column: str = "text", *, name: str | None = None,
              case_sensitive: bool = False) -> LabelingFunction:
     """LF voting ``label`` when RE2 ``pattern`` matches anywhere in ``column``.
 
@@ -500,7 +527,8 @@ def _check_device(device: Any) -> None:
         resolve_device(device)
 
 
-def threshold_lf(column: str, threshold: float, label: int, *, op: str = ">=",
+@_class_name_label
+def threshold_lf(column: str, threshold: float, label: int | str, *, op: str = ">=",
                  name: str | None = None, device: str | None = None) -> LabelingFunction:
     """LF voting ``label`` when ``column <op> threshold``; NaN / missing abstain.
 
@@ -534,7 +562,8 @@ def threshold_lf(column: str, threshold: float, label: int, *, op: str = ">=",
                             template=Template("threshold", column, label, (threshold, op)))
 
 
-def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any = None,
+@_class_name_label
+def similarity_lf(column: str, threshold: float, label: int | str, *, prototype: Any = None,
                   name: str | None = None, device: str | None = None) -> LabelingFunction:
     """LF voting ``label`` when an embedding is close to a prototype, or a score is high.
 
@@ -545,7 +574,8 @@ def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any =
         else a numeric score column (e.g. a pretrained classifier's probability).
     threshold : float
         Minimum cosine similarity (or score) to vote.
-    label : int
+    label : int or str
+        A class index, or a class name mapped by ``apply_lfs(..., classes=...)``.
     prototype : array-like of shape (d,) or (p, d), optional
         Prototype embedding(s); the best similarity over the ``p`` rows counts.
     device : str, optional
