@@ -49,7 +49,10 @@ L_test = np.hstack([goggles.transform(X_test), snuba.transform(X_test)])
 label_model = LabelModel(cardinality=10).fit(L_train, y_dev=y)
 soft = label_model.predict_proba(L_train)
 soft[labelled] = np.eye(10)[y_train[labelled]]       # gold rows for the labelled items
-end = EndModel(head="mlp", lr=3e-3, batch_size=256, random_state=0).fit(X_train, soft)
+covered = label_model.coverage(L_train)              # train on voted or labelled items only
+covered[labelled] = True
+end = EndModel(head="mlp", lr=3e-3, batch_size=256, random_state=0).fit(X_train, soft,
+                                                                        coverage=covered)
 
 few = LogisticRegression(max_iter=2000).fit(X_train[labelled], y_train[labelled])
 print(f"digits test accuracy: few-shot logreg {few.score(X_test, y_test):.3f} | "

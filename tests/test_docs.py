@@ -57,18 +57,23 @@ def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, Future]:
-    """Every page and example started at once, at most one process per CPU."""
+def runs(request, tmp_path_factory) -> dict[str, Future]:
+    """Every selected page and example started at once, at most one process per CPU."""
+    selected = {item.callspec.params.get("page", item.callspec.params.get("script"))
+                for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec")}
     pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1))
     futures = {}
     for page in PAGES_WITH_CODE:
-        blocks = json.dumps(python_blocks(page))
-        name = str(page.relative_to(ROOT))
-        futures[name] = pool.submit(_run, [sys.executable, "-c", RUNNER, str(page), blocks],
-                                    tmp_path_factory.mktemp(page.stem))
+        if page in selected:
+            blocks = json.dumps(python_blocks(page))
+            futures[str(page.relative_to(ROOT))] = pool.submit(
+                _run, [sys.executable, "-c", RUNNER, str(page), blocks],
+                tmp_path_factory.mktemp(page.stem))
     for script in EXAMPLES:
-        futures[script.name] = pool.submit(_run, [sys.executable, str(script)],
-                                           tmp_path_factory.mktemp(script.stem))
+        if script in selected:
+            futures[script.name] = pool.submit(_run, [sys.executable, str(script)],
+                                               tmp_path_factory.mktemp(script.stem))
     yield futures
     pool.shutdown(cancel_futures=True)
 

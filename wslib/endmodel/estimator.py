@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from wslib.classes import check_classes, encode_labels
 from wslib.device import resolve_device
 from wslib.endmodel.heads import HEADS
 from wslib.endmodel.targets import (
@@ -69,7 +70,6 @@ from wslib.endmodel.validation import (
     check_features,
     check_soft_labels,
 )
-from wslib.classes import check_classes, encode_labels
 from wslib.exceptions import CoverageWarning, NotFittedError, user_stacklevel
 from wslib.kernels import row_coverage
 from wslib.labelmodel.base import check_bool, check_integer
@@ -130,7 +130,10 @@ class EndModel(ClassifierMixin, BaseEstimator):
         warning) when neither is given. ``False`` trains on every row.
     confidence_coef : float
         Final weight :math:`\\alpha` of the auxiliary confidence loss (0 = off;
-        Burns et al. use 0.5–0.75).
+        Burns et al. use 0.5–0.75). The default 0.5, with ``patience=10`` and
+        soft targets, is what kept the student at or above ``LabelModel``
+        without any gold label on youtube, sms (rules re-applied) and trec
+        (``wslib bench endmodel --defaults``).
     confidence_warmup : float
         Fraction of ``max_epochs`` over which :math:`\\alpha` rises linearly from 0.
     device : str
@@ -168,10 +171,10 @@ class EndModel(ClassifierMixin, BaseEstimator):
                  class_balance: Any = None, label_temperature: float = 1.0,
                  hidden: int = 256,
                  dropout: float = 0.2, lr: float = 1e-3, weight_decay: float = 1e-4,
-                 batch_size: int = 128, max_epochs: int = 50, patience: int = 5,
+                 batch_size: int = 128, max_epochs: int = 50, patience: int = 10,
                  validation_fraction: float = 0.1,
                  dev_metric: str = "accuracy", sample_weighting: str | None = None,
-                 filter_uncovered: bool = True, confidence_coef: float = 0.0,
+                 filter_uncovered: bool = True, confidence_coef: float = 0.5,
                  confidence_warmup: float = 0.2, device: str = "cpu",
                  n_threads: int | None = 1, random_state: int = 0, verbose: int = 0):
         self.head = head
@@ -212,7 +215,8 @@ class EndModel(ClassifierMixin, BaseEstimator):
         for name in ("batch_size", "max_epochs", "patience", "hidden"):
             check_integer(name, getattr(self, name))
         check_integer("random_state", self.random_state, minimum=0)
-        check_integer("verbose", self.verbose, minimum=0)
+        if not isinstance(self.verbose, bool):  # verbose=True reads as 1
+            check_integer("verbose", self.verbose, minimum=0)
         check_bool("filter_uncovered", self.filter_uncovered)
         if self.dev_metric not in DEV_METRICS:
             raise ValueError(f"unknown dev_metric {self.dev_metric!r}; choose one of "
@@ -390,7 +394,8 @@ class EndModel(ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Most probable class of each row: its index, or its name when the label
         model given to ``fit`` was fitted with class names."""
-        return self.classes_[self.decision_function(X).argmax(axis=1)]
+        best = self.decision_function(X).argmax(axis=1)  # checks that the model is fitted
+        return self.classes_[best]
 
     def score(self, X: Any, y: Any, sample_weight: Any = None, *,
               metric: str = "accuracy") -> float:
