@@ -1,6 +1,7 @@
 """Write labeling functions of every kind, apply them, and look at what they do.
 
-Runs in a few seconds on the YouTube spam comments shipped with wslib::
+Runs on the YouTube spam comments shipped with wslib; 4.8 s of CPU time (user +
+system time from ``/usr/bin/time`` on a 2-core machine, numba's kernels cached)::
 
     python examples/01_write_and_apply_lfs.py
 """

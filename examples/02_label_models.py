@@ -1,6 +1,7 @@
 """Compare label models on the YouTube spam data shipped with wslib, then stream statistics.
 
-Runs in a few seconds::
+4.5 s of CPU time (user + system time from ``/usr/bin/time`` on a 2-core machine,
+numba's kernels cached)::
 
     python examples/02_label_models.py
 """

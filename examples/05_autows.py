@@ -7,7 +7,8 @@
    turned into ordinary wslib LFs, applied with ``apply_lfs`` next to a
    hand-written LF.
 
-Run: ``python examples/05_autows.py`` (about half a minute on 2 cores).
+Run: ``python examples/05_autows.py``; 10.0 s of CPU time (user + system time from
+``/usr/bin/time`` on a 2-core machine, numba's kernels cached).
 """
 
 import warnings

@@ -160,3 +160,20 @@ def test_rule_votes_datasets_keep_their_metric():
     args = argparse.Namespace(datasets=["youtube"], rule_votes=["sms"], quick=False, data=root)
     (yt_name, _), (name, ds) = _datasets(args)
     assert (yt_name, name, ds.metric) == ("youtube", "sms-rules", "f1")
+
+
+def test_recorded_defaults_are_at_least_the_label_model():
+    """The record behind the docs' claim: EndModel() with the current defaults, no gold
+    label, at least the label model on youtube, sms-rules and trec."""
+    from pathlib import Path
+
+    from wslib.endmodel import EndModel
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "endmodel.json"
+    medians = {r["dataset"]: r for r in json.loads(path.read_text())
+               if r["method"] == "endmodel/default" and r["seed"] == "median"}
+    assert {"youtube", "sms-rules", "trec"} <= set(medians)
+    for r in medians.values():
+        assert r["value"] >= r["label_model"], r
+        assert r["params"] == EndModel(random_state=0).get_params(), "defaults changed: rerun"
+        assert r["n_seeds"] >= 3 and r["selection"] == "held-out"
