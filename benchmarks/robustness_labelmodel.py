@@ -55,8 +55,10 @@ MODELS: dict[str, Callable[[int], object]] = {
     "MatrixCompletion": lambda k: MatrixCompletion(cardinality=k),
     "Triplet": lambda k: Triplet(cardinality=k),
     "LM fix_nested=False": lambda k: LabelModel(cardinality=k, fix_nested=False),
-    "LM uncovered=prior": lambda k: LabelModel(cardinality=k, uncovered="prior"),
+    "LM uncovered=firing": lambda k: LabelModel(cardinality=k, uncovered="firing"),
     "LM posterior=votes": lambda k: LabelModel(cardinality=k, posterior="votes"),
+    "LM posterior=confusion": lambda k: LabelModel(cardinality=k, posterior="confusion"),
+    "LM posterior=dawid-skene": lambda k: LabelModel(cardinality=k, posterior="dawid-skene"),
     "LM (default)": lambda k: LabelModel(cardinality=k),
 }
 

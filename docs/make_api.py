@@ -25,6 +25,7 @@ MODULES = [
     "wslib.datasets.synthetic",
     "wslib.metrics",
     "wslib.exceptions",
+    "wslib.compat.snorkel",
 ]
 
 OUT = Path(__file__).resolve().parent / "api.md"

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from wslib.datasets.synthetic import make_votes
+from wslib.exceptions import WslibWarning
 from wslib.labelmodel import LabelModel
 
 pytestmark = pytest.mark.filterwarnings("ignore::wslib.exceptions.CoverageWarning")
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::wslib.exceptions.CoverageWarnin
 def test_balance_estimate_moves_towards_the_truth_and_ranks_classes(n_unipolar):
     truth = np.array([0.4, 0.3, 0.15, 0.1, 0.05])
     d = make_votes(20_000, 30, 5, class_balance=truth, n_unipolar=n_unipolar, random_state=1)
-    est = LabelModel().fit(d.L).balance_estimate_
+    est = LabelModel(posterior="votes").fit(d.L).balance_estimate_
     assert est.shape == (5,) and np.isclose(est.sum(), 1.0)
     assert np.array_equal(np.argsort(est), np.argsort(truth))
     assert np.abs(est - truth).max() < 0.5 * np.abs(0.2 - truth).max()
@@ -37,20 +38,23 @@ def test_firing_posterior_labels_uncovered_items_as_the_silent_class():
     L, y = _default_class_votes()
     uncovered = (L < 0).all(axis=1)
     assert 0.1 < uncovered.mean() < 0.9
-    firing = LabelModel(posterior="votes").fit(L)  # uncovered="firing" is the default
+    with pytest.warns(WslibWarning, match="every LF votes class 1 only"):
+        firing = LabelModel(posterior="votes", uncovered="firing").fit(L)
     assert firing.uncovered_proba_[0] > 0.7
     proba = firing.predict_proba(L)
     np.testing.assert_allclose(proba[uncovered], np.tile(firing.uncovered_proba_,
                                                          (uncovered.sum(), 1)))
     assert (proba[uncovered].argmax(axis=1) == y[uncovered]).mean() > 0.7
-    prior = LabelModel(posterior="votes", uncovered="prior").fit(L)  # the (uniform) balance
+    with pytest.warns(WslibWarning):
+        prior = LabelModel(posterior="votes").fit(L)  # uncovered="prior": the uniform balance
     np.testing.assert_allclose(prior.predict_proba(L)[uncovered], 0.5)
     np.testing.assert_allclose(proba[~uncovered], prior.predict_proba(L)[~uncovered])
 
 
 def test_firing_posterior_survives_save_and_load(tmp_path):
     L, _ = _default_class_votes()
-    model = LabelModel().fit(L)
+    with pytest.warns(WslibWarning):
+        model = LabelModel(uncovered="firing").fit(L)
     model.save(tmp_path / "m.npz")
     again = LabelModel.load(tmp_path / "m.npz")
     np.testing.assert_array_equal(again.predict_proba(L), model.predict_proba(L))

@@ -74,7 +74,7 @@ def test_dawid_skene_on_torch_equals_numba(k, layout, abstain_aware, small_block
 
 
 @pytest.mark.parametrize("uncovered", ["prior", "firing"])
-@pytest.mark.parametrize("posterior", ["votes", "dawid-skene"])
+@pytest.mark.parametrize("posterior", ["votes", "confusion", "dawid-skene"])
 def test_label_model_on_torch_equals_numba(k, layout, uncovered, posterior, small_blocks):
     L = layout(_votes(k))
     ref = LabelModel(uncovered=uncovered, posterior=posterior).fit(L)
@@ -91,13 +91,13 @@ def test_label_model_with_nested_fixes_on_torch(small_blocks):
     broad = np.random.default_rng(0).random(3_000) < 0.4
     L[:, 2] = np.where(broad, 0, -1)
     L[:, 3] = np.where(broad & (d.y == 1), 1, -1)
-    ref = LabelModel().fit(L)
-    got = LabelModel(device="cpu").fit(L)
+    ref = LabelModel(posterior="votes").fit(L)
+    got = LabelModel(posterior="votes", device="cpu").fit(L)
     assert [3, 2] in got.fixes_.tolist() and np.array_equal(got.fixes_, ref.fixes_)
     for X in (L, to_sparse(L)):
         np.testing.assert_allclose(got.predict_proba(X), ref.predict_proba(X), rtol=0, atol=1e-8)
-    ref = LabelModel().fit(L, class_balance=[0.3, 0.7])  # a prior: the unipolar-aware branch
-    got = LabelModel(device="cpu").fit(L, class_balance=[0.3, 0.7])
+    ref = LabelModel(posterior="votes").fit(L, class_balance=[0.3, 0.7])  # the unipolar-aware branch
+    got = LabelModel(posterior="votes", device="cpu").fit(L, class_balance=[0.3, 0.7])
     np.testing.assert_allclose(got.predict_proba(L), ref.predict_proba(L), rtol=0, atol=1e-8)
 
 

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wslib._spelling import other_spellings
 from wslib.kernels import count_votes
 from wslib.kernels.agreement import confusion_counts, overlap_conflict_counts
 from wslib.matrix import VoteMatrix, check_votes
@@ -193,6 +194,9 @@ def lf_accuracies(model: Any, lfs: Sequence[Any] | None = None) -> pd.Series:
     return pd.Series(accuracy, index=_names(lfs, accuracy.shape[0]), name="est_acc")
 
 
+@other_spellings({"Y": "wslib spells the gold labels y",
+                  "est_weights": "add the model's weights as a column: "
+                                 "summary['weight'] = model.weights_"})
 def lf_summary(L: Any, y: Any = None, lfs: Sequence[Any] | None = None, *,
                cardinality: int | None = None, model: Any = None) -> LFSummary:
     """One row per LF: ``j``, ``polarity``, ``coverage``, ``overlaps``, ``conflicts``

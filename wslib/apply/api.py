@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
+from wslib._spelling import other_spellings
 from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, Watch, apply_chunk, compile_lfs
 from wslib.apply.errors import WorkerDiedError
 from wslib.exceptions import LFFaultWarning, WslibWarning, user_stacklevel
@@ -257,6 +258,10 @@ def _worker_died(task: Any) -> WorkerDiedError:
 
 
 # ----------------------------------------------------------------------------- apply_lfs
+@other_spellings({"df": "pass the data as the first argument, data",
+                  "progress_bar": "wslib spells it progress=",
+                  "fault_tolerant": "wslib spells it errors='abstain'",
+                  "return_meta": "wslib spells it return_faults=True (a Series of fault counts)"})
 def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
               chunk_size: int | None = None, progress: bool = False, errors: str = "raise",
               cardinality: int | None = None, sparse: bool = False,

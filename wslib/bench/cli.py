@@ -29,6 +29,7 @@ SUBCOMMANDS = {
     "weaver": "wslib.bench.weaver",
     "autows": "wslib.bench.autows",
     "scale": "wslib.bench.scale",
+    "snorkel": "wslib.bench.snorkel",
 }
 
 

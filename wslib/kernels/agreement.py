@@ -17,7 +17,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from wslib.kernels.votes import _chunks
+from wslib.kernels.votes import _chunks, serial_when_small
 
 __all__ = ["confusion_counts", "overlap_conflict_counts"]
 
@@ -79,6 +79,7 @@ def _overlap_conflict_csr(indptr, indices, data, m, k, bounds):
     return partial.sum(axis=0)
 
 
+@serial_when_small
 def overlap_conflict_counts(L, k: int) -> np.ndarray:
     """``(n_sources, 3)`` int64: items each LF covers, overlaps on, conflicts on."""
     if sp.issparse(L):
@@ -116,6 +117,7 @@ def _confusion_csr(indptr, indices, data, y, m, k):
     return out
 
 
+@serial_when_small
 def confusion_counts(L, y: np.ndarray, k: int) -> np.ndarray:
     """``(n_sources, k, k)`` int64: ``[j, g, v]`` = items of gold ``g`` LF ``j`` voted ``v``.
 

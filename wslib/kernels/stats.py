@@ -14,7 +14,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from wslib.kernels.votes import _JIT, _chunks, _softmax_row
+from wslib.kernels.votes import _JIT, _chunks, _softmax_row, serial_when_small
 
 __all__ = ["one_coin_proba", "pairwise_agreement", "pattern_hashes", "weighted_vote_counts"]
 
@@ -89,6 +89,7 @@ def _pattern_hashes_csr(indptr, indices, data, keys):
     return h, nv, first
 
 
+@serial_when_small
 def pattern_hashes(L, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One pass over ``L``: per row a 64-bit pattern hash, the vote count, the first vote.
 
@@ -132,6 +133,7 @@ def _weighted_vote_counts_dense(L, R, bounds):
     return partial.sum(axis=0)
 
 
+@serial_when_small
 def weighted_vote_counts(L, R: np.ndarray) -> np.ndarray:
     """``(m, k, k)`` array ``out[j, v, c] = sum_i R[i, c] * [L[i, j] == v]``.
 
@@ -205,6 +207,7 @@ def _one_coin_proba_csr(indptr, indices, data, w, log_prior, fixes):
     return out
 
 
+@serial_when_small
 def one_coin_proba(L, w: np.ndarray, log_prior: np.ndarray,
                    fixes: np.ndarray | None = None) -> np.ndarray:
     """Posterior of the one-coin weighted vote in one fused pass (scores + softmax).
@@ -239,6 +242,7 @@ def _pairwise_agreement_csr(indptr, indices, data, weights, m):
     return both + both.T, agree + agree.T
 
 
+@serial_when_small
 def pairwise_agreement(P: sp.csr_matrix, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted ``(m, m)`` counts of rows where two LFs both vote, and where they agree.
 

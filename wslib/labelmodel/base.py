@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from wslib._spelling import other_spellings
 from wslib.classes import check_classes, decode_labels, encode_labels
 from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning, user_stacklevel
 from wslib.kernels import coverage_counts, row_coverage
@@ -53,6 +54,23 @@ FORMAT_VERSION = 1
 TIE_BREAKS = ("random", "abstain", "first", "prior")
 
 _REGISTRY: dict[str, type["BaseLabelModel"]] = {}
+
+#: Snorkel's ``LabelModel`` arguments, and what a wslib label model does instead
+_NOT_SGD = ("{cls} is not trained by gradient descent: its estimate is closed form or EM "
+            "(see max_iter and tol where it has them), so there is nothing to set")
+_TIE = "wslib spells it tie_break= ('abstain', 'random', 'first' or 'prior')"
+_FIT_SPELLINGS = {"L_train": "pass the vote matrix as the first argument, L",
+                  "Y_dev": "wslib spells it y_dev= (gold labels of the rows of L, or of L_dev)",
+                  "seed": "the fit is deterministic; random_state= in the constructor seeds "
+                          "predict(tie_break='random')",
+                  **dict.fromkeys(("n_epochs", "lr", "l2", "optimizer", "optimizer_config",
+                                   "lr_scheduler", "lr_scheduler_config", "prec_init",
+                                   "log_freq", "mu_eps", "progress_bar"), _NOT_SGD)}
+_PREDICT_SPELLINGS = {"tie_break_policy": _TIE,
+                      "return_probs": "call predict_proba(L) for the probabilities"}
+_SCORE_SPELLINGS = {"tie_break_policy": _TIE, "Y": "wslib spells the gold labels y",
+                    "metrics": "wslib scores one metric= per call and returns a float"}
+_INIT_SPELLINGS = {"verbose": "wslib's label models print nothing; drop verbose="}
 
 __all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_class_balance",
            "check_bool", "check_integer", "check_positive"]
@@ -161,6 +179,7 @@ class BaseLabelModel(BaseEstimator, ABC):
     #: soft labels unchanged; every model that claims it is tested for it.
     permutation_invariant: ClassVar[bool] = False
 
+    @other_spellings(_INIT_SPELLINGS)
     def __init__(self, cardinality: int | None = None, random_state: int = 0):
         self.cardinality = cardinality
         self.random_state = random_state
@@ -168,8 +187,12 @@ class BaseLabelModel(BaseEstimator, ABC):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _REGISTRY[cls.__name__] = cls
+        if "__init__" in cls.__dict__:  # every model's constructor names Snorkel's options
+            cls.__init__ = other_spellings(_INIT_SPELLINGS)(cls.__init__)
 
     # ------------------------------------------------------------------ fitting
+    @other_spellings(_FIT_SPELLINGS, positional="class_balance=, y_dev=, L_dev= and classes= "
+                                                "are keyword-only")
     def fit(self, L, *, class_balance=None, y_dev=None, L_dev=None,
             classes=None) -> "BaseLabelModel":
         """Learn source parameters from votes ``L``; returns ``self``.
@@ -265,6 +288,7 @@ class BaseLabelModel(BaseEstimator, ABC):
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
         """Soft labels for validated votes."""
 
+    @other_spellings(_PREDICT_SPELLINGS)
     def predict(self, L, *, tie_break: str = "random") -> np.ndarray:
         """Hard labels (arg-max of :meth:`predict_proba`) with an explicit tie policy.
 
@@ -282,6 +306,7 @@ class BaseLabelModel(BaseEstimator, ABC):
         classes = getattr(self, "classes_", None)
         return None if classes is None or classes.dtype != object else classes.tolist()
 
+    @other_spellings(_SCORE_SPELLINGS)
     def score(self, L, y, *, metric: str = "accuracy", tie_break: str = "random") -> float:
         """Score on gold labels ``y``: ``accuracy``, ``f1`` (class 1), ``f1_macro``,
         ``log_loss`` or ``brier`` (the last two on :meth:`predict_proba`)."""

@@ -2,118 +2,121 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.stats import chi2
+from scipy.special import betaln
 
+from wslib.exceptions import CoverageWarning, WslibWarning, user_stacklevel
 from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel, check_bool, check_class_balance
-from wslib.labelmodel.dawid_skene import DawidSkene, _dev_class_counts, confusion_posterior
+from wslib.labelmodel.dawid_skene import DawidSkene, confusion_posterior
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
-from wslib.labelmodel.weighted import _dev_evidence, accuracy_to_weight
+from wslib.labelmodel.weighted import DevEvidence, accuracy_to_weight, dev_evidence
 from wslib.matrix import VoteMatrix
 
 __all__ = ["LabelModel", "POSTERIORS"]
 
 #: values of ``LabelModel(posterior=)``
-POSTERIORS = ("auto", "votes", "dawid-skene")
-#: significance level of the firing-independence test of ``posterior="auto"``
-INDEPENDENCE_LEVEL = 0.01
+POSTERIORS = ("auto", "votes", "confusion", "dawid-skene")
+#: ``posterior="auto"`` takes the crowd model when LFs voting two or more classes cast
+#: at least this share of the votes
+CROWD_SHARE = 0.5
+#: same-class LFs a unipolar LF must co-vote with for its precision to be estimated,
+#: for k = 2 and k > 2: three indicators of one latent class (Goodman, 1974); with two
+#: classes the other class's LFs indicate the same dichotomy and are the third
+MIN_PEERS = {2: 1, "multiclass": 2}
 
 
 class LabelModel(BaseLabelModel):
-    r"""Weighted vote whose LF accuracies are estimated with abstains, and applied without them.
+    r"""The default label model: the estimator that the structure of the votes supports.
 
-    Two models, each used where it is reliable, and a test that picks the
-    posterior:
+    Two kinds of sources call for two models, and the votes say which they are:
 
-    1. **Estimation** reads abstains as evidence. An abstain-aware Dawid–Skene
-       model (:class:`DawidSkene`: every LF's class-conditional distribution
-       over its votes *and* abstain, fitted by EM on the vote patterns) gives
-       each LF's precision, the probability that its vote is right,
+    * **Labeling functions** mostly vote one class each (keyword rules,
+      regexes: *unipolar*). Their votes agree or clash by construction, so the
+      vote values say nothing about accuracy; *which* LFs fire, and how often
+      together, does. Each LF's **precision** :math:`a_j` (the probability that
+      its vote is right) is estimated by an abstain-aware Dawid–Skene model
+      (:class:`DawidSkene`), and the soft label is the one-coin weighted vote
+      (``posterior_ == "votes"``)
 
-       .. math::
+      .. math::
 
-           a_j = \frac{\sum_c \pi_c\, P(L_j = c \mid y = c)}
-                      {\sum_c \pi_c\, P(L_j \ne -1 \mid y = c)}.
+          P(y = c \mid L_i) \propto \pi_c \exp\Big(\sum_{j : L_{ij} = c} w_j\Big),
+          \qquad w_j = \log \frac{a_j (k - 1)}{1 - a_j},
 
-       With unipolar LFs (each votes one class, like keyword rules) this is
-       what identifies their quality: among the items where they fire, two
-       same-class LFs always agree and two opposite ones always disagree, so
-       the votes alone carry no information about accuracy; *which* LFs fire,
-       and how often together, does.
-    2. **Prediction** reads abstains as missing. The soft label is the
-       one-coin weighted vote of :class:`WeightedMajorityVote`,
+      which reads abstains as missing (summing "LF :math:`j` stayed silent"
+      over LFs whose firing is correlated beyond the class overwhelms the
+      votes on real data). A precision is only estimated where the votes
+      identify it, from three indicators of one latent class (Goodman, 1974):
+      a unipolar LF needs two other LFs of its class that vote on some of its
+      items, or one in a binary task, where the other class's LFs indicate the
+      same dichotomy (``MIN_PEERS``). The others (``identified_`` False; on a set with
+      one LF per class, all of them) share the vote-weighted mean precision of
+      the identified ones, and when none is identified the model is a
+      majority vote.
+    * **Crowd workers** and model-based sources vote several classes each
+      (*multipolar*); their answers do identify full confusion matrices,
+      including which classes each one mixes up. When sources voting two or
+      more classes cast at least ``CROWD_SHARE`` of the votes, the soft label
+      is the Dawid–Skene posterior with abstains as missing data
+      (``posterior_ == "confusion"``; Dawid & Skene, 1979).
 
-       .. math::
+    ``posterior`` forces one of them, or the abstain-aware Dawid–Skene
+    posterior (``"dawid-skene"``), which reads silence as evidence: right when
+    LFs fire independently given the class, wrong on the real LF sets tried
+    (docs/labelmodels.md).
 
-           P(y = c \mid L_i) \propto \pi_c \exp\Big(\sum_{j : L_{ij} = c} w_j\Big),
-           \qquad w_j = \log \frac{a_j (k - 1)}{1 - a_j},
+    An item no LF votes on has no evidence: its soft label is the class prior
+    of such items, ``uncovered_proba_`` — the ``class_balance`` given to
+    ``fit``, or from gold dev labels the class shares of the dev items without
+    votes (smoothed towards the dev class shares), otherwise uniform, the
+    guess that cannot be worse than chance. ``uncovered="firing"`` uses the
+    firing-rate estimate instead (below), which assumes LFs fire independently.
 
-       with :math:`a_j \ge 1/k` (an LF never counts against its own vote).
-       Summing "LF :math:`j` stayed silent" over hundreds of LFs whose firing
-       is correlated beyond the class (real LFs share keywords, sources and
-       heuristics) overwhelms the votes, which is why the abstain-aware model's
-       own posterior is poor on real data; the vote-only posterior is not.
-    3. **The test** (``posterior="auto"``). When the LFs *do* fire
-       independently given the class (crowd workers, LFs built on unrelated
-       signals), silence is evidence and the abstain-aware posterior is the
-       right one: with positive-only LFs it is what labels the silent class.
-       The fitted Dawid–Skene model predicts how often each pair of LFs votes
-       on the same item; a Pearson test of those predictions against the
-       observed co-votes (the bivariate residuals of latent class analysis,
-       ``independence_test_``) keeps the abstain-aware posterior when it
-       passes at the 1 % level, and the vote-only one otherwise, or when no
-       pair has 5 expected co-votes. Real keyword LFs fail it by far
-       (p < 1e-6 on every shared WRENCH set).
+    **Gold dev labels** (``fit(L, y_dev=, L_dev=)``, about 100 items): each LF's
+    accuracy becomes a Bayesian compromise between its estimate and its dev
+    votes. The estimate is a Beta prior of strength :math:`\kappa` that holds
+    with probability :math:`\rho`, and a uniform prior otherwise (a contaminated
+    prior: an estimate the dev votes contradict is dropped, not averaged in);
+    :math:`\kappa, \rho` maximise the beta-binomial likelihood of the dev votes
+    of all LFs, and each LF takes the posterior mean of its more probable
+    component (``dev_trust_``: True where that is the estimate). The dev
+    labels also set the class prior ``class_balance_`` (smoothed class shares)
+    and the Dawid–Skene class prior. :class:`WeightedMajorityVote` uses dev
+    labels alone.
 
     Also:
 
     * ``fix_nested``: LF ``a`` *fixes* LF ``b`` (Ratner et al., 2016, *Data
       programming*, NeurIPS) when ``a`` has fewer votes, ``b`` also votes on at
       least 90 % of ``a``'s items (10 or more) and they disagree on most of
-      them; ``b``'s vote is then dropped where ``a`` votes, at prediction
-      (``fixes_`` lists the learned pairs).
-    * ``dependencies``: LF pairs ``(a, b)`` you know share one decision (a
-      rule and its copy, two regexes over the same field): ``b``'s vote is
-      dropped where ``a`` votes, like a fixing pair, and the vote-only
-      posterior is used (the abstain-aware one assumes no dependencies).
-      Learning such copies from ``L`` is not done: agreeing, co-firing LFs are
-      common in real LF sets, and merging them cost trec 0.431 -> 0.406 in
-      the robustness study while helping only synthetic copies.
-    * Gold labels ``y_dev`` add their correct/total votes to each LF's
-      estimated correct/total votes, and their class counts to the class prior
-      of the Dawid–Skene fit.
-    * The class balance is estimated from ``L`` (``balance_estimate_``) with
-      the class-conditional firing rates :math:`f_{jc}` of the LFs on the
-      covered items' posteriors: an item no LF votes on is of class :math:`c`
-      with probability :math:`P(c \mid \text{no vote}) \propto \pi_c \prod_j
-      (1 - f_{jc})`, and :math:`\pi` solves :math:`n \pi_c = \sum_{i\,
-      \text{covered}} P(c \mid L_i) + n_0 P(c \mid \text{no vote})` (a
-      fixed point, :math:`n_0` uncovered items); under the abstain-aware
-      posterior it is the Dawid–Skene prior. Uncovered items get that
-      posterior (``uncovered_proba_``; ``uncovered="prior"`` gives them
-      ``class_balance_`` instead, uniform unless given). The product assumes
-      LFs fire independently given the class, which real LFs do not, but it
-      is still far closer to the truth than a uniform guess: on the
-      robustness study's real runs it scores 0.581 against 0.538 (sms spam
-      F1 0.425 against 0.290, where most items have no vote and spam is 13 %).
+      them; ``b``'s vote is then dropped where ``a`` votes (``fixes_``).
+    * ``dependencies``: LF pairs ``(a, b)`` you know share one decision: ``b``'s
+      vote is dropped where ``a`` votes, like a fixing pair; the vote
+      posterior is then used.
+    * ``balance_estimate_``: the class balance estimated from ``L`` with the
+      class-conditional firing rates :math:`f_{jc}` of the LFs on the covered
+      items' posteriors (an item no LF votes on is of class :math:`c` with
+      probability :math:`\propto \pi_c \prod_j (1 - f_{jc})`; :math:`\pi` is
+      the fixed point of :math:`n \pi_c = \sum_{i\, \text{covered}} P(c \mid
+      L_i) + n_0 P(c \mid \text{no vote})`). It is reported, and used for
+      uncovered items only with ``uncovered="firing"``: on real data it was
+      worse than a uniform guess on four of the six sets with uncovered items.
 
-    The prior :math:`\pi` of the posterior is ``class_balance`` given to
-    ``fit``, else uniform. The choices above were made by the robustness study
-    in docs/labelmodels.md (``benchmarks/robustness_labelmodel.py``), on WRENCH
-    *valid* splits with random halves of the LFs and on synthetic regimes,
-    never on the benchmark's test splits. The fit runs on the distinct vote
-    patterns (:class:`~wslib.labelmodel.stats.VoteStats`): one pass over
-    ``L``, then work independent of ``n``.
+    The fit runs on the distinct vote patterns
+    (:class:`~wslib.labelmodel.stats.VoteStats`): one pass over ``L``, then
+    work independent of ``n``. Every choice above was measured on real data
+    (docs/labelmodels.md, ``wslib bench labelmodel``).
 
-    References: Dawid & Skene (1979), *Applied Statistics* 28(1); Nitzan &
-    Paroush (1982), *International Economic Review* 23(2); Ratner et al.
-    (2016), *Data programming*, NeurIPS.
+    References: Dawid & Skene (1979), *Applied Statistics* 28(1); Goodman
+    (1974), *Biometrika* 61(2); Nitzan & Paroush (1982), *International
+    Economic Review* 23(2); Ratner et al. (2016), *Data programming*, NeurIPS.
 
     Parameters
     ----------
@@ -131,43 +134,46 @@ class LabelModel(BaseLabelModel):
         Learn and apply nested-LF "fixing" dependencies.
     max_patterns : int
         Distinct multi-vote patterns kept (exact below; deterministic hash sample above).
-    uncovered : {"firing", "prior"}
-        Soft label of an item without votes under the vote-only posterior:
-        the firing-rate posterior ``uncovered_proba_`` or ``class_balance_``
-        (the abstain-aware posterior labels every item itself).
-    posterior : {"auto", "votes", "dawid-skene"}
-        The soft label: chosen by the firing-independence test, the
-        vote-only weighted vote, or the abstain-aware Dawid–Skene posterior.
+    uncovered : {"prior", "firing"}
+        Soft label of an item without votes under the vote posterior (see above).
+    posterior : {"auto", "votes", "confusion", "dawid-skene"}
+        The soft label: chosen from the sources' polarity, the one-coin
+        weighted vote of precisions, the vote-only Dawid–Skene posterior, or
+        the abstain-aware one.
     dependencies : sequence of (int, int), optional
         Known dependent LF pairs ``(a, b)``: ``b``'s vote is dropped where
         ``a`` votes (added to ``fixes_``).
     device : str, optional
-        Torch device for the vote statistics, the EM and the weighted vote of
-        ``predict_proba`` (block by block); ``None``: numba on the CPU.
+        Torch device for the vote statistics, the EM and the soft labels
+        (block by block); ``None``: numba on the CPU.
 
     Attributes
     ----------
     accuracy_, weights_ : ndarray (m,)
         Each LF's precision and its vote weight.
+    identified_ : ndarray of bool (m,)
+        LFs whose precision the votes identify (the others share one).
+    dev_trust_ : ndarray of bool (m,)
+        With dev labels: LFs whose estimate the dev votes kept (all True without).
+    unipolar_ : ndarray of bool (m,)
+        LFs that vote at most one class.
+    multipolar_share_ : float
+        Share of the votes cast by LFs voting two or more classes.
+    posterior_ : str
+        The posterior ``predict_proba`` uses: ``"votes"``, ``"confusion"`` or
+        ``"dawid-skene"``.
     class_balance_ : ndarray (k,)
-        The prior of the posterior: given to ``fit``; else uniform under the
-        vote-only posterior, the Dawid–Skene estimate under the abstain-aware one.
+        The class prior: given to ``fit``, else from dev labels, else uniform
+        (vote posterior) or the Dawid–Skene estimate (the other two).
     balance_estimate_ : ndarray (k,)
-        Class balance estimated from ``L`` (equal to ``class_balance_`` when given).
+        Class balance estimated from ``L`` (see above).
     uncovered_proba_ : ndarray (k,)
         The soft label of an item without votes.
     fixes_ : ndarray of int64 (n_pairs, 2)
         ``(fixer, fixed)`` LF pairs.
-    unipolar_ : ndarray of bool (m,)
-        LFs that vote at most one class: their accuracy is a precision.
-    posterior_ : str
-        The posterior ``predict_proba`` uses: ``"votes"`` or ``"dawid-skene"``.
     confusion_ : ndarray (m, k, k + 1)
         The Dawid–Skene estimate: ``confusion_[j, c, v] = P(L_j = v | y = c)``,
-        ``v = k`` for abstain.
-    independence_test_ : ndarray (3,)
-        ``[chi2, degrees of freedom, p-value]`` of the firing-independence
-        test (p-value NaN when no pair is testable).
+        ``v = k`` for abstain (zero under the vote-only model).
     n_iter_ : int
         EM iterations of the estimate.
 
@@ -179,14 +185,16 @@ class LabelModel(BaseLabelModel):
     >>> model = LabelModel().fit(data.L)
     >>> model.predict_proba(data.L).shape
     (5000, 3)
+    >>> model.posterior_                      # these synthetic sources vote every class
+    'confusion'
     >>> bool(abs(model.accuracy_ - data.accuracy).max() < 0.1)
     True
     """
 
     _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_", "fixes_",
                 "balance_estimate_", "uncovered_proba_", "unipolar_", "posterior_",
-                "confusion_", "independence_test_")
-    #: added in 0.1.1: files saved before get the behaviour they were saved with
+                "confusion_", "identified_", "dev_trust_", "multipolar_share_")
+    #: added after 0.1.0: files saved before get the behaviour they were saved with
     _learned_defaults: ClassVar[dict[str, Callable[[Any], Any]]] = {
         "balance_estimate_": lambda model: model.class_balance_,
         "uncovered_proba_": lambda model: model.class_balance_,
@@ -194,14 +202,16 @@ class LabelModel(BaseLabelModel):
         "posterior_": lambda model: "votes",
         "confusion_": lambda model: np.full((model.n_sources_, model.cardinality_,
                                              model.cardinality_ + 1), np.nan),
-        "independence_test_": lambda model: np.array([np.nan, 0.0, np.nan]),
+        "identified_": lambda model: np.ones(model.n_sources_, dtype=bool),
+        "dev_trust_": lambda model: np.ones(model.n_sources_, dtype=bool),
+        "multipolar_share_": lambda model: float("nan"),
     }
     permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  smoothing: float = 1.0, max_iter: int = 200, tol: float = 1e-6,
                  fix_nested: bool = True, max_patterns: int = DEFAULT_CAPACITY,
-                 uncovered: str = "firing", posterior: str = "auto",
+                 uncovered: str = "prior", posterior: str = "auto",
                  dependencies: Sequence[tuple[int, int]] | None = None,
                  device: str | None = None):
         super().__init__(cardinality=cardinality, random_state=random_state)
@@ -217,9 +227,7 @@ class LabelModel(BaseLabelModel):
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
         stats = VoteStats._from_checked(L, k, self.max_patterns, self.device)
-        self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
-        self._fit_stats(stats, *_dev_evidence(L, k, y_dev, L_dev), _dev_class_counts(y_dev, k),
-                        given=class_balance is not None)
+        self._fit_stats(stats, class_balance, dev_evidence(L, k, y_dev, L_dev))
 
     def fit_stats(self, stats: VoteStats, *, class_balance=None) -> LabelModel:
         """Fit from (possibly merged) :class:`VoteStats` instead of a vote matrix.
@@ -238,65 +246,75 @@ class LabelModel(BaseLabelModel):
         """
         k, m = stats.cardinality, stats.n_sources
         self.cardinality_, self.n_sources_ = k, m
-        self.class_balance_ = (np.full(k, 1.0 / k) if class_balance is None
-                               else check_class_balance(class_balance, k))
-        self._fit_stats(stats, np.zeros(m), np.zeros(m), None, given=class_balance is not None)
+        prior = None if class_balance is None else check_class_balance(class_balance, k)
+        self._fit_stats(stats, prior, None)
         return self
 
-    def _fit_stats(self, stats: VoteStats, dev_hits: np.ndarray, dev_votes: np.ndarray,
-                   dev_counts: np.ndarray | None, *, given: bool) -> None:
+    def _check_params(self, m: int) -> np.ndarray:
         if self.uncovered not in ("prior", "firing"):
             raise ValueError(f"uncovered must be 'prior' or 'firing', got {self.uncovered!r}")
         if self.posterior not in POSTERIORS:
             raise ValueError(f"posterior must be one of {POSTERIORS}, got {self.posterior!r}")
         check_bool("fix_nested", self.fix_nested)
-        given_pairs = _check_dependencies(self.dependencies, stats.n_sources)
-        if self.posterior == "dawid-skene" and len(given_pairs):
-            raise ValueError("dependencies are applied by the vote posterior; "
-                             "posterior='dawid-skene' assumes the LFs have none")
-        k = stats.cardinality
-        estimate = DawidSkene(k, smoothing=self.smoothing, max_iter=self.max_iter, tol=self.tol,
-                              max_patterns=self.max_patterns, device=self.device)
-        estimate._fit_patterns(stats, class_balance=self.class_balance_ if given else None,
-                               dev_counts=dev_counts)
-        self.n_iter_ = estimate.n_iter_
+        given_pairs = _check_dependencies(self.dependencies, m)
+        if self.posterior not in ("auto", "votes") and len(given_pairs):
+            raise ValueError(f"dependencies are applied by the vote posterior; "
+                             f"posterior={self.posterior!r} assumes the LFs have none")
+        return given_pairs
+
+    def _fit_stats(self, stats: VoteStats, given: np.ndarray | None,
+                   dev: DevEvidence | None) -> None:
+        k, m = stats.cardinality, stats.n_sources
+        given_pairs = self._check_params(m)
         P, w = stats.compressed()
         rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
         per_class = np.bincount(P.indices * k + P.data, weights=w[rows],
-                                minlength=stats.n_sources * k).reshape(stats.n_sources, k)
+                                minlength=m * k).reshape(m, k)
         votes = per_class.sum(axis=1)
-        acc = ((estimate.accuracy_ * votes + dev_hits)
-               / np.where(votes + dev_votes > 0, votes + dev_votes, 1.0))
-        acc = np.where(votes + dev_votes > 0, acc, estimate.accuracy_)
-        self.accuracy_ = np.clip(acc, 1.0 / k + 1e-3, 1 - 1e-3)
-        self.weights_ = accuracy_to_weight(self.accuracy_, k)
         self.unipolar_ = (per_class > 0).sum(axis=1) <= 1
-        both, agree = pairwise_agreement(P, w)
-        learned = (_nested_fixes(both, agree, votes) if self.fix_nested
-                   else np.zeros((0, 2), np.int64))
-        self.fixes_ = np.unique(np.concatenate([learned, given_pairs]), axis=0)
-        self.confusion_ = estimate.confusion_
-        n = float(w.sum())
-        self.independence_test_ = _firing_independence_test(
-            both / n, estimate.confusion_[:, :, :k].sum(axis=2), estimate.class_balance_,
-            n / stats.multi_scale)
+        self.multipolar_share_ = float(votes[~self.unipolar_].sum() / max(votes.sum(), 1.0))
+        _warn_structure(per_class, dev, k)
+        self.posterior_ = self.posterior
         if self.posterior == "auto":
-            independent = self.independence_test_[2] >= INDEPENDENCE_LEVEL
-            self.posterior_ = ("dawid-skene" if independent and not len(given_pairs)
-                               else "votes")
+            crowd = self.multipolar_share_ >= CROWD_SHARE and not len(given_pairs)
+            self.posterior_ = "confusion" if crowd else "votes"
+        balance = given if given is not None else _dev_balance(dev, k)
+        estimate = DawidSkene(k, abstain_aware=self.posterior_ != "confusion",
+                              smoothing=self.smoothing, max_iter=self.max_iter, tol=self.tol,
+                              max_patterns=self.max_patterns, device=self.device)
+        estimate._fit_patterns(stats, class_balance=balance,
+                               dev_counts=None if dev is None else _class_counts(dev, k))
+        self.n_iter_ = estimate.n_iter_
+        self.confusion_ = estimate.confusion_
+        accuracy = estimate.accuracy_
+        self.identified_ = np.ones(m, dtype=bool)
+        self.dev_trust_ = np.ones(m, dtype=bool)
+        if self.posterior_ == "votes":
+            both, agree = pairwise_agreement(P, w)
+            self.identified_ = _identified(both, per_class, self.unipolar_,
+                                           MIN_PEERS[2 if k == 2 else "multiclass"])
+            accuracy = _share_unidentified(accuracy, votes, self.identified_)
+            if dev is not None and dev.votes.any():
+                accuracy, self.dev_trust_ = _dev_accuracy(accuracy, dev.hits, dev.votes)
+            learned = (_nested_fixes(both, agree, votes) if self.fix_nested
+                       else np.zeros((0, 2), np.int64))
+            self.fixes_ = np.unique(np.concatenate([learned, given_pairs]), axis=0)
         else:
-            self.posterior_ = self.posterior
-        if self.posterior_ == "dawid-skene":
-            if not given:
-                self.class_balance_ = estimate.class_balance_
-            self.balance_estimate_ = self.class_balance_
-            self.uncovered_proba_ = self._ds_posterior(np.full((1, stats.n_sources), -1,
-                                                               dtype=np.int8))[0]
-        else:
+            self.fixes_ = np.zeros((0, 2), np.int64)
+        self.accuracy_ = np.clip(accuracy, 1.0 / k + 1e-3, 1 - 1e-3)
+        self.weights_ = accuracy_to_weight(self.accuracy_, k)
+        if self.posterior_ == "votes":
+            self.class_balance_ = np.full(k, 1.0 / k) if balance is None else balance
             self._estimate_balance(P, w, given)
+            if self.uncovered == "prior":
+                self.uncovered_proba_ = _uncovered_prior(dev, self.class_balance_, k)
+        else:
+            self.class_balance_ = estimate.class_balance_ if balance is None else balance
+            self.balance_estimate_ = self.class_balance_
+            self.uncovered_proba_ = self._ds_posterior(np.full((1, m), -1, dtype=np.int8))[0]
 
-    def _estimate_balance(self, P, w: np.ndarray, given: bool) -> None:
-        """``balance_estimate_`` and ``uncovered_proba_`` from the covered patterns' posteriors.
+    def _estimate_balance(self, P, w: np.ndarray, given: np.ndarray | None) -> None:
+        """``balance_estimate_`` and the firing-rate soft label of items without votes.
 
         Firing rates count every vote an LF casts, fixed or not: whether it
         fires is what an uncovered item's posterior is about.
@@ -305,23 +323,24 @@ class LabelModel(BaseLabelModel):
         R = self._posterior(P, self.fixes_)
         firing = weighted_vote_counts(P, R * covered[:, None]).sum(axis=1)  # (m, k)
         n = float(w.sum())
-        if given:
-            self.balance_estimate_ = self.class_balance_
-            no_vote = _no_vote_posterior(firing, self.class_balance_, n)
+        if given is not None:
+            self.balance_estimate_ = given
+            self.uncovered_proba_ = _no_vote_posterior(firing, given, n)
         else:
-            self.balance_estimate_, no_vote = _firing_balance(firing, covered @ R, n)
-        self.uncovered_proba_ = no_vote if self.uncovered == "firing" else self.class_balance_
+            self.balance_estimate_, self.uncovered_proba_ = _firing_balance(firing,
+                                                                            covered @ R, n)
 
     def _ds_posterior(self, L: VoteMatrix) -> np.ndarray:
-        """The abstain-aware Dawid–Skene posterior under the estimated (or given) balance."""
-        return confusion_posterior(L, self.confusion_, self.class_balance_, device=self.device)
+        """The Dawid–Skene posterior (vote-only or abstain-aware) under ``class_balance_``."""
+        return confusion_posterior(L, self.confusion_, self.class_balance_,
+                                   abstain_aware=self.posterior_ == "dawid-skene",
+                                   device=self.device)
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
-        if self.posterior_ == "dawid-skene":
+        if self.posterior_ != "votes":
             return self._ds_posterior(L)
         proba = self._posterior(L, self.fixes_)
-        if self.uncovered == "firing":
-            proba[row_coverage(L) == 0] = self.uncovered_proba_
+        proba[row_coverage(L) == 0] = self.uncovered_proba_
         return proba
 
     def _posterior(self, L: VoteMatrix, fixes: np.ndarray) -> np.ndarray:
@@ -358,6 +377,100 @@ class LabelModel(BaseLabelModel):
         scores -= scores.max(axis=1, keepdims=True)
         proba = np.exp(scores)
         return proba / proba.sum(axis=1, keepdims=True)
+
+
+def _warn_structure(per_class: np.ndarray, dev: DevEvidence | None, k: int) -> None:
+    """Warn about votes that cannot separate the classes, and dev classes no LF votes."""
+    cast = per_class.sum(axis=0) > 0
+    if cast.sum() == 1:
+        c = int(np.flatnonzero(cast)[0])
+        warnings.warn(f"every LF votes class {c} only: the votes say 'class {c}' or nothing, so "
+                      f"covered items get class {c} and uncovered ones the class prior; give "
+                      "class_balance=, gold dev labels, LFs for the other classes, or "
+                      "posterior='dawid-skene' (which reads silence as evidence)",
+                      WslibWarning, stacklevel=user_stacklevel())
+    if dev is None:
+        return
+    absent = sorted(set(np.unique(dev.labels).tolist()) - set(np.flatnonzero(cast).tolist()))
+    if absent:
+        warnings.warn(f"y_dev holds classes {absent} that no LF votes in L: they enter the class "
+                      "prior, but no LF's accuracy can be checked on them", CoverageWarning,
+                      stacklevel=user_stacklevel())
+    present = np.unique(dev.labels)
+    if present.size == 1:
+        warnings.warn(f"y_dev holds only class {int(present[0])}: it cannot set the class "
+                      "balance, which stays as without dev labels; the LFs' accuracies still "
+                      "use its votes", WslibWarning, stacklevel=user_stacklevel())
+
+
+def _class_counts(dev: DevEvidence, k: int) -> np.ndarray:
+    return np.bincount(dev.labels, minlength=k).astype(np.float64)
+
+
+def _dev_balance(dev: DevEvidence | None, k: int) -> np.ndarray | None:
+    """The dev labels' class shares, add-one smoothed; ``None`` below two classes."""
+    if dev is None or np.unique(dev.labels).size < 2:
+        return None
+    counts = _class_counts(dev, k) + 1.0
+    return counts / counts.sum()
+
+
+def _uncovered_prior(dev: DevEvidence | None, balance: np.ndarray, k: int) -> np.ndarray:
+    """Class shares of the dev items without votes, with ``k`` pseudo-items at ``balance``;
+    ``balance`` itself without dev labels."""
+    if dev is None or np.unique(dev.labels).size < 2:
+        return balance
+    labels = dev.labels[dev.uncovered]
+    counts = np.bincount(labels, minlength=k) + k * balance
+    return counts / counts.sum()
+
+
+def _identified(both: np.ndarray, per_class: np.ndarray, unipolar: np.ndarray,
+                min_peers: int) -> np.ndarray:
+    """LFs whose precision the votes identify: multipolar ones, and unipolar ones that
+    co-vote with at least ``min_peers`` other unipolar LFs of their class."""
+    cls = per_class.argmax(axis=1)
+    same = ((cls[:, None] == cls[None, :]) & unipolar[:, None] & unipolar[None, :]
+            & (both > 0))
+    np.fill_diagonal(same, False)
+    return ~unipolar | (same.sum(axis=1) >= min_peers)
+
+
+def _share_unidentified(accuracy: np.ndarray, votes: np.ndarray, identified: np.ndarray
+                        ) -> np.ndarray:
+    """Unidentified LFs take the vote-weighted mean precision of the identified ones (of
+    all LFs when none is: every LF then weighs the same, a majority vote)."""
+    pool = identified if (identified & (votes > 0)).any() else np.ones_like(identified)
+    weight = votes[pool]
+    common = (np.average(accuracy[pool], weights=weight) if weight.sum() > 0
+              else float(np.mean(accuracy[pool])))
+    return np.where(identified, accuracy, common)
+
+
+def _dev_accuracy(prior: np.ndarray, hits: np.ndarray, votes: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    r"""Accuracies from an estimate and gold dev votes under a contaminated Beta prior.
+
+    Each LF's dev hits are beta-binomial under :math:`
+ho\, \mathrm{Beta}(\kappa a_j,
+    \kappa (1 - a_j)) + (1 - 
+ho)\, \mathrm{Beta}(1, 1)`; :math:`(\kappa, 
+ho)` maximise
+    the likelihood of every LF's dev votes on a grid, and each LF takes the posterior mean
+    of its more probable component. Returns the accuracies and where the estimate held.
+    """
+    a = np.clip(prior, 1e-3, 1 - 1e-3)
+    kappa = np.exp(np.linspace(np.log(0.5), np.log(1e4), 60))[:, None]  # (K, 1)
+    rho = np.linspace(0.02, 0.98, 49)[:, None, None]  # (R, 1, 1)
+    log_est = (betaln(hits + kappa * a, votes - hits + kappa * (1 - a))
+               - betaln(kappa * a, kappa * (1 - a)))  # (K, m)
+    log_flat = betaln(hits + 1.0, votes - hits + 1.0)  # (m,)
+    mix = np.logaddexp(np.log(rho) + log_est, np.log1p(-rho) + log_flat)  # (R, K, m)
+    r, q = np.unravel_index(np.argmax(mix.sum(axis=2)), mix.shape[:2])
+    held = np.log(rho[r, 0, 0]) + log_est[q] >= np.log1p(-rho[r, 0, 0]) + log_flat
+    k_best = kappa[q, 0]
+    kept = (hits + k_best * a) / (votes + k_best)
+    return np.where(held, kept, (hits + 1.0) / (votes + 2.0)), held | (votes == 0)
 
 
 def _unipolar_votes(L: VoteMatrix, unipolar: np.ndarray) -> np.ndarray:
@@ -451,32 +564,3 @@ def _check_dependencies(pairs: Sequence[tuple[int, int]] | None, m: int) -> np.n
                              f"0..{m - 1}")
         out.append((a, b))
     return np.array(out, dtype=np.int64).reshape(-1, 2)
-
-
-def _firing_independence_test(shared: np.ndarray, firing: np.ndarray, balance: np.ndarray,
-                              n: float, min_expected: float = 5.0) -> np.ndarray:
-    r"""Pearson test that LFs fire independently given the class: ``[chi2, df, p-value]``.
-
-    Under the Dawid–Skene model, LFs ``j`` and ``l`` both vote on a share
-    :math:`E_{jl} = \sum_c \pi_c f_{jc} f_{lc}` of the items (:math:`f_{jc}`:
-    ``firing``, the fitted probability that ``j`` votes on class ``c``). The
-    statistic sums the squared standardised residuals of the observed shares
-    :math:`O_{jl}` (``shared``) over the pairs with at least
-    ``min_expected`` expected and unexpected co-votes, the *bivariate
-    residuals* of latent class analysis (Vermunt & Magidson, 2005, *Latent
-    GOLD 4.0 User's Guide*), :math:`\chi^2 = \sum_{j<l} n (O_{jl} -
-    E_{jl})^2 / (E_{jl}(1 - E_{jl}))`, with one degree of freedom per pair.
-    No testable pair gives a p-value of NaN. ``n`` is the number of items
-    the co-votes were counted on: fewer than the rows of ``L`` when the
-    multi-vote patterns are a sample (:attr:`VoteStats.multi_scale`).
-    """
-    expected = (firing * balance[None, :]) @ firing.T
-    upper = np.triu_indices(shared.shape[0], 1)
-    e, o = expected[upper], shared[upper]
-    testable = (n * e >= min_expected) & (n * (1.0 - e) >= min_expected)
-    if not testable.any():
-        return np.array([np.nan, 0.0, np.nan])
-    e, o = e[testable], o[testable]
-    stat = float((n * (o - e) ** 2 / (e * (1.0 - e))).sum())
-    df = float(testable.sum())
-    return np.array([stat, df, float(chi2.sf(stat, df))])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from wslib.kernels import count_votes
+from wslib.kernels import count_votes, row_coverage
 from wslib.kernels.stats import one_coin_proba
 from wslib.labelmodel.base import BaseLabelModel, check_class_balance
 from wslib.labelmodel.stats import VoteStats, check_dev_set, check_stats_fit
 from wslib.matrix import VoteMatrix, check_votes
 
-__all__ = ["WeightedMajorityVote", "accuracy_to_weight"]
+__all__ = ["DevEvidence", "WeightedMajorityVote", "accuracy_to_weight", "dev_evidence"]
 
 
 def accuracy_to_weight(accuracy: np.ndarray, k: int) -> np.ndarray:
@@ -90,7 +92,7 @@ class WeightedMajorityVote(BaseLabelModel):
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
         self._fit_evidence(L.shape[1], k, class_balance,
                            None if self.accuracy is not None else
-                           _dev_evidence(L, k, y_dev, L_dev))
+                           dev_evidence(L, k, y_dev, L_dev))
 
     def fit_stats(self, stats: VoteStats, *, class_balance=None, y_dev=None,
                   L_dev=None) -> WeightedMajorityVote:
@@ -114,8 +116,7 @@ class WeightedMajorityVote(BaseLabelModel):
         self.cardinality_, self.n_sources_ = k, m
         prior = None if class_balance is None else check_class_balance(class_balance, k)
         self._fit_evidence(m, k, prior, None if self.accuracy is not None else
-                           _dev_evidence(L_dev, k, y_dev, L_dev) if y_dev is not None
-                           else (np.zeros(m), np.zeros(m)))
+                           dev_evidence(L_dev, k, y_dev, L_dev))
         return self
 
     def _fit_evidence(self, m: int, k: int, class_balance, evidence) -> None:
@@ -127,8 +128,10 @@ class WeightedMajorityVote(BaseLabelModel):
             if acc.shape != (m,) or not np.all((acc > 0) & (acc < 1)):
                 raise ValueError(f"accuracy must be {m} numbers in (0, 1), one per LF, "
                                  f"got shape {acc.shape}")
+        elif evidence is None:
+            acc = self._posterior_accuracy(np.zeros(m), np.zeros(m))
         else:
-            acc = self._posterior_accuracy(*evidence)
+            acc = self._posterior_accuracy(evidence.hits, evidence.votes)
         self._set_accuracy(acc, k)
 
     def _posterior_accuracy(self, hits: np.ndarray, votes: np.ndarray) -> np.ndarray:
@@ -145,14 +148,33 @@ class WeightedMajorityVote(BaseLabelModel):
         return one_coin_proba(L, self.weights_, log_prior)
 
 
-def _dev_evidence(L: VoteMatrix, k: int, y_dev, L_dev) -> tuple[np.ndarray, np.ndarray]:
-    """Per-LF (correct votes, votes) on gold-labelled rows; zeros without ``y_dev``."""
-    m = L.shape[1]
+class DevEvidence(NamedTuple):
+    """What a gold-labelled dev set says: per LF, correct votes and votes; the gold
+    labels; which dev rows have no vote."""
+
+    hits: np.ndarray
+    votes: np.ndarray
+    labels: np.ndarray
+    uncovered: np.ndarray
+
+
+def dev_evidence(L: VoteMatrix, k: int, y_dev, L_dev) -> DevEvidence | None:
+    """Per-LF correct votes and votes on the gold-labelled rows, or ``None`` without ``y_dev``.
+
+    Without ``L_dev``, ``y_dev`` labels rows of ``L`` (``-1`` = unlabelled).
+
+    >>> import numpy as np
+    >>> ev = dev_evidence(None, 2, np.array([0, 1]), np.array([[0, -1], [0, -1]]))
+    >>> ev.hits.tolist(), ev.votes.tolist(), ev.uncovered.tolist()
+    ([1.0, 0.0], [2.0, 0.0], [False, False])
+    """
     if y_dev is None:
-        return np.zeros(m), np.zeros(m)
+        return None
+    y_dev = np.asarray(y_dev)
     if L_dev is None:
         labelled = np.flatnonzero(y_dev >= 0)
         L_dev, y_dev = L[labelled], y_dev[labelled]
+    m = L_dev.shape[1]
     L_dev, _ = check_votes(L_dev, cardinality=k, n_sources=m, name="L_dev", allow_empty=True)
     votes = np.zeros(m)
     hits = np.zeros(m)
@@ -160,4 +182,4 @@ def _dev_evidence(L: VoteMatrix, k: int, y_dev, L_dev) -> tuple[np.ndarray, np.n
         counts = count_votes(L_dev[y_dev == c], k)
         votes += counts.sum(axis=1)
         hits += counts[:, c]
-    return hits, votes
+    return DevEvidence(hits, votes, y_dev.astype(np.int64), row_coverage(L_dev) == 0)

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wslib._spelling import other_spellings
 from wslib.classes import class_index, encode_labels
 from wslib.lf.preprocess import Preprocessor
 
@@ -80,6 +81,7 @@ class LabelingFunction:
 
     class_name: str | None = None
 
+    @other_spellings({}, positional="resources= and pre= are keyword-only in wslib")
     def __init__(self, name: str, f: Callable[..., Any], *, kind: str = "row",
                  resources: Mapping[str, Any] | None = None,
                  pre: Sequence[Preprocessor] | None = None,

@@ -29,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from wslib._spelling import other_spellings
+
 __all__ = ["Preprocessor", "preprocessor"]
 
 
@@ -66,6 +68,9 @@ class Preprocessor:
         return f"Preprocessor({self.name!r}, batch={self.batch})"
 
 
+@other_spellings({"memoize": "wslib always memoizes a preprocessor within an apply run (once per "
+                             "row, however many LFs use it); drop memoize=",
+                  "memoize_key": "wslib memoizes per row within an apply run; drop memoize_key="})
 def preprocessor(name: str | None = None, *, batch: bool = False,
                  resources: Mapping[str, Any] | None = None
                  ) -> Callable[[Callable[..., Any]], Preprocessor]:
