@@ -19,9 +19,7 @@ import tempfile
 from pathlib import Path
 
 from wslib.bench.cli import main
-from wslib.bench.core import read_results
-from wslib.bench.docs import render_docs
-from wslib.bench.snorkel import update_page
+from wslib.bench.docs import fill_blocks, render_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -37,7 +35,7 @@ def run(argv: list[str]) -> int:
         docs = ROOT / "docs"
         print(f"wrote {render_docs(RESULTS, docs / 'benchmarks.md', docs / 'img')}",
               file=sys.stderr)
-        update_page(docs / "migration-snorkel.md", read_results(RESULTS / "snorkel.json")[0])
+        fill_blocks(docs / "migration-snorkel.md", RESULTS)
         print(f"wrote {docs / 'migration-snorkel.md'}", file=sys.stderr)
     return code
 

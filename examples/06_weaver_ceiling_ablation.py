@@ -10,7 +10,7 @@ Two tables, one seed (about 10 s of CPU time, measured)::
 
     python examples/06_weaver_ceiling_ablation.py
 
-The docs table (6 calibrated tables x 3 seeds, about a minute)::
+The docs table (6 calibrated tables x 3 seeds; 157 s of CPU time, measured the same way)::
 
     python examples/06_weaver_ceiling_ablation.py --all --seeds 3
 """

@@ -46,6 +46,7 @@ __all__ = [
     "number",
     "sequence",
     "text",
+    "verbosity",
 ]
 
 #: tolerance on the sum of a class balance
@@ -294,6 +295,14 @@ def number(low: float | None = None, high: float | None = None, *, open_low: boo
 def boolean(optional: bool = False) -> Constraint:
     """Constraint: ``True`` or ``False`` (see :func:`check_bool`)."""
     return functools.partial(check_bool, optional=optional)
+
+
+def verbosity() -> Constraint:
+    """Constraint: ``True``/``False`` or a non-negative integer level."""
+    def check(name: str, value: Any) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            check_integer(name, value, minimum=0)
+    return check
 
 
 def choice(*choices: Any, optional: bool = False) -> Constraint:

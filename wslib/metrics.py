@@ -20,7 +20,7 @@ METRICS = ("accuracy", "f1", "f1_binary", "f1_macro", "f1_micro", "log_loss", "b
 PROBA_METRICS = ("log_loss", "brier")
 
 __all__ = ["METRICS", "PROBA_METRICS", "score_predictions", "score_proba",
-           "performance_gap_recovered", "check_labels"]
+           "performance_gap_recovered", "check_labels", "reliability_curve"]
 
 
 def check_labels(y, n: int | None = None, cardinality: int | None = None, name: str = "y",
@@ -109,3 +109,28 @@ def performance_gap_recovered(student: float, weak: float, ceiling: float) -> fl
     if gap == 0:
         return float("nan")
     return (student - weak) / gap
+
+
+def reliability_curve(confidence, correct, n_bins: int = 10
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Confidence against accuracy in ``n_bins`` equal-width bins of ``[0, 1]``.
+
+    ``confidence`` is each item's top-class probability and ``correct`` whether
+    that class was right. Returns the mean confidence, the accuracy and the
+    count of every non-empty bin, and the expected calibration error (the
+    count-weighted mean gap between the two).
+
+    >>> conf, acc, count, ece = reliability_curve([0.9, 0.9, 0.6, 0.6], [1, 1, 1, 0])
+    >>> conf.tolist(), acc.tolist(), count.tolist(), round(ece, 3)
+    ([0.6, 0.9], [0.5, 1.0], [2, 2], 0.1)
+    """
+    conf = np.asarray(confidence, dtype=np.float64)
+    hit = np.asarray(correct, dtype=np.float64)
+    bins = np.minimum((conf * n_bins).astype(np.int64), n_bins - 1)
+    count = np.bincount(bins, minlength=n_bins)
+    conf_sum = np.bincount(bins, weights=conf, minlength=n_bins)
+    hit_sum = np.bincount(bins, weights=hit, minlength=n_bins)
+    used = count > 0
+    mean_conf, mean_hit = conf_sum[used] / count[used], hit_sum[used] / count[used]
+    ece = float(np.sum(count[used] * np.abs(mean_conf - mean_hit)) / max(count.sum(), 1))
+    return mean_conf, mean_hit, count[used], ece

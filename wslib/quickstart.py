@@ -103,10 +103,8 @@ def run(args: argparse.Namespace) -> int:
     L_train = apply_lfs(train.data, lfs, cardinality=ds.cardinality)
     print("\nLF summary on the training split" + (" (gold used for analysis only)"
                                                   if train.has_labels else "") + ":")
-    with pd.option_context("display.width", 120, "display.precision", 3,
-                           "display.max_columns", None):
-        print(lf_summary(L_train, train.y if train.has_labels else None, lfs,
-                         cardinality=ds.cardinality))
+    print(lf_summary(L_train, train.y if train.has_labels else None, lfs,
+                     cardinality=ds.cardinality))
 
     from wslib import labelmodel
     mv = _fit(labelmodel.MajorityVote(cardinality=ds.cardinality), L_train)

@@ -1,5 +1,7 @@
 """lf_summary and friends: definitions, dense == sparse, Snorkel agreement, bad input."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -100,3 +102,47 @@ def test_bad_input_named():
         lf_summary(L, y[:3])
     with pytest.raises(ValueError, match=r"row 0, column 0"):
         lf_summary(np.full((2, 2), -3))
+
+
+def test_summary_displays_rounded_and_in_full():
+    """Printed and in HTML: three decimals, every column, however wide the table."""
+    L, y = random_votes(m=30)
+    names = [f"a_rather_long_labeling_function_name_{j}" for j in range(30)]
+    summary = lf_summary(L, y, names)
+    text = repr(summary)
+    lines = text.splitlines()
+    assert "..." not in text and len(lines) == 31
+    assert lines[0].split() == ["j", "polarity", "coverage", "overlaps", "conflicts", "correct",
+                                "incorrect", "emp_acc"]
+    assert f"{summary['coverage'].iloc[0]:.3f}" in lines[1]
+    assert not re.search(r"\d\.\d{4}", text)  # no value shown with more than 3 decimals
+    html = summary._repr_html_()
+    assert "emp_acc" in html and "..." not in html
+    assert f"{summary['coverage'].iloc[0]:.3f}" in html
+    assert isinstance(summary.sort_values("coverage").head(3), type(summary))
+    assert summary["coverage"].iloc[0] == lf_coverages(L)[0]  # values are not rounded
+
+
+def test_label_model_accuracies_by_name():
+    from wslib.analysis import lf_accuracies
+    from wslib.datasets.synthetic import make_votes
+    from wslib.labelmodel import LabelModel, MajorityVote
+
+    data = make_votes(3000, 5, 2, random_state=0)
+    model = LabelModel().fit(data.L)
+    names = ["a", "b", "c", "d", "e"]
+    acc = lf_accuracies(model, names)
+    assert acc.index.tolist() == names and acc.name == "est_acc"
+    np.testing.assert_array_equal(acc.to_numpy(), model.accuracy_)
+    summary = lf_summary(data.L, data.y, names, model=model)
+    assert summary.columns[-2:].tolist() == ["emp_acc", "est_acc"]
+    np.testing.assert_array_equal(summary["est_acc"].to_numpy(), model.accuracy_)
+    assert "est_acc" in lf_summary(data.L, lfs=names, model=model)
+    with pytest.raises(ValueError, match="MajorityVote learns no per-LF accuracies"):
+        lf_accuracies(MajorityVote().fit(data.L))
+    with pytest.raises(ValueError, match="not a fitted label model"):
+        lf_accuracies(LabelModel())
+    with pytest.raises(ValueError, match="fitted on 5 LFs but L has 4 columns"):
+        lf_summary(data.L[:, :4], model=model)
+    with pytest.raises(ValueError, match="lfs has 2 entries but L has 5 columns"):
+        lf_accuracies(model, ["a", "b"])

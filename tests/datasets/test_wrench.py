@@ -130,3 +130,14 @@ def test_shared_sms_votes_re_applied_from_its_rules():
     assert rows_kept < 0.5  # the shipped test votes belong to other messages
     spam = revoted["test"].L == 1
     assert (spam & (ds["test"].y[:, None] == 1)).sum() > 0.9 * spam.sum()
+
+
+def test_dataset_and_split_reprs_are_short():
+    from wslib.datasets import load_embedded
+
+    ds = load_embedded("youtube")
+    for obj in (ds, ds["train"]):
+        text = repr(obj)
+        assert len(text) < 160 and "\n" not in text, text
+        assert str(obj) == text
+    assert "train=1586" in repr(ds) and "1586 items" in repr(ds["train"])

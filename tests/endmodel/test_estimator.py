@@ -110,8 +110,8 @@ def test_balanced_target_with_a_known_class_balance():
     rescaled to the true balance 50/50 the student recovers class 1; unscaled it cannot."""
     X, y, _ = make_problem(n=400, noise=0.0, seed=3)
     P = np.where(y[:, None] == 1, [0.55, 0.45], [0.95, 0.05])
-    plain = EndModel(**FAST, validation_fraction=0).fit(X, P)
-    balanced = EndModel(**FAST, validation_fraction=0, target="balanced",
+    plain = EndModel(**FAST, validation_fraction=0, confidence_coef=0.0).fit(X, P)
+    balanced = EndModel(**FAST, validation_fraction=0, target="balanced", confidence_coef=0.0,
                         class_balance=np.bincount(y) / len(y)).fit(X, P)
     assert (plain.predict(X) == 0).mean() > 0.95
     assert balanced.score(X, y) > 0.9
@@ -124,7 +124,8 @@ def test_hard_balanced_target_weighs_classes_towards_the_balance():
     X, y, _ = make_problem(n=400, noise=0.0, seed=5)
     wrong = (y == 1) & (np.random.default_rng(1).random(400) < 0.5)
     P = np.where(((y == 0) | wrong)[:, None], [0.9, 0.1], [0.1, 0.9])
-    kw = {"head": "logreg", "lr": 0.05, "max_epochs": 30, "validation_fraction": 0}
+    kw = {"head": "logreg", "lr": 0.05, "max_epochs": 30, "validation_fraction": 0,
+          "confidence_coef": 0.0}
     hard = EndModel(**kw, target="hard").fit(X, P)
     weighted = EndModel(**kw, target="hard-balanced", class_balance=[0.5, 0.5]).fit(X, P)
     assert hard.score(X, y) < 0.85
@@ -141,7 +142,8 @@ def test_sharpened_soft_labels_recover_a_class_with_flat_but_right_labels():
     wrong = np.random.default_rng(0).random(400) < 0.4
     P = np.where((y == 0)[:, None], [0.9, 0.1], np.where(wrong[:, None], [0.95, 0.05],
                                                           [0.35, 0.65]))
-    kw = {"head": "logreg", "lr": 0.05, "max_epochs": 30, "validation_fraction": 0}
+    kw = {"head": "logreg", "lr": 0.05, "max_epochs": 30, "validation_fraction": 0,
+          "confidence_coef": 0.0}
     plain = EndModel(**kw).fit(X, P)
     sharp = EndModel(**kw, label_temperature=0.1).fit(X, P)
     assert plain.predict_proba(X[y == 1])[:, 1].mean() < 0.5

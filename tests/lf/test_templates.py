@@ -1,6 +1,7 @@
 """Templates: exact matching semantics, fusion, bad arguments."""
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -12,11 +13,22 @@ from wslib.lf import keyword_lf, regex_lf, similarity_lf, threshold_lf
 
 TEXTS = ["Check out my channel", "shout OUT", "a song!", "songs", "Ünïcode SÖNG", None, "",
          "check-out", "x_song_x", "éout"]
+#: format characters (category Cf) around matches: non-word for ``word_boundary``
+FORMAT_TEXTS = ["Nice song\ufeff", "\u200dout\u200c", "söng\u2060", "\ufeff\ufeffsong", "x\u200dsong",
+                "song\U000e0041", "song\u00e9"]
 
 
 @pytest.fixture
 def df():
     return pd.DataFrame({"text": TEXTS})
+
+
+def _word(c):
+    """A word character for ``word_boundary``: ASCII letter, digit, ``_``, or non-ASCII
+    other than a format character (category Cf)."""
+    if c.isascii():
+        return c.isalnum() or c == "_"
+    return unicodedata.category(c) != "Cf"
 
 
 def py_keyword(texts, keywords, case_sensitive=False, word_boundary=False):
@@ -36,19 +48,19 @@ def py_keyword(texts, keywords, case_sensitive=False, word_boundary=False):
                 else:
                     before = t[m.start() - 1] if m.start() else " "
                     after = t[m.end()] if m.end() < len(t) else " "
-                    word = lambda c: c.isascii() and (c.isalnum() or c == "_") or not c.isascii()
-                    hit |= not word(before) and not word(after)
+                    hit |= not _word(before) and not _word(after)
         out.append(hit)
     return np.array(out)
 
 
 @pytest.mark.parametrize("case_sensitive", [False, True])
 @pytest.mark.parametrize("word_boundary", [False, True])
-def test_keyword_semantics_match_reference(df, case_sensitive, word_boundary):
+def test_keyword_semantics_match_reference(case_sensitive, word_boundary):
     kws = ["out", "song", "ÖNG", "check out"]
     lf = keyword_lf(kws, 1, case_sensitive=case_sensitive, word_boundary=word_boundary)
-    got = np.asarray(lf.apply_batch(df)) == 1
-    np.testing.assert_array_equal(got, py_keyword(TEXTS, kws, case_sensitive, word_boundary))
+    texts = TEXTS + FORMAT_TEXTS
+    got = np.asarray(lf.apply_batch(pd.DataFrame({"text": texts}))) == 1
+    np.testing.assert_array_equal(got, py_keyword(texts, kws, case_sensitive, word_boundary))
 
 
 def test_many_keyword_lfs_fuse_and_agree_with_single_application(df):
@@ -262,7 +274,8 @@ def test_minimised_automaton_votes_like_the_reference(seed, kernel_path):
     digits = [f"{i:02d}" for i in range(100)]
     keywords = [digits, ["x" + d for d in "0123456789"], ["ab", "cab", "bab"], ["b"],
                 ["a1", "a2", "b1", "b2"], ["ba ", "ab_"]]
-    alphabet = np.array(list("ab12x _9") + ["AB", "X3", "\u212a", "ä"])
+    alphabet = np.array(list("ab12x _9") + ["AB", "X3", "\u212a", "ä", "\ufeff", "\u200d",
+                                            "\U000e0041"])
     texts = ["".join(rng.choice(alphabet, rng.integers(0, 12))) for _ in range(2000)]
     lfs = [keyword_lf(k, j % 3, name=f"k{j}", word_boundary=bool(j % 2))
            for j, k in enumerate(keywords)]
@@ -292,3 +305,36 @@ def test_row_ids_group_equal_rows_exactly(collide, monkeypatch):
     same = ids[:, None] == ids[None, :]
     np.testing.assert_array_equal(same, expected.ravel()[:, None] == expected.ravel()[None, :])
     assert set(ids.tolist()) == set(range(ids.max() + 1))
+
+
+def test_format_characters_table_is_unicode_category_cf():
+    """The kernel's table of format characters holds every Cf code point this Python
+    knows, and nothing that is assigned to another category (a newer Unicode may
+    add Cf characters that this Python's database does not know yet)."""
+    import sys
+
+    from wslib.kernels.keywords import FORMAT_CHARS
+
+    table = {c for lo, hi in FORMAT_CHARS.tolist() for c in range(lo, hi + 1)}
+    cf = {c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
+    assert cf <= table
+    assert {unicodedata.category(chr(c)) for c in table - cf} <= {"Cn"}
+
+
+def test_word_boundary_on_the_embedded_youtube_comments():
+    """The README's ``song`` LF fires on every training comment holding the word
+    ``song`` or ``love this``, also the comments ending in U+FEFF (``"Nice song\\ufeff"``)."""
+    from wslib.datasets import load_embedded
+
+    data = load_embedded("youtube")["train"].data
+    song = keyword_lf(["song", "love this"], 0, name="song", word_boundary=True)
+    fires = np.asarray(apply_lfs(data, [song]))[:, 0] == 0
+    texts = data["text"].tolist()
+    np.testing.assert_array_equal(fires, py_keyword(texts, ["song", "love this"],
+                                                    word_boundary=True))
+    assert fires.sum() == 202
+    before_bom = [bool(re.search(r"(?i)(song|love this)\ufeff", t)) for t in texts]
+    assert sum(before_bom) == 22 and fires[before_bom].all()
+    # RE2's \b is ASCII-only: U+FEFF is a non-word character there too
+    regex = regex_lf(r"\b(song|love this)\b", 0, name="song_re")
+    assert np.asarray(apply_lfs(data, [regex]))[:, 0].tolist().count(0) >= 202

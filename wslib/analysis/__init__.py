@@ -1,9 +1,16 @@
 """Analysing labeling functions from their vote matrix.
 
->>> from wslib.analysis import lf_summary, lf_confusion
+:func:`lf_summary` gives one line of statistics per LF, :func:`lf_examples` the
+rows behind them, :func:`lf_accuracies` a label model's accuracy estimates by LF
+name; :mod:`wslib.analysis.plots` draws them (matplotlib, the ``plots`` extra).
+
+>>> from wslib.analysis import lf_summary, lf_confusion, lf_examples
 """
 
+from wslib.analysis.rows import lf_examples
 from wslib.analysis.summary import (
+    LFSummary,
+    lf_accuracies,
     lf_conflicts,
     lf_confusion,
     lf_coverages,
@@ -13,5 +20,5 @@ from wslib.analysis.summary import (
     lf_summary,
 )
 
-__all__ = ["lf_summary", "lf_confusion", "lf_polarities", "lf_coverages", "lf_overlaps",
-           "lf_conflicts", "lf_empirical_accuracies"]
+__all__ = ["lf_summary", "lf_examples", "lf_accuracies", "lf_confusion", "lf_polarities",
+           "lf_coverages", "lf_overlaps", "lf_conflicts", "lf_empirical_accuracies", "LFSummary"]

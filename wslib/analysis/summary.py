@@ -10,8 +10,12 @@ For LF :math:`j` over :math:`n` items:
   empirical accuracy ``correct / (correct + incorrect)`` (NaN when the LF never
   votes on a labelled item).
 
+* with a fitted label model: its estimate of each LF's accuracy (``accuracy_``), ``est_acc``.
+
 All counts come from :mod:`wslib.kernels.agreement` (vectorised NumPy on small
 matrices, numba kernels on large ones); dense and sparse matrices are accepted.
+The table prints rounded to three decimals and never cut to the terminal's or
+notebook's width (:class:`LFSummary`).
 
 Example
 -------
@@ -20,9 +24,9 @@ Example
 >>> L = np.array([[0, 0, -1], [0, 1, -1], [-1, 1, 1]])
 >>> lf_summary(L, y=np.array([0, 1, 1]), lfs=["a", "b", "c"])  # doctest: +NORMALIZE_WHITESPACE
    j polarity  coverage  overlaps  conflicts  correct  incorrect  emp_acc
-a  0   [0]    0.666667  0.666667   0.333333        1          1      0.5
-b  1   [0, 1] 1.000000  1.000000   0.333333        3          0      1.0
-c  2   [1]    0.333333  0.333333   0.000000        1          0      1.0
+a  0      [0]     0.667     0.667      0.333        1          1    0.500
+b  1   [0, 1]     1.000     1.000      0.333        3          0    1.000
+c  2      [1]     0.333     0.333      0.000        1          0    1.000
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from wslib.matrix import VoteMatrix, check_votes, warn_unused_classes
 from wslib.metrics import check_labels
 
 __all__ = [
+    "LFSummary",
+    "lf_accuracies",
     "lf_conflicts",
     "lf_confusion",
     "lf_coverages",
@@ -72,6 +78,29 @@ def _prepare(L: Any, y: Any = None, cardinality: int | None = None
     if cardinality is not None:
         warn_unused_classes(L, k, y)
     return L, y, k
+
+
+class LFSummary(pd.DataFrame):
+    """The table :func:`lf_summary` returns: a DataFrame that displays its numbers
+    rounded to :attr:`decimals` places and every column in full, in a terminal
+    (``print``, ``repr``) and in a notebook (HTML), however wide. The values
+    themselves are not rounded; slicing and sorting keep the display."""
+
+    #: decimal places shown for floats
+    decimals = 3
+
+    @property
+    def _constructor(self) -> type[LFSummary]:
+        return LFSummary
+
+    def _format(self, value: float) -> str:
+        return f"{value:.{self.decimals}f}"
+
+    def __repr__(self) -> str:
+        return self.to_string(float_format=self._format)
+
+    def _repr_html_(self) -> str:
+        return self.to_html(float_format=self._format)
 
 
 def _names(lfs: Sequence[Any] | None, m: int) -> pd.Index:
@@ -155,13 +184,37 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
 
 
+def lf_accuracies(model: Any, lfs: Sequence[Any] | None = None) -> pd.Series:
+    """A fitted label model's estimate of each LF's accuracy, indexed by LF name.
+
+    Reads ``model.accuracy_`` (every wslib label model but ``MajorityVote``,
+    which weighs all LFs alike); ``lfs`` (LFs or names, in ``L``'s column order)
+    names the entries, default ``0 .. m-1``.
+
+    >>> import numpy as np
+    >>> from wslib.labelmodel import DawidSkene
+    >>> L = np.array([[0, 0, 1], [1, 1, 1], [0, 0, 0], [1, 1, 0]] * 5)
+    >>> lf_accuracies(DawidSkene().fit(L), ["a", "b", "c"]).round(1).tolist()
+    [1.0, 1.0, 0.5]
+    """
+    accuracy = getattr(model, "accuracy_", None)
+    if accuracy is None:
+        fitted = hasattr(model, "n_sources_")
+        raise ValueError(f"{type(model).__name__} "
+                         + ("learns no per-LF accuracies (accuracy_)" if fitted else
+                            "is not a fitted label model: call fit(L) first"))
+    accuracy = np.asarray(accuracy, dtype=np.float64)
+    return pd.Series(accuracy, index=_names(lfs, accuracy.shape[0]), name="est_acc")
+
+
 @other_spellings({"Y": "wslib spells the gold labels y",
                   "est_weights": "add the model's weights as a column: "
                                  "summary['weight'] = model.weights_"})
 def lf_summary(L: Any, y: Any = None, lfs: Sequence[Any] | None = None, *,
-               cardinality: int | None = None) -> pd.DataFrame:
+               cardinality: int | None = None, model: Any = None) -> LFSummary:
     """One row per LF: ``j``, ``polarity``, ``coverage``, ``overlaps``, ``conflicts``
-    and, with gold ``y``, ``correct``, ``incorrect``, ``emp_acc``.
+    and, with gold ``y``, ``correct``, ``incorrect``, ``emp_acc``; with a fitted
+    label ``model``, ``est_acc`` (:func:`lf_accuracies`).
 
     Parameters
     ----------
@@ -173,18 +226,27 @@ def lf_summary(L: Any, y: Any = None, lfs: Sequence[Any] | None = None, *,
         Names for the rows (default ``0 .. m-1``).
     cardinality : int, optional
         Number of classes (inferred from ``L`` and ``y`` otherwise).
+    model : fitted label model, optional
+        Adds its accuracy estimates as ``est_acc``, beside ``emp_acc``.
     """
     L, y, k = _prepare(L, y, cardinality)
     n, m = L.shape
     names = _names(lfs, m)
+    estimated = None
+    if model is not None:
+        estimated = lf_accuracies(model)
+        if len(estimated) != m:
+            raise ValueError(f"model was fitted on {len(estimated)} LFs but L has {m} columns")
     counts = overlap_conflict_counts(L, k)
     polarity = [np.flatnonzero(row).tolist() for row in count_votes(L, k)]
-    out = pd.DataFrame({"j": np.arange(m), "polarity": polarity,
-                        "coverage": counts[:, 0] / n, "overlaps": counts[:, 1] / n,
-                        "conflicts": counts[:, 2] / n}, index=names)
+    out = LFSummary({"j": np.arange(m), "polarity": polarity,
+                     "coverage": counts[:, 0] / n, "overlaps": counts[:, 1] / n,
+                     "conflicts": counts[:, 2] / n}, index=names)
     if y is not None:
         correct, incorrect = _correct_incorrect(confusion_counts(L, y, k))
         out["correct"] = correct
         out["incorrect"] = incorrect
         out["emp_acc"] = _ratio(correct, correct + incorrect)
+    if estimated is not None:
+        out["est_acc"] = estimated.to_numpy()
     return out

@@ -32,7 +32,7 @@ from wslib._validation import check_bool, check_integer, check_number
 from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, Watch, apply_chunk, compile_lfs
 from wslib.apply.errors import WorkerDiedError
 from wslib.exceptions import LFFaultWarning, WslibWarning, user_stacklevel
-from wslib.lf.core import LabelingFunction
+from wslib.lf.core import LabelingFunction, with_classes
 from wslib.matrix import VoteMatrix, infer_cardinality, to_sparse, vote_dtype
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "apply_lfs"]
@@ -357,7 +357,8 @@ def _worker_died(task: Any) -> WorkerDiedError:
 def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
               chunk_size: int | None = None, progress: bool = False, errors: str = "raise",
               cardinality: int | None = None, sparse: bool = False,
-              return_faults: bool = False, timeout: float | None = None
+              return_faults: bool = False, timeout: float | None = None,
+              classes: Sequence[str] | None = None
               ) -> VoteMatrix | tuple[VoteMatrix, pd.Series]:
     """Apply labeling functions to every row and return the vote matrix ``L``.
 
@@ -386,6 +387,10 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
         lists the per-LF fault counts (get them as data with ``return_faults=True``).
     cardinality : int, optional
         Number of classes; votes ``>= cardinality`` are then invalid.
+    classes : list of str, optional
+        Class names in index order (``["HAM", "SPAM"]``: HAM is 0, SPAM 1), for
+        LFs that vote names (``keyword_lf("free", "SPAM")``, a row LF returning
+        ``"HAM"``); see :func:`wslib.lf.with_classes`. Sets ``cardinality``.
     sparse : bool
         Return a ``scipy.sparse.csr_matrix`` whose implicit entries are abstains
         (for mostly-abstain matrices). Dense is ``int8`` when votes fit.
@@ -426,7 +431,11 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
         check_integer("chunk_size", chunk_size)
     if timeout is not None:
         timeout = _check_timeout(timeout)
-    plan = compile_lfs(lfs, cardinality)
+    if classes is not None:
+        if cardinality not in (None, len(classes)):
+            raise ValueError(f"cardinality={cardinality} but classes lists {len(classes)} names")
+        cardinality = len(classes)
+    plan = compile_lfs(with_classes(lfs, classes), cardinality)
     source = _source(data, plan)
     if source.n_rows == 0:
         raise ValueError("data has zero rows; nothing to label")

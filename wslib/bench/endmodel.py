@@ -29,6 +29,14 @@ Protocols (``--selection``; every record says which in ``selection``):
   early-stops on a held-out slice of the soft labels; ``[balanced]`` uses the
   arg-max labels' balance, ``[hard-balanced]`` equal class shares.
 
+``--defaults`` runs only what a user gets without choosing anything:
+``EndModel()`` with every default, fitted with
+``fit(X, label_model=LabelModel().fit(L), L=L)`` (``endmodel/default``, no gold
+label, the ``held-out`` protocol), against the label model. ``--rule-votes sms``
+adds ``sms-rules``: sms with its votes re-applied from its readme's rules
+(:func:`wslib.datasets.wrench.rule_votes`), because the shipped valid and test
+votes belong to other messages.
+
 Example::
 
     wslib bench endmodel --data ../shared/data/wrench --features both --seeds 3 \\
@@ -87,26 +95,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grid", choices=tuple(GRIDS), default="small",
                         help="hyper-parameter grid searched on the valid split with "
                              "--selection gold-valid (default %(default)s)")
+    parser.add_argument("--defaults", action="store_true",
+                        help="only EndModel() with its default settings (no gold label: "
+                             "held-out early stopping) against the label model")
+    parser.add_argument("--rule-votes", nargs="+", action=NamesAction, default=[], metavar="A,B",
+                        help="also run <name>-rules: the dataset with its votes re-applied from "
+                             "its readme's rules (e.g. sms)")
     parser.add_argument("--batch-size", type=int, default=256,
                         help="end-model mini-batch size (default %(default)s)")
     parser.add_argument("--device", default="cpu")
 
 
-def _datasets(args: argparse.Namespace) -> list[Any]:
-    from wslib.datasets import load_embedded, load_wrench
+def _datasets(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    """(record name, dataset) pairs; ``<name>-rules`` sets keep their dataset's name,
+    so its WRENCH metric (F1 for sms) still applies."""
+    from wslib.datasets import load_embedded, load_wrench, rule_votes
 
     names = list(args.datasets)
     if args.quick:
         names = names[:1]
     root = args.data if args.data is not None else default_data_dir()
     if root is None:
-        return [load_embedded("youtube")]
+        return [("youtube", load_embedded("youtube"))]
     if (root / "label.json").exists():
-        return [load_wrench(root)]
-    missing = [n for n in names if not (root / n / "label.json").exists()]
+        return [(root.name, load_wrench(root))]
+    missing = [n for n in names + list(args.rule_votes) if not (root / n / "label.json").exists()]
     if missing:
         raise FileNotFoundError(f"{root} has no WRENCH dataset(s) {missing}")
-    return [load_wrench(root / n) for n in names]
+    return [(n, load_wrench(root / n)) for n in names] + \
+        [(f"{n}-rules", rule_votes(load_wrench(root / n))) for n in args.rule_votes]
 
 
 def _grid(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -207,6 +224,45 @@ def _valid_best(method: str, groups: list[list[dict[str, Any]]], context: dict[s
                           valid_score=float(np.median([r["valid_score"] for r in out])))]
 
 
+def _default_runs(args: argparse.Namespace, seeds: list[int]) -> list[dict[str, Any]]:
+    """``EndModel()`` as shipped, fitted from ``LabelModel()`` and the train votes, scored
+    on test beside the label model's score (``label_model``): no gold label is read
+    before scoring. One record per seed and their median, per dataset and features."""
+    from wslib.endmodel import EndModel
+    from wslib.endmodel.features import texts_of
+    from wslib.exceptions import CoverageWarning
+    from wslib.labelmodel import LabelModel
+    from wslib.pipeline import make_features
+
+    kinds = ["tfidf", "embeddings"] if args.features == "both" else [args.features]
+    quick = {"max_epochs": 8, "patience": 2} if args.quick else {}
+    records: list[dict[str, Any]] = []
+    for dataset, ds in _datasets(args):
+        train, test = ds[ds.fit_split], ds[ds.eval_split]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CoverageWarning)
+            lm = LabelModel().fit(train.L)
+        weak = lm.score(test.L, test.y, metric=ds.metric)
+        for kind in kinds:
+            X = make_features(kind, texts_of(train.data), texts_of(test.data), device=args.device)
+            context = {"dataset": dataset, "metric": ds.metric, "features": kind,
+                       "selection": "held-out"}
+            per_seed = []
+            for seed in seeds:
+                t0 = time.perf_counter()
+                model = EndModel(device=args.device, random_state=seed, **quick).fit(
+                    X[0], label_model=lm, L=train.L)
+                per_seed.append(record(
+                    dataset, "endmodel/default", ds.metric,
+                    model.score(X[1], test.y, metric=ds.metric), time.perf_counter() - t0,
+                    seed=seed, features=kind, selection="held-out", label_model=weak,
+                    params=model.get_params(), best_epoch=model.best_epoch_,
+                    n_uncovered=model.n_uncovered_))
+            records += per_seed + [_median("endmodel/default", per_seed, context,
+                                           label_model=weak, params=per_seed[0]["params"])]
+    return records
+
+
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     from wslib.endmodel.features import texts_of
     from wslib.endmodel.targets import TARGETS
@@ -221,17 +277,19 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown or not targets:
         raise ValueError(f"--targets {args.targets!r}: choose from {TARGETS}")
+    if args.defaults:
+        return _default_runs(args, seeds)
     gold_valid = args.selection == "gold-valid"
     grid = _grid(args)
     base = {"head": args.head, "batch_size": args.batch_size, "device": args.device}
     if args.quick:
         base.update(max_epochs=8, patience=2)
     records: list[dict[str, Any]] = []
-    for ds in _datasets(args):
+    for dataset, ds in _datasets(args):
         train, test = ds[ds.fit_split], ds[ds.eval_split]
         metric = ds.metric
         if gold_valid and not ("valid" in ds.splits and ds["valid"].has_labels):
-            raise ValueError(f"dataset {ds.name!r} has no labelled valid split; "
+            raise ValueError(f"dataset {dataset!r} has no labelled valid split; "
                              "use --selection held-out")
         balance = _dev_balance(ds) if gold_valid else None
         t0 = time.perf_counter()
@@ -242,14 +300,14 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             weak = lm.score(test.L, test.y, metric=metric)
             extra = {"valid_score": lm.score(ds["valid"].L, ds["valid"].y, metric=metric)} \
                 if gold_valid else {}
-            records.append(record(ds.name, "labelmodel/LabelModel", metric, weak,
+            records.append(record(dataset, "labelmodel/LabelModel", metric, weak,
                                   time.perf_counter() - t0, seed="median",
                                   train_coverage=float(coverage.mean()),
                                   test_coverage=float(lm.coverage(test.L).mean()), **extra))
             if gold_valid:
                 t0 = time.perf_counter()
                 lm_dev = LabelModel().fit(train.L, class_balance=balance)
-                records.append(record(ds.name, "labelmodel/LabelModel[dev-balance]", metric,
+                records.append(record(dataset, "labelmodel/LabelModel[dev-balance]", metric,
                                       lm_dev.score(test.L, test.y, metric=metric),
                                       time.perf_counter() - t0, seed="median"))
         groups = [train.data, test.data] + ([ds["valid"].data] if gold_valid else [])
@@ -262,7 +320,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             fit_dev = {k: v for k, v in dev.items() if k != "dev_metric"}
             name = f"{args.head}-{kind}"
             runs = _runs(name, targets)
-            context = {"dataset": ds.name, "metric": metric, "features": kind,
+            context = {"dataset": dataset, "metric": metric, "features": kind,
                        "selection": args.selection, "feature_seconds": feat_seconds}
             weak_methods = []
             for method, (source, target, confidence) in runs.items():
@@ -290,7 +348,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 # PGR is undefined when the gold-label ceiling does not beat the label model
                 pgr = performance_gap_recovered(group[-1]["value"], weak, ceiling) \
                     if ceiling > weak else None
-                records.append(record(ds.name, group[-1]["method"], "pgr", pgr, None,
+                records.append(record(dataset, group[-1]["method"], "pgr", pgr, None,
                                       seed="median", features=kind, selection=args.selection))
     return records
 
@@ -370,12 +428,37 @@ def _table(idx: dict[tuple[Any, ...], dict[str, Any]], datasets: list[str], head
     return out + [""]
 
 
-def render_markdown(records: list[dict[str, Any]]) -> str:
-    """The end-model section of ``docs/benchmarks.md``: one table per head, features, protocol."""
-    med = [r for r in records if r.get("seed") == "median" and "features" in r]
+def _defaults_table(records: list[dict[str, Any]]) -> list[str]:
+    """``EndModel()`` with its defaults against the label model, per dataset and features."""
+    med = [r for r in records if r["method"] == "endmodel/default" and r.get("seed") == "median"]
     if not med:
-        return "_No end-model results._\n"
-    out = [("End model trained on the label model's labels (`wslib bench endmodel`). "
+        return []
+    out = ["### `EndModel()` with its defaults, no gold label", "",
+           "`EndModel()` as shipped, trained by `fit(X, label_model=LabelModel().fit(L), L=L)` "
+           "(rows without a vote dropped, early stopping on a held-out slice of the soft "
+           "labels: no gold label is read before scoring); test metric, median over seeds.", "",
+           "| dataset | metric | features | LabelModel | EndModel() | seeds | at least LM |",
+           "|---|---|---|---|---|---|---|"]
+    for r in med:
+        runs = [x["value"] for x in records if x["method"] == "endmodel/default"
+                and x["dataset"] == r["dataset"] and x.get("features") == r["features"]
+                and x.get("seed") != "median"]
+        seeds = ", ".join(f"{v:.3f}" for v in runs)
+        out.append(f"| {r['dataset']} | {r['metric']} | {r['features']} | "
+                   f"{_fmt(r['label_model'])} | {_fmt(r['value'])} | {seeds} | "
+                   f"{'yes' if r['value'] >= r['label_model'] else 'no'} |")
+    return out + [""]
+
+
+def render_markdown(records: list[dict[str, Any]]) -> str:
+    """The end-model section of ``docs/benchmarks.md``: the defaults' table, then one
+    table per head, features and protocol."""
+    defaults = _defaults_table(records)
+    med = [r for r in records if r.get("seed") == "median" and "features" in r
+           and r["method"] != "endmodel/default"]
+    if not med:
+        return "\n".join(defaults) + "\n" if defaults else "_No end-model results._\n"
+    out = defaults + [("End model trained on the label model's labels (`wslib bench endmodel`). "
            "Test metric (WRENCH: accuracy; F1 of spam for sms), median over seeds, with "
            "PGR = (end - LM) / (ceiling - LM) in brackets (n/a where the ceiling is not above LM). `LM` = `LabelModel` on the test "
            "votes; `LM dev-balance` = the same given the valid split's class balance; "

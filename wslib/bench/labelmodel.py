@@ -61,7 +61,7 @@ from wslib.kernels.jit import jit_threshold
 from wslib.labelmodel import MajorityVote
 from wslib.labelmodel.base import TIE_BREAKS, break_ties
 from wslib.matrix import VoteMatrix, to_dense
-from wslib.metrics import score_predictions, score_proba
+from wslib.metrics import reliability_curve, score_predictions, score_proba
 
 HELP = ("label models (wslib and peers: Snorkel, crowd-kit, HyperLM, FlyingSquid) on WRENCH-"
         "layout and synthetic votes: WRENCH metric, coverage, log-loss, Brier, seconds, peak "
@@ -143,15 +143,9 @@ def _n_votes(L) -> int:
 
 def _reliability(proba: np.ndarray, correct: np.ndarray) -> tuple[list[list[float]], float]:
     """Reliability curve of the top-class confidence in equal-width bins, and the ECE."""
-    conf = proba.max(axis=1)
-    bins = np.minimum((conf * RELIABILITY_BINS).astype(np.int64), RELIABILITY_BINS - 1)
-    count = np.bincount(bins, minlength=RELIABILITY_BINS)
-    conf_sum = np.bincount(bins, weights=conf, minlength=RELIABILITY_BINS)
-    hit_sum = np.bincount(bins, weights=correct.astype(np.float64), minlength=RELIABILITY_BINS)
-    used = count > 0
-    mean_conf, mean_hit = conf_sum[used] / count[used], hit_sum[used] / count[used]
-    ece = float(np.sum(count[used] * np.abs(mean_conf - mean_hit)) / count.sum())
-    curve = [[float(c), float(h), int(n)] for c, h, n in zip(mean_conf, mean_hit, count[used])]
+    mean_conf, mean_hit, count, ece = reliability_curve(proba.max(axis=1), correct,
+                                                        RELIABILITY_BINS)
+    curve = [[float(c), float(h), int(n)] for c, h, n in zip(mean_conf, mean_hit, count)]
     return curve, ece
 
 

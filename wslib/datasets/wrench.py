@@ -38,9 +38,14 @@ __all__ = ["Split", "WrenchDataset", "load_wrench", "write_wrench", "load_embedd
            "SPLITS", "EMBEDDED"]
 
 
-@dataclass
+@dataclass(repr=False)
 class Split:
-    """One split of a dataset: votes ``L``, gold ``y`` (``-1`` where unknown), raw ``data``."""
+    """One split of a dataset: votes ``L``, gold ``y`` (``-1`` where unknown), raw ``data``.
+
+    >>> from wslib.datasets import load_embedded
+    >>> load_embedded("youtube")["test"]
+    Split(250 items, 10 LFs, 250 labelled, columns ['text'])
+    """
 
     L: np.ndarray
     y: np.ndarray
@@ -54,10 +59,21 @@ class Split:
     def __len__(self) -> int:
         return int(self.L.shape[0])
 
+    def __repr__(self) -> str:
+        columns = [str(c) for c in self.data.columns]
+        shown = repr(columns[:8])[:-1] + (", ...]" if len(columns) > 8 else "]")
+        return (f"Split({len(self)} items, {self.L.shape[1]} LFs, "
+                f"{int(np.count_nonzero(self.y >= 0))} labelled, columns {shown})")
 
-@dataclass
+
+@dataclass(repr=False)
 class WrenchDataset:
-    """A dataset: named splits, class names, and the WRENCH metric to report."""
+    """A dataset: named splits, class names, and the WRENCH metric to report.
+
+    >>> from wslib.datasets import load_embedded
+    >>> load_embedded("youtube")
+    WrenchDataset('youtube', classes ['HAM', 'SPAM'], 10 LFs, splits train=1586 valid=120 ...)
+    """
 
     name: str
     splits: dict[str, Split]
@@ -89,6 +105,11 @@ class WrenchDataset:
             if name in self.splits and self.splits[name].has_labels:
                 return name
         return None
+
+    def __repr__(self) -> str:
+        splits = " ".join(f"{name}={len(split)}" for name, split in self.splits.items())
+        return (f"WrenchDataset({self.name!r}, classes {self.label_names}, {self.n_sources} LFs, "
+                f"splits {splits}, metric {self.metric})")
 
     def __getitem__(self, split: str) -> Split:
         if split not in self.splits:

@@ -20,20 +20,33 @@ Model selection (early stopping, best epoch kept):
   labels — no gold label is used;
 * ``validation_fraction=0`` and no dev set: ``max_epochs`` epochs, last kept.
 
+Rows without votes: a label model gives items no LF voted on a soft label too
+(a prior, or what silence says), and those rows carry no evidence from the LFs.
+``fit`` drops them when it knows which they are: pass the vote matrix ``L``
+(``fit(X, P, L=L)``), or the label model and ``L`` and let ``fit`` compute the
+soft labels (``fit(X, label_model=lm, L=L)``), or a ``coverage`` mask. Given
+soft labels alone it can only drop exactly uniform rows, and warns
+(:class:`~wslib.exceptions.CoverageWarning`) that the others are trained on
+as if labelled; ``filter_uncovered=False`` says every row is meant.
+
 Example
 -------
 >>> import numpy as np
 >>> from wslib.endmodel import EndModel
 >>> rng = np.random.default_rng(0)
 >>> X = rng.normal(size=(200, 5)).astype(np.float32)
->>> P = np.stack([X[:, 0] < 0, X[:, 0] >= 0], axis=1) * 0.8 + 0.1
->>> clf = EndModel(head="logreg", lr=0.05, max_epochs=30).fit(X, P)
->>> clf.score(X, P.argmax(axis=1)) > 0.9
-True
+>>> L = np.stack([np.where(X[:, 0] < -0.2, 0, -1), np.where(X[:, 0] > 0.2, 1, -1)], axis=1)
+>>> P = np.where(L[:, [1]] == 1, [0.1, 0.9], [0.9, 0.1])  # a label model's soft labels
+>>> clf = EndModel(head="logreg", lr=0.05, max_epochs=30).fit(X, P, L=L)
+>>> clf.n_uncovered_, clf.score(X, (X[:, 0] > 0).astype(int)) > 0.9
+(27, True)
 """
 
 from __future__ import annotations
 
+import time
+import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,7 +64,9 @@ from wslib._validation import (
     integer,
     number,
     text,
+    verbosity,
 )
+from wslib.classes import check_classes, encode_labels
 from wslib.device import resolve_device
 from wslib.endmodel.heads import HEADS
 from wslib.endmodel.targets import (
@@ -68,11 +83,16 @@ from wslib.endmodel.validation import (
     check_features,
     check_soft_labels,
 )
-from wslib.exceptions import NotFittedError
+from wslib.exceptions import CoverageWarning, NotFittedError, user_stacklevel
+from wslib.kernels import row_coverage
+from wslib.matrix import check_votes
 from wslib.metrics import check_labels, score_predictions
+from wslib.persist import check_format_version, read_archive, write_archive
 
 #: values of ``dev_metric``: label metrics of the arg-max, higher is better
 DEV_METRICS = ("accuracy", "f1", "f1_binary", "f1_macro", "f1_micro")
+#: the file format of :meth:`EndModel.save` and the newest version this wslib reads
+FORMAT, FORMAT_VERSION = "wslib.endmodel", 1
 
 __all__ = ["EndModel"]
 
@@ -117,11 +137,15 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         Weight each row by the label model's confidence (see
         :func:`~wslib.endmodel.targets.confidence_weights`); multiplied with ``sample_weight``.
     filter_uncovered : bool
-        Drop rows with no LF vote: those flagged by ``coverage`` in ``fit``, or
-        exactly uniform soft-label rows when no mask is given.
+        Drop rows with no LF vote: those without a vote in ``L`` or flagged
+        by ``coverage`` in ``fit``, or exactly uniform soft-label rows (with a
+        warning) when neither is given. ``False`` trains on every row.
     confidence_coef : float
         Final weight :math:`\\alpha` of the auxiliary confidence loss (0 = off;
-        Burns et al. use 0.5–0.75).
+        Burns et al. use 0.5–0.75). The default 0.5, with ``patience=10`` and
+        soft targets, is what kept the student at or above ``LabelModel``
+        without any gold label on youtube, sms (rules re-applied) and trec
+        (``wslib bench endmodel --defaults``).
     confidence_warmup : float
         Fraction of ``max_epochs`` over which :math:`\\alpha` rises linearly from 0.
     device : str
@@ -133,6 +157,9 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
     random_state : int
         Seeds initialisation, shuffling, dropout and the held-out split
         (locally: torch's global generator is not touched).
+    verbose : int
+        ``1`` prints one line per epoch (training loss, validation score,
+        elapsed time) and which epoch was kept; ``0`` is silent.
 
     Attributes
     ----------
@@ -165,18 +192,18 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         "dev_metric": choice(*DEV_METRICS), "sample_weighting": choice(*SAMPLE_WEIGHTINGS),
         "filter_uncovered": boolean(), "confidence_coef": number(0, 1),
         "confidence_warmup": number(0, 1), "device": text(), "n_threads": integer(1, optional=True),
-        "random_state": integer(0)}
+        "random_state": integer(0), "verbose": verbosity()}
 
     def __init__(self, head: str = "mlp", *, target: str = "soft",
                  class_balance: Any = None, label_temperature: float = 1.0,
                  hidden: int = 256,
                  dropout: float = 0.2, lr: float = 1e-3, weight_decay: float = 1e-4,
-                 batch_size: int = 128, max_epochs: int = 50, patience: int = 5,
+                 batch_size: int = 128, max_epochs: int = 50, patience: int = 10,
                  validation_fraction: float = 0.1,
                  dev_metric: str = "accuracy", sample_weighting: str | None = None,
-                 filter_uncovered: bool = True, confidence_coef: float = 0.0,
+                 filter_uncovered: bool = True, confidence_coef: float = 0.5,
                  confidence_warmup: float = 0.2, device: str = "cpu",
-                 n_threads: int | None = 1, random_state: int = 0):
+                 n_threads: int | None = 1, random_state: int = 0, verbose: int = 0):
         self.head = head
         self.target = target
         self.class_balance = class_balance
@@ -197,6 +224,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         self.device = device
         self.n_threads = n_threads
         self.random_state = random_state
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
     def _check_params(self) -> None:
@@ -205,8 +233,9 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
             raise ValueError(f"class_balance is only used by target='balanced' or "
                              f"'hard-balanced', not target={self.target!r}")
 
-    def fit(self, X: Any, y: Any, *, sample_weight: Any = None, coverage: Any = None,
-            X_dev: Any = None, y_dev: Any = None) -> EndModel:
+    def fit(self, X: Any, y: Any = None, *, sample_weight: Any = None, coverage: Any = None,
+            L: Any = None, label_model: Any = None, X_dev: Any = None,
+            y_dev: Any = None) -> EndModel:
         """Train on features ``X`` and labels ``y``; returns ``self``.
 
         Parameters
@@ -215,10 +244,16 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
             Numeric features (no NaN).
         y : array (n, k) of probabilities, or (n,) of int labels (``-1`` = abstain)
             Soft labels from a label model (``predict_proba``), or hard labels.
+            Leave it out when passing ``label_model``.
         sample_weight : array (n,), optional
             Non-negative row weights, multiplied with ``sample_weighting``.
         coverage : bool array (n,), optional
             ``True`` where at least one LF voted (``label_model.coverage(L)``).
+        L : vote matrix (n, m), optional
+            The votes behind ``y``: rows without a vote are the uncovered ones.
+        label_model : fitted label model, optional
+            With ``L``: the soft labels are ``label_model.predict_proba(L)``;
+            a model fitted with class names passes them on (``classes_``).
         X_dev, y_dev : optional
             A small gold-labelled set for early stopping (every class present).
         """
@@ -227,9 +262,18 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         names = frame_columns(X)
         X = check_features(X)
         n = X.shape[0]
+        y, coverage = self._labels_and_coverage(y, coverage, L, label_model, n)
         P = check_soft_labels(y, n=n)
         k = P.shape[1]
         keep = check_coverage(coverage, P, filter_uncovered=self.filter_uncovered)
+        if coverage is None and self.filter_uncovered and np.asarray(y).ndim == 2:
+            warnings.warn(
+                f"EndModel.fit got soft labels without L= or coverage=, so it cannot tell the "
+                f"items no LF voted on from labelled ones: it dropped the {n - int(keep.sum())} "
+                f"exactly uniform rows and trains on the other {int(keep.sum())} as if labelled. "
+                "Pass L=L (the vote matrix), label_model=model with L=L, or "
+                "coverage=model.coverage(L); filter_uncovered=False trains on every row "
+                "without this warning", CoverageWarning, stacklevel=user_stacklevel())
         balance = None if self.class_balance is None else \
             check_class_balance(self.class_balance, k, positive=True)
         targets = make_targets(P, keep, self.target, balance=balance,
@@ -274,19 +318,61 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
                 max_epochs=int(self.max_epochs), patience=int(self.patience),
                 confidence_coef=float(self.confidence_coef),
                 confidence_warmup=float(self.confidence_warmup), device=device,
-                seed=int(self.random_state))
+                seed=int(self.random_state), on_epoch=self._progress(rows.size, n - keep.sum()))
         self.head_ = result.head
         self.best_epoch_ = result.best_epoch
         self.history_ = result.history
         self.best_score_ = result.history[result.best_epoch].get("val_score")
-        self.classes_ = np.arange(k)
+        named = getattr(label_model, "classes_", None)
+        self.classes_ = named.copy() if named is not None and named.dtype == object \
+            else np.arange(k)
         self.n_features_in_ = int(X.shape[1])
         if names is not None:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):  # a refit on unnamed features
             del self.feature_names_in_
         self.n_uncovered_ = int(n - keep.sum())
+        if self.verbose:
+            print(f"kept epoch {self.best_epoch_ + 1} ({self.validation_} validation)",
+                  flush=True)
         return self
+
+    @staticmethod
+    def _labels_and_coverage(y: Any, coverage: Any, L: Any, label_model: Any, n: int
+                             ) -> tuple[Any, Any]:
+        """The soft labels and coverage mask ``fit`` trains on, from whichever of
+        ``y``, ``coverage``, ``L`` and ``label_model`` were given."""
+        if label_model is not None and y is not None:
+            raise ValueError("pass the soft labels y or a label_model (with L), not both")
+        if label_model is not None and L is None:
+            raise ValueError("label_model needs the vote matrix: fit(X, label_model=model, L=L)")
+        if y is None and label_model is None:
+            raise ValueError("fit needs labels: fit(X, soft_labels), or "
+                             "fit(X, label_model=model, L=L)")
+        if L is None:
+            return y, coverage
+        if coverage is not None:
+            raise ValueError("pass coverage or L, not both: L gives the coverage")
+        L, _ = check_votes(L)
+        if L.shape[0] != n:
+            raise ValueError(f"X has {n} rows but L has {L.shape[0]}")
+        covered = label_model.coverage(L) if label_model is not None else row_coverage(L) > 0
+        return (label_model.predict_proba(L) if label_model is not None else y), covered
+
+    def _progress(self, n_train: int, n_dropped: int):
+        """With ``verbose``, a callback printing one line per epoch (else ``None``)."""
+        if not self.verbose:
+            return None
+        start = time.perf_counter()
+        print(f"EndModel: {self.head} head on {n_train} rows ({n_dropped} uncovered or "
+              f"zero-weight rows dropped), {self.validation_} validation", flush=True)
+
+        def report(entry: dict[str, float], best: bool) -> None:
+            score = f"  val {entry['val_score']:.4f}" if "val_score" in entry else ""
+            print(f"epoch {entry['epoch'] + 1:>3}/{self.max_epochs}  train loss "
+                  f"{entry['train_loss']:.4f}{score}{'  *' if best else ''}  "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
+        return report
 
     # --------------------------------------------------------------- inference
     def _check_fitted(self) -> None:
@@ -311,8 +397,10 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         return e / e.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Most probable class of each row."""
-        return self.decision_function(X).argmax(axis=1)
+        """Most probable class of each row: its index, or its name when the label
+        model given to ``fit`` was fitted with class names."""
+        best = self.decision_function(X).argmax(axis=1)  # checks that the model is fitted
+        return self.classes_[best]
 
     def score(self, X: Any, y: Any, sample_weight: Any = None, *,
               metric: str = "accuracy") -> float:
@@ -321,7 +409,9 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         y = np.asarray(y)
         if y.ndim == 2:
             y = y.argmax(axis=1)
-        pred = self.predict(X)
+        if self.classes_.dtype == object:
+            y = encode_labels(y, self.classes_.tolist())
+        pred = self.decision_function(X).argmax(axis=1)
         y = check_labels(y, n=pred.shape[0], cardinality=len(self.classes_))
         if sample_weight is not None:
             if metric != "accuracy":
@@ -333,6 +423,72 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
                 raise ValueError("sample_weight must be finite, >= 0 and not all zero")
             return float(np.sum(w * (pred == y)) / np.sum(w))
         return score_predictions(y, pred, metric=metric, cardinality=len(self.classes_))
+
+    # ------------------------------------------------------------- persistence
+    #: fitted attributes saved as JSON values in the file's header
+    _SCALARS = ("n_features_in_", "best_epoch_", "best_score_", "validation_", "n_uncovered_",
+                "history_")
+
+    def save(self, path: str | Path) -> None:
+        """Write the hyper-parameters and the trained network to a versioned ``.npz``
+        file (a JSON header plus the network's weights; no pickle).
+
+        >>> import numpy as np, tempfile, pathlib
+        >>> X = np.eye(4, dtype=np.float32).repeat(5, axis=0)
+        >>> model = EndModel(head="logreg", max_epochs=2).fit(X, np.repeat([0, 0, 1, 1], 5))
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "end.npz"
+        >>> model.save(path)
+        >>> bool((EndModel.load(path).predict_proba(X) == model.predict_proba(X)).all())
+        True
+        """
+        self._check_fitted()
+        from wslib import __version__
+
+        header = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                  "wslib_version": __version__, "params": self.get_params(deep=False),
+                  "n_classes": len(self.classes_),
+                  "classes": self.classes_.tolist() if self.classes_.dtype == object else None,
+                  "scalars": {name: getattr(self, name) for name in self._SCALARS}}
+        arrays = {name: tensor.detach().cpu().numpy()
+                  for name, tensor in self.head_.state_dict().items()}
+        write_archive(path, header, arrays)
+
+    @classmethod
+    def load(cls, path: str | Path, *, device: str | None = None) -> EndModel:
+        """Load a model written by :meth:`save`, by this or an earlier wslib.
+
+        ``device`` overrides the saved one (a model trained on ``"cuda"`` loads
+        on a machine without a GPU with ``device="cpu"``). A file of a newer
+        format, or one that is not an end-model file, raises ``ValueError``
+        saying which.
+        """
+        from wslib.endmodel.heads import make_head
+        from wslib.endmodel.trainer import torch
+
+        header, arrays = read_archive(path, FORMAT, "end-model",
+                                      ("format_version", "params", "n_classes", "scalars"))
+        check_format_version(header, FORMAT_VERSION, path)
+        params = {key: value for key, value in header["params"].items()
+                  if key in cls._get_param_names()}
+        if device is not None:
+            params["device"] = device
+        model = cls(**params)
+        for name, value in header["scalars"].items():
+            setattr(model, name, value)
+        k = int(header["n_classes"])
+        head = make_head(model.head, model.n_features_in_, k, generator=torch.Generator(),
+                         hidden=int(model.hidden), dropout=float(model.dropout))
+        try:
+            head.load_state_dict({name: torch.from_numpy(value) for name, value in arrays.items()})
+        except RuntimeError as exc:
+            raise ValueError(f"{path} holds weights that do not fit a {model.head} head with "
+                             f"{model.n_features_in_} features and {k} classes: the file was "
+                             f"altered or damaged ({exc})") from None
+        model.head_ = head.to(resolve_device(model.device)).eval()
+        names = header.get("classes")
+        model.classes_ = np.arange(k) if names is None else \
+            np.array(check_classes(names), dtype=object)
+        return model
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,13 +111,15 @@ def train_head(X: np.ndarray | sp.csr_matrix, target: np.ndarray, weight: np.nda
                val_metric: str, head: str, hidden: int, dropout: float, lr: float,
                weight_decay: float, batch_size: int, max_epochs: int, patience: int,
                confidence_coef: float, confidence_warmup: float, device: torch.device,
-               seed: int) -> TrainResult:
+               seed: int, on_epoch: Callable[[dict[str, float], bool], None] | None = None
+               ) -> TrainResult:
     """Train a head on soft ``target`` rows (shape ``(n, k)``) with row ``weight``.
 
     ``val_target`` is 1-D gold labels (scored with ``val_metric``) or 2-D soft
     labels (scored by minus soft cross-entropy). With the confidence loss on,
     only epochs after the warm-up compete for "best", so early stopping cannot
-    undo the auxiliary loss by stopping before it acts.
+    undo the auxiliary loss by stopping before it acts. ``on_epoch(entry, best)``,
+    when given, hears of every epoch's history entry and whether it is the best so far.
     """
     generator = torch.Generator().manual_seed(int(seed))
     rng = np.random.default_rng(seed)
@@ -155,15 +158,19 @@ def train_head(X: np.ndarray | sp.csr_matrix, target: np.ndarray, weight: np.nda
             raise FloatingPointError(f"end-model training diverged: the training loss is "
                                      f"{entry['train_loss']} in epoch {epoch} (lr={lr:g}); "
                                      "lower lr")
+        improved = False
         if val is not None:
             entry["val_score"] = _val_score(model, val, val_target, val_metric)
             if epoch >= first_eligible:
-                if entry["val_score"] > best_score + 1e-9:
+                improved = entry["val_score"] > best_score + 1e-9
+                if improved:
                     best_score, best_epoch, waited = entry["val_score"], epoch, 0
                     best_state = copy.deepcopy(model.state_dict())
                 else:
                     waited += 1
         history.append(entry)
+        if on_epoch is not None:
+            on_epoch(entry, improved)
         if val is not None and waited >= patience:
             break
     if best_state is not None:

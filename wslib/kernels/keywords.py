@@ -6,8 +6,11 @@ Each automaton state lists the (LF slot, keyword length, word-boundary flag)
 of every keyword that ends there, so a hit marks its LF directly.
 
 Word boundary (``word_boundary=True``): the match is neither preceded nor
-followed by a *word byte*, i.e. an ASCII letter, digit or ``_``, or any
-non-ASCII byte (so accented letters, CJK, emoji count as word characters).
+followed by a *word character*: an ASCII letter, digit or ``_``, or any
+non-ASCII character (accented letters, CJK, emoji) except the invisible
+format characters of Unicode category Cf (U+FEFF, zero-width joiners,
+direction marks: :data:`FORMAT_CHARS`), which are decoded from the UTF-8
+bytes next to a match and count as non-word, like a space.
 
 ASCII case folding (``fold_ascii=True``) is baked into the transition table:
 an upper-case ASCII byte moves like its lower-case twin, so ASCII-only
@@ -55,6 +58,14 @@ _WORD = np.zeros(256, dtype=np.bool_)
 for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
     _WORD[_c] = True
 _WORD[128:] = True
+#: Unicode category Cf (format characters) as inclusive code-point ranges, Unicode 15.1:
+#: invisible, so ``"Nice song\ufeff"`` holds the word ``song``
+FORMAT_CHARS = np.array([
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001), (0xE0020, 0xE007F)], dtype=np.int64)
 #: first bytes of U+0130 (C4 B0) and U+212A (E2 84 AA), whose lower case is ASCII
 _SPECIAL_LEADS = (0xC4, 0xE2)
 #: the NumPy matcher finds more words than this of one length (<= 8 bytes) in one pass
@@ -209,6 +220,34 @@ def _special_at(data, p, b):
 
 
 @jit(inline="always", cache=False)
+def _word_at(data, q, b, is_word):
+    """Is the character whose UTF-8 encoding starts at byte ``q`` (row ends at ``b``) a
+    word character? Non-ASCII ones are, except format characters (:data:`FORMAT_CHARS`)."""
+    byte = data[q]
+    if byte < 0xC0 or byte >= 0xF8:  # ASCII, or a byte that starts no character
+        return is_word[byte]
+    n = 1 if byte < 0xE0 else 2 if byte < 0xF0 else 3  # continuation bytes
+    if q + n >= b:  # cut off by the end of the row
+        return True
+    code = np.int64(byte & (0x3F >> n))
+    for t in range(1, n + 1):
+        code = (code << 6) | (data[q + t] & 0x3F)
+    for r in range(FORMAT_CHARS.shape[0]):
+        if FORMAT_CHARS[r, 0] <= code <= FORMAT_CHARS[r, 1]:
+            return False
+    return True
+
+
+@jit(inline="always", cache=False)
+def _word_before(data, a, q, is_word):
+    """Is the character ending just before byte ``q`` (row starts at ``a``) a word character?"""
+    s = q - 1
+    while s > a and q - s < 4 and (data[s] & 0xC0) == 0x80:  # back to the lead byte
+        s -= 1
+    return _word_at(data, s, q, is_word)
+
+
+@jit(inline="always", cache=False)
 def _emit(i, a, b, p, s, data, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes):
     """Vote for the keywords ending at byte ``p`` (state ``s``) of row ``i`` = ``data[a:b]``."""
     for t in range(out_ptr[s], out_ptr[s + 1]):
@@ -217,9 +256,9 @@ def _emit(i, a, b, p, s, data, out_ptr, out_col, out_len, out_wb, is_word, out_l
             continue
         if out_wb[t]:
             begin = p - out_len[t] + 1
-            if begin > a and is_word[data[begin - 1]]:
+            if begin > a and _word_before(data, a, begin, is_word):
                 continue
-            if p + 1 < b and is_word[data[p + 1]]:
+            if p + 1 < b and _word_at(data, p + 1, b, is_word):
                 continue
         votes[i, col] = out_label[t]
 
@@ -454,6 +493,37 @@ def _pair_index(text: np.ndarray, n_pairs: int) -> Any:
                               np.searchsorted(ordered, pair, side="right")]
 
 
+
+def _word_at_np(data: np.ndarray, q: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`_word_at` for arrays of positions ``q`` (rows ending at ``b``)."""
+    last = data.shape[0] - 1
+    byte = data[np.clip(q, 0, last)].astype(np.int64)
+    word = _WORD[byte]
+    lead = np.flatnonzero((byte >= 0xC0) & (byte < 0xF8))
+    if lead.size:
+        at, lead_byte = q[lead], byte[lead]
+        n = np.where(lead_byte < 0xE0, 1, np.where(lead_byte < 0xF0, 2, 3))
+        cut = at + n >= b[lead]
+        code = lead_byte & (0x3F >> n)
+        for t in range(1, 4):
+            more = data[np.minimum(at + t, last)].astype(np.int64) & 0x3F
+            code = np.where(t <= n, (code << 6) | more, code)
+        fmt = np.zeros(lead.size, dtype=np.bool_)
+        for low, high in FORMAT_CHARS:
+            fmt |= (code >= low) & (code <= high)
+        word[lead] = cut | ~fmt
+    return word
+
+
+def _word_before_np(data: np.ndarray, a: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """:func:`_word_before` for arrays of positions ``q`` (rows starting at ``a``)."""
+    s = q - 1
+    for _ in range(3):  # back over continuation bytes to the lead byte
+        back = (s > a) & (q - s < 4) & ((data[np.maximum(s, 0)] & 0xC0) == 0x80)
+        s = np.where(back, s - 1, s)
+    return _word_at_np(data, np.maximum(s, 0), q)
+
+
 def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.ndarray,
                  columns: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """The automaton scan's votes, found with array operations, a few passes over the
@@ -500,11 +570,11 @@ def _match_numpy(kw: Keywords, data: np.ndarray, offsets: np.ndarray, votes: np.
     end = start + sizes[word] - 1
     rows = row_of(start)
     ok = end < limit[rows]
-    bounded = np.asarray(kw.word_boundary, dtype=np.bool_)[word]
-    before = data[np.maximum(start - 1, 0)]
-    after = data[np.minimum(end + 1, data.shape[0] - 1)]
-    ok &= ~bounded | (((start == offsets[rows]) | ~_WORD[before])
-                      & ((end + 1 >= offsets[rows + 1]) | ~_WORD[after]))
+    check = np.flatnonzero(ok & np.asarray(kw.word_boundary, dtype=np.bool_)[word])
+    a, b = offsets[rows[check]], offsets[rows[check] + 1]
+    first, past = start[check], end[check] + 1
+    ok[check[((first > a) & _word_before_np(data, a, first))
+             | ((past < b) & _word_at_np(data, past, b))]] = False
     rows, end, slot = rows[ok], end[ok], kw.slots[word[ok]]
     cols = columns[slot]
     order = np.lexsort((slot, end, cols, rows))

@@ -5,12 +5,26 @@ A label model turns a vote matrix ``L`` (n items x m labeling functions,
 in :mod:`wslib.labelmodel` follows scikit-learn's estimator conventions:
 
 * ``__init__`` only stores hyper-parameters (``cardinality``, ``random_state``, ...);
-* ``fit(L, *, class_balance=None, y_dev=None, L_dev=None)`` validates, learns and
-  returns ``self``; learned state ends with ``_`` (``cardinality_``,
-  ``n_sources_``, ``class_balance_`` and model-specific attributes);
+* ``fit(L, *, class_balance=None, y_dev=None, L_dev=None, classes=None)`` validates,
+  learns and returns ``self``; learned state ends with ``_`` (``cardinality_``,
+  ``n_sources_``, ``classes_``, ``class_balance_`` and model-specific attributes);
+* ``classes=["HAM", "SPAM"]`` names the classes in index order: ``predict``
+  then returns names (``None`` for an abstain) and ``score`` / ``y_dev`` take
+  gold labels as names (see :mod:`wslib.classes`);
 * ``predict_proba(L)``, ``predict(L, tie_break=...)``, ``score(L, y, metric=...)``;
 * ``save(path)`` / ``load(path)`` write a versioned ``.npz`` file with a JSON
   header (no pickle), so a file written by one version loads in the next.
+
+Items without votes
+-------------------
+An item no LF voted on is never dropped: ``predict_proba`` returns one row per
+input row, and ``coverage(L)`` marks the items with a vote. What such an item
+gets is each model's choice, documented with the model: ``MajorityVote`` and
+the weighted votes give it ``class_balance_``; ``LabelModel`` gives it
+``uncovered_proba_``, what silence says about the class (its ``uncovered``
+parameter); ``DawidSkene`` the posterior given that every LF abstained. An end
+model should not train on these rows as if labelled:
+``EndModel().fit(X, label_model=model, L=L)`` drops them.
 
 Subclasses implement ``_fit`` and ``_predict_proba`` on already-validated
 arrays and list the learned array attributes to persist in ``_learned``.
@@ -18,9 +32,7 @@ arrays and list the learned array attributes to persist in ``_learned``.
 
 from __future__ import annotations
 
-import json
 import warnings
-import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
@@ -41,10 +53,12 @@ from wslib._validation import (
     frame_columns,
     integer,
 )
+from wslib.classes import check_classes, decode_labels, encode_labels
 from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning, user_stacklevel
 from wslib.kernels import coverage_counts, row_coverage
 from wslib.matrix import VoteMatrix, check_votes, warn_unused_classes
 from wslib.metrics import PROBA_METRICS, check_labels, score_predictions, score_proba
+from wslib.persist import check_format_version, read_archive, write_archive
 
 FORMAT = "wslib.labelmodel"
 FORMAT_VERSION = 1
@@ -134,9 +148,10 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
             cls.__init__ = other_spellings(_INIT_SPELLINGS)(cls.__init__)
 
     # ------------------------------------------------------------------ fitting
-    @other_spellings(_FIT_SPELLINGS, positional="class_balance=, y_dev= and L_dev= are "
-                                                "keyword-only")
-    def fit(self, L, *, class_balance=None, y_dev=None, L_dev=None) -> "BaseLabelModel":
+    @other_spellings(_FIT_SPELLINGS, positional="class_balance=, y_dev=, L_dev= and classes= "
+                                                "are keyword-only")
+    def fit(self, L, *, class_balance=None, y_dev=None, L_dev=None,
+            classes=None) -> "BaseLabelModel":
         """Learn source parameters from votes ``L``; returns ``self``.
 
         Parameters
@@ -148,10 +163,20 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
             A small gold-labelled set; models may use it for the prior or to
             choose between candidate fits. ``L_dev`` defaults to ``None`` and
             then ``y_dev`` must align with the rows of ``L``.
+        classes : list of str, optional
+            Class names in index order (as given to ``apply_lfs``); sets the
+            number of classes and makes ``predict`` return names.
         """
         check_params(self)
         names = frame_columns(L)
-        L, k = check_votes(L, cardinality=self.cardinality)
+        class_names = None if classes is None else check_classes(classes)
+        if class_names is not None and self.cardinality not in (None, len(class_names)):
+            raise ValueError(f"cardinality={self.cardinality} but classes lists "
+                             f"{len(class_names)} names")
+        L, k = check_votes(L, cardinality=self.cardinality if class_names is None
+                           else len(class_names))
+        if class_names is not None and y_dev is not None:
+            y_dev = encode_labels(y_dev, class_names, "y_dev")
         n, m = L.shape
         if m < self._min_sources:
             raise ValueError(
@@ -174,6 +199,8 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         self.cardinality_ = k
         self.n_sources_ = m
         self._set_feature_names(names)
+        self.classes_ = (np.arange(k) if class_names is None
+                         else np.array(class_names, dtype=object))
         self._fit(L, k, class_balance=prior, y_dev=y_dev, L_dev=L_dev)
         return self
 
@@ -190,7 +217,8 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         if uncovered:
             warnings.warn(
                 f"{uncovered} of {L.shape[0]} items ({uncovered / L.shape[0]:.1%}) have no votes; "
-                "see docs/contract.md for how each model labels uncovered items",
+                "each model gives them a soft label of its own (help(wslib.labelmodel.base), "
+                "'Items without votes'); model.coverage(L) marks the covered ones",
                 CoverageWarning,
                 stacklevel=user_stacklevel(),
             )
@@ -238,14 +266,23 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         """
         proba = self.predict_proba(L)
         rng = np.random.default_rng(self.random_state)
-        return break_ties(proba, tie_break, rng, prior=self.class_balance_)
+        pred = break_ties(proba, tie_break, rng, prior=self.class_balance_)
+        names = self._class_names()
+        return pred if names is None else decode_labels(pred, names)
+
+    def _class_names(self) -> list[str] | None:
+        """The class names given to ``fit``, or ``None`` for plain class indices."""
+        classes = getattr(self, "classes_", None)
+        return None if classes is None or classes.dtype != object else classes.tolist()
 
     @other_spellings(_SCORE_SPELLINGS)
     def score(self, L, y, *, metric: str = "accuracy", tie_break: str = "random") -> float:
         """Score on gold labels ``y``: ``accuracy``, ``f1`` (class 1), ``f1_macro``,
         ``log_loss`` or ``brier`` (the last two on :meth:`predict_proba`)."""
         L = self._validate_for_predict(L)
-        y = check_labels(y, n=L.shape[0], cardinality=self.cardinality_)
+        names = self._class_names()
+        y = check_labels(y if names is None else encode_labels(y, names),
+                         n=L.shape[0], cardinality=self.cardinality_)
         if metric in PROBA_METRICS:
             return score_proba(y, self._predict_proba(L), metric=metric)
         proba = self._predict_proba(L)
@@ -273,6 +310,7 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
                 scalars[name] = value.item() if isinstance(value, np.generic) else value
         if hasattr(self, "feature_names_in_"):  # strings: JSON, not a pickled object array
             scalars["feature_names_in_"] = self.feature_names_in_.tolist()
+        scalars["classes_"] = self._class_names()
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -281,11 +319,7 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
             "params": self.get_params(deep=False),
             "scalars": scalars,
         }
-        arrays["__header__"] = np.frombuffer(json.dumps(header, default=_plain).encode(),
-                                             dtype=np.uint8)
-        path = Path(path)
-        with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
+        write_archive(path, header, arrays)
 
     @classmethod
     def load(cls, path: str | Path) -> "BaseLabelModel":
@@ -294,12 +328,9 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         Called on the base class it returns whatever model the file holds;
         called on a subclass it checks the file holds that class.
         """
-        header, arrays = _read_model_file(Path(path))
-        if header["format_version"] > FORMAT_VERSION:
-            raise ValueError(
-                f"{path} was written with format version {header['format_version']} by wslib "
-                f"{header['wslib_version']}; this wslib reads up to {FORMAT_VERSION}: upgrade"
-            )
+        header, arrays = read_archive(path, FORMAT, "label-model",
+                                      ("format_version", "class", "params", "scalars"))
+        check_format_version(header, FORMAT_VERSION, path)
         name = header["class"]
         if name not in _REGISTRY:
             raise ValueError(f"{path} holds an unknown label model {name!r}")
@@ -323,6 +354,9 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         for key, value in header["scalars"].items():
             setattr(model, key, np.asarray(value, dtype=object) if key == "feature_names_in_"
                     else value)
+        names = header["scalars"].get("classes_")  # None: class indices (older files too)
+        model.classes_ = np.arange(model.cardinality_) if names is None else \
+            np.array(check_classes(names), dtype=object)
         for key, value in arrays.items():
             setattr(model, key, value)
         for key, default in model_cls._learned_defaults.items():
@@ -347,45 +381,3 @@ def _check_loaded_shapes(model: BaseLabelModel, path: Any) -> None:
             if isinstance(value, np.ndarray) and value.ndim and value.shape[0] != size:
                 raise ValueError(f"{path} is inconsistent: {key} has {value.shape[0]} entries "
                                  f"but {what} is {size}; the file was altered or damaged")
-
-
-def _plain(value: Any) -> Any:
-    """NumPy values in hyper-parameters (an array of LF pairs, an int64) as JSON values."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"hyper-parameter value {value!r} ({type(value).__name__}) cannot be "
-                    "saved as JSON")
-
-
-def _read_model_file(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Header and arrays of a label-model file; any damage is a ValueError naming ``path``."""
-    try:
-        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as npz:  # closed on error
-            if "__header__" not in npz.files:
-                raise ValueError(f"{path} is not a wslib label-model file (no header)")
-            raw = npz["__header__"].tobytes()
-            arrays = {name: npz[name] for name in npz.files if name != "__header__"}
-    except FileNotFoundError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        if str(path) in str(exc):
-            raise
-        # numpy's own advice for a non-archive file is to load it unsafely (pickle): not ours
-        why = ("it is not an .npz archive, and wslib never unpickles files"
-               if "allow_pickle" in str(exc) else str(exc))
-        raise ValueError(f"{path} is not a readable wslib label-model file "
-                         f"(an .npz written by save()): {why}") from None
-    try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} has a corrupted header: {exc}") from exc
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a wslib label-model file")
-    missing = [key for key in ("format_version", "class", "params", "scalars")
-               if key not in header]
-    if missing or not isinstance(header["format_version"], int):
-        raise ValueError(f"{path} has a corrupted header: missing or invalid "
-                         f"{missing or ['format_version']}")
-    return header, arrays

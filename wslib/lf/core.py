@@ -12,7 +12,9 @@ One decorator, three kinds of labeling function (LF):
   named by the parameters. All numba LFs of a run are compiled and fused into
   one generated kernel that loops over the rows once.
 
-Every LF returns a class index ``0 .. k-1`` or ``ABSTAIN`` (``-1``).
+Every LF returns a class index ``0 .. k-1`` or ``ABSTAIN`` (``-1``), or a
+class name mapped to its index by ``apply_lfs(..., classes=[...])`` (see
+:func:`with_classes`).
 
 Example
 -------
@@ -37,9 +39,10 @@ import numpy as np
 import pandas as pd
 
 from wslib._spelling import other_spellings
+from wslib.classes import class_index, encode_labels
 from wslib.lf.preprocess import Preprocessor
 
-__all__ = ["KINDS", "LabelingFunction", "labeling_function", "row_type"]
+__all__ = ["KINDS", "LabelingFunction", "labeling_function", "row_type", "with_classes"]
 
 KINDS = ("row", "batch", "numba")
 
@@ -71,7 +74,12 @@ class LabelingFunction:
     template : object or None
         For LFs built by :mod:`wslib.lf.templates`, the specification the
         applier uses to fuse many templates into one pass.
+    class_name : str or None
+        The class name a template was given as its label (``keyword_lf(...,
+        "SPAM")``); :func:`with_classes` remakes the LF with the name's index.
     """
+
+    class_name: str | None = None
 
     @other_spellings({}, positional="resources= and pre= are keyword-only in wslib")
     def __init__(self, name: str, f: Callable[..., Any], *, kind: str = "row",
@@ -235,3 +243,89 @@ def row_type(columns: tuple[str, ...]) -> type:
 
     return type("Row", (base,), {"__getitem__": __getitem__, "__repr__": __repr__,
                                  "_columns": columns})
+
+
+def _refuse(lf_name: str, class_name: str) -> Callable[..., Any]:
+    def vote(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"LF {lf_name!r} votes the class name {class_name!r}: pass "
+                         "classes=[...] to apply_lfs to map class names to class indices")
+    return vote
+
+
+def named_class(made: LabelingFunction, class_name: str,
+                remake: Callable[[int], LabelingFunction]) -> LabelingFunction:
+    """An LF voting ``class_name`` that waits for :func:`with_classes`: ``remake(index)``
+    builds it for the name's index; applied before that, it raises saying so.
+    ``made`` is the LF built for index 0 (its name, kind and columns are kept)."""
+    lf = LabelingFunction(made.name, _refuse(made.name, class_name), kind=made.kind,
+                          columns=made.columns)
+    lf.class_name = class_name
+    lf._remake = remake
+    return lf
+
+
+def _map_row_votes(f: Callable[..., Any], index: dict[str, int]) -> Callable[..., Any]:
+    @functools.wraps(f)
+    def vote(*args: Any, **kwargs: Any) -> Any:
+        v = f(*args, **kwargs)
+        if isinstance(v, str):
+            if v not in index:
+                raise ValueError(f"returned the class name {v!r}, which is not in classes "
+                                 f"{list(index)}")
+            return index[v]
+        return v
+    return vote
+
+
+def _map_batch_votes(f: Callable[..., Any], index: dict[str, int]) -> Callable[..., Any]:
+    @functools.wraps(f)
+    def vote(*args: Any, **kwargs: Any) -> Any:
+        out = f(*args, **kwargs)
+        values = out.to_numpy() if isinstance(out, pd.Series) else np.asarray(out)
+        if values.dtype.kind not in "OUS":
+            return out
+        codes = encode_labels(values, list(index), name="its votes")
+        return pd.Series(codes, index=out.index) if isinstance(out, pd.Series) else codes
+    return vote
+
+
+def with_classes(lfs: Sequence[LabelingFunction] | LabelingFunction,
+                 classes: Sequence[str] | None) -> list[LabelingFunction]:
+    """``lfs`` with class names turned into class indices: the position of each
+    name in ``classes``. ``apply_lfs(..., classes=...)`` calls it.
+
+    Templates given a name as ``label`` are remade with its index; row and batch
+    LFs may return names (or indices), mapped as they vote. Numba LFs vote
+    indices. A name missing from ``classes`` raises ``ValueError`` naming it
+    (templates: before any row is read; row and batch LFs: as a fault of that LF).
+    Without ``classes``, an LF given a class name raises ``ValueError``.
+
+    >>> from wslib.lf import keyword_lf
+    >>> [lf] = with_classes([keyword_lf("free", "SPAM", name="free")], ["HAM", "SPAM"])
+    >>> lf.template.label
+    1
+    """
+    lfs = [lfs] if isinstance(lfs, LabelingFunction) else list(lfs)
+    named = {lf.name: lf.class_name for lf in lfs if getattr(lf, "class_name", None)}
+    if classes is None:
+        if named:
+            raise ValueError(f"LFs {sorted(named)} vote class names "
+                             f"{sorted(set(named.values()))}: pass classes=[...] (the class "
+                             "names in index order) to map them to class indices")
+        return lfs
+    index = class_index(classes)
+    missing = {name: c for name, c in named.items() if c not in index}
+    if missing:
+        raise ValueError(f"class names {sorted(set(missing.values()))} (of LFs "
+                         f"{sorted(missing)}) are not in classes {list(index)}")
+    out = []
+    for lf in lfs:
+        if lf.name in named:
+            out.append(lf._remake(index[lf.class_name]))
+        elif lf.kind == "numba" or lf.template is not None:
+            out.append(lf)
+        else:
+            mapped = _map_row_votes if lf.kind == "row" else _map_batch_votes
+            out.append(LabelingFunction(lf.name, mapped(lf.f, index), kind=lf.kind,
+                                        resources=lf.resources, pre=lf.pre, columns=lf.columns))
+    return out

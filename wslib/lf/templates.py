@@ -9,7 +9,9 @@ its column and carries a ``template`` spec. Matching semantics, exactly:
     Unicode-lowercased text and keywords (Arrow's ``utf8_lower``: the simple
     per-character mapping). ``word_boundary=True`` only counts a match that is
     neither preceded nor followed by a word character (ASCII letter, digit,
-    ``_`` or any non-ASCII character). Missing (null) texts abstain. All keyword
+    ``_`` or any non-ASCII character except the invisible format characters of
+    Unicode category Cf, such as U+FEFF and zero-width joiners, which count as
+    non-word). Missing (null) texts abstain. All keyword
     LFs on the same column and case mode are fused by :func:`wslib.apply_lfs`
     into one Aho-Corasick pass over the text, however many there are.
 ``regex_lf``
@@ -54,6 +56,7 @@ Example
 from __future__ import annotations
 
 import functools
+import inspect
 import operator
 import re
 from collections.abc import Sequence
@@ -69,7 +72,7 @@ from wslib._validation import check_bool, check_number
 from wslib.exceptions import LFRowError
 from wslib.kernels.jit import use_jit
 from wslib.kernels.keywords import Keywords
-from wslib.lf.core import LabelingFunction
+from wslib.lf.core import LabelingFunction, named_class
 from wslib.matrix import ABSTAIN
 
 __all__ = [
@@ -125,6 +128,28 @@ class Template:
     column: str
     label: int
     params: tuple
+
+
+def _class_name_label(factory: Any) -> Any:
+    """Let ``factory``'s ``label`` be a class name (``keyword_lf(..., "SPAM")``): the
+    LF then waits for ``classes=`` (:func:`wslib.lf.with_classes`), which remakes it
+    with the name's index. The other arguments are checked at once."""
+    signature = inspect.signature(factory)
+
+    @functools.wraps(factory)
+    def make(*args: Any, **kwargs: Any) -> LabelingFunction:
+        bound = signature.bind(*args, **kwargs)
+        label = bound.arguments["label"]
+        if not isinstance(label, str):
+            return factory(*args, **kwargs)
+
+        def remake(index: int) -> LabelingFunction:
+            bound.arguments["label"] = index
+            return factory(*bound.args, **bound.kwargs)
+
+        return named_class(remake(0), label, remake)
+
+    return make
 
 
 def _check_label(label: Any, name: str) -> int:
@@ -237,17 +262,20 @@ def _lower(words: Sequence[str]) -> list[str]:
             for w in pc.utf8_lower(pa.array(list(words), pa.string())).to_pylist()]
 
 
-def keyword_lf(keywords: str | Sequence[str], label: int, column: str = "text", *,
+@_class_name_label
+def keyword_lf(keywords: str | Sequence[str], label: int | str, column: str = "text", *,
                name: str | None = None, case_sensitive: bool = False,
                word_boundary: bool = False) -> LabelingFunction:
     """LF voting ``label`` when ``column`` contains any of ``keywords`` (substring).
 
-    See the module docstring for the exact semantics.
+    See the module docstring for the exact semantics. ``label`` is a class
+    index, or a class name that ``apply_lfs(..., classes=[...])`` maps to its
+    index (as for every template).
 
     >>> import pandas as pd
     >>> lf = keyword_lf(["song"], label=0, word_boundary=True, name="song")
-    >>> lf.apply_batch(pd.DataFrame({"text": ["Song!", "songs"]})).tolist()
-    [0, -1]
+    >>> lf.apply_batch(pd.DataFrame({"text": ["Song!", "songs", "Nice song\ufeff"]})).tolist()
+    [0, -1, 0]
     """
     if isinstance(keywords, str):
         keywords = [keywords]
@@ -313,7 +341,8 @@ def _expand(items: list, limit: int) -> list[str] | None:
     return out
 
 
-def regex_lf(pattern: str, label: int, column: str = "text", *, name: str | None = None,
+@_class_name_label
+def regex_lf(pattern: str, label: int | str, column: str = "text", *, name: str | None = None,
              case_sensitive: bool = False) -> LabelingFunction:
     """LF voting ``label`` when RE2 ``pattern`` matches anywhere in ``column``.
 
@@ -525,7 +554,8 @@ def _check_device(device: Any) -> None:
         resolve_device(device)
 
 
-def threshold_lf(column: str, threshold: float, label: int, *, op: str = ">=",
+@_class_name_label
+def threshold_lf(column: str, threshold: float, label: int | str, *, op: str = ">=",
                  name: str | None = None, device: str | None = None) -> LabelingFunction:
     """LF voting ``label`` when ``column <op> threshold``; NaN / missing abstain.
 
@@ -560,7 +590,8 @@ def threshold_lf(column: str, threshold: float, label: int, *, op: str = ">=",
                             template=Template("threshold", column, label, (threshold, op)))
 
 
-def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any = None,
+@_class_name_label
+def similarity_lf(column: str, threshold: float, label: int | str, *, prototype: Any = None,
                   name: str | None = None, device: str | None = None) -> LabelingFunction:
     """LF voting ``label`` when an embedding is close to a prototype, or a score is high.
 
@@ -571,7 +602,8 @@ def similarity_lf(column: str, threshold: float, label: int, *, prototype: Any =
         else a numeric score column (e.g. a pretrained classifier's probability).
     threshold : float
         Minimum cosine similarity (or score) to vote.
-    label : int
+    label : int or str
+        A class index, or a class name mapped by ``apply_lfs(..., classes=...)``.
     prototype : array-like of shape (d,) or (p, d), optional
         Prototype embedding(s); the best similarity over the ``p`` rows counts.
     device : str, optional

@@ -109,7 +109,7 @@ class LFAnalysis:
     def lf_summary(self, Y: np.ndarray | None = None,
                    est_weights: np.ndarray | None = None) -> pd.DataFrame:
         """One row per LF with Snorkel's columns (see the module docstring)."""
-        s = self._summary(Y).rename(columns=_COLUMNS)
+        s = pd.DataFrame(self._summary(Y)).rename(columns=_COLUMNS)  # Snorkel's plain frame
         if Y is not None:
             s["Emp. Acc."] = np.nan_to_num(s["Emp. Acc."].to_numpy())
         if est_weights is not None:
