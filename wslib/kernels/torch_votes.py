@@ -46,8 +46,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from wslib.device import resolve_device
-from wslib.endmodel._torch import require_torch
+from wslib.device import require_torch, resolve_device
 from wslib.matrix import to_dense
 
 torch = require_torch()
