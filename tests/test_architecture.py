@@ -15,6 +15,7 @@ the package's own private modules at the bottom (``wslib._validation``,
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -128,6 +129,18 @@ def test_every_part_of_the_package_has_a_layer():
     assert parts - set(LAYER) == set(), \
         "add the new part of wslib to LAYERS here and to docs/architecture.md"
     assert set(LAYER) - parts == set(), "LAYERS names a part wslib no longer has"
+
+
+def test_the_architecture_page_draws_these_layers():
+    """docs/architecture.md's diagram puts every part in the layer this test enforces."""
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    diagram = re.search(r"```text\n(.*?)```", page, flags=re.S).group(1)
+    drawn, layer = {}, None
+    for line in diagram.splitlines():
+        number = re.match(r"\s*(\d+)\s", line)
+        layer = int(number.group(1)) if number else layer
+        drawn.update({m: layer for m in re.findall(r"\bwslib\.(\w+)", line)})
+    assert drawn == {part: LAYER[part] for part in LAYER if part not in ("", "__main__")}
 
 
 def test_imports_flow_down_the_layers():
