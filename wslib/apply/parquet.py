@@ -50,10 +50,11 @@ from wslib.apply.api import DEFAULT_CHUNK_SIZE, _progress_bar, _warn_faults
 from wslib.apply.chunk import ERRORS, CompiledLFs, apply_chunk, compile_lfs
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import vote_dtype
-from wslib.vote_stats import DEFAULT_CAPACITY, VoteStats
 
-if TYPE_CHECKING:
-    import pyarrow.dataset as ds  # pyarrow's Parquet modules load when first used
+if TYPE_CHECKING:  # pyarrow's Parquet modules and scipy.sparse load when first used
+    import pyarrow.dataset as ds
+
+    from wslib.vote_stats import VoteStats
 
 __all__ = ["apply_parquet", "StreamResult", "ArrayWriter", "check_output_path",
            "open_parquet_dataset", "read_votes", "vote_format", "VOTE_FORMATS"]
@@ -335,6 +336,8 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
         raise ValueError("out=None writes nothing; give an output path or stats=True")
     if stats and cardinality is None:
         raise ValueError("stats=True needs cardinality=k (the statistics are indexed by class)")
+
+    from wslib.vote_stats import DEFAULT_CAPACITY, VoteStats
 
     capacity = DEFAULT_CAPACITY if capacity is None else capacity
     plan = compile_lfs(lfs, cardinality)
