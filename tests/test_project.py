@@ -106,3 +106,16 @@ def test_errors_and_warnings_point_to_nothing_an_installed_user_lacks():
                 importlib.import_module(target)
             except ImportError:
                 assert hasattr(importlib.import_module(module), attr), (name, line, target)
+
+
+def test_code_and_docs_cite_no_issue_numbers():
+    """Issues are the project's work log, not the user's: code, docs and their strings say
+    what a thing is, never which issue asked for it ("issue 2", "Issue 3's table")."""
+    cite = re.compile(r"\bissues?(?:'s)?\s*#?\d+|\bthe issue's\b", flags=re.I)
+    files = [ROOT / "README.md", *[p for folder in ("wslib", "docs", "benchmarks", "examples",
+                                                    "tests")
+                                   for p in (ROOT / folder).rglob("*") if p.suffix in (".py", ".md")]]
+    bad = [f"{p.relative_to(ROOT)}:{i}: {line.strip()}" for p in files
+           for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+           if cite.search(line) and p.name != "test_project.py"]
+    assert len(files) > 100 and not bad, "\n".join(bad)

@@ -24,8 +24,24 @@ from typing import Any
 
 from wslib.exceptions import WslibWarning, user_stacklevel
 
-__all__ = ["resolve_device", "available_devices", "DeviceUnavailableError",
+__all__ = ["resolve_device", "available_devices", "require_torch", "DeviceUnavailableError",
            "DeviceFallbackWarning"]
+
+
+def require_torch() -> Any:
+    """Import torch or raise an ImportError that says how to install it.
+
+    Every torch path in wslib (kernels, label models and end models on a
+    ``device``) imports torch through this function, when first used.
+    """
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - torch is in the test extra
+        raise ImportError(
+            "wslib's torch code (end models, device=...) needs PyTorch; install it with "
+            'pip install "wslib[torch]"'
+        ) from exc
+    return torch
 
 
 class DeviceUnavailableError(RuntimeError):
@@ -42,8 +58,6 @@ class DeviceFallbackWarning(WslibWarning):
 
 def available_devices() -> list[str]:
     """Devices torch can use here, best first, e.g. ``["cuda:0", "cpu"]``."""
-    from wslib.endmodel._torch import require_torch
-
     torch = require_torch()
     found = [f"cuda:{i}" for i in range(torch.cuda.device_count())] \
         if torch.cuda.is_available() else []
@@ -96,8 +110,6 @@ def resolve_device(device: Any = "cpu", *, fallback: bool = False) -> Any:
     ValueError
         ``device`` is not a device string torch understands.
     """
-    from wslib.endmodel._torch import require_torch
-
     torch = require_torch()
     if device is None:
         device = "cpu"

@@ -17,7 +17,7 @@ Outputs, chosen by the suffix of ``out``:
 
 The file is written under a temporary name and renamed when every row is
 done, so a failed run leaves no partial output behind. With ``stats=True``
-the run also accumulates :class:`~wslib.labelmodel.stats.VoteStats`, the
+the run also accumulates :class:`~wslib.vote_stats.VoteStats`, the
 mergeable sufficient statistics a label model fits from
 (:func:`wslib.labelmodel.streaming.fit_streaming`), in the same pass.
 
@@ -51,13 +51,13 @@ from wslib.apply.chunk import ERRORS, CompiledLFs, apply_chunk, compile_lfs
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import vote_dtype
 
-if TYPE_CHECKING:  # wslib.labelmodel imports this module (streamed fits read its files)
-    import pyarrow.dataset as ds  # pyarrow's Parquet modules load when first used
+if TYPE_CHECKING:  # pyarrow's Parquet modules and scipy.sparse load when first used
+    import pyarrow.dataset as ds
 
-    from wslib.labelmodel.stats import VoteStats
+    from wslib.vote_stats import VoteStats
 
-__all__ = ["apply_parquet", "StreamResult", "check_output_path", "open_parquet_dataset",
-           "VOTE_FORMATS"]
+__all__ = ["apply_parquet", "StreamResult", "ArrayWriter", "check_output_path",
+           "open_parquet_dataset", "read_votes", "vote_format", "VOTE_FORMATS"]
 
 #: output suffix -> format name
 VOTE_FORMATS = {".npy": "npy", ".parquet": "parquet", ".arrow": "arrow", ".feather": "arrow"}
@@ -89,7 +89,7 @@ class StreamResult:
     n_rows: int
     lf_names: list[str]
     faults: pd.Series
-    stats: "VoteStats | None"
+    stats: VoteStats | None
     dtype: np.dtype
     seconds: float = 0.0
     n_batches: int = 0
@@ -105,7 +105,7 @@ def read_votes(path: str | os.PathLike, *, mmap: bool = True) -> np.ndarray:
     """Load a 2-D array written by :func:`apply_parquet` or
     :func:`~wslib.labelmodel.streaming.predict_proba_streaming` (any of the three formats)."""
     path = Path(path)
-    fmt = _format(path)
+    fmt = vote_format(path)
     if fmt == "npy":
         return np.load(path, mmap_mode="r" if mmap else None)
     import pyarrow.parquet as pq
@@ -116,7 +116,12 @@ def read_votes(path: str | os.PathLike, *, mmap: bool = True) -> np.ndarray:
         else np.empty((table.num_rows, 0), dtype=np.int8)
 
 
-def _format(path: Path) -> str:
+def vote_format(path: Path) -> str:
+    """The format (``"npy"``, ``"parquet"`` or ``"arrow"``) of a vote-matrix file, from its suffix.
+
+    >>> vote_format(Path("L.feather"))
+    'arrow'
+    """
     fmt = VOTE_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(f"cannot tell the vote-matrix format of {path}: use a name ending "
@@ -140,7 +145,7 @@ def check_output_path(out: str | os.PathLike, inputs: Sequence[Any]) -> Path:
     if path.is_dir():
         raise IsADirectoryError(f"the output {path} is a folder; give a file name ending in "
                                 f"one of {sorted(VOTE_FORMATS)}")
-    _format(path)
+    vote_format(path)
     target = path.resolve()
     for source in inputs:
         src = Path(source).resolve()
@@ -229,12 +234,26 @@ def _batches(dataset: ds.Dataset, columns: Sequence[str] | None, batch_size: int
         yield df
 
 
-class _ArrayWriter:
+class ArrayWriter:
     """Appends row blocks of a 2-D array to ``path`` (``.npy``, ``.parquet`` or
-    ``.arrow``), under a temporary name until ``close(commit=True)``."""
+    ``.arrow``), under a temporary name until ``close(commit=True)``.
+
+    ``apply_parquet`` writes its votes and ``predict_proba_streaming`` its soft
+    labels with it. The blocks must already be in ``dtype`` and add up to
+    ``n_rows`` rows; ``close(commit=False)`` leaves no file behind.
+
+    >>> import tempfile, pathlib, numpy as np
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "L.npy"
+    >>> writer = ArrayWriter(path, 3, ["lf_a", "lf_b"], np.dtype(np.int8))
+    >>> writer.write(np.array([[1, -1], [0, 0]], dtype=np.int8))
+    >>> writer.write(np.array([[-1, 1]], dtype=np.int8))
+    >>> writer.close(commit=True)
+    >>> np.load(path).tolist()
+    [[1, -1], [0, 0], [-1, 1]]
+    """
 
     def __init__(self, path: Path, n_rows: int, names: list[str], dtype: np.dtype):
-        self.path, self.fmt, self.dtype = path, _format(path), dtype
+        self.path, self.fmt, self.dtype = path, vote_format(path), dtype
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
         os.close(fd)
         self.tmp = Path(tmp)
@@ -298,10 +317,10 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
         Number of classes; fixes the output dtype (``int8`` up to 127 classes).
         Needed with ``stats=True``. Without it, votes above 127 are an error.
     stats : bool
-        Also accumulate :class:`~wslib.labelmodel.stats.VoteStats` (``result.stats``).
+        Also accumulate :class:`~wslib.vote_stats.VoteStats` (``result.stats``).
     capacity : int, optional
         Distinct multi-vote patterns kept in the statistics (default
-        ``wslib.labelmodel.stats.DEFAULT_CAPACITY``, as the label models use).
+        ``wslib.vote_stats.DEFAULT_CAPACITY``, as the label models use).
     progress : bool
         Show a tqdm progress bar.
 
@@ -317,7 +336,8 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
         raise ValueError("out=None writes nothing; give an output path or stats=True")
     if stats and cardinality is None:
         raise ValueError("stats=True needs cardinality=k (the statistics are indexed by class)")
-    from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+
+    from wslib.vote_stats import DEFAULT_CAPACITY, VoteStats
 
     capacity = DEFAULT_CAPACITY if capacity is None else capacity
     plan = compile_lfs(lfs, cardinality)
@@ -330,7 +350,7 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
         raise ValueError(f"Parquet input {source} has zero rows; nothing to label")
     dtype = vote_dtype(cardinality or 2)
     top = int(np.iinfo(dtype).max)
-    writer = None if out is None else _ArrayWriter(Path(out), n, plan.names, dtype)
+    writer = None if out is None else ArrayWriter(Path(out), n, plan.names, dtype)
     faults = np.zeros(len(plan), dtype=np.int64)
     first: dict[int, str] = {}
     acc: VoteStats | None = None

@@ -19,12 +19,13 @@ For one task and one seed, :func:`run_protocol`
    description embeddings are given, zero-shot similarity
    (``zeroshot/<encoder>``).
 
-Each result is a :func:`wslib.bench.core.record` with ``metric`` one of
-``accuracy`` (all evaluation items; the label model predicts its prior on
-uncovered items), ``accuracy_covered``, ``coverage`` and, where the dataset
-metric is F1 (sms), ``f1``.
+Each result is a benchmark record, a dict with ``dataset``, ``method``,
+``metric``, ``value``, ``seconds`` and extra fields, as ``wslib bench`` writes
+them; ``metric`` is one of ``accuracy`` (all evaluation items; the label model
+predicts its prior on uncovered items), ``accuracy_covered``, ``coverage`` and,
+where the dataset metric is F1 (sms), ``f1``.
 
-The pipeline the issue's bar compares with few-shot is fixed in advance:
+The pipeline compared with few-shot is fixed in advance:
 ``autows/all+end`` (all generators' LFs -> label model -> end model); the
 per-generator pipelines are reported beside it, never picked after the fact.
 """
@@ -45,14 +46,13 @@ from wslib.autows.keywords import KeywordGenerator
 from wslib.autows.prototype import PrototypeGenerator
 from wslib.autows.snuba import SnubaGenerator
 from wslib.autows.zeroshot import ZeroShotClassifier, ZeroShotGenerator
-from wslib.bench.core import record
 from wslib.exceptions import WslibWarning
 from wslib.metrics import score_predictions
 
 __all__ = ["AutoWSTask", "draw_labels", "make_generators", "run_protocol", "GENERATORS",
            "PRIMARY_PIPELINE"]
 
-#: The AutoWS pipeline compared with few-shot for the bar, fixed before any run.
+#: The AutoWS pipeline compared with few-shot, fixed before any run.
 PRIMARY_PIPELINE = "autows/all+end"
 
 
@@ -157,8 +157,8 @@ def _scores(task: AutoWSTask, pred: np.ndarray, covered: np.ndarray) -> dict[str
 
 def _records(task: AutoWSTask, method: str, scores: dict[str, float], seconds: float,
              **extra: Any) -> list[dict[str, Any]]:
-    return [record(task.name, method, metric, value, seconds, **extra)
-            for metric, value in scores.items()]
+    return [{"dataset": task.name, "method": method, "metric": metric, "value": float(value),
+             "seconds": float(seconds), **extra} for metric, value in scores.items()]
 
 
 def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,

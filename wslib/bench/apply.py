@@ -1,6 +1,6 @@
 """``wslib bench apply``: LF application speed, wslib vs Snorkel's ``PandasLFApplier``.
 
-Two sets of 10 LFs — trivial keyword LFs (the issue's baseline) and keyword
+Two sets of 10 LFs — trivial keyword LFs (the baseline) and keyword
 sets plus real regexes — are each written four ways: Snorkel row LFs, wslib
 row LFs (same bodies, wslib decorator), wslib batch LFs (pandas ``.str``
 column operations) and wslib templates (``keyword_lf`` / ``regex_lf``). All
@@ -43,7 +43,7 @@ SPAM, HAM = 1, 0
 #: (name, kind, pattern(s), label): kind "kw" = any substring, case-insensitive;
 #: "re" = regex search, case-insensitive (patterns valid in both Python re and RE2)
 Spec = tuple[str, str, Any, int]
-#: the issue's baseline: trivial keyword LFs
+#: the baseline: trivial keyword LFs
 KEYWORD_SPECS: list[Spec] = [
     ("kw_check_out", "kw", ("check out",), SPAM),
     ("kw_subscribe", "kw", ("subscribe",), SPAM),
@@ -325,7 +325,7 @@ def render_markdown(records: list[dict]) -> str:
              "YouTube comments resampled to 1M rows (`make_corpus`), timed after a warm-up, best of "
              f"{_repeats(records)} runs (Snorkel's too). "
              "Snorkel's `PandasLFApplier` runs on a prefix; *identical* compares each wslib vote "
-             "matrix with Snorkel's on that prefix. Targets (issue 2): row LFs ≥ 10×, "
+             "matrix with Snorkel's on that prefix. Targets: row LFs ≥ 10×, "
              "batch/template LFs ≥ 300× Snorkel. The machine is shared, so besides wall-clock "
              "rows/s the table gives rows per CPU-second of the applying process "
              "(single-process runs), which other processes' load does not distort. The "

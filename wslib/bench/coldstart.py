@@ -384,7 +384,7 @@ def _ratio(r: dict | None) -> str:
 
 
 def bar_rows(records: list[dict]) -> list[list[str]]:
-    """The issue's bar: ``[what, measured, target, met]`` rows."""
+    """The bar (targets): ``[what, measured, target, met]`` rows."""
     by = _by(records)
     rows = []
     for method, key, what in ((README_COLD, "cold", "cold README job / Snorkel's"),

@@ -463,7 +463,7 @@ def _median(records: list[dict[str, Any]], field: str) -> float | None:
 
 
 def _speed_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
-    """Issue 3's speed table: LabelModel vs Snorkel 100 epochs and one numpy pass."""
+    """The speed table: LabelModel vs Snorkel 100 epochs and one numpy pass."""
     header = ["dataset", f"{SPEED_METHOD} fit+predict s", f"{SPEED_PEER} s", "speed-up",
               "numpy pass s", f"{SPEED_METHOD} / numpy pass", f"{SPEED_METHOD} peak MiB",
               "returned MiB", "memory / L.nbytes", f"{SPEED_METHOD} acc", "Snorkel acc"]

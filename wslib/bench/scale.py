@@ -400,7 +400,7 @@ def _device_records(work: Path, n_rows: int, n_lf: int, device: str, env: dict
     from functools import partial
 
     from wslib.device import resolve_device
-    from wslib.endmodel._torch import require_torch
+    from wslib.device import require_torch
     from wslib.exceptions import ConvergenceWarning, CoverageWarning
     from wslib.labelmodel.dawid_skene import DawidSkene
     from wslib.lf import similarity_lf
@@ -466,7 +466,7 @@ def _device_records(work: Path, n_rows: int, n_lf: int, device: str, env: dict
 def _sync(device: str) -> Any:
     """Wait for the device's queued work, so a timing covers it."""
     from wslib.device import resolve_device
-    from wslib.endmodel._torch import require_torch
+    from wslib.device import require_torch
 
     torch = require_torch()
     dev = resolve_device(device)

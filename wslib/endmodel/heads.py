@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from wslib.endmodel._torch import require_torch
+from wslib.device import require_torch
 
 torch = require_torch()
 nn = torch.nn

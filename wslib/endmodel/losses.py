@@ -41,7 +41,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from wslib.endmodel._torch import require_torch
+from wslib.device import require_torch
 
 torch = require_torch()
 

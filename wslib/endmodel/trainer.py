@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from wslib.endmodel._torch import require_torch
+from wslib.device import require_torch
 from wslib.endmodel.heads import make_head
 from wslib.endmodel.losses import confidence_alpha, confidence_target, soft_cross_entropy
 from wslib.metrics import score_predictions

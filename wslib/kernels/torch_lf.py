@@ -32,8 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from wslib.device import resolve_device
-from wslib.endmodel._torch import require_torch
+from wslib.device import require_torch, resolve_device
 
 torch = require_torch()
 

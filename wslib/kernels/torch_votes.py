@@ -46,8 +46,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from wslib.device import resolve_device
-from wslib.endmodel._torch import require_torch
+from wslib.device import require_torch, resolve_device
 from wslib.matrix import to_dense
 
 torch = require_torch()
@@ -336,7 +335,7 @@ class PatternBlock:
     ``hashes`` (uint64, ascending) are the block's ``capacity`` smallest distinct
     multi-vote pattern hashes, ``counts`` their rows, ``patterns`` one dense
     row of votes each; ``singles[j * k + v]`` counts rows whose only vote is
-    LF ``j`` voting ``v``. :class:`~wslib.labelmodel.stats.VoteStats` merges them.
+    LF ``j`` voting ``v``. :class:`~wslib.vote_stats.VoteStats` merges them.
     """
 
     n_rows: int

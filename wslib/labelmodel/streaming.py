@@ -52,7 +52,7 @@ import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from wslib._validation import check_params
-from wslib.apply.parquet import StreamResult, _ArrayWriter, _format, check_output_path
+from wslib.apply.parquet import ArrayWriter, StreamResult, check_output_path, vote_format
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
 from wslib.matrix import check_votes
@@ -74,7 +74,7 @@ def _n_rows(source: Any) -> int | None:
         return source.n_rows
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        fmt = _format(path)
+        fmt = vote_format(path)
         if fmt == "npy":
             with open(path, "rb") as fh:
                 return _npy_header(fh, path)[0][0]
@@ -106,7 +106,7 @@ def iter_vote_batches(source: Any, batch_size: int = DEFAULT_BATCH_SIZE
         path = Path(source)
         if not path.exists():
             raise FileNotFoundError(f"vote matrix {path} does not exist")
-        fmt = _format(path)
+        fmt = vote_format(path)
         if fmt == "npy":
             yield from _npy_blocks(path, batch_size)
         elif fmt == "parquet":
@@ -272,7 +272,7 @@ def predict_proba_streaming(model: BaseLabelModel, source: Any, out: str | os.Pa
         raise TypeError("predict_proba_streaming needs a source of known length (a vote "
                         "file, an array or a StreamResult), not a plain iterable")
     k = model.cardinality_
-    writer = _ArrayWriter(Path(out), n, [f"p{c}" for c in range(k)], np.dtype(dtype))
+    writer = ArrayWriter(Path(out), n, [f"p{c}" for c in range(k)], np.dtype(dtype))
     done, ok = 0, False
     try:
         for block in iter_vote_batches(source, batch_size):
