@@ -8,7 +8,7 @@ dataframe and the votes equal ``apply_lfs(ddf.compute(), lfs)``. Per-LF fault
 counts of every partition are summed (Snorkel's Dask applier drops them).
 
 :func:`vote_stats_dask` keeps the vote matrix on the workers: each partition
-is reduced to :class:`~wslib.labelmodel.stats.VoteStats` and the statistics
+is reduced to :class:`~wslib.labelmodel.vote_stats.VoteStats` and the statistics
 are merged in a tree, so only one small summary reaches the client; fit a
 label model from it with :func:`wslib.labelmodel.streaming.fit_streaming`.
 :func:`predict_proba_dask` then gives the soft labels as a lazy dask
@@ -41,7 +41,7 @@ import pandas as pd
 
 from wslib.apply.api import _warn_faults
 from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, apply_chunk, compile_lfs
-from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+from wslib.labelmodel.vote_stats import DEFAULT_CAPACITY, VoteStats
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import VoteMatrix, vote_dtype
 

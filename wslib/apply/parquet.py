@@ -17,7 +17,7 @@ Outputs, chosen by the suffix of ``out``:
 
 The file is written under a temporary name and renamed when every row is
 done, so a failed run leaves no partial output behind. With ``stats=True``
-the run also accumulates :class:`~wslib.labelmodel.stats.VoteStats`, the
+the run also accumulates :class:`~wslib.labelmodel.vote_stats.VoteStats`, the
 mergeable sufficient statistics a label model fits from
 (:func:`wslib.labelmodel.streaming.fit_streaming`), in the same pass.
 
@@ -54,7 +54,7 @@ from wslib.matrix import vote_dtype
 if TYPE_CHECKING:  # wslib.labelmodel imports this module (streamed fits read its files)
     import pyarrow.dataset as ds  # pyarrow's Parquet modules load when first used
 
-    from wslib.labelmodel.stats import VoteStats
+    from wslib.labelmodel.vote_stats import VoteStats
 
 __all__ = ["apply_parquet", "StreamResult", "check_output_path", "open_parquet_dataset",
            "VOTE_FORMATS"]
@@ -298,10 +298,10 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
         Number of classes; fixes the output dtype (``int8`` up to 127 classes).
         Needed with ``stats=True``. Without it, votes above 127 are an error.
     stats : bool
-        Also accumulate :class:`~wslib.labelmodel.stats.VoteStats` (``result.stats``).
+        Also accumulate :class:`~wslib.labelmodel.vote_stats.VoteStats` (``result.stats``).
     capacity : int, optional
         Distinct multi-vote patterns kept in the statistics (default
-        ``wslib.labelmodel.stats.DEFAULT_CAPACITY``, as the label models use).
+        ``wslib.labelmodel.vote_stats.DEFAULT_CAPACITY``, as the label models use).
     progress : bool
         Show a tqdm progress bar.
 
@@ -317,7 +317,7 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
         raise ValueError("out=None writes nothing; give an output path or stats=True")
     if stats and cardinality is None:
         raise ValueError("stats=True needs cardinality=k (the statistics are indexed by class)")
-    from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+    from wslib.labelmodel.vote_stats import DEFAULT_CAPACITY, VoteStats
 
     capacity = DEFAULT_CAPACITY if capacity is None else capacity
     plan = compile_lfs(lfs, cardinality)

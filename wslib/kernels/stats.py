@@ -343,7 +343,7 @@ def pairwise_agreement(P, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted ``(m, m)`` counts of rows where two LFs both vote, and where they agree.
 
     ``P`` is CSR without stored abstains (e.g. the distinct vote patterns of
-    :class:`~wslib.labelmodel.stats.VoteStats`) and ``weights`` its row counts.
+    :class:`~wslib.labelmodel.vote_stats.VoteStats`) and ``weights`` its row counts.
     """
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     if not use_jit(P.shape[0] * P.shape[1]):

@@ -336,7 +336,7 @@ class PatternBlock:
     ``hashes`` (uint64, ascending) are the block's ``capacity`` smallest distinct
     multi-vote pattern hashes, ``counts`` their rows, ``patterns`` one dense
     row of votes each; ``singles[j * k + v]`` counts rows whose only vote is
-    LF ``j`` voting ``v``. :class:`~wslib.labelmodel.stats.VoteStats` merges them.
+    LF ``j`` voting ``v``. :class:`~wslib.labelmodel.vote_stats.VoteStats` merges them.
     """
 
     n_rows: int

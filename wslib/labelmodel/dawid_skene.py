@@ -11,7 +11,7 @@ from wslib.kernels import accumulate_scores, softmax_rows
 from wslib.kernels.stats import weighted_vote_counts
 from wslib._validation import boolean, check_class_balance, integer, number, text
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+from wslib.labelmodel.vote_stats import DEFAULT_CAPACITY, VoteStats
 from wslib.matrix import VoteMatrix
 
 __all__ = ["DawidSkene"]
@@ -50,7 +50,7 @@ class DawidSkene(BaseLabelModel):
     on to a higher likelihood at a label-switched solution (semeval: train
     accuracy 0.61 -> 0.42). EM starts
     from majority-vote posteriors and runs on the distinct vote patterns
-    (:class:`~wslib.labelmodel.stats.VoteStats`), so after one pass over
+    (:class:`~wslib.labelmodel.vote_stats.VoteStats`), so after one pass over
     ``L`` its cost does not depend on the number of rows.
 
     Dawid, A. P. and Skene, A. M. (1979). Maximum likelihood estimation of
@@ -143,7 +143,7 @@ class DawidSkene(BaseLabelModel):
         one row of votes per label.
 
         >>> import numpy as np
-        >>> from wslib.labelmodel.stats import VoteStats
+        >>> from wslib.labelmodel.vote_stats import VoteStats
         >>> from wslib.datasets.synthetic import make_votes
         >>> L = make_votes(1000, 6, 2, random_state=1).L
         >>> s = VoteStats.from_votes(L[:500], 2) + VoteStats.from_votes(L[500:], 2)
@@ -151,7 +151,7 @@ class DawidSkene(BaseLabelModel):
         >>> bool(np.allclose(a, DawidSkene().fit(L).predict_proba(L), atol=1e-9))
         True
         """
-        from wslib.labelmodel.stats import check_dev_set, check_stats_fit
+        from wslib.labelmodel.vote_stats import check_dev_set, check_stats_fit
 
         check_stats_fit(self, DawidSkene)  # e.g. MatrixCompletion: moment matching
         if stats.n_sources < self._min_sources:

@@ -16,7 +16,7 @@ from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel, check_bool, check_class_balance
 from wslib.labelmodel.dawid_skene import DawidSkene, confusion_posterior
-from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+from wslib.labelmodel.vote_stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import DevEvidence, accuracy_to_weight, dev_evidence
 from wslib.matrix import VoteMatrix
 
@@ -111,7 +111,7 @@ class LabelModel(BaseLabelModel):
       worse than a uniform guess on four of the six sets with uncovered items.
 
     The fit runs on the distinct vote patterns
-    (:class:`~wslib.labelmodel.stats.VoteStats`): one pass over ``L``, then
+    (:class:`~wslib.labelmodel.vote_stats.VoteStats`): one pass over ``L``, then
     work independent of ``n``. Every choice above was measured on real data
     (docs/labelmodels.md, ``wslib bench labelmodel``).
 
@@ -241,7 +241,7 @@ class LabelModel(BaseLabelModel):
         gives the same model as fitting the concatenated matrix.
 
         >>> import numpy as np
-        >>> from wslib.labelmodel.stats import VoteStats
+        >>> from wslib.labelmodel.vote_stats import VoteStats
         >>> from wslib.datasets.synthetic import make_votes
         >>> L = make_votes(1000, 6, 2, random_state=1).L
         >>> s = VoteStats.from_votes(L[:500], 2) + VoteStats.from_votes(L[500:], 2)

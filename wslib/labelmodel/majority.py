@@ -7,7 +7,7 @@ import numpy as np
 from wslib.kernels import row_vote_counts
 from wslib._validation import check_class_balance
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.stats import VoteStats
+from wslib.labelmodel.vote_stats import VoteStats
 from wslib.matrix import VoteMatrix
 
 
@@ -50,11 +50,11 @@ class MajorityVote(BaseLabelModel):
                                else np.asarray(class_balance, dtype=np.float64))
 
     def fit_stats(self, stats: VoteStats, *, class_balance=None) -> MajorityVote:
-        """Set up from :class:`~wslib.labelmodel.stats.VoteStats` (e.g. streamed): a majority
+        """Set up from :class:`~wslib.labelmodel.vote_stats.VoteStats` (e.g. streamed): a majority
         vote needs only the number of classes and of LFs. Equals ``fit(L)``.
 
         >>> import numpy as np
-        >>> from wslib.labelmodel.stats import VoteStats
+        >>> from wslib.labelmodel.vote_stats import VoteStats
         >>> L = np.array([[0, 0, 1], [-1, -1, -1]])
         >>> MajorityVote().fit_stats(VoteStats.from_votes(L, 2), class_balance=[0.2, 0.8]
         ...                          ).predict_proba(L).tolist()

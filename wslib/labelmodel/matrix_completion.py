@@ -9,7 +9,7 @@ from threadpoolctl import threadpool_limits
 from wslib._validation import integer, number
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.dawid_skene import DawidSkene
-from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+from wslib.labelmodel.vote_stats import DEFAULT_CAPACITY, VoteStats
 from wslib.matrix import VoteMatrix
 
 __all__ = ["MatrixCompletion"]

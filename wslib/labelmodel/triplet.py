@@ -10,7 +10,7 @@ from wslib._validation import integer
 from wslib.exceptions import CoverageWarning, user_stacklevel
 from wslib.kernels.stats import pairwise_agreement
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+from wslib.labelmodel.vote_stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import WeightedMajorityVote
 from wslib.matrix import VoteMatrix
 

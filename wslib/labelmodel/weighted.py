@@ -10,7 +10,7 @@ from wslib._validation import check_class_balance, number
 from wslib.kernels import count_votes, row_coverage
 from wslib.kernels.stats import one_coin_proba
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.stats import VoteStats, check_dev_set, check_stats_fit
+from wslib.labelmodel.vote_stats import VoteStats, check_dev_set, check_stats_fit
 from wslib.matrix import VoteMatrix, check_votes
 
 __all__ = ["DevEvidence", "WeightedMajorityVote", "accuracy_to_weight", "dev_evidence"]
@@ -97,14 +97,14 @@ class WeightedMajorityVote(BaseLabelModel):
 
     def fit_stats(self, stats: VoteStats, *, class_balance=None, y_dev=None,
                   L_dev=None) -> WeightedMajorityVote:
-        """Fit from :class:`~wslib.labelmodel.stats.VoteStats` (e.g. streamed batch by batch).
+        """Fit from :class:`~wslib.labelmodel.vote_stats.VoteStats` (e.g. streamed batch by batch).
 
         The weights come from ``accuracy`` or from a small gold-labelled set:
         its votes ``L_dev`` and labels ``y_dev`` (the statistics keep no rows,
         so ``y_dev`` needs ``L_dev``). Equals ``fit(L, y_dev=y_dev, L_dev=L_dev)``.
 
         >>> import numpy as np
-        >>> from wslib.labelmodel.stats import VoteStats
+        >>> from wslib.labelmodel.vote_stats import VoteStats
         >>> L = np.array([[0, 1, 1], [0, -1, 1], [1, 1, -1]])
         >>> model = WeightedMajorityVote().fit_stats(VoteStats.from_votes(L, 2), L_dev=L,
         ...                                          y_dev=np.array([0, 0, 1]))

@@ -24,7 +24,7 @@ the concatenated matrix (see ``DawidSkene.fit_stats``).
 Example
 -------
 >>> import numpy as np
->>> from wslib.labelmodel.stats import VoteStats
+>>> from wslib.labelmodel.vote_stats import VoteStats
 >>> L = np.array([[0, 0, -1], [0, 0, -1], [1, -1, -1], [-1, -1, -1]])
 >>> s = VoteStats.from_votes(L[:2], 2) + VoteStats.from_votes(L[2:], 2)
 >>> s.n_items, s.n_empty, int(s.counts.sum())
