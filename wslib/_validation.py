@@ -31,6 +31,7 @@ __all__ = [
     "CheckedParams",
     "align_columns",
     "boolean",
+    "check_above_chance",
     "check_bool",
     "check_choice",
     "check_class_balance",
@@ -128,6 +129,19 @@ def check_number(name: str, value: Any, *, low: float | None = None,
             where = ""
         raise ValueError(f"{name} must be a finite number{where}, got {value!r}")
     return x
+
+
+def check_above_chance(name: str, value: float, k: int) -> None:
+    """Raise ``ValueError`` naming ``name`` unless the accuracy ``value`` is in ``(1/k, 1)``:
+    better than a uniform guess among ``k`` classes, and not certain.
+
+    >>> check_above_chance("default_accuracy", 0.3, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: default_accuracy must be in (1/k, 1) = (0.333, 1), got 0.3
+    """
+    if not 1.0 / k < value < 1.0:
+        raise ValueError(f"{name} must be in (1/k, 1) = ({1 / k:.3g}, 1), got {value}")
 
 
 def check_positive(name: str, value: Any) -> None:

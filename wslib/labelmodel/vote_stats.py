@@ -39,12 +39,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from wslib._validation import check_params
 from wslib.kernels.stats import pattern_hashes
 from wslib.matrix import VoteMatrix, check_votes, to_sparse, vote_dtype
 from wslib.metrics import check_labels
 
-__all__ = ["DEFAULT_CAPACITY", "VoteStats", "check_dev_set", "check_stats_fit"]
+__all__ = ["DEFAULT_CAPACITY", "VoteStats", "check_dev_set"]
 
 #: Default number of distinct multi-vote patterns kept (EM cost is linear in it).
 DEFAULT_CAPACITY = 20_000
@@ -199,16 +198,6 @@ class VoteStats:
         weights = np.concatenate([[float(self.n_empty)], self.singles[cells].astype(np.float64),
                                   self.counts * self.multi_scale])
         return P, weights
-
-
-def check_stats_fit(model: Any, owner: type) -> None:
-    """Refuse ``owner.fit_stats`` on a subclass that estimates differently in its own
-    ``_fit`` (e.g. MatrixCompletion under DawidSkene): it would fit the wrong model."""
-    if type(model)._fit is not owner._fit:
-        raise TypeError(f"{type(model).__name__} cannot be fitted from streamed statistics: "
-                        f"it estimates its parameters in fit and does not implement "
-                        f"fit_stats (only its parent {owner.__name__} does); fit it in memory")
-    check_params(model)
 
 
 def check_dev_set(stats: VoteStats, y_dev: Any, L_dev: Any, *, need_votes: bool
