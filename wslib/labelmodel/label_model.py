@@ -254,7 +254,7 @@ class LabelModel(BaseLabelModel):
         self._fit_stats(stats, prior, None)
         return self
 
-    def _check_dependencies(self, m: int) -> np.ndarray:
+    def _dependency_pairs(self, m: int) -> np.ndarray:
         """``dependencies`` as LF pairs of the ``m`` LFs, checked against ``posterior``."""
         given_pairs = _check_dependencies(self.dependencies, m)
         if self.posterior not in ("auto", "votes") and len(given_pairs):
@@ -265,7 +265,7 @@ class LabelModel(BaseLabelModel):
     def _fit_stats(self, stats: VoteStats, given: np.ndarray | None,
                    dev: DevEvidence | None) -> None:
         k, m = stats.cardinality, stats.n_sources
-        given_pairs = self._check_dependencies(m)
+        given_pairs = self._dependency_pairs(m)
         P, w = stats.compressed()
         rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
         per_class = np.bincount(P.indices * k + P.data, weights=w[rows],
