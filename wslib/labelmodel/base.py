@@ -46,11 +46,8 @@ from wslib._spelling import other_spellings
 from wslib._validation import (
     CheckedParams,
     align_columns,
-    check_bool,
     check_class_balance,
-    check_integer,
     check_params,
-    check_positive,
     frame_columns,
     integer,
 )
@@ -84,8 +81,7 @@ _SCORE_SPELLINGS = {"tie_break_policy": _TIE, "Y": "wslib spells the gold labels
                     "metrics": "wslib scores one metric= per call and returns a float"}
 _INIT_SPELLINGS = {"verbose": "wslib's label models print nothing; drop verbose="}
 
-__all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_class_balance",
-           "check_bool", "check_integer", "check_positive"]
+__all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties"]
 
 
 def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
