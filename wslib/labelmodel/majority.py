@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from wslib.kernels import row_vote_counts
-from wslib._validation import check_class_balance
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.labelmodel.vote_stats import VoteStats
 from wslib.matrix import VoteMatrix
@@ -58,10 +57,9 @@ class MajorityVote(BaseLabelModel):
         ...                          ).predict_proba(L).tolist()
         [[1.0, 0.0], [0.2, 0.8]]
         """
-        k = stats.cardinality
-        self.cardinality_, self.n_sources_ = k, stats.n_sources
-        self._set_prior(k, None if class_balance is None else
-                        check_class_balance(class_balance, k))
+        prior = self._check_stats(stats, class_balance)
+        self.cardinality_, self.n_sources_ = stats.cardinality, stats.n_sources
+        self._set_prior(stats.cardinality, prior)
         return self
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
