@@ -42,7 +42,7 @@ class Import(NamedTuple):
     file: str
     line: int
     source: str  # importing module, e.g. wslib.apply.dask
-    target: str  # imported module, e.g. wslib.labelmodel.stats
+    target: str  # imported module, e.g. wslib.vote_stats
     names: tuple[str, ...]  # names taken from it (empty for "import x")
 
     def __str__(self) -> str:

@@ -31,9 +31,11 @@ __all__ = [
     "CheckedParams",
     "align_columns",
     "boolean",
+    "check_above_chance",
     "check_bool",
     "check_choice",
     "check_class_balance",
+    "check_features",
     "check_integer",
     "check_number",
     "check_params",
@@ -128,6 +130,19 @@ def check_number(name: str, value: Any, *, low: float | None = None,
             where = ""
         raise ValueError(f"{name} must be a finite number{where}, got {value!r}")
     return x
+
+
+def check_above_chance(name: str, value: float, k: int) -> None:
+    """Raise ``ValueError`` naming ``name`` unless the accuracy ``value`` is in ``(1/k, 1)``:
+    better than a uniform guess among ``k`` classes, and not certain.
+
+    >>> check_above_chance("default_accuracy", 0.3, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: default_accuracy must be in (1/k, 1) = (0.333, 1), got 0.3
+    """
+    if not 1.0 / k < value < 1.0:
+        raise ValueError(f"{name} must be in (1/k, 1) = ({1 / k:.3g}, 1), got {value}")
 
 
 def check_positive(name: str, value: Any) -> None:
@@ -238,6 +253,91 @@ def check_unmasked(values: Any, name: str) -> None:
             raise ValueError(f"{name} is a masked array with {int(mask.sum())} masked cell(s), "
                              f"the first at {where}; fill them with the value they stand for "
                              f"(e.g. {name}.filled(-1) for abstains) or pass {name}.data")
+
+
+#: what a text column given as features is told to go through
+_FEATURE_BUILDERS = "e.g. tfidf_features(texts), embed_texts(texts) or autows.TextFeatures"
+
+
+def check_features(X: Any, *, name: str = "X", dtype: Any = None, allow_sparse: bool = True,
+                   n_rows: int | None = None, n_columns: int | None = None,
+                   model: str = "the model") -> Any:
+    """A feature matrix: 2-D, numeric, finite, with at least one row and one column.
+
+    Dense input comes back C-contiguous in ``dtype`` (default: as given when
+    floating, else ``float64``); sparse input as canonical CSR (in ``dtype`` when
+    given), or ``TypeError`` without ``allow_sparse``. A non-finite cell is named
+    by row and column. ``n_rows`` is the number of labels ``X`` must match;
+    ``n_columns`` the number of columns ``model`` was fitted on.
+
+    >>> check_features(np.array([[0.0, 1.0], [np.inf, 2.0]]))
+    Traceback (most recent call last):
+    ...
+    ValueError: X has a non-finite value inf at row 1, column 0 (1 in all); impute or drop it
+    """
+    if hasattr(X, "tocsr") and hasattr(X, "nnz"):  # scipy.sparse, imported only when given
+        out = _sparse_features(X, name, dtype, allow_sparse)
+    else:
+        out = _dense_features(X, name, dtype)
+    if out.shape[0] == 0:
+        raise ValueError(f"{name} has zero rows")
+    if out.shape[1] == 0:
+        raise ValueError(f"{name} has zero features (columns): there is nothing to learn from")
+    if n_rows is not None and out.shape[0] != n_rows:
+        raise ValueError(f"{name} has {out.shape[0]} rows but y has {n_rows} entries; "
+                         f"pass one label (or -1 for unlabelled) per row of {name}")
+    if n_columns is not None and out.shape[1] != n_columns:
+        raise ValueError(f"{name} has {out.shape[1]} features but {model} was fitted with "
+                         f"{n_columns}; use the same feature builder for fit and predict")
+    return out
+
+
+def _dense_features(X: Any, name: str, dtype: Any) -> np.ndarray:
+    if hasattr(X, "to_numpy") and hasattr(X, "columns"):
+        X = X.to_numpy()
+    check_unmasked(X, name)
+    arr = np.asarray(X)
+    if arr.dtype == object or arr.dtype.kind in "US":
+        what = "object dtype" if arr.dtype == object else f"dtype {arr.dtype}"
+        raise TypeError(f"{name} has {what}; pass numeric features ({_FEATURE_BUILDERS}), "
+                        "not raw texts")
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{name} has dtype {arr.dtype}; features must be numeric")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_items, n_features), got shape {arr.shape}")
+    if dtype is None:
+        dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        r, c = (int(v) for v in np.argwhere(bad)[0])
+        _non_finite(name, arr[r, c], r, c, int(bad.sum()))
+    return arr
+
+
+def _sparse_features(X: Any, name: str, dtype: Any, allow_sparse: bool) -> Any:
+    import scipy.sparse as sp
+
+    if not allow_sparse:
+        raise TypeError(f"{name} is sparse; a dense feature matrix is needed here "
+                        "(e.g. embeddings or PCA of TF-IDF)")
+    if X.dtype.kind not in "fiub":
+        raise TypeError(f"{name} has dtype {X.dtype}; features must be numeric")
+    X = sp.csr_matrix(X, dtype=dtype)
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    bad = ~np.isfinite(X.data) if X.dtype.kind == "f" else np.zeros(0, bool)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        row = int(np.searchsorted(X.indptr, i, side="right") - 1)
+        _non_finite(name, X.data[i], row, int(X.indices[i]), int(bad.sum()))
+    return X
+
+
+def _non_finite(name: str, value: Any, row: int, column: int, count: int) -> None:
+    raise ValueError(f"{name} has a non-finite value {value} at row {row}, column {column} "
+                     f"({count} in all); impute or drop it")
 
 
 def frame_columns(X: Any) -> np.ndarray | None:

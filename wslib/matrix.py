@@ -27,7 +27,9 @@ Example
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -101,7 +103,8 @@ def _check_single_entries(L: Any, name: str, first_row: int = 0) -> None:
                          "(converting would add the entries up)")
 
 
-def _check_integral(values: np.ndarray, name: str, where) -> np.ndarray:
+def _check_integral(values: np.ndarray, name: str,
+                    where: Callable[[tuple[int, ...]], str]) -> np.ndarray:
     """Reject non-integer dtypes; name the first NaN / fractional cell."""
     if values.dtype == bool:
         raise TypeError(f"{name} has boolean dtype; votes must be integers (-1 = abstain)")
@@ -198,35 +201,62 @@ def check_votes(
     L : ndarray of int8/int16, C-contiguous, or scipy.sparse.csr_matrix
     cardinality : int
     """
-    if issparse(L):
-        import scipy.sparse as sp
+    check = _check_sparse_votes if issparse(L) else _check_dense_votes
+    return check(L, cardinality=cardinality, n_sources=n_sources, name=name,
+                 allow_empty=allow_empty, first_row=first_row)
 
-        _check_single_entries(L, name, first_row)
-        L = sp.csr_matrix(L)
-        data = _check_integral(L.data, name, lambda p: _sparse_position(L, p[0], first_row))
-        if L.ndim != 2:
-            raise ValueError(f"{name} must be 2-D, got shape {L.shape}")
-        shape = L.shape
-    else:
-        if hasattr(L, "to_numpy") and hasattr(L, "columns"):
-            L = _frame_votes(L, name)
-        check_unmasked(L, name)
-        try:
-            arr = np.asarray(L)
-        except ValueError as exc:
-            raise ValueError(f"{name} is not a rectangular matrix (rows of different "
-                             f"lengths?): {exc}") from exc
-        if arr.dtype == object:
-            raise TypeError(
-                f"{name} has object dtype; votes must be integers in -1..k-1 "
-                "(did an LF return None or a string?)"
-            )
-        if arr.ndim != 2:
-            raise ValueError(
-                f"{name} must be 2-D (n_items, n_sources), got shape {arr.shape}"
-            )
-        arr = _check_integral(arr, name, lambda p: f"row {p[0] + first_row}, column {p[1]}")
-        shape = arr.shape
+
+def _check_dense_votes(L: Any, *, cardinality: int | None, n_sources: int | None, name: str,
+                       allow_empty: bool, first_row: int) -> tuple[np.ndarray, int]:
+    """:func:`check_votes` of an array-like or a DataFrame."""
+    if hasattr(L, "to_numpy") and hasattr(L, "columns"):
+        L = _frame_votes(L, name)
+    check_unmasked(L, name)
+    try:
+        arr = np.asarray(L)
+    except ValueError as exc:
+        raise ValueError(f"{name} is not a rectangular matrix (rows of different "
+                         f"lengths?): {exc}") from exc
+    if arr.dtype == object:
+        raise TypeError(
+            f"{name} has object dtype; votes must be integers in -1..k-1 "
+            "(did an LF return None or a string?)"
+        )
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (n_items, n_sources), got shape {arr.shape}"
+        )
+    where = functools.partial(_dense_position, first_row=first_row)
+    arr = _check_integral(arr, name, where)
+    _check_shape(arr.shape, name, allow_empty, n_sources)
+    k = _vote_cardinality(arr, cardinality, name, where)
+    return np.ascontiguousarray(arr, dtype=vote_dtype(k)), k
+
+
+def _check_sparse_votes(L: Any, *, cardinality: int | None, n_sources: int | None, name: str,
+                        allow_empty: bool, first_row: int) -> tuple[sp.csr_matrix, int]:
+    """:func:`check_votes` of a scipy.sparse matrix: the stored entries are the votes."""
+    import scipy.sparse as sp
+
+    _check_single_entries(L, name, first_row)
+    L = sp.csr_matrix(L)
+    where = functools.partial(_sparse_position, L, first_row=first_row)
+    data = _check_integral(L.data, name, where)
+    if L.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, got shape {L.shape}")
+    _check_shape(L.shape, name, allow_empty, n_sources)
+    k = _vote_cardinality(data, cardinality, name, where)
+    out = sp.csr_matrix(
+        (data.astype(vote_dtype(k), copy=False), L.indices.astype(np.int32, copy=False),
+         L.indptr.astype(np.int64, copy=False)),
+        shape=L.shape,
+    )
+    out.sort_indices()
+    return out, k
+
+
+def _check_shape(shape: tuple[int, int], name: str, allow_empty: bool,
+                 n_sources: int | None) -> None:
     n, m = shape
     if n == 0 and not allow_empty:
         raise ValueError(f"{name} has zero rows; nothing to label")
@@ -237,53 +267,47 @@ def check_votes(
             f"{name} has {m} columns but the model was fitted with {n_sources} "
             "labeling functions; pass the same LFs in the same order"
         )
+
+
+def _vote_cardinality(vals: np.ndarray, cardinality: int | None, name: str,
+                      where: Callable[[tuple[int, ...]], str]) -> int:
+    """The number of classes (``cardinality`` or inferred from the largest vote), after
+    checking every vote ``vals`` is ``-1`` or a class; ``where`` names a vote's cell."""
     if cardinality is not None:
         if int(cardinality) != cardinality or cardinality < 2:
             raise ValueError(f"cardinality must be an integer >= 2, got {cardinality!r}")
         cardinality = int(cardinality)
-
-    if issparse(L):
-        vals = data
-        where = lambda i: _sparse_position(L, i, first_row)  # noqa: E731
-        flat_bad = lambda mask: int(np.flatnonzero(mask)[0])  # noqa: E731
-    else:
-        vals = arr
-        where = lambda p: f"row {p[0] + first_row}, column {p[1]}"  # noqa: E731
-        flat_bad = _first_bad
     lo, hi = vote_range(vals) if vals.size else (ABSTAIN, ABSTAIN)
     if lo < ABSTAIN:
-        pos = flat_bad(vals < ABSTAIN)
+        pos = _first_bad(vals < ABSTAIN)
         raise ValueError(
             f"{name} has vote {int(vals[pos])} at {where(pos)}; "
             "votes must be -1 (abstain) or a class index 0..k-1"
         )
     k = max(2, hi + 1) if cardinality is None else cardinality
     if cardinality is None and k > MAX_INFERRED_CARDINALITY:
-        pos = flat_bad(vals == hi)
+        pos = _first_bad(vals == hi)
         raise ValueError(
             f"{name} has vote {int(vals[pos])} at {where(pos)}, which would mean {k} classes; "
             f"pass cardinality= explicitly if that is intended (it is only inferred up to "
             f"{MAX_INFERRED_CARDINALITY})"
         )
     if hi >= k:
-        pos = flat_bad(vals >= k)
+        pos = _first_bad(vals >= k)
         raise ValueError(
             f"{name} has vote {int(vals[pos])} at {where(pos)}, outside 0..{k - 1} "
             f"for cardinality {k}"
         )
-    dtype = vote_dtype(k)
-    if issparse(L):
-        out = sp.csr_matrix(
-            (data.astype(dtype, copy=False), L.indices.astype(np.int32, copy=False),
-             L.indptr.astype(np.int64, copy=False)),
-            shape=shape,
-        )
-        out.sort_indices()
-        return out, k
-    return np.ascontiguousarray(arr, dtype=dtype), k
+    return k
 
 
-def _sparse_position(L: sp.csr_matrix, i: int, first_row: int = 0) -> str:
+def _dense_position(pos: tuple[int, ...], first_row: int = 0) -> str:
+    return f"row {pos[0] + first_row}, column {pos[1]}"
+
+
+def _sparse_position(L: sp.csr_matrix, pos: tuple[int, ...], first_row: int = 0) -> str:
+    """The cell of stored entry ``pos[0]`` of the CSR matrix ``L``."""
+    i = pos[0]
     row = int(np.searchsorted(L.indptr, i, side="right") - 1) + first_row
     return f"row {row}, column {int(L.indices[i])}"
 

@@ -9,7 +9,7 @@ replaced by its distinct patterns and their counts. :class:`VoteStats` keeps
 * for rows with two or more votes, a *bottom-k sketch*: the ``capacity``
   distinct patterns with the smallest 64-bit hash, with their exact counts,
   plus the exact number of such rows. When there are at most ``capacity``
-  distinct patterns (every WRENCH dataset) the statistics are exact; beyond,
+  distinct patterns the statistics are exact; beyond,
   the kept patterns are a deterministic uniform sample of distinct patterns,
   reweighted to the true number of rows, so the cost of a fit is bounded
   whatever ``n``.

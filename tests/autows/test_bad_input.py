@@ -68,7 +68,7 @@ def test_transform_checks_width_and_fit(digits):
     with pytest.raises(NotFittedError):
         gen.transform(X)
     gen.fit(X, y)
-    with pytest.raises(ValueError, match="X has 63 columns but the generator was fitted on 64"):
+    with pytest.raises(ValueError, match="X has 63 features but the generator was fitted with 64"):
         gen.transform(X[:, :63])
 
 

@@ -27,7 +27,7 @@ def test_pca_view_of_dense_and_sparse_views(texts):
 
 
 def test_feature_view_checks_width_and_values():
-    with pytest.raises(ValueError, match=r"raw view \(test\) has 2 columns but .* fitted on 3"):
+    with pytest.raises(ValueError, match=r"raw view \(test\) has 2 features but .* fitted with 3"):
         raw_view(np.zeros((4, 3)), np.zeros((2, 2)))
     with pytest.raises(ValueError, match="non-finite value inf at row 1, column 0"):
         FeatureView("emb", np.array([[0.0], [np.inf]]), np.zeros((1, 1)))

@@ -226,3 +226,22 @@ def test_label_model_learns_nested_fixing_pairs():
     assert model.score(L[narrow], d.y[narrow]) > 0.95
     np.testing.assert_allclose(model.predict_proba(to_sparse(L)), model.predict_proba(L))
     assert LabelModel(posterior="votes", fix_nested=False).fit(L).fixes_.shape == (0, 2)
+
+
+@pytest.mark.parametrize("cls", MODELS)
+def test_models_share_the_base_not_each_other(cls):
+    """Maths is shared through functions: every model derives from the base alone, and
+    declares which of its learned arrays have one entry per LF or per class."""
+    assert cls.__bases__ == (BaseLabelModel,)
+    assert set(cls._per_source) | set(cls._per_class) <= set(cls._learned)
+
+
+@pytest.mark.parametrize("cls", [DawidSkene, LabelModel, MatrixCompletion, Triplet,
+                                 WeightedMajorityVote])
+def test_declared_per_source_arrays_have_one_row_per_lf(cls, votes):
+    model = cls().fit(votes.L)
+    assert cls._per_source
+    for name in cls._per_source:
+        assert getattr(model, name).shape[0] == votes.L.shape[1], name
+    for name in cls._per_class:
+        assert getattr(model, name).shape == (3,), name

@@ -386,7 +386,7 @@ CASES: dict[str, Bad] = {
         ValueError, r"vocabulary has 2 terms but X has 4 columns"),
     "autows-transform-width": Bad(
         lambda tmp: autows.SnubaGenerator().fit(Xa, ya).transform(Xa[:, :3]), ValueError,
-        r"X has 3 columns but the generator was fitted on 4"),
+        r"X has 3 features but the generator was fitted with 4"),
     "autows-zero-shot-dimensions": Bad(
         lambda tmp: autows.ZeroShotClassifier(class_embeddings=np.eye(2, 3)).fit(Xa), ValueError,
         r"class_embeddings has 3 dimensions but X has 4"),

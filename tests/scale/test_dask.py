@@ -14,7 +14,7 @@ from wslib.apply import MissingColumnError
 from wslib.apply.dask import PartitionError, apply_lfs_dask, predict_proba_dask, vote_stats_dask
 from wslib.exceptions import LFFaultWarning
 from wslib.labelmodel import DawidSkene, fit_streaming
-from wslib.labelmodel.stats import VoteStats
+from wslib.vote_stats import VoteStats
 from wslib.lf import keyword_lf, threshold_lf
 
 from .conftest import fails_late

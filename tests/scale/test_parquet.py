@@ -9,7 +9,7 @@ from wslib import apply_lfs
 from wslib.apply import LFApplyError, MissingColumnError
 from wslib.apply.parquet import apply_parquet, read_votes
 from wslib.exceptions import LFFaultWarning
-from wslib.labelmodel.stats import VoteStats
+from wslib.vote_stats import VoteStats
 from wslib.lf import keyword_lf, threshold_lf
 
 from .conftest import fails_late

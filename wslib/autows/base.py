@@ -30,7 +30,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from wslib._validation import CheckedParams, check_params, integer, number, sequence, text
-from wslib.autows.inputs import check_features, check_partial_labels
+from wslib._validation import check_features
+from wslib.autows.inputs import check_partial_labels
 from wslib.autows.rules import Rule
 from wslib.autows.selection import greedy_select
 from wslib.exceptions import CoverageWarning, NotFittedError, user_stacklevel
@@ -132,7 +133,7 @@ class BaseGenerator(CheckedParams, TransformerMixin, BaseEstimator, ABC):
     def transform(self, X: Any) -> np.ndarray:
         """Vote matrix of the generated LFs on ``X`` (n_items x n_lfs, ``-1`` = abstain)."""
         self._check_fitted()
-        X = check_features(X, n_columns=self.n_features_in_)
+        X = check_features(X, n_columns=self.n_features_in_, model="the generator")
         return stack_votes(self.lfs_, X, self.cardinality_)
 
     def describe(self) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from wslib.autows.inputs import check_features
+from wslib._validation import check_features
 
 __all__ = ["FeatureView", "raw_view", "pca_view", "term_view", "tfidf_view", "embedding_view"]
 
@@ -41,7 +41,7 @@ class FeatureView:
     def __post_init__(self) -> None:
         self.train = check_features(self.train, name=f"{self.name} view (train)")
         self.test = check_features(self.test, name=f"{self.name} view (test)",
-                                   n_columns=self.train.shape[1])
+                                   n_columns=self.train.shape[1], model="the generator")
 
 
 def raw_view(X_train: Any, X_test: Any, name: str = "raw") -> FeatureView:

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from wslib._validation import CheckedParams, check_params, number
-from wslib.autows.inputs import check_features
+from wslib._validation import check_features
 from wslib.autows.base import BaseGenerator
 from wslib.autows.prototype import margin_rules
 from wslib.autows.rules import Rule, normalize_rows
@@ -72,7 +72,8 @@ class ZeroShotClassifier(CheckedParams, ClassifierMixin, BaseEstimator):
         """Cosine similarity of every item to every class description, (n_items, k)."""
         if not hasattr(self, "prototypes_"):
             raise NotFittedError("this ZeroShotClassifier is not fitted yet; call fit(X)")
-        X = check_features(X, n_columns=self.n_features_in_, allow_sparse=False)
+        X = check_features(X, n_columns=self.n_features_in_, allow_sparse=False,
+                           model="the generator")
         return normalize_rows(X) @ self.prototypes_.T
 
     def predict_proba(self, X: Any) -> np.ndarray:

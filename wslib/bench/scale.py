@@ -312,7 +312,7 @@ def _dask_records(work: Path, dataset: str, n_dask: int, per_file: int, env: dic
 
     from wslib.apply.dask import apply_lfs_dask, vote_stats_dask
     from wslib.apply.parquet import apply_parquet
-    from wslib.labelmodel.stats import VoteStats
+    from wslib.vote_stats import VoteStats
 
     files = sorted((work / "corpus").glob("*.parquet"))[:max(1, -(-n_dask // per_file))]
     rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)

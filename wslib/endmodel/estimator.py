@@ -57,6 +57,7 @@ from wslib._validation import (
     align_columns,
     boolean,
     check_class_balance,
+    check_features,
     check_params,
     choice,
     class_balance,
@@ -80,7 +81,6 @@ from wslib.endmodel.trainer import Features, predict_logits, torch_threads, trai
 from wslib.endmodel.validation import (
     check_coverage,
     check_dev_labels,
-    check_features,
     check_soft_labels,
 )
 from wslib.exceptions import CoverageWarning, NotFittedError, user_stacklevel
@@ -260,7 +260,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         self._check_params()
         device = resolve_device(self.device)
         names = frame_columns(X)
-        X = check_features(X)
+        X = check_features(X, dtype=np.float32)
         n = X.shape[0]
         y, coverage = self._labels_and_coverage(y, coverage, L, label_model, n)
         P = check_soft_labels(y, n=n)
@@ -297,7 +297,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
             raise ValueError("pass both X_dev and y_dev (gold labels), or neither")
         if X_dev is not None:
             val_X = check_features(align_columns(X_dev, names, "X_dev"), name="X_dev",
-                                   n_features=X.shape[1])
+                                   dtype=np.float32, n_columns=X.shape[1], model="the end model")
             val_target = check_dev_labels(y_dev, n=val_X.shape[0], n_classes=k)
             self.validation_ = "dev"
         elif self.validation_fraction > 0 and rows.size >= 20:
@@ -384,7 +384,8 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         """Logits, shape ``(n, k)``."""
         self._check_fitted()
         X = align_columns(X, getattr(self, "feature_names_in_", None), "X")
-        X = check_features(X, n_features=self.n_features_in_)
+        X = check_features(X, dtype=np.float32, n_columns=self.n_features_in_,
+                           model="the end model")
         device = next(self.head_.parameters()).device
         with torch_threads(self.n_threads):
             return predict_logits(self.head_, Features(X, device)).astype(np.float64)

@@ -50,7 +50,7 @@ class Features:
     """A feature matrix (dense or CSR) that yields torch mini-batches on a device.
 
     CSR input must be in canonical format (sorted, no duplicates), which
-    :func:`~wslib.endmodel.validation.check_features` ensures; its row slices
+    :func:`~wslib._validation.check_features` ensures; its row slices
     are then coalesced COO tensors.
     """
 

@@ -14,13 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from wslib._validation import check_class_balance, check_unmasked
+from wslib._validation import check_class_balance
 from wslib.metrics import check_labels
 
-__all__ = ["check_class_balance", "check_coverage", "check_dev_labels", "check_features",
-           "check_soft_labels"]
+__all__ = ["check_class_balance", "check_coverage", "check_dev_labels", "check_soft_labels"]
 
 #: Tolerance on a soft-label row's sum and on tiny negative entries.
 SUM_TOL = 1e-4
@@ -28,49 +26,6 @@ SUM_TOL = 1e-4
 
 def _first_row(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
-
-
-def check_features(X: Any, *, name: str = "X", n_features: int | None = None
-                   ) -> np.ndarray | sp.csr_matrix:
-    """Return ``X`` as C-contiguous ``float32`` or CSR ``float32``; reject NaN/inf.
-
-    Raises ``ValueError`` naming the first non-finite cell (row and column), or
-    a column count different from the one seen at ``fit``.
-    """
-    if sp.issparse(X):
-        X = sp.csr_matrix(X, dtype=np.float32)
-        if not X.has_canonical_format:
-            X = X.copy()
-            X.sum_duplicates()
-        bad = ~np.isfinite(X.data)
-        if bad.any():
-            pos = _first_row(bad)
-            row = int(np.searchsorted(X.indptr, pos, side="right") - 1)
-            raise ValueError(f"{name} has a non-finite value {X.data[pos]} at row {row}, "
-                             f"column {int(X.indices[pos])}")
-    else:
-        if hasattr(X, "to_numpy") and hasattr(X, "columns"):
-            X = X.to_numpy()
-        check_unmasked(X, name)
-        arr = np.asarray(X)
-        if arr.dtype == object or arr.dtype.kind in "USO":
-            raise TypeError(f"{name} has dtype {arr.dtype}; pass numeric features (e.g. "
-                            "tfidf_features(texts) or embed_texts(texts)), not raw texts")
-        if arr.ndim != 2:
-            raise ValueError(f"{name} must be 2-D (n_items, n_features), got shape {arr.shape}")
-        X = np.ascontiguousarray(arr, dtype=np.float32)
-        bad = ~np.isfinite(X)
-        if bad.any():
-            r, c = (int(v) for v in np.argwhere(bad)[0])
-            raise ValueError(f"{name} has a non-finite value {X[r, c]} at row {r}, column {c}")
-    if X.shape[0] == 0:
-        raise ValueError(f"{name} has zero rows")
-    if X.shape[1] == 0:
-        raise ValueError(f"{name} has zero features (columns): there is nothing to learn from")
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"{name} has {X.shape[1]} features but the end model was fitted "
-                         f"with {n_features}; use the same feature extractor")
-    return X
 
 
 def check_soft_labels(y: Any, *, n: int, name: str = "y",

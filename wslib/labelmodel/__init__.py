@@ -16,7 +16,7 @@ from wslib.labelmodel.dawid_skene import DawidSkene
 from wslib.labelmodel.label_model import LabelModel
 from wslib.labelmodel.majority import MajorityVote
 from wslib.labelmodel.matrix_completion import MatrixCompletion
-from wslib.labelmodel.stats import VoteStats
+from wslib.vote_stats import VoteStats
 from wslib.labelmodel.streaming import accumulate_stats, fit_streaming, predict_proba_streaming
 from wslib.labelmodel.triplet import Triplet
 from wslib.labelmodel.weighted import WeightedMajorityVote

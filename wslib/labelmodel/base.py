@@ -27,7 +27,8 @@ model should not train on these rows as if labelled:
 ``EndModel().fit(X, label_model=model, L=L)`` drops them.
 
 Subclasses implement ``_fit`` and ``_predict_proba`` on already-validated
-arrays and list the learned array attributes to persist in ``_learned``.
+arrays, list the learned attributes to persist in ``_learned``, and those with one
+entry per LF or per class in ``_per_source`` and ``_per_class``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -45,11 +46,8 @@ from wslib._spelling import other_spellings
 from wslib._validation import (
     CheckedParams,
     align_columns,
-    check_bool,
     check_class_balance,
-    check_integer,
     check_params,
-    check_positive,
     frame_columns,
     integer,
 )
@@ -83,8 +81,10 @@ _SCORE_SPELLINGS = {"tie_break_policy": _TIE, "Y": "wslib spells the gold labels
                     "metrics": "wslib scores one metric= per call and returns a float"}
 _INIT_SPELLINGS = {"verbose": "wslib's label models print nothing; drop verbose="}
 
-__all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_class_balance",
-           "check_bool", "check_integer", "check_positive"]
+if TYPE_CHECKING:
+    from wslib.vote_stats import VoteStats
+
+__all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_dev_set"]
 
 
 def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
@@ -125,6 +125,10 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
     """
 
     _learned: ClassVar[tuple[str, ...]] = ("class_balance_",)
+    #: learned arrays with one row per LF / one entry per class, checked against
+    #: ``n_sources_`` / ``cardinality_`` when a file is loaded
+    _per_source: ClassVar[tuple[str, ...]] = ()
+    _per_class: ClassVar[tuple[str, ...]] = ("class_balance_",)
     _parameter_constraints = {"cardinality": integer(2, optional=True),
                               "random_state": integer(0)}
     #: learned attributes added after a release: ``{name: default from the loaded model}``
@@ -178,12 +182,7 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         if class_names is not None and y_dev is not None:
             y_dev = encode_labels(y_dev, class_names, "y_dev")
         n, m = L.shape
-        if m < self._min_sources:
-            raise ValueError(
-                f"{type(self).__name__} needs at least {self._min_sources} labeling functions "
-                f"to identify their accuracies, got {m}; use MajorityVote or "
-                "WeightedMajorityVote for fewer sources"
-            )
+        self._check_n_sources(m)
         prior = None if class_balance is None else check_class_balance(class_balance, k)
         if y_dev is not None:
             if L_dev is None:
@@ -203,6 +202,22 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
                          else np.array(class_names, dtype=object))
         self._fit(L, k, class_balance=prior, y_dev=y_dev, L_dev=L_dev)
         return self
+
+    def _check_n_sources(self, m: int) -> None:
+        if m < self._min_sources:
+            raise ValueError(
+                f"{type(self).__name__} needs at least {self._min_sources} labeling functions "
+                f"to identify their accuracies, got {m}; use MajorityVote or "
+                "WeightedMajorityVote for fewer sources"
+            )
+
+    def _check_stats(self, stats: Any, class_balance: Any) -> np.ndarray | None:
+        """The checks every ``fit_stats`` starts with: the hyper-parameters, enough LFs in
+        the :class:`~wslib.labelmodel.VoteStats` ``stats``, and the class prior (returned)."""
+        check_params(self)
+        self._check_n_sources(stats.n_sources)
+        return None if class_balance is None else \
+            check_class_balance(class_balance, stats.cardinality)
 
     def _set_feature_names(self, names: np.ndarray | None) -> None:
         """Record the LF (column) names of a DataFrame ``L``, checked at predict."""
@@ -366,18 +381,36 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         return model
 
 
-#: learned arrays with one row per source / one entry per class (checked at load)
-_PER_SOURCE = ("accuracy_", "weights_", "confusion_", "unipolar_")
-_PER_CLASS = ("class_balance_", "balance_estimate_", "uncovered_proba_")
-
-
 def _check_loaded_shapes(model: BaseLabelModel, path: Any) -> None:
     """A file whose learned arrays contradict its LF or class count (edited by hand,
     or damaged) is refused: it would predict from the wrong number of sources."""
-    for names, size, what in ((_PER_SOURCE, model.n_sources_, "n_sources_"),
-                              (_PER_CLASS, model.cardinality_, "cardinality_")):
+    for names, size, what in ((model._per_source, model.n_sources_, "n_sources_"),
+                              (model._per_class, model.cardinality_, "cardinality_")):
         for key in names:
             value = getattr(model, key, None)
             if isinstance(value, np.ndarray) and value.ndim and value.shape[0] != size:
                 raise ValueError(f"{path} is inconsistent: {key} has {value.shape[0]} entries "
                                  f"but {what} is {size}; the file was altered or damaged")
+
+
+def check_dev_set(stats: VoteStats, y_dev: Any, L_dev: Any, *, need_votes: bool
+                  ) -> tuple[np.ndarray | None, VoteMatrix | None]:
+    """Validate a gold-labelled dev set given to a fit from statistics.
+
+    ``L_dev`` must have the statistics' LFs and ``y_dev`` one label per row of
+    it. Without ``L_dev``, ``y_dev`` is a set of gold labels (``-1`` =
+    unlabelled) with no votes, which only a model that reads class counts
+    accepts (``need_votes=False``).
+    """
+    k, m = stats.cardinality, stats.n_sources
+    if y_dev is None:
+        if L_dev is not None:
+            raise ValueError("L_dev was given without y_dev; pass the gold labels of L_dev")
+        return None, None
+    if L_dev is None:
+        if need_votes:
+            raise ValueError("y_dev was given without L_dev: statistics keep no rows to align "
+                             "the gold labels with; pass L_dev, the votes on the labelled rows")
+        return check_labels(y_dev, cardinality=k, name="y_dev", allow_abstain=True), None
+    L_dev, _ = check_votes(L_dev, cardinality=k, n_sources=m, name="L_dev")
+    return check_labels(y_dev, n=L_dev.shape[0], cardinality=k, name="y_dev"), L_dev

@@ -14,9 +14,9 @@ from wslib._validation import boolean, choice, integer, number, text
 from wslib.exceptions import CoverageWarning, WslibWarning, user_stacklevel
 from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
-from wslib.labelmodel.base import BaseLabelModel, check_bool, check_class_balance
-from wslib.labelmodel.dawid_skene import DawidSkene, confusion_posterior
-from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+from wslib.labelmodel.base import BaseLabelModel
+from wslib.labelmodel.confusion import confusion_posterior, fit_confusion
+from wslib.vote_stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import DevEvidence, accuracy_to_weight, dev_evidence
 from wslib.matrix import VoteMatrix
 
@@ -107,11 +107,11 @@ class LabelModel(BaseLabelModel):
       probability :math:`\propto \pi_c \prod_j (1 - f_{jc})`; :math:`\pi` is
       the fixed point of :math:`n \pi_c = \sum_{i\, \text{covered}} P(c \mid
       L_i) + n_0 P(c \mid \text{no vote})`). It is reported, and used for
-      uncovered items only with ``uncovered="firing"``: on real data it was
-      worse than a uniform guess on four of the six sets with uncovered items.
+      uncovered items only with ``uncovered="firing"``, as it assumes LFs
+      fire independently (docs/labelmodels.md compares the two on real data).
 
     The fit runs on the distinct vote patterns
-    (:class:`~wslib.labelmodel.stats.VoteStats`): one pass over ``L``, then
+    (:class:`~wslib.vote_stats.VoteStats`): one pass over ``L``, then
     work independent of ``n``. Every choice above was measured on real data
     (docs/labelmodels.md, ``wslib bench labelmodel``).
 
@@ -121,10 +121,8 @@ class LabelModel(BaseLabelModel):
 
     Parameters
     ----------
-    cardinality : int, optional
-        Number of classes; inferred from ``L`` when omitted.
-    random_state : int
-        Seed for ``predict(tie_break="random")``; the fit is deterministic.
+    cardinality, random_state
+        As for every label model (:class:`~wslib.labelmodel.BaseLabelModel`). The fit is deterministic.
     smoothing : float
         Dirichlet pseudo-counts of the Dawid–Skene estimate (see :class:`DawidSkene`).
     max_iter : int
@@ -195,6 +193,8 @@ class LabelModel(BaseLabelModel):
     _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_", "fixes_",
                 "balance_estimate_", "uncovered_proba_", "unipolar_", "posterior_",
                 "confusion_", "identified_", "dev_trust_", "multipolar_share_")
+    _per_source = ("accuracy_", "weights_", "confusion_", "unipolar_")
+    _per_class = ("class_balance_", "balance_estimate_", "uncovered_proba_")
     #: added after 0.1.0: files saved before get the behaviour they were saved with
     _learned_defaults: ClassVar[dict[str, Callable[[Any], Any]]] = {
         "balance_estimate_": lambda model: model.class_balance_,
@@ -241,7 +241,7 @@ class LabelModel(BaseLabelModel):
         gives the same model as fitting the concatenated matrix.
 
         >>> import numpy as np
-        >>> from wslib.labelmodel.stats import VoteStats
+        >>> from wslib.vote_stats import VoteStats
         >>> from wslib.datasets.synthetic import make_votes
         >>> L = make_votes(1000, 6, 2, random_state=1).L
         >>> s = VoteStats.from_votes(L[:500], 2) + VoteStats.from_votes(L[500:], 2)
@@ -249,18 +249,13 @@ class LabelModel(BaseLabelModel):
         >>> bool(np.allclose(a, LabelModel().fit(L).predict_proba(L), atol=1e-9))
         True
         """
-        k, m = stats.cardinality, stats.n_sources
-        self.cardinality_, self.n_sources_ = k, m
-        prior = None if class_balance is None else check_class_balance(class_balance, k)
+        prior = self._check_stats(stats, class_balance)
+        self.cardinality_, self.n_sources_ = stats.cardinality, stats.n_sources
         self._fit_stats(stats, prior, None)
         return self
 
-    def _check_params(self, m: int) -> np.ndarray:
-        if self.uncovered not in ("prior", "firing"):
-            raise ValueError(f"uncovered must be 'prior' or 'firing', got {self.uncovered!r}")
-        if self.posterior not in POSTERIORS:
-            raise ValueError(f"posterior must be one of {POSTERIORS}, got {self.posterior!r}")
-        check_bool("fix_nested", self.fix_nested)
+    def _dependency_pairs(self, m: int) -> np.ndarray:
+        """``dependencies`` as LF pairs of the ``m`` LFs, checked against ``posterior``."""
         given_pairs = _check_dependencies(self.dependencies, m)
         if self.posterior not in ("auto", "votes") and len(given_pairs):
             raise ValueError(f"dependencies are applied by the vote posterior; "
@@ -270,7 +265,7 @@ class LabelModel(BaseLabelModel):
     def _fit_stats(self, stats: VoteStats, given: np.ndarray | None,
                    dev: DevEvidence | None) -> None:
         k, m = stats.cardinality, stats.n_sources
-        given_pairs = self._check_params(m)
+        given_pairs = self._dependency_pairs(m)
         P, w = stats.compressed()
         rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
         per_class = np.bincount(P.indices * k + P.data, weights=w[rows],
@@ -284,14 +279,14 @@ class LabelModel(BaseLabelModel):
             crowd = self.multipolar_share_ >= CROWD_SHARE and not len(given_pairs)
             self.posterior_ = "confusion" if crowd else "votes"
         balance = given if given is not None else _dev_balance(dev, k)
-        estimate = DawidSkene(k, abstain_aware=self.posterior_ != "confusion",
-                              smoothing=self.smoothing, max_iter=self.max_iter, tol=self.tol,
-                              max_patterns=self.max_patterns, device=self.device)
-        estimate._fit_patterns(stats, class_balance=balance,
-                               dev_counts=None if dev is None else _class_counts(dev, k))
-        self.n_iter_ = estimate.n_iter_
-        self.confusion_ = estimate.confusion_
-        accuracy = estimate.accuracy_
+        estimate = fit_confusion(stats, abstain_aware=self.posterior_ != "confusion",
+                                 smoothing=self.smoothing, max_iter=self.max_iter, tol=self.tol,
+                                 device=self.device, class_balance=balance,
+                                 dev_counts=None if dev is None else _class_counts(dev, k),
+                                 name=type(self).__name__)
+        self.n_iter_ = estimate.n_iter
+        self.confusion_ = estimate.confusion
+        accuracy = estimate.accuracy
         self.identified_ = np.ones(m, dtype=bool)
         self.dev_trust_ = np.ones(m, dtype=bool)
         if self.posterior_ == "votes":
@@ -314,7 +309,7 @@ class LabelModel(BaseLabelModel):
             if self.uncovered == "prior":
                 self.uncovered_proba_ = _uncovered_prior(dev, self.class_balance_, k)
         else:
-            self.class_balance_ = estimate.class_balance_ if balance is None else balance
+            self.class_balance_ = estimate.class_balance if balance is None else balance
             self.balance_estimate_ = self.class_balance_
             self.uncovered_proba_ = self._ds_posterior(np.full((1, m), -1, dtype=np.int8))[0]
 

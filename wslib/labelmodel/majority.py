@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from wslib.kernels import row_vote_counts
-from wslib._validation import check_class_balance
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.stats import VoteStats
+from wslib.vote_stats import VoteStats
 from wslib.matrix import VoteMatrix
 
 
@@ -23,10 +22,8 @@ class MajorityVote(BaseLabelModel):
 
     Parameters
     ----------
-    cardinality : int, optional
-        Number of classes; inferred from ``L`` when omitted.
-    random_state : int
-        Seed for ``predict(tie_break="random")``.
+    cardinality, random_state
+        As for every label model (:class:`~wslib.labelmodel.BaseLabelModel`).
 
     Examples
     --------
@@ -50,20 +47,19 @@ class MajorityVote(BaseLabelModel):
                                else np.asarray(class_balance, dtype=np.float64))
 
     def fit_stats(self, stats: VoteStats, *, class_balance=None) -> MajorityVote:
-        """Set up from :class:`~wslib.labelmodel.stats.VoteStats` (e.g. streamed): a majority
+        """Set up from :class:`~wslib.vote_stats.VoteStats` (e.g. streamed): a majority
         vote needs only the number of classes and of LFs. Equals ``fit(L)``.
 
         >>> import numpy as np
-        >>> from wslib.labelmodel.stats import VoteStats
+        >>> from wslib.vote_stats import VoteStats
         >>> L = np.array([[0, 0, 1], [-1, -1, -1]])
         >>> MajorityVote().fit_stats(VoteStats.from_votes(L, 2), class_balance=[0.2, 0.8]
         ...                          ).predict_proba(L).tolist()
         [[1.0, 0.0], [0.2, 0.8]]
         """
-        k = stats.cardinality
-        self.cardinality_, self.n_sources_ = k, stats.n_sources
-        self._set_prior(k, None if class_balance is None else
-                        check_class_balance(class_balance, k))
+        prior = self._check_stats(stats, class_balance)
+        self.cardinality_, self.n_sources_ = stats.cardinality, stats.n_sources
+        self._set_prior(stats.cardinality, prior)
         return self
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:

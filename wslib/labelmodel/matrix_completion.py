@@ -6,10 +6,10 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from wslib._validation import integer, number
+from wslib._validation import check_above_chance, integer, number
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.dawid_skene import DawidSkene
-from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+from wslib.labelmodel.confusion import confusion_params, confusion_posterior
+from wslib.vote_stats import DEFAULT_CAPACITY, VoteStats
 from wslib.matrix import VoteMatrix
 
 __all__ = ["MatrixCompletion"]
@@ -18,7 +18,7 @@ __all__ = ["MatrixCompletion"]
 MAX_CELLS = 6000
 
 
-class MatrixCompletion(DawidSkene):
+class MatrixCompletion(BaseLabelModel):
     r"""Fit class-conditional vote probabilities to the LFs' overlap matrix (Snorkel's method).
 
     With :math:`\psi_i \in \{0,1\}^{mk}` the indicators :math:`[L_{ij} = v]`,
@@ -48,10 +48,8 @@ class MatrixCompletion(DawidSkene):
 
     Parameters
     ----------
-    cardinality : int, optional
-        Number of classes; inferred from ``L`` when omitted.
-    random_state : int
-        Seed for ``predict(tie_break="random")``; the fit is deterministic.
+    cardinality, random_state
+        As for every label model (:class:`~wslib.labelmodel.BaseLabelModel`). The fit is deterministic.
     init_accuracy : float
         Accuracy every LF starts from (Snorkel's ``prec_init``).
     n_steps : int
@@ -79,18 +77,17 @@ class MatrixCompletion(DawidSkene):
     """
 
     _learned = ("class_balance_", "confusion_", "accuracy_")
+    _per_source = ("confusion_", "accuracy_")
     _min_sources = 3
     _parameter_constraints = {"init_accuracy": number(0, 1, open_low=True, open_high=True),
                               "n_steps": integer(1), "learning_rate": number(0, open_low=True),
                               "max_patterns": integer(1)}
     permutation_invariant = True
-    #: Abstains are class-dependent outcomes (used by the shared posterior code).
-    abstain_aware = True
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  init_accuracy: float = 0.7, n_steps: int = 300, learning_rate: float = 0.01,
                  max_patterns: int = DEFAULT_CAPACITY):
-        BaseLabelModel.__init__(self, cardinality=cardinality, random_state=random_state)
+        super().__init__(cardinality=cardinality, random_state=random_state)
         self.init_accuracy = init_accuracy
         self.n_steps = n_steps
         self.learning_rate = learning_rate
@@ -101,8 +98,7 @@ class MatrixCompletion(DawidSkene):
         if m * k > MAX_CELLS:
             raise ValueError(f"MatrixCompletion builds a dense ({m * k})^2 overlap matrix for "
                              f"{m} LFs x {k} classes (limit {MAX_CELLS} cells); use LabelModel")
-        if not 1.0 / k < self.init_accuracy < 1.0:
-            raise ValueError(f"init_accuracy must be in (1/k, 1), got {self.init_accuracy}")
+        check_above_chance("init_accuracy", self.init_accuracy, k)
         P, w = VoteStats._from_checked(L, k, self.max_patterns).compressed()
         pi = np.full(k, 1.0 / k) if class_balance is None else class_balance
         first, overlap = _moments(P, w, m, k)
@@ -113,7 +109,11 @@ class MatrixCompletion(DawidSkene):
         abstain = np.clip(1.0 - vote.sum(axis=1), 1e-6, 1.0)
         log_vote = np.log(np.clip(vote, 1e-6, 1.0))
         with np.errstate(divide="ignore"):  # a class of prior 0 gets -inf: never chosen
-            self._set_params(np.log(pi), log_vote, np.log(abstain))
+            self.class_balance_, self.confusion_, self.accuracy_ = confusion_params(
+                np.log(pi), log_vote, np.log(abstain))
+
+    def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
+        return confusion_posterior(L, self.confusion_, self.class_balance_)
 
     def _solve(self, first, overlap, pi, m, k) -> np.ndarray:
         """Adam on the moment-matching loss; returns ``mu`` of shape ``(m k, k)``."""

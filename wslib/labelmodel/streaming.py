@@ -1,7 +1,7 @@
 """Label models on vote matrices larger than memory: fit from statistics, predict in batches.
 
 A conditionally independent label model sees the vote matrix only through
-its :class:`~wslib.labelmodel.stats.VoteStats` (distinct vote patterns and
+its :class:`~wslib.vote_stats.VoteStats` (distinct vote patterns and
 their counts), and those statistics merge exactly across batches. So a
 vote matrix on disk — the ``.npy`` / ``.parquet`` / ``.arrow`` file written by
 :func:`wslib.apply.parquet.apply_parquet`, a memory-mapped array, or any
@@ -54,7 +54,7 @@ import scipy.sparse as sp
 from wslib._validation import check_params
 from wslib.apply.parquet import ArrayWriter, StreamResult, check_output_path, vote_format
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
+from wslib.vote_stats import DEFAULT_CAPACITY, VoteStats
 from wslib.matrix import check_votes
 
 __all__ = [

@@ -6,18 +6,18 @@ import warnings
 
 import numpy as np
 
-from wslib._validation import integer
+from wslib._validation import check_above_chance, integer, number
 from wslib.exceptions import CoverageWarning, user_stacklevel
 from wslib.kernels.stats import pairwise_agreement
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.stats import DEFAULT_CAPACITY, VoteStats
-from wslib.labelmodel.weighted import WeightedMajorityVote
+from wslib.vote_stats import DEFAULT_CAPACITY, VoteStats
+from wslib.labelmodel.weighted import one_coin_weights, weighted_vote_proba
 from wslib.matrix import VoteMatrix
 
 __all__ = ["Triplet"]
 
 
-class Triplet(WeightedMajorityVote):
+class Triplet(BaseLabelModel):
     r"""Method-of-moments accuracies from agreement triplets, no iterations.
 
     Under the one-coin model (LF ``j`` votes the true class with probability
@@ -46,10 +46,8 @@ class Triplet(WeightedMajorityVote):
 
     Parameters
     ----------
-    cardinality : int, optional
-        Number of classes; inferred from ``L`` when omitted.
-    random_state : int
-        Seed for ``predict(tie_break="random")``.
+    cardinality, random_state
+        As for every label model (:class:`~wslib.labelmodel.BaseLabelModel`).
     default_accuracy : float
         Accuracy of an LF that is in no usable triplet.
     min_overlap : int
@@ -74,25 +72,25 @@ class Triplet(WeightedMajorityVote):
     True
     """
 
+    _learned = ("class_balance_", "accuracy_", "weights_")
+    _per_source = ("accuracy_", "weights_")
     _min_sources = 3
+    _parameter_constraints = {"default_accuracy": number(0, 1, open_low=True, open_high=True),
+                              "min_overlap": integer(0), "n_partners": integer(2),
+                              "max_patterns": integer(1)}
     permutation_invariant = False  # partners are the most-overlapping LFs: ties go by column
 
     def __init__(self, cardinality: int | None = None, random_state: int = 0, *,
                  default_accuracy: float = 0.7, min_overlap: int = 10, n_partners: int = 20,
                  max_patterns: int = DEFAULT_CAPACITY):
-        BaseLabelModel.__init__(self, cardinality=cardinality, random_state=random_state)
+        super().__init__(cardinality=cardinality, random_state=random_state)
         self.default_accuracy = default_accuracy
         self.min_overlap = min_overlap
         self.n_partners = n_partners
         self.max_patterns = max_patterns
 
-    #: Accuracies come from moments, not from dev labels plus a Beta prior.
-    prior_strength = 0.0
-    _parameter_constraints = {"min_overlap": integer(0), "n_partners": integer(2),
-                              "max_patterns": integer(1)}
-
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
-        self._check_hyper(k)
+        check_above_chance("default_accuracy", self.default_accuracy, k)
         P, w = VoteStats._from_checked(L, k, self.max_patterns).compressed()
         both, agree = pairwise_agreement(P, w)
         usable = both >= max(self.min_overlap, 1)
@@ -117,4 +115,7 @@ class Triplet(WeightedMajorityVote):
                           "estimate (lower min_overlap, or use LabelModel)", CoverageWarning,
                           stacklevel=user_stacklevel())
         self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
-        self._set_accuracy(acc, k)
+        self.accuracy_, self.weights_ = one_coin_weights(acc, k)
+
+    def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
+        return weighted_vote_proba(L, self.weights_, self.class_balance_)

@@ -6,20 +6,37 @@ from typing import NamedTuple
 
 import numpy as np
 
-from wslib._validation import check_class_balance, number
+from wslib._validation import check_above_chance, number
 from wslib.kernels import count_votes, row_coverage
 from wslib.kernels.stats import one_coin_proba
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.stats import VoteStats, check_dev_set, check_stats_fit
+from wslib.labelmodel.base import check_dev_set
+from wslib.vote_stats import VoteStats
 from wslib.matrix import VoteMatrix, check_votes
 
-__all__ = ["DevEvidence", "WeightedMajorityVote", "accuracy_to_weight", "dev_evidence"]
+__all__ = ["DevEvidence", "WeightedMajorityVote", "accuracy_to_weight", "dev_evidence",
+           "one_coin_weights", "weighted_vote_proba"]
 
 
 def accuracy_to_weight(accuracy: np.ndarray, k: int) -> np.ndarray:
     """One-coin log-odds ``log(a (k-1) / (1-a))``: the evidence a vote of an LF with accuracy ``a`` gives."""
     a = np.clip(np.asarray(accuracy, dtype=np.float64), 1e-3, 1 - 1e-3)
     return np.log(a * (k - 1)) - np.log1p(-a)
+
+
+def one_coin_weights(accuracy: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Accuracies clipped to ``[0.001, 0.999]`` and their vote weights
+    (:func:`accuracy_to_weight`), as the one-coin models store them."""
+    accuracy = np.clip(accuracy, 1e-3, 1 - 1e-3)
+    return accuracy, accuracy_to_weight(accuracy, k)
+
+
+def weighted_vote_proba(L: VoteMatrix, weights: np.ndarray, class_balance: np.ndarray
+                        ) -> np.ndarray:
+    r"""One-coin posterior :math:`P(y = c \mid L_i) \propto \pi_c \exp(\sum_{j : L_{ij} = c} w_j)`."""
+    with np.errstate(divide="ignore"):  # a class of prior 0 gets -inf: never chosen
+        log_prior = np.log(class_balance)
+    return one_coin_proba(L, weights, log_prior)
 
 
 class WeightedMajorityVote(BaseLabelModel):
@@ -42,10 +59,8 @@ class WeightedMajorityVote(BaseLabelModel):
 
     Parameters
     ----------
-    cardinality : int, optional
-        Number of classes; inferred from ``L`` when omitted.
-    random_state : int
-        Seed for ``predict(tie_break="random")``.
+    cardinality, random_state
+        As for every label model (:class:`~wslib.labelmodel.BaseLabelModel`).
     accuracy : array of shape (m,), optional
         Known per-LF accuracies in (0, 1).
     default_accuracy : float
@@ -73,6 +88,7 @@ class WeightedMajorityVote(BaseLabelModel):
     """
 
     _learned = ("class_balance_", "accuracy_", "weights_")
+    _per_source = ("accuracy_", "weights_")
     _parameter_constraints = {"accuracy": lambda name, value: _check_accuracy(value),
                               "default_accuracy": number(0, 1, open_low=True, open_high=True),
                               "prior_strength": number(low=0)}
@@ -85,11 +101,6 @@ class WeightedMajorityVote(BaseLabelModel):
         self.default_accuracy = default_accuracy
         self.prior_strength = prior_strength
 
-    def _check_hyper(self, k: int) -> None:
-        if not 1.0 / k < self.default_accuracy < 1.0:
-            raise ValueError(f"default_accuracy must be in (1/k, 1) = ({1 / k:.3g}, 1), "
-                             f"got {self.default_accuracy}")
-
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
         self._fit_evidence(L.shape[1], k, class_balance,
                            None if self.accuracy is not None else
@@ -97,32 +108,31 @@ class WeightedMajorityVote(BaseLabelModel):
 
     def fit_stats(self, stats: VoteStats, *, class_balance=None, y_dev=None,
                   L_dev=None) -> WeightedMajorityVote:
-        """Fit from :class:`~wslib.labelmodel.stats.VoteStats` (e.g. streamed batch by batch).
+        """Fit from :class:`~wslib.vote_stats.VoteStats` (e.g. streamed batch by batch).
 
         The weights come from ``accuracy`` or from a small gold-labelled set:
         its votes ``L_dev`` and labels ``y_dev`` (the statistics keep no rows,
         so ``y_dev`` needs ``L_dev``). Equals ``fit(L, y_dev=y_dev, L_dev=L_dev)``.
 
         >>> import numpy as np
-        >>> from wslib.labelmodel.stats import VoteStats
+        >>> from wslib.vote_stats import VoteStats
         >>> L = np.array([[0, 1, 1], [0, -1, 1], [1, 1, -1]])
         >>> model = WeightedMajorityVote().fit_stats(VoteStats.from_votes(L, 2), L_dev=L,
         ...                                          y_dev=np.array([0, 0, 1]))
         >>> model.accuracy_.round(2).tolist()
         [0.88, 0.6, 0.35]
         """
-        check_stats_fit(self, WeightedMajorityVote)  # e.g. Triplet: its own estimator
+        prior = self._check_stats(stats, class_balance)
         k, m = stats.cardinality, stats.n_sources
         y_dev, L_dev = check_dev_set(stats, y_dev, L_dev, need_votes=True)
         self.cardinality_, self.n_sources_ = k, m
-        prior = None if class_balance is None else check_class_balance(class_balance, k)
         self._fit_evidence(m, k, prior, None if self.accuracy is not None else
                            dev_evidence(L_dev, k, y_dev, L_dev))
         return self
 
     def _fit_evidence(self, m: int, k: int, class_balance, evidence) -> None:
         """Accuracies from ``accuracy`` or the dev ``evidence`` (hits, votes) per LF."""
-        self._check_hyper(k)
+        check_above_chance("default_accuracy", self.default_accuracy, k)
         self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
         if self.accuracy is not None:
             acc = _check_accuracy(self.accuracy, getattr(self, "feature_names_in_", None), m)
@@ -130,20 +140,14 @@ class WeightedMajorityVote(BaseLabelModel):
             acc = self._posterior_accuracy(np.zeros(m), np.zeros(m))
         else:
             acc = self._posterior_accuracy(evidence.hits, evidence.votes)
-        self._set_accuracy(acc, k)
+        self.accuracy_, self.weights_ = one_coin_weights(acc, k)
 
     def _posterior_accuracy(self, hits: np.ndarray, votes: np.ndarray) -> np.ndarray:
         s = self.prior_strength
         return (hits + s * self.default_accuracy) / np.maximum(votes + s, 1e-12)
 
-    def _set_accuracy(self, acc: np.ndarray, k: int) -> None:
-        self.accuracy_ = np.clip(acc, 1e-3, 1 - 1e-3)
-        self.weights_ = accuracy_to_weight(self.accuracy_, k)
-
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:
-        with np.errstate(divide="ignore"):  # a class of prior 0 gets -inf: never chosen
-            log_prior = np.log(self.class_balance_)
-        return one_coin_proba(L, self.weights_, log_prior)
+        return weighted_vote_proba(L, self.weights_, self.class_balance_)
 
 
 def _check_accuracy(accuracy, names: np.ndarray | None = None, m: int | None = None

@@ -37,7 +37,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator
 
 from wslib.exceptions import NotFittedError
-from wslib.labelmodel.base import check_integer
+from wslib._validation import check_integer
 from wslib.weaver.metrics import expected_accuracy
 from wslib.weaver.normalise import center_per_problem
 

@@ -66,7 +66,7 @@ from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
 from wslib.exceptions import NotFittedError, WslibWarning, user_stacklevel
-from wslib.labelmodel.base import check_bool, check_integer
+from wslib._validation import check_bool, check_integer
 from wslib.weaver.answers import AnswerGroupModel
 from wslib.weaver.binarise import binarise, thresholds_for_rate
 from wslib.weaver.dev import DevLogisticModel, answer_features
