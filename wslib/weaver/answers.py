@@ -2,7 +2,7 @@ r"""Answer-level label model: which final answers of a problem are correct?
 
 All candidates that reach one final answer are right or wrong together, so the
 evidence for an answer is its candidates' *mean* verifier vector, not a sum of
-independent votes. Writing ``x_c`` for a candidate's (normalised) verifier
+independent votes. Writing ``x_c`` for a candidate's (normalized) verifier
 scores, the model of an answer ``g`` of problem ``i`` with ``n_g`` candidates is
 
 .. math::
