@@ -106,3 +106,26 @@ def test_errors_and_warnings_point_to_nothing_an_installed_user_lacks():
                 importlib.import_module(target)
             except ImportError:
                 assert hasattr(importlib.import_module(module), attr), (name, line, target)
+
+
+#: functions still over the limit, in modules another change is reworking; each entry
+#: goes when that change lands (the test fails on any other long function)
+_LONG_FUNCTIONS_BEING_SPLIT = {("wslib/matrix.py", "check_votes"),
+                               ("wslib/autows/protocol.py", "run_protocol")}
+
+
+def test_no_function_is_longer_than_80_lines():
+    """A function, docstring included, fits on one screen: longer ones are split into
+    named steps."""
+    import ast
+
+    long = []
+    for path in sorted((ROOT / "wslib").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(ROOT).as_posix()
+        long += [(where, node.name, node.end_lineno - node.lineno + 1)
+                 for node in ast.walk(tree)
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and node.end_lineno - node.lineno + 1 > 80]
+    assert len(list((ROOT / "wslib").rglob("*.py"))) > 50  # the scan sees the package
+    assert not [f for f in long if f[:2] not in _LONG_FUNCTIONS_BEING_SPLIT], long
