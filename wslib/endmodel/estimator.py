@@ -142,9 +142,8 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         warning) when neither is given. ``False`` trains on every row.
     confidence_coef : float
         Final weight :math:`\\alpha` of the auxiliary confidence loss (0 = off;
-        Burns et al. use 0.5–0.75). The default 0.5, with ``patience=10`` and
-        soft targets, is what kept the student at or above ``LabelModel``
-        without any gold label on youtube, sms (rules re-applied) and trec
+        Burns et al. use 0.5–0.75). How the defaults were chosen, and what they
+        score against ``LabelModel``, is measured in the end-model guide
         (``wslib bench endmodel --defaults``).
     confidence_warmup : float
         Fraction of ``max_epochs`` over which :math:`\\alpha` rises linearly from 0.

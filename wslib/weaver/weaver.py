@@ -435,7 +435,7 @@ class Weaver(BaseEstimator):
                 f"{table.n_problems} problems and {len(self.verifiers_)} kept verifiers: on "
                 f"simulated tables under {SMALL_TABLE[0]} problems with under "
                 f"{SMALL_TABLE[1]} verifiers, label-free answer selection fell below majority "
-                "vote on some tables (by up to 44 points); "
+                "vote on some tables; "
                 "check it against majority vote on a few labelled problems",
                 SmallTableWarning, stacklevel=user_stacklevel())
         features = self._label_model_input(U, table.starts)
