@@ -41,11 +41,11 @@ Example
 -------
 >>> import numpy as np
 >>> from wslib.weaver.gaussian_factor import GaussianFactorModel
->>> rng = np.random.default_rng(0)
->>> y = rng.random(3000) < 0.4
->>> Z = y[:, None] * np.array([1.0, 0.8, 0.6, 0.5]) + rng.normal(size=(3000, 4))
->>> m = GaussianFactorModel().fit(Z, starts=np.arange(0, 3001, 10))
->>> float(np.mean((m.predict_proba(Z)[:, 1] > 0.5) == y)) > 0.7
+>>> y = np.random.default_rng(0).random(3000) < 0.4        # is each candidate correct?
+>>> noise = np.random.default_rng(1).normal(size=(3000, 4))
+>>> Z = y[:, None] * np.array([1.0, 0.8, 0.6, 0.5]) + noise  # four verifiers' scores
+>>> model = GaussianFactorModel().fit(Z, starts=np.arange(0, 3001, 10))  # 300 problems of 10
+>>> float(np.mean((model.predict_proba(Z)[:, 1] > 0.5) == y)) > 0.7
 True
 """
 
