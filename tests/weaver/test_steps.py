@@ -217,3 +217,25 @@ def test_models_are_sklearn_estimators():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert clone(BinaryMomentModel(class_balance=0.2)).class_balance == 0.2
+
+
+def test_em_loops_that_do_not_settle_warn_and_count_their_steps():
+    from wslib.exceptions import ConvergenceWarning
+    from wslib.weaver import AnswerGroupModel
+
+    rng = np.random.default_rng(0)
+    problem = np.repeat(np.arange(200), 6)
+    answer = problem * 3 + rng.integers(0, 3, problem.size)
+    y = (answer % 3 == 0).astype(float)
+    X = y[:, None] * 0.8 + rng.normal(size=(problem.size, 5))
+    with pytest.warns(ConvergenceWarning, match="AnswerGroupModel EM stopped after 1 steps"):
+        answers = AnswerGroupModel(max_iter=1, tol=0.0).fit(
+            X, answer, problem, np.ones(5), np.full(problem.size, 0.5))
+    assert answers.n_iter_ == 1
+    with pytest.warns(ConvergenceWarning, match="GaussianFactorModel calibration EM stopped "
+                                                "after 2 steps"):
+        gauss = GaussianFactorModel(max_iter=2, tol=0.0).fit(X, np.arange(0, problem.size + 1, 6))
+    assert gauss.n_iter_ == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        assert GaussianFactorModel().fit(X, np.arange(0, problem.size + 1, 6)).n_iter_ < 200

@@ -51,15 +51,12 @@ True
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.linalg import eigh
 from scipy.special import expit
 from sklearn.base import BaseEstimator
 
-from wslib.exceptions import ConvergenceWarning, user_stacklevel
-from wslib.weaver._posterior import EPS, PosteriorMixin
+from wslib.weaver._posterior import EPS, PosteriorMixin, settled
 from wslib.weaver.factor import fit_family_factor
 from wslib.weaver.normalize import center_per_problem
 
@@ -168,13 +165,8 @@ class GaussianFactorModel(PosteriorMixin, BaseEstimator):
             new = expit(self.slope_ * t + self.intercept_)
             shift = float(np.max(np.abs(new - r))) if t.size else 0.0
             r = new
-            self.n_iter_ = it
-            if shift < self.tol:
+            if settled(self, it, shift, "GaussianFactorModel calibration EM"):
                 break
-        else:
-            warnings.warn(f"GaussianFactorModel calibration stopped after {self.max_iter} EM "
-                          f"steps (largest posterior change {shift:.2g} > tol {self.tol})",
-                          ConvergenceWarning, stacklevel=user_stacklevel())
         if self.slope_ < 0:  # the upper component is "correct" by construction of the weights
             self.slope_, self.intercept_, r = -self.slope_, -self.intercept_, 1.0 - r
         self.class_balance_ = float(np.clip(r.mean(), EPS, 1.0 - EPS)
