@@ -20,7 +20,7 @@ from wslib.datasets.synthetic import make_verifier_table
 from wslib.weaver import (DevSetWarning, VerifierDroppedWarning, VerifierTable, Weaver,
                           selection_metrics)
 from wslib.weaver.distill import DistilledScorer
-from wslib.weaver.normalise import normalise_scores
+from wslib.weaver.normalize import normalize_scores
 from wslib.weaver.select import segment_argmax
 
 # 1. a verifier table: 500 problems, 16-64 sampled answers each, 30 verifiers on their
@@ -73,7 +73,7 @@ for name, model in (("label-free", weaver), ("10 % labelled", few)):
 teacher = weaver.predict_proba(table)[:, 1]
 top6 = weaver.report_.dropna().nlargest(6, "separation")["verifier"]
 cheap = [table.verifiers.index(v) for v in top6]
-features = np.nan_to_num(normalise_scores(table.scores[:, cheap], "rank"), nan=0.5)
+features = np.nan_to_num(normalize_scores(table.scores[:, cheap], "rank"), nan=0.5)
 train = table.problem % 2 == 0
 student = DistilledScorer(epochs=10).fit(features[train], teacher[train])
 picked = segment_argmax(student.decision_function(features), table.starts)

@@ -119,3 +119,20 @@ def test_code_and_docs_cite_no_issue_numbers():
            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
            if cite.search(line) and p.name != "test_project.py"]
     assert len(files) > 100 and not bad, "\n".join(bad)
+
+
+def test_no_function_is_longer_than_80_lines():
+    """A function, docstring included, fits on one screen: longer ones are split into
+    named steps."""
+    import ast
+
+    long = []
+    for path in sorted((ROOT / "wslib").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(ROOT).as_posix()
+        long += [(where, node.name, node.end_lineno - node.lineno + 1)
+                 for node in ast.walk(tree)
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and node.end_lineno - node.lineno + 1 > 80]
+    assert len(list((ROOT / "wslib").rglob("*.py"))) > 50  # the scan sees the package
+    assert not long, long

@@ -161,15 +161,8 @@ def run_pipeline(*, L_train: Any = None, L_test: Any = None, lfs: Any = None,
         L_test = _votes(L_test, lfs, data_test, "L_test")
     seconds["apply"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    if X_train is None:
-        others = [_texts(data_test, text_column, "test")] if has_test and X_test is None else []
-        built = make_features(features, _texts(data_train, text_column, "train"), *others,
-                              device=device)
-        X_train = built[0]
-        if others:
-            X_test = built[1]
-    elif has_test and X_test is None:
-        raise ValueError("X_train was given without X_test; pass features for both splits")
+    X_train, X_test = _features(X_train, X_test, data_train, data_test, has_test, features,
+                                text_column, device)
     seconds["features"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     fit_kw = {} if class_balance is None else {"class_balance": class_balance}
@@ -200,6 +193,22 @@ def run_pipeline(*, L_train: Any = None, L_test: Any = None, lfs: Any = None,
                                                                   metric=metric))
             result.scores["endmodel"] = float(end_model.score(X_test, y_test, metric=metric))
     return result
+
+
+def _features(X_train: Any, X_test: Any, data_train: Any, data_test: Any, has_test: bool,
+              features: str, text_column: str, device: str) -> tuple[Any, Any]:
+    """The given feature matrices, or ``features`` built from the texts of the training
+    split and (with ``has_test``) the test split."""
+    if X_train is None:
+        others = [_texts(data_test, text_column, "test")] if has_test and X_test is None else []
+        built = make_features(features, _texts(data_train, text_column, "train"), *others,
+                              device=device)
+        X_train = built[0]
+        if others:
+            X_test = built[1]
+    elif has_test and X_test is None:
+        raise ValueError("X_train was given without X_test; pass features for both splits")
+    return X_train, X_test
 
 
 def run_wrench(dataset: Any, *, features: str = "tfidf", label_model: Any = None,

@@ -237,6 +237,25 @@ def test_prefiltered_regex_votes_equal_plain_re2(pattern, case_sensitive):
     assert lf.template.prefilter is not None or pattern == r"colou?r|see"
 
 
+@pytest.mark.parametrize("pattern", [r"check.*out", r"[0-9]{4,}", r"(?:lol|haha)!", r"colou?r|see"])
+def test_regex_votes_without_cpythons_private_parser(monkeypatch, pattern):
+    """The literal analysis reads CPython's private regex parser in one place; on a
+    Python without it the analysis turns off and the votes stay the regex's own."""
+    from wslib.lf import templates
+    df = pd.DataFrame({"text": PREFILTER_TEXTS * 3})
+    with_parser = regex_lf(pattern, 1, name="r")
+    monkeypatch.delattr(re, "_parser")
+    assert templates._parse_regex(pattern) is None
+    assert templates.literal_alternatives(pattern) is None
+    assert templates.required_literals(pattern) is None
+    assert templates.prefilter_decides(pattern, ("out",), True) is False
+    without = regex_lf(pattern, 1, name="r")
+    assert without.template.prefilter is None
+    np.testing.assert_array_equal(without.apply_batch(df), with_parser.apply_batch(df))
+    fused = apply_lfs(df, [keyword_lf("out", 0, name="kw"), without], chunk_size=7)
+    np.testing.assert_array_equal(fused[:, 1], with_parser.apply_batch(df))
+
+
 def test_inline_ignore_case_flag_of_a_literal_pattern():
     lf = regex_lf(r"(?i)see", 1, case_sensitive=True, name="see")
     assert lf.apply_batch(pd.DataFrame({"text": ["SEE", "sea"]})).tolist() == [1, -1]

@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from wslib.cli import main
 from wslib.weaver import VerifierDroppedWarning, VerifierTable, Weaver, selection_metrics
 from wslib.weaver.dev import DevLogisticModel, answer_features, selection_log_likelihood
-from wslib.weaver.pipeline import DevSetWarning
+from wslib.weaver.weaver import DevSetWarning
 
 
 def _misleading(rng, n_problems=400, k=8):

@@ -8,7 +8,7 @@ import pytest
 
 from wslib.weaver import VerifierTable, Weaver, selection_metrics
 from wslib.weaver.factor import family_codes, fit_family_factor, verifier_status
-from wslib.weaver.normalise import center_per_problem
+from wslib.weaver.normalize import center_per_problem
 
 
 def _table(rng, n_problems=400, k=8, family_size=3):

@@ -1,4 +1,4 @@
-"""Normalisation, binarisation, filtering and the two label models."""
+"""Normalization, binarization, filtering and the two label models."""
 
 import warnings
 
@@ -7,24 +7,24 @@ import pytest
 
 from wslib.exceptions import NotFittedError
 from wslib.weaver import BinaryMomentModel, GaussianFactorModel, VerifierDroppedWarning
-from wslib.weaver.binarise import binarise, thresholds_for_rate
+from wslib.weaver.binarize import binarize, thresholds_for_rate
 from wslib.weaver.filter import filter_verifiers, rank_correlation
-from wslib.weaver.normalise import (
-    ScoreNormaliser,
+from wslib.weaver.normalize import (
+    ScoreNormalizer,
     center_per_problem,
     fill_by_regression,
     fill_per_problem,
-    minmax_normalise,
-    normalise_scores,
+    minmax_normalize,
+    normalize_scores,
 )
 
 
-def test_rank_normalise_ties_missing_and_new_scores():
+def test_rank_normalize_ties_missing_and_new_scores():
     X = np.array([[3.0, 1.0], [1.0, 1.0], [2.0, np.nan], [2.0, 0.0]])
-    U = normalise_scores(X, "rank")
+    U = normalize_scores(X, "rank")
     assert U[:, 0].tolist() == [0.875, 0.125, 0.5, 0.5]  # tied 2.0s share their mid-rank
     assert np.isnan(U[2, 1]) and U[0, 1] == U[1, 1] > U[3, 1]
-    norm = ScoreNormaliser("rank").fit(X)
+    norm = ScoreNormalizer("rank").fit(X)
     new = norm.transform(np.array([[10.0, -5.0]]))
     assert 0.0 < new[0, 1] < new[0, 0] < 1.0  # beyond the fitted range: clipped inside (0, 1)
     assert np.allclose(norm.take([1]).transform(X[:, [1]]), U[:, [1]], equal_nan=True)
@@ -32,9 +32,9 @@ def test_rank_normalise_ties_missing_and_new_scores():
 
 def test_minmax_keeps_unit_columns_when_asked():
     X = np.array([[0.2, 10.0, 5.0], [0.6, 30.0, 5.0], [np.nan, 20.0, 5.0]])
-    plain = minmax_normalise(X)
+    plain = minmax_normalize(X)
     assert plain[:, 1].tolist() == [0.0, 1.0, 0.5] and plain[:, 2].tolist() == [0.5] * 3
-    assert np.allclose(minmax_normalise(X, skip_unit=True)[:2, 0], [0.2, 0.6])
+    assert np.allclose(minmax_normalize(X, skip_unit=True)[:2, 0], [0.2, 0.6])
 
 
 def test_center_per_problem_removes_problem_offsets():
@@ -74,11 +74,11 @@ def test_fill_by_regression_predicts_a_missing_score_from_correlated_verifiers()
                                   fill_per_problem(single, starts))
 
 
-def test_binarise_and_rate_thresholds():
+def test_binarize_and_rate_thresholds():
     U = np.array([[0.1], [0.3], [0.6], [0.9], [np.nan]])
-    assert binarise(U, 0.5).ravel().tolist() == [0, 0, 1, 1, -1]
+    assert binarize(U, 0.5).ravel().tolist() == [0, 0, 1, 1, -1]
     t = thresholds_for_rate(U, 0.25)
-    assert binarise(U, t).ravel().tolist() == [0, 0, 0, 1, -1]
+    assert binarize(U, t).ravel().tolist() == [0, 0, 0, 1, -1]
     with pytest.raises(ValueError, match="positive rate"):
         thresholds_for_rate(U, 1.0)
 
@@ -95,7 +95,7 @@ def test_filter_reports_every_reason():
     assert keep.tolist() == [True, False, False, False, True]
     assert reasons["neg_copy"].startswith("duplicate of a (rho=-1.00")
     assert reasons["almost_flat"].startswith("near-constant")
-    votes = binarise(normalise_scores(X), 0.5)
+    votes = binarize(normalize_scores(X), 0.5)
     votes[:, 4] = 1
     _, reasons = filter_verifiers(X, names, votes=votes, positive_rate=(0.1, 0.9), warn=False)
     assert reasons["b"] == "positive rate 1.00 outside [0.1, 0.9]"
@@ -217,3 +217,25 @@ def test_models_are_sklearn_estimators():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert clone(BinaryMomentModel(class_balance=0.2)).class_balance == 0.2
+
+
+def test_em_loops_that_do_not_settle_warn_and_count_their_steps():
+    from wslib.exceptions import ConvergenceWarning
+    from wslib.weaver import AnswerGroupModel
+
+    rng = np.random.default_rng(0)
+    problem = np.repeat(np.arange(200), 6)
+    answer = problem * 3 + rng.integers(0, 3, problem.size)
+    y = (answer % 3 == 0).astype(float)
+    X = y[:, None] * 0.8 + rng.normal(size=(problem.size, 5))
+    with pytest.warns(ConvergenceWarning, match="AnswerGroupModel EM stopped after 1 steps"):
+        answers = AnswerGroupModel(max_iter=1, tol=0.0).fit(
+            X, answer, problem, np.ones(5), np.full(problem.size, 0.5))
+    assert answers.n_iter_ == 1
+    with pytest.warns(ConvergenceWarning, match="GaussianFactorModel calibration EM stopped "
+                                                "after 2 steps"):
+        gauss = GaussianFactorModel(max_iter=2, tol=0.0).fit(X, np.arange(0, problem.size + 1, 6))
+    assert gauss.n_iter_ == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        assert GaussianFactorModel().fit(X, np.arange(0, problem.size + 1, 6)).n_iter_ < 200

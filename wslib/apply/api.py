@@ -422,6 +422,24 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
     array([[-1,  1],
            [ 0, -1]], dtype=int8)
     """
+    timeout, cardinality = _check_options(errors, progress, sparse, return_faults, chunk_size,
+                                          timeout, classes, cardinality)
+    plan = compile_lfs(with_classes(lfs, classes), cardinality)
+    source = _source(data, plan)
+    if source.n_rows == 0:
+        raise ValueError("data has zero rows; nothing to label")
+    plan.check_columns(source.columns)
+    results = _run_chunks(source, plan, errors, chunk_size, _n_jobs(n_jobs), timeout)
+    L, faults = _collect(results, plan, source.n_rows, cardinality, sparse, progress)
+    return (L, faults.series()) if return_faults else L
+
+
+def _check_options(errors: str, progress: bool, sparse: bool, return_faults: bool,
+                   chunk_size: int | None, timeout: float | None,
+                   classes: Sequence[str] | None, cardinality: int | None
+                   ) -> tuple[float | None, int | None]:
+    """Check :func:`apply_lfs`'s options; return the timeout and the cardinality
+    (``len(classes)`` when class names are given)."""
     if errors not in ERRORS:
         raise ValueError(f"errors must be one of {ERRORS}, got {errors!r}")
     for name, flag in (("progress", progress), ("sparse", sparse),
@@ -435,32 +453,35 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
         if cardinality not in (None, len(classes)):
             raise ValueError(f"cardinality={cardinality} but classes lists {len(classes)} names")
         cardinality = len(classes)
-    plan = compile_lfs(with_classes(lfs, classes), cardinality)
-    source = _source(data, plan)
-    if source.n_rows == 0:
-        raise ValueError("data has zero rows; nothing to label")
-    plan.check_columns(source.columns)
-    n, m = source.n_rows, len(plan)
-    n_jobs = _n_jobs(n_jobs)
-    if chunk_size is None:
-        chunk_size = _default_chunk_size(plan, n, n_jobs)
-    chunk_size = int(chunk_size)
+    return timeout, cardinality
 
+
+def _run_chunks(source: _Source, plan: CompiledLFs, errors: str, chunk_size: int | None,
+                n_jobs: int, timeout: float | None) -> Iterator[tuple[int, ChunkResult]]:
+    """The chunks' results in row order: watched children with a timeout, else in
+    this process or a pool of ``n_jobs`` workers."""
+    if chunk_size is None:
+        chunk_size = _default_chunk_size(plan, source.n_rows, n_jobs)
+    chunk_size = int(chunk_size)
     tasks = source.tasks(chunk_size)
     if timeout is not None:
         if "fork" not in mp.get_all_start_methods():
             raise RuntimeError("timeout= needs the 'fork' start method (Linux, macOS)")
-        results = _run_watched(source, tasks, plan, errors, timeout)
-    elif n_jobs == 1 or n <= chunk_size:
-        results = _run_serial(source, tasks, plan, errors)
-    else:
-        results = _run_pool(source, tasks, plan, errors, n_jobs)
+        return _run_watched(source, tasks, plan, errors, timeout)
+    if n_jobs == 1 or source.n_rows <= chunk_size:
+        return _run_serial(source, tasks, plan, errors)
+    return _run_pool(source, tasks, plan, errors, n_jobs)
+
+
+def _collect(results: Iterable[tuple[int, ChunkResult]], plan: CompiledLFs, n: int,
+             cardinality: int | None, sparse: bool, progress: bool
+             ) -> tuple[Any, _FaultTally]:
+    """Stack the chunks' votes into ``L`` (dense, widened to ``int16`` when a vote
+    needs it, or CSR) and sum their faults, warning once when there are any."""
     bar = _progress_bar(n) if progress else None
-    dtype = vote_dtype(cardinality or 2)
-    dense = None if sparse else np.empty((n, m), dtype=dtype)
+    dense = None if sparse else np.empty((n, len(plan)), dtype=vote_dtype(cardinality or 2))
     blocks: list = []  # CSR blocks when sparse
-    faults = np.zeros(m, dtype=np.int64)
-    first: dict[int, str] = {}
+    faults = _FaultTally(plan)
     try:
         for start, res in results:
             votes = res.votes
@@ -470,27 +491,41 @@ def apply_lfs(data: Any, lfs: Sequence[LabelingFunction], *, n_jobs: int = 1,
                 blocks.append(to_sparse(votes))
             else:
                 dense[start:start + len(votes)] = votes
-            faults += res.faults
-            for j, what in res.first_fault.items():
-                first.setdefault(j, what)
+            faults.add(res)
             if bar is not None:
                 bar.update(len(votes))
     finally:
         if bar is not None:
             bar.close()
-    if faults.any():
-        _warn_faults(plan, faults, first)
-    if sparse:
-        import scipy.sparse as sp
+    faults.warn()
+    if not sparse:
+        return dense, faults
+    import scipy.sparse as sp
 
-        L = sp.vstack(blocks, format="csr")
-        k = cardinality or infer_cardinality(L)
-        L = sp.csr_matrix(L, dtype=vote_dtype(k))
-    else:
-        L = dense
-    if return_faults:
-        return L, pd.Series(faults, index=pd.Index(plan.names, name="lf"), name="faults")
-    return L
+    L = sp.vstack(blocks, format="csr")
+    return sp.csr_matrix(L, dtype=vote_dtype(cardinality or infer_cardinality(L))), faults
+
+
+class _FaultTally:
+    """Each LF's faults summed over chunks, and its first fault (what and where)."""
+
+    def __init__(self, plan: CompiledLFs):
+        self.plan = plan
+        self.counts = np.zeros(len(plan), dtype=np.int64)
+        self.first: dict[int, str] = {}
+
+    def add(self, res: ChunkResult) -> None:
+        self.counts += res.faults
+        for j, what in res.first_fault.items():
+            self.first.setdefault(j, what)
+
+    def warn(self) -> None:
+        """One :class:`~wslib.exceptions.LFFaultWarning` when any LF faulted."""
+        if self.counts.any():
+            _warn_faults(self.plan, self.counts, self.first)
+
+    def series(self) -> pd.Series:
+        return pd.Series(self.counts, index=pd.Index(self.plan.names, name="lf"), name="faults")
 
 
 def _default_chunk_size(plan: CompiledLFs, n: int, n_jobs: int) -> int:

@@ -35,18 +35,19 @@ Example
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from wslib.apply.api import DEFAULT_CHUNK_SIZE, _progress_bar, _warn_faults
+from wslib.apply.api import DEFAULT_CHUNK_SIZE, _FaultTally, _progress_bar
 from wslib.apply.chunk import ERRORS, CompiledLFs, apply_chunk, compile_lfs
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import vote_dtype
@@ -328,18 +329,12 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
     -------
     StreamResult
     """
-    if errors not in ERRORS:
-        raise ValueError(f"errors must be one of {ERRORS}, got {errors!r}")
-    if int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    if out is None and not stats:
-        raise ValueError("out=None writes nothing; give an output path or stats=True")
-    if stats and cardinality is None:
-        raise ValueError("stats=True needs cardinality=k (the statistics are indexed by class)")
-
+    _check_stream_options(errors, batch_size, out, stats, cardinality)
     from wslib.vote_stats import DEFAULT_CAPACITY, VoteStats
 
-    capacity = DEFAULT_CAPACITY if capacity is None else capacity
+    count = (functools.partial(VoteStats._from_checked, k=cardinality,
+                               capacity=DEFAULT_CAPACITY if capacity is None else capacity)
+             if stats else None)
     plan = compile_lfs(lfs, cardinality)
     dataset = open_parquet_dataset(source)
     if out is not None:
@@ -349,34 +344,12 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
     if n == 0:
         raise ValueError(f"Parquet input {source} has zero rows; nothing to label")
     dtype = vote_dtype(cardinality or 2)
-    top = int(np.iinfo(dtype).max)
     writer = None if out is None else ArrayWriter(Path(out), n, plan.names, dtype)
-    faults = np.zeros(len(plan), dtype=np.int64)
-    first: dict[int, str] = {}
-    acc: VoteStats | None = None
-    bar = _progress_bar(n) if progress else None
-    t0, done, n_batches, ok = time.perf_counter(), 0, 0, False
+    faults, bar = _FaultTally(plan), _progress_bar(n) if progress else None
+    t0, ok = time.perf_counter(), False
     try:
-        for df in _batches(dataset, plan.columns, int(batch_size)):
-            res = apply_chunk(plan, df, errors=errors, start=done)
-            if res.votes.size and int(res.votes.max()) > top:
-                j = int(np.argmax(res.votes.max(axis=0)))
-                raise ValueError(f"LF {plan.names[j]!r} voted {int(res.votes[:, j].max())} in "
-                                 f"rows {done}..{done + len(df) - 1}, beyond {dtype} votes; "
-                                 "pass cardinality=k")
-            votes = res.votes.astype(dtype, copy=False)
-            if writer is not None:
-                writer.write(votes)
-            if stats:
-                part = VoteStats._from_checked(votes, cardinality, capacity)
-                acc = part if acc is None else acc + part
-            faults += res.faults
-            for j, what in res.first_fault.items():
-                first.setdefault(j, what)
-            done += len(df)
-            n_batches += 1
-            if bar is not None:
-                bar.update(len(df))
+        done, n_batches, acc = _stream_batches(_batches(dataset, plan.columns, int(batch_size)),
+                                               plan, errors, dtype, writer, count, faults, bar)
         if done != n:
             raise RuntimeError(f"Parquet input {source} yielded {done} rows, its metadata "
                                f"says {n}; was it modified during the run?")
@@ -386,11 +359,48 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
             writer.close(commit=ok)
         if bar is not None:
             bar.close()
-    if faults.any():
-        _warn_faults(plan, faults, first)
+    faults.warn()
     return StreamResult(path=None if out is None else Path(out), n_rows=n,
-                        lf_names=list(plan.names),
-                        faults=pd.Series(faults, index=pd.Index(plan.names, name="lf"),
-                                         name="faults"),
-                        stats=acc, dtype=dtype, seconds=time.perf_counter() - t0,
-                        n_batches=n_batches)
+                        lf_names=list(plan.names), faults=faults.series(), stats=acc,
+                        dtype=dtype, seconds=time.perf_counter() - t0, n_batches=n_batches)
+
+
+def _check_stream_options(errors: str, batch_size: int, out: Any, stats: bool,
+                          cardinality: int | None) -> None:
+    if errors not in ERRORS:
+        raise ValueError(f"errors must be one of {ERRORS}, got {errors!r}")
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if out is None and not stats:
+        raise ValueError("out=None writes nothing; give an output path or stats=True")
+    if stats and cardinality is None:
+        raise ValueError("stats=True needs cardinality=k (the statistics are indexed by class)")
+
+
+def _stream_batches(batches: Iterator[pd.DataFrame], plan: CompiledLFs, errors: str,
+                    dtype: np.dtype, writer: ArrayWriter | None,
+                    count: Callable[[np.ndarray], VoteStats] | None, faults: _FaultTally,
+                    bar: Any) -> tuple[int, int, VoteStats | None]:
+    """Apply ``plan`` to each batch; write its votes and add up their statistics
+    (``count``); return the rows, the batches and the statistics."""
+    top = int(np.iinfo(dtype).max)
+    done = n_batches = 0
+    acc = None
+    for df in batches:
+        res = apply_chunk(plan, df, errors=errors, start=done)
+        if res.votes.size and int(res.votes.max()) > top:
+            j = int(np.argmax(res.votes.max(axis=0)))
+            raise ValueError(f"LF {plan.names[j]!r} voted {int(res.votes[:, j].max())} in "
+                             f"rows {done}..{done + len(df) - 1}, beyond {dtype} votes; "
+                             "pass cardinality=k")
+        votes = res.votes.astype(dtype, copy=False)
+        if writer is not None:
+            writer.write(votes)
+        if count is not None:
+            acc = count(votes) if acc is None else acc + count(votes)
+        faults.add(res)
+        done += len(df)
+        n_batches += 1
+        if bar is not None:
+            bar.update(len(df))
+    return done, n_batches, acc

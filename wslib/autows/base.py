@@ -59,6 +59,17 @@ class BaseGenerator(CheckedParams, TransformerMixin, BaseEstimator, ABC):
         "class_names": sequence(text(), optional=True), "random_state": integer(0),
         "margins": sequence(number(0, 1)), "validation_fraction": number(0, 1, open_high=True)}
 
+    def __init__(self, cardinality: int | None, max_lfs: int, min_accuracy: float | None,
+                 min_support: int, class_names: Sequence[str] | None, random_state: int):
+        # the hyper-parameters every generator has; scikit-learn reads each generator's
+        # own signature, so a generator declares them (with its defaults) and passes them on
+        self.cardinality = cardinality
+        self.max_lfs = max_lfs
+        self.min_accuracy = min_accuracy
+        self.min_support = min_support
+        self.class_names = class_names
+        self.random_state = random_state
+
     def fit(self, X: Any, y: Any) -> "BaseGenerator":
         """Generate LFs from features of all items and their partial labels; returns ``self``."""
         check_params(self)

@@ -63,14 +63,9 @@ class KeywordGenerator(BaseGenerator):
                  max_lfs: int = 40, max_candidates: int = 400,
                  min_accuracy: float | None = None, min_support: int = 2,
                  class_names: Sequence[str] | None = None, random_state: int = 0):
+        super().__init__(cardinality, max_lfs, min_accuracy, min_support, class_names, random_state)
         self.vocabulary = vocabulary
-        self.cardinality = cardinality
-        self.max_lfs = max_lfs
         self.max_candidates = max_candidates
-        self.min_accuracy = min_accuracy
-        self.min_support = min_support
-        self.class_names = class_names
-        self.random_state = random_state
 
     def _candidates(self, X, y_lab, labelled, k, rng) -> list[Rule]:
         vocab = np.asarray(self.vocabulary, dtype=object)

@@ -179,37 +179,51 @@ def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
         raise ValueError(f"unknown generators {unknown}; choose from {list(GENERATORS)}")
     label_model = label_model or _default_label_model
     end_model = end_model or _default_end_model
-    k = task.cardinality
-    lab = draw_labels(task.y_train, n_labels, k, seed)
+    lab = draw_labels(task.y_train, n_labels, task.cardinality, seed)
     y_partial = np.full(task.y_train.shape[0], -1, dtype=np.int64)
     y_partial[lab] = task.y_train[lab]
-    main = task.views[task.main_view]
     common = {"seed": seed, "n_labels": n_labels}
-    out: list[dict[str, Any]] = []
-
-    t0 = time.perf_counter()
-    fewshot = LogisticRegression(max_iter=2000).fit(main.train[lab], task.y_train[lab])
-    pred = fewshot.predict(main.test)
-    out += _records(task, "fewshot/logreg", _scores(task, pred, np.ones_like(pred, bool)),
-                    time.perf_counter() - t0, features=main.name, **common)
-    t0 = time.perf_counter()
-    pred = _fewshot_logreg_cv(main.train[lab], task.y_train[lab], seed).predict(main.test)
-    out += _records(task, "fewshot/logreg-cv", _scores(task, pred, np.ones_like(pred, bool)),
-                    time.perf_counter() - t0, features=main.name, **common)
-    t0 = time.perf_counter()
-    pred = end_model(seed).fit(main.train[lab], task.y_train[lab]).predict(main.test)
-    out += _records(task, "fewshot/end", _scores(task, pred, np.ones_like(pred, bool)),
-                    time.perf_counter() - t0, features=main.name, **common)
-    if task.class_embeddings is not None:
-        t0 = time.perf_counter()
-        zs = ZeroShotClassifier(task.class_embeddings).fit(main.train)
-        pred = zs.predict(main.test)
-        out += _records(task, f"zeroshot/{task.encoder}",
-                        _scores(task, pred, np.ones_like(pred, bool)),
-                        time.perf_counter() - t0, features=main.name, **common)
-
+    out = _baselines(task, lab, end_model, seed, common)
     gens = make_generators(task, seed)  # keywords / zeroshot only where the task has their views
-    chosen = [g for g in (generators or GENERATORS) if g in gens]
+    votes = _generate(task, gens, [g for g in (generators or GENERATORS) if g in gens],
+                      y_partial)
+    for name, (L_train, L_test, gen_seconds) in votes.items():
+        extra = {"features": task.views[gens[name][1]].name if name in gens else "all",
+                 "n_lfs": int(L_train.shape[1]), "generation_seconds": gen_seconds, **common}
+        if L_train.shape[1] == 0:  # recorded, so the tables count the seeds with no LF
+            out += _records(task, f"autows/{name}", {"coverage": 0.0}, gen_seconds, **extra)
+            continue
+        out += _weak_label(task, name, L_train, L_test, lab, y_partial, extra,
+                           label_model(task.cardinality, seed), end_model(seed), gold_weight)
+    return out
+
+
+def _baselines(task: AutoWSTask, lab: np.ndarray, end_model: Callable[[int], Any], seed: int,
+               common: dict[str, Any]) -> list[dict[str, Any]]:
+    """Few-shot (logistic regression, its CV-tuned variant, the end model) on the
+    labelled items, and zero-shot where the task has class embeddings."""
+    main = task.views[task.main_view]
+    fits = {"fewshot/logreg": lambda: LogisticRegression(max_iter=2000).fit(
+                main.train[lab], task.y_train[lab]),
+            "fewshot/logreg-cv": lambda: _fewshot_logreg_cv(main.train[lab],
+                                                            task.y_train[lab], seed),
+            "fewshot/end": lambda: end_model(seed).fit(main.train[lab], task.y_train[lab])}
+    if task.class_embeddings is not None:
+        fits[f"zeroshot/{task.encoder}"] = lambda: ZeroShotClassifier(
+            task.class_embeddings).fit(main.train)
+    out: list[dict[str, Any]] = []
+    for method, fit in fits.items():
+        t0 = time.perf_counter()
+        pred = fit().predict(main.test)
+        out += _records(task, method, _scores(task, pred, np.ones_like(pred, bool)),
+                        time.perf_counter() - t0, features=main.name, **common)
+    return out
+
+
+def _generate(task: AutoWSTask, gens: dict[str, Any], chosen: list[str], y_partial: np.ndarray
+              ) -> dict[str, tuple[np.ndarray, np.ndarray, float]]:
+    """Each chosen generator fitted on the partial labels: its train and test votes and
+    seconds; with two or more, also their union ``"all"``."""
     votes: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
     for name in chosen:
         gen, view_name = gens[name]
@@ -224,33 +238,34 @@ def run_protocol(task: AutoWSTask, *, seed: int = 0, n_labels: int = 100,
         votes["all"] = (np.hstack([v[0] for v in votes.values()]),
                         np.hstack([v[1] for v in votes.values()]),
                         sum(v[2] for v in votes.values()))
-    for name, (L_train, L_test, gen_seconds) in votes.items():
-        extra = {"features": task.views[gens[name][1]].name if name in gens else "all",
-                 "n_lfs": int(L_train.shape[1]), "generation_seconds": gen_seconds, **common}
-        if L_train.shape[1] == 0:  # recorded, so the tables count the seeds with no LF
-            out += _records(task, f"autows/{name}", {"coverage": 0.0}, gen_seconds, **extra)
-            continue
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", WslibWarning)
-            lm = label_model(k, seed).fit(L_train, y_dev=y_partial)
-        P_train = lm.predict_proba(L_train)
-        pred = lm.predict(L_test, tie_break="prior")
-        covered_test = (L_test >= 0).any(axis=1)
-        lm_seconds = time.perf_counter() - t0
-        out += _records(task, f"autows/{name}", _scores(task, pred, covered_test),
-                        gen_seconds + lm_seconds, **extra)
-        t0 = time.perf_counter()
-        covered = (L_train >= 0).any(axis=1)
-        P_train[lab] = np.eye(k)[task.y_train[lab]]
-        covered[lab] = True
-        weight = np.ones(P_train.shape[0])
-        weight[lab] = gold_weight
-        em = end_model(seed).fit(main.train, P_train, coverage=covered, sample_weight=weight)
-        pred = em.predict(main.test)
-        out += _records(task, f"autows/{name}+end", _scores(task, pred, np.ones_like(pred, bool)),
-                        gen_seconds + lm_seconds + time.perf_counter() - t0,
-                        **{**extra, "features": main.name})
+    return votes
+
+
+def _weak_label(task: AutoWSTask, name: str, L_train: np.ndarray, L_test: np.ndarray,
+                lab: np.ndarray, y_partial: np.ndarray, extra: dict[str, Any], lm: Any, em: Any,
+                gold_weight: float) -> list[dict[str, Any]]:
+    """The label model on one generator's votes (scored on the test items it covers), then
+    the end model on its soft labels with the labelled items as one-hot rows."""
+    k, main = task.cardinality, task.views[task.main_view]
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WslibWarning)
+        lm.fit(L_train, y_dev=y_partial)
+    P_train = lm.predict_proba(L_train)
+    pred = lm.predict(L_test, tie_break="prior")
+    lm_seconds = time.perf_counter() - t0
+    out = _records(task, f"autows/{name}", _scores(task, pred, (L_test >= 0).any(axis=1)),
+                   extra["generation_seconds"] + lm_seconds, **extra)
+    t0 = time.perf_counter()
+    covered = (L_train >= 0).any(axis=1)
+    P_train[lab] = np.eye(k)[task.y_train[lab]]
+    covered[lab] = True
+    weight = np.ones(P_train.shape[0])
+    weight[lab] = gold_weight
+    pred = em.fit(main.train, P_train, coverage=covered, sample_weight=weight).predict(main.test)
+    out += _records(task, f"autows/{name}+end", _scores(task, pred, np.ones_like(pred, bool)),
+                    extra["generation_seconds"] + lm_seconds + time.perf_counter() - t0,
+                    **{**extra, "features": main.name})
     return out
 
 

@@ -83,17 +83,12 @@ class PrototypeGenerator(BaseGenerator):
                  min_accuracy: float | None = None, min_support: int = 3,
                  n_threads: int | None = 1,
                  class_names: Sequence[str] | None = None, random_state: int = 0):
-        self.cardinality = cardinality
-        self.max_lfs = max_lfs
+        super().__init__(cardinality, max_lfs, min_accuracy, min_support, class_names, random_state)
         self.n_threads = n_threads
         self.n_clusters = n_clusters
         self.n_restarts = n_restarts
         self.min_cluster_purity = min_cluster_purity
         self.margins = margins
-        self.min_accuracy = min_accuracy
-        self.min_support = min_support
-        self.class_names = class_names
-        self.random_state = random_state
 
     def _candidates(self, X, y_lab, labelled, k, rng) -> list[Rule]:
         Xn = normalize_rows(X)

@@ -121,17 +121,12 @@ class SnubaGenerator(BaseGenerator):
                  min_accuracy: float | None = None, min_support: int = 3,
                  validation_fraction: float = 0.5,
                  class_names: Sequence[str] | None = None, random_state: int = 0):
-        self.cardinality = cardinality
-        self.max_lfs = max_lfs
+        super().__init__(cardinality, max_lfs, min_accuracy, min_support, class_names, random_state)
         self.subset_size = subset_size
         self.validation_fraction = validation_fraction
         self.n_top_features = n_top_features
         self.max_stumps = max_stumps
         self.bands = bands
-        self.min_accuracy = min_accuracy
-        self.min_support = min_support
-        self.class_names = class_names
-        self.random_state = random_state
 
     def _candidates(self, X, y_lab, labelled, k, rng) -> list[Rule]:
         X_lab = X[labelled]

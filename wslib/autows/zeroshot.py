@@ -124,14 +124,9 @@ class ZeroShotGenerator(BaseGenerator):
                  max_lfs: int = 2, margins: Sequence[float] = (0.0, 0.25, 0.5),
                  min_accuracy: float | None = None, min_support: int = 3,
                  class_names: Sequence[str] | None = None, random_state: int = 0):
+        super().__init__(cardinality, max_lfs, min_accuracy, min_support, class_names, random_state)
         self.class_embeddings = class_embeddings
-        self.cardinality = cardinality
-        self.max_lfs = max_lfs
         self.margins = margins
-        self.min_accuracy = min_accuracy
-        self.min_support = min_support
-        self.class_names = class_names
-        self.random_state = random_state
 
     def _candidates(self, X, y_lab, labelled, k, rng) -> list[Rule]:
         E = _check_class_embeddings(self.class_embeddings, X.shape[1])

@@ -263,11 +263,40 @@ def _default_runs(args: argparse.Namespace, seeds: list[int]) -> list[dict[str, 
     return records
 
 
+def _label_model_runs(dataset: str, ds: Any, gold_valid: bool, balance: Any
+                      ) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray, float]:
+    """The label model's records on ``ds`` (and, with a gold valid split, its
+    dev-balance variant's), its soft labels and coverage on the training split, and
+    its test score."""
+    from wslib.exceptions import CoverageWarning
+    from wslib.labelmodel import LabelModel
+
+    train, test, metric = ds[ds.fit_split], ds[ds.eval_split], ds.metric
+    records: list[dict[str, Any]] = []
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        lm = LabelModel().fit(train.L)
+        P, coverage = lm.predict_proba(train.L), lm.coverage(train.L)
+        weak = lm.score(test.L, test.y, metric=metric)
+        extra = {"valid_score": lm.score(ds["valid"].L, ds["valid"].y, metric=metric)} \
+            if gold_valid else {}
+        records.append(record(dataset, "labelmodel/LabelModel", metric, weak,
+                              time.perf_counter() - t0, seed="median",
+                              train_coverage=float(coverage.mean()),
+                              test_coverage=float(lm.coverage(test.L).mean()), **extra))
+        if gold_valid:
+            t0 = time.perf_counter()
+            lm_dev = LabelModel().fit(train.L, class_balance=balance)
+            records.append(record(dataset, "labelmodel/LabelModel[dev-balance]", metric,
+                                  lm_dev.score(test.L, test.y, metric=metric),
+                                  time.perf_counter() - t0, seed="median"))
+    return records, P, coverage, weak
+
+
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     from wslib.endmodel.features import texts_of
     from wslib.endmodel.targets import TARGETS
-    from wslib.exceptions import CoverageWarning
-    from wslib.labelmodel import LabelModel
     from wslib.metrics import performance_gap_recovered
     from wslib.pipeline import make_features
 
@@ -292,24 +321,8 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             raise ValueError(f"dataset {dataset!r} has no labelled valid split; "
                              "use --selection held-out")
         balance = _dev_balance(ds) if gold_valid else None
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CoverageWarning)
-            lm = LabelModel().fit(train.L)
-            P, coverage = lm.predict_proba(train.L), lm.coverage(train.L)
-            weak = lm.score(test.L, test.y, metric=metric)
-            extra = {"valid_score": lm.score(ds["valid"].L, ds["valid"].y, metric=metric)} \
-                if gold_valid else {}
-            records.append(record(dataset, "labelmodel/LabelModel", metric, weak,
-                                  time.perf_counter() - t0, seed="median",
-                                  train_coverage=float(coverage.mean()),
-                                  test_coverage=float(lm.coverage(test.L).mean()), **extra))
-            if gold_valid:
-                t0 = time.perf_counter()
-                lm_dev = LabelModel().fit(train.L, class_balance=balance)
-                records.append(record(dataset, "labelmodel/LabelModel[dev-balance]", metric,
-                                      lm_dev.score(test.L, test.y, metric=metric),
-                                      time.perf_counter() - t0, seed="median"))
+        lm_records, P, coverage, weak = _label_model_runs(dataset, ds, gold_valid, balance)
+        records += lm_records
         groups = [train.data, test.data] + ([ds["valid"].data] if gold_valid else [])
         for kind in kinds:
             t0 = time.perf_counter()

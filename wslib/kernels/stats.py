@@ -48,17 +48,19 @@ def _cell_keys(m: int, k: int) -> np.ndarray:
     return keys
 
 
+@jit(inline="always", cache=False)
+def _pattern_outputs(n):
+    """Per item: the pattern hash, the number of votes, the first vote's cell (``-1``)."""
+    return np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int64)
+
+
 @jit(parallel=True)
 def _pattern_hashes_dense(L, keys):
     n, m = L.shape
     k = keys.shape[1] - 1
-    h = np.empty(n, dtype=np.uint64)
-    nv = np.empty(n, dtype=np.int32)
-    first = np.empty(n, dtype=np.int64)
+    h, nv, first = _pattern_outputs(n)
     for i in prange(n):
-        acc = np.uint64(0)
-        c = 0
-        f = -1
+        acc, c, f = np.uint64(0), 0, -1  # hash, number of votes, first vote's cell
         for j in range(m):  # branch-free on the vote: abstains hit key 0 and add 0
             v = L[i, j]
             acc ^= keys[j, v + 1]
@@ -75,13 +77,9 @@ def _pattern_hashes_dense(L, keys):
 def _pattern_hashes_csr(indptr, indices, data, keys):
     n = indptr.shape[0] - 1
     k = keys.shape[1] - 1
-    h = np.empty(n, dtype=np.uint64)
-    nv = np.empty(n, dtype=np.int32)
-    first = np.empty(n, dtype=np.int64)
+    h, nv, first = _pattern_outputs(n)
     for i in prange(n):
-        acc = np.uint64(0)
-        c = 0
-        f = -1
+        acc, c, f = np.uint64(0), 0, -1  # hash, number of votes, first vote's cell
         for t in range(indptr[i], indptr[i + 1]):
             v = data[t]
             if v >= 0:

@@ -284,7 +284,7 @@ def accumulate_scores(L, w_vote: np.ndarray, w_abstain: np.ndarray | None = None
 
     ``score[i, c] = base[c] + sum_j (w_vote[j, L[i,j], c] if L[i,j] >= 0 else w_abstain[j, c])``
 
-    With log-likelihood weights this is the unnormalised log-posterior; with
+    With log-likelihood weights this is the unnormalized log-posterior; with
     ``w_vote[j] = I`` and zero ``w_abstain`` it is the majority-vote count.
     """
     m, k, _ = w_vote.shape

@@ -61,7 +61,7 @@ import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -302,16 +302,37 @@ def literal_alternatives(pattern: str, limit: int = 256) -> tuple[str, ...] | No
     >>> literal_alternatives(r"(?:lol|haha)!"), literal_alternatives(r"check.*out")
     (('lol!', 'haha!'), None)
     """
-    try:
-        parsed = list(re._parser.parse(pattern))  # type: ignore[attr-defined]
-    except (re.error, AttributeError, RecursionError):
+    parsed = _parse_regex(pattern)
+    if parsed is None:
         return None
-    words = _expand(parsed, limit)
+    words = _expand(parsed.items, limit, parsed.ops)
     return tuple(dict.fromkeys(words)) if words and all(words) else None
 
 
-def _expand(items: list, limit: int) -> list[str] | None:
-    constants = re._constants  # type: ignore[attr-defined]
+class _ParsedRegex(NamedTuple):
+    items: list  #: the top-level sequence of (opcode, argument) pairs
+    flags: int  #: the pattern's global flags (``re.IGNORECASE`` from ``(?i)``)
+    ops: Any  #: the parser's opcode namespace (``LITERAL``, ``BRANCH``, ...)
+
+
+def _parse_regex(pattern: str) -> _ParsedRegex | None:
+    """``pattern`` as CPython's regular-expression parser reads it, or None when it
+    does not parse or this Python has no such parser.
+
+    The parser is private to CPython (``re._parser`` since 3.11) and may change
+    between versions; this is the one place that reads it. The literal analysis
+    built on it is only a speed-up: None turns it off (no prefilter, the regex
+    runs on every row), never changes a vote.
+    """
+    try:
+        parser, ops = re._parser, re._constants  # type: ignore[attr-defined]
+        parsed = parser.parse(pattern)
+        return _ParsedRegex(list(parsed), int(parsed.state.flags), ops)
+    except (re.error, AttributeError, RecursionError, OverflowError):
+        return None
+
+
+def _expand(items: list, limit: int, constants: Any) -> list[str] | None:
     out = [""]
     for op, arg in items:
         if op is constants.LITERAL:
@@ -325,12 +346,12 @@ def _expand(items: list, limit: int) -> list[str] | None:
         elif op is constants.BRANCH:
             options = []
             for branch in arg[1]:
-                sub = _expand(list(branch), limit)
+                sub = _expand(list(branch), limit, constants)
                 if sub is None:
                     return None
                 options += sub
         elif op is constants.SUBPATTERN and not arg[1] and not arg[2]:
-            options = _expand(list(arg[3]), limit)
+            options = _expand(list(arg[3]), limit, constants)
             if options is None:
                 return None
         else:
@@ -439,13 +460,12 @@ def required_literals(pattern: str, case_sensitive: bool = False, limit: int = 1
     """
     if "[:" in pattern:  # RE2 POSIX classes read as literal sets by Python's parser
         return None
-    try:
-        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
-    except (re.error, AttributeError, RecursionError, OverflowError):
+    parsed = _parse_regex(pattern)
+    if parsed is None:
         return None
-    fold = not _literal_case(pattern, case_sensitive) or bool(parsed.state.flags & re.IGNORECASE)
+    fold = not _literal_case(pattern, case_sensitive) or bool(parsed.flags & re.IGNORECASE)
     best: tuple[tuple[int, int], tuple[str, ...]] | None = None
-    for factor in _factors(list(parsed), limit):
+    for factor in _factors(parsed.items, limit, parsed.ops):
         if fold:
             factor = [_safe_piece(w.lower()) for w in factor]
         words = tuple(dict.fromkeys(factor))
@@ -474,8 +494,10 @@ def prefilter_decides(pattern: str, words: Sequence[str], case_sensitive: bool) 
     """
     if not case_sensitive and any(not c.isascii() or c.isalpha() for w in words for c in w):
         return False
-    constants = re._constants  # type: ignore[attr-defined]
-    items = list(re._parser.parse(pattern))  # type: ignore[attr-defined]
+    parsed = _parse_regex(pattern)
+    if parsed is None:
+        return False
+    items, constants = parsed.items, parsed.ops
 
     def nullable(item: tuple) -> bool:
         return item[0] in (constants.MAX_REPEAT, constants.MIN_REPEAT) and item[1][0] == 0
@@ -487,7 +509,7 @@ def prefilter_decides(pattern: str, words: Sequence[str], case_sensitive: bool) 
     if len(items) == 1 and items[0][0] in (constants.MAX_REPEAT, constants.MIN_REPEAT):
         low, _, body = items[0][1]
         items = list(body) * low
-    spelled = _expand(items, len(words))
+    spelled = _expand(items, len(words), constants)
     return spelled is not None and set(spelled) == set(words)
 
 
@@ -498,9 +520,8 @@ def _safe_piece(word: str) -> str:
     return max(pieces, key=len)
 
 
-def _factors(items: list, limit: int) -> list[list[str]]:
+def _factors(items: list, limit: int, constants: Any) -> list[list[str]]:
     """Required factors of a parsed sequence (see :func:`required_literals`)."""
-    constants = re._constants  # type: ignore[attr-defined]
     found: list[list[str]] = []
     run = [""]
 
@@ -509,7 +530,7 @@ def _factors(items: list, limit: int) -> list[list[str]]:
         return out if len(out) <= limit else None
 
     for op, arg in items:
-        exact = _expand([(op, arg)], limit)
+        exact = _expand([(op, arg)], limit, constants)
         if exact is not None:
             longer = extend(run, exact)
             if longer is None:
@@ -521,9 +542,9 @@ def _factors(items: list, limit: int) -> list[list[str]]:
             found.append(run)
         run = [""]
         if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and arg[0] >= 1:
-            body = _expand(list(arg[2]), limit)
+            body = _expand(list(arg[2]), limit, constants)
             if body is None:
-                found += _factors(list(arg[2]), limit)
+                found += _factors(list(arg[2]), limit, constants)
                 continue
             repeated = body
             for _ in range(arg[0] - 1):  # the body repeated as often as the limit allows
@@ -533,7 +554,7 @@ def _factors(items: list, limit: int) -> list[list[str]]:
                 repeated = longer
             found.append(repeated)
         elif op is constants.SUBPATTERN and not arg[1] and not arg[2]:
-            found += _factors(list(arg[3]), limit)
+            found += _factors(list(arg[3]), limit, constants)
     if run != [""]:
         found.append(run)
     return found

@@ -20,8 +20,9 @@ from wslib.weaver.distill import DistilledScorer
 from wslib.weaver.filter import VerifierDroppedWarning, filter_verifiers
 from wslib.weaver.io import VerifierTable, from_weaver_layout, read_table
 from wslib.weaver.metrics import selection_metrics
-from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
-from wslib.weaver.pipeline import DevSetWarning, SmallTableWarning, Weaver
+from wslib.weaver.binary_moment import BinaryMomentModel
+from wslib.weaver.gaussian_factor import GaussianFactorModel
+from wslib.weaver.weaver import DevSetWarning, SmallTableWarning, Weaver
 from wslib.weaver.select import select_best, selection_frame
 
 __all__ = [

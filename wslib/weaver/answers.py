@@ -2,7 +2,7 @@ r"""Answer-level label model: which final answers of a problem are correct?
 
 All candidates that reach one final answer are right or wrong together, so the
 evidence for an answer is its candidates' *mean* verifier vector, not a sum of
-independent votes. Writing ``x_c`` for a candidate's (normalised) verifier
+independent votes. Writing ``x_c`` for a candidate's (normalized) verifier
 scores, the model of an answer ``g`` of problem ``i`` with ``n_g`` candidates is
 
 .. math::
@@ -73,14 +73,14 @@ True
 
 from __future__ import annotations
 
-import warnings
 from itertools import combinations
 
 import numpy as np
 from scipy.special import expit, logsumexp
 from sklearn.base import BaseEstimator
 
-from wslib.exceptions import ConvergenceWarning, NotFittedError, user_stacklevel
+from wslib.exceptions import NotFittedError
+from wslib.weaver._posterior import settled
 
 __all__ = ["AnswerGroupModel"]
 
@@ -161,13 +161,8 @@ class AnswerGroupModel(BaseEstimator):
             beta = _logistic_steps(prior, new, beta)
             shift = float(np.max(np.abs(new - post)))
             post = new
-            self.n_iter_ = it
-            if shift < self.tol:
+            if settled(self, it, shift, "AnswerGroupModel EM"):
                 break
-        else:
-            warnings.warn(f"AnswerGroupModel EM stopped after {self.max_iter} steps (largest "
-                          f"posterior change {shift:.2g} > tol {self.tol})", ConvergenceWarning,
-                          stacklevel=user_stacklevel())
         self._set(mu, precision, fooling, beta)
         self._fit_level(groups, self._e_step(groups, prior)[0])
         return self

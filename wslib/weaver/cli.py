@@ -48,7 +48,7 @@ import pandas as pd
 from wslib.weaver.filter import VerifierDroppedWarning
 from wslib.weaver.io import read_table
 from wslib.weaver.metrics import selection_metrics
-from wslib.weaver.pipeline import MODES, REPRESENTATIONS, Weaver
+from wslib.weaver.weaver import MODES, REPRESENTATIONS, Weaver
 from wslib.weaver.select import AGGREGATES, selection_frame
 
 __all__ = ["OUTPUTS", "add_arguments", "run"]

@@ -2,7 +2,7 @@ r"""Few-label verifier weights: a logistic regression on a labelled dev set, shr
 toward the label-free weights.
 
 Given features ``x_c`` of the candidates of a few labelled problems (within-problem
-centred probit ranks, see :class:`~wslib.weaver.pipeline.Weaver`) and a label-free
+centred probit ranks, see :class:`~wslib.weaver.weaver.Weaver`) and a label-free
 weight vector ``w_0`` fitted on every problem without labels, the model is
 
 .. math:: \operatorname{logit} P(y_c = 1) = b + (\beta w_0 + v)^\top x_c, \qquad
@@ -39,7 +39,7 @@ from sklearn.base import BaseEstimator
 from wslib.exceptions import NotFittedError
 from wslib._validation import check_integer
 from wslib.weaver.metrics import expected_accuracy
-from wslib.weaver.normalise import center_per_problem
+from wslib.weaver.normalize import center_per_problem
 
 __all__ = ["ALPHAS", "DevLogisticModel", "answer_features", "selection_log_likelihood"]
 

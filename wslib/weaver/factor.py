@@ -31,7 +31,7 @@ Example
 -------
 >>> import numpy as np
 >>> from wslib.weaver.factor import fit_family_factor
->>> from wslib.weaver.normalise import center_per_problem
+>>> from wslib.weaver.normalize import center_per_problem
 >>> starts = np.arange(0, 3001, 10)                 # 300 problems of 10 candidates
 >>> shift = np.array([1.0, 0.8, 0.6, -0.7])          # the last verifier is inverted
 >>> y = np.random.default_rng(0).random((3000, 1)) < 0.3

@@ -39,7 +39,7 @@ import warnings
 import numpy as np
 
 from wslib.exceptions import WslibWarning, user_stacklevel
-from wslib.weaver.normalise import rank_normalise
+from wslib.weaver.normalize import rank_normalize
 
 __all__ = ["VerifierDroppedWarning", "filter_verifiers", "rank_correlation"]
 
@@ -67,7 +67,7 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
         Binary votes (``-1`` missing) and the ``(low, high)`` band of positive
         rate a kept verifier must lie in.
     ranks : float array (n, m), optional
-        ``rank_normalise(scores)`` when already computed.
+        ``rank_normalize(scores)`` when already computed.
     starts : int array (n_problems + 1,), optional
         Row offsets of the problems (rows grouped by problem): enables the
         ``constant within every problem`` check.
@@ -134,8 +134,8 @@ def _varies_within_problems(scores, observed, starts) -> np.ndarray:
 
 def rank_correlation(scores: np.ndarray, ranks: np.ndarray | None = None) -> np.ndarray:
     """Spearman correlation of every pair of columns over their commonly observed rows
-    (``ranks``: ``rank_normalise(scores)`` when already computed)."""
-    u = rank_normalise(scores) if ranks is None else ranks
+    (``ranks``: ``rank_normalize(scores)`` when already computed)."""
+    u = rank_normalize(scores) if ranks is None else ranks
     observed = ~np.isnan(u)
     mask = observed.astype(np.float64)
     centred = np.where(observed, u - 0.5, 0.0)

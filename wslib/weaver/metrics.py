@@ -13,7 +13,7 @@ the metric is the **exact expectation** over a uniformly random pick among them
 * ``majority_vote``: a random candidate of a most frequent final answer (ties
   between answers averaged too); ``None`` without an answer column;
 * ``naive_mean``: the candidate with the largest mean, over verifiers, of its
-  within-problem normalised rank (mid-ranks for ties, missing scores left out);
+  within-problem normalized rank (mid-ranks for ties, missing scores left out);
 * ``best_single_verifier``: the best expected accuracy any one verifier reaches
   alone (chosen with the gold labels: an optimistic baseline that *reads gold*;
   ``best_single_verifier_name``); a missing score never wins over a present one;
@@ -47,7 +47,7 @@ import pandas as pd
 
 from wslib.weaver.filter import rank_correlation
 from wslib.weaver.io import VerifierTable, read_table
-from wslib.weaver.normalise import center_per_problem
+from wslib.weaver.normalize import center_per_problem
 from wslib.weaver.select import lexicographic_score
 
 __all__ = ["baseline_scores", "expected_accuracy", "gap_closed", "problem_ranks",

@@ -136,21 +136,54 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
     truth (``format``, ``kind``, ``a``, ``b``, ``family``, ``duplicate_of``).
     With ``return_truth=True``, the pair ``(df, truth)``.
     """
+    low, high = _check_sizes(n_problems, n_candidates, n_verifiers, max_wrong_answers)
+    rng = np.random.default_rng(random_state)
+    problem, candidate, y, slot, answer = _sample_answers(
+        rng, n_problems, low, high, difficulty_mean, difficulty_sd, max_wrong_answers)
+    v = _sample_latent_scores(rng, y, problem, slot, n_problems, n_verifiers,
+                              skill=(skill_median, skill_spread), fool_sd=fool_sd,
+                              n_families=n_families, shared_error=shared_error,
+                              near_random=near_random, adversarial=adversarial,
+                              duplicates=duplicates)
+    columns, truth = _render_columns(rng, v, problem, n_problems, missing_rate)
+    df = pd.DataFrame({"problem_id": [f"p{i:05d}" for i in problem], "candidate_id": candidate,
+                       "answer": answer.astype(str), "correct": y, **columns})
+    df.attrs["verifiers"] = truth
+    if not return_truth:
+        return df
+    return df, VerifierTruth(latent=v.latent, a=v.a, b=v.b, c=v.c, family=v.family,
+                             duplicate_of=v.dup_of, fool_sd=fool_sd,
+                             duplicate_noise=_DUPLICATE_NOISE,
+                             difficulty_mean=difficulty_mean, difficulty_sd=difficulty_sd,
+                             max_wrong_answers=max_wrong_answers, wrong_poisson=_WRONG_POISSON,
+                             wrong_concentration=_WRONG_CONCENTRATION)
+
+
+def _check_sizes(n_problems: int, n_candidates: int | tuple[int, int], n_verifiers: int,
+                 max_wrong_answers: int) -> tuple[int, int]:
+    """The range of candidates per problem, once the sizes are checked."""
     if n_problems < 1 or n_verifiers < 1:
         raise ValueError(f"need n_problems >= 1 and n_verifiers >= 1, got {n_problems}, "
                          f"{n_verifiers}")
-    rng = np.random.default_rng(random_state)
     low, high = (n_candidates, n_candidates) if np.isscalar(n_candidates) else n_candidates
     if not 1 <= max_wrong_answers <= _MAX_WRONG:
         raise ValueError(f"max_wrong_answers must lie in [1, {_MAX_WRONG}], got "
                          f"{max_wrong_answers}")
     if not 1 <= low <= high:
         raise ValueError(f"n_candidates must be >= 1 (or a pair low <= high), got {n_candidates}")
+    return low, high
+
+
+def _sample_answers(rng: np.random.Generator, n_problems: int, low: int, high: int,
+                    difficulty_mean: float, difficulty_sd: float, max_wrong_answers: int
+                    ) -> tuple[np.ndarray, ...]:
+    """Candidates per problem, their correctness and final answers: ``(problem,
+    candidate, y, slot, answer)`` per row (``slot`` 0 is the right answer, the
+    others the problem's wrong ones by popularity)."""
     sizes = rng.integers(low, high + 1, size=n_problems)
     problem = np.repeat(np.arange(n_problems), sizes)
     n = problem.size
     candidate = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-
     # problems: chance of a correct sample, popularity of the wrong answers
     p_correct = 1.0 / (1.0 + np.exp(-rng.normal(difficulty_mean, difficulty_sd, n_problems)))
     n_wrong = 1 + np.minimum(rng.poisson(_WRONG_POISSON, n_problems), max_wrong_answers - 1)
@@ -161,59 +194,77 @@ def make_verifier_table(n_problems: int = 500, n_candidates: int | tuple[int, in
     wrong_slot = 1 + (rng.random(n)[:, None] > cum[problem]).sum(axis=1)
     slot = np.where(y == 1, 0, np.minimum(wrong_slot, _MAX_WRONG))
     labels = np.argsort(rng.random((n_problems, _MAX_WRONG + 1)), axis=1)
-    answer = labels[problem, slot]
+    return problem, candidate, y, slot, labels[problem, slot]
 
+
+@dataclass
+class _Verifiers:
+    """The sampled verifiers: latent scores (n x m) and each one's parameters."""
+
+    latent: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    family: np.ndarray
+    kind: list[str]
+    dup_of: np.ndarray
+
+
+def _sample_latent_scores(rng: np.random.Generator, y: np.ndarray, problem: np.ndarray,
+                          slot: np.ndarray, n_problems: int, n_verifiers: int, *,
+                          skill: tuple[float, float], fool_sd: float, n_families: int,
+                          shared_error: tuple[float, float], near_random: float,
+                          adversarial: float, duplicates: float) -> _Verifiers:
+    """Latent scores: skill times (correctness + shared fooling), plus family error,
+    problem offset and noise; then near-duplicate columns."""
+    n = problem.size
     # shared terms: answer plausibility + presentation, family errors, problem offset
     plaus = rng.normal(size=(n_problems, _MAX_WRONG + 1))[problem, slot]
     fool = (plaus + rng.normal(size=n)) / np.sqrt(2.0)
     family_error = rng.normal(size=(n, max(n_families, 1)))
     offset = rng.normal(size=n_problems)[problem]
-
-    a, kind = _verifier_quality(rng, n_verifiers, skill_median, skill_spread, near_random,
-                                adversarial)
+    a, kind = _verifier_quality(rng, n_verifiers, *skill, near_random, adversarial)
     b = rng.uniform(*shared_error, size=n_verifiers)
     c = rng.uniform(0.0, 1.5, size=n_verifiers)
     family = rng.integers(0, max(n_families, 1), size=n_verifiers)
     latent = ((y[:, None] + fool_sd * fool[:, None]) * a[None, :]
               + family_error[:, family] * b[None, :] + offset[:, None] * c[None, :]
               + rng.normal(size=(n, n_verifiers)))
-    dup_of = np.full(n_verifiers, -1)
+    v = _Verifiers(latent, a, b, c, family, kind, np.full(n_verifiers, -1))
     n_dup = int(round(duplicates * n_verifiers))
     if n_dup and n_verifiers > n_dup:
         copies = rng.choice(np.arange(1, n_verifiers), size=n_dup, replace=False)
         originals = np.setdiff1d(np.arange(n_verifiers), copies)
         for j in copies:  # a handful of columns, not a hot loop
-            dup_of[j] = rng.choice(originals)
-            latent[:, j] = latent[:, dup_of[j]] + _DUPLICATE_NOISE * rng.normal(size=n)
-            a[j], b[j], c[j] = a[dup_of[j]], b[dup_of[j]], c[dup_of[j]]
-            family[j], kind[j] = family[dup_of[j]], "duplicate"
-    formats = rng.choice(list(FORMATS), size=n_verifiers, p=list(FORMATS.values()))
-    is_copy = dup_of >= 0
-    formats[is_copy] = formats[dup_of[is_copy]]  # a second checkpoint reports on the same scale
+            src = v.dup_of[j] = rng.choice(originals)
+            latent[:, j] = latent[:, src] + _DUPLICATE_NOISE * rng.normal(size=n)
+            a[j], b[j], c[j] = a[src], b[src], c[src]
+            family[j], kind[j] = family[src], "duplicate"
+    return v
 
+
+def _render_columns(rng: np.random.Generator, v: _Verifiers, problem: np.ndarray,
+                    n_problems: int, missing_rate: float
+                    ) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
+    """Each verifier's column on its reporting scale, with missing scores and one
+    verifier that skips a fifth of the problems; and each one's truth."""
+    m, n = v.latent.shape[1], v.latent.shape[0]
+    formats = rng.choice(list(FORMATS), size=m, p=list(FORMATS.values()))
+    is_copy = v.dup_of >= 0
+    formats[is_copy] = formats[v.dup_of[is_copy]]  # a second checkpoint reports on one scale
     columns: dict[str, np.ndarray] = {}
     truth = {}
-    for j in range(n_verifiers):
-        name, values = _render(rng, latent[:, j], formats[j], j)
+    for j in range(m):
+        name, values = _render(rng, v.latent[:, j], formats[j], j)
         values[rng.random(n) < rng.uniform(0, 2 * missing_rate)] = np.nan
         columns[name] = values
-        truth[name] = {"format": str(formats[j]), "kind": kind[j], "a": float(a[j]),
-                       "b": float(b[j]), "family": int(family[j]),
-                       "duplicate_of": int(dup_of[j])}
-    skipper = list(columns)[int(rng.integers(n_verifiers))]
+        truth[name] = {"format": str(formats[j]), "kind": v.kind[j], "a": float(v.a[j]),
+                       "b": float(v.b[j]), "family": int(v.family[j]),
+                       "duplicate_of": int(v.dup_of[j])}
+    skipper = list(columns)[int(rng.integers(m))]
     skipped = rng.random(n_problems) < 0.2
     columns[skipper][skipped[problem]] = np.nan
-
-    df = pd.DataFrame({"problem_id": [f"p{i:05d}" for i in problem], "candidate_id": candidate,
-                       "answer": answer.astype(str), "correct": y, **columns})
-    df.attrs["verifiers"] = truth
-    if not return_truth:
-        return df
-    return df, VerifierTruth(latent=latent, a=a, b=b, c=c, family=family, duplicate_of=dup_of,
-                             fool_sd=fool_sd, duplicate_noise=_DUPLICATE_NOISE,
-                             difficulty_mean=difficulty_mean, difficulty_sd=difficulty_sd,
-                             max_wrong_answers=max_wrong_answers, wrong_poisson=_WRONG_POISSON,
-                             wrong_concentration=_WRONG_CONCENTRATION)
+    return columns, truth
 
 
 @dataclass(frozen=True)

@@ -122,23 +122,11 @@ def make_votes(
     -------
     SyntheticVotes
     """
-    if n < 1 or m < 1 or k < 2:
-        raise ValueError(f"need n >= 1, m >= 1 and k >= 2, got n={n}, m={m}, k={k}")
-    if n_unipolar < 0 or n_correlated < 0 or n_unipolar + n_correlated > m:
-        raise ValueError(f"n_unipolar ({n_unipolar}) + n_correlated ({n_correlated}) must be "
-                         f"non-negative and at most m ({m})")
-    if n_correlated and n_correlated >= m:
-        raise ValueError("a correlated copy needs at least one source LF that is not a copy")
-    if not 0.0 <= copy_noise <= 1.0:
-        raise ValueError(f"copy_noise must be in [0, 1], got {copy_noise}")
+    _check_counts(n, m, k, n_unipolar, n_correlated, copy_noise)
     acc_lo, acc_hi = _check_range("accuracy", accuracy, 0.0, 1.0)
     cov_lo, cov_hi = _check_range("coverage", coverage, 0.0, 1.0)
     rng = np.random.default_rng(random_state)
-    prior = np.full(k, 1.0 / k) if class_balance is None else np.asarray(class_balance, float)
-    if prior.shape != (k,) or np.any(prior <= 0) or not np.isclose(prior.sum(), 1.0):
-        raise ValueError(f"class_balance must be {k} positive numbers summing to 1, "
-                         f"got {class_balance!r}")
-    prior = prior / prior.sum()
+    prior = _check_prior(class_balance, k)
 
     n_source = m - n_correlated
     acc = rng.uniform(acc_lo, acc_hi, m)
@@ -148,8 +136,43 @@ def make_votes(
     sources = rng.integers(0, n_source, n_correlated)
     copies = np.arange(n_source, m)
     acc[copies], cov[copies], polarity[copies] = acc[sources], cov[sources], polarity[sources]
+    propensity, confusion = _propensity_and_confusion(acc, cov, polarity, prior)
 
-    # propensity and confusion of every LF, from which votes are drawn
+    y = rng.choice(k, size=n, p=prior)
+    L = _draw_votes(rng, y, propensity, acc, polarity, k, sources, copies, copy_noise)
+    return SyntheticVotes(
+        L=L, y=y.astype(np.int64), accuracy=acc, coverage=propensity @ prior,
+        confusion=confusion, propensity=propensity, class_balance=prior, polarity=polarity,
+        correlated_pairs=[(int(s), int(c)) for s, c in zip(sources, copies)],
+    )
+
+
+def _check_counts(n: int, m: int, k: int, n_unipolar: int, n_correlated: int,
+                  copy_noise: float) -> None:
+    if n < 1 or m < 1 or k < 2:
+        raise ValueError(f"need n >= 1, m >= 1 and k >= 2, got n={n}, m={m}, k={k}")
+    if n_unipolar < 0 or n_correlated < 0 or n_unipolar + n_correlated > m:
+        raise ValueError(f"n_unipolar ({n_unipolar}) + n_correlated ({n_correlated}) must be "
+                         f"non-negative and at most m ({m})")
+    if n_correlated and n_correlated >= m:
+        raise ValueError("a correlated copy needs at least one source LF that is not a copy")
+    if not 0.0 <= copy_noise <= 1.0:
+        raise ValueError(f"copy_noise must be in [0, 1], got {copy_noise}")
+
+
+def _check_prior(class_balance, k: int) -> np.ndarray:
+    prior = np.full(k, 1.0 / k) if class_balance is None else np.asarray(class_balance, float)
+    if prior.shape != (k,) or np.any(prior <= 0) or not np.isclose(prior.sum(), 1.0):
+        raise ValueError(f"class_balance must be {k} positive numbers summing to 1, "
+                         f"got {class_balance!r}")
+    return prior / prior.sum()
+
+
+def _propensity_and_confusion(acc: np.ndarray, cov: np.ndarray, polarity: np.ndarray,
+                              prior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every LF's firing propensity per true class ``(m, k)`` and confusion ``(m, k, k)``,
+    from which votes are drawn; caps the unipolar LFs' coverage ``cov`` in place."""
+    k = prior.size
     uni = polarity >= 0
     target = polarity[uni]
     pt = prior[target]
@@ -164,22 +187,24 @@ def make_votes(
     propensity[rows, target] = acc[rows] * cov[rows] / pt
     confusion[rows] = 0.0
     confusion[rows, :, target] = 1.0
+    return propensity, confusion
 
-    y = rng.choice(k, size=n, p=prior)
+
+def _draw_votes(rng: np.random.Generator, y: np.ndarray, propensity: np.ndarray,
+                acc: np.ndarray, polarity: np.ndarray, k: int, sources: np.ndarray,
+                copies: np.ndarray, copy_noise: float) -> np.ndarray:
+    """The vote matrix: the source LFs' votes, then their noisy copies'."""
+    n, m = y.size, acc.size
     dtype = vote_dtype(k)
     L = np.empty((n, m), dtype=dtype)
-    for j in range(n_source):  # one vectorised draw per LF: O(n) memory, not O(n m)
+    for j in range(m - copies.size):  # one vectorised draw per LF: O(n) memory, not O(n m)
         L[:, j] = _draw_lf(rng, y, propensity[j], acc[j], polarity[j], k, dtype)
     for src, j in zip(sources, copies):
         redraw = rng.random(n, dtype=np.float32) < copy_noise
         col = L[:, src].copy()
         col[redraw] = _draw_lf(rng, y[redraw], propensity[j], acc[j], polarity[j], k, dtype)
         L[:, j] = col
-    return SyntheticVotes(
-        L=L, y=y.astype(np.int64), accuracy=acc, coverage=propensity @ prior,
-        confusion=confusion, propensity=propensity, class_balance=prior, polarity=polarity,
-        correlated_pairs=[(int(s), int(c)) for s, c in zip(sources, copies)],
-    )
+    return L
 
 
 def _draw_lf(rng: np.random.Generator, y: np.ndarray, propensity: np.ndarray, acc: float,

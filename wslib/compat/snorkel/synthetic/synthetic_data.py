@@ -14,7 +14,7 @@ def generate_simple_label_matrix(n: int, m: int, cardinality: int,
 
     ``P[j, l + 1, y]`` is :math:`P(\lambda_j = l \mid Y = y)` (``l = -1``: abstain),
     drawn at random and tilted towards the right class; ``abstain_multiplier``
-    scales the abstain weight before normalising (large: sparse LFs). Draws
+    scales the abstain weight before normalizing (large: sparse LFs). Draws
     from NumPy's global generator, as Snorkel's generator does (the same
     distribution, not the same draws).
 

@@ -69,6 +69,6 @@ class RandomVoter(BaseLabeler):
     """Random soft labels (NumPy's global generator, as in Snorkel)."""
 
     def predict_proba(self, L: np.ndarray) -> np.ndarray:
-        """``(n, k)`` rows drawn uniformly and normalised."""
+        """``(n, k)`` rows drawn uniformly and normalized."""
         probs = np.random.rand(np.shape(L)[0], self.cardinality)
         return probs / probs.sum(axis=1, keepdims=True)

@@ -1,4 +1,4 @@
-"""Per-verifier normalisation: put scores on different scales onto one footing.
+"""Per-verifier normalization: put scores on different scales onto one footing.
 
 * ``rank`` (default of the label-free mode): the mid-rank of each score among
   the verifier's observed scores, divided by their number, so every verifier
@@ -19,8 +19,8 @@ Missing scores (``NaN``) stay missing.
 Example
 -------
 >>> import numpy as np
->>> from wslib.weaver.normalise import normalise_scores
->>> normalise_scores(np.array([[10.0], [30.0], [20.0], [np.nan]]), "rank").ravel().tolist()
+>>> from wslib.weaver.normalize import normalize_scores
+>>> normalize_scores(np.array([[10.0], [30.0], [20.0], [np.nan]]), "rank").ravel().tolist()
 [0.16666666666666666, 0.8333333333333334, 0.5, nan]
 """
 
@@ -30,28 +30,28 @@ import numpy as np
 
 __all__ = [
     "METHODS",
-    "ScoreNormaliser",
+    "ScoreNormalizer",
     "center_per_problem",
     "fill_by_regression",
     "fill_per_problem",
     "minmax_bounds",
-    "minmax_normalise",
-    "normalise_scores",
+    "minmax_normalize",
+    "normalize_scores",
     "problem_means",
-    "rank_normalise",
+    "rank_normalize",
     "rank_reference",
 ]
 
 METHODS = ("rank", "minmax")
 
 
-def normalise_scores(scores: np.ndarray, method: str = "rank", *, skip_unit: bool = False
+def normalize_scores(scores: np.ndarray, method: str = "rank", *, skip_unit: bool = False
                      ) -> np.ndarray:
-    """Normalise each column of ``scores`` (n x m, ``NaN`` = missing) by ``method``."""
-    return ScoreNormaliser(method, skip_unit=skip_unit).fit_transform(scores)
+    """Normalize each column of ``scores`` (n x m, ``NaN`` = missing) by ``method``."""
+    return ScoreNormalizer(method, skip_unit=skip_unit).fit_transform(scores)
 
 
-def rank_normalise(scores: np.ndarray, reference: list[np.ndarray] | None = None) -> np.ndarray:
+def rank_normalize(scores: np.ndarray, reference: list[np.ndarray] | None = None) -> np.ndarray:
     """Mid-rank of each score among a column's observed scores, scaled into ``(0, 1)``.
 
     ``reference`` (from :func:`rank_reference`) ranks new scores against the
@@ -82,7 +82,7 @@ def rank_reference(scores: np.ndarray) -> list[np.ndarray]:
     return [np.sort(col[~np.isnan(col)]) for col in scores.T]
 
 
-def minmax_normalise(scores: np.ndarray, *, skip_unit: bool = False,
+def minmax_normalize(scores: np.ndarray, *, skip_unit: bool = False,
                      bounds: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """``(x - min) / (max - min)`` per column; a constant column maps to 0.5.
 
@@ -109,22 +109,22 @@ def minmax_bounds(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-class ScoreNormaliser:
-    """Learn a normalisation on fitted scores and apply it to new ones.
+class ScoreNormalizer:
+    """Learn a normalization on fitted scores and apply it to new ones.
 
     >>> import numpy as np
-    >>> norm = ScoreNormaliser("rank").fit(np.array([[1.0], [2.0], [3.0]]))
+    >>> norm = ScoreNormalizer("rank").fit(np.array([[1.0], [2.0], [3.0]]))
     >>> norm.transform(np.array([[2.5]])).tolist()
     [[0.6666666666666666]]
     """
 
     def __init__(self, method: str = "rank", skip_unit: bool = False):
         if method not in METHODS:
-            raise ValueError(f"unknown normalisation {method!r}; choose one of {METHODS}")
+            raise ValueError(f"unknown normalization {method!r}; choose one of {METHODS}")
         self.method = method
         self.skip_unit = skip_unit
 
-    def fit(self, scores: np.ndarray) -> ScoreNormaliser:
+    def fit(self, scores: np.ndarray) -> ScoreNormalizer:
         self.state_ = rank_reference(scores) if self.method == "rank" else minmax_bounds(scores)
         return self
 
@@ -144,19 +144,19 @@ class ScoreNormaliser:
                 out[order, j] = _mid_ranks(ref, keys)
         return out
 
-    def take(self, columns: np.ndarray) -> ScoreNormaliser:
-        """The fitted normaliser restricted to ``columns`` (indices or a bool mask)."""
+    def take(self, columns: np.ndarray) -> ScoreNormalizer:
+        """The fitted normalizer restricted to ``columns`` (indices or a bool mask)."""
         idx = np.arange(len(self.state_[0]) if self.method == "minmax" else len(self.state_))
         idx = idx[columns]
-        out = ScoreNormaliser(self.method, self.skip_unit)
+        out = ScoreNormalizer(self.method, self.skip_unit)
         out.state_ = ([self.state_[j] for j in idx] if self.method == "rank"
                       else (self.state_[0][idx], self.state_[1][idx]))
         return out
 
     def transform(self, scores: np.ndarray) -> np.ndarray:
         if self.method == "rank":
-            return rank_normalise(scores, self.state_)
-        return minmax_normalise(scores, skip_unit=self.skip_unit, bounds=self.state_)
+            return rank_normalize(scores, self.state_)
+        return minmax_normalize(scores, skip_unit=self.skip_unit, bounds=self.state_)
 
 
 def center_per_problem(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Weaver: combine weak verifiers into one strong verifier, select the best of N.
 
-Pipeline: filter verifiers -> normalise each one -> (binarise) -> fit a label
+Pipeline: filter verifiers -> normalize each one -> (binarize) -> fit a label
 model on all candidates, without gold -> posterior log-odds that a candidate is
 correct -> arg-max per problem (or per answer group).
 
@@ -13,10 +13,10 @@ center              per-problem mean of the         no
                     probit ranks removed
 use_answers         weights from answer groups      no
                     (when an answer column exists)
-normalisation       ``"rank"``                      ``"minmax"`` (columns in [0, 1] kept)
+normalization       ``"rank"``                      ``"minmax"`` (columns in [0, 1] kept)
 missing scores      left out of the likelihood      replaced by 0
 representation      ``"continuous"``                ``"binary"``
-threshold           matched to the estimated        0.5 on the normalised scale
+threshold           matched to the estimated        0.5 on the normalized scale
                     share of correct candidates
 positive_rate       none                            keep verifiers voting 1 on [0.1, 0.9]
 class_balance       estimated (no gold)             share of correct candidates in
@@ -68,14 +68,15 @@ from threadpoolctl import threadpool_limits
 from wslib.exceptions import NotFittedError, WslibWarning, user_stacklevel
 from wslib._validation import check_bool, check_integer
 from wslib.weaver.answers import AnswerGroupModel
-from wslib.weaver.binarise import binarise, thresholds_for_rate
+from wslib.weaver.binarize import binarize, thresholds_for_rate
 from wslib.weaver.dev import DevLogisticModel, answer_features
 from wslib.weaver.factor import family_codes, family_names, verifier_status
 from wslib.weaver.filter import filter_verifiers
 from wslib.weaver.io import VerifierTable
 from wslib.weaver.metrics import expected_accuracy
-from wslib.weaver.model import BinaryMomentModel, GaussianFactorModel
-from wslib.weaver.normalise import ScoreNormaliser, center_per_problem, fill_by_regression
+from wslib.weaver.binary_moment import BinaryMomentModel
+from wslib.weaver.gaussian_factor import GaussianFactorModel
+from wslib.weaver.normalize import ScoreNormalizer, center_per_problem, fill_by_regression
 from wslib.weaver.select import AGGREGATES, lexicographic_score, segment_argmax
 
 __all__ = ["DevSetWarning", "MODES", "REPRESENTATIONS", "SmallTableWarning", "Weaver"]
@@ -97,10 +98,10 @@ class DevSetWarning(WslibWarning):
 
 
 _DEFAULTS = {
-    "label-free": {"center": True, "normalisation": "rank", "representation": "continuous",
+    "label-free": {"center": True, "normalization": "rank", "representation": "continuous",
                    "fill_missing": None, "positive_rate": None, "use_answers": True,
                    "aggregate": "answer"},
-    "faithful": {"center": False, "normalisation": "minmax", "representation": "binary",
+    "faithful": {"center": False, "normalization": "minmax", "representation": "binary",
                  "fill_missing": 0.0, "positive_rate": (0.1, 0.9), "threshold": 0.5,
                  "use_answers": False, "aggregate": "candidate"},
 }
@@ -114,19 +115,19 @@ class Weaver(BaseEstimator):
     mode : {"label-free", "faithful"}
         Sets the defaults of the options below (see the module docstring).
     representation : {"continuous", "binary", "auto"}, optional
-        Model the normalised scores themselves or 0/1 votes; ``"auto"`` picks the
+        Model the normalized scores themselves or 0/1 votes; ``"auto"`` picks the
         one that selects best on the ``dev`` problems given to :meth:`fit`
         (continuous without them).
-    normalisation : {"rank", "minmax"}, optional
+    normalization : {"rank", "minmax"}, optional
     center : bool, optional
-        Remove each problem's mean score per verifier before normalising.
+        Remove each problem's mean score per verifier before normalizing.
     use_answers : bool, optional
         Continuous model only: when the table has an answer column, weight the
         verifiers by the answer-group discriminant, which accounts for verifiers
         that share errors (see :class:`GaussianFactorModel`); the label-free
         default. The answers are not labels: no gold is read.
     threshold : float, optional
-        Binarisation threshold on the normalised scale; by default (label-free)
+        Binarization threshold on the normalized scale; by default (label-free)
         each verifier is cut at the quantile matching the estimated share of
         correct candidates.
     class_balance : float, optional
@@ -156,7 +157,7 @@ class Weaver(BaseEstimator):
     """
 
     def __init__(self, mode: str = "label-free", *, representation: str | None = None,
-                 normalisation: str | None = None, center: bool | None = None,
+                 normalization: str | None = None, center: bool | None = None,
                  use_answers: bool | None = None, threshold: float | None = None,
                  class_balance: float | None = None,
                  positive_rate: tuple[float, float] | None = None,
@@ -165,7 +166,7 @@ class Weaver(BaseEstimator):
                  random_state: int = 0):
         self.mode = mode
         self.representation = representation
-        self.normalisation = normalisation
+        self.normalization = normalization
         self.center = center
         self.use_answers = use_answers
         self.threshold = threshold
@@ -200,7 +201,7 @@ class Weaver(BaseEstimator):
         if not 0.0 < self.max_correlation <= 1.0:
             raise ValueError(f"max_correlation must lie in (0, 1] (1 keeps every verifier), "
                              f"got {self.max_correlation!r}")
-        for name in ("class_balance", "threshold"):  # shares / normalised scores in (0, 1)
+        for name in ("class_balance", "threshold"):  # shares / normalized scores in (0, 1)
             value = getattr(self, name)
             if value is not None and not (isinstance(value, (int, float, np.number))
                                           and 0.0 < float(value) < 1.0):
@@ -277,34 +278,34 @@ class Weaver(BaseEstimator):
                                  "(--class-balance) or use mode='label-free' (--mode "
                                  "label-free)")
             faithful_prior = float(np.clip(table.labels.mean(), 0.01, 0.99))
-        raw = self._normaliser_input(table.scores, table.starts, representation)
-        self.normaliser_ = ScoreNormaliser(self._option("normalisation"),
+        raw = self._normalizer_input(table.scores, table.starts, representation)
+        self.normalizer_ = ScoreNormalizer(self._option("normalization"),
                                            skip_unit=self.mode == "faithful")
-        U = self._fill(self.normaliser_.fit_transform(raw))
+        U = self._fill(self.normalizer_.fit_transform(raw))
         threshold = self._option("threshold")
         positive_rate = self._option("positive_rate")
         keep, reasons = filter_verifiers(
             raw, table.verifiers, max_correlation=self.max_correlation,
-            positive_rate=positive_rate, ranks=U if self.normaliser_.method == "rank" else None,
-            votes=None if positive_rate is None else binarise(U, 0.5 if threshold is None
+            positive_rate=positive_rate, ranks=U if self.normalizer_.method == "rank" else None,
+            votes=None if positive_rate is None else binarize(U, 0.5 if threshold is None
                                                               else threshold),
             starts=table.starts)
         if not keep.any():
             raise ValueError(f"every verifier was dropped: {reasons}")
         self.verifiers_ = [v for v, k in zip(table.verifiers, keep) if k]
         self.dropped_ = reasons
-        self.normaliser_ = self.normaliser_.take(keep)
+        self.normalizer_ = self.normalizer_.take(keep)
         U = U[:, keep]
         prior = self.class_balance if self.class_balance is not None else faithful_prior
         levels = None
         if representation == "binary":
             model = BinaryMomentModel(class_balance=prior)
             if threshold is None:  # cut each verifier at the estimated share of correct
-                rate = model.fit(binarise(U, 0.5)).class_balance_
+                rate = model.fit(binarize(U, 0.5)).class_balance_
                 self.thresholds_ = thresholds_for_rate(U, rate)
             else:
                 self.thresholds_ = np.full(U.shape[1], float(threshold))
-            self.model_ = model.fit(binarise(U, self.thresholds_))
+            self.model_ = model.fit(binarize(U, self.thresholds_))
         else:
             self.thresholds_ = None
             groups = table.answers if self._option("use_answers") else None
@@ -322,9 +323,9 @@ class Weaver(BaseEstimator):
         self.report_ = self._report(table.verifiers, reasons)
         return self
 
-    def _normaliser_input(self, scores: np.ndarray, starts: np.ndarray, representation: str
+    def _normalizer_input(self, scores: np.ndarray, starts: np.ndarray, representation: str
                           ) -> np.ndarray:
-        """Raw scores as the normaliser sees them: centred within problems first for
+        """Raw scores as the normalizer sees them: centred within problems first for
         binary votes (``center``); continuous scores are centred after the probit."""
         if representation == "binary" and self._option("center"):
             return center_per_problem(scores, starts)
@@ -356,7 +357,7 @@ class Weaver(BaseEstimator):
         # the dev model keeps it (its contrast with its twin can carry signal)
         self.dev_verifiers_ = [v for v in table.verifiers if v not in self.dropped_
                                or self.dropped_[v].startswith("duplicate of")]
-        self.dev_normaliser_ = ScoreNormaliser().fit(
+        self.dev_normalizer_ = ScoreNormalizer().fit(
             table.scores[:, [table.verifiers.index(v) for v in self.dev_verifiers_]])
         X = self._dev_input(table)
         unseen = [v for v, seen in zip(self.dev_verifiers_, (X[rows] != 0).any(axis=0))
@@ -395,7 +396,7 @@ class Weaver(BaseEstimator):
     def _levels(self, table: VerifierTable) -> np.ndarray:
         """Probits of the kept verifiers' ranks, before any centring (``NaN`` missing)."""
         cols = [table.verifiers.index(v) for v in self.verifiers_]
-        return _probit(self.normaliser_.transform(table.scores[:, cols]))
+        return _probit(self.normalizer_.transform(table.scores[:, cols]))
 
     def _dev_input(self, table: VerifierTable) -> np.ndarray:
         """Features of the dev model: the within-problem centred probit ranks (0 where
@@ -405,7 +406,7 @@ class Weaver(BaseEstimator):
         if missing:
             raise KeyError(f"the table lacks the fitted verifier columns {missing}")
         cols = [table.verifiers.index(v) for v in self.dev_verifiers_]
-        levels = _probit(self.dev_normaliser_.transform(table.scores[:, cols]))
+        levels = _probit(self.dev_normalizer_.transform(table.scores[:, cols]))
         X = np.nan_to_num(center_per_problem(levels, table.starts))
         if table.answers is None:
             return X
@@ -434,7 +435,7 @@ class Weaver(BaseEstimator):
                 f"{table.n_problems} problems and {len(self.verifiers_)} kept verifiers: on "
                 f"simulated tables under {SMALL_TABLE[0]} problems with under "
                 f"{SMALL_TABLE[1]} verifiers, label-free answer selection fell below majority "
-                "vote on some tables (by up to 44 points); "
+                "vote on some tables; "
                 "check it against majority vote on a few labelled problems",
                 SmallTableWarning, stacklevel=user_stacklevel())
         features = self._label_model_input(U, table.starts)
@@ -447,7 +448,7 @@ class Weaver(BaseEstimator):
         """Votes of the binary model; probits of the ranks, centred within problems
         (``center``), for the continuous one."""
         if isinstance(self.model_, BinaryMomentModel):
-            return binarise(U, self.thresholds_)
+            return binarize(U, self.thresholds_)
         Z = _probit(U)
         return center_per_problem(Z, starts) if self._option("center") else Z
 
@@ -456,7 +457,7 @@ class Weaver(BaseEstimator):
         """Features of the answer-level model: signed votes (0 missing); or, for
         continuous scores, probits of each verifier's ranks *before* per-problem
         centring, a missing score filled from the candidate's other verifiers
-        (:func:`~wslib.weaver.normalise.fill_by_regression`). The answer model
+        (:func:`~wslib.weaver.normalize.fill_by_regression`). The answer model
         compares answers within a problem and removes problem offsets itself, so it
         gets every problem's scores on one scale (ranking after centring stretches
         each problem differently). ``levels``: the filled probits, when computed."""
@@ -479,7 +480,7 @@ class Weaver(BaseEstimator):
         return U if fill is None else np.where(np.isnan(U), fill, U)
 
     def transform(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
-        """The label model's input for each row: probits of the normalised scores of the
+        """The label model's input for each row: probits of the normalized scores of the
         kept verifiers, centred within problems (``NaN`` = missing), or their 0/1 votes
         (``-1`` = missing).
 
@@ -497,8 +498,8 @@ class Weaver(BaseEstimator):
         if missing:
             raise KeyError(f"the table lacks the fitted verifier columns {missing}")
         cols = [table.verifiers.index(v) for v in self.verifiers_]
-        raw = self._normaliser_input(table.scores[:, cols], table.starts, self.representation_)
-        return self._label_model_input(self._fill(self.normaliser_.transform(raw)),
+        raw = self._normalizer_input(table.scores[:, cols], table.starts, self.representation_)
+        return self._label_model_input(self._fill(self.normalizer_.transform(raw)),
                                        table.starts)
 
     # --------------------------------------------------------------- inference
@@ -635,5 +636,5 @@ def _as_table(table: VerifierTable | pd.DataFrame) -> VerifierTable:
 
 
 def _probit(U: np.ndarray) -> np.ndarray:
-    """Normal quantiles of normalised scores in (0, 1) (``NaN`` stays missing)."""
+    """Normal quantiles of normalized scores in (0, 1) (``NaN`` stays missing)."""
     return ndtri(np.clip(U, 1e-4, 1.0 - 1e-4))
