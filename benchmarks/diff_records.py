@@ -36,7 +36,10 @@ IDENTITY = ("dataset", "method", "metric", "seed", "features", "selection", "sui
 MEASURED = {"seconds", "cpu_seconds", "wall_seconds", "peak_memory", "peak_mb", "memory",
             "memory_mb", "rss_mb", "rows_per_second", "rows_per_cpu_second", "throughput",
             "load_average", "date", "feature_seconds", "fit_seconds", "apply_seconds",
-            "prepare_seconds", "speedup", "ratio", "cpu_ratio", "wall_ratio", "commit"}
+            "prepare_seconds", "speedup", "ratio", "cpu_ratio", "wall_ratio", "commit",
+            "peak_mem_mb", "peak_rss_MiB", "rows_per_s", "rows_per_cpu_s"}
+#: metrics that are themselves measurements: their ``value`` is skipped too
+MEASURED_METRICS = {"rows_per_s", "rows_per_cpu_s", "seconds", "peak_mem_mb", "peak_rss_MiB"}
 
 
 def _key(record: dict[str, Any]) -> tuple:
@@ -47,8 +50,10 @@ def _name(key: tuple) -> str:
     return " / ".join(json.loads(v) if isinstance(json.loads(v), str) else v for _, v in key)
 
 
-def _measured(field: str, ignore: set[str]) -> bool:
-    return field in MEASURED or field in ignore or field.endswith(("_seconds", "_time"))
+def _measured(field: str, ignore: set[str], metric: Any = None) -> bool:
+    return (field in MEASURED or field in ignore or field.startswith("ratio_")
+            or field.endswith(("_seconds", "_time"))
+            or (field == "value" and metric in MEASURED_METRICS))
 
 
 def _equal(a: Any, b: Any, tolerance: float) -> bool:
@@ -73,7 +78,7 @@ def differences(before: list[dict[str, Any]], after: list[dict[str, Any]],
     for key in old.keys() & new.keys():
         a, b = old[key], new[key]
         for field in sorted(a.keys() | b.keys()):
-            if _measured(field, ignore):
+            if _measured(field, ignore, a.get("metric")):
                 continue
             if field not in a or field not in b or not _equal(a[field], b[field], tolerance):
                 out.append(f"{_name(key)}: {field} {a.get(field)!r} -> {b.get(field)!r}")
