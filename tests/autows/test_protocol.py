@@ -37,7 +37,32 @@ def test_run_protocol_reports_every_method_and_metric():
     def fast_end_model(seed):
         return EndModel(head="logreg", lr=1e-2, max_epochs=5, random_state=seed)
 
-    records = run_protocol(task, seed=0, n_labels=100, end_model=fast_end_model)
+    from wslib.labelmodel import LabelModel
+
+    dev_sets = []
+
+    def recording_label_model(k, seed):  # the protocol's default, noting the dev labels it gets
+        model = LabelModel(cardinality=k, random_state=seed)
+        fit = model.fit
+
+        def recording_fit(L, **kw):
+            dev_sets.append(kw.get("y_dev"))
+            return fit(L, **kw)
+
+        model.fit = recording_fit
+        return model
+
+    records = run_protocol(task, seed=0, n_labels=100, label_model=recording_label_model,
+                           end_model=fast_end_model)
+    # each label model (snuba, goggles, all) gets the 100 drawn gold labels as its dev set,
+    # aligned with the fit rows, -1 elsewhere: on blobs this easy it labels as well without
+    # them, so the scores below cannot show their loss
+    for y_dev in dev_sets:
+        assert y_dev is not None, "a label model was fitted without the labelled items"
+        known = y_dev >= 0
+        assert y_dev.shape == (400,) and known.sum() == 100
+        np.testing.assert_array_equal(y_dev[known], y_true[:400][known])
+    assert len(dev_sets) == 3
     methods = {r["method"] for r in records}
     assert {"fewshot/logreg", "fewshot/end", "autows/snuba", "autows/goggles", "autows/all",
             PRIMARY_PIPELINE} <= methods
