@@ -226,3 +226,24 @@ def test_trec_number_rules_are_not_label_switched():
     L = ds["train"].L
     _assert_votes_point_at_their_class(DawidSkene().fit(L), L)
     assert LabelModel().fit(L).accuracy_[[34, 36]].min() > 0.4
+
+
+def test_crowd_posterior_needs_items_with_three_answers():
+    """Multipolar sources identify confusion matrices only through items that three or
+    more of them answer: with one or two answers per item (as in Snorkel's sparse
+    synthetic test) the vote posterior is used instead."""
+    rng = np.random.default_rng(0)
+    n, m = 3000, 6
+    y = rng.integers(0, 2, n)
+    right = rng.random((n, m)) < 0.75
+    crowd = np.where(right, y[:, None], 1 - y[:, None]).astype(np.int8)
+    assert LabelModel().fit(crowd).posterior_ == "confusion"
+    sparse = np.full_like(crowd, -1)
+    one = rng.integers(0, m, n)
+    sparse[np.arange(n), one] = crowd[np.arange(n), one]
+    model = LabelModel().fit(sparse)
+    assert model.multipolar_share_ == 1.0 and model.posterior_ == "votes"
+    two = sparse.copy()
+    other = (one + 1) % m
+    two[np.arange(n), other] = crowd[np.arange(n), other]
+    assert LabelModel().fit(two).posterior_ == "votes"  # two answers: still not identified

@@ -63,10 +63,12 @@ class LabelModel(BaseLabelModel):
       majority vote.
     * **Crowd workers** and model-based sources vote several classes each
       (*multipolar*); their answers do identify full confusion matrices,
-      including which classes each one mixes up. When sources voting two or
-      more classes cast at least ``CROWD_SHARE`` of the votes, the soft label
-      is the Dawid–Skene posterior with abstains as missing data
-      (``posterior_ == "confusion"``; Dawid & Skene, 1979).
+      including which classes each one mixes up, where each item has three or
+      more answers (three indicators of one latent class). When sources voting
+      two or more classes cast at least ``CROWD_SHARE`` of the votes, and at
+      least ``CROWD_SHARE`` of those votes fall on items with two or more other
+      votes, the soft label is the Dawid–Skene posterior with abstains as
+      missing data (``posterior_ == "confusion"``; Dawid & Skene, 1979).
 
     ``posterior`` forces one of them, or the abstain-aware Dawid–Skene
     posterior (``"dawid-skene"``), which reads silence as evidence: right when
@@ -276,7 +278,8 @@ class LabelModel(BaseLabelModel):
         _warn_structure(per_class, dev, k)
         self.posterior_ = self.posterior
         if self.posterior == "auto":
-            crowd = self.multipolar_share_ >= CROWD_SHARE and not len(given_pairs)
+            crowd = (self.multipolar_share_ >= CROWD_SHARE and not len(given_pairs)
+                     and _covoted_share(P, w, ~self.unipolar_) >= CROWD_SHARE)
             self.posterior_ = "confusion" if crowd else "votes"
         balance = given if given is not None else _dev_balance(dev, k)
         estimate = fit_confusion(stats, abstain_aware=self.posterior_ != "confusion",
@@ -423,6 +426,15 @@ def _uncovered_prior(dev: DevEvidence | None, balance: np.ndarray, k: int) -> np
     labels = dev.labels[dev.uncovered]
     counts = np.bincount(labels, minlength=k) + k * balance
     return counts / counts.sum()
+
+
+def _covoted_share(P: Any, w: np.ndarray, sources: np.ndarray) -> float:
+    """Share of the votes of ``sources`` cast on items that two or more other sources
+    vote on too (``P``: distinct vote patterns, CSR; ``w``: their counts)."""
+    per_row = np.diff(P.indptr)
+    rows = np.repeat(np.arange(P.shape[0]), per_row)
+    cast = w[rows] * sources[P.indices]
+    return float((cast * (per_row[rows] >= 3)).sum() / max(cast.sum(), 1e-12))
 
 
 def _identified(both: np.ndarray, per_class: np.ndarray, unipolar: np.ndarray,
