@@ -91,7 +91,8 @@ def reliability_curves(records: Sequence[dict[str, Any]], path: Path) -> Path:
     by_dataset = group_records([r for r in records if r.get("reliability")], "dataset")
     methods = list(dict.fromkeys(r["method"] for r in records))
     colours = _colours(methods)
-    plt, fig, axes = _figure(max(1, len(by_dataset)))
+    n = max(1, len(by_dataset))
+    plt, fig, axes = _figure(n, size=3.4 if n <= 9 else 2.8)  # many sets: smaller panels
     handles: dict[str, Any] = {}
     for ax, ((dataset,), group) in zip(axes, by_dataset.items()):
         ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
