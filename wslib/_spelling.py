@@ -30,11 +30,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 SNORKEL_HINT = "Snorkel code runs unchanged on wslib.compat.snorkel"
 
 
-def other_spellings(hints: Mapping[str, str], positional: str | None = None) -> Callable[[F], F]:
+def other_spellings(hints: Mapping[str, str], positional: str | None = None,
+                    closing: str | None = SNORKEL_HINT) -> Callable[[F], F]:
     """Decorate ``f`` so that a call passing a keyword of ``hints`` that ``f`` does not
     accept (or, with ``positional``, too many positional arguments) raises a
-    ``TypeError`` naming the argument and its hint. ``{cls}`` in a hint is replaced
-    by the class of ``self`` for methods.
+    ``TypeError`` naming the argument and its hint, then ``closing`` (by default the
+    pointer to the Snorkel namespace; ``None`` for none). ``{cls}`` in a hint is
+    replaced by the class of ``self`` for methods.
 
     The check costs a set comparison per call; calls ``f`` accepts are not touched.
     """
@@ -57,7 +59,8 @@ def other_spellings(hints: Mapping[str, str], positional: str | None = None) -> 
                 what = (f"{name} has no argument {foreign[0]!r}: {hints[foreign[0]]}" if foreign
                         else f"{name} takes {n_positional - method} positional argument(s) "
                              f"but {len(args) - method} were given: {positional}")
-                raise TypeError(f"{what.format(cls=owner or name)}; {SNORKEL_HINT}")
+                what = what.format(cls=owner or name)
+                raise TypeError(what if closing is None else f"{what}; {closing}")
             return f(*args, **kwargs)
 
         return call  # type: ignore[return-value]

@@ -367,3 +367,13 @@ def test_distilled_scorer_names_an_absent_device():
         pytest.skip("CUDA is present here")
     with pytest.raises(DeviceUnavailableError, match="pass device='cpu'"):
         DistilledScorer(device="cuda").fit(np.zeros((4, 2)), np.full(4, 0.5))
+
+
+def test_the_old_spelling_of_normalization_is_named():
+    """Weaver(normalisation=...) (the spelling before wslib settled on scikit-learn's)
+    says what to write instead, with no Snorkel pointer."""
+    with pytest.raises(TypeError, match=r"no argument 'normalisation': wslib spells it "
+                                        r"normalization=") as err:
+        Weaver(normalisation="rank")
+    assert "Snorkel" not in str(err.value)
+    assert Weaver(normalization="rank").get_params()["normalization"] == "rank"

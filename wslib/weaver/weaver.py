@@ -65,6 +65,7 @@ from scipy.special import expit, ndtri
 from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
+from wslib._spelling import other_spellings
 from wslib.exceptions import NotFittedError, WslibWarning, user_stacklevel
 from wslib._validation import check_bool, check_integer
 from wslib.weaver.answers import AnswerGroupModel
@@ -156,6 +157,8 @@ class Weaver(BaseEstimator):
         the dev cross-validation folds.
     """
 
+    @other_spellings({"normalisation": "wslib spells it normalization= (scikit-learn's "
+                                       "spelling)"}, closing=None)
     def __init__(self, mode: str = "label-free", *, representation: str | None = None,
                  normalization: str | None = None, center: bool | None = None,
                  use_answers: bool | None = None, threshold: float | None = None,
