@@ -29,15 +29,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-#: fields that name a record
-IDENTITY = ("dataset", "method", "metric", "seed", "features", "selection", "suite", "table",
-            "share", "dev_seed", "generator", "n_labels", "engine", "lfs", "kind", "rows", "k")
-#: measured fields: different on every run
-MEASURED = {"seconds", "cpu_seconds", "wall_seconds", "peak_memory", "peak_mb", "memory",
-            "memory_mb", "rss_mb", "rows_per_second", "rows_per_cpu_second", "throughput",
-            "load_average", "date", "feature_seconds", "fit_seconds", "apply_seconds",
-            "prepare_seconds", "speedup", "ratio", "cpu_ratio", "wall_ratio", "commit",
-            "peak_mem_mb", "peak_rss_MiB", "rows_per_s", "rows_per_cpu_s"}
+#: fields that name a record (those a benchmark's records carry)
+IDENTITY = ("dataset", "method", "metric", "seed", "features", "selection", "suite", "n_labels",
+            "lf_set", "lfs", "rows", "step", "dev_fraction")
+#: measured fields, different on every run (besides any ``*_seconds`` and ``*ratio_*``)
+MEASURED = {"seconds", "peak_mem_mb", "peak_rss_MB", "peak_rss_MiB", "prepared_mb",
+            "rows_per_cpu_s", "speedup_vs_in_process"}
 #: metrics that are themselves measurements: their ``value`` is skipped too
 MEASURED_METRICS = {"rows_per_s", "rows_per_cpu_s", "seconds", "peak_mem_mb", "peak_rss_MiB"}
 
@@ -46,13 +43,25 @@ def _key(record: dict[str, Any]) -> tuple:
     return tuple((f, json.dumps(record.get(f), sort_keys=True)) for f in IDENTITY if f in record)
 
 
+def _by_key(records: list[dict[str, Any]], side: str) -> dict[tuple, dict[str, Any]]:
+    """Records by identity; two records with one identity cannot be compared."""
+    out: dict[tuple, dict[str, Any]] = {}
+    for record in records:
+        key = _key(record)
+        if key in out:
+            raise ValueError(f"two records {side} are both {_name(key)}: add the field that "
+                             f"tells them apart to IDENTITY")
+        out[key] = record
+    return out
+
+
 def _name(key: tuple) -> str:
     return " / ".join(json.loads(v) if isinstance(json.loads(v), str) else v for _, v in key)
 
 
 def _measured(field: str, ignore: set[str], metric: Any = None) -> bool:
-    return (field in MEASURED or field in ignore or field.startswith("ratio_")
-            or field.endswith(("_seconds", "_time"))
+    return (field in MEASURED or field in ignore or "ratio_" in field
+            or field.endswith("_seconds")
             or (field == "value" and metric in MEASURED_METRICS))
 
 
@@ -72,7 +81,7 @@ def differences(before: list[dict[str, Any]], after: list[dict[str, Any]],
                 ignore: set[str] | None = None, tolerance: float = 0.0) -> list[str]:
     """One line per record present on one side only, and per differing field."""
     ignore = set(ignore or ())
-    old, new = {_key(r): r for r in before}, {_key(r): r for r in after}
+    old, new = _by_key(before, "before"), _by_key(after, "after")
     out = [f"{_name(k)}: only before" for k in old if k not in new]
     out += [f"{_name(k)}: only after" for k in new if k not in old]
     for key in old.keys() & new.keys():
