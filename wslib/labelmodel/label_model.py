@@ -279,7 +279,7 @@ class LabelModel(BaseLabelModel):
         self.posterior_ = self.posterior
         if self.posterior == "auto":
             crowd = (self.multipolar_share_ >= CROWD_SHARE and not len(given_pairs)
-                     and _covoted_share(P, w, ~self.unipolar_) >= CROWD_SHARE)
+                     and _covoted_share(P, rows, w, ~self.unipolar_) >= CROWD_SHARE)
             self.posterior_ = "confusion" if crowd else "votes"
         balance = given if given is not None else _dev_balance(dev, k)
         estimate = fit_confusion(stats, abstain_aware=self.posterior_ != "confusion",
@@ -428,11 +428,11 @@ def _uncovered_prior(dev: DevEvidence | None, balance: np.ndarray, k: int) -> np
     return counts / counts.sum()
 
 
-def _covoted_share(P: Any, w: np.ndarray, sources: np.ndarray) -> float:
+def _covoted_share(P: Any, rows: np.ndarray, w: np.ndarray, sources: np.ndarray) -> float:
     """Share of the votes of ``sources`` cast on items that two or more other sources
-    vote on too (``P``: distinct vote patterns, CSR; ``w``: their counts)."""
+    vote on too (``P``: distinct vote patterns, CSR, ``rows`` the pattern of each stored
+    vote; ``w``: the patterns' counts)."""
     per_row = np.diff(P.indptr)
-    rows = np.repeat(np.arange(P.shape[0]), per_row)
     cast = w[rows] * sources[P.indices]
     return float((cast * (per_row[rows] >= 3)).sum() / max(cast.sum(), 1e-12))
 
