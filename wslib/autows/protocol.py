@@ -289,6 +289,9 @@ def _default_label_model(cardinality: int, seed: int):
 
 
 def _default_end_model(seed: int):
+    """The protocol's end model, fixed as measured (the label model's probabilities as
+    they are: ``label_temperature=1``)."""
     from wslib.endmodel import EndModel
 
-    return EndModel(head="mlp", lr=3e-3, batch_size=256, random_state=seed)
+    return EndModel(head="mlp", lr=3e-3, batch_size=256, label_temperature=1.0,
+                    random_state=seed)

@@ -119,8 +119,10 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         :math:`T` reshaping each covered soft-label row to
         :math:`\\propto \\tilde p^{1/T}` before ``target`` (see
         :func:`~wslib.endmodel.targets.sharpen`): below 1 sharpens, above 1
-        flattens; 1 (default) keeps the label model's probabilities. No effect
-        on the one-hot targets ``"hard"`` and ``"hard-balanced"``.
+        flattens, 1 keeps the label model's probabilities. The default, 2,
+        tempers label models' overconfidence (docs/endmodel.md, "The defaults,
+        without any gold label").
+        No effect on the one-hot targets ``"hard"`` and ``"hard-balanced"``.
     hidden, dropout : int, float
         MLP width and dropout rate (ignored by ``"logreg"``).
     lr, weight_decay : float
@@ -194,7 +196,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         "random_state": integer(0), "verbose": verbosity()}
 
     def __init__(self, head: str = "mlp", *, target: str = "soft",
-                 class_balance: Any = None, label_temperature: float = 1.0,
+                 class_balance: Any = None, label_temperature: float = 2.0,
                  hidden: int = 256,
                  dropout: float = 0.2, lr: float = 1e-3, weight_decay: float = 1e-4,
                  batch_size: int = 128, max_epochs: int = 50, patience: int = 10,
