@@ -158,6 +158,36 @@ def test_one_lf_per_class_is_a_majority_vote():
     np.testing.assert_array_equal(model.predict(L), mv.predict(L))
 
 
+@pytest.mark.parametrize("class_balance", [None, [0.1, 0.1, 0.1, 0.1, 0.6]])
+def test_an_lf_firing_beyond_its_class_share_loses_its_conflicts(class_balance):
+    # one LF per class, none identified; the class-4 rule fires on 70% of the items, more
+    # than its class holds, so its precision is at most pi_4 / 0.7 and the narrow rules
+    # win where they clash with it (a majority vote breaks those ties at random)
+    rng = np.random.default_rng(0)
+    n, k = 20_000, 5
+    y = rng.integers(0, k, n)
+    L = np.full((n, k), -1, dtype=np.int8)
+    narrow = rng.random((n, k)) < 0.5
+    for c in range(k - 1):
+        L[(y == c) & narrow[:, c], c] = c
+    L[rng.random(n) < 0.7, k - 1] = k - 1
+    model = LabelModel(cardinality=k).fit(L, class_balance=class_balance)
+    assert not model.identified_.any()
+    share = (L[:, k - 1] >= 0).mean()
+    prior = 1 / k if class_balance is None else class_balance[k - 1]
+    shared = model.accuracy_[0]  # the narrow rules share one precision, under the cap
+    assert np.ptp(model.accuracy_[:k - 1]) == 0
+    assert model.accuracy_[k - 1] == pytest.approx(max(min(shared, prior / share),
+                                                       1 / k + 1e-3))
+    if class_balance is None:  # the cap binds: the narrow rules win every clash
+        clash = (L[:, :k - 1] >= 0).any(axis=1) & (L[:, k - 1] >= 0)
+        assert (model.predict(L)[clash] == y[clash]).all()
+    # the ceiling follows the LF, not its column: permuting columns permutes the estimates
+    order = rng.permutation(k)
+    permuted = LabelModel(cardinality=k).fit(L[:, order], class_balance=class_balance)
+    np.testing.assert_allclose(permuted.accuracy_, model.accuracy_[order])
+
+
 def test_posterior_option_is_checked_and_survives_save_and_load(tmp_path):
     d = make_votes(3_000, 8, 3, random_state=0)
     with pytest.raises(ValueError, match="posterior must be one of"):

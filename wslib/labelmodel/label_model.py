@@ -59,8 +59,13 @@ class LabelModel(BaseLabelModel):
       items, or one in a binary task, where the other class's LFs indicate the
       same dichotomy (``MIN_PEERS``). The others (``identified_`` False; on a set with
       one LF per class, all of them) share the vote-weighted mean precision of
-      the identified ones, and when none is identified the model is a
-      majority vote.
+      the identified ones (of all LFs when none is identified), capped by what
+      their coverage allows: an LF of class :math:`c` that fires on a share
+      :math:`f_j` of the items has precision at most :math:`\pi_c / f_j`, as
+      :math:`P(y = c \mid L_j = c) = P(y = c, L_j = c) / P(L_j = c)` (with the
+      class prior :math:`\pi` below, uniform unless given). So a keyword rule
+      that fires on 60 % of a five-class set loses its conflicts with narrow
+      rules, where a majority vote would break those ties at random.
     * **Crowd workers** and model-based sources vote several classes each
       (*multipolar*); their answers do identify full confusion matrices,
       including which classes each one mixes up, where each item has three or
@@ -297,6 +302,8 @@ class LabelModel(BaseLabelModel):
             self.identified_ = _identified(both, per_class, self.unipolar_,
                                            MIN_PEERS[2 if k == 2 else "multiclass"])
             accuracy = _share_unidentified(accuracy, votes, self.identified_)
+            accuracy = np.where(self.identified_, accuracy, np.minimum(
+                accuracy, _precision_ceiling(per_class, stats.n_items, balance)))
             if dev is not None and dev.votes.any():
                 accuracy, self.dev_trust_ = _dev_accuracy(accuracy, dev.hits, dev.votes)
             learned = (_nested_fixes(both, agree, votes) if self.fix_nested
@@ -457,6 +464,22 @@ def _share_unidentified(accuracy: np.ndarray, votes: np.ndarray, identified: np.
     common = (np.average(accuracy[pool], weights=weight) if weight.sum() > 0
               else float(np.mean(accuracy[pool])))
     return np.where(identified, accuracy, common)
+
+
+def _precision_ceiling(per_class: np.ndarray, n_items: int, balance: np.ndarray | None
+                       ) -> np.ndarray:
+    """The highest precision each LF's coverage allows: ``pi_c / f_j`` for an LF voting
+    class ``c`` on a share ``f_j`` of the ``n_items`` items (``pi``: ``balance``, uniform
+    when ``None``), at most 1.
+
+    >>> _precision_ceiling(np.array([[0.0, 60.0], [10.0, 0.0]]), 100, None).tolist()
+    [0.8333333333333334, 1.0]
+    """
+    k = per_class.shape[1]
+    prior = np.full(k, 1.0 / k) if balance is None else balance
+    share = per_class.sum(axis=1) / max(n_items, 1)
+    with np.errstate(divide="ignore"):
+        return np.minimum(1.0, prior[per_class.argmax(axis=1)] / share)
 
 
 def _dev_accuracy(prior: np.ndarray, hits: np.ndarray, votes: np.ndarray
