@@ -62,10 +62,13 @@ class LabelModel(BaseLabelModel):
       the identified ones (of all LFs when none is identified), capped by what
       their coverage allows: an LF of class :math:`c` that fires on a share
       :math:`f_j` of the items has precision at most :math:`\pi_c / f_j`, as
-      :math:`P(y = c \mid L_j = c) = P(y = c, L_j = c) / P(L_j = c)` (with the
-      class prior :math:`\pi` below, uniform unless given). So a keyword rule
-      that fires on 60 % of a five-class set loses its conflicts with narrow
-      rules, where a majority vote would break those ties at random.
+      :math:`P(y = c \mid L_j = c) = P(y = c, L_j = c) / P(L_j = c)`. With
+      ``class_balance`` or dev labels :math:`\pi_c` is known; otherwise it is
+      the expected share of the *largest* class under a uniform prior on the
+      class balance, :math:`H_k / k` (0.75 for two classes, 0.46 for five), so
+      that a big class's broad rule is not capped. A keyword rule that fires
+      on 60 % of a five-class set then loses its conflicts with narrow rules,
+      where a majority vote would break those ties at random.
     * **Crowd workers** and model-based sources vote several classes each
       (*multipolar*); their answers do identify full confusion matrices,
       including which classes each one mixes up, where each item has three or
@@ -469,14 +472,16 @@ def _share_unidentified(accuracy: np.ndarray, votes: np.ndarray, identified: np.
 def _precision_ceiling(per_class: np.ndarray, n_items: int, balance: np.ndarray | None
                        ) -> np.ndarray:
     """The highest precision each LF's coverage allows: ``pi_c / f_j`` for an LF voting
-    class ``c`` on a share ``f_j`` of the ``n_items`` items (``pi``: ``balance``, uniform
-    when ``None``), at most 1.
+    class ``c`` on a share ``f_j`` of the ``n_items`` items, at most 1. ``pi`` is
+    ``balance``, or when ``None`` the expected largest class share under a uniform
+    Dirichlet prior, ``H_k / k``: any class might be the largest.
 
-    >>> _precision_ceiling(np.array([[0.0, 60.0], [10.0, 0.0]]), 100, None).tolist()
-    [0.8333333333333334, 1.0]
+    >>> _precision_ceiling(np.array([[0.0, 90.0], [10.0, 0.0]]), 100, None).round(3).tolist()
+    [0.833, 1.0]
     """
     k = per_class.shape[1]
-    prior = np.full(k, 1.0 / k) if balance is None else balance
+    prior = (np.full(k, np.sum(1.0 / np.arange(1, k + 1)) / k) if balance is None
+             else balance)
     share = per_class.sum(axis=1) / max(n_items, 1)
     with np.errstate(divide="ignore"):
         return np.minimum(1.0, prior[per_class.argmax(axis=1)] / share)
