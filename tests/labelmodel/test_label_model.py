@@ -259,10 +259,10 @@ def test_trec_number_rules_are_not_label_switched():
     assert LabelModel().fit(L).accuracy_[[34, 36]].min() > 0.4
 
 
-def test_crowd_posterior_needs_items_with_three_answers():
-    """Multipolar sources identify confusion matrices only through items that three or
-    more of them answer: with one or two answers per item (as in Snorkel's sparse
-    synthetic test) the vote posterior is used instead."""
+def test_crowd_posterior_needs_triangles_of_co_voting_sources():
+    """Multipolar sources identify confusion matrices through triangles of co-voting
+    sources: with one answer per item, or pairs of answers that only chain workers into
+    a ring, the vote posterior is used instead."""
     rng = np.random.default_rng(0)
     n, m = 3000, 6
     y = rng.integers(0, 2, n)
@@ -277,4 +277,25 @@ def test_crowd_posterior_needs_items_with_three_answers():
     two = sparse.copy()
     other = (one + 1) % m
     two[np.arange(n), other] = crowd[np.arange(n), other]
-    assert LabelModel().fit(two).posterior_ == "votes"  # two answers: still not identified
+    assert LabelModel().fit(two).posterior_ == "votes"  # a ring of pairs: not identified
+    # two answers per item, but from any two workers: the pairs close triangles, which
+    # identify every worker's confusion matrix although no item has three answers
+    anyone = rng.permuted(np.tile(np.arange(m), (n, 1)), axis=1)[:, :2]
+    pairs = np.full_like(crowd, -1)
+    for c in range(2):
+        pairs[np.arange(n), anyone[:, c]] = crowd[np.arange(n), anyone[:, c]]
+    assert LabelModel().fit(pairs).posterior_ == "confusion"
+
+
+def test_snorkel_sparse_synthetic_keeps_the_vote_posterior():
+    # Snorkel's own sparse test: ten LFs, about one vote per covered item; the few items
+    # with two votes link pairs by a single item each, which says nothing about agreement
+    from wslib.compat.snorkel.synthetic.synthetic_data import generate_simple_label_matrix
+
+    np.random.seed(123)
+    _, y, L = generate_simple_label_matrix(10_000, 10, 2, abstain_multiplier=1000.0)
+    model = LabelModel(cardinality=2).fit(L)
+    pred = model.predict(L, tie_break="abstain")
+    voted = (L >= 0).any(axis=1)
+    assert model.posterior_ == "votes"
+    assert ((pred != -1) == voted).all() and (pred[voted] == y[voted]).mean() >= 0.65

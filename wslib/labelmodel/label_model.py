@@ -71,12 +71,16 @@ class LabelModel(BaseLabelModel):
       where a majority vote would break those ties at random.
     * **Crowd workers** and model-based sources vote several classes each
       (*multipolar*); their answers do identify full confusion matrices,
-      including which classes each one mixes up, where each item has three or
-      more answers (three indicators of one latent class). When sources voting
-      two or more classes cast at least ``CROWD_SHARE`` of the votes, and at
-      least ``CROWD_SHARE`` of those votes fall on items with two or more other
-      votes, the soft label is the Dawid–Skene posterior with abstains as
-      missing data (``posterior_ == "confusion"``; Dawid & Skene, 1979).
+      including which classes each one mixes up, where a source has three
+      indicators of the latent class: two other sources that it co-votes with
+      and that co-vote with each other, on any items, each pair on two items or
+      more (a triangle of the co-vote graph; a chain or a ring of pairs
+      identifies nothing). When
+      sources voting two or more classes cast at least ``CROWD_SHARE`` of the
+      votes, and at least ``CROWD_SHARE`` of those votes come from sources in
+      such a triangle, the soft label is the Dawid–Skene posterior with
+      abstains as missing data (``posterior_ == "confusion"``; Dawid & Skene,
+      1979).
 
     ``posterior`` forces one of them, or the abstain-aware Dawid–Skene
     posterior (``"dawid-skene"``), which reads silence as evidence: right when
@@ -284,10 +288,11 @@ class LabelModel(BaseLabelModel):
         self.unipolar_ = (per_class > 0).sum(axis=1) <= 1
         self.multipolar_share_ = float(votes[~self.unipolar_].sum() / max(votes.sum(), 1.0))
         _warn_structure(per_class, dev, k)
+        both, agree = pairwise_agreement(P, w)
         self.posterior_ = self.posterior
         if self.posterior == "auto":
             crowd = (self.multipolar_share_ >= CROWD_SHARE and not len(given_pairs)
-                     and _covoted_share(P, rows, w, ~self.unipolar_) >= CROWD_SHARE)
+                     and _triangle_share(both, votes, ~self.unipolar_) >= CROWD_SHARE)
             self.posterior_ = "confusion" if crowd else "votes"
         balance = given if given is not None else _dev_balance(dev, k)
         estimate = fit_confusion(stats, abstain_aware=self.posterior_ != "confusion",
@@ -301,7 +306,6 @@ class LabelModel(BaseLabelModel):
         self.identified_ = np.ones(m, dtype=bool)
         self.dev_trust_ = np.ones(m, dtype=bool)
         if self.posterior_ == "votes":
-            both, agree = pairwise_agreement(P, w)
             self.identified_ = _identified(both, per_class, self.unipolar_,
                                            MIN_PEERS[2 if k == 2 else "multiclass"])
             accuracy = _share_unidentified(accuracy, votes, self.identified_)
@@ -438,14 +442,26 @@ def _uncovered_prior(dev: DevEvidence | None, balance: np.ndarray, k: int) -> np
     return counts / counts.sum()
 
 
-def _covoted_share(P: Any, rows: np.ndarray, w: np.ndarray, sources: np.ndarray) -> float:
-    """Share of the votes of ``sources`` cast on items that two or more other sources
-    vote on too (``P``: distinct vote patterns, CSR, ``rows`` the pattern of each stored
-    vote; ``w``: the patterns' counts)."""
-    per_row = np.diff(P.indptr)
-    cast = w[rows] * sources[P.indices]
-    return float((cast * (per_row[rows] >= 3)).sum() / max(cast.sum(), 1e-12))
+def _triangle_share(both: np.ndarray, votes: np.ndarray, sources: np.ndarray) -> float:
+    """Share of the votes of ``sources`` cast by a source with two partners among them
+    that it co-votes with and that co-vote with each other (a triangle of the co-vote
+    graph, on any items: three indicators of one latent class). A pair is linked when it
+    shares two or more items: one shared item says nothing about how often the two
+    agree. ``both``: the pairs' co-vote counts; ``votes``: each source's vote count.
 
+    >>> ring = 5 * np.array([[0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0]])
+    >>> _triangle_share(ring, np.ones(4), np.ones(4, bool))   # a cycle has no triangle
+    0.0
+    >>> ring[0, 2] = ring[2, 0] = 5
+    >>> _triangle_share(ring, np.ones(4), np.ones(4, bool))
+    1.0
+    """
+    linked = (both >= 2) & sources[:, None] & sources[None, :]
+    np.fill_diagonal(linked, False)
+    a = linked.astype(np.int64)
+    in_triangle = ((a @ a) * a).sum(axis=1) > 0
+    cast = votes * sources
+    return float((cast * in_triangle).sum() / max(cast.sum(), 1e-12))
 
 def _identified(both: np.ndarray, per_class: np.ndarray, unipolar: np.ndarray,
                 min_peers: int) -> np.ndarray:
