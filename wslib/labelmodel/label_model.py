@@ -75,12 +75,11 @@ class LabelModel(BaseLabelModel):
       indicators of the latent class: two other sources that it co-votes with
       and that co-vote with each other, on any items, each pair on two items or
       more (a triangle of the co-vote graph; a chain or a ring of pairs
-      identifies nothing). When
-      sources voting two or more classes cast at least ``CROWD_SHARE`` of the
-      votes, and at least ``CROWD_SHARE`` of those votes come from sources in
-      such a triangle, the soft label is the Dawid–Skene posterior with
-      abstains as missing data (``posterior_ == "confusion"``; Dawid & Skene,
-      1979).
+      identifies nothing). When sources voting two or more classes cast at
+      least ``CROWD_SHARE`` of the votes, and at least ``CROWD_SHARE`` of those
+      votes come from sources in such a triangle, the soft label is the
+      Dawid–Skene posterior with abstains as missing data (``posterior_ ==
+      "confusion"``; Dawid & Skene, 1979).
 
     ``posterior`` forces one of them, or the abstain-aware Dawid–Skene
     posterior (``"dawid-skene"``), which reads silence as evidence: right when
@@ -462,6 +461,7 @@ def _triangle_share(both: np.ndarray, votes: np.ndarray, sources: np.ndarray) ->
     in_triangle = ((a @ a) * a).sum(axis=1) > 0
     cast = votes * sources
     return float((cast * in_triangle).sum() / max(cast.sum(), 1e-12))
+
 
 def _identified(both: np.ndarray, per_class: np.ndarray, unipolar: np.ndarray,
                 min_peers: int) -> np.ndarray:
