@@ -1,0 +1,40 @@
+"""benchmarks/lf_halves.py: halves of the LFs keep every row where it was, and the table."""
+
+import doctest
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wslib.bench.data import parse_synthetic
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("lf_halves", ROOT / "benchmarks" / "lf_halves.py")
+lf_halves = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lf_halves)
+
+
+def test_docstring_examples():
+    assert doctest.testmod(lf_halves).failed == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(m=st.integers(2, 12), draw=st.integers(0, 50))
+def test_a_half_keeps_rows_and_columns_aligned(m, draw):
+    data = parse_synthetic(f"n=40,m={m},k=3,seed={draw}").load()
+    cols = lf_halves.draw_columns(m, draw)
+    assert cols.size == max(2, round(m / 2)) and np.all(np.diff(cols) > 0)
+    half = lf_halves.lf_columns(data, cols)
+    for j, c in enumerate(cols):  # column j of the half is LF c, on every row
+        np.testing.assert_array_equal(half.L_fit[:, j], data.L_fit[:, c])
+    assert half.same_rows and half.y_eval is data.y_eval and half.info["lf_columns"] == list(cols)
+
+
+def test_table_against_majority_vote(capsys):
+    text = lf_halves.main(["--draws", "2", "--datasets", "youtube", "--methods", "LabelModel"])
+    row = next(line for line in text.splitlines() if line.startswith("| youtube |"))
+    mean, below, worst = [cell.strip() for cell in row.split("|")[3:6]]
+    assert below.endswith("of 2") and float(worst) <= float(mean)
+    assert "all sets" in text.splitlines()[-1]
