@@ -1,19 +1,13 @@
 """benchmarks/lf_halves.py: halves of the LFs keep every row where it was, and the table."""
 
 import doctest
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks import lf_halves
 from wslib.bench.data import parse_synthetic
-
-ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("lf_halves", ROOT / "benchmarks" / "lf_halves.py")
-lf_halves = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lf_halves)
 
 
 def test_docstring_examples():
