@@ -4,6 +4,8 @@ from functools import partial
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wslib.datasets import load_wrench
 from wslib.datasets.synthetic import make_votes
@@ -285,6 +287,29 @@ def test_crowd_posterior_needs_triangles_of_co_voting_sources():
     for c in range(2):
         pairs[np.arange(n), anyone[:, c]] = crowd[np.arange(n), anyone[:, c]]
     assert LabelModel().fit(pairs).posterior_ == "confusion"
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), m=st.integers(3, 9), n=st.integers(5, 60))
+def test_triangle_share_matches_its_definition(seed, m, n):
+    # the sparse computation against the definition, pair by pair, on random crowds
+    from wslib.labelmodel.label_model import _triangle_share
+    from wslib.vote_stats import VoteStats
+
+    rng = np.random.default_rng(seed)
+    L = np.where(rng.random((n, m)) < 0.3, rng.integers(0, 2, (n, m)), -1).astype(np.int8)
+    sources = rng.random(m) < 0.8
+    P, w = VoteStats.from_votes(L, 2).compressed()
+    voted = L >= 0
+    shared = voted.T.astype(int) @ voted.astype(int)
+    linked = [[a != b and sources[a] and sources[b] and shared[a, b] >= 2 for b in range(m)]
+              for a in range(m)]
+    triangle = [any(linked[a][b] and linked[a][c] and linked[b][c]
+                    for b in range(m) for c in range(m)) for a in range(m)]
+    votes = voted.sum(axis=0).astype(float)
+    cast = votes * sources
+    expected = (cast * np.array(triangle)).sum() / max(cast.sum(), 1e-12)
+    assert _triangle_share(P, w, votes, sources) == pytest.approx(expected)
 
 
 def test_snorkel_sparse_synthetic_keeps_the_vote_posterior():

@@ -287,11 +287,10 @@ class LabelModel(BaseLabelModel):
         self.unipolar_ = (per_class > 0).sum(axis=1) <= 1
         self.multipolar_share_ = float(votes[~self.unipolar_].sum() / max(votes.sum(), 1.0))
         _warn_structure(per_class, dev, k)
-        both, agree = pairwise_agreement(P, w)
         self.posterior_ = self.posterior
         if self.posterior == "auto":
             crowd = (self.multipolar_share_ >= CROWD_SHARE and not len(given_pairs)
-                     and _triangle_share(both, votes, ~self.unipolar_) >= CROWD_SHARE)
+                     and _triangle_share(P, w, votes, ~self.unipolar_) >= CROWD_SHARE)
             self.posterior_ = "confusion" if crowd else "votes"
         balance = given if given is not None else _dev_balance(dev, k)
         estimate = fit_confusion(stats, abstain_aware=self.posterior_ != "confusion",
@@ -305,6 +304,7 @@ class LabelModel(BaseLabelModel):
         self.identified_ = np.ones(m, dtype=bool)
         self.dev_trust_ = np.ones(m, dtype=bool)
         if self.posterior_ == "votes":
+            both, agree = pairwise_agreement(P, w)
             self.identified_ = _identified(both, per_class, self.unipolar_,
                                            MIN_PEERS[2 if k == 2 else "multiclass"])
             accuracy = _share_unidentified(accuracy, votes, self.identified_)
@@ -441,27 +441,37 @@ def _uncovered_prior(dev: DevEvidence | None, balance: np.ndarray, k: int) -> np
     return counts / counts.sum()
 
 
-def _triangle_share(both: np.ndarray, votes: np.ndarray, sources: np.ndarray) -> float:
+def _triangle_share(P: Any, w: np.ndarray, votes: np.ndarray, sources: np.ndarray) -> float:
     """Share of the votes of ``sources`` cast by a source with two partners among them
     that it co-votes with and that co-vote with each other (a triangle of the co-vote
     graph, on any items: three indicators of one latent class). A pair is linked when it
     shares two or more items: one shared item says nothing about how often the two
-    agree. ``both``: the pairs' co-vote counts; ``votes``: each source's vote count.
+    agree. ``P``: distinct vote patterns (CSR, sources as columns), ``w`` their counts;
+    ``votes``: each source's vote count. Sparse throughout: crowds of thousands of
+    workers, each answering a few items, stay cheap.
 
-    >>> ring = 5 * np.array([[0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0]])
-    >>> _triangle_share(ring, np.ones(4), np.ones(4, bool))   # a cycle has no triangle
+    >>> from wslib.vote_stats import VoteStats
+    >>> ring = np.full((8, 4), -1)
+    >>> for i, (a, b) in enumerate([(0, 1), (1, 2), (2, 3), (3, 0)] * 2):
+    ...     ring[i, [a, b]] = 1
+    >>> P, w = VoteStats.from_votes(ring, 2).compressed()
+    >>> votes, everyone = (ring >= 0).sum(axis=0), np.ones(4, bool)
+    >>> _triangle_share(P, w, votes, everyone)          # a cycle has no triangle
     0.0
-    >>> ring[0, 2] = ring[2, 0] = 5
-    >>> _triangle_share(ring, np.ones(4), np.ones(4, bool))
+    >>> chord = np.vstack([ring, [[1, -1, 1, -1]] * 2])  # 0 and 2 share two items
+    >>> P, w = VoteStats.from_votes(chord, 2).compressed()
+    >>> _triangle_share(P, w, (chord >= 0).sum(axis=0), everyone)
     1.0
     """
-    linked = (both >= 2) & sources[:, None] & sources[None, :]
-    np.fill_diagonal(linked, False)
-    a = linked.astype(np.int64)
-    in_triangle = ((a @ a) * a).sum(axis=1) > 0
-    cast = votes * sources
+    cols = np.flatnonzero(sources)
+    incidence = sp.csr_matrix((np.ones(P.indices.size), P.indices, P.indptr),
+                              shape=P.shape)[:, cols]
+    shared = (incidence.T @ sp.diags(w) @ incidence).tocsr()
+    shared = shared - sp.diags(shared.diagonal())
+    linked = (shared >= 2).astype(np.float64)
+    in_triangle = np.asarray(linked.multiply(linked @ linked).sum(axis=1)).ravel() > 0
+    cast = votes[cols]
     return float((cast * in_triangle).sum() / max(cast.sum(), 1e-12))
-
 
 def _identified(both: np.ndarray, per_class: np.ndarray, unipolar: np.ndarray,
                 min_peers: int) -> np.ndarray:
