@@ -307,9 +307,8 @@ class LabelModel(BaseLabelModel):
             both, agree = pairwise_agreement(P, w)
             self.identified_ = _identified(both, per_class, self.unipolar_,
                                            MIN_PEERS[2 if k == 2 else "multiclass"])
-            accuracy = _share_unidentified(accuracy, votes, self.identified_)
-            accuracy = np.where(self.identified_, accuracy, np.minimum(
-                accuracy, _precision_ceiling(per_class, stats.n_items, balance)))
+            accuracy = _share_unidentified(accuracy, votes, self.identified_,
+                                           _precision_ceiling(per_class, stats.n_items, balance))
             if dev is not None and dev.votes.any():
                 accuracy, self.dev_trust_ = _dev_accuracy(accuracy, dev.hits, dev.votes)
             learned = (_nested_fixes(both, agree, votes) if self.fix_nested
@@ -473,6 +472,7 @@ def _triangle_share(P: Any, w: np.ndarray, votes: np.ndarray, sources: np.ndarra
     cast = votes[cols]
     return float((cast * in_triangle).sum() / max(cast.sum(), 1e-12))
 
+
 def _identified(both: np.ndarray, per_class: np.ndarray, unipolar: np.ndarray,
                 min_peers: int) -> np.ndarray:
     """LFs whose precision the votes identify: multipolar ones, and unipolar ones that
@@ -484,15 +484,15 @@ def _identified(both: np.ndarray, per_class: np.ndarray, unipolar: np.ndarray,
     return ~unipolar | (same.sum(axis=1) >= min_peers)
 
 
-def _share_unidentified(accuracy: np.ndarray, votes: np.ndarray, identified: np.ndarray
-                        ) -> np.ndarray:
+def _share_unidentified(accuracy: np.ndarray, votes: np.ndarray, identified: np.ndarray,
+                        ceiling: np.ndarray) -> np.ndarray:
     """Unidentified LFs take the vote-weighted mean precision of the identified ones (of
-    all LFs when none is: every LF then weighs the same, a majority vote)."""
+    all LFs when none is), or their ``ceiling`` (:func:`_precision_ceiling`) when lower."""
     pool = identified if (identified & (votes > 0)).any() else np.ones_like(identified)
     weight = votes[pool]
     common = (np.average(accuracy[pool], weights=weight) if weight.sum() > 0
               else float(np.mean(accuracy[pool])))
-    return np.where(identified, accuracy, common)
+    return np.where(identified, accuracy, np.minimum(common, ceiling))
 
 
 def _precision_ceiling(per_class: np.ndarray, n_items: int, balance: np.ndarray | None
