@@ -60,10 +60,10 @@ def draw_columns(n_sources: int, draw: int) -> np.ndarray:
     return np.sort(np.random.default_rng(draw).choice(n_sources, size, replace=False))
 
 
-def differences(data: BenchData, methods: list[Method], draws: int) -> dict[str, list[float]]:
-    """Per method, its metric minus majority vote's on each half of ``data``'s LFs (a
+def differences(data: BenchData, methods: list[Method], baseline: Method, draws: int
+                ) -> dict[str, list[float]]:
+    """Per method, its metric minus ``baseline``'s on each half of ``data``'s LFs (a
     method that fails or is skipped on a draw leaves it out)."""
-    baseline = next(m for m in all_methods() if m.name == BASELINE)
     out: dict[str, list[float]] = {m.name: [] for m in methods}
     for draw in range(draws):
         half = lf_columns(data, draw_columns(data.n_sources, draw))
@@ -108,22 +108,26 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--datasets", nargs="+", action=NamesAction, default=None,
                         metavar="A,B", help="datasets (default: every real one)")
     args = parser.parse_args(argv)
-    available = [m for m in all_methods() if not m.n_dev and m.name != BASELINE]
+    every = all_methods()
+    baseline = next(m for m in every if m.name == BASELINE)
+    available = [m for m in every if not m.n_dev and m is not baseline]
     wanted = args.methods or [n for n in ("LabelModel", "snorkel.LabelModel-100ep")
                               if any(m.name == n and m.skip_reason(2, 0) is None
                                      for m in available)]
-    names = select(wanted, [m.name for m in available], "method")
-    methods = [m for m in available if m.name in names]
-    revote = [n for n in REVOTE if n in {s.name for s in wrench_specs(None)}]
-    names = [s.name for s in wrench_specs(None)] + [f"{n}-rules" for n in revote]
-    default = [n for n in names if n not in revote]
-    chosen = select(args.datasets or default, names, "dataset")
+    method_names = select(wanted, [m.name for m in available], "method")
+    methods = [m for m in available if m.name in method_names]
+    shipped = [s.name for s in wrench_specs(None)]
+    revote = [n for n in REVOTE if n in shipped]
+    rules = [f"{n}-rules" for n in revote]
+    chosen = select(args.datasets or [n for n in shipped if n not in revote] + rules,
+                    shipped + rules, "dataset")
     results = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # coverage notes of every half: the table is the result
         for spec in resolve_datasets(None, [], chosen, revote=revote):
             data = spec.load()
-            results[spec.name] = (data.n_sources, differences(data, methods, args.draws))
+            results[spec.name] = (data.n_sources,
+                                  differences(data, methods, baseline, args.draws))
             print(f"{spec.name}: done", flush=True)
     text = format_table(*table(results, [m.name for m in methods]), markdown=True)
     print(text)
