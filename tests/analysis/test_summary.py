@@ -135,8 +135,13 @@ def test_label_model_accuracies_by_name():
     assert acc.index.tolist() == names and acc.name == "est_acc"
     np.testing.assert_array_equal(acc.to_numpy(), model.accuracy_)
     summary = lf_summary(data.L, data.y, names, model=model)
-    assert summary.columns[-2:].tolist() == ["emp_acc", "est_acc"]
+    assert summary.columns[-3:].tolist() == ["emp_acc", "est_acc", "est_basis"]
     np.testing.assert_array_equal(summary["est_acc"].to_numpy(), model.accuracy_)
+    assert summary["est_basis"].tolist() == model.estimate_basis_.tolist()
+    from wslib.labelmodel import DawidSkene  # says nothing about its estimates' basis
+
+    other = lf_summary(data.L, data.y, names, model=DawidSkene().fit(data.L))
+    assert other.columns[-2:].tolist() == ["emp_acc", "est_acc"]
     assert "est_acc" in lf_summary(data.L, lfs=names, model=model)
     with pytest.raises(ValueError, match="MajorityVote learns no per-LF accuracies"):
         lf_accuracies(MajorityVote().fit(data.L))

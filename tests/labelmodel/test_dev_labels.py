@@ -53,8 +53,12 @@ def test_dev_labels_fix_an_estimate_the_votes_cannot_identify(youtube_votes):
     assert empirical > 0.9
     plain = LabelModel().fit(L)
     assert abs(plain.accuracy_[url] - empirical) > 0.3  # the votes alone get it wrong
+    # ... and the model says so: the bound, not the votes, set that estimate
+    assert plain.estimate_basis_[url] == "at bound"
+    assert plain.bounded_.sum() == 1
     tuned = LabelModel().fit(L, y_dev=y_dev, L_dev=L_dev)
     assert abs(tuned.accuracy_[url] - empirical) < 0.1
+    assert tuned.estimate_basis_[url] == "dev labels"
     L_test, y_test = youtube_votes["test"]
     assert tuned.score(L_test, y_test) >= plain.score(L_test, y_test) - 0.02
 
@@ -110,3 +114,17 @@ def test_a_dev_set_of_one_class_keeps_the_class_prior():
         model = LabelModel().fit(d.L, y_dev=d.y[one], L_dev=d.L[one])
     np.testing.assert_allclose(model.class_balance_, 0.5)
     np.testing.assert_allclose(model.uncovered_proba_, 0.5)
+
+
+def test_dev_labels_mark_the_estimates_they_move():
+    # the vote posterior combines an LF's estimate with its dev votes: "dev labels" where it
+    # has some; the crowd posterior takes only the class prior from them
+    d = make_votes(5_000, 8, 2, n_unipolar=8, coverage=(0.05, 0.4), random_state=3)
+    dev = np.arange(100)
+    lfs = LabelModel().fit(d.L, y_dev=d.y[dev], L_dev=d.L[dev])
+    assert lfs.posterior_ == "votes"
+    np.testing.assert_array_equal(lfs.estimate_basis_ == "dev labels",
+                                  (d.L[dev] >= 0).any(axis=0))
+    crowd = make_votes(5_000, 8, 3, random_state=3)
+    model = LabelModel().fit(crowd.L, y_dev=crowd.y[dev], L_dev=crowd.L[dev])
+    assert model.posterior_ == "confusion" and set(model.estimate_basis_) == {"votes"}

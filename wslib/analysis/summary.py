@@ -10,7 +10,10 @@ For LF :math:`j` over :math:`n` items:
   empirical accuracy ``correct / (correct + incorrect)`` (NaN when the LF never
   votes on a labelled item).
 
-* with a fitted label model: its estimate of each LF's accuracy (``accuracy_``), ``est_acc``.
+* with a fitted label model: its estimate of each LF's accuracy (``accuracy_``), ``est_acc``,
+  and for a :class:`~wslib.labelmodel.LabelModel` what set it, ``est_basis``: the votes,
+  the better-than-random bound (``"at bound"``: often an underestimate), the precision
+  shared by LFs the votes do not identify, or dev labels.
 
 All counts come from :mod:`wslib.kernels.agreement` (vectorised NumPy on small
 matrices, numba kernels on large ones); dense and sparse matrices are accepted.
@@ -214,7 +217,9 @@ def lf_summary(L: Any, y: Any = None, lfs: Sequence[Any] | None = None, *,
                cardinality: int | None = None, model: Any = None) -> LFSummary:
     """One row per LF: ``j``, ``polarity``, ``coverage``, ``overlaps``, ``conflicts``
     and, with gold ``y``, ``correct``, ``incorrect``, ``emp_acc``; with a fitted
-    label ``model``, ``est_acc`` (:func:`lf_accuracies`).
+    label ``model``, ``est_acc`` (:func:`lf_accuracies`) and, where the model says what
+    set each estimate (:class:`~wslib.labelmodel.LabelModel`'s ``estimate_basis_``),
+    ``est_basis``.
 
     Parameters
     ----------
@@ -227,7 +232,8 @@ def lf_summary(L: Any, y: Any = None, lfs: Sequence[Any] | None = None, *,
     cardinality : int, optional
         Number of classes (inferred from ``L`` and ``y`` otherwise).
     model : fitted label model, optional
-        Adds its accuracy estimates as ``est_acc``, beside ``emp_acc``.
+        Adds its accuracy estimates as ``est_acc``, beside ``emp_acc`` (and
+        ``est_basis`` for a :class:`~wslib.labelmodel.LabelModel`).
     """
     L, y, k = _prepare(L, y, cardinality)
     n, m = L.shape
@@ -249,4 +255,7 @@ def lf_summary(L: Any, y: Any = None, lfs: Sequence[Any] | None = None, *,
         out["emp_acc"] = _ratio(correct, correct + incorrect)
     if estimated is not None:
         out["est_acc"] = estimated.to_numpy()
+        basis = getattr(model, "estimate_basis_", None)
+        if basis is not None:
+            out["est_basis"] = np.asarray(basis)
     return out

@@ -15,7 +15,7 @@ from wslib.exceptions import CoverageWarning, WslibWarning, user_stacklevel
 from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
 from wslib.labelmodel.base import BaseLabelModel
-from wslib.labelmodel.confusion import confusion_posterior, fit_confusion
+from wslib.labelmodel.confusion import ConfusionFit, confusion_posterior, fit_confusion
 from wslib.vote_stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import DevEvidence, accuracy_to_weight, dev_evidence
 from wslib.matrix import VoteMatrix
@@ -165,6 +165,18 @@ class LabelModel(BaseLabelModel):
         Each LF's precision and its vote weight.
     identified_ : ndarray of bool (m,)
         LFs whose precision the votes identify (the others share one).
+    bounded_ : ndarray of bool (m,)
+        Identified unipolar LFs whose precision the fit holds at the
+        better-than-random bound (given the LF's vote, another class is as
+        likely as its own): the bound set it, not the votes, and it is often an
+        underestimate. Check such an LF on a few labelled items, or pass them as
+        dev labels.
+    estimate_basis_ : ndarray of str (m,)
+        What set each ``accuracy_``: ``"votes"``, ``"at bound"`` (``bounded_``),
+        ``"shared"`` (not identified) or ``"dev labels"`` (the LF votes on dev
+        items, whose gold labels updated or replaced the estimate; see
+        ``dev_trust_``). :func:`~wslib.analysis.lf_summary` shows it beside
+        ``est_acc``.
     dev_trust_ : ndarray of bool (m,)
         With dev labels: LFs whose estimate the dev votes kept (all True without).
     unipolar_ : ndarray of bool (m,)
@@ -205,8 +217,10 @@ class LabelModel(BaseLabelModel):
 
     _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_", "fixes_",
                 "balance_estimate_", "uncovered_proba_", "unipolar_", "posterior_",
-                "confusion_", "identified_", "dev_trust_", "multipolar_share_")
-    _per_source = ("accuracy_", "weights_", "confusion_", "unipolar_")
+                "confusion_", "identified_", "dev_trust_", "multipolar_share_", "bounded_",
+                "estimate_basis_")
+    _per_source = ("accuracy_", "weights_", "confusion_", "unipolar_", "identified_",
+                   "dev_trust_", "bounded_", "estimate_basis_")
     _per_class = ("class_balance_", "balance_estimate_", "uncovered_proba_")
     #: added after 0.1.0: files saved before get the behaviour they were saved with
     _learned_defaults: ClassVar[dict[str, Callable[[Any], Any]]] = {
@@ -219,6 +233,8 @@ class LabelModel(BaseLabelModel):
         "identified_": lambda model: np.ones(model.n_sources_, dtype=bool),
         "dev_trust_": lambda model: np.ones(model.n_sources_, dtype=bool),
         "multipolar_share_": lambda model: float("nan"),
+        "bounded_": lambda model: np.zeros(model.n_sources_, dtype=bool),
+        "estimate_basis_": lambda model: np.where(model.identified_, "votes", "shared"),
     }
     permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
     _parameter_constraints = {"smoothing": number(low=0), "max_iter": integer(1),
@@ -303,10 +319,12 @@ class LabelModel(BaseLabelModel):
         accuracy = estimate.accuracy
         self.identified_ = np.ones(m, dtype=bool)
         self.dev_trust_ = np.ones(m, dtype=bool)
+        self.bounded_ = np.zeros(m, dtype=bool)
         if self.posterior_ == "votes":
             both, agree = pairwise_agreement(P, w)
             self.identified_ = _identified(both, per_class, self.unipolar_,
                                            MIN_PEERS[2 if k == 2 else "multiclass"])
+            self.bounded_ = self.identified_ & _at_bound(estimate, per_class, self.unipolar_)
             accuracy = _share_unidentified(accuracy, votes, self.identified_,
                                            _precision_ceiling(per_class, stats.n_items, balance))
             if dev is not None and dev.votes.any():
@@ -316,6 +334,9 @@ class LabelModel(BaseLabelModel):
             self.fixes_ = np.unique(np.concatenate([learned, given_pairs]), axis=0)
         else:
             self.fixes_ = np.zeros((0, 2), np.int64)
+        updated = dev is not None and self.posterior_ == "votes"  # dev votes only move these
+        self.estimate_basis_ = _estimate_basis(self.identified_, self.bounded_,
+                                               dev.votes if updated else None)
         self.accuracy_ = np.clip(accuracy, 1.0 / k + 1e-3, 1 - 1e-3)
         self.weights_ = accuracy_to_weight(self.accuracy_, k)
         if self.posterior_ == "votes":
@@ -482,6 +503,43 @@ def _identified(both: np.ndarray, per_class: np.ndarray, unipolar: np.ndarray,
             & (both > 0))
     np.fill_diagonal(same, False)
     return ~unipolar | (same.sum(axis=1) >= min_peers)
+
+
+def _at_bound(fit: ConfusionFit, per_class: np.ndarray, unipolar: np.ndarray,
+              rtol: float = 1e-3) -> np.ndarray:
+    r"""Unipolar LFs whose fitted precision sits on the better-than-random bound that the
+    fit enforces (:func:`~wslib.labelmodel.confusion._anchor_unipolar`): given the LF's
+    vote ``v``, some other class ``c`` is as likely as ``v``,
+    :math:`\pi_c \theta_{jcv} \ge (1 - rtol)\, \pi_v \theta_{jvv}`.
+
+    >>> conf = np.zeros((2, 2, 3))            # P(L_j = v | y = c), v = 2: abstain
+    >>> conf[0, :, 1] = [0.2, 0.2]            # LF 0 votes 1 as often on either class
+    >>> conf[1, :, 0] = [0.4, 0.1]            # LF 1 votes 0, mostly on class 0
+    >>> conf[:, :, 2] = 1 - conf[:, :, :2].sum(axis=2)
+    >>> fit = ConfusionFit(np.array([0.5, 0.5]), conf, np.array([0.5, 0.8]), 1)
+    >>> _at_bound(fit, np.array([[0.0, 20.0], [25.0, 0.0]]), np.array([True, True])).tolist()
+    [True, False]
+    """
+    k = per_class.shape[1]
+    own = per_class.argmax(axis=1)
+    rows = np.arange(own.size)
+    joint = fit.confusion[:, :, :k] * fit.class_balance[None, :, None]  # (m, c, v)
+    given_vote = joint[rows, :, own].copy()  # (m, c): pi_c P(L_j = own | y = c)
+    mine = given_vote[rows, own]
+    given_vote[rows, own] = 0.0
+    return unipolar & (per_class.sum(axis=1) > 0) & (given_vote.max(axis=1) >= mine * (1 - rtol))
+
+
+def _estimate_basis(identified: np.ndarray, bounded: np.ndarray, dev_votes: np.ndarray | None
+                    ) -> np.ndarray:
+    """``estimate_basis_``: what set each LF's precision (see :class:`LabelModel`).
+
+    >>> _estimate_basis(np.array([True, True, False]), np.array([False, True, False]),
+    ...                 np.array([0.0, 0.0, 3.0])).tolist()
+    ['votes', 'at bound', 'dev labels']
+    """
+    basis = np.where(identified, np.where(bounded, "at bound", "votes"), "shared")
+    return basis if dev_votes is None else np.where(dev_votes > 0, "dev labels", basis)
 
 
 def _share_unidentified(accuracy: np.ndarray, votes: np.ndarray, identified: np.ndarray,
