@@ -55,7 +55,7 @@ def test_dev_labels_fix_an_estimate_the_votes_cannot_identify(youtube_votes):
     assert abs(plain.accuracy_[url] - empirical) > 0.3  # the votes alone get it wrong
     # ... and the model says so: the bound, not the votes, set that estimate
     assert plain.estimate_basis_[url] == "at bound"
-    assert plain.bounded_.sum() == 1
+    assert plain.at_bound_.sum() == 1
     tuned = LabelModel().fit(L, y_dev=y_dev, L_dev=L_dev)
     assert abs(tuned.accuracy_[url] - empirical) < 0.1
     assert tuned.estimate_basis_[url] == "dev labels"

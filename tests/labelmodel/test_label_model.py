@@ -330,7 +330,7 @@ def test_snorkel_sparse_synthetic_keeps_the_vote_posterior():
 @given(seed=st.integers(0, 10_000), m=st.integers(3, 8), k=st.integers(2, 4))
 def test_estimate_basis_follows_the_lfs_and_their_columns(seed, m, k):
     # what set each precision is a property of the LF: it agrees with identified_ and
-    # bounded_, is "at bound" only for identified unipolar LFs, and permuting the
+    # at_bound_, is "at bound" only for identified unipolar LFs, and permuting the
     # columns permutes it
     from wslib.datasets.synthetic import make_votes
 
@@ -339,9 +339,9 @@ def test_estimate_basis_follows_the_lfs_and_their_columns(seed, m, k):
     basis = model.estimate_basis_
     assert set(basis) <= {"votes", "at bound", "shared"}
     np.testing.assert_array_equal(basis == "shared", ~model.identified_)
-    np.testing.assert_array_equal(basis == "at bound", model.bounded_)
-    assert not (model.bounded_ & ~(model.unipolar_ & model.identified_)).any()
+    np.testing.assert_array_equal(basis == "at bound", model.at_bound_)
+    assert not (model.at_bound_ & ~(model.unipolar_ & model.identified_)).any()
     order = np.random.default_rng(seed).permutation(m)
     permuted = LabelModel(cardinality=k).fit(d.L[:, order])
     np.testing.assert_array_equal(permuted.estimate_basis_, basis[order])
-    np.testing.assert_array_equal(permuted.bounded_, model.bounded_[order])
+    np.testing.assert_array_equal(permuted.at_bound_, model.at_bound_[order])

@@ -43,5 +43,7 @@ def assert_same_learned(a, b, atol: float = 1e-6) -> None:
         got, ref = getattr(a, name), getattr(b, name)
         if isinstance(ref, str):
             assert got == ref, name
+        elif isinstance(ref, np.ndarray) and ref.dtype.kind in "USO":  # labels, not numbers
+            np.testing.assert_array_equal(got, ref, err_msg=name)
         else:
             np.testing.assert_allclose(got, ref, rtol=0, atol=atol, err_msg=name)

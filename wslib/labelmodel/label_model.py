@@ -165,14 +165,14 @@ class LabelModel(BaseLabelModel):
         Each LF's precision and its vote weight.
     identified_ : ndarray of bool (m,)
         LFs whose precision the votes identify (the others share one).
-    bounded_ : ndarray of bool (m,)
+    at_bound_ : ndarray of bool (m,)
         Identified unipolar LFs whose precision the fit holds at the
         better-than-random bound (given the LF's vote, another class is as
         likely as its own): the bound set it, not the votes, and it is often an
         underestimate. Check such an LF on a few labelled items, or pass them as
         dev labels.
     estimate_basis_ : ndarray of str (m,)
-        What set each ``accuracy_``: ``"votes"``, ``"at bound"`` (``bounded_``),
+        What set each ``accuracy_``: ``"votes"``, ``"at bound"`` (``at_bound_``),
         ``"shared"`` (not identified) or ``"dev labels"`` (the LF votes on dev
         items, whose gold labels updated or replaced the estimate; see
         ``dev_trust_``). :func:`~wslib.analysis.lf_summary` shows it beside
@@ -217,10 +217,10 @@ class LabelModel(BaseLabelModel):
 
     _learned = ("class_balance_", "accuracy_", "weights_", "n_iter_", "fixes_",
                 "balance_estimate_", "uncovered_proba_", "unipolar_", "posterior_",
-                "confusion_", "identified_", "dev_trust_", "multipolar_share_", "bounded_",
+                "confusion_", "identified_", "dev_trust_", "multipolar_share_", "at_bound_",
                 "estimate_basis_")
     _per_source = ("accuracy_", "weights_", "confusion_", "unipolar_", "identified_",
-                   "dev_trust_", "bounded_", "estimate_basis_")
+                   "dev_trust_", "at_bound_", "estimate_basis_")
     _per_class = ("class_balance_", "balance_estimate_", "uncovered_proba_")
     #: added after 0.1.0: files saved before get the behaviour they were saved with
     _learned_defaults: ClassVar[dict[str, Callable[[Any], Any]]] = {
@@ -233,7 +233,7 @@ class LabelModel(BaseLabelModel):
         "identified_": lambda model: np.ones(model.n_sources_, dtype=bool),
         "dev_trust_": lambda model: np.ones(model.n_sources_, dtype=bool),
         "multipolar_share_": lambda model: float("nan"),
-        "bounded_": lambda model: np.zeros(model.n_sources_, dtype=bool),
+        "at_bound_": lambda model: np.zeros(model.n_sources_, dtype=bool),
         "estimate_basis_": lambda model: np.where(model.identified_, "votes", "shared"),
     }
     permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
@@ -319,12 +319,12 @@ class LabelModel(BaseLabelModel):
         accuracy = estimate.accuracy
         self.identified_ = np.ones(m, dtype=bool)
         self.dev_trust_ = np.ones(m, dtype=bool)
-        self.bounded_ = np.zeros(m, dtype=bool)
+        self.at_bound_ = np.zeros(m, dtype=bool)
         if self.posterior_ == "votes":
             both, agree = pairwise_agreement(P, w)
             self.identified_ = _identified(both, per_class, self.unipolar_,
                                            MIN_PEERS[2 if k == 2 else "multiclass"])
-            self.bounded_ = self.identified_ & _at_bound(estimate, per_class, self.unipolar_)
+            self.at_bound_ = self.identified_ & _at_bound(estimate, per_class, self.unipolar_)
             accuracy = _share_unidentified(accuracy, votes, self.identified_,
                                            _precision_ceiling(per_class, stats.n_items, balance))
             if dev is not None and dev.votes.any():
@@ -335,7 +335,7 @@ class LabelModel(BaseLabelModel):
         else:
             self.fixes_ = np.zeros((0, 2), np.int64)
         updated = dev is not None and self.posterior_ == "votes"  # dev votes only move these
-        self.estimate_basis_ = _estimate_basis(self.identified_, self.bounded_,
+        self.estimate_basis_ = _estimate_basis(self.identified_, self.at_bound_,
                                                dev.votes if updated else None)
         self.accuracy_ = np.clip(accuracy, 1.0 / k + 1e-3, 1 - 1e-3)
         self.weights_ = accuracy_to_weight(self.accuracy_, k)
@@ -530,7 +530,7 @@ def _at_bound(fit: ConfusionFit, per_class: np.ndarray, unipolar: np.ndarray,
     return unipolar & (per_class.sum(axis=1) > 0) & (given_vote.max(axis=1) >= mine * (1 - rtol))
 
 
-def _estimate_basis(identified: np.ndarray, bounded: np.ndarray, dev_votes: np.ndarray | None
+def _estimate_basis(identified: np.ndarray, at_bound: np.ndarray, dev_votes: np.ndarray | None
                     ) -> np.ndarray:
     """``estimate_basis_``: what set each LF's precision (see :class:`LabelModel`).
 
@@ -538,7 +538,7 @@ def _estimate_basis(identified: np.ndarray, bounded: np.ndarray, dev_votes: np.n
     ...                 np.array([0.0, 0.0, 3.0])).tolist()
     ['votes', 'at bound', 'dev labels']
     """
-    basis = np.where(identified, np.where(bounded, "at bound", "votes"), "shared")
+    basis = np.where(identified, np.where(at_bound, "at bound", "votes"), "shared")
     return basis if dev_votes is None else np.where(dev_votes > 0, "dev labels", basis)
 
 
