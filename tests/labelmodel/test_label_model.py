@@ -66,6 +66,8 @@ def test_file_from_the_one_coin_version_loads_with_a_warning():
     np.testing.assert_array_equal(model.uncovered_proba_, model.class_balance_)
     no_votes = np.full((1, model.n_sources_), -1, np.int8)
     np.testing.assert_allclose(model.predict_proba(no_votes)[0], model.class_balance_)
+    # saved before the estimates said what set them: every one counts as from the votes
+    assert not model.at_bound_.any() and set(model.estimate_basis_) == {"votes"}
 
 
 @pytest.mark.parametrize("n_unipolar", [0, 20])

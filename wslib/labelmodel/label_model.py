@@ -234,7 +234,8 @@ class LabelModel(BaseLabelModel):
         "dev_trust_": lambda model: np.ones(model.n_sources_, dtype=bool),
         "multipolar_share_": lambda model: float("nan"),
         "at_bound_": lambda model: np.zeros(model.n_sources_, dtype=bool),
-        "estimate_basis_": lambda model: np.where(model.identified_, "votes", "shared"),
+        "estimate_basis_": lambda model: np.where(
+            model.dev_trust_, np.where(model.identified_, "votes", "shared"), "dev labels"),
     }
     permutation_invariant = True  # exact while the distinct patterns fit in max_patterns
     _parameter_constraints = {"smoothing": number(low=0), "max_iter": integer(1),
