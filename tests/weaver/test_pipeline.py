@@ -143,6 +143,12 @@ def test_degenerate_columns_dropped_with_named_warning(sim_frame):
     assert report.loc["dead", "reason"] == "all missing" and not report.loc["flat", "kept"]
     # a rescaled copy of a verifier (a second checkpoint) is reported as a duplicate
     assert weaver.dropped_["zcopy"].startswith("duplicate of rm00_scores")
+    # ... unless it is declared one family with it: the family weights count them once
+    kin = Weaver(families={"zcopy": "rm00", "rm00_scores": "rm00"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kin.fit(VerifierTable.from_frame(frame))
+    assert "zcopy" in kin.verifiers_ and np.isfinite(kin.model_.weight_).all()
 
 
 def test_single_candidate_problem_selects_it(tiny_frame):

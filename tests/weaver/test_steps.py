@@ -101,6 +101,24 @@ def test_filter_reports_every_reason():
     assert reasons["b"] == "positive rate 1.00 outside [0.1, 0.9]"
 
 
+def test_near_duplicates_within_a_masked_family_are_kept():
+    # one process reward model's step aggregates share errors by construction: with three
+    # families or more the family model counts them about once, so the filter keeps them;
+    # a near-copy from another family, or any copy with fewer families, is still dropped
+    rng = np.random.default_rng(2)
+    s = rng.normal(size=(400, 3))
+    X = np.column_stack([s[:, 0], s[:, 0] + 0.05 * rng.normal(size=400), s[:, 1], s[:, 2],
+                         s[:, 1] + 0.05 * rng.normal(size=400)])
+    names = ["prm_min", "prm_last", "rm", "judge", "rm_copy"]
+    families = np.array([0, 0, 1, 2, 3])
+    keep, reasons = filter_verifiers(X, names, families=families, warn=False)
+    assert keep.tolist() == [True, True, True, True, False]
+    assert reasons == {"rm_copy": reasons["rm_copy"]} and "duplicate of rm" in reasons["rm_copy"]
+    two = np.array([0, 0, 1, 1, 1])  # two families: the model would count every pair
+    keep, reasons = filter_verifiers(X, names, families=two, warn=False)
+    assert not keep[1] and not keep[4]
+
+
 def test_rank_correlation_uses_common_rows():
     rng = np.random.default_rng(1)
     s = rng.normal(size=400)

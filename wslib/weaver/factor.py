@@ -48,12 +48,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["STEP_SUFFIXES", "FamilyFactor", "family_codes", "family_names",
-           "fit_family_factor", "verifier_status"]
+__all__ = ["MIN_MASKED_FAMILIES", "STEP_SUFFIXES", "FamilyFactor", "family_codes",
+           "family_names", "fit_family_factor", "verifier_status"]
 
 #: suffixes that name one aggregate of a process reward model's step scores
 STEP_SUFFIXES = ("min", "max", "mean", "avg", "last", "first", "sum", "prod", "median")
 _SUFFIX = re.compile(r"[_\-.](?:%s)$" % "|".join(STEP_SUFFIXES), re.IGNORECASE)
+#: families needed to fit the loadings on cross-family pairs only (with fewer, every pair
+#: is used, and members of one family count as independent verifiers)
+MIN_MASKED_FAMILIES = 3
 _MAX_LOADING = 0.99
 _N_BOOTSTRAP = 20
 _MAX_BLOCKS = 200
@@ -112,7 +115,7 @@ def fit_family_factor(within: np.ndarray, observed: np.ndarray, starts: np.ndarr
     cov = blocks[0].sum(axis=0) / np.maximum(blocks[1].sum(axis=0), 1.0)
     scale = np.sqrt(np.maximum(np.diag(cov), 0.0))
     cross = families[:, None] != families[None, :]
-    masked = np.unique(families).size >= 3
+    masked = np.unique(families).size >= MIN_MASKED_FAMILIES
     if not masked:
         cross = ~np.eye(families.size, dtype=bool)
     loadings = _oriented(_masked_loadings(_correlation(cov), cross), families)

@@ -13,7 +13,12 @@ A verifier is dropped when it is
 * ``duplicate of X``: its Spearman correlation with an already kept verifier
   ``X`` is at least ``max_correlation`` in absolute value (two checkpoints of
   one reward model would otherwise count twice in a conditionally independent
-  model). Of a pair, the verifier with fewer missing scores is kept.
+  model). Of a pair, the verifier with fewer missing scores is kept. Members of
+  one declared ``family`` are not duplicates of each other while the verifiers
+  left span :data:`~wslib.weaver.factor.MIN_MASKED_FAMILIES` families or more:
+  the family-masked factor model (:mod:`wslib.weaver.factor`) counts a family
+  about once and keeps its members' complementary parts (a process reward
+  model's ``_min`` and ``_last``).
 
 Every dropped verifier is reported once with a :class:`VerifierDroppedWarning`.
 
@@ -39,6 +44,7 @@ import warnings
 import numpy as np
 
 from wslib.exceptions import WslibWarning, user_stacklevel
+from wslib.weaver.factor import MIN_MASKED_FAMILIES
 from wslib.weaver.normalize import rank_normalize
 
 __all__ = ["VerifierDroppedWarning", "filter_verifiers", "rank_correlation"]
@@ -51,8 +57,8 @@ class VerifierDroppedWarning(WslibWarning):
 def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: float = 0.99,
                      max_correlation: float = 0.95, votes: np.ndarray | None = None,
                      positive_rate: tuple[float, float] | None = None, warn: bool = True,
-                     ranks: np.ndarray | None = None, starts: np.ndarray | None = None
-                     ) -> tuple[np.ndarray, dict[str, str]]:
+                     ranks: np.ndarray | None = None, starts: np.ndarray | None = None,
+                     families: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, str]]:
     """Decide which verifier columns to keep.
 
     Parameters
@@ -71,6 +77,9 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
     starts : int array (n_problems + 1,), optional
         Row offsets of the problems (rows grouped by problem): enables the
         ``constant within every problem`` check.
+    families : int array (m,), optional
+        Family code of each verifier, for a model that accounts for a family's
+        shared errors: near-duplicates within one family are then kept (above).
 
     Returns
     -------
@@ -106,12 +115,15 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
     alive = np.array([name not in reasons for name in names])
     if max_correlation < 1.0 and alive.sum() > 1:
         rho = rank_correlation(scores, ranks)
+        kin = np.zeros((m, m), dtype=bool)  # pairs whose shared errors the model handles
+        if families is not None and np.unique(families[alive]).size >= MIN_MASKED_FAMILIES:
+            kin = families[:, None] == families[None, :]
         order = np.argsort(-n_obs, kind="stable")  # keep the better-covered of a pair
         kept: list[int] = []
         for j in order:
             if not alive[j]:
                 continue
-            twins = [k for k in kept if abs(rho[j, k]) >= max_correlation]
+            twins = [k for k in kept if abs(rho[j, k]) >= max_correlation and not kin[j, k]]
             if twins:
                 reasons[names[j]] = f"duplicate of {names[twins[0]]} (rho={rho[j, twins[0]]:.2f})"
             else:

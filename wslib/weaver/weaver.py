@@ -137,7 +137,9 @@ class Weaver(BaseEstimator):
     positive_rate : (low, high), optional
         Keep only verifiers whose binary votes are positive on a share in the band.
     max_correlation : float
-        Drop a verifier at least this rank-correlated with a kept one.
+        Drop a verifier at least this rank-correlated with a kept one, unless both
+        are one family and the continuous model masks families (three families or
+        more): it counts a family about once (see :mod:`wslib.weaver.filter`).
     aggregate : {"candidate", "answer"}, optional
         Select the best candidate, or the best final answer by the answer-level
         model (:class:`~wslib.weaver.answers.AnswerGroupModel`: an answer's
@@ -292,7 +294,9 @@ class Weaver(BaseEstimator):
             positive_rate=positive_rate, ranks=U if self.normalizer_.method == "rank" else None,
             votes=None if positive_rate is None else binarize(U, 0.5 if threshold is None
                                                               else threshold),
-            starts=table.starts)
+            starts=table.starts,  # the continuous model accounts for a family's shared errors
+            families=None if representation == "binary" else family_codes(table.verifiers,
+                                                                            self.families))
         if not keep.any():
             raise ValueError(f"every verifier was dropped: {reasons}")
         self.verifiers_ = [v for v, k in zip(table.verifiers, keep) if k]
