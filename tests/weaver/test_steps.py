@@ -117,6 +117,12 @@ def test_near_duplicates_within_a_masked_family_are_kept():
     two = np.array([0, 0, 1, 1, 1])  # two families: the model would count every pair
     keep, reasons = filter_verifiers(X, names, families=two, warn=False)
     assert not keep[1] and not keep[4]
+    # three families, but dropping the cross-family copy leaves two: the copy within a
+    # family is dropped too, as the model will not mask families
+    keep, reasons = filter_verifiers(X[:, [0, 1, 2, 4]], ["prm_min", "prm_last", "rm", "c"],
+                                     families=np.array([0, 0, 1, 2]), warn=False)
+    assert keep.tolist() == [True, False, True, False]
+    assert reasons["prm_last"].startswith("duplicate of prm_min")
 
 
 def test_rank_correlation_uses_common_rows():

@@ -90,8 +90,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "model (default: answer in label-free mode with continuous scores "
                              "when the table has an answer column, else candidate)")
     parser.add_argument("--max-correlation", type=float, default=0.95,
-                        help="drop a verifier this rank-correlated with a kept one of another family "
-                             "(1 disables)")
+                        help="drop a verifier this rank-correlated with a kept one of "
+                             "another family (1 disables)")
     dev = parser.add_mutually_exclusive_group()
     dev.add_argument("--dev", type=Path, default=None, metavar="FILE",
                      help="problems whose labels may be read: one problem id per line")

@@ -115,25 +115,39 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
     alive = np.array([name not in reasons for name in names])
     if max_correlation < 1.0 and alive.sum() > 1:
         rho = rank_correlation(scores, ranks)
-        kin = np.zeros((m, m), dtype=bool)  # pairs whose shared errors the model handles
-        if families is not None and np.unique(families[alive]).size >= MIN_MASKED_FAMILIES:
-            kin = families[:, None] == families[None, :]
         order = np.argsort(-n_obs, kind="stable")  # keep the better-covered of a pair
-        kept: list[int] = []
-        for j in order:
-            if not alive[j]:
-                continue
-            twins = [k for k in kept if abs(rho[j, k]) >= max_correlation and not kin[j, k]]
-            if twins:
-                reasons[names[j]] = f"duplicate of {names[twins[0]]} (rho={rho[j, twins[0]]:.2f})"
-            else:
-                kept.append(j)
+        twins = _duplicates(np.abs(rho) >= max_correlation, alive, order)
+        if families is not None:  # pairs of one family: the model handles their shared errors
+            kin = families[:, None] == families[None, :]
+            within = _duplicates((np.abs(rho) >= max_correlation) & ~kin, alive, order)
+            left = alive.copy()
+            left[list(within)] = False
+            if np.unique(families[left]).size >= MIN_MASKED_FAMILIES:  # the model masks
+                twins = within
+        for j, k in twins.items():
+            reasons[names[j]] = f"duplicate of {names[k]} (rho={rho[j, k]:.2f})"
     keep = np.array([name not in reasons for name in names])
     if warn:
         for name, why in reasons.items():
             warnings.warn(f"verifier {name!r} dropped: {why}", VerifierDroppedWarning,
                           stacklevel=user_stacklevel())
     return keep, reasons
+
+
+def _duplicates(close: np.ndarray, alive: np.ndarray, order: np.ndarray) -> dict[int, int]:
+    """Greedy in ``order``: each alive column ``close`` to an already kept one (``close``:
+    ``(m, m)`` bool) maps to the first such kept column; the others are kept."""
+    kept: list[int] = []
+    twins: dict[int, int] = {}
+    for j in order:
+        if not alive[j]:
+            continue
+        near = [k for k in kept if close[j, k]]
+        if near:
+            twins[int(j)] = near[0]
+        else:
+            kept.append(int(j))
+    return twins
 
 
 def _varies_within_problems(scores, observed, starts) -> np.ndarray:
