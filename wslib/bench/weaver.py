@@ -44,7 +44,6 @@ import argparse
 import dataclasses
 import time
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,7 +55,7 @@ from threadpoolctl import threadpool_limits
 from wslib.bench.core import record
 from wslib.bench.data import default_data_dir
 from wslib.bench.report import cell, fmt, format_table, group_records
-from wslib.bench.weaver_real import (DEV_FRACTIONS, real_records, real_tables,
+from wslib.bench.weaver_real import (real_records, real_tables,
                                      supervised_reference)
 from wslib.datasets.synthetic import make_verifier_table
 from wslib.datasets.synthetic.verifiers import REGIMES, VerifierTruth
