@@ -24,23 +24,13 @@ row pools the sets. From the repository root::
 from __future__ import annotations
 
 import argparse
-import warnings
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
 
-from wslib.bench.core import NamesAction, select
-from wslib.bench.data import BenchData, resolve_datasets, wrench_specs
-from wslib.bench.labelmodel import run_method
-from wslib.bench.peers import Method, all_methods
-from wslib.bench.report import format_table
-
-#: the reference every method is compared with
-BASELINE = "MajorityVote"
-#: a draw this far below majority vote counts as falling below it (the label-model bar)
-MARGIN = 0.005
-#: datasets run with their votes re-applied from their readme's rules, in place of theirs
-REVOTE = ("sms",)
+from wslib.bench import variants
+from wslib.bench.data import BenchData
 
 
 def lf_columns(data: BenchData, columns: np.ndarray) -> BenchData:
@@ -60,78 +50,18 @@ def draw_columns(n_sources: int, draw: int) -> np.ndarray:
     return np.sort(np.random.default_rng(draw).choice(n_sources, size, replace=False))
 
 
-def differences(data: BenchData, methods: list[Method], baseline: Method, draws: int
-                ) -> dict[str, list[float]]:
-    """Per method, its metric minus ``baseline``'s on each half of ``data``'s LFs (a
-    method that fails or is skipped on a draw leaves it out)."""
-    out: dict[str, list[float]] = {m.name: [] for m in methods}
-    for draw in range(draws):
-        half = lf_columns(data, draw_columns(data.n_sources, draw))
-        reference = run_method(half, baseline, draw, memory="off")["value"]
-        for method in methods:
-            value = run_method(half, method, draw, memory="off")["value"]
-            if value is not None and reference is not None:
-                out[method.name].append(value - reference)
-    return out
-
-
-def table(results: dict[str, tuple[int, dict[str, list[float]]]], names: list[str]
-          ) -> tuple[list[str], list[list[str]]]:
-    """Rows per dataset and a pooled last row: mean difference, draws below, worst."""
-    header = ["dataset", "LFs"] + [f"{n}: {label}" for n in names
-                                   for label in ("mean - MV", "draws below", "worst")]
-    rows, pooled = [], {n: [] for n in names}
-    for dataset, (n_sources, diffs) in results.items():
-        row = [dataset, str(n_sources)]
-        for n in names:
-            d = np.asarray(diffs[n])
-            pooled[n].append(d)
-            row += ([f"{d.mean():+.3f}", f"{int((d < -MARGIN).sum())} of {d.size}",
-                     f"{d.min():+.3f}"] if d.size else ["-", "-", "-"])
-        rows.append(row)
-    last = ["all sets (mean of the set means)", ""]
-    for n in names:
-        sets = [d for d in pooled[n] if d.size]
-        every = np.concatenate(sets) if sets else np.zeros(0)
-        last += ([f"{np.mean([d.mean() for d in sets]):+.3f}",
-                  f"{int((every < -MARGIN).sum())} of {every.size}", f"{every.min():+.3f}"]
-                 if sets else ["-", "-", "-"])
-    return header, rows + [last]
+def halves(data: BenchData, args: argparse.Namespace
+           ) -> Iterator[tuple[list[int], BenchData]]:
+    """``args.draws`` random halves of ``data``'s LFs, each seeded by its draw."""
+    for draw in range(args.draws):
+        yield [draw], lf_columns(data, draw_columns(data.n_sources, draw))
 
 
 def main(argv: list[str] | None = None) -> str:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--draws", type=int, default=10, help="random halves per dataset")
-    parser.add_argument("--methods", nargs="+", action=NamesAction, default=None,
-                        metavar="A,B", help="label models (default: LabelModel and Snorkel's "
-                                            "LabelModel with 100 epochs when installed)")
-    parser.add_argument("--datasets", nargs="+", action=NamesAction, default=None,
-                        metavar="A,B", help="datasets (default: every real one)")
-    args = parser.parse_args(argv)
-    every = all_methods()
-    baseline = next(m for m in every if m.name == BASELINE)
-    available = [m for m in every if not m.n_dev and m is not baseline]
-    wanted = args.methods or [n for n in ("LabelModel", "snorkel.LabelModel-100ep")
-                              if any(m.name == n and m.skip_reason(2, 0) is None
-                                     for m in available)]
-    method_names = select(wanted, [m.name for m in available], "method")
-    methods = [m for m in available if m.name in method_names]
-    shipped = [s.name for s in wrench_specs(None)]
-    revote = [n for n in REVOTE if n in shipped]
-    rules = [f"{n}-rules" for n in revote]
-    chosen = select(args.datasets or [n for n in shipped if n not in revote] + rules,
-                    shipped + rules, "dataset")
-    results = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # coverage notes of every half: the table is the result
-        for spec in resolve_datasets(None, [], chosen, revote=revote):
-            data = spec.load()
-            results[spec.name] = (data.n_sources,
-                                  differences(data, methods, baseline, args.draws))
-            print(f"{spec.name}: done", flush=True)
-    text = format_table(*table(results, [m.name for m in methods]), markdown=True)
-    print(text)
-    return text
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--draws", type=int, default=10, help="random halves per dataset")
+
+    return variants.main(argv, __doc__.splitlines()[0], halves, add_arguments, unit="draws")
 
 
 if __name__ == "__main__":
