@@ -30,6 +30,7 @@ from dataclasses import replace
 import numpy as np
 
 from wslib.bench import variants
+from wslib.bench.variants import draw_columns
 from wslib.bench.data import BenchData
 
 
@@ -42,12 +43,6 @@ def lf_columns(data: BenchData, columns: np.ndarray) -> BenchData:
     return replace(data, L_fit=L_fit, L_eval=L_fit if data.same_rows else take(data.L_eval),
                    L_valid=take(data.L_valid),
                    info={**data.info, "lf_columns": [int(c) for c in columns]})
-
-
-def draw_columns(n_sources: int, draw: int) -> np.ndarray:
-    """The LFs of half ``draw``: half of them (at least two), sorted, seeded by ``draw``."""
-    size = max(2, round(n_sources / 2))
-    return np.sort(np.random.default_rng(draw).choice(n_sources, size, replace=False))
 
 
 def halves(data: BenchData, args: argparse.Namespace

@@ -38,6 +38,17 @@ Variants = Callable[[BenchData, argparse.Namespace],
                     Iterable[tuple[Sequence[int], BenchData]]]
 
 
+def draw_columns(n_sources: int, draw: int) -> np.ndarray:
+    """The sources of half ``draw``: half of them (at least two), sorted, seeded by
+    ``draw``.
+
+    >>> draw_columns(6, 0).tolist()
+    [3, 4, 5]
+    """
+    size = max(2, round(n_sources / 2))
+    return np.sort(np.random.default_rng(draw).choice(n_sources, size, replace=False))
+
+
 def differences(variants: Iterable[tuple[Sequence[int], BenchData]], methods: list[Method],
                 baseline: Method) -> dict[str, list[float]]:
     """Per method, its metric minus ``baseline``'s on each variant, averaged over the
