@@ -70,7 +70,12 @@ def differences(variants: Iterable[tuple[Sequence[int], BenchData]], methods: li
 
 def table(results: dict[str, tuple[int, dict[str, list[float]]]], names: list[str],
           unit: str = "draws") -> tuple[list[str], list[list[str]]]:
-    """Rows per dataset and a pooled last row: mean difference, variants below, worst."""
+    """Rows per dataset and a pooled last row: mean difference, variants below, worst.
+
+    >>> header, rows = table({"trec": (68, {"LabelModel": [0.02, -0.01]})}, ["LabelModel"])
+    >>> rows[0]
+    ['trec', '68', '+0.005', '1 of 2', '-0.010']
+    """
     header = ["dataset", "LFs"] + [f"{n}: {label}" for n in names
                                    for label in ("mean - MV", f"{unit} below", "worst")]
     rows, pooled = [], {n: [] for n in names}
