@@ -5,12 +5,15 @@ import doctest
 from dataclasses import replace
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks import one_vs_rest
-from wslib.bench.data import parse_synthetic
+from wslib.bench import variants
+from wslib.bench.data import parse_synthetic, wrench_specs
+from wslib.bench.peers import all_methods
 from wslib.matrix import to_dense
 
 
@@ -56,6 +59,20 @@ def test_tasks_skip_rare_classes_and_binary_sets():
     assert list(one_vs_rest.tasks(binary, args)) == []
 
 
+def test_each_task_gives_one_difference_per_method():
+    data = parse_synthetic("n=300,m=8,k=3,seed=0").load()
+    listed = list(one_vs_rest.tasks(data, argparse.Namespace(min_share=0.05, seeds=2)))
+    methods = {m.name: m for m in all_methods()}
+    diffs = variants.differences(listed, [methods["LabelModel"]], methods["MajorityVote"])
+    assert len(diffs["LabelModel"]) == len(listed) == 3
+    assert np.isfinite(diffs["LabelModel"]).all()
+    header, rows = variants.table({data.name: (data.n_sources, diffs)}, ["LabelModel"],
+                                  unit="tasks")
+    assert "LabelModel: tasks below" in header and rows[0][3].endswith("of 3")
+
+
+@pytest.mark.skipif("chemprot" not in [s.name for s in wrench_specs(None)],
+                    reason="chemprot is not in the data folders (benchmarks/get_data.py)")
 def test_table_against_majority_vote():
     text = one_vs_rest.main(["--datasets", "chemprot", "--seeds", "1", "--methods",
                              "LabelModel"])
