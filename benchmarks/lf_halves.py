@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
-from dataclasses import replace
 
 import numpy as np
 
@@ -36,13 +35,8 @@ from wslib.bench.data import BenchData
 
 def lf_columns(data: BenchData, columns: np.ndarray) -> BenchData:
     """``data`` with only the LFs in ``columns``, on every split (rows unchanged)."""
-    def take(L):
-        return None if L is None else L[:, columns]
-
-    L_fit = take(data.L_fit)
-    return replace(data, L_fit=L_fit, L_eval=L_fit if data.same_rows else take(data.L_eval),
-                   L_valid=take(data.L_valid),
-                   info={**data.info, "lf_columns": [int(c) for c in columns]})
+    return data.map_votes(lambda L: L[:, columns],
+                          info={**data.info, "lf_columns": [int(c) for c in columns]})
 
 
 def halves(data: BenchData, args: argparse.Namespace

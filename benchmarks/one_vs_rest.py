@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
-from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -49,18 +48,14 @@ def one_vs_rest_votes(L, target: int):
 def one_vs_rest(data: BenchData, target: int) -> BenchData:
     """The binary task "class ``target`` or not" on ``data``'s rows and LFs, scored by F1
     of class 1."""
-    def votes(L):
-        return None if L is None else one_vs_rest_votes(L, target)
-
     def gold(y):
         return None if y is None else (np.asarray(y) == target).astype(np.int64)
 
-    L_fit = votes(data.L_fit)
-    return replace(data, name=f"{data.name}:{target}", metric="f1", cardinality=2,
-                   L_fit=L_fit, L_eval=L_fit if data.same_rows else votes(data.L_eval),
-                   y_eval=gold(data.y_eval), y_fit=gold(data.y_fit),
-                   L_valid=votes(data.L_valid), y_valid=gold(data.y_valid),
-                   info={**data.info, "one_vs_rest": int(target)})
+    return data.map_votes(lambda L: one_vs_rest_votes(L, target),
+                          name=f"{data.name}:{target}", metric="f1", cardinality=2,
+                          y_eval=gold(data.y_eval), y_fit=gold(data.y_fit),
+                          y_valid=gold(data.y_valid),
+                          info={**data.info, "one_vs_rest": int(target)})
 
 
 def tasks(data: BenchData, args: argparse.Namespace

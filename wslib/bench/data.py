@@ -110,6 +110,23 @@ class BenchData:
         return DevSample(self.L_eval[rows], self.y_eval[rows],
                          f"{self.eval_split} (left out of scoring)", keep)
 
+    def map_votes(self, fn: Callable[[VoteMatrix], VoteMatrix], **changes: Any) -> BenchData:
+        """This dataset with ``fn`` applied to the votes of every split (rows unchanged; the
+        evaluation votes stay the fit votes when they are the same rows), and ``changes``.
+
+        >>> data = parse_synthetic("n=20,m=4,k=2").load()
+        >>> half = data.map_votes(lambda L: L[:, :2], name="half")
+        >>> half.name, half.L_fit.shape, half.same_rows
+        ('half', (20, 2), True)
+        """
+        def apply(L):
+            return None if L is None else fn(L)
+
+        L_fit = fn(self.L_fit)
+        return replace(self, L_fit=L_fit,
+                       L_eval=L_fit if self.same_rows else apply(self.L_eval),
+                       L_valid=apply(self.L_valid), **changes)
+
     def without(self, keep: np.ndarray) -> BenchData:
         """This dataset scored on the evaluation rows in ``keep`` only (fit rows unchanged)."""
         return replace(self, L_eval=self.L_eval[np.flatnonzero(keep)],
