@@ -116,10 +116,11 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
     if max_correlation < 1.0 and alive.sum() > 1:
         rho = rank_correlation(scores, ranks)
         order = np.argsort(-n_obs, kind="stable")  # keep the better-covered of a pair
-        twins = _duplicates(np.abs(rho) >= max_correlation, alive, order)
+        close = np.abs(rho) >= max_correlation
+        twins = _duplicates(close, alive, order)
         if families is not None:  # pairs of one family: the model handles their shared errors
             kin = families[:, None] == families[None, :]
-            within = _duplicates((np.abs(rho) >= max_correlation) & ~kin, alive, order)
+            within = _duplicates(close & ~kin, alive, order)
             left = alive.copy()
             left[list(within)] = False
             if np.unique(families[left]).size >= MIN_MASKED_FAMILIES:  # the model masks
