@@ -6,12 +6,15 @@ dataset the label-model benchmark reads (the shared WRENCH folder and
 place of the shipped sms) with ``--draws`` random halves of its LFs, under the
 benchmark's protocol (:mod:`wslib.bench.labelmodel`: fit on train, the WRENCH
 metric on the evaluation split, ties broken at random with the draw's seed).
+``--lfs N`` draws N LFs instead of half (a set with N LFs or fewer gives no
+draws): the small LF sets many tasks start with.
 For each method it prints the mean difference to majority vote over the draws,
 how many draws fall more than 0.005 below it, and the worst draw; the last
 row pools the sets. From the repository root::
 
     python benchmarks/lf_halves.py                    # LabelModel, Snorkel 100 epochs
     python benchmarks/lf_halves.py --draws 3 --datasets youtube --methods LabelModel
+    python benchmarks/lf_halves.py --lfs 4 --draws 20
 
 >>> import numpy as np
 >>> from wslib.bench.data import parse_synthetic
@@ -29,8 +32,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from wslib.bench import variants
-from wslib.bench.variants import draw_columns
 from wslib.bench.data import BenchData
+from wslib.bench.variants import draw_columns
 
 
 def lf_columns(data: BenchData, columns: np.ndarray) -> BenchData:
@@ -41,14 +44,27 @@ def lf_columns(data: BenchData, columns: np.ndarray) -> BenchData:
 
 def halves(data: BenchData, args: argparse.Namespace
            ) -> Iterator[tuple[list[int], BenchData]]:
-    """``args.draws`` random halves of ``data``'s LFs, each seeded by its draw."""
+    """``args.draws`` random halves of ``data``'s LFs (``args.lfs`` of them when set,
+    none when it has no more than that), each seeded by its draw."""
+    if args.lfs is not None and data.n_sources <= args.lfs:
+        return
     for draw in range(args.draws):
-        yield [draw], lf_columns(data, draw_columns(data.n_sources, draw))
+        yield [draw], lf_columns(data, draw_columns(data.n_sources, draw, args.lfs))
+
+
+def _lf_count(text: str) -> int:
+    """``--lfs``: an LF count of at least two (one LF has nothing to combine)."""
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"needs at least 2 LFs, got {value}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> str:
     def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--draws", type=int, default=10, help="random halves per dataset")
+        parser.add_argument("--lfs", type=_lf_count, default=None, metavar="N",
+                            help="draw N LFs instead of half (at least 2)")
 
     return variants.main(argv, __doc__.splitlines()[0], halves, add_arguments, unit="draws")
 

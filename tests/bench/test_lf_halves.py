@@ -1,8 +1,10 @@
 """benchmarks/lf_halves.py: halves of the LFs keep every row where it was, and the table."""
 
 import doctest
+from argparse import Namespace
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,3 +34,25 @@ def test_table_against_majority_vote(capsys):
     mean, below, worst = [cell.strip() for cell in row.split("|")[3:6]]
     assert below.endswith("of 2") and float(worst) <= float(mean)
     assert "all sets" in text.splitlines()[-1]
+
+
+@settings(max_examples=25, deadline=None)
+@given(m=st.integers(2, 12), size=st.integers(2, 12), draw=st.integers(0, 50))
+def test_a_draw_of_n_lfs_keeps_rows_and_columns_aligned(m, size, draw):
+    data = parse_synthetic(f"n=30,m={m},k=2,seed={draw}").load()
+    args = Namespace(draws=2, lfs=size)
+    drawn = list(lf_halves.halves(data, args))
+    if m <= size:  # nothing to draw from: the set is left out
+        assert drawn == []
+        return
+    for seeds, subset in drawn:
+        cols = subset.info["lf_columns"]
+        assert len(cols) == size == subset.n_sources and seeds in ([0], [1])
+        np.testing.assert_array_equal(subset.L_fit, data.L_fit[:, cols])
+        np.testing.assert_array_equal(subset.L_eval, data.L_eval[:, cols])
+
+
+def test_lf_count_below_two_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        lf_halves.main(["--lfs", "1"])
+    assert "needs at least 2 LFs" in capsys.readouterr().err

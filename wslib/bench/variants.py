@@ -38,14 +38,19 @@ Variants = Callable[[BenchData, argparse.Namespace],
                     Iterable[tuple[Sequence[int], BenchData]]]
 
 
-def draw_columns(n_sources: int, draw: int) -> np.ndarray:
-    """The sources of half ``draw``: half of them (at least two), sorted, seeded by
-    ``draw``.
+def draw_columns(n_sources: int, draw: int, size: int | None = None) -> np.ndarray:
+    """The sources of draw ``draw``: ``size`` of them (default half, at least two),
+    sorted, seeded by ``draw``.
 
     >>> draw_columns(6, 0).tolist()
     [3, 4, 5]
+    >>> draw_columns(6, 0, size=2).tolist()
+    [3, 4]
     """
-    size = max(2, round(n_sources / 2))
+    if size is None:
+        size = max(2, round(n_sources / 2))
+    if not 1 <= size <= n_sources:
+        raise ValueError(f"cannot draw {size} of {n_sources} sources")
     return np.sort(np.random.default_rng(draw).choice(n_sources, size, replace=False))
 
 
