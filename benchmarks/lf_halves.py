@@ -62,7 +62,8 @@ def _lf_count(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> str:
     def add_arguments(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--draws", type=int, default=10, help="random halves per dataset")
+        parser.add_argument("--draws", type=int, default=10,
+                            help="random draws (halves, or --lfs N) per dataset")
         parser.add_argument("--lfs", type=_lf_count, default=None, metavar="N",
                             help="draw N LFs instead of half (at least 2)")
 
