@@ -28,8 +28,10 @@ def test_a_half_keeps_rows_and_columns_aligned(m, draw):
     assert half.same_rows and half.y_eval is data.y_eval and half.info["lf_columns"] == list(cols)
 
 
-def test_table_against_majority_vote(capsys):
-    text = lf_halves.main(["--draws", "2", "--datasets", "youtube", "--methods", "LabelModel"])
+@pytest.mark.parametrize("size", [[], ["--lfs", "4"]])
+def test_table_against_majority_vote(capsys, size):
+    text = lf_halves.main(["--draws", "2", "--datasets", "youtube", "--methods", "LabelModel",
+                           *size])
     row = next(line for line in text.splitlines() if line.startswith("| youtube |"))
     mean, below, worst = [cell.strip() for cell in row.split("|")[3:6]]
     assert below.endswith("of 2") and float(worst) <= float(mean)
