@@ -109,8 +109,37 @@ def test_weaver_layout_matches_long_layout():
 def test_weaver_layout_length_mismatch_named():
     df = pd.DataFrame({"samples": [["s1", "s2"], ["s3", "s4"]],
                        "answer_correct": [[1, 0], [1, 1]], "GRM_scores": [[0.1, 0.2], [0.3]]})
-    with pytest.raises(ValueError, match="column 'GRM_scores' has 1 values for problem row 1"):
+    with pytest.raises(ValueError, match=r"problem row 1: .*'answer_correct': 2, "
+                                         r"'GRM_scores': 1"):
         from_weaver_layout(df)
+
+
+@pytest.mark.parametrize("empty", [[[], []], [None, None]])
+def test_weaver_layout_problem_without_candidates_is_refused(empty):
+    df = pd.DataFrame({"answer_correct": [[1, 0], empty[0], [1]],
+                       "GRM_scores": [[0.1, 0.2], empty[1], [0.3]]})
+    with pytest.raises(ValueError, match="1 problem rows have no candidates.*row 1"):
+        from_weaver_layout(df)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".json"])
+def test_ids_that_look_numeric_stay_names(tmp_path, suffix):
+    """``1`` and ``01`` are two problems, and leading zeros survive, in every format."""
+    frame = pd.DataFrame({"problem_id": ["1", "1", "01", "01", "007", "007"],
+                          "candidate_id": ["00", "04", "1", "2", "1", "2"],
+                          "answer": ["1", "1.0", "2", "2", "3", "03"],
+                          "correct": [1, 0, 0, 1, 1, 0], "rm": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]})
+    path = tmp_path / f"t{suffix}"
+    if suffix in (".csv", ".tsv"):
+        frame.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
+    else:
+        frame.to_json(path, orient="records", lines=suffix == ".jsonl")
+    table, expected = read_table(path), read_table(frame)
+    assert table.problem_ids.tolist() == ["007", "01", "1"]
+    assert table.candidate_ids.tolist() == expected.candidate_ids.tolist()
+    assert table.candidate_ids[table.starts[2]:].tolist() == ["00", "04"]
+    assert np.array_equal(table.answers, expected.answers)  # "1" and "1.0" are two answers
+    assert np.array_equal(table.scores, expected.scores)
 
 
 def test_read_table_formats(tmp_path, tiny_frame):

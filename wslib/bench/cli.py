@@ -43,17 +43,19 @@ def available() -> dict[str, str]:
             if importlib.util.find_spec(mod) is not None}
 
 
-def add_common_arguments(parser: argparse.ArgumentParser, many_data: bool = False) -> None:
-    """The options of every sub-command; ``many_data``: ``--data`` may be repeated (a list)."""
+def add_common_arguments(parser: argparse.ArgumentParser, many_data: bool = False,
+                         data_help: str | None = None) -> None:
+    """The options of every sub-command; ``many_data``: ``--data`` may be repeated (a list);
+    ``data_help``: what ``--data`` names, where it is not WRENCH-layout datasets."""
     if many_data:
         parser.add_argument("--data", type=Path, action="append", default=None,
-                            help="a folder of WRENCH-layout dataset folders, or one dataset "
-                                 "folder (repeatable; default: the shared WRENCH folder and "
-                                 "benchmarks/data, those present)")
+                            help=data_help or "a folder of WRENCH-layout dataset folders, or "
+                                 "one dataset folder (repeatable; default: the shared WRENCH "
+                                 "folder and benchmarks/data, those present)")
     else:
         parser.add_argument("--data", type=Path, default=None,
-                            help="a folder of WRENCH-layout dataset folders, or one dataset "
-                                 "folder")
+                            help=data_help or "a folder of WRENCH-layout dataset folders, or "
+                                 "one dataset folder")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
                         help="write the records {dataset, method, metric, value, seconds, ...}")
     parser.add_argument("--csv", type=Path, default=None, metavar="PATH",
@@ -82,7 +84,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                            f"{exc}")
             continue
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        add_common_arguments(cmd, many_data=getattr(module, "MANY_DATA", False))
+        add_common_arguments(cmd, many_data=getattr(module, "MANY_DATA", False),
+                             data_help=getattr(module, "DATA_HELP", None))
         module.add_arguments(cmd)
         cmd.set_defaults(_bench_module=module_name)
 

@@ -110,18 +110,21 @@ BAR_HEADER = ["table", "weaver - naive (pts)", "weaver - MV (pts)", "weaver",
 #: direction: only contrasts between a problem's answers count), the answer-count prior
 ABLATIONS = ("fooling", "families", "offset", "offset-direction", "count-prior")
 
-__all__ = ["ABLATIONS", "BLOCKS", "GRID", "HELP", "add_arguments", "bayes_ceiling",
+__all__ = ["ABLATIONS", "BLOCKS", "DATA_HELP", "GRID", "HELP", "add_arguments", "bayes_ceiling",
            "render_block", "render_markdown", "run", "terminal_table"]
 
 
+#: what ``--data`` names here (the help of the common option)
+DATA_HELP = ("a folder of real verifier tables (long layout, .csv/.parquet/.jsonl; searched "
+             "recursively), read besides ../shared/data/verifiers when present")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (parser.description or "") + (
-        ". --data DIR: a folder of real verifier tables (long layout; searched recursively), "
-        "read besides ../shared/data/verifiers when present.")
     parser.add_argument("--suite", choices=SUITES, default="all",
                         help="real tables, the simulator grid, or both (default)")
-    parser.add_argument("--dev-seeds", type=int, default=5, metavar="N",
-                        help="dev sets drawn per share of labelled problems (default 5)")
+    parser.add_argument("--dev-seeds", type=int, default=None, metavar="N",
+                        help="dev sets drawn per share of labelled problems (default 5; 2 "
+                             "with --quick)")
 
 
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -133,12 +136,16 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
 def _run(args: argparse.Namespace) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     if args.suite in ("all", "real"):
+        dev_seeds = args.dev_seeds if args.dev_seeds is not None else 2 if args.quick else 5
+        if dev_seeds < 1:
+            raise ValueError(f"--dev-seeds must be at least 1, got {dev_seeds}")
         folders = [f for f in (default_data_dir("verifiers"), args.data) if f is not None]
         tables = real_tables(folders)
-        if args.data is not None and not any(p.is_relative_to(args.data) for _, p in tables):
+        if args.data is not None and not any(p.is_relative_to(args.data.resolve())
+                                             for _, p in tables):
             raise FileNotFoundError(f"no .csv/.parquet/.jsonl verifier tables in {args.data}")
         for name, path in tables:
-            records += real_records(name, path, 2 if args.quick else args.dev_seeds)
+            records += real_records(name, path, dev_seeds)
     if args.suite in ("all", "simulator"):
         records += _simulator_records(args)
     return records

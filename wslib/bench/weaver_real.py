@@ -55,9 +55,10 @@ _SUFFIXES = (".csv", ".parquet", ".jsonl")
 
 def real_tables(folders: list[Path]) -> list[tuple[str, Path]]:
     """(name, path) of every verifier table under ``folders`` (searched recursively);
-    the name is the file's stem, prefixed by its folder when two stems collide."""
-    paths = sorted(p for folder in folders for p in Path(folder).rglob("*")
-                   if p.suffix.lower() in _SUFFIXES and p.is_file())
+    the name is the file's stem, prefixed by its folder when two stems collide. Paths
+    are resolved, so a file reached through two of the folders is listed once."""
+    paths = sorted({p.resolve() for folder in folders for p in Path(folder).rglob("*")
+                    if p.suffix.lower() in _SUFFIXES and p.is_file()})
     stems = [p.stem for p in paths]
     return [(f"{p.parent.name}/{p.stem}" if stems.count(p.stem) > 1 else p.stem, p)
             for p in paths]

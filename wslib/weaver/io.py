@@ -210,6 +210,12 @@ def read_table(source: str | Path | pd.DataFrame, **kwargs) -> VerifierTable:
         Verifier columns; by default every numeric column that is not an id,
         answer or label column, nor named like one (:data:`ANSWER_COLUMNS`,
         :data:`LABEL_COLUMNS`); text columns are ignored.
+
+    Ids and answers are names, not numbers: a CSV's id and answer columns are read as
+    text (``007`` stays ``007``, and ``01`` and ``1`` are two problems), as integers
+    only when every value is one written plainly; JSON values keep their JSON types.
+    Cells that pandas reads as missing in a CSV (empty, ``NA``, ``n/a``, ``null``, ...)
+    are missing scores.
     """
     if isinstance(source, pd.DataFrame):
         return VerifierTable.from_frame(source, **kwargs)
@@ -220,20 +226,38 @@ def read_table(source: str | Path | pd.DataFrame, **kwargs) -> VerifierTable:
     if suffix in (".parquet", ".pq"):
         df = pd.read_parquet(path)
     elif suffix in (".csv", ".tsv"):
-        df = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
-    elif suffix == ".jsonl":
-        df = pd.read_json(path, lines=True)
-    elif suffix == ".json":  # one JSON document, or JSON lines under a .json name
+        sep = "\t" if suffix == ".tsv" else ","
+        header = pd.read_csv(path, sep=sep, nrows=0).columns
+        text = [c for c in _text_columns(kwargs) if c in header]
+        df = pd.read_csv(path, sep=sep, dtype=dict.fromkeys(text, str))
+        for c in text:  # integers only where the text round-trips (no ``007``)
+            if df[c].notna().all() and df[c].str.fullmatch(r"0|-?[1-9][0-9]{0,17}").all():
+                df[c] = df[c].astype(np.int64)
+    elif suffix in (".json", ".jsonl"):
+        # JSON says which values are strings: no type guessing (``"007"`` stays text);
+        # numbers parsed exactly, as in a CSV or a frame
+        options = dict(dtype=False, convert_dates=False, precise_float=True)
         try:
-            df = pd.read_json(path)
-        except ValueError:
-            try:
-                df = pd.read_json(path, lines=True)
-            except ValueError as exc:
-                raise ValueError(f"cannot read {path} as JSON or as JSON lines: {exc}") from None
+            df = pd.read_json(path, lines=suffix == ".jsonl", **options)
+        except ValueError as exc:
+            if suffix == ".jsonl":
+                raise
+            try:  # JSON lines under a .json name
+                df = pd.read_json(path, lines=True, **options)
+            except ValueError:
+                raise ValueError(f"cannot read {path} as JSON or as JSON lines: {exc}"
+                                 ) from None
     else:
         raise ValueError(f"cannot read {path}: use .parquet, .csv, .tsv, .json or .jsonl")
     return VerifierTable.from_frame(df, **kwargs)
+
+
+def _text_columns(options: dict) -> list[str]:
+    """The id and answer columns that :func:`read_table` reads from a CSV as text."""
+    answer = options.get("answer", "auto")
+    columns = [options.get("problem", "problem_id"), options.get("candidate", "candidate_id")]
+    columns += list(ANSWER_COLUMNS) if answer == "auto" else [answer]
+    return [c for c in columns if c is not None]
 
 
 def from_weaver_layout(df: pd.DataFrame) -> pd.DataFrame:
@@ -249,9 +273,15 @@ def from_weaver_layout(df: pd.DataFrame) -> pd.DataFrame:
     n_samples = lengths.max(axis=1)
     bad = (lengths != n_samples[:, None]) & (lengths != -1)
     if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise ValueError(f"column {list_cols[col]!r} has {lengths[row, col]} values for problem "
-                         f"row {row} but other columns have {n_samples[row]}")
+        row = int(np.flatnonzero(bad.any(axis=1))[0])
+        found = {c: int(n) for c, n in zip(list_cols, lengths[row]) if n >= 0}
+        raise ValueError(f"problem row {row}: the list columns hold different numbers of "
+                         f"values (one per sample each): {found}")
+    empty = np.flatnonzero(n_samples <= 0)
+    if empty.size:
+        raise ValueError(f"{empty.size} problem rows have no candidates (every list column "
+                         f"empty or missing), e.g. row {int(empty[0])}; drop them or give "
+                         "their samples")
     if "problem_id" in df.columns:
         pid = df["problem_id"].to_numpy()
     else:
