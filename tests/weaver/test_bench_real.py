@@ -32,6 +32,8 @@ def test_tables_are_found_recursively_and_named_apart(tmp_path):
         (tmp_path / sub / "t.csv").write_text("problem_id,candidate_id,v\n0,0,1\n")
     (tmp_path / "notes.txt").write_text("not a table")
     assert [name for name, _ in real_tables([tmp_path])] == ["a/t", "c/t"]
+    # a folder reached twice (the shared folder also given as --data) is read once
+    assert [name for name, _ in real_tables([tmp_path, tmp_path / "b"])] == ["a/t", "c/t"]
 
 
 def test_real_suite_records(tables_dir, tmp_path, monkeypatch):

@@ -80,6 +80,10 @@ def test_dev_logistic_model_prior_and_cross_validation():
     ll = selection_log_likelihood(np.array([0.0, 0.0, 5.0, 0.0]), np.array([1, 0, 1, 1]),
                                   np.array([0, 2, 4]))
     assert ll == pytest.approx([np.log(0.5), 0.0])
+    # a correct candidate far below the best one: a large finite penalty, not log(0)
+    far = selection_log_likelihood(np.array([-800.0, 800.0, 0.0]), np.array([1, 0, 0]),
+                                   np.array([0, 3]))
+    assert far == pytest.approx([-1600.0])
 
 
 def test_a_prior_must_earn_its_place():
@@ -167,7 +171,26 @@ def test_cli_dev_file_and_fraction(tmp_path, sim_frame, capsys):
     assert main(["weaver", str(path), "--dev-fraction", "1.5", "--out",
                  str(tmp_path / "bad1")]) == 2
     assert "--dev-fraction" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="2"):
+        main(["weaver", str(path), "--seed", "-1", "--out", str(tmp_path / "bad3")])
+    assert "--seed: must be a non-negative integer, got '-1'" in capsys.readouterr().err
     (tmp_path / "none.txt").write_text("x\ny\n")
     assert main(["weaver", str(path), "--dev", str(tmp_path / "none.txt"), "--out",
                  str(tmp_path / "bad2")]) == 2
     assert "none of the 2 problem ids" in capsys.readouterr().err
+
+
+def test_cli_dev_txt_reads_back_ids_with_commas_and_quotes(tmp_path, sim_frame):
+    """``dev.txt`` holds the ids as ``--dev`` reads them: one per line, no CSV quoting."""
+    frame = sim_frame.assign(problem_id='what is "' + sim_frame["problem_id"].astype(str)
+                             + ', really?')
+    path = tmp_path / "table.parquet"
+    frame.to_parquet(path)
+    first, again = tmp_path / "first", tmp_path / "again"
+    assert main(["weaver", str(path), "--dev-fraction", "0.2", "--out", str(first)]) == 0
+    assert main(["weaver", str(path), "--dev", str(first / "dev.txt"), "--out",
+                 str(again)]) == 0
+    dev = [pd.read_csv(out / "selected.csv").set_index("problem_id")["dev"]
+           for out in (first, again)]
+    assert dev[0].sum() == 40 and dev[0].equals(dev[1])
+

@@ -4,6 +4,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wslib.exceptions import NotFittedError
 from wslib.weaver import BinaryMomentModel, GaussianFactorModel, VerifierDroppedWarning
@@ -16,6 +18,7 @@ from wslib.weaver.normalize import (
     fill_per_problem,
     minmax_normalize,
     normalize_scores,
+    problem_means,
 )
 
 
@@ -41,6 +44,18 @@ def test_center_per_problem_removes_problem_offsets():
     X = np.array([[1.0], [3.0], [10.0], [np.nan], [14.0]])
     out = center_per_problem(X, np.array([0, 2, 5]))
     assert out[[0, 1, 2, 4], 0].tolist() == [-1.0, 1.0, -2.0, 2.0] and np.isnan(out[3, 0])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=9), min_size=1,
+                max_size=6), st.randoms(use_true_random=False))
+def test_problem_means_do_not_depend_on_candidate_order(problems, rnd):
+    """Reordering a problem's candidates (renaming them) moves no centred score by even
+    one ulp, so exact ties across problems stay ties."""
+    starts = np.cumsum([0] + [len(p) for p in problems])
+    values = np.concatenate(problems)[:, None]
+    shuffled = np.concatenate([rnd.sample(p, len(p)) for p in problems])[:, None]
+    assert np.array_equal(problem_means(values, starts), problem_means(shuffled, starts))
 
 
 def test_fill_per_problem_uses_the_problem_mean():

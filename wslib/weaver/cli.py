@@ -90,15 +90,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "model (default: answer in label-free mode with continuous scores "
                              "when the table has an answer column, else candidate)")
     parser.add_argument("--max-correlation", type=float, default=0.95,
-                        help="drop a verifier this rank-correlated with a kept one of "
-                             "another family (1 disables)")
+                        help="drop a verifier whose rank correlation with a kept one of "
+                             "another family is at least this in absolute value (an inverted "
+                             "copy is a duplicate too; 1 disables)")
     dev = parser.add_mutually_exclusive_group()
     dev.add_argument("--dev", type=Path, default=None, metavar="FILE",
                      help="problems whose labels may be read: one problem id per line")
     dev.add_argument("--dev-fraction", type=float, default=None, metavar="F",
                      help="label this share of the problems, drawn with --seed")
-    parser.add_argument("--seed", type=int, default=0, metavar="S",
+    parser.add_argument("--seed", type=_seed, default=0, metavar="S",
                         help="seed of --dev-fraction's draw and of Weaver's tie-break")
+
+
+def _seed(value: str) -> int:
+    """A non-negative integer seed."""
+    try:
+        seed = int(value)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value!r}")
+    return seed
 
 
 def _column(value: str | None) -> str | None:
@@ -184,8 +196,8 @@ def run(args: argparse.Namespace) -> int:
                "scores.csv": lambda p: scores.to_csv(p, index=False),
                "verifiers.csv": lambda p: weaver.report_.to_csv(p, index=False)}
     if args.dev_fraction is not None:
-        dev_ids = pd.Series(table.problem_ids[dev])
-        writers["dev.txt"] = lambda p: dev_ids.to_csv(p, index=False, header=False)
+        dev_ids = "".join(f"{p}\n" for p in table.problem_ids[dev])  # as --dev reads them
+        writers["dev.txt"] = lambda p: p.write_text(dev_ids, encoding="utf-8")
     if table.labels is not None:
         scored = None if dev is None else ~dev
         metrics = selection_metrics(table, scores=weaver.selection_score(table),

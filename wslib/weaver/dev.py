@@ -203,12 +203,26 @@ def _cv_score(X, y, starts, w0, alpha, folds, warm: dict) -> tuple[np.ndarray, n
 def selection_log_likelihood(z: np.ndarray, y: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Per problem: ``log`` of the softmax mass that the scores ``z`` put on the correct
     candidates (0 for a problem whose candidates are all correct; ``-inf`` where none
-    is correct)."""
+    is correct), computed as a difference of log-sum-exps, so a correct candidate
+    scored far below the best one gives a large finite penalty, not ``log(0)``.
+
+    >>> import numpy as np
+    >>> selection_log_likelihood(np.array([0.0, 2000.0]), np.array([1.0, 0.0]),
+    ...                          np.array([0, 2])).tolist()
+    [-2000.0]
+    """
     first = starts[:-1]
-    top = np.repeat(np.maximum.reduceat(z, first), np.diff(starts))
-    e = np.exp(z - top)
+    sizes = np.diff(starts)
+    masked = np.where(y > 0, z, -np.inf)
+    return _log_sum_exp(masked, first, sizes) - _log_sum_exp(z, first, sizes)
+
+
+def _log_sum_exp(z: np.ndarray, first: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``log(sum(exp(z)))`` within each problem (``-inf`` where every ``z`` is)."""
+    top = np.maximum.reduceat(z, first)
+    safe = np.where(np.isfinite(top), top, 0.0)
     with np.errstate(divide="ignore"):
-        return np.log(np.add.reduceat(e * y, first)) - np.log(np.add.reduceat(e, first))
+        return np.log(np.add.reduceat(np.exp(z - np.repeat(safe, sizes)), first)) + safe
 
 
 def answer_features(X: np.ndarray, answers: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -217,6 +217,18 @@ def problem_means(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
     sizes = np.diff(starts)
     nonempty = sizes > 0
     seg = starts[:-1][nonempty]
-    sums = np.add.reduceat(np.where(observed, scores, 0.0), seg, axis=0)
+    sums = _sorted_sums(np.where(observed, scores, 0.0), starts)[nonempty]
     counts = np.add.reduceat(observed.astype(np.float64), seg, axis=0)
     return np.repeat(sums / np.maximum(counts, 1.0), sizes[nonempty], axis=0)
+
+
+def _sorted_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each problem's column sums, added in sorted order: the floating-point result
+    depends only on the problem's values, not on its candidates' order, so problems
+    with the same scores get bit-identical means (ties across problems stay ties)."""
+    sizes = np.diff(starts)
+    problem = np.repeat(np.arange(sizes.size), sizes)
+    padded = np.zeros((sizes.size, int(sizes.max(initial=0)), values.shape[1]))
+    padded[problem, np.arange(values.shape[0]) - starts[problem]] = values
+    padded.sort(axis=1)  # the zero padding adds exactly nothing wherever it sorts
+    return padded.sum(axis=1)
