@@ -59,10 +59,20 @@ def test_sample_is_seeded_in_data_order_and_input_kinds():
     assert as_dict["text"].tolist() == out["text"].tolist()
 
 
-def test_existing_column_names_are_kept():
-    df = DATA.assign(vote="mine")
-    out = lf_examples(apply_lfs(DATA, LFS), df, "spam", lfs=LFS)
-    assert (out["vote"] == "mine").all() and out["lf_vote"].tolist() == [1, 1, 1]
+@pytest.mark.parametrize("kind", ["frame", "arrow", "dict"])
+def test_existing_column_names_are_kept(kind):
+    """The data's own vote, gold and others columns are kept whatever its container; the
+    LF's columns get the prefix lf_."""
+    df = DATA.assign(vote="mine", gold=[5, 6, 7, 8, 9], others=list("abcde"))
+    data = {"frame": df, "arrow": pa.Table.from_pandas(df, preserve_index=False),
+            "dict": {c: df[c].tolist() for c in df.columns}}[kind]
+    out = lf_examples(apply_lfs(DATA, LFS), data, "spam", y=Y, lfs=LFS)
+    assert out.columns.tolist() == ["text", "vote", "gold", "others", "lf_vote", "lf_gold",
+                                    "lf_others"]
+    assert (out["vote"] == "mine").all() and out["gold"].tolist() == [5, 7, 9]
+    assert out["others"].tolist() == ["a", "c", "e"]
+    assert out["lf_vote"].tolist() == [1, 1, 1] and out["lf_gold"].tolist() == [1, 0, -1]
+    assert out["lf_others"].tolist() == ["", "song=0", "song=0"]
 
 
 def test_bad_input_is_named():

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from wslib import ABSTAIN, apply_lfs, labeling_function
-from wslib.apply import LFApplyError
+from wslib.apply import LFApplyError, LFOutputError
 from wslib.classes import check_classes, decode_labels, encode_labels
-from wslib.exceptions import CoverageWarning
+from wslib.exceptions import CoverageWarning, LFFaultWarning
 from wslib.labelmodel import LabelModel, MajorityVote, load
 from wslib.lf import keyword_lf, regex_lf, similarity_lf, threshold_lf, with_classes
 
@@ -27,7 +27,7 @@ def short(x):
 
 @labeling_function(batch=True, columns=["n"])
 def big(df):
-    return pd.Series(np.where(df["n"] > 4, "SPAM", None), index=df.index)
+    return (df["n"] > 4).map({True: "SPAM", False: ABSTAIN})
 
 
 def named_lfs():
@@ -71,6 +71,56 @@ def test_names_without_classes_or_missing_from_them_are_named():
         apply_lfs(DF, named_lfs(), classes=CLASSES, cardinality=3)
     with pytest.raises(ValueError, match="not valid RE2"):  # other arguments checked at once
         regex_lf(r"(?<=a)b", "SPAM")
+
+
+BATCH_OUTPUTS = {
+    "array": lambda values, d: np.array(values, dtype=object),
+    "series": lambda values, d: pd.Series(values, index=d.index, dtype=object),
+    "reordered-series": lambda values, d: pd.Series(values, index=d.index, dtype=object)[::-1],
+    "list": lambda values, d: list(values),
+}
+
+
+@pytest.mark.parametrize("container", sorted(BATCH_OUTPUTS))
+def test_batch_votes_are_checked_as_without_classes(container):
+    """Names become their indices; None, NaN, bools and names not in classes are faults on
+    their rows (raised naming the LF, row and value, or counted), never silent abstains."""
+    df = pd.DataFrame({"text": list("abcdef")}, index=list("uvwxyz"))
+    values = ["SPAM", ABSTAIN, None, np.nan, True, "EGGS"]
+    mixed = labeling_function(batch=True, name="mixed")(
+        lambda d: BATCH_OUTPUTS[container](values, d))
+    with pytest.raises(LFOutputError, match=r"LF 'mixed' returned None \(object output\), not "
+                                            r"an integer vote on row 'w' \(position 2\)"):
+        apply_lfs(df, [mixed], classes=CLASSES)
+    with pytest.warns(LFFaultWarning, match="'mixed': 4 row"):
+        L, faults = apply_lfs(df, [mixed], classes=CLASSES, errors="abstain",
+                              return_faults=True)
+    assert L[:, 0].tolist() == [1, -1, -1, -1, -1, -1] and faults["mixed"] == 4
+    ints = labeling_function(batch=True, name="mixed")(
+        lambda d: BATCH_OUTPUTS[container]([1, 0, None, np.nan, True, np.int64(1)], d))
+    with pytest.warns(LFFaultWarning):
+        same = [apply_lfs(df, [ints], classes=c, errors="abstain", return_faults=True)
+                for c in (CLASSES, None)]
+    np.testing.assert_array_equal(same[0][0], same[1][0])
+    assert same[0][0][:, 0].tolist() == [1, 0, -1, -1, -1, 1] and same[0][1]["mixed"] == 3
+
+
+def test_batch_names_follow_their_rows():
+    """A Series of names re-sorted by value is matched to the rows by label; names the
+    pandas map leaves out (NaN) are faults, not abstains."""
+    df = pd.DataFrame({"text": ["b", "a", "c", "a"]}, index=[7, 3, 5, 1])
+
+    @labeling_function(batch=True)
+    def sorted_names(d):
+        return pd.Series(np.where(d["text"] == "a", "HAM", "SPAM"), index=d.index).sort_values()
+
+    @labeling_function(batch=True)
+    def mapped(d):
+        return d["text"].map({"a": "HAM", "b": "SPAM"})
+
+    assert apply_lfs(df, [sorted_names], classes=CLASSES)[:, 0].tolist() == [1, 0, 1, 0]
+    with pytest.raises(LFOutputError, match=r"'mapped' returned nan .* on row 5 \(position 2\)"):
+        apply_lfs(df, [mapped], classes=CLASSES)
 
 
 @pytest.mark.parametrize(("classes", "error"), [

@@ -1,7 +1,9 @@
 """Templates: exact matching semantics, fusion, bad arguments."""
 
+import operator
 import re
 import unicodedata
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -116,6 +118,40 @@ def test_threshold():
         threshold_lf("score", 0.5, 1).apply_batch(pd.DataFrame({"score": ["a"]}))
 
 
+OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+
+@pytest.mark.parametrize("op", sorted(OPS))
+@pytest.mark.parametrize("threshold", [2**53 - 1, 2**53, 2**53 + 1, 2**53 + 1.5, 2**53 + 4.0,
+                                       -(2**63) - 1, 2**64, 7])
+def test_threshold_compares_integer_columns_exactly(op, threshold):
+    """int64, uint64 and nullable Int64 columns are compared exactly with the threshold
+    (float64 would read 2**53 + 1 as 2**53); missing values abstain."""
+    values = [2**53 - 1, 2**53, 2**53 + 1, 2**53 + 2, 2**53 + 3, 0, 7]
+    lf = threshold_lf("id", threshold, 1, op=op, name="t")
+    expected = [1 if OPS[op](Fraction(v), Fraction(threshold)) else -1 for v in values]
+    for dtype in ("int64", "uint64", "Int64"):
+        df = pd.DataFrame({"id": pd.Series(values, dtype=dtype)})
+        assert apply_lfs(df, [lf])[:, 0].tolist() == expected, dtype
+    with_na = pd.DataFrame({"id": pd.Series([2**53 + 1, None], dtype="Int64")})
+    assert lf.apply_batch(with_na).tolist()[1] == -1
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+@pytest.mark.parametrize("tz", [None, "Europe/Paris"])
+def test_threshold_compares_datetimes_as_exact_nanoseconds(unit, tz):
+    """Datetime columns compare as integer nanoseconds since the epoch, whatever their unit;
+    NaT abstains. Durations likewise."""
+    start = pd.Timestamp("2024-01-01", tz=tz)
+    stamps = pd.Series([start, start + pd.Timedelta(1, unit), None]).dt.as_unit(unit)
+    df = pd.DataFrame({"ts": stamps, "age": stamps - start})
+    step = pd.Timedelta(1, unit).value
+    lfs = [threshold_lf("ts", start.value + 1, 1, name="after", op=">="),
+           threshold_lf("ts", start.value + step, 0, name="before", op="<"),
+           threshold_lf("age", 0.5, 1, name="older", op=">")]
+    assert apply_lfs(df, lfs).T.tolist() == [[-1, 1, -1], [0, -1, -1], [-1, 1, -1]]
+
+
 def test_similarity_with_prototypes_and_scores():
     emb = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.7, 0.7]])
     lf = similarity_lf("emb", 0.9, 1, prototype=[[1.0, 0.0], [0.5, 0.5]])
@@ -135,6 +171,24 @@ def test_bad_labels_and_keywords():
         keyword_lf([""], 1, name="empty")
     with pytest.raises(ValueError, match="label must be a class index"):
         threshold_lf("x", 1, True)
+
+
+@pytest.mark.parametrize("make", [lambda label: keyword_lf("money", label, name="bad"),
+                                  lambda label: regex_lf("mon.y", label, name="bad"),
+                                  lambda label: regex_lf("money|cash", label, name="bad"),
+                                  lambda label: threshold_lf("n", 1, label, name="bad"),
+                                  lambda label: similarity_lf("n", 0.5, label, name="bad")])
+def test_labels_beyond_int16_votes_are_refused_naming_the_lf(make):
+    """A label no vote can hold is refused when the template is made, so it never reaches
+    (nor is blamed on) the other LFs fused with it; 32766 is the largest allowed."""
+    with pytest.raises(ValueError, match=r"LF 'bad': label 40000 is above 32766"):
+        make(40000)
+    df = pd.DataFrame({"text": ["free money", "check it out", "xx"], "n": [2.0, 0.0, 1.0]})
+    lfs = [keyword_lf("free", 1, name="free"), regex_lf("check.*out", 0, name="check"),
+           make(32766)]
+    L = apply_lfs(df, lfs)
+    assert L[:, :2].tolist() == [[1, -1], [-1, 0], [-1, -1]] and L.dtype == np.int16
+    assert set(L[:, 2].tolist()) <= {-1, 32766} and (L[:, 2] == 32766).any()
 
 
 @pytest.mark.parametrize("pattern", [r"(?:gift|money)", r"lol|haha|xd", r"\.com", r"ch(?:eck|at)",

@@ -146,6 +146,7 @@ def lf_examples(L: Any, data: Any, lf: Any, which: str = "fires", y: Any = None,
         added["gold"] = y[rows]
     added["others"] = [", ".join(f"{names[c]}={row[c]}" for c in np.flatnonzero(row != ABSTAIN)
                                  if c != j) for row in to_dense(L[rows])]
+    taken = set(out.columns)
     for column, values in added.items():
-        out["lf_" + column if column in data.columns else column] = values
+        out["lf_" + column if column in taken else column] = values
     return out

@@ -16,7 +16,7 @@ import os
 import pickle
 import time
 import warnings
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -61,12 +61,17 @@ class _Source:
         raise NotImplementedError
 
 
+def _check_unique_columns(names: Sequence[Any], where: str) -> None:
+    """Raise ``ValueError`` naming the column names ``where`` repeats."""
+    dup = [name for name, count in Counter(names).items() if count > 1]
+    if dup:
+        raise ValueError(f"{where} has duplicate column names {dup[:5]}: an LF reading one "
+                         "of them could not tell which column it gets")
+
+
 class _PandasSource(_Source):
     def __init__(self, df: pd.DataFrame):
-        if not df.columns.is_unique:
-            dup = df.columns[df.columns.duplicated()].unique().tolist()
-            raise ValueError(f"data has duplicate column names {dup[:5]}: an LF reading one "
-                             "of them could not tell which column it gets")
+        _check_unique_columns(df.columns, "data")
         self.df, self.n_rows = df, len(df)
         self.columns = list(df.columns)
 
@@ -77,6 +82,7 @@ class _PandasSource(_Source):
 
 class _ArrowSource(_Source):
     def __init__(self, table: pa.Table):
+        _check_unique_columns(table.column_names, "data")
         self.table, self.n_rows, self.columns = table, table.num_rows, table.column_names
 
     def load(self, task):
@@ -156,18 +162,42 @@ def _shared_index(columns: Mapping[str, Any]) -> pd.Index | None:
     return index
 
 
+def _parquet_files(path: Path) -> list[str]:
+    """The files of a Parquet input: the file itself, or the files of a folder as
+    pyarrow's dataset discovery (and so ``pd.read_parquet(folder)``) finds them:
+    every file below it except under names starting with ``_`` or ``.``
+    (``_SUCCESS``, ``_temporary/``), sorted as full path strings."""
+    if not path.is_dir():
+        return [str(path)]
+    import pyarrow.dataset as ds  # loaded for Parquet input only
+
+    files = ds.dataset(str(path), format="parquet", schema=pa.schema([])).files  # opens none
+    if not files:
+        raise FileNotFoundError(f"{path} holds no Parquet files (names starting with '_' or "
+                                "'.' are skipped, as pandas and pyarrow skip them)")
+    return files
+
+
+def _parquet_file(path: str) -> Any:
+    """``pyarrow.parquet.ParquetFile(path)``; a file it cannot read is named."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except pa.ArrowInvalid as exc:
+        raise ValueError(f"cannot read Parquet input {path}: {exc}") from exc
+
+
 class _ParquetSource(_Source):
-    """Parquet file or folder of ``*.parquet`` files (sorted by name), streamed."""
+    """Parquet file or folder of Parquet files (see :func:`_parquet_files`), streamed."""
 
     def __init__(self, path: Path, plan: CompiledLFs):
-        files = sorted(path.glob("**/*.parquet")) if path.is_dir() else [path]
-        if not files:
-            raise FileNotFoundError(f"{path} holds no *.parquet files")
-        import pyarrow.parquet as pq  # loaded for Parquet input only
-
-        self.files = [pq.ParquetFile(f) for f in files]
-        plan.check_sources([(f"Parquet input {f}", pf.schema_arrow.names)
-                            for f, pf in zip(files, self.files)])
+        files = _parquet_files(path)
+        self.files = [_parquet_file(f) for f in files]
+        parts = [(f"Parquet input {f}", pf.schema_arrow.names) for f, pf in zip(files, self.files)]
+        for where, names in parts:
+            _check_unique_columns(names, where)
+        plan.check_sources(parts)
         self.n_rows = sum(f.metadata.num_rows for f in self.files)
         self.columns = self.files[0].schema_arrow.names
         columns = plan.columns

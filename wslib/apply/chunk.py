@@ -44,7 +44,7 @@ import pyarrow as pa
 
 from wslib.apply.errors import LFApplyError, LFOutputError, LFTimeoutError, MissingColumnError
 from wslib.exceptions import LFRowError
-from wslib.lf.core import LabelingFunction, row_type
+from wslib.lf.core import MAX_CLASS, LabelingFunction, row_type
 from wslib.lf.templates import (
     KeywordTemplate,
     RegexTemplate,
@@ -56,8 +56,6 @@ from wslib.matrix import ABSTAIN
 __all__ = ["ERRORS", "ChunkResult", "CompiledLFs", "Watch", "apply_chunk", "compile_lfs"]
 
 ERRORS = ("raise", "abstain")
-#: chunk votes are int16; larger class indices cannot be stored
-MAX_CLASS = int(np.iinfo(np.int16).max) - 1
 _INT64 = np.iinfo(np.int64)
 
 
@@ -356,12 +354,26 @@ def _check_row_values(vals: list, failed: dict[int, BaseException], j: int, faul
     return out
 
 
+def _batch_index(index: pd.Index, start: int) -> pd.Index:
+    """The index batch LFs and preprocessors see: the chunk's own, except that repeated
+    labels become the rows' positions (a reorder among them changes no label) and
+    ``RangeIndex(n - 1, -1, -1)`` a plain index of the same labels (pandas would sort
+    it into ``RangeIndex(0, n)``, which :func:`_match_rows` reads as a fresh frame)."""
+    if not index.is_unique:
+        return pd.RangeIndex(start, start + len(index))
+    if isinstance(index, pd.RangeIndex) and index.step == -1 and index.stop == -1:
+        return pd.Index(index.to_numpy())
+    return index
+
+
 def _match_rows(index: pd.Index, rows: pd.Index) -> np.ndarray | None:
     """How an output indexed by ``index`` maps onto the chunk's ``rows`` (the alignment
     rule of docs/contract.md): ``None`` to read it as it is, when the index is the
-    rows' own or a fresh ``RangeIndex`` 0..n-1 (a new frame: rows by position); else
-    the position in the output of each row's label, when the index holds exactly the
-    rows' (unique) labels in another order. Anything else raises ``ValueError``."""
+    rows' own or a fresh ``RangeIndex`` 0..n-1 (a new frame: rows by position; with
+    ``rows`` from :func:`_batch_index`, sorting or taking rows never gives this
+    index); else the position in the output of each row's label, when the index
+    holds exactly the rows' (unique) labels in another order. Anything else raises
+    ``ValueError``."""
     n = len(rows)
     if index.equals(rows):
         return None
@@ -447,7 +459,8 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
     chunk : pandas.DataFrame
         The rows; its index labels are used in error messages and passed to batch
         LFs and preprocessors, unless they repeat: then those see the rows' positions
-        in the whole input as index, so any output they reorder can be matched.
+        in the whole input as index, so any output they reorder can be matched (a
+        ``RangeIndex`` running n-1..0 reaches them as a plain integer index).
     errors : {"raise", "abstain"}
         ``"raise"``: the first fault raises :class:`LFApplyError` (the LF raised)
         or :class:`LFOutputError` (bad output), naming the LF and row.
@@ -474,8 +487,8 @@ def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise"
 
     for key in dict.fromkeys([*plan.keyword_groups, *plan.prefiltered]):
         _apply_keyword_scan(plan, chunk, key, faults, votes, store)
-    # repeated labels cannot match a reordered output: batch code sees row positions
-    rows = chunk if chunk.index.is_unique else chunk.set_axis(pd.RangeIndex(start, start + n))
+    index = _batch_index(chunk.index, start)
+    rows = chunk if index is chunk.index else chunk.set_axis(index)
     frames: dict[tuple, Any] = {(): rows}  # batch preprocessor chain -> frame or error
     for j in plan.batch:
         try:

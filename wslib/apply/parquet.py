@@ -47,7 +47,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from wslib.apply.api import DEFAULT_CHUNK_SIZE, _FaultTally, _progress_bar
+from wslib.apply.api import (DEFAULT_CHUNK_SIZE, _check_unique_columns, _FaultTally,
+                             _parquet_file, _parquet_files, _progress_bar)
 from wslib.apply.chunk import ERRORS, CompiledLFs, apply_chunk, compile_lfs
 from wslib.lf.core import LabelingFunction
 from wslib.matrix import vote_dtype
@@ -177,7 +178,9 @@ def _input_paths(source: Any) -> list[Any]:
 def open_parquet_dataset(source: Any) -> ds.Dataset:
     """A ``pyarrow.dataset.Dataset`` for a file, a folder, a list of files or a dataset.
 
-    Files of a folder are read in sorted path order, which fixes the row order.
+    A folder holds the files ``pd.read_parquet(folder)`` reads, in its order (every
+    file below it except under names starting with ``_`` or ``.``, sorted by path),
+    which fixes the row order.
     """
     import pyarrow.dataset as ds
 
@@ -187,18 +190,21 @@ def open_parquet_dataset(source: Any) -> ds.Dataset:
         path = Path(source)
         if not path.exists():
             raise FileNotFoundError(f"Parquet input {path} does not exist")
-        files = sorted(path.glob("**/*.parquet")) if path.is_dir() else [path]
-        if not files:
-            raise FileNotFoundError(f"{path} holds no *.parquet files")
+        files = _parquet_files(path)
     elif isinstance(source, Sequence) and source:
-        files = [Path(f) for f in source]
+        files = [str(f) for f in source]
         for f in files:
-            if not f.exists():
+            if not Path(f).exists():
                 raise FileNotFoundError(f"Parquet input {f} does not exist")
     else:
         raise TypeError(f"cannot read Parquet from a {type(source).__name__}; pass a path, "
                         "a list of paths or a pyarrow.dataset.Dataset")
-    return ds.dataset([str(f) for f in files], format="parquet")
+    try:
+        return ds.dataset(files, format="parquet")
+    except pa.ArrowInvalid:  # its schema is the first file's: say what is wrong there
+        _check_unique_columns(_parquet_file(files[0]).schema_arrow.names,
+                              f"Parquet input {files[0]}")
+        raise
 
 
 def _check_schema(dataset: ds.Dataset, plan: CompiledLFs) -> None:
@@ -207,6 +213,8 @@ def _check_schema(dataset: ds.Dataset, plan: CompiledLFs) -> None:
     keys = partitioning.schema.names if partitioning is not None else []
     parts = [(f"Parquet input {getattr(f, 'path', 'the dataset')}",
               f.physical_schema.names + keys) for f in dataset.get_fragments()]
+    for where, names in parts:
+        _check_unique_columns(names, where)
     # files first: the dataset's schema is the first file's, so checking it first would
     # blame "the dataset" for what one file lacks
     plan.check_sources(parts + [("Parquet input the dataset", dataset.schema.names)])
@@ -300,7 +308,8 @@ def apply_parquet(source: Any, lfs: Sequence[LabelingFunction], out: str | os.Pa
     Parameters
     ----------
     source : path, list of paths or pyarrow.dataset.Dataset
-        A Parquet file, a folder of ``*.parquet`` files (sorted by path) or a dataset.
+        A Parquet file, a folder of Parquet files (the files and order of
+        ``pd.read_parquet(folder)``: see :func:`open_parquet_dataset`) or a dataset.
     lfs : sequence of LabelingFunction
         Column ``j`` of the output holds ``lfs[j]``'s votes. Every column an LF
         declares must be in every file: a missing one raises

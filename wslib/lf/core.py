@@ -39,12 +39,15 @@ import numpy as np
 import pandas as pd
 
 from wslib._spelling import other_spellings
-from wslib.classes import class_index, encode_labels
+from wslib.classes import class_index
 from wslib.lf.preprocess import Preprocessor
 
-__all__ = ["KINDS", "LabelingFunction", "labeling_function", "row_type", "with_classes"]
+__all__ = ["KINDS", "MAX_CLASS", "LabelingFunction", "labeling_function", "row_type",
+           "with_classes"]
 
 KINDS = ("row", "batch", "numba")
+#: the largest class index a vote can be: votes are stored as int16
+MAX_CLASS = int(np.iinfo(np.int16).max) - 1
 
 
 class LabelingFunction:
@@ -278,14 +281,26 @@ def _map_row_votes(f: Callable[..., Any], index: dict[str, int]) -> Callable[...
 
 
 def _map_batch_votes(f: Callable[..., Any], index: dict[str, int]) -> Callable[..., Any]:
+    """``f`` with the class names among its votes replaced by their indices; every
+    other value is left for the applier to validate as a vote, as without classes."""
+    names = pd.Index(list(index), dtype=object)  # a name's position is its class index
+
     @functools.wraps(f)
     def vote(*args: Any, **kwargs: Any) -> Any:
         out = f(*args, **kwargs)
-        values = out.to_numpy() if isinstance(out, pd.Series) else np.asarray(out)
-        if values.dtype.kind not in "OUS":
+        values = out.to_numpy() if isinstance(out, pd.Series) else \
+            np.asarray(out, dtype=object if isinstance(out, (list, tuple)) else None)
+        if values.dtype.kind not in "OUS" or values.ndim != 1:
             return out
-        codes = encode_labels(values, list(index), name="its votes")
-        return pd.Series(codes, index=out.index) if isinstance(out, pd.Series) else codes
+        try:
+            where = names.get_indexer(values)
+        except TypeError:  # unhashable values: no names among them
+            return out
+        found = where >= 0
+        if not found.any():
+            return out
+        mapped = where if found.all() else np.where(found, where, values)
+        return pd.Series(mapped, index=out.index) if isinstance(out, pd.Series) else mapped
     return vote
 
 

@@ -55,8 +55,11 @@ Example
 
 from __future__ import annotations
 
+import fractions
 import functools
 import inspect
+import math
+import numbers
 import operator
 import re
 from collections.abc import Sequence
@@ -72,7 +75,7 @@ from wslib._validation import check_bool, check_number
 from wslib.exceptions import LFRowError
 from wslib.kernels.jit import use_jit
 from wslib.kernels.keywords import Keywords
-from wslib.lf.core import LabelingFunction, named_class
+from wslib.lf.core import MAX_CLASS, LabelingFunction, named_class
 from wslib.matrix import ABSTAIN
 
 __all__ = [
@@ -156,6 +159,9 @@ def _check_label(label: Any, name: str) -> int:
     if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer)) \
             or label < 0:
         raise ValueError(f"LF {name!r}: label must be a class index >= 0, got {label!r}")
+    if label > MAX_CLASS:
+        raise ValueError(f"LF {name!r}: label {int(label)} is above {MAX_CLASS}, the largest "
+                         "class index a vote can be")
     return int(label)
 
 
@@ -560,11 +566,32 @@ def _factors(items: list, limit: int, constants: Any) -> list[list[str]]:
     return found
 
 
-def _numeric(values: Any, column: str, lf: str) -> np.ndarray:
-    try:
-        return np.asarray(pd.to_numeric(pd.Series(values, copy=False)), dtype=np.float64)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(f"LF {lf!r}: column {column!r} must be numeric ({exc})") from exc
+def _compared(values: Any, threshold: float, op: str, column: str, lf: str
+              ) -> tuple[np.ndarray, float, np.ndarray | None]:
+    """The column and the threshold to compare it with, and the rows that abstain.
+
+    Floats: float64, NaN for missing values (``None`` as the mask). Integer, datetime
+    and duration columns: exact integers (datetimes and durations in their unit), the
+    threshold (nanoseconds for datetimes and durations) turned into the integer that
+    gives the same comparison, and the mask of missing values.
+    """
+    s = pd.Series(values, copy=False)
+    ns = 1
+    if s.dtype.kind in "mM":
+        ns = int(np.timedelta64(1, s.dt.unit) // np.timedelta64(1, "ns"))
+        if isinstance(s.dtype, pd.ArrowDtype):
+            s = s.astype("int64[pyarrow]")
+    else:
+        try:
+            s = pd.to_numeric(s)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"LF {lf!r}: column {column!r} must be numeric ({exc})") from exc
+    if s.dtype.kind not in "iumM":
+        return np.asarray(s, dtype=np.float64), threshold, None
+    x = s.to_numpy(dtype=np.uint64 if s.dtype.kind == "u" else np.int64, na_value=0)
+    exact = fractions.Fraction(threshold) / ns  # x >= 2.5 is x >= 3, x > 2.5 is x > 2
+    return x, math.ceil(exact) if op in (">=", "<") else math.floor(exact), \
+        s.isna().to_numpy()
 
 
 def _check_device(device: Any) -> None:
@@ -580,9 +607,13 @@ def threshold_lf(column: str, threshold: float, label: int | str, *, op: str = "
                  name: str | None = None, device: str | None = None) -> LabelingFunction:
     """LF voting ``label`` when ``column <op> threshold``; NaN / missing abstain.
 
-    ``device`` (``"cpu"``, ``"cuda"``, ...): compare on that torch device,
-    block by block (:func:`wslib.kernels.torch_lf.threshold_hits`); the votes
-    are the NumPy path's. An unavailable device raises when the LF is made.
+    Integer columns are compared exactly (not as float64, which rounds beyond
+    2**53), and so are datetime and duration columns, as integer nanoseconds
+    (since the epoch): ``threshold=pd.Timestamp("2024-01-01").value``.
+
+    ``device`` (``"cpu"``, ``"cuda"``, ...): compare float columns on that torch
+    device, block by block (:func:`wslib.kernels.torch_lf.threshold_hits`); the
+    votes are the NumPy path's. An unavailable device raises when the LF is made.
 
     >>> import pandas as pd
     >>> lf = threshold_lf("n_links", 2, label=1, op=">")
@@ -593,18 +624,21 @@ def threshold_lf(column: str, threshold: float, label: int | str, *, op: str = "
         raise ValueError(f"op must be one of {sorted(_OPS)}, got {op!r}")
     name = name or f"{column}{op}{threshold}"
     label = _check_label(label, name)
-    threshold = check_number(f"LF {name!r}: threshold", threshold)
+    check_number(f"LF {name!r}: threshold", threshold)
+    threshold = int(threshold) if isinstance(threshold, numbers.Integral) else float(threshold)
     compare = _OPS[op]
     _check_device(device)
 
     def votes(df: pd.DataFrame) -> np.ndarray:
-        values = _numeric(df[column], column, name)
-        if device is None:
-            hit = compare(values, threshold)
+        values, limit, missing = _compared(df[column], threshold, op, column, name)
+        if missing is not None:  # exact integers, in NumPy
+            hit = compare(values, limit) & ~missing
+        elif device is None:
+            hit = compare(values, limit)
         else:
             from wslib.kernels.torch_lf import threshold_hits
 
-            hit = threshold_hits(values, threshold, compare, device=device).cpu().numpy()
+            hit = threshold_hits(values, limit, compare, device=device).cpu().numpy()
         return np.where(hit, np.int16(label), np.int16(ABSTAIN))
 
     return LabelingFunction(name, votes, kind="batch", columns=[column],
