@@ -1,8 +1,13 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+from wslib.analysis import lf_summary
+from wslib.exceptions import CardinalityWarning
+from wslib.labelmodel import MajorityVote
 from wslib.matrix import check_votes, to_dense, to_sparse, vote_dtype
 
 
@@ -87,3 +92,51 @@ def test_sparse_cell_stored_twice_is_refused():
 def test_uint64_votes_beyond_int64_are_refused():
     with pytest.raises(ValueError, match="vote 9223372036854775809 at row 0, column 0"):
         check_votes(np.array([[2**63 + 1, 1, 1]], dtype=np.uint64))
+
+
+WRAPPED = [[0, 1, 2], [1, -1, 0]]  # the abstain at row 1, column 1 wraps around when unsigned
+
+
+def _layout(votes: np.ndarray, layout: str):
+    if layout == "sparse":
+        return sp.csr_matrix(votes)
+    frame = pd.DataFrame(votes, columns=list("abc"))
+    if layout == "nullable frame":  # UInt8, UInt16, ...
+        return frame.astype("U" + votes.dtype.name[1:].capitalize())
+    return votes if layout == "dense" else frame
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64], ids=str)
+@pytest.mark.parametrize("layout", ["dense", "sparse", "frame", "nullable frame"])
+def test_unsigned_votes_with_wrapped_abstains_are_refused(dtype, layout):
+    L = _layout(np.array(WRAPPED).astype(dtype), layout)
+    top = np.iinfo(dtype).max
+    with pytest.raises(ValueError, match=rf"vote {top} at row 1, column 1, the largest "
+                                         rf"{np.dtype(dtype).name} value: an abstain \(-1\)"):
+        check_votes(L)
+    with pytest.raises(ValueError, match="wraps around"):  # out of range anyway: same message
+        check_votes(L, cardinality=3)
+
+
+def test_unsigned_vote_for_a_class_of_a_large_cardinality_is_kept():
+    L, k = check_votes(np.array([[255, 0]], dtype=np.uint8), cardinality=300)
+    assert k == 300 and L.tolist() == [[255, 0]]
+    assert check_votes(np.array([[254, 0]], dtype=np.uint8))[1] == 255  # not the dtype's max
+
+
+def test_stray_vote_inflating_the_cardinality_warns():
+    L = np.random.default_rng(0).integers(-1, 3, size=(200, 4))
+    L[5, 2] = 999  # an id stored as a vote
+    with pytest.warns(CardinalityWarning, match=r"cardinality=1000, but the largest class "
+                                                r"voted is 999: 996 classes never occur "
+                                                r"\(those that do: \[0, 1, 2, 999\]\)"):
+        MajorityVote().fit(L)
+    with pytest.warns(CardinalityWarning, match="996 classes never occur"):
+        lf_summary(L)
+    spread = np.tile(np.arange(100), (2, 1))  # 100 classes, every one voted: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CardinalityWarning)
+        MajorityVote().fit(spread)
+    gaps = np.tile(np.arange(0, 100, 5), (2, 1))  # 20 of 100 classes voted
+    with pytest.warns(CardinalityWarning, match="80 classes never occur"):
+        MajorityVote(cardinality=100).fit(gaps)

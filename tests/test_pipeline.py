@@ -1,13 +1,15 @@
 """wslib.pipeline: LFs or votes -> label model -> end model -> metrics."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from wslib.apply import apply_lfs
 from wslib.datasets import load_embedded
+from wslib.datasets.synthetic import make_votes
 from wslib.endmodel import EndModel
 from wslib.exceptions import CoverageWarning
-from wslib.labelmodel import MajorityVote
+from wslib.labelmodel import LabelModel, MajorityVote
 from wslib.lf import keyword_lf
 from wslib.pipeline import make_features, run_pipeline, run_wrench
 
@@ -67,3 +69,22 @@ def test_bad_calls(youtube):
         run_pipeline(L_train=train.L, L_test=train.L, X_train=np.eye(len(train), 3))
     with pytest.raises(ValueError, match="unknown features"):
         make_features("bow", ["a"])
+
+
+@pytest.mark.filterwarnings("ignore::wslib.exceptions.WslibWarning")
+@pytest.mark.parametrize("rounds", [0, 1])
+def test_named_votes_are_scored_by_name_and_the_models_given_are_fitted(rounds):
+    d = make_votes(900, 6, 2, random_state=0, n_unipolar=6)
+    columns = [f"lf{i}" for i in range(6)]
+    L_train, L_test = (pd.DataFrame(part, columns=columns) for part in (d.L[:600], d.L[600:]))
+    X = (np.random.default_rng(0).normal(size=(900, 5)) + d.y[:, None]).astype(np.float32)
+    scores = []
+    for test_columns in (columns, columns[::-1]):
+        lm, em = LabelModel(), EndModel(**FAST)
+        res = run_pipeline(L_train=L_train, L_test=L_test[test_columns], X_train=X[:600],
+                           X_test=X[600:], y_test=d.y[600:], label_model=lm, end_model=em,
+                           self_training_rounds=rounds)
+        assert res.label_model is lm and res.end_model is em
+        assert lm.feature_names_in_.tolist() == columns and hasattr(em, "head_")
+        scores.append(res.scores["labelmodel"])
+    assert scores[0] == scores[1]

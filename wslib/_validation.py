@@ -43,6 +43,7 @@ __all__ = [
     "check_unmasked",
     "choice",
     "class_balance",
+    "column_positions",
     "frame_columns",
     "integer",
     "number",
@@ -362,8 +363,39 @@ def align_columns(X: Any, names: np.ndarray | None, name: str, what: str = "feat
     ['a', 'b']
     """
     given = None if names is None else frame_columns(X)
-    if given is None or (len(given) == len(names) and (given == names).all()):
+    if given is None or _same_order(given, names):
         return X
+    _check_same_names(given, names, name, what)
+    return X[names.tolist()]
+
+
+def column_positions(X: Any, names: np.ndarray | None, name: str,
+                     what: str = "features") -> np.ndarray | None:
+    """For each column of ``X``, its position among the ``names`` recorded at fit, when
+    ``X`` is a DataFrame with string column names (``None`` otherwise: read by
+    position); names that differ raise as in :func:`align_columns`.
+
+    >>> import pandas as pd
+    >>> column_positions(pd.DataFrame({"b": [1], "a": [0]}), np.array(["a", "b"]), "L").tolist()
+    [1, 0]
+    """
+    given = None if names is None else frame_columns(X)
+    if given is None:
+        return None
+    if _same_order(given, names):
+        return np.arange(len(names))
+    _check_same_names(given, names, name, what)
+    position = {column: i for i, column in enumerate(names.tolist())}
+    return np.array([position[column] for column in given.tolist()], dtype=np.intp)
+
+
+def _same_order(given: np.ndarray, names: np.ndarray) -> bool:
+    return len(given) == len(names) and bool((given == names).all())
+
+
+def _check_same_names(given: np.ndarray, names: np.ndarray, name: str, what: str) -> None:
+    """Raise ``ValueError`` naming the missing, unexpected or repeated columns unless
+    ``given`` holds the fitted ``names`` in some order."""
     known, have = set(names.tolist()), set(given.tolist())
     missing = [c for c in names.tolist() if c not in have]
     unexpected = [c for c in given.tolist() if c not in known]
@@ -375,7 +407,6 @@ def align_columns(X: Any, names: np.ndarray | None, name: str, what: str = "feat
         raise ValueError(f"{name} has columns {given.tolist()[:10]} but the model was fitted on "
                          f"{len(names)} {what} named {names.tolist()[:10]} ({detail}); pass the "
                          "same columns (their order may differ: they are matched by name)")
-    return X[names.tolist()]
 
 
 # ------------------------------------------------------------------- constraints

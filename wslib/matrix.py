@@ -83,8 +83,10 @@ def _frame_votes(frame: Any, name: str) -> np.ndarray:
         r, c = (int(i) for i in np.argwhere(missing)[0])
         raise ValueError(f"{name} has a missing value at row {r}, column {frame.columns[c]!r}; "
                          "write abstains as -1")
-    if all(getattr(dtype, "kind", "O") in "iu" for dtype in frame.dtypes):
-        return frame.to_numpy(dtype=np.int64)
+    dtypes = [getattr(dtype, "numpy_dtype", dtype) for dtype in frame.dtypes]
+    if all(getattr(dtype, "kind", "O") in "iu" for dtype in dtypes):
+        common = np.result_type(*dtypes)  # unsigned columns stay unsigned: see _check_integral
+        return frame.to_numpy(dtype=common if common.kind in "iu" else np.int64)
     return frame.to_numpy()
 
 
@@ -103,16 +105,15 @@ def _check_single_entries(L: Any, name: str, first_row: int = 0) -> None:
                          "(converting would add the entries up)")
 
 
-def _check_integral(values: np.ndarray, name: str,
-                    where: Callable[[tuple[int, ...]], str]) -> np.ndarray:
-    """Reject non-integer dtypes; name the first NaN / fractional cell."""
+def _check_integral(values: np.ndarray, name: str, where: Callable[[tuple[int, ...]], str],
+                    cardinality: int | None) -> np.ndarray:
+    """Reject non-integer dtypes; name the first NaN / fractional cell, and the first
+    wrapped abstain of an unsigned dtype (unless ``cardinality`` makes it a class)."""
     if values.dtype == bool:
         raise TypeError(f"{name} has boolean dtype; votes must be integers (-1 = abstain)")
     if np.issubdtype(values.dtype, np.integer):
-        if values.dtype.kind == "u" and values.size and values.max() > np.iinfo(np.int64).max:
-            pos = _first_bad(values > np.iinfo(np.int64).max)
-            raise ValueError(f"{name} has vote {int(values[pos])} at {where(pos)}; votes must "
-                             "be -1 (abstain) or a class index 0..k-1")
+        if values.dtype.kind == "u" and values.size:
+            _check_unsigned(values, name, where, cardinality)
         return values
     if np.issubdtype(values.dtype, np.floating):
         bad = ~np.isfinite(values)
@@ -135,6 +136,22 @@ def _check_integral(values: np.ndarray, name: str,
     raise TypeError(f"{name} has dtype {values.dtype}; votes must be integers in -1..k-1")
 
 
+def _check_unsigned(values: np.ndarray, name: str, where: Callable[[tuple[int, ...]], str],
+                    cardinality: int | None) -> None:
+    """Refuse the largest value of an unsigned dtype, which is where an abstain (-1) cast to
+    it wraps around (unless ``cardinality`` makes it a class), and votes beyond int64."""
+    top, largest = values.max(), np.iinfo(values.dtype).max
+    if top == largest and (cardinality is None or cardinality <= largest):
+        raise ValueError(f"{name} has vote {largest} at {where(_first_bad(values == largest))}, "
+                         f"the largest {values.dtype} value: an abstain (-1) cast to an unsigned "
+                         "dtype wraps around to it; keep votes in a signed dtype (np.int8, "
+                         "np.int16)")
+    if top > np.iinfo(np.int64).max:
+        pos = _first_bad(values > np.iinfo(np.int64).max)
+        raise ValueError(f"{name} has vote {int(values[pos])} at {where(pos)}; votes must "
+                         "be -1 (abstain) or a class index 0..k-1")
+
+
 def infer_cardinality(L: VoteMatrix) -> int:
     """Number of classes implied by the largest vote (at least 2)."""
     if issparse(L):
@@ -145,28 +162,44 @@ def infer_cardinality(L: VoteMatrix) -> int:
     return max(2, top + 1)
 
 
-#: a cardinality above this, and above UNUSED_RATIO times the classes voted, is reported
+#: a cardinality above this, and above UNUSED_RATIO times the distinct classes used, is
+#: reported
 UNUSED_CLASSES_FROM = 64
 UNUSED_RATIO = 4
+#: votes read at once when looking for the classes used
+_BLOCK = 1 << 20
+
+
+def _classes_voted(L: VoteMatrix, k: int) -> np.ndarray:
+    """The sorted classes that at least one vote of the checked vote matrix ``L`` is for."""
+    votes = (L.data if issparse(L) else np.asarray(L)).reshape(-1)
+    seen = np.zeros(k + 1, dtype=bool)  # entry 0: abstain
+    for start in range(0, votes.size, _BLOCK):
+        seen[votes[start:start + _BLOCK].astype(np.intp) + 1] = True
+    return np.flatnonzero(seen[1:])
 
 
 def warn_unused_classes(L: VoteMatrix, k: int, y: np.ndarray | None = None) -> None:
-    """Warn (:class:`~wslib.exceptions.CardinalityWarning`) when ``k`` classes are far more
-    than the votes (and gold labels ``y``) use: models' time and memory grow with ``k``
-    (``k**2`` per LF for the EM models), so a mistaken ``cardinality`` costs minutes
-    without changing a label. Free below ``UNUSED_CLASSES_FROM`` classes."""
+    """Warn (:class:`~wslib.exceptions.CardinalityWarning`) when ``k`` classes, given or
+    inferred from the largest vote, are far more than the distinct classes the votes (and
+    gold labels ``y``, ``-1`` = unknown) use: a stray vote (an id or a count) inflates an
+    inferred ``k``, and models' time and memory grow with ``k`` (``k**2`` per LF for the EM
+    models). Free up to ``UNUSED_CLASSES_FROM`` classes."""
     if k <= UNUSED_CLASSES_FROM:
         return
-    used = infer_cardinality(L)
-    if y is not None and y.size:
-        used = max(used, int(y.max()) + 1)
-    if k > UNUSED_RATIO * used:
+    used = _classes_voted(L, k)
+    if y is not None:
+        used = np.union1d(used, y[y >= 0])
+    if k > UNUSED_RATIO * used.size:
         seen = "voted or labelled" if y is not None else "voted"
-        warnings.warn(f"cardinality={k}, but the largest class {seen} is {used - 1}: "
-                      f"{k - used} classes never occur, and fits grow with the "
-                      f"number of classes (k**2 per LF for DawidSkene and LabelModel), so this "
-                      "can take far longer than needed; pass the number of classes there are",
-                      CardinalityWarning, stacklevel=user_stacklevel())
+        largest = f"the largest class {seen} is {used[-1]}" if used.size else \
+            f"no class is {seen}"
+        warnings.warn(f"cardinality={k}, but {largest}: {k - used.size} classes never occur "
+                      f"(those that do: {used[:10].tolist()}{' ...' if used.size > 10 else ''}); "
+                      "a stray vote (an id or a count) inflates an inferred cardinality, and "
+                      "fits grow with the number of classes (k**2 per LF for DawidSkene and "
+                      "LabelModel); pass the number of classes there are", CardinalityWarning,
+                      stacklevel=user_stacklevel())
 
 
 def check_votes(
@@ -227,7 +260,7 @@ def _check_dense_votes(L: Any, *, cardinality: int | None, n_sources: int | None
             f"{name} must be 2-D (n_items, n_sources), got shape {arr.shape}"
         )
     where = functools.partial(_dense_position, first_row=first_row)
-    arr = _check_integral(arr, name, where)
+    arr = _check_integral(arr, name, where, cardinality)
     _check_shape(arr.shape, name, allow_empty, n_sources)
     k = _vote_cardinality(arr, cardinality, name, where)
     return np.ascontiguousarray(arr, dtype=vote_dtype(k)), k
@@ -241,7 +274,7 @@ def _check_sparse_votes(L: Any, *, cardinality: int | None, n_sources: int | Non
     _check_single_entries(L, name, first_row)
     L = sp.csr_matrix(L)
     where = functools.partial(_sparse_position, L, first_row=first_row)
-    data = _check_integral(L.data, name, where)
+    data = _check_integral(L.data, name, where, cardinality)
     if L.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got shape {L.shape}")
     _check_shape(L.shape, name, allow_empty, n_sources)

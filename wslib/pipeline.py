@@ -135,9 +135,11 @@ def run_pipeline(*, L_train: Any = None, L_test: Any = None, lfs: Any = None,
     y_test : gold test labels, optional
     features : {"tfidf", "embeddings", "tfidf+embeddings"}
     label_model : BaseLabelModel, optional
-        Default :class:`wslib.labelmodel.LabelModel` (fitted in place).
+        Default :class:`wslib.labelmodel.LabelModel`. Fitted in place, on the LFs
+        alone with self-training too (the later rounds fit copies).
     end_model : EndModel, optional
-        Default :class:`wslib.endmodel.EndModel` with its defaults (fitted in place).
+        Default :class:`wslib.endmodel.EndModel` with its defaults. Fitted in place, on
+        the last round's soft labels with self-training.
     metric : str
         Test metric (``accuracy``, ``f1``, ``f1_macro``).
     class_balance : array, optional
@@ -174,7 +176,6 @@ def run_pipeline(*, L_train: Any = None, L_test: Any = None, lfs: Any = None,
                                  "set self_training_rounds=0")
             st = self_train(label_model, L_train, X_train, end_model,
                             rounds=self_training_rounds, **fit_kw)
-            label_model, end_model = st.initial_label_model, st.end_model
             P, coverage = st.soft_labels, st.coverage
             seconds["labelmodel"] = 0.0
         else:

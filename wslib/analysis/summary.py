@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from wslib._spelling import other_spellings
+from wslib._validation import column_positions, frame_columns
 from wslib.kernels import count_votes
 from wslib.kernels.agreement import confusion_counts, overlap_conflict_counts
 from wslib.exceptions import CardinalityWarning, user_stacklevel
@@ -78,8 +79,7 @@ def _prepare(L: Any, y: Any = None, cardinality: int | None = None
                           stacklevel=user_stacklevel())
             k = int(y.max()) + 1
             L, k = check_votes(L, cardinality=k)
-    if cardinality is not None:
-        warn_unused_classes(L, k, y)
+    warn_unused_classes(L, k, y)
     return L, y, k
 
 
@@ -106,10 +106,12 @@ class LFSummary(pd.DataFrame):
         return self.to_html(float_format=self._format)
 
 
-def _names(lfs: Sequence[Any] | None, m: int) -> pd.Index:
-    if lfs is None:
+def _names(lfs: Sequence[Any] | None, m: int, default: np.ndarray | None = None) -> pd.Index:
+    """Row names: those of ``lfs``, else ``default`` (the column names of a DataFrame
+    ``L``, the LF names a model was fitted on), else ``0 .. m-1``."""
+    if lfs is None and default is None:
         return pd.RangeIndex(m)
-    names = [getattr(lf, "name", lf) for lf in lfs]
+    names = [getattr(lf, "name", lf) for lf in (default if lfs is None else lfs)]
     if len(names) != m:
         raise ValueError(f"lfs has {len(names)} entries but L has {m} columns")
     index = pd.Index([str(n) for n in names])
@@ -149,6 +151,7 @@ def lf_confusion(L: Any, y: Any, *, lfs: Sequence[Any] | None = None,
 
     Returns a DataFrame with a ``(lf, gold)`` row MultiIndex and one column per
     vote (``-1`` = abstain, then ``0 .. k-1``); items with gold ``-1`` are skipped.
+    LFs are named by ``lfs``, else by the column names of a DataFrame ``L``.
 
     >>> import numpy as np
     >>> lf_confusion(np.array([[0, 1], [1, -1]]), np.array([0, 1]), lfs=["a", "b"])
@@ -160,8 +163,9 @@ def lf_confusion(L: Any, y: Any, *, lfs: Sequence[Any] | None = None,
     b  0      0  0  1
        1      1  0  0
     """
+    columns = frame_columns(L)
     L, y, k = _prepare(L, y, cardinality)
-    names = _names(lfs, L.shape[1])
+    names = _names(lfs, L.shape[1], columns)
     conf = confusion_counts(L, y, k)  # (m, k, k)
     per_class = np.bincount(y[y >= 0], minlength=k)
     abstain = per_class[None, :] - conf.sum(axis=2)
@@ -192,7 +196,8 @@ def lf_accuracies(model: Any, lfs: Sequence[Any] | None = None) -> pd.Series:
 
     Reads ``model.accuracy_`` (every wslib label model but ``MajorityVote``,
     which weighs all LFs alike); ``lfs`` (LFs or names, in ``L``'s column order)
-    names the entries, default ``0 .. m-1``.
+    names the entries, default the LF names the model was fitted on
+    (``feature_names_in_``), else ``0 .. m-1``.
 
     >>> import numpy as np
     >>> from wslib.labelmodel import DawidSkene
@@ -207,7 +212,9 @@ def lf_accuracies(model: Any, lfs: Sequence[Any] | None = None) -> pd.Series:
                          + ("learns no per-LF accuracies (accuracy_)" if fitted else
                             "is not a fitted label model: call fit(L) first"))
     accuracy = np.asarray(accuracy, dtype=np.float64)
-    return pd.Series(accuracy, index=_names(lfs, accuracy.shape[0]), name="est_acc")
+    return pd.Series(accuracy, index=_names(lfs, accuracy.shape[0],
+                                            getattr(model, "feature_names_in_", None)),
+                     name="est_acc")
 
 
 @other_spellings({"Y": "wslib spells the gold labels y",
@@ -228,21 +235,28 @@ def lf_summary(L: Any, y: Any = None, lfs: Sequence[Any] | None = None, *,
     y : array-like of int, optional
         Gold labels; ``-1`` marks unknown items, which are skipped for the gold columns.
     lfs : sequence of LabelingFunction or str, optional
-        Names for the rows (default ``0 .. m-1``).
+        Names for the rows (default: the column names of a DataFrame ``L``, else
+        ``0 .. m-1``).
     cardinality : int, optional
         Number of classes (inferred from ``L`` and ``y`` otherwise).
     model : fitted label model, optional
         Adds its accuracy estimates as ``est_acc``, beside ``emp_acc`` (and
-        ``est_basis`` for a :class:`~wslib.labelmodel.LabelModel`).
+        ``est_basis`` for a :class:`~wslib.labelmodel.LabelModel`). A DataFrame ``L``
+        is matched to the LFs of a model fitted on one by column name, as in
+        ``model.predict_proba(L)``; other names raise ``ValueError``.
     """
+    columns = frame_columns(L)
+    by_name = None if model is None else column_positions(
+        L, getattr(model, "feature_names_in_", None), "L", "labeling functions")
     L, y, k = _prepare(L, y, cardinality)
     n, m = L.shape
-    names = _names(lfs, m)
+    names = _names(lfs, m, columns)
     estimated = None
     if model is not None:
-        estimated = lf_accuracies(model)
+        estimated = lf_accuracies(model).to_numpy()
         if len(estimated) != m:
             raise ValueError(f"model was fitted on {len(estimated)} LFs but L has {m} columns")
+    source = np.arange(m) if by_name is None else by_name  # L's columns among the model's
     counts = overlap_conflict_counts(L, k)
     polarity = [np.flatnonzero(row).tolist() for row in count_votes(L, k)]
     out = LFSummary({"j": np.arange(m), "polarity": polarity,
@@ -254,8 +268,8 @@ def lf_summary(L: Any, y: Any = None, lfs: Sequence[Any] | None = None, *,
         out["incorrect"] = incorrect
         out["emp_acc"] = _ratio(correct, correct + incorrect)
     if estimated is not None:
-        out["est_acc"] = estimated.to_numpy()
+        out["est_acc"] = estimated[source]
         basis = getattr(model, "estimate_basis_", None)
         if basis is not None:
-            out["est_basis"] = np.asarray(basis)
+            out["est_basis"] = np.asarray(basis)[source]
     return out

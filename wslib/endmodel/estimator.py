@@ -253,8 +253,9 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         L : vote matrix (n, m), optional
             The votes behind ``y``: rows without a vote are the uncovered ones.
         label_model : fitted label model, optional
-            With ``L``: the soft labels are ``label_model.predict_proba(L)``;
-            a model fitted with class names passes them on (``classes_``).
+            With ``L``: the soft labels are ``label_model.predict_proba(L)``, which
+            matches a DataFrame ``L``'s columns to the model's LFs by name; a model
+            fitted with class names passes them on (``classes_``).
         X_dev, y_dev : optional
             A small gold-labelled set for early stopping (every class present).
         """
@@ -353,11 +354,13 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
             return y, coverage
         if coverage is not None:
             raise ValueError("pass coverage or L, not both: L gives the coverage")
-        L, _ = check_votes(L)
-        if L.shape[0] != n:
-            raise ValueError(f"X has {n} rows but L has {L.shape[0]}")
-        covered = label_model.coverage(L) if label_model is not None else row_coverage(L) > 0
-        return (label_model.predict_proba(L) if label_model is not None else y), covered
+        if label_model is None:
+            covered = row_coverage(check_votes(L)[0]) > 0
+        else:  # L as given: the model matches a DataFrame's columns to its LFs by name
+            covered = label_model.coverage(L)
+        if covered.shape[0] != n:
+            raise ValueError(f"X has {n} rows but L has {covered.shape[0]}")
+        return (y if label_model is None else label_model.predict_proba(L)), covered
 
     def _progress(self, n_train: int, n_dropped: int):
         """With ``verbose``, a callback printing one line per epoch (else ``None``)."""

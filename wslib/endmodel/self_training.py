@@ -37,8 +37,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import clone
 
+from wslib._validation import frame_columns
 from wslib.labelmodel.base import BaseLabelModel
 from wslib.matrix import ABSTAIN, check_votes, to_dense
 
@@ -50,7 +52,8 @@ class SelfTrainingResult:
     """Models and soft labels after the last round, and per-round statistics.
 
     ``label_model`` is fitted on the LFs plus the student column ``votes``;
-    ``initial_label_model`` on the LFs alone (round 0), for comparisons.
+    ``initial_label_model`` is the label model given, fitted on the LFs alone (round 0),
+    for comparisons; ``end_model`` is the one given, fitted on ``soft_labels``.
     """
 
     end_model: Any
@@ -86,11 +89,14 @@ def self_train(label_model: BaseLabelModel, L: Any, X: Any, end_model: Any, *,
     Parameters
     ----------
     label_model : BaseLabelModel
-        Cloned, never modified; refitted on the LFs plus the student column.
+        Fitted in place on the LFs alone (round 0: ``initial_label_model``); each later
+        round fits a clone on the LFs plus the student column.
     L : vote matrix (n, m)
+        A DataFrame's column names are kept: every label model is fitted on named
+        columns (the student's is ``"student"``) and matches a DataFrame by name later.
     X : features (n, d) for the end model (dense or sparse)
     end_model : EndModel (or any estimator with ``fit(X, P, coverage=)`` and ``predict_proba``)
-        Cloned for every fit.
+        Cloned for the student votes; fitted in place on the last round's soft labels.
     rounds : int
         Relabelling rounds (0 = the plain label model -> end model pipeline).
     threshold : float
@@ -110,28 +116,33 @@ def self_train(label_model: BaseLabelModel, L: Any, X: Any, end_model: Any, *,
     if "L_dev" in fit_params or "y_dev" in fit_params:
         raise ValueError("self_train does not take y_dev/L_dev: the student column has no "
                          "votes on a dev set")
-    L, k = check_votes(L, cardinality=getattr(label_model, "cardinality", None))
-    L = to_dense(L)
-    n = L.shape[0]
+    names = frame_columns(L)
+    lf_votes = to_dense(check_votes(L, cardinality=getattr(label_model, "cardinality", None))[0])
+    n = lf_votes.shape[0]
     if getattr(X, "shape", (None,))[0] != n:
         raise ValueError(f"X has {getattr(X, 'shape', ('?',))[0]} rows but L has {n}")
-    votes = np.full(n, ABSTAIN, dtype=L.dtype)
-    history: list[dict[str, float]] = []
-    initial = None
-    for r in range(rounds + 1):
-        augmented = L if r == 0 else np.column_stack([L, votes])
-        lm = clone(label_model)
-        if getattr(lm, "cardinality", None) is None and "cardinality" in lm.get_params():
-            lm.set_params(cardinality=k)
+    lm = label_model.fit(L, **fit_params)
+    P, coverage = lm.predict_proba(L), (lf_votes != ABSTAIN).any(axis=1)
+    votes = np.full(n, ABSTAIN, dtype=lf_votes.dtype)
+    history = [{"round": 0, "coverage": float(coverage.mean()), "student_votes": 0.0}]
+    for r in range(1, rounds + 1):
+        votes = student_votes(end_model, X, P, coverage, threshold=threshold, cv=cv,
+                              random_state=random_state + r - 1).astype(lf_votes.dtype)
+        stacked = np.column_stack([lf_votes, votes])
+        augmented = stacked if names is None else \
+            pd.DataFrame(stacked, columns=[*names, _student_name(names)])
+        lm = clone(label_model).set_params(cardinality=label_model.cardinality_)
         lm.fit(augmented, **fit_params)
-        initial = lm if initial is None else initial
-        P = lm.predict_proba(augmented)
-        coverage = (augmented != ABSTAIN).any(axis=1)
+        P, coverage = lm.predict_proba(augmented), (stacked != ABSTAIN).any(axis=1)
         history.append({"round": r, "coverage": float(coverage.mean()),
                         "student_votes": float(np.mean(votes != ABSTAIN))})
-        if r == rounds:
-            break
-        votes = student_votes(end_model, X, P, coverage, threshold=threshold, cv=cv,
-                              random_state=random_state + r).astype(L.dtype)
-    final = clone(end_model).fit(X, P, coverage=coverage)
-    return SelfTrainingResult(final, lm, P, coverage, votes, initial, history)
+    end_model.fit(X, P, coverage=coverage)
+    return SelfTrainingResult(end_model, lm, P, coverage, votes, label_model, history)
+
+
+def _student_name(names: np.ndarray) -> str:
+    """``"student"``, with underscores appended while an LF already has the name."""
+    name, taken = "student", set(names.tolist())
+    while name in taken:
+        name += "_"
+    return name

@@ -84,7 +84,8 @@ _INIT_SPELLINGS = {"verbose": "wslib's label models print nothing; drop verbose=
 if TYPE_CHECKING:
     from wslib.vote_stats import VoteStats
 
-__all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_dev_set"]
+__all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_dev_set",
+           "dev_class_balance"]
 
 
 def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
@@ -110,6 +111,28 @@ def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
     if tie_break == "abstain":
         pred[n_tied > 1] = -1
     return pred
+
+
+def dev_class_balance(y_dev: np.ndarray | None, k: int) -> np.ndarray | None:
+    """The class shares of gold labels ``y_dev`` (``-1`` = unlabelled, skipped), add-one
+    smoothed; ``None`` without them, or with a single class, which cannot say how the
+    classes compare (with a warning).
+
+    >>> dev_class_balance(np.array([0, 0, 1, -1]), 2).tolist()
+    [0.6, 0.4]
+    """
+    if y_dev is None:
+        return None
+    labels = y_dev[y_dev >= 0]
+    present = np.unique(labels)
+    if present.size == 1:
+        warnings.warn(f"y_dev holds only class {int(present[0])}: it cannot set the class "
+                      "balance, which stays as without dev labels", WslibWarning,
+                      stacklevel=user_stacklevel())
+    if present.size < 2:
+        return None
+    counts = np.bincount(labels, minlength=k) + 1.0
+    return counts / counts.sum()
 
 
 class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
@@ -203,6 +226,17 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         self._fit(L, k, class_balance=prior, y_dev=y_dev, L_dev=L_dev)
         return self
 
+    @staticmethod
+    def _prior(k: int, class_balance: np.ndarray | None, y_dev: np.ndarray | None
+               ) -> np.ndarray:
+        """The class prior of a model that does not estimate one: ``class_balance`` given
+        to ``fit``, else the class shares of gold ``y_dev`` (:func:`dev_class_balance`),
+        else uniform."""
+        if class_balance is not None:
+            return class_balance
+        balance = dev_class_balance(y_dev, k)
+        return np.full(k, 1.0 / k) if balance is None else balance
+
     def _check_n_sources(self, m: int) -> None:
         if m < self._min_sources:
             raise ValueError(
@@ -293,7 +327,11 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
     @other_spellings(_SCORE_SPELLINGS)
     def score(self, L, y, *, metric: str = "accuracy", tie_break: str = "random") -> float:
         """Score on gold labels ``y``: ``accuracy``, ``f1`` (class 1), ``f1_macro``,
-        ``log_loss`` or ``brier`` (the last two on :meth:`predict_proba`)."""
+        ``f1_micro``, ``log_loss`` or ``brier`` (the last two on :meth:`predict_proba`).
+
+        An abstain (``tie_break="abstain"``) is a wrong label, so ``f1_micro`` equals
+        ``accuracy``, not scikit-learn's micro-F1 over the classes ``0..k-1``, which
+        counts an abstain against recall only."""
         L = self._validate_for_predict(L)
         names = self._class_names()
         y = check_labels(y if names is None else encode_labels(y, names),

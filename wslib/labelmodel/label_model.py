@@ -14,7 +14,7 @@ from wslib._validation import boolean, choice, integer, number, text
 from wslib.exceptions import CoverageWarning, WslibWarning, user_stacklevel
 from wslib.kernels import row_coverage
 from wslib.kernels.stats import one_coin_proba, pairwise_agreement, weighted_vote_counts
-from wslib.labelmodel.base import BaseLabelModel
+from wslib.labelmodel.base import BaseLabelModel, dev_class_balance
 from wslib.labelmodel.confusion import ConfusionFit, confusion_posterior, fit_confusion
 from wslib.vote_stats import DEFAULT_CAPACITY, VoteStats
 from wslib.labelmodel.weighted import DevEvidence, accuracy_to_weight, dev_evidence
@@ -309,7 +309,8 @@ class LabelModel(BaseLabelModel):
             crowd = (self.multipolar_share_ >= CROWD_SHARE and not len(given_pairs)
                      and _triangle_share(P, w, votes, ~self.unipolar_) >= CROWD_SHARE)
             self.posterior_ = "confusion" if crowd else "votes"
-        balance = given if given is not None else _dev_balance(dev, k)
+        balance = given if given is not None else \
+            dev_class_balance(None if dev is None else dev.labels, k)
         estimate = fit_confusion(stats, abstain_aware=self.posterior_ != "confusion",
                                  smoothing=self.smoothing, max_iter=self.max_iter, tol=self.tol,
                                  device=self.device, class_balance=balance,
@@ -433,23 +434,10 @@ def _warn_structure(per_class: np.ndarray, dev: DevEvidence | None, k: int) -> N
         warnings.warn(f"y_dev holds classes {absent} that no LF votes in L: they enter the class "
                       "prior, but no LF's accuracy can be checked on them", CoverageWarning,
                       stacklevel=user_stacklevel())
-    present = np.unique(dev.labels)
-    if present.size == 1:
-        warnings.warn(f"y_dev holds only class {int(present[0])}: it cannot set the class "
-                      "balance, which stays as without dev labels; the LFs' accuracies still "
-                      "use its votes", WslibWarning, stacklevel=user_stacklevel())
 
 
 def _class_counts(dev: DevEvidence, k: int) -> np.ndarray:
     return np.bincount(dev.labels, minlength=k).astype(np.float64)
-
-
-def _dev_balance(dev: DevEvidence | None, k: int) -> np.ndarray | None:
-    """The dev labels' class shares, add-one smoothed; ``None`` below two classes."""
-    if dev is None or np.unique(dev.labels).size < 2:
-        return None
-    counts = _class_counts(dev, k) + 1.0
-    return counts / counts.sum()
 
 
 def _uncovered_prior(dev: DevEvidence | None, balance: np.ndarray, k: int) -> np.ndarray:

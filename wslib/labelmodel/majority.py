@@ -17,8 +17,9 @@ class MajorityVote(BaseLabelModel):
 
     Ties split the probability mass equally among the tied classes (use
     ``predict(tie_break=...)`` to choose a policy for hard labels). Items with
-    no votes get ``class_balance_``: the prior passed to ``fit`` or, if none,
-    uniform. MajorityVote needs no estimation, so it works with any number of LFs.
+    no votes get ``class_balance_``: the prior passed to ``fit``, else the class
+    shares of gold ``y_dev`` (add-one smoothed), else uniform. MajorityVote needs no
+    estimation, so it works with any number of LFs.
 
     Parameters
     ----------
@@ -40,11 +41,7 @@ class MajorityVote(BaseLabelModel):
     permutation_invariant = True
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
-        self._set_prior(k, class_balance)
-
-    def _set_prior(self, k: int, class_balance: np.ndarray | None) -> None:
-        self.class_balance_ = (np.full(k, 1.0 / k) if class_balance is None
-                               else np.asarray(class_balance, dtype=np.float64))
+        self.class_balance_ = self._prior(k, class_balance, y_dev)
 
     def fit_stats(self, stats: VoteStats, *, class_balance=None) -> MajorityVote:
         """Set up from :class:`~wslib.vote_stats.VoteStats` (e.g. streamed): a majority
@@ -59,7 +56,7 @@ class MajorityVote(BaseLabelModel):
         """
         prior = self._check_stats(stats, class_balance)
         self.cardinality_, self.n_sources_ = stats.cardinality, stats.n_sources
-        self._set_prior(stats.cardinality, prior)
+        self.class_balance_ = self._prior(stats.cardinality, prior, None)
         return self
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:

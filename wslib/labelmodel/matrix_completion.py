@@ -62,7 +62,8 @@ class MatrixCompletion(BaseLabelModel):
     Attributes
     ----------
     class_balance_ : ndarray (k,)
-        ``class_balance`` passed to ``fit``, else uniform (as Snorkel).
+        ``class_balance`` passed to ``fit``, else the class shares of gold ``y_dev``
+        (add-one smoothed), else uniform (as Snorkel).
     confusion_ : ndarray (m, k, k + 1)
         ``P(L_j = v | y = c)``; the last column is abstain.
     accuracy_ : ndarray (m,)
@@ -100,7 +101,7 @@ class MatrixCompletion(BaseLabelModel):
                              f"{m} LFs x {k} classes (limit {MAX_CELLS} cells); use LabelModel")
         check_above_chance("init_accuracy", self.init_accuracy, k)
         P, w = VoteStats._from_checked(L, k, self.max_patterns).compressed()
-        pi = np.full(k, 1.0 / k) if class_balance is None else class_balance
+        pi = self._prior(k, class_balance, y_dev)
         first, overlap = _moments(P, w, m, k)
         # small matrix products: one BLAS thread avoids fighting numba's worker threads
         with threadpool_limits(1, user_api="blas"):

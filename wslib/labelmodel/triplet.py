@@ -61,6 +61,8 @@ class Triplet(BaseLabelModel):
     ----------
     accuracy_, weights_ : ndarray (m,)
     class_balance_ : ndarray (k,)
+        ``class_balance`` passed to ``fit``, else the class shares of gold ``y_dev``
+        (add-one smoothed), else uniform.
 
     Examples
     --------
@@ -114,7 +116,7 @@ class Triplet(BaseLabelModel):
                           f"accuracy is default_accuracy={self.default_accuracy:g}, not an "
                           "estimate (lower min_overlap, or use LabelModel)", CoverageWarning,
                           stacklevel=user_stacklevel())
-        self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
+        self.class_balance_ = self._prior(k, class_balance, y_dev)
         self.accuracy_, self.weights_ = one_coin_weights(acc, k)
 
     def _predict_proba(self, L: VoteMatrix) -> np.ndarray:

@@ -74,8 +74,9 @@ class WeightedMajorityVote(BaseLabelModel):
     accuracy_ : ndarray (m,)
     weights_ : ndarray (m,)
     class_balance_ : ndarray (k,)
-        The prior used in the posterior: ``class_balance`` given to ``fit``,
-        else uniform (vote-based prior estimates are biased by unequal LF coverage).
+        The prior used in the posterior: ``class_balance`` given to ``fit``, else the
+        class shares of gold ``y_dev`` (add-one smoothed), else uniform (vote-based
+        prior estimates are biased by unequal LF coverage).
 
     Examples
     --------
@@ -102,7 +103,7 @@ class WeightedMajorityVote(BaseLabelModel):
         self.prior_strength = prior_strength
 
     def _fit(self, L: VoteMatrix, k: int, *, class_balance, y_dev, L_dev) -> None:
-        self._fit_evidence(L.shape[1], k, class_balance,
+        self._fit_evidence(L.shape[1], k, self._prior(k, class_balance, y_dev),
                            None if self.accuracy is not None else
                            dev_evidence(L, k, y_dev, L_dev))
 
@@ -126,14 +127,15 @@ class WeightedMajorityVote(BaseLabelModel):
         k, m = stats.cardinality, stats.n_sources
         y_dev, L_dev = check_dev_set(stats, y_dev, L_dev, need_votes=True)
         self.cardinality_, self.n_sources_ = k, m
-        self._fit_evidence(m, k, prior, None if self.accuracy is not None else
+        self._fit_evidence(m, k, self._prior(k, prior, y_dev),
+                           None if self.accuracy is not None else
                            dev_evidence(L_dev, k, y_dev, L_dev))
         return self
 
-    def _fit_evidence(self, m: int, k: int, class_balance, evidence) -> None:
+    def _fit_evidence(self, m: int, k: int, prior: np.ndarray, evidence) -> None:
         """Accuracies from ``accuracy`` or the dev ``evidence`` (hits, votes) per LF."""
         check_above_chance("default_accuracy", self.default_accuracy, k)
-        self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
+        self.class_balance_ = prior
         if self.accuracy is not None:
             acc = _check_accuracy(self.accuracy, getattr(self, "feature_names_in_", None), m)
         elif evidence is None:
