@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wslib.datasets import load_wrench
+from wslib.datasets import load_embedded, load_wrench
 from wslib.datasets.synthetic import make_votes
 from wslib.exceptions import WslibWarning
 from wslib.labelmodel import BaseLabelModel, DawidSkene, LabelModel, MajorityVote
 from wslib.labelmodel.base import break_ties
-from wslib.labelmodel.label_model import POSTERIORS
+from wslib.labelmodel.label_model import CROWD_VOTE_SHARE, POSTERIORS
 from wslib.metrics import score_predictions
 
 from ..conftest import shared_dataset
@@ -134,6 +134,22 @@ def test_polarity_of_the_sources_picks_the_posterior():
 def test_real_keyword_lfs_get_the_vote_posterior():
     ds = load_wrench(shared_dataset("youtube"))
     assert LabelModel().fit(ds["train"].L).posterior_ == "votes"
+
+
+def test_keyword_rules_mixed_with_classifiers_keep_their_votes():
+    """Three classifiers cast most votes, but the crowd posterior would read every
+    keyword rule's vote as no evidence: the vote posterior weighs both, and stays at
+    least as good as majority vote on the embedded youtube data."""
+    from benchmarks.mixed_sources import classifier_votes
+
+    ds = load_embedded("youtube")
+    train, test = ds["train"], ds["test"]
+    V_fit, V_eval = classifier_votes(train.data["text"].tolist(), test.data["text"].tolist(),
+                                     train.y, n_classifiers=3, n_labels=100, k=2, seed=0)
+    L_fit, L_test = np.hstack([train.L, V_fit]), np.hstack([test.L, V_eval])
+    model = LabelModel().fit(L_fit)
+    assert 0.5 <= model.multipolar_share_ < CROWD_VOTE_SHARE and model.posterior_ == "votes"
+    assert model.score(L_test, test.y) >= MajorityVote().fit(L_fit).score(L_test, test.y) - 0.005
 
 
 @pytest.mark.parametrize("name", ["youtube", "trec", "semeval"])

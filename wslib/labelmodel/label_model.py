@@ -25,7 +25,10 @@ __all__ = ["LabelModel", "POSTERIORS"]
 #: values of ``LabelModel(posterior=)``
 POSTERIORS = ("auto", "votes", "confusion", "dawid-skene")
 #: ``posterior="auto"`` takes the crowd model when LFs voting two or more classes cast
-#: at least this share of the votes
+#: at least this share of the votes: the crowd model counts no vote of a one-class LF
+#: (its confusion rows are the same for every class), so those must be few
+CROWD_VOTE_SHARE = 0.9
+#: ... and at least this share of those votes comes from sources in a triangle
 CROWD_SHARE = 0.5
 #: same-class LFs a unipolar LF must co-vote with for its precision to be estimated,
 #: for k = 2 and k > 2: three indicators of one latent class (Goodman, 1974); with two
@@ -76,10 +79,13 @@ class LabelModel(BaseLabelModel):
       and that co-vote with each other, on any items, each pair on two items or
       more (a triangle of the co-vote graph; a chain or a ring of pairs
       identifies nothing). When sources voting two or more classes cast at
-      least ``CROWD_SHARE`` of the votes, and at least ``CROWD_SHARE`` of those
-      votes come from sources in such a triangle, the soft label is the
-      Dawid–Skene posterior with abstains as missing data (``posterior_ ==
-      "confusion"``; Dawid & Skene, 1979).
+      least ``CROWD_VOTE_SHARE`` (0.9) of the votes, and at least
+      ``CROWD_SHARE`` (0.5) of those votes come from sources in such a
+      triangle, the soft label is the Dawid–Skene posterior with abstains as
+      missing data (``posterior_ == "confusion"``; Dawid & Skene, 1979). That
+      posterior counts no vote of a one-class LF (with abstains missing, it
+      votes its class whatever the truth), so keyword rules mixed with a few
+      classifiers take the vote posterior, which weighs every LF.
 
     ``posterior`` forces one of them, or the abstain-aware Dawid–Skene
     posterior (``"dawid-skene"``), which reads silence as evidence: right when
@@ -306,7 +312,7 @@ class LabelModel(BaseLabelModel):
         _warn_structure(per_class, dev, k)
         self.posterior_ = self.posterior
         if self.posterior == "auto":
-            crowd = (self.multipolar_share_ >= CROWD_SHARE and not len(given_pairs)
+            crowd = (self.multipolar_share_ >= CROWD_VOTE_SHARE and not len(given_pairs)
                      and _triangle_share(P, w, votes, ~self.unipolar_) >= CROWD_SHARE)
             self.posterior_ = "confusion" if crowd else "votes"
         balance = given if given is not None else \
