@@ -27,7 +27,7 @@ POSTERIORS = ("auto", "votes", "confusion", "dawid-skene")
 #: ``posterior="auto"`` takes the crowd model when LFs voting two or more classes cast
 #: at least this share of the votes: the crowd model counts no vote of a one-class LF
 #: (its confusion rows are the same for every class), so those must be few
-CROWD_VOTE_SHARE = 0.9
+CROWD_VOTE_SHARE = 0.8
 #: ... and at least this share of those votes comes from sources in a triangle
 CROWD_SHARE = 0.5
 #: same-class LFs a unipolar LF must co-vote with for its precision to be estimated,
@@ -79,7 +79,7 @@ class LabelModel(BaseLabelModel):
       and that co-vote with each other, on any items, each pair on two items or
       more (a triangle of the co-vote graph; a chain or a ring of pairs
       identifies nothing). When sources voting two or more classes cast at
-      least ``CROWD_VOTE_SHARE`` (0.9) of the votes, and at least
+      least ``CROWD_VOTE_SHARE`` (0.8) of the votes, and at least
       ``CROWD_SHARE`` (0.5) of those votes come from sources in such a
       triangle, the soft label is the Dawid–Skene posterior with abstains as
       missing data (``posterior_ == "confusion"``; Dawid & Skene, 1979). That
