@@ -69,7 +69,7 @@ from wslib._validation import (
 )
 from wslib.classes import check_classes, encode_labels
 from wslib.device import resolve_device
-from wslib.endmodel.heads import HEADS
+from wslib.endmodel.heads import DEFAULT_LR, HEADS
 from wslib.endmodel.targets import (
     SAMPLE_WEIGHTINGS,
     TARGETS,
@@ -125,8 +125,11 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         No effect on the one-hot targets ``"hard"`` and ``"hard-balanced"``.
     hidden, dropout : int, float
         MLP width and dropout rate (ignored by ``"logreg"``).
-    lr, weight_decay : float
-        AdamW learning rate and decoupled weight decay.
+    lr : float or None
+        AdamW learning rate; ``None``: 0.01 for ``"logreg"``, 0.001 for ``"mlp"``
+        (:data:`~wslib.endmodel.heads.DEFAULT_LR`).
+    weight_decay : float
+        AdamW decoupled weight decay.
     batch_size, max_epochs, patience : int
         Mini-batch size; epoch budget; epochs without validation improvement
         before stopping.
@@ -187,7 +190,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         "head": choice(*HEADS), "target": choice(*TARGETS),
         "class_balance": class_balance(positive=True),
         "label_temperature": number(0, open_low=True), "hidden": integer(1),
-        "dropout": number(0, 1, open_high=True), "lr": number(0, open_low=True),
+        "dropout": number(0, 1, open_high=True), "lr": number(0, open_low=True, optional=True),
         "weight_decay": number(low=0), "batch_size": integer(1), "max_epochs": integer(1),
         "patience": integer(1), "validation_fraction": number(0, 1, open_high=True),
         "dev_metric": choice(*DEV_METRICS), "sample_weighting": choice(*SAMPLE_WEIGHTINGS),
@@ -198,7 +201,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
     def __init__(self, head: str = "mlp", *, target: str = "soft",
                  class_balance: Any = None, label_temperature: float = 2.0,
                  hidden: int = 256,
-                 dropout: float = 0.2, lr: float = 1e-3, weight_decay: float = 1e-4,
+                 dropout: float = 0.2, lr: float | None = None, weight_decay: float = 1e-4,
                  batch_size: int = 128, max_epochs: int = 50, patience: int = 10,
                  validation_fraction: float = 0.1,
                  dev_metric: str = "accuracy", sample_weighting: str | None = None,
@@ -287,7 +290,8 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
             result = train_head(
                 X[rows], targets[rows], weight[rows], X_val=val_X, val_target=val_target,
                 val_metric=self.dev_metric, head=self.head, hidden=int(self.hidden),
-                dropout=float(self.dropout), lr=float(self.lr),
+                dropout=float(self.dropout),
+                lr=float(DEFAULT_LR[self.head] if self.lr is None else self.lr),
                 weight_decay=float(self.weight_decay), batch_size=int(self.batch_size),
                 max_epochs=int(self.max_epochs), patience=int(self.patience),
                 confidence_coef=float(self.confidence_coef),
