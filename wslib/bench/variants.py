@@ -1,7 +1,8 @@
 """Label models on variants of each real dataset, compared with majority vote on the
 same variant: what the robustness probes in ``benchmarks/`` share.
 
-A probe (``benchmarks/lf_halves.py``, ``benchmarks/one_vs_rest.py``) turns one
+A probe (``benchmarks/lf_halves.py``, ``benchmarks/one_vs_rest.py``,
+``benchmarks/mixed_sources.py``) turns one
 dataset into variants (another LF set, another task) and calls :func:`main` with a
 function that lists them. Every variant is run under the label-model benchmark's protocol
 (:mod:`wslib.bench.labelmodel`: fit on train, the WRENCH metric on the evaluation
