@@ -343,11 +343,17 @@ def _non_finite(name: str, value: Any, row: int, column: int, count: int) -> Non
 
 def frame_columns(X: Any) -> np.ndarray | None:
     """The column names of a DataFrame ``X`` when they are all strings (what
-    scikit-learn records as ``feature_names_in_``), else ``None``."""
+    scikit-learn records as ``feature_names_in_``), else ``None``; repeated names raise
+    ``ValueError``."""
     columns = getattr(X, "columns", None)
     if columns is None or not hasattr(X, "to_numpy") or len(columns) == 0 \
             or not all(isinstance(c, str) for c in columns):
         return None
+    unique, counts = np.unique(np.asarray(columns, dtype=str), return_counts=True)
+    repeated = unique[counts > 1].tolist()
+    if repeated:
+        raise ValueError(f"the DataFrame repeats the column names {repeated}; columns are "
+                         "matched by name, so each must be unique")
     return np.asarray(columns, dtype=object)
 
 

@@ -103,3 +103,15 @@ def test_keyword_generator_finds_class_terms(texts):
     assert found.get("free") == 1 or found.get("now") == 1
     assert all(label == (1 if term in {"free", "now", "cash", "win", "prize", "claim", "call"}
                          else 0) for term, label in found.items())
+
+
+def test_keyword_lf_names_stay_unique_when_terms_write_the_same_identifier():
+    """The bigram "free cash" and the token "free_cash" both read ``kw_free_cash``."""
+    import scipy.sparse as sp
+
+    from wslib.autows import KeywordGenerator
+
+    X = sp.csr_matrix(np.array([[1, 1], [1, 1], [1, 1], [0, 0], [0, 0], [0, 0]]))
+    gen = KeywordGenerator(["free cash", "free_cash"], cardinality=2, min_support=1)
+    names = gen.fit(X, np.array([1, 1, 1, 0, 0, 0])).get_feature_names_out().tolist()
+    assert sorted(names) == ["kw_free_cash", "kw_free_cash_2"]

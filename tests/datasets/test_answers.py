@@ -106,6 +106,30 @@ def test_write_wrench_round_trips_answer_tables(tmp_path):
     ({"test": (np.array([[0, 1]]), np.array([0, 1]))}, "one label per row"),
 ])
 def test_write_wrench_checks_before_writing(tmp_path, splits, message):
+    """Bad splits are refused before anything is written."""
     with pytest.raises(ValueError, match=message):
         write_wrench(tmp_path / "bad", splits, ["a", "b"])
     assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize("ids", [["x", "x", "y"], [1, "1", 2]])
+def test_write_wrench_refuses_ids_that_write_the_same_key(tmp_path, ids):
+    """The file is keyed by the id as text: a repeated key would keep one row's votes."""
+    split = Split(np.array([[0], [1], [1]], dtype=np.int8), np.array([0, 1, 1]),
+                  pd.DataFrame(index=range(3)), ids)
+    with pytest.raises(ValueError, match="row 1 has id"):
+        write_wrench(tmp_path / "bad", {"train": split}, ["a", "b"])
+    assert not (tmp_path / "bad").exists()
+
+
+
+def test_ids_that_differ_only_in_type_are_refused():
+    """Integer ids from a CSV and string ids from JSON would otherwise be two items,
+    every vote without its gold label."""
+    answers = pd.DataFrame({"question": [1, 1, 2], "worker": ["w1", "w2", "w1"],
+                            "answer": [1, 1, 0]})
+    with pytest.raises(ValueError, match="item ids 1 and '1' differ only in type"):
+        from_answers(answers, pd.DataFrame({"question": ["1", "2"], "truth": [1, 0]}))
+    mixed = answers.assign(worker=["w1", 7, "7"])
+    with pytest.raises(ValueError, match="source ids 7 and '7' differ only in type"):
+        from_answers(mixed)

@@ -56,6 +56,21 @@ def test_out_of_range_weak_label_named(tmp_path):
         load_wrench(d)
 
 
+@pytest.mark.parametrize("votes, label, shown", [
+    ([" 1 ", 0], 0, "weak label ' 1 ' in column 0"),
+    ([True, 0], 0, "weak label True in column 0"),
+    ([[0, 1]], 0, r"weak label \[0, 1\] in column 0"),
+    ([1e20, 0], 0, "weak label 1e\\+20 in column 0"),
+    ([0, 1], "1", "label '1' in column 0"),
+])
+def test_values_that_are_not_integers_are_named(tmp_path, votes, label, shown):
+    """Strings, booleans, nested lists and huge numbers are refused, never converted."""
+    d = tmp_path / "toy"
+    _write(d, "train", {"0": {"label": label, "weak_labels": votes, "data": {}}})
+    with pytest.raises(ValueError, match=f"item '0' has {shown}; expected an integer"):
+        load_wrench(d)
+
+
 def test_split_without_labels_and_no_train(tmp_path):
     d = tmp_path / "toy"
     _write(d, "valid", {"0": {"label": None, "weak_labels": [0, 1], "data": {}}})

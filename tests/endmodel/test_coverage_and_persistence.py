@@ -4,6 +4,7 @@ import json
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -104,6 +105,19 @@ def test_save_load_round_trip(tmp_path, head):
     assert loaded.score(X, y) == model.score(X, y)
     with np.load(path, allow_pickle=False) as npz:  # nothing pickled
         assert "__header__" in npz.files
+
+
+def test_a_loaded_model_matches_feature_columns_by_name(tmp_path):
+    X, y, _ = make_problem(k=3)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    model = EndModel(**FAST).fit(frame, y)
+    model.save(tmp_path / "end.npz")
+    loaded = EndModel.load(tmp_path / "end.npz")
+    np.testing.assert_array_equal(loaded.feature_names_in_, model.feature_names_in_)
+    reordered = frame[frame.columns[::-1]]
+    np.testing.assert_array_equal(loaded.predict_proba(reordered), model.predict_proba(frame))
+    with pytest.raises(ValueError, match="zzz"):
+        loaded.predict_proba(frame.rename(columns={"f0": "zzz"}))
 
 
 def _rewrite(path, edit):

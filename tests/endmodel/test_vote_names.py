@@ -68,3 +68,14 @@ def test_student_column_gets_a_name_no_lf_has(named):
     taken = L.rename(columns={"lf0": "student"})
     res = self_train(LabelModel(), taken, X, EndModel(**QUICK), rounds=1, threshold=0.6)
     assert res.label_model.feature_names_in_.tolist()[-2:] == ["lf5", "student_"]
+
+
+def test_repeated_column_names_are_refused(named):
+    """Columns matched by name must be unique: swapping two same-named columns would
+    otherwise change the result without an error."""
+    L, X, _ = named
+    twice = L.set_axis(["lf0", "lf0", *COLUMNS[2:]], axis=1)
+    with pytest.raises(ValueError, match=r"repeats the column names \['lf0'\]"):
+        LabelModel().fit(twice)
+    with pytest.raises(ValueError, match=r"repeats the column names \['x'\]"):
+        EndModel(**QUICK).fit(pd.DataFrame(X[:, :2], columns=["x", "x"]), np.arange(400) % 2)

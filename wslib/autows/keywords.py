@@ -81,10 +81,30 @@ class KeywordGenerator(BaseGenerator):
         score = np.where(support >= self.min_support, lb * np.sqrt(support), -1.0)
         keep = np.argsort(-score, kind="stable")[: self.max_candidates]
         keep = keep[score[keep] > 0]
-        return [KeywordRule(f"kw_{_identifier(vocab[t])}", feature=int(t), term=str(vocab[t]),
-                            label=int(label[t])) for t in keep]
+        names = _unique_names([f"kw_{_identifier(vocab[t])}" for t in keep])
+        return [KeywordRule(name, feature=int(t), term=str(vocab[t]), label=int(label[t]))
+                for name, t in zip(names, keep)]
 
 
 def _identifier(term: str) -> str:
     """A Python-identifier-like form of a term (for LF names)."""
     return "".join(ch if ch.isalnum() else "_" for ch in term)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """``names`` with a repeat (``"free cash"`` and ``"free_cash"`` give one identifier)
+    suffixed ``_2``, ``_3``, ...: LF names must be unique.
+
+    >>> _unique_names(["kw_a", "kw_b", "kw_a", "kw_a_2"])
+    ['kw_a', 'kw_b', 'kw_a_2', 'kw_a_2_2']
+    """
+    taken: set[str] = set()
+    out = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{name}_{n}"
+        taken.add(candidate)
+        out.append(candidate)
+    return out

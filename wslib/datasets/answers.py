@@ -75,8 +75,9 @@ def from_answers(answers: pd.DataFrame, truth: pd.DataFrame | pd.Series | None =
                          f"more than once (rows {rows})")
     gold_items, gold = _truth(truth, item, truth_label, classes)
     k = _cardinality(cardinality, classes, votes, gold)
-    items = _sorted_ids(pd.concat([pairs[item], pd.Series(gold_items)], ignore_index=True))
-    sources = _sorted_ids(pairs[source])
+    items = _sorted_ids(pd.concat([pairs[item], pd.Series(gold_items)], ignore_index=True),
+                        "item")
+    sources = _sorted_ids(pairs[source], "source")
     L = np.full((len(items), len(sources)), ABSTAIN, dtype=vote_dtype(k))
     L[items.get_indexer(pairs[item]), sources.get_indexer(pairs[source])] = votes
     y = np.full(len(items), ABSTAIN, dtype=np.int64)
@@ -155,9 +156,15 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _sorted_ids(values: pd.Series) -> pd.Index:
-    """The distinct ids, sorted (as text when they do not compare, e.g. ints and strs)."""
+def _sorted_ids(values: pd.Series, what: str) -> pd.Index:
+    """The distinct ids, sorted (as text when they do not compare, e.g. ints and strs);
+    two ids that differ only in type (``1`` and ``"1"``) raise ``ValueError``."""
     ids = pd.Index(pd.unique(values))
+    text = pd.Index(ids.astype(str))
+    if text.duplicated().any():
+        same = ids[text == text[text.duplicated()][0]].tolist()
+        raise ValueError(f"{what} ids {same[0]!r} and {same[1]!r} differ only in type: give "
+                         "the ids in one type (e.g. read both tables' id columns as text)")
     try:
         return ids.sort_values()
     except TypeError:

@@ -168,25 +168,21 @@ def _read_split(path: Path, cardinality: int) -> Split:
 
 
 def _integer_table(path: Path, ids: list[str], rows: list[list], what: str) -> np.ndarray:
-    """``rows`` as an int64 array; a fractional, non-finite or non-numeric value is an
-    error naming the file, item and column (never truncated silently)."""
-    try:
+    """``rows`` as an int64 array; a value that is not a JSON number (a string, a
+    boolean, a nested list), or a fractional, non-finite or huge one, is an error naming
+    the file, item and column (never converted or truncated silently)."""
+    bad = next(((r, c) for r, row in enumerate(rows) for c, v in enumerate(row)
+                if isinstance(v, bool) or not isinstance(v, (int, float))), None)
+    if bad is None and rows and len(rows[0]):
         arr = np.array(rows, dtype=np.float64)
-    except (TypeError, ValueError):
-        arr = None
-    bad = None
-    if arr is None:
-        bad = next((r, c) for r, row in enumerate(rows) for c, v in enumerate(row)
-                   if isinstance(v, bool) or not isinstance(v, (int, float)))
-    elif arr.size:
-        wrong = ~np.isfinite(arr) | (arr != np.round(arr))
+        wrong = ~np.isfinite(arr) | (arr != np.round(arr)) | (np.abs(arr) > 2.0 ** 53)
         if wrong.any():
             bad = tuple(int(i) for i in np.argwhere(wrong)[0])
     if bad is not None:
         r, c = bad
         raise ValueError(f"{path}: item {ids[r]!r} has {what} {rows[r][c]!r} in column {c}; "
                          "expected an integer")
-    return arr.astype(np.int64)
+    return np.array(rows, dtype=np.float64).astype(np.int64)
 
 
 def load_wrench(path: str | Path, splits: tuple[str, ...] = SPLITS) -> WrenchDataset:
@@ -287,6 +283,12 @@ def _split_of(name: str, split: Split | tuple[VoteMatrix, np.ndarray]) -> Split:
     if len(split.ids) != L.shape[0] or len(split.data) != L.shape[0]:
         raise ValueError(f"split {name!r}: {len(split.ids)} ids and {len(split.data)} data rows "
                          f"for {L.shape[0]} rows of votes")
+    keys = pd.Series([str(i) for i in split.ids])  # the file's item keys
+    if keys.duplicated().any():
+        row = int(np.flatnonzero(keys.duplicated().to_numpy())[0])
+        raise ValueError(f"split {name!r}: row {row} has id {split.ids[row]!r}, the key of an "
+                         "earlier row as the file writes it (text); each item needs its own "
+                         "id, or the file would keep one of them")
     return replace(split, L=L, y=y)
 
 

@@ -456,6 +456,8 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
                   "wslib_version": __version__, "params": self.get_params(deep=False),
                   "n_classes": len(self.classes_),
                   "classes": self.classes_.tolist() if self.classes_.dtype == object else None,
+                  "feature_names": (self.feature_names_in_.tolist()
+                                    if hasattr(self, "feature_names_in_") else None),
                   "scalars": {name: getattr(self, name) for name in self._SCALARS}}
         arrays = {name: tensor.detach().cpu().numpy()
                   for name, tensor in self.head_.state_dict().items()}
@@ -496,6 +498,8 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         names = header.get("classes")
         model.classes_ = np.arange(k) if names is None else \
             np.array(check_classes(names), dtype=object)
+        if header.get("feature_names") is not None:  # columns stay matched by name
+            model.feature_names_in_ = np.asarray(header["feature_names"], dtype=object)
         return model
 
     def __sklearn_tags__(self):
