@@ -31,6 +31,8 @@ import numpy as np
 __all__ = ["check_format_version", "plain", "read_archive", "write_archive"]
 
 _HEADER = "__header__"
+#: a mapping whose keys JSON would turn into text (class indices), as a list of pairs
+_PAIRS = "__pairs__"
 
 
 def plain(value: Any) -> Any:
@@ -43,10 +45,39 @@ def plain(value: Any) -> Any:
                     "saved as JSON")
 
 
+def _tagged(value: Any) -> Any:
+    """``value`` with every mapping or pandas Series whose keys are not all text as
+    ``{"__pairs__": [[key, value], ...]}``: JSON object keys are text, and a class
+    index ``0`` would come back as ``"0"``.
+
+    >>> _tagged({"class_balance": {0: 0.3, 1: 0.7}})
+    {'class_balance': {'__pairs__': [[0, 0.3], [1, 0.7]]}}
+    >>> _untagged(_tagged({"a": {0: 0.3}})["a"])
+    {0: 0.3}
+    """
+    if isinstance(value, (list, tuple)):
+        return [_tagged(v) for v in value]
+    items = getattr(value, "items", None)
+    if not callable(items) or isinstance(value, np.ndarray):
+        return value
+    pairs = [(plain(k) if isinstance(k, np.generic) else k, _tagged(v)) for k, v in items()]
+    if isinstance(value, dict) and all(isinstance(k, str) for k, _ in pairs):
+        return dict(pairs)
+    return {_PAIRS: [list(pair) for pair in pairs]}
+
+
+def _untagged(obj: dict[str, Any]) -> Any:
+    """The mapping :func:`_tagged` wrote as pairs (a JSON object hook)."""
+    if set(obj) == {_PAIRS}:
+        return {key: value for key, value in obj[_PAIRS]}
+    return obj
+
+
 def write_archive(path: str | Path, header: dict[str, Any], arrays: dict[str, np.ndarray]
                   ) -> None:
     """Write ``arrays`` and the JSON ``header`` to ``path`` (an ``.npz``, no pickle)."""
-    encoded = np.frombuffer(json.dumps(header, default=plain).encode(), dtype=np.uint8)
+    encoded = np.frombuffer(json.dumps(_tagged(header), default=plain).encode(),
+                            dtype=np.uint8)
     with open(Path(path), "wb") as fh:
         np.savez(fh, **arrays, **{_HEADER: encoded})
 
@@ -77,7 +108,7 @@ def read_archive(path: str | Path, fmt: str, what: str, required: Sequence[str]
         raise ValueError(f"{path} is not a readable wslib {what} file "
                          f"(an .npz written by save()): {why}") from None
     try:
-        header = json.loads(raw.decode("utf-8"))
+        header = json.loads(raw.decode("utf-8"), object_hook=_untagged)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path} has a corrupted header: {exc}") from exc
     if not isinstance(header, dict) or header.get("format") != fmt:

@@ -120,6 +120,18 @@ def test_a_loaded_model_matches_feature_columns_by_name(tmp_path):
         loaded.predict_proba(frame.rename(columns={"f0": "zzz"}))
 
 
+@pytest.mark.parametrize("balance", [{0: 0.3, 1: 0.7}, pd.Series({0: 0.3, 1: 0.7}),
+                                     {np.int64(0): 0.3, np.int64(1): 0.7}])
+def test_a_class_balance_keyed_by_class_index_survives_saving(tmp_path, balance):
+    """JSON keys are text; a class index 0 must come back as 0, a Series as its mapping."""
+    X, y, _ = make_problem()
+    model = EndModel(**FAST, target="balanced", class_balance=balance).fit(X, y)
+    model.save(tmp_path / "end.npz")
+    loaded = EndModel.load(tmp_path / "end.npz")
+    assert loaded.class_balance == {0: 0.3, 1: 0.7}
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
 def _rewrite(path, edit):
     with np.load(path) as npz:
         arrays = {name: npz[name] for name in npz.files}
