@@ -156,3 +156,11 @@ def test_dataset_and_split_reprs_are_short():
         assert len(text) < 160 and "\n" not in text, text
         assert str(obj) == text
     assert "train=1586" in repr(ds) and "1586 items" in repr(ds["train"])
+
+
+def test_an_empty_split_has_the_other_splits_lfs(tmp_path):
+    d = tmp_path / "toy"
+    _write(d, "train", {})
+    _write(d, "test", {"0": {"label": 0, "weak_labels": [0, 1], "data": {}}})
+    ds = load_wrench(d)
+    assert ds.n_sources == 2 and ds["train"].L.shape == (0, 2)

@@ -219,6 +219,9 @@ def load_wrench(path: str | Path, splits: tuple[str, ...] = SPLITS) -> WrenchDat
     if len(set(widths.values())) > 1:
         raise ValueError(f"{path}: splits have different numbers of labeling functions: "
                          + ", ".join(f"{n}.json has {w}" for n, w in widths.items()))
+    m = next(iter(widths.values()), 0)
+    found = {name: s if len(s) else replace(s, L=np.empty((0, m), dtype=s.L.dtype))
+             for name, s in found.items()}  # an empty split has the other splits' LFs
     labeled: list[str] = []
     if (path / "labeled_ids.json").exists():
         with open(path / "labeled_ids.json", encoding="utf-8") as fh:
