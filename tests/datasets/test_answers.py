@@ -88,6 +88,21 @@ def test_write_wrench_round_trip(tmp_path):
     assert ds["test"].ids == ["0"] and ds.eval_split == "test"
 
 
+def test_write_wrench_keeps_data_cells_exactly(tmp_path):
+    """Floats at full precision (lists of floats too), missing values as null."""
+    data = pd.DataFrame({"score": [0.1 + 0.2, 1 / 3, np.nan],
+                         "vec": [[1 / 3, 2 / 3], [0.1], []], "n": [1, 2, 3],
+                         "when": pd.to_datetime(["2024-01-02 03:04:05.123456", None,
+                                                 "2024-02-01 00:00:00.5"])})
+    split = Split(np.zeros((3, 1), dtype=np.int8), np.array([0, 1, 0]), data, ["a", "b", "c"])
+    loaded = load_wrench(write_wrench(tmp_path / "ds", {"train": split}, ["x", "y"]))["train"].data
+    assert loaded["score"].tolist()[:2] == [0.1 + 0.2, 1 / 3] and np.isnan(loaded["score"].iloc[2])
+    assert loaded["vec"].tolist() == [[1 / 3, 2 / 3], [0.1], []]
+    assert loaded["n"].tolist() == [1, 2, 3]
+    assert loaded["when"].tolist()[0] == "2024-01-02T03:04:05.123456"
+    assert loaded["when"].isna().tolist() == [False, True, False]
+
+
 def test_write_wrench_round_trips_answer_tables(tmp_path):
     votes = from_answers(ANSWERS, pd.Series([0, 1, 2], index=[1, 2, 3]))
     ds = load_wrench(write_wrench(tmp_path / "crowd", {"test": (votes.L, votes.y)},

@@ -239,7 +239,9 @@ def write_wrench(path: str | Path, splits: Mapping[str, Split | tuple[VoteMatrix
     ``splits`` maps ``train`` / ``valid`` / ``test`` to a :class:`Split` (its
     ids and ``data`` columns are kept) or to ``(L, y)``, items then numbered
     ``0..n-1`` with no data; ``y = -1`` is written as an unknown (``null``)
-    label. Votes and labels are checked against ``label_names`` first, with
+    label; ``data`` cells are written as JSON values that read back as written
+    (floats at full precision, timestamps as ISO 8601 text, missing as ``null``).
+    Votes and labels are checked against ``label_names`` first, with
     an error naming the split, row and column; ``path`` is created.
 
     >>> import tempfile, numpy as np
@@ -264,13 +266,34 @@ def write_wrench(path: str | Path, splits: Mapping[str, Split | tuple[VoteMatrix
     (path / "label.json").write_text(json.dumps({str(c): str(n) for c, n in
                                                  enumerate(label_names)}), encoding="utf-8")
     for name, part in parts.items():
-        rows = (json.loads(part.data.to_json(orient="records")) if len(part.data.columns)
-                else [{}] * len(part))
+        rows = ([{str(c): _json_cell(v) for c, v in record.items()}
+                 for record in part.data.to_dict(orient="records")]
+                if len(part.data.columns) else [{}] * len(part))
         items = {str(i): {"label": None if t < 0 else int(t), "weak_labels": votes,
                           "data": row}
                  for i, t, votes, row in zip(part.ids, part.y.tolist(), part.L.tolist(), rows)}
         (path / f"{name}.json").write_text(json.dumps(items), encoding="utf-8")
     return path
+
+
+def _json_cell(value):
+    """A ``data`` cell as a JSON value that reads back as written: floats at full
+    precision (JSON's shortest round-trip form), NumPy values as Python ones, lists
+    and arrays element by element, timestamps as ISO 8601 text, missing as ``null``.
+
+    >>> _json_cell(np.float64(0.1) + 0.2), _json_cell(np.array([1 / 3])), _json_cell(np.nan)
+    (0.30000000000000004, [0.3333333333333333], None)
+    """
+    if isinstance(value, np.ndarray | list | tuple):
+        return [_json_cell(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value) or value is None \
+            or value is pd.NaT:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 def _split_of(name: str, split: Split | tuple[VoteMatrix, np.ndarray]) -> Split:
