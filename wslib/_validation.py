@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -45,6 +46,7 @@ __all__ = [
     "class_balance",
     "column_positions",
     "frame_columns",
+    "repeated_names",
     "integer",
     "number",
     "sequence",
@@ -341,6 +343,16 @@ def _non_finite(name: str, value: Any, row: int, column: int, count: int) -> Non
                      f"({count} in all); impute or drop it")
 
 
+def repeated_names(names: Any) -> list:
+    """The names that occur more than once in ``names``, in order of first occurrence.
+
+    >>> repeated_names(["a", "b", "a", "c", "b"])
+    ['a', 'b']
+    """
+    counts = Counter(names)
+    return [name for name, count in counts.items() if count > 1]
+
+
 def frame_columns(X: Any) -> np.ndarray | None:
     """The column names of a DataFrame ``X`` when they are all strings (what
     scikit-learn records as ``feature_names_in_``), else ``None``; repeated names raise
@@ -349,8 +361,7 @@ def frame_columns(X: Any) -> np.ndarray | None:
     if columns is None or not hasattr(X, "to_numpy") or len(columns) == 0 \
             or not all(isinstance(c, str) for c in columns):
         return None
-    unique, counts = np.unique(np.asarray(columns, dtype=str), return_counts=True)
-    repeated = unique[counts > 1].tolist()
+    repeated = repeated_names(columns)
     if repeated:
         raise ValueError(f"the DataFrame repeats the column names {repeated}; columns are "
                          "matched by name, so each must be unique")

@@ -16,7 +16,7 @@ import os
 import pickle
 import time
 import warnings
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from wslib._spelling import other_spellings
-from wslib._validation import check_bool, check_integer, check_number
+from wslib._validation import check_bool, check_integer, check_number, repeated_names
 from wslib.apply.chunk import ERRORS, ChunkResult, CompiledLFs, Watch, apply_chunk, compile_lfs
 from wslib.apply.errors import WorkerDiedError
 from wslib.exceptions import LFFaultWarning, WslibWarning, user_stacklevel
@@ -63,7 +63,7 @@ class _Source:
 
 def _check_unique_columns(names: Sequence[Any], where: str) -> None:
     """Raise ``ValueError`` naming the column names ``where`` repeats."""
-    dup = [name for name, count in Counter(names).items() if count > 1]
+    dup = repeated_names(names)
     if dup:
         raise ValueError(f"{where} has duplicate column names {dup[:5]}: an LF reading one "
                          "of them could not tell which column it gets")

@@ -3,7 +3,8 @@ same variant: what the robustness probes in ``benchmarks/`` share.
 
 A probe (``benchmarks/lf_halves.py``, ``benchmarks/one_vs_rest.py``,
 ``benchmarks/mixed_sources.py``) turns one dataset into variants (another LF set,
-another task, added sources) and calls :func:`main` with a function that lists them. Every variant is run under the label-model benchmark's protocol
+another task, added sources) and calls :func:`main` with a function that lists them.
+Every variant is run under the label-model benchmark's protocol
 (:mod:`wslib.bench.labelmodel`: fit on train, the WRENCH metric on the evaluation
 split, ties broken at random with the variant's seeds); the table gives, per dataset
 and method, the mean difference to majority vote, how many variants fall more than

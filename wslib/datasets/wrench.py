@@ -173,8 +173,8 @@ def _integer_table(path: Path, ids: list[str], rows: list[list], what: str) -> n
     the file, item and column (never converted or truncated silently)."""
     bad = next(((r, c) for r, row in enumerate(rows) for c, v in enumerate(row)
                 if isinstance(v, bool) or not isinstance(v, (int, float))), None)
-    if bad is None and rows and len(rows[0]):
-        arr = np.array(rows, dtype=np.float64)
+    arr = None if bad is not None else np.array(rows, dtype=np.float64)
+    if arr is not None and arr.size:
         wrong = ~np.isfinite(arr) | (arr != np.round(arr)) | (np.abs(arr) > 2.0 ** 53)
         if wrong.any():
             bad = tuple(int(i) for i in np.argwhere(wrong)[0])
@@ -182,7 +182,7 @@ def _integer_table(path: Path, ids: list[str], rows: list[list], what: str) -> n
         r, c = bad
         raise ValueError(f"{path}: item {ids[r]!r} has {what} {rows[r][c]!r} in column {c}; "
                          "expected an integer")
-    return np.array(rows, dtype=np.float64).astype(np.int64)
+    return arr.astype(np.int64)
 
 
 def load_wrench(path: str | Path, splits: tuple[str, ...] = SPLITS) -> WrenchDataset:
