@@ -82,3 +82,12 @@ def test_zero_shot_embedding_width_mismatch():
     X = np.random.default_rng(0).normal(size=(10, 4))
     with pytest.raises(ValueError, match="class_embeddings has 3 dimensions but X has 4"):
         ZeroShotGenerator(np.eye(2, 3)).fit(X, [0, 1] * 5)
+
+
+@pytest.mark.parametrize("cls", GENERATORS)
+@pytest.mark.parametrize("names", [["DESC", "HUM"], ["DESC", "HUM", "LOC", "NUM"]])
+def test_class_names_must_name_every_class(cls, names):
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    y = np.array([0, 1, 2] * 10)
+    with pytest.raises(ValueError, match=f"class_names has {len(names)} names for 3 classes"):
+        cls(class_names=names).fit(X, y)

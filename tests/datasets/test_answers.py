@@ -148,3 +148,15 @@ def test_ids_that_differ_only_in_type_are_refused():
     mixed = answers.assign(worker=["w1", 7, "7"])
     with pytest.raises(ValueError, match="source ids 7 and '7' differ only in type"):
         from_answers(mixed)
+
+
+@pytest.mark.parametrize("which", ["votes", "labels"])
+def test_write_wrench_refuses_boolean_votes_and_labels(tmp_path, which):
+    votes, gold = np.array([[0, 1], [1, -1]]), np.array([0, 1])
+    if which == "votes":
+        votes = votes > 0
+    else:
+        gold = gold > 0
+    with pytest.raises(TypeError, match=f"the {which} have boolean dtype"):
+        write_wrench(tmp_path / "ds", {"test": (votes, gold)}, ["no", "yes"])
+    assert not (tmp_path / "ds").exists()

@@ -164,3 +164,10 @@ def test_an_empty_split_has_the_other_splits_lfs(tmp_path):
     _write(d, "test", {"0": {"label": 0, "weak_labels": [0, 1], "data": {}}})
     ds = load_wrench(d)
     assert ds.n_sources == 2 and ds["train"].L.shape == (0, 2)
+
+
+def test_one_split_named_as_text(tmp_path):
+    d = tmp_path / "toy"
+    _write(d, "train", {"0": {"label": 1, "weak_labels": [1], "data": {}}})
+    _write(d, "test", {"0": {"label": 0, "weak_labels": [0], "data": {}}})
+    assert list(load_wrench(d, splits="test").splits) == ["test"]

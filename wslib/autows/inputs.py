@@ -43,6 +43,10 @@ def check_partial_labels(y: Any, *, n_rows: int, cardinality: int | None,
     if labelled.size < k:
         raise ValueError(f"only {labelled.size} labelled items for {k} classes; label at least "
                          "one example of every class (AutoWS-Bench uses 100 labels)")
+    if class_names is not None and len(class_names) != k:
+        raise ValueError(f"class_names has {len(class_names)} names for {k} classes; give one "
+                         "name per class (and cardinality= when y does not show the largest "
+                         "class)")
     counts = np.bincount(y[labelled], minlength=k)
     missing = np.flatnonzero(counts == 0)
     if missing.size:

@@ -185,13 +185,16 @@ def _integer_table(path: Path, ids: list[str], rows: list[list], what: str) -> n
     return arr.astype(np.int64)
 
 
-def load_wrench(path: str | Path, splits: tuple[str, ...] = SPLITS) -> WrenchDataset:
+def load_wrench(path: str | Path, splits: str | tuple[str, ...] = SPLITS) -> WrenchDataset:
     """Load one WRENCH-format dataset folder.
 
-    Missing splits are skipped, but at least one must exist; LF counts must
-    agree across splits. Errors name the offending file.
+    ``splits`` names the splits to read (one name or several). Missing splits
+    are skipped, but at least one must exist; LF counts must agree across
+    splits. Errors name the offending file.
     """
     path = Path(path)
+    if isinstance(splits, str):  # one split by name, not its letters
+        splits = (splits,)
     if not path.is_dir():
         raise FileNotFoundError(f"dataset folder {path} does not exist")
     label_file = path / "label.json"
@@ -320,6 +323,9 @@ def _split_of(name: str, split: Split | tuple[VoteMatrix, np.ndarray]) -> Split:
 
 def _check_written(name: str, split: Split, k: int) -> None:
     for what, values in (("vote", split.L), ("label", split.y[:, None])):
+        if values.dtype == bool:  # True/False would be written as JSON booleans
+            raise TypeError(f"split {name!r}: the {what}s have boolean dtype; write class ids "
+                            f"0..{k - 1} (-1 = abstain or unknown) as integers")
         bad = (values < ABSTAIN) | (values >= k) | (values != np.round(values))
         if bad.any():
             r, c = np.argwhere(bad)[0]
