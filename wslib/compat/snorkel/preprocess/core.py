@@ -5,9 +5,10 @@ classes are :class:`wslib.lf.Preprocessor` subclasses, so ``wslib.apply_lfs``
 runs them as it runs its own (each once per row per apply run, however many
 LFs use it); on top of that they keep Snorkel's semantics:
 
-* each call works on a copy of the data point, and a row of a DataFrame
-  becomes a mutable record (attribute and ``x["field"]`` access), so
-  ``x.text = x.text.lower()`` works as it does on Snorkel's ``pd.Series``;
+* each call works on a deep copy of the data point (Snorkel's pickle round trip:
+  in-place edits such as ``x.tokens.append(...)`` stay in the preprocessor's output),
+  and a row of a DataFrame becomes a mutable record (attribute and ``x["field"]``
+  access), so ``x.text = x.text.lower()`` works as it does on Snorkel's ``pd.Series``;
 * ``memoize=True`` caches outputs by the data point's content
   (``memoize_key``, default :func:`get_hashable`) across calls and apply runs,
   until :meth:`BasePreprocessor.reset_cache`;
@@ -47,12 +48,29 @@ class Record(SimpleNamespace):
 
 
 def _editable(x: DataPoint) -> DataPoint:
-    """A copy of ``x`` that the preprocessor may change: wslib's read-only row
-    tuples become a :class:`Record` (fields, then those added by earlier preprocessors)."""
+    """A deep copy of ``x`` that the preprocessor may change, in place too (Snorkel
+    copies the data point by a pickle round trip, so ``x.tokens.append(...)`` never
+    reaches the data, other LFs or the next apply run): wslib's read-only row tuples
+    become a :class:`Record` (fields, then those added by earlier preprocessors).
+    A value that cannot be deep-copied is shared, as a shallow copy would."""
     columns = getattr(type(x), "_columns", None)
     if columns is not None:  # a wslib row
-        return Record(**{**dict(zip(map(str, columns), x)), **getattr(x, "__dict__", {})})
-    return x.copy() if isinstance(x, (pd.Series, dict)) else copy.copy(x)
+        fields = {**dict(zip(map(str, columns), x)), **getattr(x, "__dict__", {})}
+        return Record(**{k: _deep(v) for k, v in fields.items()})
+    try:
+        return copy.deepcopy(x)
+    except Exception:  # noqa: BLE001 - an uncopyable member: fall back to a shallow copy
+        return x.copy() if isinstance(x, (pd.Series, dict)) else copy.copy(x)
+
+
+def _deep(value: Any) -> Any:
+    """``value`` itself when immutable, else a deep copy (the value when that fails)."""
+    if value is None or isinstance(value, (str, bytes, int, float, bool, complex)):
+        return value
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001
+        return value
 
 
 def get_hashable(obj: Any) -> Hashable:

@@ -41,11 +41,17 @@ class PandasParallelLFApplier(DaskLFApplier):
 
     def apply(self, df: pd.DataFrame, n_parallel: int = 2,  # type: ignore[override]
               scheduler: Any = "processes", fault_tolerant: bool = False) -> np.ndarray:
-        """The vote matrix of ``df``, computed in ``n_parallel`` (>= 2) partitions."""
+        """The vote matrix of ``df``, row ``i`` for ``df.iloc[i]`` as with
+        :class:`PandasLFApplier`, computed in ``n_parallel`` (>= 2) partitions.
+
+        The partitions keep ``df``'s row order (``dd.from_pandas(..., sort=False)``):
+        Snorkel sorts them by the index, so with an index that is not increasing its
+        rows of ``L`` do not line up with ``df``'s (or with the gold labels).
+        """
         if n_parallel < 2:
             raise ValueError("n_parallel should be >= 2. For single process Pandas, use "
                              "PandasLFApplier.")
         import dask.dataframe as dd
 
-        return super().apply(dd.from_pandas(df, npartitions=n_parallel), scheduler=scheduler,
-                             fault_tolerant=fault_tolerant)
+        return super().apply(dd.from_pandas(df, npartitions=n_parallel, sort=False),
+                             scheduler=scheduler, fault_tolerant=fault_tolerant)

@@ -158,7 +158,13 @@ class LabelModel(BaseLabeler):
                 raise ValueError(f"class_balance has {p.size} entries. Does not match "
                                  f"LabelModel cardinality {k}.")
         elif Y_dev is not None:
-            counts = np.unique(np.asarray(Y_dev), return_counts=True)[1]
+            labels = np.unique(np.asarray(Y_dev), return_counts=True)
+            outside = labels[0][(labels[0] < 0) | (labels[0] >= k)]
+            if outside.size:  # Snorkel would read the share of -1 as class 0's
+                raise ValueError(f"Y_dev holds {outside.tolist()}, not classes 0..{k - 1}: the "
+                                 "prior is the share of each class among gold labels, so "
+                                 "leave out the items without one (-1)")
+            counts = labels[1]
             if len(counts) != k:
                 raise ValueError(f"Y_dev has {len(counts)} class(es). Does not match "
                                  f"LabelModel cardinality {k}.")
