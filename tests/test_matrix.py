@@ -118,6 +118,19 @@ def test_unsigned_votes_with_wrapped_abstains_are_refused(dtype, layout):
         check_votes(L, cardinality=3)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64], ids=str)
+def test_unsigned_column_next_to_signed_ones_is_checked_before_the_cast(dtype):
+    # a frame mixing unsigned and signed columns is cast to a signed (or float) common
+    # dtype, where a wrapped abstain would become a class, or -1 again (uint64)
+    frame = pd.DataFrame({"a": [0, 1], "b": [1, 0], "c": [2, 0]})
+    frame["b"] = np.array([1, np.iinfo(dtype).max], dtype=dtype)
+    with pytest.raises(ValueError, match=rf"vote {np.iinfo(dtype).max} at row 1, column 'b', "
+                                         "the largest"):
+        check_votes(frame)
+    frame["b"] = np.array([1, 0], dtype=dtype)
+    assert check_votes(frame)[0].tolist() == [[0, 1, 2], [1, 0, 0]]
+
+
 def test_unsigned_vote_for_a_class_of_a_large_cardinality_is_kept():
     L, k = check_votes(np.array([[255, 0]], dtype=np.uint8), cardinality=300)
     assert k == 300 and L.tolist() == [[255, 0]]

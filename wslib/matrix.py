@@ -75,17 +75,34 @@ def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
-def _frame_votes(frame: Any, name: str) -> np.ndarray:
+def _numpy_dtype(dtype: Any) -> Any:
+    """The NumPy dtype of a pandas column dtype: that of a nullable integer (``Int8``) or
+    the subtype of a sparse column (``Sparse[int64, -1]``, read densely), else ``dtype``."""
+    for attr in ("numpy_dtype", "subtype"):
+        inner = getattr(dtype, attr, None)
+        if isinstance(inner, np.dtype):
+            return inner
+    return dtype
+
+
+def _frame_votes(frame: Any, name: str, cardinality: int | None) -> np.ndarray:
     """A DataFrame's votes as an array; nullable integer columns (``Int8``...) count as
-    integers when nothing is missing, and a missing vote is named, not read as a string."""
+    integers when nothing is missing, and a missing vote is named, not read as a string;
+    sparse columns are read densely (their fill value is a vote or an abstain like any)."""
     missing = frame.isna().to_numpy()
     if missing.any():
         r, c = (int(i) for i in np.argwhere(missing)[0])
         raise ValueError(f"{name} has a missing value at row {r}, column {frame.columns[c]!r}; "
                          "write abstains as -1")
-    dtypes = [getattr(dtype, "numpy_dtype", dtype) for dtype in frame.dtypes]
+    dtypes = [_numpy_dtype(dtype) for dtype in frame.dtypes]
     if all(getattr(dtype, "kind", "O") in "iu" for dtype in dtypes):
         common = np.result_type(*dtypes)  # unsigned columns stay unsigned: see _check_integral
+        if common.kind != "u":  # unsigned next to signed columns: check them before the cast
+            for c, dtype in enumerate(dtypes):
+                if dtype.kind == "u" and len(frame):
+                    _check_unsigned(frame.iloc[:, c].to_numpy(dtype=dtype), name,
+                                    lambda pos, c=c: f"row {pos[0]}, column {frame.columns[c]!r}",
+                                    cardinality)
         return frame.to_numpy(dtype=common if common.kind in "iu" else np.int64)
     return frame.to_numpy()
 
@@ -243,7 +260,7 @@ def _check_dense_votes(L: Any, *, cardinality: int | None, n_sources: int | None
                        allow_empty: bool, first_row: int) -> tuple[np.ndarray, int]:
     """:func:`check_votes` of an array-like or a DataFrame."""
     if hasattr(L, "to_numpy") and hasattr(L, "columns"):
-        L = _frame_votes(L, name)
+        L = _frame_votes(L, name, cardinality)
     check_unmasked(L, name)
     try:
         arr = np.asarray(L)

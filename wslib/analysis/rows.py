@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from wslib._validation import frame_columns
 from wslib.analysis.summary import _names, _prepare
 from wslib.kernels import row_vote_counts
 from wslib.matrix import ABSTAIN, to_dense
@@ -112,7 +113,7 @@ def lf_examples(L: Any, data: Any, lf: Any, which: str = "fires", y: Any = None,
         ``None``: all of them.
     lfs : sequence of LabelingFunction or str, optional
         ``L``'s LFs in column order: to find ``lf`` by name and to name the
-        other LFs' votes.
+        other LFs' votes (default: the column names of a DataFrame ``L``).
     random_state : int
         Seed of the sample.
 
@@ -122,7 +123,7 @@ def lf_examples(L: Any, data: Any, lf: Any, which: str = "fires", y: Any = None,
         The chosen rows (``data``'s index), its columns, then ``vote`` (this
         LF's vote), ``gold`` (with ``y``) and ``others``: the other LFs'
         votes on the row, ``name=vote`` (empty when none voted). A name that
-        ``data`` already uses gets the prefix ``lf_``.
+        ``data`` already uses gets the prefix ``lf_`` (again, until it is new).
     """
     if which not in WHICH:
         raise ValueError(f"which must be one of {WHICH}, got {which!r}")
@@ -130,11 +131,13 @@ def lf_examples(L: Any, data: Any, lf: Any, which: str = "fires", y: Any = None,
         raise ValueError("which='wrong' compares the LF's votes with gold labels: pass y=")
     if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0):
         raise ValueError(f"n must be a non-negative integer or None, got {n!r}")
+    columns = frame_columns(L)  # a DataFrame L names its LFs, as in lf_summary
     L, y, k = _prepare(L, y)
     n_rows, m = L.shape
     data = _frame(data, n_rows)
-    j = lf_column(lf, lfs, m)
-    names = [str(name) for name in _names(lfs, m)]
+    named = lfs if lfs is not None else None if columns is None else list(columns)
+    j = lf_column(lf, named, m)
+    names = [str(name) for name in _names(named, m)]
     votes = to_dense(L[:, [j]]).ravel().astype(np.int64)
     rows = np.flatnonzero(_selected(which, votes, row_vote_counts(L, k), y))
     if n is not None and rows.size > n:
@@ -148,5 +151,8 @@ def lf_examples(L: Any, data: Any, lf: Any, which: str = "fires", y: Any = None,
                                  if c != j) for row in to_dense(L[rows])]
     taken = set(out.columns)
     for column, values in added.items():
-        out["lf_" + column if column in taken else column] = values
+        while column in taken:  # never overwrite a column of data ("vote" and "lf_vote")
+            column = "lf_" + column
+        taken.add(column)
+        out[column] = values
     return out
