@@ -153,3 +153,12 @@ def test_stray_vote_inflating_the_cardinality_warns():
     gaps = np.tile(np.arange(0, 100, 5), (2, 1))  # 20 of 100 classes voted
     with pytest.warns(CardinalityWarning, match="80 classes never occur"):
         MajorityVote(cardinality=100).fit(gaps)
+
+
+def test_csr_with_unsorted_indices_is_read_without_touching_it():
+    L = sp.csr_matrix((np.array([1, 0, 1], dtype=np.int64), np.array([2, 0, 1]),
+                       np.array([0, 3])), shape=(1, 3))
+    assert not L.has_sorted_indices
+    checked, _ = check_votes(L)
+    assert checked.toarray().tolist() == [[0, 1, 1]]
+    assert L.indices.tolist() == [2, 0, 1] and L.toarray().tolist() == [[0, 1, 1]]

@@ -290,6 +290,8 @@ def _check_sparse_votes(L: Any, *, cardinality: int | None, n_sources: int | Non
 
     _check_single_entries(L, name, first_row)
     L = sp.csr_matrix(L)
+    if not L.has_sorted_indices:  # a sorted copy: sorting in place would reorder the
+        L = L.sorted_indices()    # caller's column indices, shared with the output
     where = functools.partial(_sparse_position, L, first_row=first_row)
     data = _check_integral(L.data, name, where, cardinality)
     if L.ndim != 2:
@@ -301,7 +303,6 @@ def _check_sparse_votes(L: Any, *, cardinality: int | None, n_sources: int | Non
          L.indptr.astype(np.int64, copy=False)),
         shape=L.shape,
     )
-    out.sort_indices()
     return out, k
 
 

@@ -253,6 +253,14 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         return None if class_balance is None else \
             check_class_balance(class_balance, stats.cardinality)
 
+    def _set_stats_shape(self, k: int, m: int) -> None:
+        """The learned shape of a fit from :class:`~wslib.vote_stats.VoteStats`: ``k``
+        classes and ``m`` LFs, the class indices as ``classes_`` and no LF names (the
+        statistics keep none), so a refit forgets what an earlier fit learned of them."""
+        self.cardinality_, self.n_sources_ = k, m
+        self.classes_ = np.arange(k)
+        self._set_feature_names(None)
+
     def _set_feature_names(self, names: np.ndarray | None) -> None:
         """Record the LF (column) names of a DataFrame ``L``, checked at predict."""
         if names is not None:

@@ -145,7 +145,7 @@ class DawidSkene(BaseLabelModel):
         """
         prior = self._check_stats(stats, class_balance)
         y_dev, _ = check_dev_set(stats, y_dev, L_dev, need_votes=False)
-        self.cardinality_, self.n_sources_ = stats.cardinality, stats.n_sources
+        self._set_stats_shape(stats.cardinality, stats.n_sources)
         self._fit_patterns(stats, prior, _dev_class_counts(y_dev, stats.cardinality))
         return self
 

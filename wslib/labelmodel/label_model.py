@@ -286,7 +286,7 @@ class LabelModel(BaseLabelModel):
         True
         """
         prior = self._check_stats(stats, class_balance)
-        self.cardinality_, self.n_sources_ = stats.cardinality, stats.n_sources
+        self._set_stats_shape(stats.cardinality, stats.n_sources)
         self._fit_stats(stats, prior, None)
         return self
 

@@ -55,7 +55,7 @@ class MajorityVote(BaseLabelModel):
         [[1.0, 0.0], [0.2, 0.8]]
         """
         prior = self._check_stats(stats, class_balance)
-        self.cardinality_, self.n_sources_ = stats.cardinality, stats.n_sources
+        self._set_stats_shape(stats.cardinality, stats.n_sources)
         self.class_balance_ = self._prior(stats.cardinality, prior, None)
         return self
 

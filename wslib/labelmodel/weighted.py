@@ -126,7 +126,7 @@ class WeightedMajorityVote(BaseLabelModel):
         prior = self._check_stats(stats, class_balance)
         k, m = stats.cardinality, stats.n_sources
         y_dev, L_dev = check_dev_set(stats, y_dev, L_dev, need_votes=True)
-        self.cardinality_, self.n_sources_ = k, m
+        self._set_stats_shape(k, m)
         self._fit_evidence(m, k, self._prior(k, prior, y_dev),
                            None if self.accuracy is not None else
                            dev_evidence(L_dev, k, y_dev, L_dev))
