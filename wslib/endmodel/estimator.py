@@ -284,6 +284,9 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         keep &= weight > 0
         if not keep.any():
             raise ValueError("every training row has zero weight or is uncovered")
+        named = getattr(label_model, "classes_", None)
+        if y_dev is not None and named is not None and named.dtype == object:
+            y_dev = encode_labels(y_dev, named.tolist(), "y_dev")  # gold labels as names
         rows, val_X, val_target = self._validation_split(np.flatnonzero(keep), X, targets, k,
                                                          X_dev, y_dev, names)
         with torch_threads(self.n_threads):
@@ -414,6 +417,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
               metric: str = "accuracy") -> float:
         """``metric`` (``accuracy``, ``f1``, ``f1_macro``) of :meth:`predict` against
         gold ``y`` (1-D labels, or soft labels scored by their arg-max)."""
+        self._check_fitted()  # before classes_ is read: NotFittedError, not AttributeError
         y = np.asarray(y)
         if y.ndim == 2:
             y = y.argmax(axis=1)

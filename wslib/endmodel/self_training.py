@@ -73,12 +73,18 @@ def student_votes(end_model: Any, X: Any, P: np.ndarray, coverage: np.ndarray, *
     proba = np.zeros_like(P)
     for f in range(cv):
         inside = folds == f
-        model = clone(end_model).fit(X[np.flatnonzero(~inside)], P[~inside],
+        model = clone(end_model).fit(_rows(X, np.flatnonzero(~inside)), P[~inside],
                                      coverage=coverage[~inside])
-        proba[inside] = model.predict_proba(X[np.flatnonzero(inside)])
+        proba[inside] = model.predict_proba(_rows(X, np.flatnonzero(inside)))
     votes = proba.argmax(axis=1)
     votes[proba.max(axis=1) < threshold] = ABSTAIN
     return votes
+
+
+def _rows(X: Any, index: np.ndarray) -> Any:
+    """Rows ``index`` of features ``X``: by position for a DataFrame (``X[index]`` would
+    select its columns), by indexing for an array or a sparse matrix."""
+    return X.iloc[index] if hasattr(X, "iloc") else X[index]
 
 
 def self_train(label_model: BaseLabelModel, L: Any, X: Any, end_model: Any, *,
