@@ -3,8 +3,6 @@
 Example
 -------
 >>> import numpy as np
-
-from wslib._validation import check_unmasked
 >>> from wslib.metrics import score_predictions
 >>> score_predictions(np.array([0, 1, 1]), np.array([0, 1, 0]), metric="accuracy")
 0.6666666666666666
@@ -19,7 +17,7 @@ from wslib._validation import check_unmasked
 METRICS = ("accuracy", "f1", "f1_binary", "f1_macro", "f1_micro", "log_loss", "brier", "coverage")
 PROBA_METRICS = ("log_loss", "brier")
 
-__all__ = ["METRICS", "PROBA_METRICS", "score_predictions", "score_proba",
+__all__ = ["METRICS", "PROBA_METRICS", "score_predictions", "score_expected", "score_proba",
            "performance_gap_recovered", "check_labels", "reliability_curve"]
 
 
@@ -80,6 +78,43 @@ def score_predictions(y_true, y_pred, metric: str = "accuracy", cardinality: int
         return float(np.mean(y_true == y_pred))
     if metric == "coverage":
         return float(np.mean(y_pred != -1))
+    raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+
+
+def score_expected(y_true, tied, metric: str = "accuracy") -> float:
+    """The expected score of hard labels drawn uniformly among each row's tied classes
+    (``tied``: boolean ``(n, k)``, at least one class per row): accuracy exactly, F1
+    from the expected counts of true positives, false positives and false negatives. No
+    draw is made, so the score depends on neither a seed nor the order of the rows (the
+    counts are summed exactly). A row with one tied class is a plain prediction.
+
+    >>> import numpy as np
+    >>> score_expected(np.array([0, 1]), np.array([[True, False], [True, True]]))
+    0.75
+    """
+    tied = np.asarray(tied, dtype=bool)
+    if tied.ndim != 2 or not tied.any(axis=1).all():
+        raise ValueError("tied must be a boolean (n_items, k) matrix with a class in every row")
+    k = tied.shape[1]
+    y_true = check_labels(y_true, n=tied.shape[0], cardinality=k)
+    onehot = np.eye(k)[y_true]
+    n_tied = tied.sum(axis=1)
+    confusion = np.zeros((k, k))  # expected counts: true class x predicted class
+    for t in np.unique(n_tied):  # whole counts per tie size, divided once: exact sums
+        rows = n_tied == t
+        confusion += (onehot[rows].T @ tied[rows]) / t
+    if metric in ("accuracy", "f1_micro"):
+        return float(np.trace(confusion) / max(y_true.size, 1))
+    if metric == "coverage":
+        return 1.0
+    tp = np.diag(confusion)
+    f1 = np.divide(2 * tp, confusion.sum(axis=0) + confusion.sum(axis=1),
+                   out=np.zeros(k), where=tp > 0)
+    if metric in ("f1", "f1_binary"):
+        return float(f1[1])
+    if metric == "f1_macro":
+        present = (confusion.sum(axis=0) > 0) | (confusion.sum(axis=1) > 0)
+        return float(f1[present].mean())
     raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
 
 

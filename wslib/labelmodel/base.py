@@ -55,19 +55,23 @@ from wslib.classes import check_classes, decode_labels, encode_labels
 from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning, user_stacklevel
 from wslib.kernels import coverage_counts, row_coverage
 from wslib.matrix import VoteMatrix, check_votes, warn_unused_classes
-from wslib.metrics import PROBA_METRICS, check_labels, score_predictions, score_proba
+from wslib.metrics import (PROBA_METRICS, check_labels, score_expected, score_predictions,
+                           score_proba)
 from wslib.persist import check_format_version, read_archive, write_archive
 
 FORMAT = "wslib.labelmodel"
 FORMAT_VERSION = 1
 TIE_BREAKS = ("random", "abstain", "first", "prior")
+#: :meth:`BaseLabelModel.score` also takes ``"expected"``: the mean over random tie breaks
+SCORE_TIE_BREAKS = ("expected",) + TIE_BREAKS
 
 _REGISTRY: dict[str, type["BaseLabelModel"]] = {}
 
 #: Snorkel's ``LabelModel`` arguments, and what a wslib label model does instead
 _NOT_SGD = ("{cls} is not trained by gradient descent: its estimate is closed form or EM "
             "(see max_iter and tol where it has them), so there is nothing to set")
-_TIE = "wslib spells it tie_break= ('abstain', 'random', 'first' or 'prior')"
+_TIE = ("wslib spells it tie_break= ('abstain', 'random', 'first' or 'prior'; score also "
+        "'expected')")
 _FIT_SPELLINGS = {"L_train": "pass the vote matrix as the first argument, L",
                   "Y_dev": "wslib spells it y_dev= (gold labels of the rows of L, or of L_dev)",
                   "seed": "the fit is deterministic; random_state= in the constructor seeds "
@@ -84,8 +88,8 @@ _INIT_SPELLINGS = {"verbose": "wslib's label models print nothing; drop verbose=
 if TYPE_CHECKING:
     from wslib.vote_stats import VoteStats
 
-__all__ = ["BaseLabelModel", "TIE_BREAKS", "FORMAT_VERSION", "break_ties", "check_dev_set",
-           "dev_class_balance"]
+__all__ = ["BaseLabelModel", "TIE_BREAKS", "SCORE_TIE_BREAKS", "FORMAT_VERSION", "break_ties",
+           "check_dev_set", "dev_class_balance", "tied_classes"]
 
 
 def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
@@ -98,8 +102,7 @@ def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"unknown tie_break {tie_break!r}; choose one of {TIE_BREAKS}")
-    top = proba.max(axis=1, keepdims=True)
-    tied = proba >= top - tol
+    tied = tied_classes(proba, tol)
     n_tied = tied.sum(axis=1)
     if tie_break == "random":
         keys = rng.random(proba.shape) * tied
@@ -111,6 +114,15 @@ def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
     if tie_break == "abstain":
         pred[n_tied > 1] = -1
     return pred
+
+
+def tied_classes(proba: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """Boolean ``(n, k)``: the classes within ``tol`` of each row's largest probability.
+
+    >>> tied_classes(np.array([[0.5, 0.5], [0.2, 0.8]])).tolist()
+    [[True, True], [False, True]]
+    """
+    return proba >= proba.max(axis=1, keepdims=True) - tol
 
 
 def dev_class_balance(y_dev: np.ndarray | None, k: int) -> np.ndarray | None:
@@ -333,13 +345,20 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         return None if classes is None or classes.dtype != object else classes.tolist()
 
     @other_spellings(_SCORE_SPELLINGS)
-    def score(self, L, y, *, metric: str = "accuracy", tie_break: str = "random") -> float:
+    def score(self, L, y, *, metric: str = "accuracy", tie_break: str = "expected") -> float:
         """Score on gold labels ``y``: ``accuracy``, ``f1`` (class 1), ``f1_macro``,
         ``f1_micro``, ``log_loss`` or ``brier`` (the last two on :meth:`predict_proba`).
 
-        An abstain (``tie_break="abstain"``) is a wrong label, so ``f1_micro`` equals
-        ``accuracy``, not scikit-learn's micro-F1 over the classes ``0..k-1``, which
-        counts an abstain against recall only."""
+        ``tie_break="expected"`` (the default) scores the expected value over uniform
+        random tie breaks (:func:`~wslib.metrics.score_expected`): no draw, so the score
+        depends on neither ``random_state`` nor the order of the rows. The other
+        policies score :meth:`predict`'s hard labels; ``"random"`` draws by row
+        position. An abstain (``tie_break="abstain"``) is a wrong label, so
+        ``f1_micro`` equals ``accuracy``, not scikit-learn's micro-F1 over the classes
+        ``0..k-1``, which counts an abstain against recall only."""
+        if tie_break not in SCORE_TIE_BREAKS:
+            raise ValueError(f"unknown tie_break {tie_break!r}; choose one of "
+                             f"{SCORE_TIE_BREAKS}")
         L = self._validate_for_predict(L)
         names = self._class_names()
         y = check_labels(y if names is None else encode_labels(y, names),
@@ -347,6 +366,8 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         if metric in PROBA_METRICS:
             return score_proba(y, self._predict_proba(L), metric=metric)
         proba = self._predict_proba(L)
+        if tie_break == "expected":
+            return score_expected(y, tied_classes(proba), metric=metric)
         pred = break_ties(proba, tie_break, np.random.default_rng(self.random_state),
                           prior=self.class_balance_)
         return score_predictions(y, pred, metric=metric, cardinality=self.cardinality_)
