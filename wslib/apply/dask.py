@@ -96,9 +96,19 @@ def _compact(votes: np.ndarray, cardinality: int | None) -> np.ndarray:
     return votes.astype(vote_dtype(cardinality or int(top) + 1), copy=False)
 
 
+class _Failed:
+    """A partition's failure carried as a value (dask's local scheduler raises whichever
+    failure it meets first, so the first failing partition is picked after all ran)."""
+
+    def __init__(self, error: PartitionError) -> None:
+        self.error = error
+
+
 def _partition_result(plan: CompiledLFs, part: pd.DataFrame, i: int, n: int, errors: str,
-                      capacity: int | None) -> tuple[Any, np.ndarray, dict]:
-    """Votes (or their statistics, when ``capacity`` is set) of partition ``i``."""
+                      capacity: int | None, capture: bool = False
+                      ) -> tuple[Any, np.ndarray, dict] | _Failed:
+    """Votes (or their statistics, when ``capacity`` is set) of partition ``i``;
+    with ``capture`` a failure is returned as :class:`_Failed` instead of raised."""
     try:
         res: ChunkResult = apply_chunk(plan, part, errors=errors)
         votes = _compact(res.votes, plan.cardinality)
@@ -107,10 +117,19 @@ def _partition_result(plan: CompiledLFs, part: pd.DataFrame, i: int, n: int, err
         first = {j: f"{what} in partition {i}" for j, what in res.first_fault.items()}
         return out, res.faults, first
     except Exception as exc:  # noqa: BLE001 - every failure is reported with its partition
-        raise _fail(i, n, exc) from exc
+        err = _fail(i, n, exc)
+        if capture:
+            if err is not exc:
+                err.__cause__ = exc
+            return _Failed(err)
+        raise err from exc
 
 
-def _merge(a: tuple, b: tuple) -> tuple:
+def _merge(a: tuple | _Failed, b: tuple | _Failed) -> tuple | _Failed:
+    if isinstance(a, _Failed):  # a holds the earlier partitions: its failure comes first
+        return a
+    if isinstance(b, _Failed):
+        return b
     first = dict(b[2])
     first.update(a[2])
     return a[0] + b[0], a[1] + b[1], first
@@ -147,15 +166,19 @@ def _run(ddf: Any, lfs: Sequence[LabelingFunction], *, errors: str, cardinality:
         raise TypeError(f"apply_lfs_dask needs a dask.dataframe.DataFrame, got "
                         f"{type(ddf).__name__}; use wslib.apply_lfs for in-memory data")
     plan = compile_lfs(lfs, cardinality)
-    plan.check_columns(map(str, ddf.columns))
+    plan.check_columns(ddf.columns)  # as apply_chunk checks each partition: labels as they are
     parts = ddf.to_delayed()
     n = len(parts)
     token = uuid.uuid4().hex
+    client, owned = _client(client)  # closed by _compute when this call opened it
+    # dask's local scheduler raises the failure it meets first, in no fixed order: there the
+    # leaves return failures as values and the first failing partition is raised after all
+    capture = client is None
     plan_d = dask.delayed(plan, name=f"wslib-plan-{token}", traverse=False)
-    leaves = [dask.delayed(_partition_result)(plan_d, p, i, n, errors, capacity,
+    leaves = [dask.delayed(_partition_result)(plan_d, p, i, n, errors, capacity, capture,
                                               dask_key_name=f"wslib-lfs-{token}-{i}")
               for i, p in enumerate(parts)]
-    return plan, _compute(leaves, client, capacity is not None)
+    return plan, _compute(leaves, client, owned, capacity is not None)
 
 
 def _tree(items: list, merge: Any) -> Any:
@@ -166,14 +189,17 @@ def _tree(items: list, merge: Any) -> Any:
     return items[0]
 
 
-def _compute(leaves: list, client: Any, reduce: bool) -> Any:
-    """Leaf results in order, or (``reduce``) their merge; a failure names its partition."""
-    client, owned = _client(client)
+def _compute(leaves: list, client: Any, owned: bool, reduce: bool) -> Any:
+    """Leaf results in order, or (``reduce``) their merge; a failure names its partition
+    (the first failing one). ``client``: from :func:`_client` (``owned``: close it)."""
     if client is None:
         import dask
-        if reduce:
-            return dask.compute(_tree(leaves, dask.delayed(_merge)))[0]
-        return list(dask.compute(*leaves))
+        results = [dask.compute(_tree(leaves, dask.delayed(_merge)))[0]] if reduce else \
+            list(dask.compute(*leaves))
+        failed = next((r for r in results if isinstance(r, _Failed)), None)
+        if failed is not None:
+            raise failed.error
+        return results[0] if reduce else results
     from distributed import wait
 
     futures = client.compute(leaves)
@@ -294,7 +320,7 @@ def predict_proba_dask(ddf: Any, lfs: Sequence[LabelingFunction], model: Any, *,
     if errors not in ERRORS:
         raise ValueError(f"errors must be one of {ERRORS}, got {errors!r}")
     plan = compile_lfs(lfs, model.cardinality_)
-    plan.check_columns(map(str, ddf.columns))
+    plan.check_columns(ddf.columns)
     if len(plan) != model.n_sources_:
         raise ValueError(f"{type(model).__name__} was fitted on {model.n_sources_} LFs, "
                          f"got {len(plan)}")

@@ -231,9 +231,7 @@ def _batches(dataset: ds.Dataset, columns: Sequence[str] | None, batch_size: int
     start = 0
     cols = None if columns is None else list(columns)
     batches = (batch for frag in dataset.get_fragments()
-               for batch in frag.to_batches(schema=dataset.schema, columns=cols,
-                                            batch_size=batch_size, batch_readahead=1,
-                                            use_threads=True))
+               for batch in _fragment_batches(frag, dataset.schema, cols, batch_size))
     for batch in batches:
         if batch.num_rows == 0:
             continue
@@ -241,6 +239,25 @@ def _batches(dataset: ds.Dataset, columns: Sequence[str] | None, batch_size: int
         df.index = pd.RangeIndex(start, start + len(df))
         start += len(df)
         yield df
+
+
+def _fragment_batches(frag: Any, schema: pa.Schema, columns: list[str] | None,
+                      batch_size: int) -> Iterator[pa.RecordBatch]:
+    """One file's batches in the dataset's schema; a file whose values cannot take that
+    schema (a column of another type than in the first file) is named."""
+    batches = frag.to_batches(schema=schema, columns=columns, batch_size=batch_size,
+                              batch_readahead=1, use_threads=True)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+            raise ValueError(
+                f"cannot read Parquet input {getattr(frag, 'path', 'the dataset')} with the "
+                f"schema of the dataset (its first file's): {' '.join(str(exc).split())}"
+            ) from exc
+        yield batch
 
 
 class ArrayWriter:

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
@@ -82,7 +83,7 @@ def _n_rows(source: Any) -> int | None:
             return int(pq.ParquetFile(path).metadata.num_rows)
         with pa.memory_map(str(path)) as src:
             return int(pa.ipc.open_file(src).count_rows())
-    if isinstance(source, np.ndarray) or sp.issparse(source):
+    if isinstance(source, (np.ndarray, pd.DataFrame)) or sp.issparse(source):
         return int(source.shape[0])
     return None
 
@@ -93,7 +94,8 @@ def iter_vote_batches(source: Any, batch_size: int = DEFAULT_BATCH_SIZE
 
     ``source`` is a vote-matrix file (``.npy``, ``.parquet`` or ``.arrow``, read
     block by block, never whole), a :class:`~wslib.apply.parquet.StreamResult`,
-    an array / sparse matrix (sliced), or an iterable of blocks (passed through).
+    an array / sparse matrix / pandas DataFrame of votes (sliced by rows), or an
+    iterable of blocks (passed through).
     """
     if int(batch_size) != batch_size or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
@@ -121,6 +123,10 @@ def iter_vote_batches(source: Any, batch_size: int = DEFAULT_BATCH_SIZE
     if isinstance(source, np.ndarray) or sp.issparse(source):
         for start in range(0, source.shape[0], batch_size):
             yield source[start:start + batch_size]
+        return
+    if isinstance(source, pd.DataFrame):  # a vote frame is sliced by rows, not iterated
+        for start in range(0, source.shape[0], batch_size):  # (which yields column labels)
+            yield source.iloc[start:start + batch_size]
         return
     if isinstance(source, Iterable):
         yield from source
@@ -257,7 +263,8 @@ def predict_proba_streaming(model: BaseLabelModel, source: Any, out: str | os.Pa
                             dtype: Any = np.float64) -> Path:
     """Write ``model.predict_proba`` of every row to ``out``, one block at a time.
 
-    ``source`` must have a known length (a file, an array or a StreamResult).
+    ``source`` must have a known length (a file, an array, a vote DataFrame or a
+    StreamResult).
     ``out`` ends in ``.npy`` (an ``(n, k)`` array), ``.parquet`` or ``.arrow``
     (columns ``p0 .. p{k-1}``); it may not be the vote file itself. The file is
     written under a temporary name and renamed at the end, so a failed run
