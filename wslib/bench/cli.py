@@ -62,12 +62,24 @@ def add_common_arguments(parser: argparse.ArgumentParser, many_data: bool = Fals
                         help="write the records as CSV")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="results folder for JSON, CSV and plots")
-    parser.add_argument("--seeds", type=int, default=1, help="repeats with seeds 0..N-1")
+    parser.add_argument("--seeds", type=_positive_int, default=1, metavar="N",
+                        help="repeats with seeds 0..N-1 (N >= 1)")
     parser.add_argument("--quick", action="store_true",
                         help="tiny configuration (used by the test suite)")
     parser.add_argument("--merge", action="store_true",
                         help="merge into the existing --json / --out results: the (dataset, "
                              "method) pairs run now replace their old records, others stay")
+
+
+def _positive_int(value: str) -> int:
+    """``--seeds``: an integer of at least 1 (0 or fewer repeats would measure nothing)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value!r}")
+    return number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -105,9 +117,45 @@ def _write_results(path: Path, records: list[dict], merge: bool, run: dict) -> l
     return [write_json(path, records), write_env(path, merge=merge, **run)]
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before the benchmark runs, what could only fail once it is done (and its
+    results lost): a ``--json`` / ``--csv`` path that is a folder or lies below a file,
+    an ``--out`` that is a file, and with ``--merge`` existing results that cannot be read."""
+    def below_a_file(path: Path) -> Path | None:
+        for parent in path.parents:
+            if parent.exists():
+                return None if parent.is_dir() else parent
+        return None
+
+    for flag, path in (("--json", args.json), ("--csv", args.csv)):
+        if path is None:
+            continue
+        if path.is_dir():
+            raise BenchmarkError(f"{flag} {path} is a folder; give a file name")
+        blocker = below_a_file(path)
+        if blocker is not None:
+            raise BenchmarkError(f"{flag} {path}: {blocker} is a file, not a folder")
+    if args.out is not None:
+        if args.out.exists() and not args.out.is_dir():
+            raise BenchmarkError(f"--out {args.out} is a file, not a folder")
+        blocker = below_a_file(args.out)
+        if blocker is not None:
+            raise BenchmarkError(f"--out {args.out}: {blocker} is a file, not a folder")
+    if args.merge:
+        paths = [args.json, None if args.out is None else args.out / f"{args.bench}.json"]
+        for path in paths:
+            if path is not None and path.is_file():
+                try:
+                    read_results(path)
+                except (OSError, ValueError) as exc:
+                    raise BenchmarkError(f"--merge: cannot read the existing results {path}: "
+                                         f"{' '.join(str(exc).split())}") from exc
+
+
 def run(args: argparse.Namespace) -> int:
     if hasattr(args, "_bench_broken"):
         raise BenchmarkError(args._bench_broken)
+    _check_outputs(args)  # before the benchmark runs: a bad output must not cost its results
     module = importlib.import_module(args._bench_module)
     commit = source_commit()  # the code that runs, before anyone edits the checkout
     start, cpu_start = time.perf_counter(), time.process_time()

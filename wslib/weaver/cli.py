@@ -154,6 +154,9 @@ def write_outputs(out: Path, writers: dict[str, Callable[[Path], None]],
 def run(args: argparse.Namespace) -> int:
     stale = check_out(args.out, args.force)  # before any work: a bad --out fails at once
     verifiers = None if args.verifiers is None else [v.strip() for v in args.verifiers.split(",")]
+    twice = sorted({v for v in verifiers or [] if verifiers.count(v) > 1})
+    if twice:  # else each copy is dropped as a duplicate of the other: "every verifier dropped"
+        raise ValueError(f"--verifiers names {', '.join(map(repr, twice))} more than once")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         table = read_table(args.table, problem=args.problem, candidate=_column(args.candidate),
@@ -236,6 +239,8 @@ def _dev_problems(args: argparse.Namespace, table) -> np.ndarray | None:
         return mask
     if not args.dev.exists():
         raise ValueError(f"--dev file {args.dev} does not exist")
+    if not args.dev.is_file():
+        raise ValueError(f"--dev {args.dev} is not a file (one problem id per line)")
     lines = [line.strip() for line in args.dev.read_text(encoding="utf-8").splitlines()]
     ids = [line for line in lines if line]
     if not ids:
