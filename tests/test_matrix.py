@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse as sp
 
 from wslib.analysis import lf_summary
-from wslib.exceptions import CardinalityWarning
+from wslib.exceptions import CardinalityWarning, WslibWarning
 from wslib.labelmodel import MajorityVote
 from wslib.matrix import check_votes, to_dense, to_sparse, vote_dtype
 
@@ -162,3 +162,13 @@ def test_csr_with_unsorted_indices_is_read_without_touching_it():
     checked, _ = check_votes(L)
     assert checked.toarray().tolist() == [[0, 1, 1]]
     assert L.indices.tolist() == [2, 0, 1] and L.toarray().tolist() == [[0, 1, 1]]
+
+
+def test_sparse_votes_built_by_dropping_zeros_are_reported():
+    dense = np.array([[0, 1, -1], [-1, 0, 1]])
+    with pytest.warns(WslibWarning, match="no vote for class 0"):
+        check_votes(sp.csr_matrix(dense))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_votes(to_sparse(dense))  # class-0 votes stored, abstains left out
+        check_votes(sp.csr_matrix((np.array([-1, 0]), (np.array([0, 1]), np.array([0, 1])))))

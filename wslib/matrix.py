@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from wslib._validation import check_unmasked
-from wslib.exceptions import CardinalityWarning, user_stacklevel
+from wslib.exceptions import CardinalityWarning, WslibWarning, user_stacklevel
 from wslib.kernels.jit import issparse
 from wslib.kernels.votes import vote_range
 
@@ -298,12 +298,26 @@ def _check_sparse_votes(L: Any, *, cardinality: int | None, n_sources: int | Non
         raise ValueError(f"{name} must be 2-D, got shape {L.shape}")
     _check_shape(L.shape, name, allow_empty, n_sources)
     k = _vote_cardinality(data, cardinality, name, where)
+    _warn_dropped_zeros(data, name)
     out = sp.csr_matrix(
         (data.astype(vote_dtype(k), copy=False), L.indices.astype(np.int32, copy=False),
          L.indptr.astype(np.int64, copy=False)),
         shape=L.shape,
     )
     return out, k
+
+
+def _warn_dropped_zeros(data: np.ndarray, name: str) -> None:
+    """Warn when a sparse ``L`` stores abstains (-1) but no vote for class 0: the mark of a
+    dense vote matrix given to scipy's constructor, which keeps the -1s and drops every
+    zero, so the class-0 votes became abstains."""
+    if data.size and (data == ABSTAIN).any() and not (data == 0).any():
+        warnings.warn(f"sparse {name} stores {int((data == ABSTAIN).sum())} abstains (-1) but "
+                      "no vote for class 0: built from a dense vote matrix with scipy's "
+                      "constructor, which drops zeros, its class-0 votes are lost (read as "
+                      "abstains); convert with wslib.matrix.to_sparse(L), which stores the "
+                      "votes and leaves the abstains out", WslibWarning,
+                      stacklevel=user_stacklevel())
 
 
 def _check_shape(shape: tuple[int, int], name: str, allow_empty: bool,
