@@ -6,6 +6,7 @@ import pytest
 from tests.conftest import shared_dataset
 from wslib.datasets import find_datasets, load_embedded, load_wrench
 from wslib.datasets.wrench import readme_rules, rule_agreement, rule_votes
+from wslib.exceptions import WslibWarning
 
 
 def test_embedded_youtube():
@@ -22,7 +23,7 @@ def test_unknown_embedded_lists_available():
 
 
 def _write(folder, split, records, labels=None):
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "label.json").write_text(json.dumps(labels or {"0": "a", "1": "b"}))
     (folder / f"{split}.json").write_text(json.dumps(records))
 
@@ -171,3 +172,20 @@ def test_one_split_named_as_text(tmp_path):
     _write(d, "train", {"0": {"label": 1, "weak_labels": [1], "data": {}}})
     _write(d, "test", {"0": {"label": 0, "weak_labels": [0], "data": {}}})
     assert list(load_wrench(d, splits="test").splits) == ["test"]
+
+
+def test_find_datasets_names_the_folders_it_skips(tmp_path):
+    item = {"0": {"label": 0, "weak_labels": [0], "data": {}}}
+    _write(tmp_path / "good", "train", item)
+    (tmp_path / "no_labels").mkdir()
+    (tmp_path / "no_labels" / "train.json").write_text(json.dumps(item))
+    _write(tmp_path / "nested" / "inner", "test", item)
+    (tmp_path / "notes").mkdir()  # nothing of a dataset: not mentioned
+    with pytest.warns(WslibWarning) as caught:
+        assert [p.name for p in find_datasets(tmp_path)] == ["good"]
+    text = str(caught[0].message)
+    assert "no_labels (train.json but no label.json)" in text
+    assert "nested (it holds datasets one level down" in text and "notes" not in text
+    (tmp_path / "good" / "label.json").unlink()
+    with pytest.raises(FileNotFoundError, match="skipped: good"):
+        find_datasets(tmp_path)

@@ -16,6 +16,7 @@ Example
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from wslib.exceptions import WslibWarning, user_stacklevel
 from wslib.matrix import ABSTAIN, VoteMatrix, to_dense, vote_dtype
 
 if TYPE_CHECKING:
@@ -345,17 +347,37 @@ def load_embedded(name: str = "youtube") -> WrenchDataset:
 
 def find_datasets(path: str | Path) -> list[Path]:
     """Dataset folders under ``path``: ``path`` itself if it holds ``label.json``,
-    else its sub-folders that do (sorted by name)."""
+    else its sub-folders that do (sorted by name). A sub-folder that looks like a
+    dataset but is not read (split files without ``label.json``, or datasets one level
+    down) is named in a warning."""
     path = Path(path)
     if not path.is_dir():
         raise FileNotFoundError(f"data folder {path} does not exist")
     if (path / "label.json").exists():
         return [path]
-    found = sorted(p for p in path.iterdir() if (p / "label.json").exists())
+    folders = sorted(p for p in path.iterdir() if p.is_dir())
+    found = [p for p in folders if (p / "label.json").exists()]
+    skipped = [f"{p.name} ({why})" for p in folders if p not in found
+               for why in [_not_a_dataset(p)] if why]
     if not found:
         raise FileNotFoundError(f"{path} holds no WRENCH dataset (no label.json in it or "
-                                "its sub-folders)")
+                                "its sub-folders)" + (f"; skipped: {', '.join(skipped)}"
+                                                      if skipped else ""))
+    if skipped:
+        warnings.warn(f"{path}: sub-folders that look like datasets were skipped: "
+                      f"{', '.join(skipped)}", WslibWarning, stacklevel=user_stacklevel())
     return found
+
+
+def _not_a_dataset(folder: Path) -> str | None:
+    """Why a folder without ``label.json`` that looks like a dataset is not read: it has
+    split files, or holds datasets one level down; ``None`` when it looks like neither."""
+    splits = [f"{s}.json" for s in SPLITS if (folder / f"{s}.json").exists()]
+    if splits:
+        return f"{', '.join(splits)} but no label.json"
+    if any((child / "label.json").exists() for child in folder.iterdir() if child.is_dir()):
+        return "it holds datasets one level down: pass it as the data folder itself"
+    return None
 
 
 def readme_rules(ds: WrenchDataset) -> list[LabelingFunction]:
