@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import functools
 import numbers
+import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+
+from wslib.exceptions import WslibWarning, user_stacklevel
 
 __all__ = [
     "CheckedParams",
@@ -379,7 +382,7 @@ def align_columns(X: Any, names: np.ndarray | None, name: str, what: str = "feat
     >>> align_columns(frame, np.array(["a", "b"]), "L").columns.tolist()
     ['a', 'b']
     """
-    given = None if names is None else frame_columns(X)
+    given = None if names is None else _named_columns(X, names, name)
     if given is None or _same_order(given, names):
         return X
     _check_same_names(given, names, name, what)
@@ -396,7 +399,7 @@ def column_positions(X: Any, names: np.ndarray | None, name: str,
     >>> column_positions(pd.DataFrame({"b": [1], "a": [0]}), np.array(["a", "b"]), "L").tolist()
     [1, 0]
     """
-    given = None if names is None else frame_columns(X)
+    given = None if names is None else _named_columns(X, names, name)
     if given is None:
         return None
     if _same_order(given, names):
@@ -404,6 +407,20 @@ def column_positions(X: Any, names: np.ndarray | None, name: str,
     _check_same_names(given, names, name, what)
     position = {column: i for i, column in enumerate(names.tolist())}
     return np.array([position[column] for column in given.tolist()], dtype=np.intp)
+
+
+def _named_columns(X: Any, names: np.ndarray, name: str) -> np.ndarray | None:
+    """:func:`frame_columns` of ``X``, warning when ``X`` is a DataFrame whose columns are
+    not all strings although the model was fitted on named columns: it is read by
+    position, which scikit-learn also warns about."""
+    given = frame_columns(X)
+    if given is None and hasattr(X, "columns") and hasattr(X, "to_numpy") and len(X.columns):
+        warnings.warn(f"{name} is a DataFrame without string column names "
+                      f"({list(X.columns[:3])}{' ...' if len(X.columns) > 3 else ''}), but "
+                      f"the model was fitted on named columns ({list(names[:3])}"
+                      f"{' ...' if len(names) > 3 else ''}): its columns are read by position",
+                      WslibWarning, stacklevel=user_stacklevel())
+    return given
 
 
 def _same_order(given: np.ndarray, names: np.ndarray) -> bool:

@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wslib.exceptions import WslibWarning
 from wslib.labelmodel import DawidSkene, LabelModel, MajorityVote, WeightedMajorityVote
 from wslib.vote_stats import VoteStats
 
@@ -92,3 +93,12 @@ def test_fit_stats_forgets_class_and_lf_names_of_an_earlier_fit(model):
 def test_fit_stats_sets_classes(model):
     L = np.array([[0, 1, 1], [1, 1, -1], [0, 0, 1], [1, -1, 0]] * 5)
     assert model().fit_stats(VoteStats.from_votes(L, 2)).classes_.tolist() == [0, 1]
+
+
+def test_frame_without_string_names_after_a_named_fit_is_read_by_position_with_a_warning():
+    votes = np.array([[0, 1], [1, 1], [1, -1]])
+    model = MajorityVote().fit(pd.DataFrame(votes, columns=["a", "b"]))
+    with pytest.warns(WslibWarning, match=r"without string column names \(\[0, 1\]\).*"
+                                          r"read by position"):
+        proba = model.predict_proba(pd.DataFrame(votes))
+    assert np.array_equal(proba, model.predict_proba(votes))
