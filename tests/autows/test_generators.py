@@ -52,6 +52,17 @@ def test_generation_is_deterministic_for_a_seed(digits, make):
     np.testing.assert_array_equal(a.transform(X), c.transform(X))
 
 
+@pytest.mark.parametrize("make", [lambda: SnubaGenerator(cardinality=10),
+                                  lambda: PrototypeGenerator(cardinality=10, n_restarts=1)],
+                         ids=["snuba", "goggles"])
+def test_generated_rules_do_not_depend_on_the_row_order(digits, make):
+    X, y, _ = digits
+    order = np.random.default_rng(3).permutation(X.shape[0])
+    a, b = make().fit(X, y), make().fit(X[order], y[order])
+    assert a.describe() == b.describe()
+    np.testing.assert_array_equal(a.transform(X)[order], b.transform(X[order]))
+
+
 def test_rules_print_as_code_that_votes_like_the_rule(digits):
     X, y, _ = digits
     gen = SnubaGenerator(cardinality=10, max_lfs=10).fit(X, y)

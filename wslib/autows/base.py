@@ -37,7 +37,7 @@ from wslib.autows.selection import greedy_select
 from wslib.exceptions import CoverageWarning, NotFittedError, user_stacklevel
 from wslib.matrix import ABSTAIN, vote_dtype
 
-__all__ = ["BaseGenerator", "stack_votes"]
+__all__ = ["BaseGenerator", "canonical_order", "stack_votes"]
 
 
 def stack_votes(rules: Sequence[Rule], X, k: int) -> np.ndarray:
@@ -48,6 +48,26 @@ def stack_votes(rules: Sequence[Rule], X, k: int) -> np.ndarray:
     for j, rule in enumerate(rules):
         out[:, j] = rule.votes(X)
     return out
+
+
+def canonical_order(X: Any, y: np.ndarray, digits: int = 10) -> np.ndarray:
+    """An order of the rows that depends on their contents only: by a fixed random
+    projection of each feature row (rounded to ``digits`` significant digits, so that
+    equal rows tie), then by label. Rows equal in features and label are interchangeable,
+    so a generator that draws over row positions makes the same rules from any
+    permutation of the rows.
+
+    >>> import numpy as np
+    >>> X, y = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), np.array([1, 0, 0])
+    >>> a, b = canonical_order(X, y), canonical_order(X[::-1], y[::-1])
+    >>> bool((X[a] == X[::-1][b]).all() and (y[a] == y[::-1][b]).all())
+    True
+    """
+    direction = np.random.default_rng(0).standard_normal(X.shape[1])
+    key = np.asarray(X @ direction, dtype=np.float64).ravel()
+    scale = np.where(key == 0, 1.0, 10.0 ** (np.floor(np.log10(np.abs(key) + 1e-300))
+                                              - digits + 1))
+    return np.lexsort((y, np.round(key / scale) * scale))
 
 
 class BaseGenerator(CheckedParams, TransformerMixin, BaseEstimator, ABC):
@@ -79,6 +99,9 @@ class BaseGenerator(CheckedParams, TransformerMixin, BaseEstimator, ABC):
         y_arr, k, labelled = check_partial_labels(
             y_arr, n_rows=X.shape[0], cardinality=self.cardinality,
             class_names=self.class_names)
+        order = canonical_order(X, y_arr)  # the same rules whatever the order of the rows
+        X, y_arr = X[order], y_arr[order]
+        labelled = np.flatnonzero(y_arr >= 0)
         rng = np.random.default_rng(self.random_state)
         fit_rows, score_rows = self._split_labelled(y_arr[labelled], k, rng)
         candidates = self._candidates(X, y_arr[labelled[fit_rows]], labelled[fit_rows], k, rng)
