@@ -13,7 +13,8 @@ column, an optional answer column, one column per verifier) gets these records,
 * ``reference/...`` (``reads_gold`` says which read labels beyond a dev set):
   ``random``, ``naive-rank-mean`` (mean within-problem rank), ``majority-answer``,
   ``best-single-dev-{1,5,10}pct`` (the verifier with the best accuracy on the dev
-  problems; same seeds and scored problems as Weaver's dev records),
+  problems, verifiers tied there averaged; same seeds and scored problems as Weaver's
+  dev records),
   ``lr-dev-{1,5,10}pct`` (scikit-learn's default logistic regression on the dev rows),
   ``best-single-gold`` (the best verifier, picked with every label),
   ``lr-cv`` (the default logistic regression, 5-fold cross-validation over problems:
@@ -171,6 +172,20 @@ def _label_free_record(name, table, y, common) -> dict[str, Any]:
                   n_dropped=len(weaver.dropped_), **counts, **common)
 
 
+def _best_single_dev(name, table, y, dev, label, extra) -> dict[str, Any]:
+    """``reference/best-single-dev-*``: the verifier with the best accuracy on the dev
+    problems (only their labels are read), scored on the others. Verifiers tied on the dev
+    set (a few dev problems often tie several) are averaged: the expected accuracy of a
+    uniform pick among them, so the value does not depend on the order of the columns."""
+    per_verifier = expected_accuracy(table.scores, y, table.starts)
+    on_dev = per_verifier[dev].mean(axis=0)
+    tied = np.flatnonzero(on_dev >= on_dev.max() - 1e-9)  # equal means, rounding aside
+    return record(name, f"reference/best-single-dev-{label}", "selection_accuracy",
+                  float(per_verifier[~dev][:, tied].mean()), None,
+                  verifier=" | ".join(table.verifiers[j] for j in tied), n_tied=int(tied.size),
+                  **extra)
+
+
 def _dev_records(name, table, y, X, fraction, seed, common) -> list[dict[str, Any]]:
     """Weaver with ``fraction`` of the problems labelled, and the references that read
     the same dev labels; all scored on the problems outside the dev set."""
@@ -193,11 +208,7 @@ def _dev_records(name, table, y, X, fraction, seed, common) -> list[dict[str, An
     out = [record(name, f"weaver/dev-{label}", "selection_accuracy",
                   _accuracy(weaver.selection_score(table), y, table, held), seconds,
                   fit_seconds=seconds, fit_cpu_seconds=cpu_seconds, **chosen, **extra)]
-    per_verifier = expected_accuracy(table.scores, y, table.starts)
-    best = int(np.argmax(per_verifier[dev].mean(axis=0)))
-    out.append(record(name, f"reference/best-single-dev-{label}", "selection_accuracy",
-                      float(per_verifier[held, best].mean()), None,
-                      verifier=table.verifiers[best], **extra))
+    out.append(_best_single_dev(name, table, y, dev, label, extra))
     rows = dev[table.problem]
     n_verifiers = len(table.verifiers)
     value = None

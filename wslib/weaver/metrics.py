@@ -103,11 +103,38 @@ def baseline_scores(table: VerifierTable) -> dict[str, np.ndarray | None]:
     observed = ~np.isnan(ranks)
     naive = np.where(observed, ranks, 0.0).sum(axis=1) / np.maximum(observed.sum(axis=1), 1)
     naive[~observed.any(axis=1)] = np.nan
+    # equal mean ranks must tie exactly: a float sum depends on the order of its terms,
+    # so without this two candidates whose ranks are the same numbers in another order
+    # (or another rank list of the same mean) may differ in the last bit, and the metric
+    # would depend on the order of the verifier columns
+    naive = _snap_ties(naive, table.starts)
     majority = None
     if table.answers is not None:
         majority = np.bincount(table.answers)[table.answers].astype(np.float64)
     return {"random": np.zeros(table.problem.size), "naive_mean": naive,
             "majority_vote": majority, "single": table.scores}
+
+
+def _snap_ties(values: np.ndarray, starts: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """``values`` with those of one problem that lie within ``tol`` of each other (in a
+    chain of sorted values) made equal to the smallest of them; ``NaN`` stays. For scores
+    that are exact rationals (mean ranks) computed in floating point: rounding errors
+    (about 1e-15) must not break ties, and distinct means differ by far more than ``tol``.
+
+    >>> _snap_ties(np.array([0.3, 0.1 + 0.2, 0.5, np.nan]), np.array([0, 4])).tolist()
+    [0.3, 0.3, 0.5, nan]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    problem = np.repeat(np.arange(starts.size - 1), np.diff(starts))
+    present = np.flatnonzero(~np.isnan(values))
+    order = present[np.lexsort((values[present], problem[present]))]
+    v, p = values[order], problem[order]
+    new_group = np.ones(order.size, dtype=bool)
+    new_group[1:] = (p[1:] != p[:-1]) | (v[1:] - v[:-1] > tol)
+    first = np.flatnonzero(new_group)
+    out = values.copy()
+    out[order] = v[first][np.cumsum(new_group) - 1]
+    return out
 
 
 def selection_metrics(table: VerifierTable | pd.DataFrame, selected: np.ndarray | None = None,
