@@ -97,7 +97,9 @@ class AnswerGroupModel(BaseEstimator):
         sums over all such assignments).
     max_answers : int
         Of a problem with more distinct answers, only the ``max_answers`` most
-        frequent can be correct (the others still enter the contrasts).
+        frequent can be correct (the others still enter the contrasts); answers of
+        equal frequency at the cut are ranked by the starting weights' score of their
+        mean, never by candidate order.
     max_fooling : float
         Upper bound on ``varphi``, the answer-level fooling variance as a share of
         the squared separation of correct from incorrect answers.
@@ -138,7 +140,10 @@ class AnswerGroupModel(BaseEstimator):
             raise ValueError(f"problem_level must be 'factor' or 'free', got "
                              f"{self.problem_level!r}")
         X = np.asarray(X, dtype=np.float64)
-        groups = _Groups(answers, problem, X)
+        # answers of equal size are ranked by this evidence at the ``max_answers`` cut,
+        # not by their codes (which follow the candidates' ids)
+        self.rank_weight_ = np.asarray(init_weight, dtype=np.float64)
+        groups = _Groups(answers, problem, X, self.rank_weight_)
         m = X.shape[1]
         resid = X - groups.means[groups.row]
         within = resid.T @ resid / max(X.shape[0] - groups.size, 1)
@@ -179,7 +184,8 @@ class AnswerGroupModel(BaseEstimator):
         """Per row: the posterior probability that the row's answer is correct."""
         if not hasattr(self, "mean_shift_"):
             raise NotFittedError("AnswerGroupModel is not fitted; call fit first")
-        groups = _Groups(answers, problem, np.asarray(X, dtype=np.float64))
+        groups = _Groups(answers, problem, np.asarray(X, dtype=np.float64),
+                         getattr(self, "rank_weight_", None))
         post, _ = self._e_step(groups, _popularity_features(groups, self.use_popularity),
                                level=self.problem_level == "factor")
         return post[groups.row]
@@ -294,9 +300,12 @@ class AnswerGroupModel(BaseEstimator):
 
 class _Groups:
     """The answer groups of a table: row -> group, group sizes, owning problem, mean
-    feature vector; answers of each problem ordered by size (largest first)."""
+    feature vector; answers of each problem ordered by size (largest first), answers
+    of one size by their mean feature vector times ``rank_weight`` (largest first), so
+    that the order never depends on the answers' codes or the candidates' ids."""
 
-    def __init__(self, answers: np.ndarray, problem: np.ndarray, X: np.ndarray):
+    def __init__(self, answers: np.ndarray, problem: np.ndarray, X: np.ndarray,
+                 rank_weight: np.ndarray | None = None):
         _, self.row, counts = np.unique(np.asarray(answers), return_inverse=True,
                                         return_counts=True)
         self.counts = counts.astype(np.float64)
@@ -309,7 +318,10 @@ class _Groups:
         self.means = np.zeros((self.size, X.shape[1]))
         np.add.at(self.means, self.row, X)
         self.means /= self.counts[:, None]
-        self.order = np.lexsort((-self.counts, self.owner))  # by problem, largest first
+        evidence = (np.zeros(self.size) if rank_weight is None
+                    else self.means @ np.asarray(rank_weight, dtype=np.float64))
+        # by problem, largest first, then most supported first
+        self.order = np.lexsort((-evidence, -self.counts, self.owner))
         self.first = np.concatenate([[0], np.cumsum(self.n_answers)])
         self.total = np.bincount(self.owner, self.counts, self.n_problems)[self.owner]
 

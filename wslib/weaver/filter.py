@@ -13,7 +13,8 @@ A verifier is dropped when it is
 * ``duplicate of X``: its Spearman correlation with an already kept verifier
   ``X`` is at least ``max_correlation`` in absolute value (two checkpoints of
   one reward model would otherwise count twice in a conditionally independent
-  model). Of a pair, the verifier with fewer missing scores is kept. Members of
+  model). Of a pair, the verifier with fewer missing scores is kept (equal
+  coverage: the first name in sorted order, whatever the columns' order). Members of
   one declared ``family`` are not duplicates of each other while the verifiers
   left span :data:`~wslib.weaver.factor.MIN_MASKED_FAMILIES` families or more:
   the family-masked factor model (:mod:`wslib.weaver.factor`) counts a family
@@ -115,7 +116,11 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
     alive = np.array([name not in reasons for name in names])
     if max_correlation < 1.0 and alive.sum() > 1:
         rho = rank_correlation(scores, ranks)
-        order = np.argsort(-n_obs, kind="stable")  # keep the better-covered of a pair
+        # keep the better-covered of a pair; equal coverage: the first name in sorted
+        # order, so the choice never depends on the order of the columns
+        by_name = np.argsort(np.argsort(np.array([str(n) for n in names]), kind="stable"),
+                             kind="stable")
+        order = np.lexsort((by_name, -n_obs))
         close = np.abs(rho) >= max_correlation
         twins = _duplicates(close, alive, order)
         if families is not None:  # pairs of one family: the model handles their shared errors

@@ -127,7 +127,18 @@ class VerifierTable:
         """Validate a long frame; see :func:`read_table` for the parameters."""
         if len(df) == 0:
             raise ValueError("the verifier table has zero rows")
-        if any(_is_list_column(df[c]) for c in df.columns):
+        lists = [c for c in df.columns if _is_list_column(df[c])]
+        if lists:
+            if candidate is not None and candidate in df.columns:
+                # a long table (one row per candidate) with list cells, e.g. a process
+                # reward model's step scores: exploding it as Weaver's layout would read
+                # the steps as candidates and drop the other columns
+                raise ValueError(
+                    f"columns {lists[:5]} hold lists in a table with a candidate column "
+                    f"{candidate!r} (one row per candidate); lists are read only in Weaver's "
+                    "one-row-per-problem layout (one entry per sample). Reduce step scores "
+                    "to numbers, e.g. prm_min, prm_mean, prm_last (read as one process "
+                    "reward model's family)")
             df = from_weaver_layout(df)
             if problem not in df.columns:
                 problem = "problem_id"
@@ -282,6 +293,12 @@ def from_weaver_layout(df: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"{empty.size} problem rows have no candidates (every list column "
                          f"empty or missing), e.g. row {int(empty[0])}; drop them or give "
                          "their samples")
+    scalar = [c for c in df.columns if c not in list_cols and c not in _TEXT_COLUMNS
+              and c != "problem_id"]
+    if scalar:  # one value per problem: not a score of each sample
+        warnings.warn(f"columns {scalar[:10]} hold one value per problem, not a list with one "
+                      "value per sample, and are not used", IgnoredColumnWarning,
+                      stacklevel=user_stacklevel())
     if "problem_id" in df.columns:
         pid = df["problem_id"].to_numpy()
     else:

@@ -77,7 +77,8 @@ from wslib.weaver.io import VerifierTable
 from wslib.weaver.metrics import expected_accuracy
 from wslib.weaver.binary_moment import BinaryMomentModel
 from wslib.weaver.gaussian_factor import GaussianFactorModel
-from wslib.weaver.normalize import ScoreNormalizer, center_per_problem, fill_by_regression
+from wslib.weaver.normalize import (ScoreNormalizer, center_per_problem,
+                                     fill_by_regression, rank_normalize)
 from wslib.weaver.select import AGGREGATES, lexicographic_score, segment_argmax
 
 __all__ = ["DevSetWarning", "MODES", "REPRESENTATIONS", "SmallTableWarning", "Weaver"]
@@ -356,14 +357,29 @@ class Weaver(BaseEstimator):
                           "verifiers rank candidates well; the label-free selection is kept",
                           DevSetWarning, stacklevel=user_stacklevel())
             return
+        if mixed.sum() < 2:
+            # cross-validation over problems needs two: with one, every fold would train
+            # on no contrast at all and the penalty would be picked on nothing
+            warnings.warn(f"only one of the {int(dev_mask.sum())} dev problems holds both a "
+                          "correct and an incorrect candidate: choosing the dev model's "
+                          "penalty by cross-validation over problems needs two or more; the "
+                          "label-free selection is kept (the dev labels set the class "
+                          f"balance, {self.class_balance_:.3f})", DevSetWarning,
+                          stacklevel=user_stacklevel())
+            return
         if single:
             warnings.warn(f"{single} of {int(dev_mask.sum())} dev problems have only correct "
                           "or only incorrect candidates: they set the class balance, not the "
                           "verifier weights", DevSetWarning, stacklevel=user_stacklevel())
         # a near-duplicate counts twice in the label-free model, not in a regression:
         # the dev model keeps it (its contrast with its twin can carry signal)
-        self.dev_verifiers_ = [v for v in table.verifiers if v not in self.dropped_
-                               or self.dropped_[v].startswith("duplicate of")]
+        # an exact copy (the same ranks, or their mirror) has no contrast with its twin:
+        # it would only halve that verifier's penalty, so it stays out
+        copies = _exact_copies(table, self.verifiers_,
+                               [v for v, why in self.dropped_.items()
+                                if why.startswith("duplicate of")])
+        self.dev_verifiers_ = [v for v in table.verifiers if v not in copies and (
+            v not in self.dropped_ or self.dropped_[v].startswith("duplicate of"))]
         self.dev_normalizer_ = ScoreNormalizer().fit(
             table.scores[:, [table.verifiers.index(v) for v in self.dev_verifiers_]])
         X = self._dev_input(table)
@@ -546,12 +562,13 @@ class Weaver(BaseEstimator):
     def select(self, table: VerifierTable | pd.DataFrame) -> np.ndarray:
         """The selected row of each problem (problems in sorted order): the best
         candidate, or (``aggregate_ == "answer"``) the best candidate of the answer most
-        probably correct; ties go to a random candidate (seeded by ``random_state``:
-        the same rows for the same table, whatever the input's row order). Rows are
+        probably correct; ties go to a random candidate (a key hashed from
+        ``random_state`` and the problem and candidate ids: the same pick whatever the
+        input's row order or the other problems in the table). Rows are
         positions in the input: in a ``VerifierTable``'s sorted order, or in a
         DataFrame's own order (``df.iloc[weaver.select(df)]``)."""
         source, table = table, _as_table(table)
-        tie_break = np.random.default_rng(self.random_state).random(table.problem.size)
+        tie_break = _tie_keys(table, self.random_state)
         rows = segment_argmax(self._selection_score(table), table.starts, tie_break)
         return rows if not isinstance(source, pd.DataFrame) else table.frame_index[rows]
 
@@ -611,12 +628,61 @@ def _in_input_order(source, table: VerifierTable, per_row: np.ndarray) -> np.nda
     return out
 
 
+def _tie_keys(table: VerifierTable, seed: int) -> np.ndarray:
+    """Per row, a key uniform in [0, 1) hashed from ``seed`` and the row's problem and
+    candidate ids (SplitMix64's finaliser over pandas' stable hashes of the ids), so that
+    a tie is broken the same way whatever the row order or the rest of the table.
+
+    >>> t = VerifierTable.from_frame(pd.DataFrame({"problem_id": [1, 1, 2], "candidate_id":
+    ...                                            ["a", "b", "a"], "v": [0.0, 0.0, 1.0]}))
+    >>> keys = _tie_keys(t, 0)
+    >>> bool(((keys >= 0) & (keys < 1)).all() and keys[0] != keys[2])
+    True
+    """
+    def ids(values: np.ndarray) -> np.ndarray:
+        return pd.util.hash_array(np.asarray(values, dtype=object).astype(str))
+
+    with np.errstate(over="ignore"):
+        h = (ids(table.problem_ids)[table.problem] * np.uint64(0x9E3779B97F4A7C15)
+             ^ ids(table.candidate_ids) ^ np.uint64(seed & 0xFFFFFFFFFFFFFFFF))
+        for shift, mult in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+            h = (h ^ (h >> np.uint64(shift))) * np.uint64(mult)
+        h ^= h >> np.uint64(31)
+    return (h >> np.uint64(11)).astype(np.float64) / float(2 ** 53)
+
+
+def _exact_copies(table: VerifierTable, kept: list[str], candidates: list[str]) -> set[str]:
+    """The ``candidates`` whose within-column ranks equal, or mirror, those of a ``kept``
+    verifier on every row (missing on the same rows): a strictly monotone transform
+    of it, which holds no information beside it."""
+    if not candidates:
+        return set()
+    U = rank_normalize(table.scores[:, [table.verifiers.index(v) for v in kept + candidates]])
+    ref, missing = U[:, :len(kept)], np.isnan(U)
+    out = set()
+    for j, name in enumerate(candidates):
+        u, gone = U[:, len(kept) + j], missing[:, len(kept) + j]
+        for k in range(len(kept)):
+            if not np.array_equal(gone, missing[:, k]):
+                continue
+            r, seen = ref[:, k], ~gone
+            if np.allclose(u[seen], r[seen], rtol=0.0, atol=1e-12) or np.allclose(
+                    u[seen], 1.0 - r[seen], rtol=0.0, atol=1e-12):
+                out.add(name)
+                break
+    return out
+
+
 def _dev_problems(table: VerifierTable, dev) -> np.ndarray:
     """Boolean mask over the sorted problems named in ``dev`` (problem ids, whose labels
     may be read); ids absent from the table are ignored with a warning."""
     if table.labels is None:
         raise ValueError("dev names labelled problems, but the table has no labels column")
+    if isinstance(dev, (set, frozenset)):
+        dev = list(dev)
     wanted = pd.Index(np.asarray(dev).ravel()).unique()
+    if wanted.empty:  # nothing to learn from: the class balance would be NaN
+        raise ValueError("dev names no problem; pass dev=None for the label-free fit")
     index = pd.Index(table.problem_ids)
     found = index.get_indexer(wanted)
     if (found < 0).any():
