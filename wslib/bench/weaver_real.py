@@ -71,6 +71,10 @@ def real_records(name: str, path: Path, dev_seeds: int) -> list[dict[str, Any]]:
     if table.labels is None:
         print(f"skipping {name}: no correctness column")
         return []
+    if not table.labelled.all():
+        print(f"skipping {name}: {int((~table.labelled).sum())} problems have a candidate "
+              "without a label, and every reference reads them all")
+        return []
     y = table.labels.astype(np.float64)
     common = dict(suite=SUITE, n_problems=table.n_problems, n_rows=int(y.size),
                   n_verifiers=len(table.verifiers), share_correct=float(y.mean()),

@@ -14,11 +14,14 @@ without gold, and writes to ``DIR``:
   (expected over tied candidates), ``selected_accuracy`` (of the rows in
   ``selected.csv``), ``pass_at_1``, ``majority_vote``, ``naive_mean``,
   ``best_single_verifier``, ``oracle_pass_at_n`` and more (see
-  :mod:`wslib.weaver.metrics`), on the problems *outside* the dev set when there is one.
+  :mod:`wslib.weaver.metrics`), on the labelled problems *outside* the dev set when
+  there is one. A missing label is unknown: a table may be labelled on its dev
+  problems only (then no metrics are written).
 
 With a few labelled problems, ``--dev FILE`` (one problem id per line: the problems
-whose labels may be read) or ``--dev-fraction F`` (that share of the problems, drawn
-with ``--seed``; their ids are written to ``dev.txt``) fits Weaver's dev mode;
+whose labels may be read) or ``--dev-fraction F`` (that share of the labelled
+problems, drawn with ``--seed``; their ids are written to ``dev.txt``) fits Weaver's
+dev mode;
 ``selected.csv`` then marks the dev problems in a ``dev`` column.
 
 ``DIR`` must be a new or empty folder; ``--force`` lets a folder holding a previous
@@ -184,7 +187,8 @@ def run(args: argparse.Namespace) -> int:
           f"{weaver.class_balance_:.3f}")
     if dev is not None:
         print(f"dev set: {int(dev.sum())} labelled problems; selection by the "
-              f"{weaver.selector_} model; metrics on the other {int((~dev).sum())} problems")
+              f"{weaver.selector_} model; metrics on the other "
+              f"{int((~dev & table.labelled).sum())} labelled problems")
     log_odds = weaver.decision_function(table)
     rows = weaver.select(table)
     selected = selection_frame(table, rows, log_odds)
@@ -201,12 +205,14 @@ def run(args: argparse.Namespace) -> int:
     if args.dev_fraction is not None:
         dev_ids = "".join(f"{p}\n" for p in table.problem_ids[dev])  # as --dev reads them
         writers["dev.txt"] = lambda p: p.write_text(dev_ids, encoding="utf-8")
-    if table.labels is not None:
-        scored = None if dev is None else ~dev
+    outside = np.ones(table.n_problems, dtype=bool) if dev is None else ~dev
+    if table.labels is not None and not (table.labelled & outside).any():
+        print("no problem outside the dev set is labelled: no metrics")
+    elif table.labels is not None:  # scored: the labelled problems outside the dev set
         metrics = selection_metrics(table, scores=weaver.selection_score(table),
-                                    problems=scored)
-        chosen = rows if scored is None else rows[scored]
-        metrics.update(selected_accuracy=float(table.labels[chosen].mean()), mode=args.mode,
+                                    problems=outside)
+        scored = table.labelled & outside
+        metrics.update(selected_accuracy=float(table.labels[rows[scored]].mean()), mode=args.mode,
                        aggregate=weaver.aggregate_, n_verifiers_kept=len(weaver.verifiers_),
                        n_dev_problems=0 if dev is None else int(dev.sum()),
                        selector=weaver.selector_, seed=args.seed)
@@ -232,10 +238,14 @@ def _dev_problems(args: argparse.Namespace, table) -> np.ndarray | None:
         if not 0.0 < args.dev_fraction < 1.0:
             raise ValueError(f"--dev-fraction must lie strictly between 0 and 1, got "
                              f"{args.dev_fraction}")
-        n = table.n_problems
-        mask = np.zeros(n, dtype=bool)
+        labelled = np.flatnonzero(table.labelled)  # drawn among the labelled problems
+        if not labelled.size:
+            raise ValueError("--dev-fraction draws labelled problems, and no problem has a "
+                             "label on every candidate")
+        mask = np.zeros(table.n_problems, dtype=bool)
         mask[np.random.default_rng(args.seed).choice(
-            n, max(1, int(round(args.dev_fraction * n))), replace=False)] = True
+            labelled, max(1, int(round(args.dev_fraction * labelled.size))),
+            replace=False)] = True
         return mask
     if not args.dev.exists():
         raise ValueError(f"--dev file {args.dev} does not exist")

@@ -83,7 +83,8 @@ class VerifierTable:
     verifiers : list of str
         Verifier (column) names.
     labels : int8 array (n,) or None
-        1 when the candidate is correct.
+        1 when the candidate is correct, 0 when not, -1 where unknown (a missing
+        cell: e.g. only the dev problems labelled).
     answers : int64 array (n,) or None
         Code of the candidate's final answer; equal codes in a problem are the same answer.
     frame_index : int64 array (n,)
@@ -112,6 +113,14 @@ class VerifierTable:
     def sizes(self) -> np.ndarray:
         """Number of candidates of each problem."""
         return np.diff(self.starts)
+
+    @property
+    def labelled(self) -> np.ndarray:
+        """Boolean mask over the problems: those whose every candidate has a label (all
+        of them when the table has no unknown label; none without a labels column)."""
+        if self.labels is None:
+            return np.zeros(self.n_problems, dtype=bool)
+        return np.minimum.reduceat(self.labels, self.starts[:-1]) >= 0
 
     def with_scores(self, scores: np.ndarray, verifiers: list[str]) -> VerifierTable:
         """The same rows with other score columns (e.g. after filtering)."""
@@ -215,8 +224,10 @@ def read_table(source: str | Path | pd.DataFrame, **kwargs) -> VerifierTable:
         Candidate-id column (default ``candidate_id``); ``None`` numbers the
         candidates of a problem in order of appearance (then row order matters).
     answer, labels : str, "auto" or None
-        Final-answer column and 0/1 correctness column; ``"auto"`` takes the first
-        of :data:`ANSWER_COLUMNS` / :data:`LABEL_COLUMNS` present, ``None`` none.
+        Final-answer column and 0/1 correctness column (a missing cell is an unknown
+        label, ``-1``: label only the problems you may read, e.g. the dev set);
+        ``"auto"`` takes the first of :data:`ANSWER_COLUMNS` / :data:`LABEL_COLUMNS`
+        present, ``None`` none.
     verifiers : list of str, optional
         Verifier columns; by default every numeric column that is not an id,
         answer or label column, nor named like one (:data:`ANSWER_COLUMNS`,
@@ -399,13 +410,15 @@ def _to_scores(col: pd.Series, name: str) -> np.ndarray:
 
 
 def _to_labels(col: pd.Series, name: str) -> np.ndarray:
+    """0/1 (or boolean) correctness; a missing cell is an unknown label, ``-1``."""
     values = pd.to_numeric(col.astype(object).where(col.notna()).replace({True: 1, False: 0}),
                            errors="coerce")
-    bad = np.flatnonzero(~values.isin([0, 1]).to_numpy())
+    known = col.notna().to_numpy()
+    bad = np.flatnonzero(known & ~values.isin([0, 1]).to_numpy())
     if bad.size:
         raise ValueError(f"labels column {name!r} must be 0/1 (or boolean); row {bad[0]} holds "
                          f"{_plain(col.iloc[bad[0]])!r} ({bad.size} bad rows)")
-    return values.to_numpy(dtype=np.int8)
+    return np.where(known, values.fillna(-1).to_numpy(), -1).astype(np.int8)
 
 
 def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -148,13 +148,16 @@ def selection_metrics(table: VerifierTable | pd.DataFrame, selected: np.ndarray 
     problems in sorted order, as :meth:`Weaver.select` returns them) are rows already
     picked; a row that is not a candidate of its problem raises ``ValueError``.
     ``problems`` (a boolean mask over the sorted problems, or their indices) scores
-    only those problems, e.g. the ones outside a labelled dev set.
+    only those problems, e.g. the ones outside a labelled dev set. A problem with an
+    unknown label (``-1``) on any candidate is left out, and counted as
+    ``n_unlabelled_problems``.
     """
     frame = table if isinstance(table, pd.DataFrame) else None
     table = read_table(table) if frame is not None else table
     if table.labels is None:
         raise ValueError("metrics need a correctness column (labels=...)")
-    keep = _problem_mask(table, problems)
+    asked = _problem_mask(table, problems)
+    keep = _labelled_mask(table, asked)
     y = table.labels.astype(np.float64)
     first = table.starts[:-1]
     base = baseline_scores(table)
@@ -166,6 +169,8 @@ def selection_metrics(table: VerifierTable | pd.DataFrame, selected: np.ndarray 
         "oracle_pass_at_n": float(np.maximum.reduceat(y, first)[keep].mean()),
         "pass_at_1": float((np.add.reduceat(y, first) / table.sizes)[keep].mean()),
     }
+    if (asked & ~keep).any():
+        out["n_unlabelled_problems"] = int((asked & ~keep).sum())
     for name in ("majority_vote", "naive_mean"):
         values = base[name]
         out[name] = None if values is None else float(
@@ -199,6 +204,16 @@ def _problem_mask(table: VerifierTable, problems) -> np.ndarray:
     if not mask.any():
         raise ValueError("no problem left to score")
     return mask
+
+
+def _labelled_mask(table: VerifierTable, keep: np.ndarray) -> np.ndarray:
+    """``keep`` without the problems that have an unknown label (-1) on a candidate;
+    ``ValueError`` when none is left."""
+    keep = keep & table.labelled
+    if not keep.any():
+        raise ValueError("none of the problems to score has a label on every candidate "
+                         "(a missing label is unknown)")
+    return keep
 
 
 def _in_sorted_order(table: VerifierTable, scores, from_frame: bool) -> np.ndarray:
@@ -256,11 +271,12 @@ def verifier_statistics(table: VerifierTable) -> dict[str, float]:
     """
     if table.labels is None:
         raise ValueError("verifier statistics need a correctness column (labels=...)")
+    keep = _labelled_mask(table, np.ones(table.n_problems, dtype=bool))
     y = table.labels.astype(np.float64)
-    accuracy = expected_accuracy(table.scores, y, table.starts).mean(axis=0)
+    accuracy = expected_accuracy(table.scores, y, table.starts)[keep].mean(axis=0)
     rho = rank_correlation(center_per_problem(table.scores, table.starts))
     pairs = rho[~np.eye(rho.shape[0], dtype=bool)]
-    return {"sample_accuracy": float(y.mean()),
+    return {"sample_accuracy": float(y[keep[table.problem]].mean()),
             "verifier_accuracy_min": float(accuracy.min()),
             "verifier_accuracy_median": float(np.median(accuracy)),
             "verifier_accuracy_max": float(accuracy.max()),

@@ -129,5 +129,9 @@ def selection_frame(table: VerifierTable, rows: np.ndarray, score: np.ndarray) -
            "n_candidates": table.sizes, "score": np.asarray(score)[rows],
            "row": table.frame_index[rows]}
     if table.labels is not None:
-        out["correct"] = table.labels[rows].astype(np.int64)
+        correct = table.labels[rows].astype(np.int64)
+        if (correct < 0).any():  # an unknown label is written as missing
+            correct = pd.array(correct, dtype="Int64")
+            correct[correct < 0] = pd.NA
+        out["correct"] = correct
     return pd.DataFrame(out)

@@ -283,7 +283,11 @@ class Weaver(BaseEstimator):
                                  "labels, as the published code does; pass class_balance= "
                                  "(--class-balance) or use mode='label-free' (--mode "
                                  "label-free)")
-            faithful_prior = float(np.clip(table.labels.mean(), 0.01, 0.99))
+            known = table.labels[table.labels >= 0]
+            if not known.size:
+                raise ValueError("faithful mode takes the class balance from the correctness "
+                                 "labels, and none is known; pass class_balance=")
+            faithful_prior = float(np.clip(known.mean(), 0.01, 0.99))
         raw = self._normalizer_input(table.scores, table.starts, representation)
         self.normalizer_ = ScoreNormalizer(self._option("normalization"),
                                            skip_unit=self.mode == "faithful")
@@ -697,6 +701,11 @@ def _dev_problems(table: VerifierTable, dev) -> np.ndarray:
                       stacklevel=user_stacklevel())
     mask = np.zeros(table.n_problems, dtype=bool)
     mask[found[found >= 0]] = True
+    unknown = np.flatnonzero(mask & ~table.labelled)
+    if unknown.size:
+        raise ValueError(f"{unknown.size} dev problems have a candidate without a label "
+                         f"(a missing cell), e.g. {list(table.problem_ids[unknown[:5]])}: "
+                         "label every candidate of a dev problem")
     return mask
 
 
