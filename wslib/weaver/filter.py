@@ -116,11 +116,7 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
     alive = np.array([name not in reasons for name in names])
     if max_correlation < 1.0 and alive.sum() > 1:
         rho = rank_correlation(scores, ranks)
-        # keep the better-covered of a pair; equal coverage: the first name in sorted
-        # order, so the choice never depends on the order of the columns
-        by_name = np.argsort(np.argsort(np.array([str(n) for n in names]), kind="stable"),
-                             kind="stable")
-        order = np.lexsort((by_name, -n_obs))
+        order = _keep_first(n_obs, names)
         close = np.abs(rho) >= max_correlation
         twins = _duplicates(close, alive, order)
         if families is not None:  # pairs of one family: the model handles their shared errors
@@ -138,6 +134,18 @@ def filter_verifiers(scores: np.ndarray, names: list[str], *, max_mode_share: fl
             warnings.warn(f"verifier {name!r} dropped: {why}", VerifierDroppedWarning,
                           stacklevel=user_stacklevel())
     return keep, reasons
+
+
+def _keep_first(n_obs: np.ndarray, names: list[str]) -> np.ndarray:
+    """The columns in the order a duplicate pair is kept: the better covered first;
+    equal coverage, the first name in sorted order (never the order of the columns).
+
+    >>> _keep_first(np.array([5, 9, 9]), ["c", "b", "a"]).tolist()
+    [2, 1, 0]
+    """
+    by_name = np.argsort(np.argsort(np.array([str(n) for n in names]), kind="stable"),
+                         kind="stable")
+    return np.lexsort((by_name, -n_obs))
 
 
 def _duplicates(close: np.ndarray, alive: np.ndarray, order: np.ndarray) -> dict[int, int]:
