@@ -9,7 +9,7 @@ Every ``import`` counts, including those inside functions and under
 ``TYPE_CHECKING``: a lazy import is still a dependency. A part never imports a
 private name (``_name``) or a private module (``_module``) of another part;
 the package's own private modules at the bottom (``wslib._validation``,
-``wslib._spelling``) are the shared internals every part may use.
+``wslib._spelling``, ``wslib._keys``) are the shared internals every part may use.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "wslib"
 
 LAYERS: list[tuple[str, ...]] = [
     # leaves: import nothing else from wslib (device, metrics: only exceptions, _validation)
-    ("exceptions", "_validation", "_spelling", "device", "metrics", "classes", "persist"),
+    ("exceptions", "_validation", "_spelling", "_keys", "device", "metrics", "classes",
+     "persist"),
     ("kernels", "matrix", "vote_stats"),  # hot loops and the vote-matrix type
     ("lf", "apply", ""),  # "" is the wslib facade (wslib/__init__.py)
     ("analysis", "labelmodel", "datasets"),  # datasets build vote matrices with lf and apply
@@ -35,7 +36,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("bench", "cli", "quickstart", "compat", "__main__"),  # commands and adapters
 ]
 LAYER = {part: i for i, parts in enumerate(LAYERS) for part in parts}
-SHARED_PRIVATE = {"_validation", "_spelling"}
+SHARED_PRIVATE = {"_validation", "_spelling", "_keys"}
 
 
 class Import(NamedTuple):

@@ -65,3 +65,33 @@ def test_tied_classes_and_bad_input():
         model.score(np.array([[0, 1]]), np.array([0]), tie_break="coin")
     with pytest.raises(ValueError, match="unknown metric 'auc'"):
         model.score(np.array([[0, 1]]), np.array([0]), metric="auc")
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(2, 4), model=st.sampled_from([MajorityVote,
+                                                                                  LabelModel]))
+def test_random_tie_breaks_follow_the_rows_whatever_their_order_or_batch(seed, k, model):
+    from wslib.matrix import to_sparse
+
+    rng = np.random.default_rng(seed)
+    n, m = 60, 4
+    L = np.where(rng.random((n, m)) < 0.5, rng.integers(0, k, (n, m)), -1).astype(np.int8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = model(cardinality=k).fit(L)
+    pred = fitted.predict(L)
+    order = rng.permutation(n)
+    assert (fitted.predict(L[order]) == pred[order]).all()
+    assert (np.concatenate([fitted.predict(L[i:i + 7]) for i in range(0, n, 7)]) == pred).all()
+    assert (fitted.predict(to_sparse(L)) == pred).all()
+    assert fitted.score(L[order], pred[order], tie_break="random") == 1.0
+
+
+def test_random_tie_breaks_spread_over_the_tied_classes():
+    # 200 rows, each a tie: one LF votes 0 and another votes 1 (of 8 LFs, at random)
+    rng = np.random.default_rng(0)
+    L = np.full((200, 8), -1, dtype=np.int8)
+    for row in L:
+        row[rng.choice(8, 2, replace=False)] = [0, 1]
+    pred = MajorityVote().fit(L).predict(L)
+    assert 60 < (pred == 1).sum() < 140  # the distinct vote patterns draw independently

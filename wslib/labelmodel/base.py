@@ -53,8 +53,10 @@ from wslib._validation import (
 )
 from wslib.classes import check_classes, decode_labels, encode_labels
 from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning, user_stacklevel
+from wslib._keys import GOLDEN, mix, seed_hash, unit_interval
 from wslib.kernels import coverage_counts, row_coverage
-from wslib.matrix import VoteMatrix, check_votes, warn_unused_classes
+from wslib.kernels.jit import issparse
+from wslib.matrix import ABSTAIN, VoteMatrix, check_votes, warn_unused_classes
 from wslib.metrics import (PROBA_METRICS, check_labels, score_expected, score_predictions,
                            score_proba)
 from wslib.persist import check_format_version, read_archive, write_archive
@@ -89,24 +91,26 @@ if TYPE_CHECKING:
     from wslib.vote_stats import VoteStats
 
 __all__ = ["BaseLabelModel", "TIE_BREAKS", "SCORE_TIE_BREAKS", "FORMAT_VERSION", "break_ties",
-           "check_dev_set", "dev_class_balance", "tied_classes"]
+           "check_dev_set", "content_keys", "dev_class_balance", "tied_classes"]
 
 
-def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
-               prior: np.ndarray | None = None, tol: float = 1e-9) -> np.ndarray:
+def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator | None,
+               prior: np.ndarray | None = None, tol: float = 1e-9,
+               keys: np.ndarray | None = None) -> np.ndarray:
     """Arg-max of each row of ``proba`` with an explicit policy for ties.
 
-    ``random``: uniformly among the tied classes (seeded); ``first``: the lowest
-    class index; ``abstain``: ``-1``; ``prior``: the tied class with the largest
-    ``prior`` (then the lowest index).
+    ``random``: uniformly among the tied classes, by ``keys`` (``(n, k)`` uniform
+    keys, e.g. :func:`content_keys`) or keys drawn from ``rng`` by row position;
+    ``first``: the lowest class index; ``abstain``: ``-1``; ``prior``: the tied class
+    with the largest ``prior`` (then the lowest index).
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"unknown tie_break {tie_break!r}; choose one of {TIE_BREAKS}")
     tied = tied_classes(proba, tol)
     n_tied = tied.sum(axis=1)
     if tie_break == "random":
-        keys = rng.random(proba.shape) * tied
-        return keys.argmax(axis=1).astype(np.int64)
+        keys = rng.random(proba.shape) if keys is None else keys
+        return (keys * tied).argmax(axis=1).astype(np.int64)
     if tie_break == "prior" and prior is not None:
         keys = np.where(tied, prior[None, :] + 1.0, 0.0)
         return keys.argmax(axis=1).astype(np.int64)
@@ -114,6 +118,38 @@ def break_ties(proba: np.ndarray, tie_break: str, rng: np.random.Generator,
     if tie_break == "abstain":
         pred[n_tied > 1] = -1
     return pred
+
+
+def content_keys(L: VoteMatrix, k: int, seed: int, block: int = 1 << 14) -> np.ndarray:
+    """``(n, k)`` keys uniform in [0, 1) for breaking ties at random, hashed from
+    ``seed`` and each row's votes (which LF voted which class; abstains count for
+    nothing), as Snorkel's deterministic-hash ``"random"`` policy does: a row gets the
+    same keys whatever the order of the rows or the batch it comes in, and identical
+    rows get identical keys.
+
+    >>> L = np.array([[0, 1, -1], [1, 0, -1], [0, 1, -1]])
+    >>> keys = content_keys(L, 2, seed=0)
+    >>> bool((keys[0] == keys[2]).all() and (keys[0] != keys[1]).any())
+    True
+    """
+    n, m = L.shape
+    column = (np.arange(m, dtype=np.uint64) + np.uint64(1)) * GOLDEN
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        if issparse(L):
+            csr = L.tocsr()
+            rows = np.repeat(np.arange(n), np.diff(csr.indptr))
+            entry = mix(column[csr.indices] ^ mix(csr.data.astype(np.uint64) + GOLDEN))
+            np.bitwise_xor.at(h, rows[csr.data != ABSTAIN], entry[csr.data != ABSTAIN])
+        else:
+            for start in range(0, n, block):  # xor of the votes' hashes: order-free
+                votes = np.asarray(L[start:start + block])
+                entry = mix(column[None, :] ^ mix(votes.astype(np.uint64) + GOLDEN))
+                h[start:start + block] = np.bitwise_xor.reduce(
+                    np.where(votes != ABSTAIN, entry, np.uint64(0)), axis=1)
+        h = mix(h ^ seed_hash(seed))
+        cells = mix(h[:, None] ^ ((np.arange(k, dtype=np.uint64) + np.uint64(1)) * GOLDEN))
+    return unit_interval(cells)
 
 
 def tied_classes(proba: np.ndarray, tol: float = 1e-9) -> np.ndarray:
@@ -330,14 +366,20 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
     def predict(self, L, *, tie_break: str = "random") -> np.ndarray:
         """Hard labels (arg-max of :meth:`predict_proba`) with an explicit tie policy.
 
-        ``tie_break`` is one of ``"random"`` (seeded by ``random_state``),
-        ``"first"``, ``"prior"`` or ``"abstain"`` (returns ``-1`` on ties).
+        ``tie_break`` is one of ``"random"`` (keys hashed from ``random_state`` and
+        each row's votes, :func:`content_keys`: a row gets the same class in any row
+        order or batch), ``"first"``, ``"prior"`` or ``"abstain"`` (returns ``-1`` on
+        ties).
         """
-        proba = self.predict_proba(L)
-        rng = np.random.default_rng(self.random_state)
-        pred = break_ties(proba, tie_break, rng, prior=self.class_balance_)
+        L = self._validate_for_predict(L)
+        pred = self._hard_labels(L, self._predict_proba(L), tie_break)
         names = self._class_names()
         return pred if names is None else decode_labels(pred, names)
+
+    def _hard_labels(self, L: VoteMatrix, proba: np.ndarray, tie_break: str) -> np.ndarray:
+        keys = (content_keys(L, self.cardinality_, self.random_state)
+                if tie_break == "random" else None)
+        return break_ties(proba, tie_break, None, prior=self.class_balance_, keys=keys)
 
     def _class_names(self) -> list[str] | None:
         """The class names given to ``fit``, or ``None`` for plain class indices."""
@@ -368,9 +410,8 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         proba = self._predict_proba(L)
         if tie_break == "expected":
             return score_expected(y, tied_classes(proba), metric=metric)
-        pred = break_ties(proba, tie_break, np.random.default_rng(self.random_state),
-                          prior=self.class_balance_)
-        return score_predictions(y, pred, metric=metric, cardinality=self.cardinality_)
+        return score_predictions(y, self._hard_labels(L, proba, tie_break), metric=metric,
+                                 cardinality=self.cardinality_)
 
     def coverage(self, L) -> np.ndarray:
         """Boolean mask of items with at least one vote."""

@@ -65,6 +65,7 @@ from scipy.special import expit, ndtri
 from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
+from wslib._keys import GOLDEN, mix, unit_interval
 from wslib._spelling import other_spellings
 from wslib.exceptions import NotFittedError, WslibWarning, user_stacklevel
 from wslib._validation import check_bool, check_integer
@@ -647,12 +648,9 @@ def _tie_keys(table: VerifierTable, seed: int) -> np.ndarray:
         return pd.util.hash_array(np.asarray(values, dtype=object).astype(str))
 
     with np.errstate(over="ignore"):
-        h = (ids(table.problem_ids)[table.problem] * np.uint64(0x9E3779B97F4A7C15)
-             ^ ids(table.candidate_ids) ^ np.uint64(seed & 0xFFFFFFFFFFFFFFFF))
-        for shift, mult in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
-            h = (h ^ (h >> np.uint64(shift))) * np.uint64(mult)
-        h ^= h >> np.uint64(31)
-    return (h >> np.uint64(11)).astype(np.float64) / float(2 ** 53)
+        h = mix(ids(table.problem_ids)[table.problem] * GOLDEN ^ ids(table.candidate_ids)
+                ^ np.uint64(seed & 0xFFFFFFFFFFFFFFFF))
+    return unit_interval(h)
 
 
 def _exact_copies(table: VerifierTable, kept: list[str], candidates: list[str]) -> set[str]:
