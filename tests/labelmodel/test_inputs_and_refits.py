@@ -102,3 +102,10 @@ def test_frame_without_string_names_after_a_named_fit_is_read_by_position_with_a
                                           r"read by position"):
         proba = model.predict_proba(pd.DataFrame(votes))
     assert np.array_equal(proba, model.predict_proba(votes))
+
+
+def test_n_features_in_is_the_lf_count_after_fit_and_absent_before():
+    model = LabelModel()
+    assert not hasattr(model, "n_features_in_")
+    model.fit(np.array([[0, 1, -1], [1, 1, 0], [0, -1, 0]]))
+    assert model.n_features_in_ == model.n_sources_ == 3

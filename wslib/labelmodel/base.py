@@ -7,7 +7,8 @@ in :mod:`wslib.labelmodel` follows scikit-learn's estimator conventions:
 * ``__init__`` only stores hyper-parameters (``cardinality``, ``random_state``, ...);
 * ``fit(L, *, class_balance=None, y_dev=None, L_dev=None, classes=None)`` validates,
   learns and returns ``self``; learned state ends with ``_`` (``cardinality_``,
-  ``n_sources_``, ``classes_``, ``class_balance_`` and model-specific attributes);
+  ``n_sources_``, also read as scikit-learn's ``n_features_in_``, ``classes_``,
+  ``class_balance_`` and model-specific attributes);
 * ``classes=["HAM", "SPAM"]`` names the classes in index order: ``predict``
   then returns names (``None`` for an abstain) and ``score`` / ``y_dev`` take
   gold labels as names (see :mod:`wslib.classes`);
@@ -412,6 +413,11 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
             return score_expected(y, tied_classes(proba), metric=metric)
         return score_predictions(y, self._hard_labels(L, proba, tie_break), metric=metric,
                                  cardinality=self.cardinality_)
+
+    @property
+    def n_features_in_(self) -> int:
+        """scikit-learn's name for ``n_sources_``: the LF columns seen at fit."""
+        return self.n_sources_
 
     def coverage(self, L) -> np.ndarray:
         """Boolean mask of items with at least one vote."""
