@@ -378,8 +378,11 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         return pred if names is None else decode_labels(pred, names)
 
     def _hard_labels(self, L: VoteMatrix, proba: np.ndarray, tie_break: str) -> np.ndarray:
-        keys = (content_keys(L, self.cardinality_, self.random_state)
-                if tie_break == "random" else None)
+        keys = None
+        if tie_break == "random":  # keys only where a row ties: hashing costs more
+            keys = np.ones(proba.shape)  # than the arg-max (a row's one top class wins)
+            tied = np.flatnonzero(tied_classes(proba).sum(axis=1) > 1)
+            keys[tied] = content_keys(L[tied], self.cardinality_, self.random_state)
         return break_ties(proba, tie_break, None, prior=self.class_balance_, keys=keys)
 
     def _class_names(self) -> list[str] | None:
