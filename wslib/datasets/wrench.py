@@ -15,6 +15,7 @@ Example
 
 from __future__ import annotations
 
+import itertools
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -179,8 +180,12 @@ def _integer_table(path: Path, ids: list[str], rows: list[list], what: str) -> n
     """``rows`` as an int64 array; a value that is not a JSON number (a string, a
     boolean, a nested list), or a fractional, non-finite or huge one, is an error naming
     the file, item and column (never converted or truncated silently)."""
-    bad = next(((r, c) for r, row in enumerate(rows) for c, v in enumerate(row)
-                if isinstance(v, bool) or not isinstance(v, (int, float))), None)
+    # JSON values have exact types (a boolean is not an int here); the cell-by-cell
+    # search for the first bad one runs only when some value is not a number
+    bad = None
+    if not set(map(type, itertools.chain.from_iterable(rows))) <= {int, float}:
+        bad = next((r, c) for r, row in enumerate(rows) for c, v in enumerate(row)
+                   if type(v) not in (int, float))
     arr = None if bad is not None else np.array(rows, dtype=np.float64)
     if arr is not None and arr.size:
         wrong = ~np.isfinite(arr) | (arr != np.round(arr)) | (np.abs(arr) > 2.0 ** 53)
