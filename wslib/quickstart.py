@@ -110,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
     proba = mv.predict_proba(L_train)
     print("\nmajority-vote soft labels (first 5 training items):")
     head = pd.DataFrame(proba[:5], columns=[f"P({c})" for c in ds.label_names])
-    head.insert(0, "text", train.data["text"].iloc[:5].str.replace("\ufeff", "").str.slice(0, 50).to_numpy())
+    text = train.data["text"].iloc[:5].str.replace("\ufeff", "")  # byte-order marks
+    head.insert(0, "text", text.str.slice(0, 50).to_numpy())
     with pd.option_context("display.width", 120, "display.precision", 2):
         print(head.to_string(index=False))
     covered = float((L_train >= 0).any(axis=1).mean())

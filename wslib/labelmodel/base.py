@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from wslib._keys import GOLDEN, mix, seed_hash, unit_interval
 from wslib._spelling import other_spellings
 from wslib._validation import (
     CheckedParams,
@@ -54,7 +55,6 @@ from wslib._validation import (
 )
 from wslib.classes import check_classes, decode_labels, encode_labels
 from wslib.exceptions import CoverageWarning, NotFittedError, WslibWarning, user_stacklevel
-from wslib._keys import GOLDEN, mix, seed_hash, unit_interval
 from wslib.kernels import coverage_counts, row_coverage
 from wslib.kernels.jit import issparse
 from wslib.matrix import ABSTAIN, VoteMatrix, check_votes, warn_unused_classes
@@ -398,10 +398,10 @@ class BaseLabelModel(CheckedParams, BaseEstimator, ABC):
         ``tie_break="expected"`` (the default) scores the expected value over uniform
         random tie breaks (:func:`~wslib.metrics.score_expected`): no draw, so the score
         depends on neither ``random_state`` nor the order of the rows. The other
-        policies score :meth:`predict`'s hard labels; ``"random"`` draws by row
-        position. An abstain (``tie_break="abstain"``) is a wrong label, so
-        ``f1_micro`` equals ``accuracy``, not scikit-learn's micro-F1 over the classes
-        ``0..k-1``, which counts an abstain against recall only."""
+        policies score :meth:`predict`'s hard labels. An abstain
+        (``tie_break="abstain"``) is a wrong label, so ``f1_micro`` equals
+        ``accuracy``, not scikit-learn's micro-F1 over the classes ``0..k-1``, which
+        counts an abstain against recall only."""
         if tie_break not in SCORE_TIE_BREAKS:
             raise ValueError(f"unknown tie_break {tie_break!r}; choose one of "
                              f"{SCORE_TIE_BREAKS}")

@@ -206,12 +206,12 @@ def run(args: argparse.Namespace) -> int:
         dev_ids = "".join(f"{p}\n" for p in table.problem_ids[dev])  # as --dev reads them
         writers["dev.txt"] = lambda p: p.write_text(dev_ids, encoding="utf-8")
     outside = np.ones(table.n_problems, dtype=bool) if dev is None else ~dev
-    if table.labels is not None and not (table.labelled & outside).any():
+    scored = table.labelled & outside  # none without a labels column
+    if table.labels is not None and not scored.any():
         print("no problem outside the dev set is labelled: no metrics")
-    elif table.labels is not None:  # scored: the labelled problems outside the dev set
+    elif table.labels is not None:
         metrics = selection_metrics(table, scores=weaver.selection_score(table),
                                     problems=outside)
-        scored = table.labelled & outside
         metrics.update(selected_accuracy=float(table.labels[rows[scored]].mean()), mode=args.mode,
                        aggregate=weaver.aggregate_, n_verifiers_kept=len(weaver.verifiers_),
                        n_dev_problems=0 if dev is None else int(dev.sum()),
