@@ -29,11 +29,21 @@ def tables_dir(tmp_path):
 def test_tables_are_found_recursively_and_named_apart(tmp_path):
     for sub in ("a", "b/c"):
         (tmp_path / sub).mkdir(parents=True)
-        (tmp_path / sub / "t.csv").write_text("problem_id,candidate_id,v\n0,0,1\n")
+        (tmp_path / sub / "t.csv").write_text(f"problem_id,candidate_id,v\n0,0,{len(sub)}\n")
     (tmp_path / "notes.txt").write_text("not a table")
     assert [name for name, _ in real_tables([tmp_path])] == ["a/t", "c/t"]
     # a folder reached twice (the shared folder also given as --data) is read once
     assert [name for name, _ in real_tables([tmp_path, tmp_path / "b"])] == ["a/t", "c/t"]
+
+
+def test_a_copy_of_a_table_is_read_once(tmp_path, capsys):
+    for sub in ("shared", "data"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "t.csv").write_text("problem_id,candidate_id,v\n0,0,1\n")
+    (tmp_path / "data" / "u.csv").write_text("problem_id,candidate_id,v\n0,0,2\n")
+    assert [name for name, _ in real_tables([tmp_path / "shared", tmp_path / "data"])] \
+        == ["t", "u"]
+    assert "the same bytes as" in capsys.readouterr().out
 
 
 def test_real_suite_records(tables_dir, tmp_path, monkeypatch):

@@ -31,6 +31,7 @@ centred probit ranks of every verifier (0 where missing), plus, with answers,
 
 from __future__ import annotations
 
+import hashlib
 import time
 import warnings
 from pathlib import Path
@@ -57,9 +58,19 @@ _SUFFIXES = (".csv", ".parquet", ".jsonl")
 def real_tables(folders: list[Path]) -> list[tuple[str, Path]]:
     """(name, path) of every verifier table under ``folders`` (searched recursively);
     the name is the file's stem, prefixed by its folder when two stems collide. Paths
-    are resolved, so a file reached through two of the folders is listed once."""
+    are resolved, so a file reached through two of the folders is listed once, and a
+    file whose bytes equal an earlier one's (a copy of the shared table in ``--data``)
+    is left out and named."""
     paths = sorted({p.resolve() for folder in folders for p in Path(folder).rglob("*")
                     if p.suffix.lower() in _SUFFIXES and p.is_file()})
+    seen: dict[str, Path] = {}
+    for path in list(paths):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in seen:
+            print(f"skipping {path}: the same bytes as {seen[digest]}")
+            paths.remove(path)
+        else:
+            seen[digest] = path
     stems = [p.stem for p in paths]
     return [(f"{p.parent.name}/{p.stem}" if stems.count(p.stem) > 1 else p.stem, p)
             for p in paths]
