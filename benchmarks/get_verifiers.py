@@ -7,11 +7,12 @@ Usage, from the repository root::
                                        [--cache DIR] [--list]
 
 Writes one long-layout CSV per table into ``--out`` (columns ``problem_id``,
-``candidate_id``, ``label`` (0/1), then one column per verifier; missing scores
-are empty cells), with ``SOURCES.json`` and ``README.md`` recording repository,
-commit and path per table. The data are not committed
-(``benchmarks/verifier-data/`` is git-ignored): the JudgeBench outputs carry no
-licence.
+``candidate_id``, ``label`` (0/1), ``answer`` where the table has one, then one
+column per verifier; missing scores are empty cells), with ``SOURCES.json`` and
+``README.md`` recording repository, commit and path per table. The data are not
+committed (``benchmarks/verifier-data/`` is git-ignored): the JudgeBench outputs
+and the Multi-Agent Verification repository carry no licence, so those tables are
+not shipped and the benchmark reads them from ``--out``.
 
 * ``rewardmath``: the shared ``rewardmath.csv`` (``--shared``, built from RewardMATH's
   ``results/RewardMATH/*_reward.json``; its README gives the source), copied as is;
@@ -26,19 +27,37 @@ licence.
 * ``judgebench_rm``: JudgeBench's GPT-4o response pairs scored by its reward models
   (``outputs/*judge_name=reward_model*``); each response's score is the mean over
   the two orders in which the pair was judged.
+* ``mav_math``: Multi-Agent Verification's example run
+  (``runs/example_math_gemini-1.5-flash.zip``): 300 MATH problems, 16 solutions of
+  gemini-1.5-flash-001 each, with the extracted final answer and the True/False
+  verdicts of 6 aspect verifiers (gpt-4o-mini on five aspects, gemini-1.5-flash on
+  one). A candidate is correct when the repository's own MATH grader
+  (``is_equiv`` of ``src/dataset_files/math_files/math_equivalence.py``) finds its
+  answer equal to the gold answer; the ``answer`` column is the answer normalised by
+  the same grader (``_strip_string``), empty when none was extracted (an empty
+  answer matches nothing). The grader is loaded from the repository at run time,
+  not copied here: the repository has no licence.
 
 Candidates of a problem are numbered in a seeded random order, so row order
 carries no information. Repositories are read with git, as in
 ``benchmarks/get_data.py``: a local git directory given with
 ``--repo owner/name=PATH``, else a blob-less clone from GitHub into ``--cache``.
 A table whose source cannot be read is reported and skipped; the exit code is then 1.
+
+Trusted input: ``mav_math`` runs the repository's grader (Python code read from the
+commit) to label and normalise the answers. Only run this script on repositories
+you trust; the grader is run here only, never by the library.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 import sys
+import types
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +77,11 @@ REWARDMATH, REWARDMATH_COMMIT = ("kimsh0507/RewardMATH_official",
 JUDGEBENCH, JUDGEBENCH_COMMIT = "ScalerLab/JudgeBench", "e2c52c284e735e139b3daa61c206ee208f36c461"
 REWARDBENCH_FOLDER, JUDGEBENCH_FOLDER = "results/Rewardbench", "outputs"
 JUDGEBENCH_FILES = "response_model=gpt-4o-2024-05-13,judge_name=reward_model,"
+MAV, MAV_COMMIT = ("Shalev-Lifshitz/MultiAgentVerification",
+                   "f1205c4315e13ebffc69b1f60963f71876da2294")
+MAV_ZIP = "runs/example_math_gemini-1.5-flash.zip"
+MAV_GRADER = "src/dataset_files/math_files/math_equivalence.py"
+MAV_PROBLEM = re.compile(r"solutions/problem_(\d+)\.json")
 SEED = 0
 KEYS = ["problem_id", "candidate_id", "label"]
 
@@ -116,6 +140,49 @@ def shuffle_candidates(frame: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
     out = frame.drop(columns="candidate_id", errors="ignore").assign(candidate_id=candidate)
     columns = KEYS + [c for c in out.columns if c not in KEYS]
     return out[columns].sort_values(["problem_id", "candidate_id"]).reset_index(drop=True)
+
+
+def load_grader(source: bytes, name: str = MAV_GRADER) -> types.ModuleType:
+    """The MATH grader as a module, from its source (code from the repository, run here:
+    trusted input only)."""
+    module = types.ModuleType("math_equivalence")
+    try:
+        exec(compile(source.decode(), name, "exec"), module.__dict__)  # noqa: S102 - trusted
+    except SyntaxError as exc:
+        raise ValueError(f"{name}: {exc}") from exc
+    return module
+
+
+def normalize_answer(answer: str | None, grader: object) -> str:
+    """An extracted answer as the grader compares it: its ``_strip_string`` of the answer,
+    or the answer as is where that fails (``is_equiv`` then compares raw strings too);
+    ``""`` for no answer. ``grader``: the module of :func:`load_grader` or a stand-in."""
+    if answer is None:
+        return ""
+    try:
+        return grader._strip_string(answer)
+    except Exception:  # noqa: BLE001 - the grader's own fallback
+        return answer
+
+
+def mav_rows(problem: dict, problem_id: int, grader: object) -> list[dict]:
+    """The candidates of one Multi-Agent Verification problem file, in file order: label
+    by the grader's ``is_equiv`` against the gold answer (0 without an answer), the
+    normalised answer, and each verifier's approval as 0/1 (absent: missing)."""
+    solutions, answers = problem["solutions"], problem["extracted_answers"]
+    approvals = problem["all_solution_vera_approvals"]
+    if problem.get("dataset_name") != "math" or not len(solutions) == len(answers) == \
+            len(approvals):
+        raise ValueError(f"problem {problem_id}: dataset {problem.get('dataset_name')!r}, "
+                         f"{len(solutions)} solutions, {len(answers)} answers, "
+                         f"{len(approvals)} approval sets")
+    rows = []
+    for answer, approval in zip(answers, approvals):
+        correct = answer is not None and bool(grader.is_equiv(answer, problem["correct_answer"]))
+        rows.append({"problem_id": problem_id, "label": int(correct),
+                     "answer": normalize_answer(answer, grader),
+                     **{v: int(bool(ok)) for v, ok in approval.items()}})
+    return rows
 
 
 # ------------------------------------------------------------------------ tables
@@ -237,6 +304,26 @@ def judgebench_rm(tree: GitTree) -> pd.DataFrame:
     return shuffle_candidates(frame)
 
 
+def mav_math(tree: GitTree) -> pd.DataFrame:
+    """Multi-Agent Verification's MATH run: a row per (problem, solution), labelled and
+    normalised by the repository's grader (:func:`mav_rows`), verifier columns sorted by
+    name; problems numbered by their file names."""
+    grader = load_grader(tree.read(MAV_GRADER))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(tree.read(MAV_ZIP)))
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"{MAV_ZIP}: {exc}") from exc
+    files = {int(m[1]): name for name in archive.namelist() if (m := MAV_PROBLEM.fullmatch(name))}
+    if not files:
+        raise FileNotFoundError(f"no solutions/problem_<i>.json in {MAV_ZIP}")
+    rows = [row for pid in sorted(files)
+            for row in mav_rows(json.loads(archive.read(files[pid])), pid, grader)]
+    frame = pd.DataFrame(rows)
+    verifiers = sorted(c for c in frame.columns if c not in ("problem_id", "label", "answer"))
+    frame[verifiers] = frame[verifiers].astype("Int64")
+    return shuffle_candidates(frame[["problem_id", "label", "answer", *verifiers]])
+
+
 @dataclass(frozen=True)
 class Table:
     """One table: the repository, commit and path its scores come from, and how it is
@@ -272,6 +359,11 @@ TABLES: dict[str, Table] = {
         JUDGEBENCH, JUDGEBENCH_COMMIT, f"{JUDGEBENCH_FOLDER}/*{JUDGEBENCH_FILES}*.jsonl",
         judgebench_rm, "GPT-4o response pairs; each score the mean over both orders of the "
                        "pair; no licence"),
+    "mav_math": Table(
+        MAV, MAV_COMMIT, f"{MAV_ZIP}: solutions/problem_*.json", mav_math,
+        "300 MATH problems x 16 gemini-1.5-flash-001 solutions, 6 yes/no verifiers, answer "
+        f"column; labelled and normalised by the repository's grader ({MAV_GRADER}, run at "
+        "build time); no licence"),
 }
 
 
@@ -285,7 +377,7 @@ def write_table(data: pd.DataFrame | bytes, file: Path) -> dict[str, int]:
         data.to_csv(file, index=False)
     frame = pd.read_csv(file)
     return {"problems": int(frame["problem_id"].nunique()), "rows": len(frame),
-            "verifiers": len(frame.columns) - len(KEYS)}
+            "verifiers": len(frame.columns.difference(KEYS + ["answer"]))}
 
 
 def build(names: list[str], out: Path, shared: Path, local: dict[str, Path], cache: Path
