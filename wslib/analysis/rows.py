@@ -19,7 +19,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from wslib._validation import frame_columns
 from wslib.analysis.summary import _names, _prepare
+from wslib.apply.api import input_rows
 from wslib.kernels import row_vote_counts
 from wslib.matrix import ABSTAIN, to_dense
 
@@ -63,12 +64,7 @@ def lf_column(lf: Any, lfs: Sequence[Any] | None, m: int) -> int:
 
 
 def _frame(data: Any, n: int) -> pd.DataFrame | pa.Table:
-    if isinstance(data, Mapping):
-        data = pd.DataFrame({str(k): list(v) if getattr(v, "ndim", 1) > 1 else v
-                             for k, v in data.items()})
-    if not isinstance(data, (pd.DataFrame, pa.Table)):
-        raise TypeError(f"data must be a pandas DataFrame, a pyarrow Table or a dict of "
-                        f"columns, got {type(data).__name__}")
+    data = input_rows(data)  # a dict's rows in the order apply_lfs gave L's rows
     if len(data) != n:
         raise ValueError(f"data has {len(data)} rows but L has {n}: pass the rows L was "
                          "computed from, in the same order")
@@ -99,7 +95,8 @@ def lf_examples(L: Any, data: Any, lf: Any, which: str = "fires", y: Any = None,
     L : vote matrix, shape (n_items, n_lfs)
         Dense or sparse, as ``apply_lfs`` returns it.
     data : pandas DataFrame, pyarrow Table or dict of columns
-        The rows ``L`` was computed from, in the same order.
+        The rows ``L`` was computed from, in the same order; a dict is read as
+        ``apply_lfs`` reads it (:func:`~wslib.apply.input_rows`).
     lf : int, str or LabelingFunction
         A column index of ``L``, or an LF or its name (then ``lfs`` is needed).
     which : {"fires", "conflicts", "wrong", "abstains"}

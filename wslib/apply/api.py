@@ -35,7 +35,7 @@ from wslib.exceptions import LFFaultWarning, WslibWarning, user_stacklevel
 from wslib.lf.core import LabelingFunction, with_classes
 from wslib.matrix import VoteMatrix, infer_cardinality, to_sparse, vote_dtype
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "apply_lfs"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "apply_lfs", "input_rows"]
 
 DEFAULT_CHUNK_SIZE = 65_536
 #: without row LFs, one process: chunks of up to this many rows, as long as a
@@ -219,6 +219,30 @@ def _to_pandas(table: pa.Table, start: int) -> pd.DataFrame:
     df = table.to_pandas()
     df.index = pd.RangeIndex(start, start + len(df))
     return df
+
+
+def input_rows(data: Any) -> pd.DataFrame | pa.Table:
+    """``data`` as the table whose row ``i`` is row ``i`` of :func:`apply_lfs`'s vote
+    matrix: a DataFrame or pyarrow Table as it is, a RecordBatch as a Table, and a dict
+    of columns read exactly as ``apply_lfs`` reads it (Series aligned to the first
+    Series' order, whose labels become the index).
+
+    >>> import pandas as pd
+    >>> input_rows({"a": pd.Series([1, 2], index=["y", "x"]),
+    ...             "b": pd.Series([20, 10], index=["x", "y"])})
+       a   b
+    y  1  10
+    x  2  20
+    """
+    if isinstance(data, (pd.DataFrame, pa.Table)):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    if isinstance(data, Mapping):
+        source = _DictSource(data)
+        return source.load((0, source.n_rows))[1]
+    raise TypeError(f"data must be a pandas DataFrame, a pyarrow Table or a dict of "
+                    f"columns, got {type(data).__name__}")
 
 
 def _source(data: Any, plan: CompiledLFs) -> _Source:

@@ -277,7 +277,9 @@ class _Faults:
         self.fault(j, i, problem, LFOutputError)
 
     def check_range(self, j: int, v: np.ndarray) -> np.ndarray:
-        """Validate integer votes of LF ``j``; invalid ones become abstains (or raise)."""
+        """Validate integer votes of LF ``j`` (any integer dtype, integral floats or
+        Python ints), compared as they are, never wrapped by a cast; invalid ones
+        become abstains (or raise)."""
         k = self.plan.cardinality
         top = (k - 1) if k is not None else MAX_CLASS
         bad = (v < ABSTAIN) | (v > top)
@@ -286,14 +288,25 @@ class _Faults:
             allowed = (f"-1..{top}" if k is not None else
                        f"-1 (abstain) .. {top} (the largest class index stored without "
                        "cardinality=; pass cardinality=k for more classes)")
-            self.bad_output(j, int(rows[0]), f"returned {int(v[rows[0]])}, outside {allowed}")
+            value = v[rows[0]]  # as returned: an integer, an integral float, a Python int
+            value = value.item() if isinstance(value, np.generic) else value
+            self.bad_output(j, int(rows[0]), f"returned {value!r}, outside {allowed}")
             self.counts[j] += len(rows) - 1
-            v = np.where(bad, ABSTAIN, v)
+            good, v = v[~bad], np.full(len(v), ABSTAIN, dtype=np.int64)
+            v[~bad] = good  # in range: exact in int64
         return v
 
 
+#: integer types that are not votes: booleans, and NumPy's timedelta (an integer subclass)
+_NOT_VOTES = (bool, np.bool_, np.timedelta64)
+
+
+def _is_vote_type(t: type) -> bool:
+    return issubclass(t, (int, np.integer)) and not issubclass(t, _NOT_VOTES)
+
+
 def _is_vote(v: Any) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+    return _is_vote_type(type(v))
 
 
 def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults,
@@ -320,8 +333,7 @@ def _row_votes(call: Callable[[Any], Any], xs: list, j: int, faults: _Faults,
                 _row_raised(exc, j, row(i), faults)
             failed[i] = exc
             vals.append(None)
-    if not failed and all(issubclass(t, (int, np.integer)) and not issubclass(t, (bool, np.bool_))
-                          for t in set(map(type, vals))):
+    if not failed and all(map(_is_vote_type, set(map(type, vals)))):
         try:
             return np.array(vals, dtype=np.int64).reshape(len(xs))
         except OverflowError:  # a vote beyond int64: named below
@@ -417,35 +429,43 @@ def _batch_votes(out: Any, j: int, index: pd.Index, faults: _Faults) -> np.ndarr
         out = out.to_numpy(zero_copy_only=False)  # nulls become NaN: reported as non-integer
     elif hasattr(out, "to_numpy"):
         out = out.to_numpy()
-    arr = np.asarray(out)
+    arr = _as_array(out)
     if arr.ndim != 1 or arr.shape[0] != n:
         faults.bad_output(j, None, f"returned output of shape {arr.shape}, expected ({n},): "
                                    "one vote per row of the chunk")
         return np.full(n, ABSTAIN, dtype=np.int64)
-    if arr.dtype.kind == "u" and arr.size and arr.max() > _INT64.max:  # would wrap to < 0
-        rows = np.flatnonzero(arr > _INT64.max)
-        faults.bad_output(j, int(rows[0]), f"returned {int(arr[rows[0]])}, outside -1 "
-                                           "(abstain) .. k-1")
-        faults.counts[j] += len(rows) - 1
-        arr = np.where(arr > _INT64.max, 0, arr).astype(np.int64)
-        arr[rows] = ABSTAIN
+    kind = arr.dtype.kind
+    if kind in "iu":  # the range is checked by check_range, in this dtype
         return arr
-    if arr.dtype.kind in "iu":
-        return arr.astype(np.int64, copy=False)
-    if arr.dtype.kind == "f":
+    if kind == "f":
         bad = ~np.isfinite(arr)
         bad[~bad] = arr[~bad] != np.round(arr[~bad])
-    else:  # bool, object, str: every row that is not an integer is bad
-        bad = np.fromiter((not _is_vote(v) for v in arr), dtype=bool, count=n)
+    elif kind == "O":  # integers, and integral floats as in a float array
+        bad = np.fromiter((not (_is_vote(v) or isinstance(v, float) and v.is_integer())
+                           for v in arr), dtype=bool, count=n)
+    else:  # bool, str, bytes, datetime, timedelta...: no row holds an integer vote
+        bad = np.ones(n, dtype=bool)
     if bad.any():
         rows = np.flatnonzero(bad)
         v = arr[rows[0]]
-        v = v.item() if isinstance(v, np.generic) else v
+        v = v.item() if isinstance(v, np.generic) and kind not in "mM" else v
         faults.bad_output(j, int(rows[0]), f"returned {v!r} ({arr.dtype} output), "
                                            "not an integer vote")
         faults.counts[j] += len(rows) - 1
-    good = np.where(bad, ABSTAIN, arr)
-    return good.astype(np.int64)
+    if bad.all():
+        return np.full(n, ABSTAIN, dtype=np.int64)
+    good = arr.copy()  # floats or Python ints, for check_range to compare as they are
+    good[bad] = ABSTAIN
+    return good
+
+
+def _as_array(out: Any) -> np.ndarray:
+    """A batch LF's output as an array; a list or tuple holding a bool stays an object
+    array (``np.asarray`` would turn ``True`` into the vote 1)."""
+    if isinstance(out, (list, tuple)) and \
+            any(issubclass(t, _NOT_VOTES) for t in set(map(type, out))):
+        return np.fromiter(out, dtype=object, count=len(out))
+    return np.asarray(out)
 
 
 def apply_chunk(plan: CompiledLFs, chunk: pd.DataFrame, *, errors: str = "raise",
@@ -706,13 +726,19 @@ class _FusedNumba:
         self.kernel = self._cache[key]
 
     def arrays(self, chunk: pd.DataFrame) -> list[np.ndarray]:
+        """The LFs' columns as contiguous NumPy arrays; a column whose dtype numba cannot
+        compute with raises ``TypeError`` naming it and the LFs that read it."""
         out = []
         for c in self.columns:
             s = chunk[c]
+            users = [lf.name for lf in self.lfs if c in lf.columns]
             if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
-                users = [lf.name for lf in self.lfs if c in lf.columns]
                 raise TypeError(f"numba LF(s) {users} read column {c!r}, which has "
                                 f"non-numeric dtype {s.dtype}; use a row or batch LF")
+            if s.dtype == np.float16:  # numba has the type but no arithmetic on it
+                raise TypeError(f"numba LF(s) {users} read column {c!r}, whose dtype float16 "
+                                f"numba does not support; cast it first "
+                                f"(df[{c!r}].astype('float32')) or use a row or batch LF")
             arr = s.to_numpy() if isinstance(s.dtype, np.dtype) else \
                 s.to_numpy(dtype=np.float64, na_value=np.nan)
             out.append(np.ascontiguousarray(arr))

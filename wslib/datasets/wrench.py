@@ -257,8 +257,10 @@ def write_wrench(path: str | Path, splits: Mapping[str, Split | tuple[VoteMatrix
     ``0..n-1`` with no data; ``y = -1`` is written as an unknown (``null``)
     label; ``data`` cells are written as JSON values that read back as written
     (floats at full precision, timestamps as ISO 8601 text, missing as ``null``).
-    Votes and labels are checked against ``label_names`` first, with
-    an error naming the split, row and column; ``path`` is created.
+    JSON has no infinity: a ``±inf`` cell raises ``ValueError`` naming the split,
+    row and column. Votes and labels are checked against ``label_names`` first,
+    with an error naming the split, row and column; nothing is written until every
+    split passes; ``path`` is created.
 
     >>> import tempfile, numpy as np
     >>> votes, gold = np.array([[0, -1], [1, 1]]), np.array([0, -1])
@@ -277,25 +279,44 @@ def write_wrench(path: str | Path, splits: Mapping[str, Split | tuple[VoteMatrix
             f"{name} has {w}" for name, w in widths.items()))
     for name, part in parts.items():
         _check_written(name, part, k)
-    path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "label.json").write_text(json.dumps({str(c): str(n) for c, n in
-                                                 enumerate(label_names)}), encoding="utf-8")
+    texts = {"label": json.dumps({str(c): str(n) for c, n in enumerate(label_names)})}
     for name, part in parts.items():
-        rows = ([{str(c): _json_cell(v) for c, v in record.items()}
-                 for record in part.data.to_dict(orient="records")]
-                if len(part.data.columns) else [{}] * len(part))
         items = {str(i): {"label": None if t < 0 else int(t), "weak_labels": votes,
                           "data": row}
-                 for i, t, votes, row in zip(part.ids, part.y.tolist(), part.L.tolist(), rows)}
-        (path / f"{name}.json").write_text(json.dumps(items), encoding="utf-8")
+                 for i, t, votes, row in zip(part.ids, part.y.tolist(), part.L.tolist(),
+                                             _json_rows(name, part))}
+        texts[name] = json.dumps(items, allow_nan=False)
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (path / f"{name}.json").write_text(text, encoding="utf-8")
     return path
+
+
+def _json_rows(name: str, part: Split) -> list[dict]:
+    """The ``data`` rows of split ``name`` as JSON objects (see :func:`_json_cell`); a
+    cell JSON cannot hold raises ``ValueError`` naming the split, row and column."""
+    if not len(part.data.columns):
+        return [{}] * len(part)
+    rows = []
+    for r, record in enumerate(part.data.to_dict(orient="records")):
+        row: dict = {}
+        rows.append(row)
+        for column, value in record.items():
+            try:
+                row[str(column)] = _json_cell(value)
+            except ValueError as exc:
+                raise ValueError(f"split {name!r}: row {r} (id {part.ids[r]!r}) has {exc} in "
+                                 f"data column {column!r}; JSON has no infinity: replace it (a "
+                                 "finite number, or NaN / None for a missing value)") from None
+    return rows
 
 
 def _json_cell(value):
     """A ``data`` cell as a JSON value that reads back as written: floats at full
     precision (JSON's shortest round-trip form), NumPy values as Python ones, lists
-    and arrays element by element, timestamps as ISO 8601 text, missing as ``null``.
+    and arrays element by element, timestamps as ISO 8601 text, missing as ``null``;
+    ``ValueError`` for ``±inf``, which JSON cannot hold.
 
     >>> _json_cell(np.float64(0.1) + 0.2), _json_cell(np.array([1 / 3])), _json_cell(np.nan)
     (0.30000000000000004, [0.3333333333333333], None)
@@ -304,8 +325,9 @@ def _json_cell(value):
         return [_json_cell(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, float) and not np.isfinite(value) or value is None \
-            or value is pd.NaT:
+    if isinstance(value, float) and np.isinf(value):
+        raise ValueError(f"the value {value!r}")
+    if isinstance(value, float) and np.isnan(value) or value is None or value is pd.NaT:
         return None
     if hasattr(value, "isoformat"):
         return value.isoformat()

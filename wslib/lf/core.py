@@ -299,7 +299,8 @@ def _map_batch_votes(f: Callable[..., Any], index: dict[str, int]) -> Callable[.
         found = where >= 0
         if not found.any():
             return out
-        mapped = where if found.all() else np.where(found, where, values)
+        mapped = where if found.all() else \
+            np.where(found, where, values.astype(object))  # a str array would make 0 '0'
         return pd.Series(mapped, index=out.index) if isinstance(out, pd.Series) else mapped
     return vote
 

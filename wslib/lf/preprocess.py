@@ -8,8 +8,10 @@ object with attribute access. A batch preprocessor (``batch=True``) is
 The applier memoizes them: within a run each preprocessor (more precisely,
 each distinct chain ``pre=[p1, p2, ...]`` prefix) is computed once per row — or
 once per chunk for batch preprocessors — however many LFs use it. Each
-preprocessor receives its own copy of the row, so in-place edits never leak
-into LFs that do not ask for that preprocessor.
+preprocessor receives its own deep copy of the row (of a chunk's object
+columns), as in Snorkel, so in-place edits such as ``x.tags.append(...)``
+never leak into LFs that do not ask for that preprocessor, into the caller's
+data or into the next run.
 
 Example
 -------
@@ -26,12 +28,17 @@ Example
 
 from __future__ import annotations
 
+import copy
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from wslib._spelling import other_spellings
 
-__all__ = ["Preprocessor", "preprocessor"]
+__all__ = ["Preprocessor", "own_copy", "preprocessor"]
 
 
 class Preprocessor:
@@ -92,14 +99,41 @@ def preprocessor(name: str | None = None, *, batch: bool = False,
     return decorate
 
 
+#: cell types that cannot change in place: shared by copies, never copied
+_IMMUTABLE = frozenset({type(None), str, bytes, int, float, bool, complex})
+
+
+def own_copy(value: Any) -> Any:
+    """``value`` itself when it cannot change in place (``None``, a string, a number),
+    else a deep copy; a value that cannot be deep-copied is shared.
+
+    >>> cell, text = ["a"], "a"
+    >>> own_copy(cell) == cell, own_copy(cell) is cell, own_copy(text) is text
+    (True, False, True)
+    """
+    if type(value) in _IMMUTABLE or isinstance(value, np.generic):
+        return value
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - an uncopyable value: shared, as a shallow copy would
+        return value
+
+
 def _copy(x: Any) -> Any:
-    """Shallow copy that keeps fields added by earlier preprocessors."""
+    """A copy a preprocessor may change, in place too: mutable cells (lists, dicts,
+    arrays) and fields added by earlier preprocessors are copied deeply."""
     if hasattr(x, "_make"):  # wslib row (named tuple, maybe with extra fields)
-        out = x._make(x)
+        out = x._make(map(own_copy, x))
         extra = getattr(x, "__dict__", None)
         if extra:
-            out.__dict__.update(extra)
+            out.__dict__.update({k: own_copy(v) for k, v in extra.items()})
         return out
-    if hasattr(x, "copy"):  # DataFrame chunk, Series, dict
-        return x.copy(deep=False) if hasattr(x, "columns") else x.copy()
-    return x
+    if isinstance(x, pd.DataFrame):  # batch chunk: only object columns hold mutable cells
+        out = x.copy(deep=False)
+        for i in np.flatnonzero((x.dtypes == object).to_numpy()):
+            values = x.iloc[:, i].to_numpy()
+            copied = np.fromiter(map(own_copy, values), dtype=object, count=len(values))
+            if any(map(operator.is_not, copied, values)):
+                out.isetitem(i, copied)
+        return out
+    return own_copy(x)

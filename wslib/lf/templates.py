@@ -62,7 +62,7 @@ import math
 import numbers
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -283,12 +283,12 @@ def keyword_lf(keywords: str | Sequence[str], label: int | str, column: str = "t
     >>> lf.apply_batch(pd.DataFrame({"text": ["Song!", "songs", "Nice song\ufeff"]})).tolist()
     [0, -1, 0]
     """
-    if isinstance(keywords, str):
-        keywords = [keywords]
-    keywords = tuple(keywords)
-    name = name or "keyword_" + "|".join(keywords)[:40]
+    one = isinstance(keywords, (str, bytes)) or not isinstance(keywords, Iterable)
+    keywords = (keywords,) if one else tuple(keywords)
     if not keywords or not all(isinstance(k, str) and k for k in keywords):
-        raise ValueError(f"LF {name!r}: keywords must be non-empty strings, got {keywords!r}")
+        raise ValueError(f"LF {name or 'keyword_lf'!r}: keywords must be non-empty strings, "
+                         f"got {keywords!r}")
+    name = name or "keyword_" + "|".join(keywords)[:40]
     check_bool("case_sensitive", case_sensitive)
     check_bool("word_boundary", word_boundary)
     spec = KeywordTemplate(column, keywords, _check_label(label, name), bool(case_sensitive),

@@ -28,6 +28,7 @@ import pandas as pd
 
 from wslib.compat.snorkel.types import DataPoint, FieldMap, HashingFunction
 from wslib.lf.preprocess import Preprocessor as _WslibPreprocessor
+from wslib.lf.preprocess import own_copy
 
 __all__ = ["BasePreprocessor", "LambdaPreprocessor", "Preprocessor", "Record", "get_hashable",
            "preprocessor"]
@@ -56,21 +57,11 @@ def _editable(x: DataPoint) -> DataPoint:
     columns = getattr(type(x), "_columns", None)
     if columns is not None:  # a wslib row
         fields = {**dict(zip(map(str, columns), x)), **getattr(x, "__dict__", {})}
-        return Record(**{k: _deep(v) for k, v in fields.items()})
+        return Record(**{k: own_copy(v) for k, v in fields.items()})
     try:
         return copy.deepcopy(x)
     except Exception:  # noqa: BLE001 - an uncopyable member: fall back to a shallow copy
         return x.copy() if isinstance(x, (pd.Series, dict)) else copy.copy(x)
-
-
-def _deep(value: Any) -> Any:
-    """``value`` itself when immutable, else a deep copy (the value when that fails)."""
-    if value is None or isinstance(value, (str, bytes, int, float, bool, complex)):
-        return value
-    try:
-        return copy.deepcopy(value)
-    except Exception:  # noqa: BLE001
-        return value
 
 
 def get_hashable(obj: Any) -> Hashable:
