@@ -123,7 +123,8 @@ class BaseGenerator(CheckedParams, TransformerMixin, BaseEstimator, ABC):
 
         By default both are all labelled items; generators that search many
         candidates hold out ``validation_fraction`` of each class for scoring, so
-        the precision estimates are not inflated by the search.
+        the precision estimates are not inflated by the search (at least one item
+        of each class is kept for learning; ``ValueError`` when none is left to score).
         """
         fraction = getattr(self, "validation_fraction", 0.0)
         everything = np.arange(y_lab.shape[0])
@@ -135,7 +136,14 @@ class BaseGenerator(CheckedParams, TransformerMixin, BaseEstimator, ABC):
             n_fit = max(1, int(round(members.size * (1.0 - fraction))))
             fit.append(members[:n_fit])
             score.append(members[n_fit:])
-        return np.sort(np.concatenate(fit)), np.sort(np.concatenate(score))
+        score = np.concatenate(score)
+        if score.size == 0:  # every class has too few items to spare one for scoring
+            raise ValueError(
+                f"{type(self).__name__}: validation_fraction={fraction:g} holds out none of "
+                f"the {y_lab.size} labelled items, so no candidate could be scored; label "
+                "more items per class (2 each for 0.5), or set validation_fraction=0 to "
+                "score on the items the candidates were learned from")
+        return np.sort(np.concatenate(fit)), np.sort(score)
 
     def _select(self, candidates: list[Rule], X, y_lab: np.ndarray, labelled: np.ndarray,
                 k: int) -> list[Rule]:

@@ -55,8 +55,8 @@ def to_lfs(generator: BaseGenerator, featurize: Callable[[pd.DataFrame], Any], *
     generator : fitted BaseGenerator
     featurize : callable
         ``featurize(chunk) -> X``: the *same* feature builder the generator was
-        fitted on, applied to a DataFrame chunk (dense array or sparse matrix,
-        one row per chunk row).
+        fitted on, applied to a DataFrame chunk (sparse matrix or dense
+        array-like: an array, ``np.matrix`` or DataFrame; one row per chunk row).
     columns : sequence of str
         Input columns ``featurize`` reads (lets appliers check the schema).
     name : str
@@ -70,6 +70,8 @@ def to_lfs(generator: BaseGenerator, featurize: Callable[[pd.DataFrame], Any], *
 
     def add_features(df: pd.DataFrame) -> pd.DataFrame:
         X = featurize(df)
+        if not hasattr(X, "tocsr"):  # dense: an np.matrix, a DataFrame or a list, as transform
+            X = np.asarray(X)
         if X.shape != (len(df), n_features):
             raise ValueError(f"preprocessor {name!r}: featurize returned shape {X.shape} for "
                              f"{len(df)} rows; the generator expects {n_features} features "

@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import accuracy_score
 
 from wslib._validation import CheckedParams, check_params, number
 from wslib._validation import check_features
@@ -13,7 +14,7 @@ from wslib.autows.base import BaseGenerator
 from wslib.autows.prototype import margin_rules
 from wslib.autows.rules import Rule, normalize_rows
 from wslib.exceptions import NotFittedError
-from wslib.metrics import score_predictions
+from wslib.metrics import check_labels
 
 __all__ = ["ZeroShotClassifier", "ZeroShotGenerator"]
 
@@ -85,8 +86,12 @@ class ZeroShotClassifier(CheckedParams, ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         return self.similarity(X).argmax(axis=1)
 
-    def score(self, X: Any, y: Any, sample_weight=None) -> float:
-        return score_predictions(np.asarray(y), self.predict(X), metric="accuracy")
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy of :meth:`predict` against gold ``y`` (classes ``0..k-1``), the rows
+        weighted by ``sample_weight`` when given (as scikit-learn's ``accuracy_score``)."""
+        pred = self.predict(X)  # checks that the model is fitted
+        y = check_labels(y, n=pred.shape[0], cardinality=len(self.classes_))
+        return float(accuracy_score(y, pred, sample_weight=sample_weight))
 
 
 class ZeroShotGenerator(BaseGenerator):

@@ -79,18 +79,22 @@ from wslib.endmodel.targets import (
 )
 from wslib.endmodel.trainer import Features, predict_logits, torch_threads, train_head
 from wslib.endmodel.validation import (
+    LABEL_METRICS,
     check_coverage,
     check_dev_labels,
+    check_sample_weight,
     check_soft_labels,
+    check_two_classes,
+    score_labels,
 )
 from wslib.exceptions import CoverageWarning, NotFittedError, user_stacklevel
 from wslib.kernels import row_coverage
 from wslib.matrix import check_votes
-from wslib.metrics import check_labels, score_predictions
 from wslib.persist import check_format_version, read_archive, write_archive
 
-#: values of ``dev_metric``: label metrics of the arg-max, higher is better
-DEV_METRICS = ("accuracy", "f1", "f1_binary", "f1_macro", "f1_micro")
+#: values of ``dev_metric`` and of ``score``'s ``metric``: label metrics of the arg-max,
+#: higher is better
+DEV_METRICS = LABEL_METRICS
 #: the file format of :meth:`EndModel.save` and the newest version this wslib reads
 FORMAT, FORMAT_VERSION = "wslib.endmodel", 1
 
@@ -183,7 +187,9 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
     history_ : list of dict
         Per epoch: ``train_loss``, ``alpha`` and ``val_score`` when validated.
     n_uncovered_ : int
-        Training rows dropped as uncovered.
+        Training rows dropped as uncovered: without an LF vote (``L``, ``coverage``),
+        abstaining hard labels, or (given soft labels alone) exactly uniform rows.
+        Covered rows dropped for a zero weight are not counted.
     """
 
     _parameter_constraints = {
@@ -271,6 +277,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         P = check_soft_labels(y, n=n)
         k = P.shape[1]
         keep = check_coverage(coverage, P, filter_uncovered=self.filter_uncovered)
+        n_uncovered = int(n - keep.sum())
         if coverage is None and self.filter_uncovered and np.asarray(y).ndim == 2:
             _warn_uniform_rows_dropped(n, int(keep.sum()))
         balance = None if self.class_balance is None else \
@@ -280,10 +287,11 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
         weight = confidence_weights(P, self.sample_weighting) * \
             class_weights(P, keep, self.target, balance=balance)
         if sample_weight is not None:
-            weight = weight * _check_sample_weight(sample_weight, n)
+            weight = weight * check_sample_weight(sample_weight, n)
         keep &= weight > 0
         if not keep.any():
             raise ValueError("every training row has zero weight or is uncovered")
+        check_two_classes(P, keep, hard=np.ndim(y) == 1)
         named = getattr(label_model, "classes_", None)
         if y_dev is not None and named is not None and named.dtype == object:
             y_dev = encode_labels(y_dev, named.tolist(), "y_dev")  # gold labels as names
@@ -301,7 +309,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
                 confidence_warmup=float(self.confidence_warmup), device=device,
                 seed=int(self.random_state), on_epoch=self._progress(rows.size, n - keep.sum()))
         self._set_fitted(result, getattr(label_model, "classes_", None), k, X.shape[1], names)
-        self.n_uncovered_ = int(n - keep.sum())
+        self.n_uncovered_ = n_uncovered
         if self.verbose:
             print(f"kept epoch {self.best_epoch_ + 1} ({self.validation_} validation)",
                   flush=True)
@@ -391,7 +399,13 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
                                  "call fit(X, soft_labels) first")
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Logits, shape ``(n, k)``."""
+        """Logits, shape ``(n, k)``; for two classes, as scikit-learn's classifiers,
+        the positive class's margin ``z_1 - z_0``, shape ``(n,)`` (> 0: ``classes_[1]``)."""
+        z = self._logits(X)
+        return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z
+
+    def _logits(self, X: Any) -> np.ndarray:
+        """The head's logits on ``X``, shape ``(n, k)``, after checking ``X``."""
         self._check_fitted()
         X = align_columns(X, getattr(self, "feature_names_in_", None), "X")
         X = check_features(X, dtype=np.float32, n_columns=self.n_features_in_,
@@ -402,7 +416,7 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape ``(n, k)``; rows sum to 1."""
-        z = self.decision_function(X)
+        z = self._logits(X)
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
@@ -410,31 +424,22 @@ class EndModel(CheckedParams, ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Most probable class of each row: its index, or its name when the label
         model given to ``fit`` was fitted with class names."""
-        best = self.decision_function(X).argmax(axis=1)  # checks that the model is fitted
+        best = self._logits(X).argmax(axis=1)  # checks that the model is fitted
         return self.classes_[best]
 
     def score(self, X: Any, y: Any, sample_weight: Any = None, *,
               metric: str = "accuracy") -> float:
-        """``metric`` (``accuracy``, ``f1``, ``f1_macro``) of :meth:`predict` against
-        gold ``y`` (1-D labels, or soft labels scored by their arg-max)."""
+        """``metric`` (``accuracy``, ``f1``, ``f1_binary``, ``f1_macro`` or ``f1_micro``)
+        of :meth:`predict` against gold ``y`` (1-D labels, or soft labels scored by
+        their arg-max); ``sample_weight`` weighs the rows (with ``accuracy``)."""
         self._check_fitted()  # before classes_ is read: NotFittedError, not AttributeError
         y = np.asarray(y)
         if y.ndim == 2:
             y = y.argmax(axis=1)
         if self.classes_.dtype == object:
             y = encode_labels(y, self.classes_.tolist())
-        pred = self.decision_function(X).argmax(axis=1)
-        y = check_labels(y, n=pred.shape[0], cardinality=len(self.classes_))
-        if sample_weight is not None:
-            if metric != "accuracy":
-                raise ValueError("sample_weight is only supported with metric='accuracy'")
-            w = np.asarray(sample_weight, dtype=np.float64)
-            if w.shape != y.shape:
-                raise ValueError(f"sample_weight has shape {w.shape}, expected ({y.size},)")
-            if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-                raise ValueError("sample_weight must be finite, >= 0 and not all zero")
-            return float(np.sum(w * (pred == y)) / np.sum(w))
-        return score_predictions(y, pred, metric=metric, cardinality=len(self.classes_))
+        return score_labels(y, self._logits(X).argmax(axis=1), n_classes=len(self.classes_),
+                            metric=metric, sample_weight=sample_weight)
 
     # ------------------------------------------------------------- persistence
     #: fitted attributes saved as JSON values in the file's header
@@ -520,14 +525,3 @@ def _warn_uniform_rows_dropped(n: int, n_kept: int) -> None:
         "Pass L=L (the vote matrix), label_model=model with L=L, or "
         "coverage=model.coverage(L); filter_uncovered=False trains on every row "
         "without this warning", CoverageWarning, stacklevel=user_stacklevel())
-
-
-def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray:
-    """``sample_weight`` as ``n`` finite non-negative floats."""
-    sw = np.asarray(sample_weight, dtype=np.float64)
-    if sw.shape != (n,):
-        raise ValueError(f"sample_weight has shape {sw.shape}, expected ({n},)")
-    if not np.all(np.isfinite(sw)) or np.any(sw < 0):
-        r = int(np.flatnonzero(~np.isfinite(sw) | (sw < 0))[0])
-        raise ValueError(f"sample_weight[{r}] = {sw[r]} must be finite and >= 0")
-    return sw

@@ -67,9 +67,19 @@ class SelfTrainingResult:
 
 def student_votes(end_model: Any, X: Any, P: np.ndarray, coverage: np.ndarray, *,
                   threshold: float, cv: int, random_state: int) -> np.ndarray:
-    """Out-of-fold hard votes of clones of ``end_model``; ``-1`` below ``threshold``."""
+    """Out-of-fold hard votes of clones of ``end_model``; ``-1`` below ``threshold``.
+
+    The ``cv`` folds are a random balanced split (sizes differ by one at most) that
+    spreads the covered rows evenly: no fold is empty, and every fold's training
+    part has covered rows when two rows or more are covered.
+    """
     n = P.shape[0]
-    folds = np.random.default_rng(random_state).integers(0, cv, size=n)
+    if cv > n:
+        raise ValueError(f"cv={cv} folds need at least {cv} rows; X has {n}")
+    order = np.random.default_rng(random_state).permutation(n)
+    order = np.concatenate([order[coverage[order]], order[~coverage[order]]])
+    folds = np.empty(n, dtype=np.int64)
+    folds[order] = np.arange(n) % cv
     proba = np.zeros_like(P)
     for f in range(cv):
         inside = folds == f
@@ -100,7 +110,7 @@ def self_train(label_model: BaseLabelModel, L: Any, X: Any, end_model: Any, *,
     L : vote matrix (n, m)
         A DataFrame's column names are kept: every label model is fitted on named
         columns (the student's is ``"student"``) and matches a DataFrame by name later.
-    X : features (n, d) for the end model (dense or sparse)
+    X : features (n, d) for the end model (dense, sparse, a DataFrame, or a list of rows)
     end_model : EndModel (or any estimator with ``fit(X, P, coverage=)`` and ``predict_proba``)
         Cloned for the student votes; fitted in place on the last round's soft labels.
     rounds : int
@@ -125,8 +135,11 @@ def self_train(label_model: BaseLabelModel, L: Any, X: Any, end_model: Any, *,
     names = frame_columns(L)
     lf_votes = to_dense(check_votes(L, cardinality=getattr(label_model, "cardinality", None))[0])
     n = lf_votes.shape[0]
-    if getattr(X, "shape", (None,))[0] != n:
-        raise ValueError(f"X has {getattr(X, 'shape', ('?',))[0]} rows but L has {n}")
+    if not hasattr(X, "shape"):  # a list of rows: an array, which the folds can index
+        X = np.asarray(X)
+    n_rows = X.shape[0] if len(X.shape) else 0
+    if n_rows != n:
+        raise ValueError(f"X has {n_rows} rows but L has {n}")
     lm = label_model.fit(L, **fit_params)
     P, coverage = lm.predict_proba(L), (lf_votes != ABSTAIN).any(axis=1)
     votes = np.full(n, ABSTAIN, dtype=lf_votes.dtype)

@@ -156,7 +156,7 @@ def train_head(X: np.ndarray | sp.csr_matrix, target: np.ndarray, weight: np.nda
         entry = {"epoch": epoch, "train_loss": total / n, "alpha": alpha}
         if not np.isfinite(entry["train_loss"]):  # every later step would be NaN as well
             raise FloatingPointError(f"end-model training diverged: the training loss is "
-                                     f"{entry['train_loss']} in epoch {epoch} (lr={lr:g}); "
+                                     f"{entry['train_loss']} in epoch {epoch + 1} (lr={lr:g}); "
                                      "lower lr")
         improved = False
         if val is not None:

@@ -16,9 +16,13 @@ from typing import Any
 import numpy as np
 
 from wslib._validation import check_class_balance
-from wslib.metrics import check_labels
+from wslib.metrics import check_labels, score_predictions
 
-__all__ = ["check_class_balance", "check_coverage", "check_dev_labels", "check_soft_labels"]
+__all__ = ["LABEL_METRICS", "check_class_balance", "check_coverage", "check_dev_labels",
+           "check_sample_weight", "check_soft_labels", "check_two_classes", "score_labels"]
+
+#: metrics of predicted labels a classifier's ``score`` takes (higher is better)
+LABEL_METRICS = ("accuracy", "f1", "f1_binary", "f1_macro", "f1_micro")
 
 #: Tolerance on a soft-label row's sum and on tiny negative entries.
 SUM_TOL = 1e-4
@@ -120,3 +124,49 @@ def check_dev_labels(y_dev: Any, *, n: int, n_classes: int) -> np.ndarray:
                          f"{n_classes - 1}); a dev set used for model selection must contain "
                          "every class")
     return y_dev
+
+
+def check_two_classes(P: np.ndarray, keep: np.ndarray, *, hard: bool, name: str = "y") -> None:
+    """Raise ``ValueError`` unless the rows trained on (``keep``) give mass to two classes
+    or more: a model fitted on one class could only invent the others."""
+    present = np.flatnonzero(P[keep].sum(axis=0) > 0)
+    if present.size >= 2:
+        return
+    what = f"holds only class {present[0]}" if hard else \
+        f"puts all its probability mass on class {present[0]}"
+    raise ValueError(f"{name} {what} on the {int(keep.sum())} rows trained on (covered, "
+                     "weight > 0); an end model needs at least two classes")
+
+
+def check_sample_weight(sample_weight: Any, n: int) -> np.ndarray:
+    """``sample_weight`` as ``n`` finite non-negative floats."""
+    sw = np.asarray(sample_weight, dtype=np.float64)
+    if sw.shape != (n,):
+        raise ValueError(f"sample_weight has shape {sw.shape}, expected ({n},)")
+    if not np.all(np.isfinite(sw)) or np.any(sw < 0):
+        r = _first_row(~np.isfinite(sw) | (sw < 0))
+        raise ValueError(f"sample_weight[{r}] = {sw[r]} must be finite and >= 0")
+    return sw
+
+
+def score_labels(y: Any, pred: np.ndarray, *, n_classes: int, metric: str = "accuracy",
+                 sample_weight: Any = None) -> float:
+    """``metric`` (one of :data:`LABEL_METRICS`) of predicted classes ``pred`` against
+    gold ``y`` in ``0..n_classes-1``; ``sample_weight`` weighs the rows (accuracy only).
+
+    >>> score_labels([0, 1, 1], np.array([0, 1, 0]), n_classes=2, sample_weight=[1, 1, 0])
+    1.0
+    """
+    if metric not in LABEL_METRICS:
+        raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(LABEL_METRICS)}; "
+                         "score probabilities with wslib.metrics.score_proba(y, "
+                         "model.predict_proba(X), metric='log_loss' or 'brier')")
+    y = check_labels(y, n=pred.shape[0], cardinality=n_classes)
+    if sample_weight is None:
+        return score_predictions(y, pred, metric=metric, cardinality=n_classes)
+    if metric != "accuracy":
+        raise ValueError("sample_weight is only supported with metric='accuracy'")
+    w = check_sample_weight(sample_weight, y.size)
+    if w.sum() <= 0:
+        raise ValueError("sample_weight must be finite, >= 0 and not all zero")
+    return float(np.sum(w * (pred == y)) / np.sum(w))
