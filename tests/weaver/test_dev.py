@@ -11,7 +11,8 @@ from sklearn.linear_model import LogisticRegression
 
 from wslib.cli import main
 from wslib.weaver import VerifierDroppedWarning, VerifierTable, Weaver, selection_metrics
-from wslib.weaver.dev import DevLogisticModel, answer_features, selection_log_likelihood
+from wslib.weaver.dev import (DevLogisticModel, _penalised_logistic, answer_features,
+                              selection_log_likelihood)
 from wslib.weaver.weaver import DevSetWarning
 
 
@@ -87,8 +88,10 @@ def test_dev_logistic_model_prior_and_cross_validation():
 
 
 def test_a_prior_must_earn_its_place():
-    # 30 dev problems, 10 verifiers: a label-free prior pointing the right way is kept,
-    # a random one is not, although on some dev sets it scores higher by luck
+    # 30 dev problems, 10 verifiers: a label-free prior pointing the right way is kept
+    # on most dev sets (its scale beta is penalised like the other weights, so it pulls
+    # less than a free scale would: 7 of 12 here, 9 with beta free), a random one never,
+    # although on some dev sets it scores higher by luck
     truth = np.array([1.0, 0.8, 0.6, 0.4, 0.2, 0.0, 0.0, 0.0, -0.3, -0.6])
     kept = {"truth": 0, "random": 0}
     for seed in range(12):
@@ -99,7 +102,7 @@ def test_a_prior_must_earn_its_place():
         X = y[:, None] * truth + rng.normal(size=(300, 10))
         for kind, prior in (("truth", truth), ("random", rng.normal(size=10))):
             kept[kind] += DevLogisticModel().fit(X, y, starts, prior=prior).prior_ == "label-free"
-    assert kept["truth"] >= 9 and kept["random"] == 0
+    assert kept["truth"] >= 6 and kept["random"] == 0
 
 
 def test_answer_features_pool_each_answer():
@@ -194,3 +197,18 @@ def test_cli_dev_txt_reads_back_ids_with_commas_and_quotes(tmp_path, sim_frame):
            for out in (first, again)]
     assert dev[0].sum() == 40 and dev[0].equals(dev[1])
 
+
+
+def test_prior_scale_stays_finite_when_the_prior_splits_the_dev_rows():
+    """beta is penalised like v: on dev rows that the label-free direction separates
+    perfectly, an unpenalised beta would run off to infinity (157 after Newton's steps),
+    and the held-out log-likelihood would reward that overconfidence."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(float)
+    prior = np.array([1.0, 0.0, 0.0])
+    for alpha in (0.1, 1.0):
+        with_prior, _, _ = _penalised_logistic(X, y, prior, alpha)
+        ridge, _, _ = _penalised_logistic(X, y, None, alpha)
+        assert np.all(np.isfinite(with_prior))
+        assert np.linalg.norm(with_prior) < 2 * np.linalg.norm(ridge) + 1.0

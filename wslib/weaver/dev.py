@@ -6,10 +6,15 @@ centred probit ranks, see :class:`~wslib.weaver.weaver.Weaver`) and a label-free
 weight vector ``w_0`` fitted on every problem without labels, the model is
 
 .. math:: \operatorname{logit} P(y_c = 1) = b + (\beta w_0 + v)^\top x_c, \qquad
-          \text{penalty } \tfrac{\alpha}{2} \lVert v \rVert^2,
+          \text{penalty } \tfrac{\alpha}{2} \big(\lVert v \rVert^2
+          + \lVert \beta w_0 \rVert^2\big),
 
 a logistic regression whose weights are pulled toward the label-free direction
-(``beta`` free: the labels set its scale and sign) rather than toward zero. The
+rather than toward zero: the labels set ``beta``, the scale and sign of that
+direction, under the same penalty as ``v`` (so the label-free direction has
+twice the prior variance of any other). ``beta`` needs the penalty: when the
+label-free direction splits the dev problems perfectly, its unpenalised value is
+infinite, and the held-out log-likelihood then rewards that overconfidence. The
 prior (``w_0`` or none, a plain ridge) and ``alpha`` are chosen by
 cross-validation over the dev *problems* (folds never split a problem), scoring
 each held-out problem by how well the weights pick its correct candidates: the
@@ -150,13 +155,15 @@ def _mixed_problems(y: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def _penalised_logistic(X, y, w0, alpha, start=None):
-    """Newton's method on the logistic loss + ``alpha/2 |v|^2``, weights ``beta w0 + v``;
-    returns (weights, intercept, parameters: a ``start`` for a nearby alpha)."""
+    """Newton's method on the logistic loss + ``alpha/2 (|v|^2 + |beta w0|^2)``, weights
+    ``beta w0 + v``; returns (weights, intercept, parameters: a ``start`` for a nearby
+    alpha). ``beta`` is penalised too: when the prior direction splits the dev rows
+    perfectly its unpenalised value is infinite."""
     n, d = X.shape
     cols = [np.ones(n)] + ([X @ w0] if w0 is not None else []) + [X]
     A = np.column_stack(cols)
     free = A.shape[1] - d
-    penalty = np.r_[np.zeros(free), np.full(d, alpha)]
+    penalty = np.r_[0.0, [] if w0 is None else [alpha * float(w0 @ w0)], np.full(d, alpha)]
     theta = np.zeros(A.shape[1]) if start is None else start
     for _ in range(_NEWTON_STEPS):
         p = expit(A @ theta)
