@@ -34,6 +34,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -211,31 +212,52 @@ def open_repo(repo: str, local: dict[str, Path], cache: Path) -> Path:
     return target
 
 
+def convert_each(names: list[str], known: dict, convert: Callable[[str, Any], dict],
+                 errors: tuple[type[Exception], ...], tag: str
+                 ) -> tuple[dict[str, dict], dict[str, str]]:
+    """``convert(name, source)`` for each of ``names`` (``known[name]`` its source, with
+    ``repo``, ``commit``, ``path`` and ``note``): the record of what was written per
+    name, with its source, and why others failed (``errors`` are reported, not raised)."""
+    written, failed = {}, {}
+    for name in names:
+        src = known[name]
+        try:
+            counts = convert(name, src)
+        except errors as exc:
+            failed[name] = f"{type(exc).__name__}: {exc}"
+            print(f"{tag}: {name} skipped: {failed[name]}", file=sys.stderr)
+            continue
+        written[name] = {"repository": f"https://github.com/{src.repo}", "commit": src.commit,
+                         "path": src.path, **counts, "note": src.note}
+        print(f"{tag}: {name}: {counts}", file=sys.stderr)
+    return written, failed
+
+
 def build(names: list[str], out: Path, local: dict[str, Path], cache: Path
           ) -> tuple[dict[str, dict], dict[str, str]]:
     """Convert ``names``; returns what was written per dataset and why others failed."""
-    written, failed = {}, {}
-    for name in names:
-        src = DATASETS[name]
-        try:
-            tree = GitTree(open_repo(src.repo, local, cache), src.commit)
-            rows = src.convert(tree, src.path, out / name)
-        except (OSError, ValueError, pickle.UnpicklingError) as exc:
-            failed[name] = f"{type(exc).__name__}: {exc}"
-            print(f"get_data: {name} skipped: {failed[name]}", file=sys.stderr)
-            continue
-        written[name] = {"repository": f"https://github.com/{src.repo}", "commit": src.commit,
-                         "path": src.path, "rows": rows, "note": src.note}
-        print(f"get_data: {name}: {rows}", file=sys.stderr)
-    return written, failed
+    def convert(name: str, src: Source) -> dict:
+        rows = src.convert(GitTree(open_repo(src.repo, local, cache), src.commit), src.path,
+                           out / name)
+        return {"rows": rows}
+    return convert_each(names, DATASETS, convert, (OSError, ValueError, pickle.UnpicklingError),
+                        "get_data")
+
+
+def merge_sources(out: Path, written: dict[str, dict]) -> dict[str, dict]:
+    """``SOURCES.json`` in ``out`` merged with ``written`` (earlier runs' entries kept);
+    returns the merged index."""
+    index_file = out / "SOURCES.json"
+    index = json.loads(index_file.read_text()) if index_file.exists() else {}
+    index.update(written)
+    index = dict(sorted(index.items()))
+    index_file.write_text(json.dumps(index, indent=1) + "\n")
+    return index
 
 
 def write_index(out: Path, written: dict[str, dict]) -> None:
     """``SOURCES.json`` and ``README.md`` beside the data (merged with earlier runs)."""
-    index_file = out / "SOURCES.json"
-    index = json.loads(index_file.read_text()) if index_file.exists() else {}
-    index.update(written)
-    index_file.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
+    index = merge_sources(out, written)
     lines = ["# Benchmark datasets", "",
              "Written by `python benchmarks/get_data.py`; not part of the repository. Each "
              "dataset is converted from the public repository, commit and path below; its "
@@ -243,7 +265,7 @@ def write_index(out: Path, written: dict[str, dict]) -> None:
              "| dataset | repository | commit | path | rows | note |", "|---|---|---|---|---|---|"]
     lines += [f"| {n} | {s['repository']} | `{s['commit']}` | `{s['path']}` | "
               + ", ".join(f"{k} {v}" for k, v in s["rows"].items()) + f" | {s['note']} |"
-              for n, s in sorted(index.items())]
+              for n, s in index.items()]
     (out / "README.md").write_text("\n".join(lines) + "\n")
 
 
@@ -254,26 +276,41 @@ def _repo_option(text: str) -> tuple[str, Path]:
     return repo, Path(path)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT, help="data folder (default: %(default)s)")
-    parser.add_argument("--datasets", default=",".join(DATASETS),
-                        help="comma-separated names (default: all)")
+def add_source_options(parser: argparse.ArgumentParser, kind: str) -> None:
+    """The options every builder here shares: ``--repo``, ``--cache`` and ``--list``."""
     parser.add_argument("--repo", type=_repo_option, action="append", default=[],
                         metavar="OWNER/NAME=PATH", help="read this repository from a local git "
                         "directory instead of cloning it (repeatable)")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "wslib-data",
                         help="where GitHub clones go (default: %(default)s)")
-    parser.add_argument("--list", action="store_true", help="list the datasets and sources")
-    args = parser.parse_args(argv)
-    names = [n.strip() for n in args.datasets.split(",") if n.strip()]
-    unknown = [n for n in names if n not in DATASETS]
+    parser.add_argument("--list", action="store_true", help=f"list the {kind} and sources")
+
+
+def chosen(parser: argparse.ArgumentParser, text: str, known: dict, kind: str,
+           listing: bool) -> list[str] | None:
+    """The names in the comma-separated ``text`` (unknown ones are a usage error); with
+    ``listing``, print each one's source and return ``None``."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in known]
     if unknown:
-        parser.error(f"unknown datasets {unknown}; known: {', '.join(DATASETS)}")
-    if args.list:
-        for name in names:
-            src = DATASETS[name]
-            print(f"{name}: {src.repo}@{src.commit[:10]} {src.path} ({src.note})")
+        parser.error(f"unknown {kind} {unknown}; known: {', '.join(known)}")
+    if not listing:
+        return names
+    for name in names:
+        src = known[name]
+        print(f"{name}: {src.repo}@{src.commit[:10]} {src.path} ({src.note})")
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="data folder (default: %(default)s)")
+    parser.add_argument("--datasets", default=",".join(DATASETS),
+                        help="comma-separated names (default: all)")
+    add_source_options(parser, "datasets")
+    args = parser.parse_args(argv)
+    names = chosen(parser, args.datasets, DATASETS, "datasets", args.list)
+    if names is None:
         return 0
     written, failed = build(names, args.out, dict(args.repo), args.cache)
     if written:

@@ -68,7 +68,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the ``benchmarks`` package importable
     sys.path.insert(0, str(ROOT))
-from benchmarks.get_data import GitTree, _repo_option, open_repo
+from benchmarks.get_data import (
+    GitTree,
+    add_source_options,
+    chosen,
+    convert_each,
+    merge_sources,
+    open_repo,
+)
 
 OUT = ROOT / "benchmarks" / "verifier-data"
 SHARED = ROOT.parent / "shared" / "data" / "verifiers" / "rewardmath" / "rewardmath.csv"
@@ -383,30 +390,16 @@ def write_table(data: pd.DataFrame | bytes, file: Path) -> dict[str, int]:
 def build(names: list[str], out: Path, shared: Path, local: dict[str, Path], cache: Path
           ) -> tuple[dict[str, dict], dict[str, str]]:
     """Make and write ``names``; returns what was written per table and why others failed."""
-    written, failed = {}, {}
-    for name in names:
-        table = TABLES[name]
-        try:
-            source = shared if table.shared else GitTree(open_repo(table.repo, local, cache),
-                                                         table.commit)
-            counts = write_table(table.make(source), out / f"{name}.csv")
-        except (OSError, ValueError, KeyError) as exc:
-            failed[name] = f"{type(exc).__name__}: {exc}"
-            print(f"get_verifiers: {name} skipped: {failed[name]}", file=sys.stderr)
-            continue
-        written[name] = {"repository": f"https://github.com/{table.repo}",
-                         "commit": table.commit, "path": table.path, **counts,
-                         "note": table.note}
-        print(f"get_verifiers: {name}: {counts}", file=sys.stderr)
-    return written, failed
+    def convert(name: str, table: Table) -> dict:
+        source = shared if table.shared else GitTree(open_repo(table.repo, local, cache),
+                                                     table.commit)
+        return write_table(table.make(source), out / f"{name}.csv")
+    return convert_each(names, TABLES, convert, (OSError, ValueError, KeyError), "get_verifiers")
 
 
 def write_index(out: Path, written: dict[str, dict]) -> None:
     """``SOURCES.json`` and ``README.md`` beside the tables (merged with earlier runs)."""
-    index_file = out / "SOURCES.json"
-    index = json.loads(index_file.read_text()) if index_file.exists() else {}
-    index.update(written)
-    index_file.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
+    index = merge_sources(out, written)
     lines = ["# Verifier tables", "",
              ("Written by `python benchmarks/get_verifiers.py`; not part of the repository. "
               "Each table is converted from the public repository, commit and path below "
@@ -415,7 +408,7 @@ def write_index(out: Path, written: dict[str, dict]) -> None:
              "| table | repository | commit | path | problems | rows | verifiers | note |",
              "|---|---|---|---|---|---|---|---|"]
     lines += [f"| {n} | {s['repository']} | `{s['commit']}` | `{s['path']}` | {s['problems']} "
-              f"| {s['rows']} | {s['verifiers']} | {s['note']} |" for n, s in sorted(index.items())]
+              f"| {s['rows']} | {s['verifiers']} | {s['note']} |" for n, s in index.items()]
     (out / "README.md").write_text("\n".join(lines) + "\n")
 
 
@@ -426,21 +419,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated names (default: all)")
     parser.add_argument("--shared", type=Path, default=SHARED,
                         help="the shared rewardmath.csv (default: %(default)s)")
-    parser.add_argument("--repo", type=_repo_option, action="append", default=[],
-                        metavar="OWNER/NAME=PATH", help="read this repository from a local git "
-                        "directory instead of cloning it (repeatable)")
-    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "wslib-data",
-                        help="where GitHub clones go (default: %(default)s)")
-    parser.add_argument("--list", action="store_true", help="list the tables and sources")
+    add_source_options(parser, "tables")
     args = parser.parse_args(argv)
-    names = [n.strip() for n in args.tables.split(",") if n.strip()]
-    unknown = [n for n in names if n not in TABLES]
-    if unknown:
-        parser.error(f"unknown tables {unknown}; known: {', '.join(TABLES)}")
-    if args.list:
-        for name in names:
-            t = TABLES[name]
-            print(f"{name}: {t.repo}@{t.commit[:10]} {t.path} ({t.note})")
+    names = chosen(parser, args.tables, TABLES, "tables", args.list)
+    if names is None:
         return 0
     written, failed = build(names, args.out, args.shared, dict(args.repo), args.cache)
     if written:
