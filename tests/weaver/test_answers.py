@@ -147,3 +147,33 @@ def test_problem_level_is_checked():
     X, answers, problem, _ = _answer_table(n_problems=20)
     with pytest.raises(ValueError, match="problem_level"):
         _fit(X, answers, problem, problem_level="fixed")
+
+
+def _shared_noise_table(shared: float, seed: int = 0):
+    """400 problems, each with answers of 1-6 candidates; scores = correctness along mu
+    + noise shared by an answer's candidates (``shared`` times S) + candidate noise S."""
+    rng = np.random.default_rng(seed)
+    m, mu = 4, np.array([1.0, 0.8, 0.6, 0.4])
+    rows, answers, problem = [], [], []
+    code = 0
+    for p in range(400):
+        sizes = rng.integers(1, 7, size=rng.integers(2, 5))
+        right = rng.integers(0, sizes.size)
+        for g, n in enumerate(sizes):
+            group = mu * (g == right) + np.sqrt(shared) * rng.normal(size=m)
+            rows.append(group + rng.normal(size=(n, m)))
+            answers += [code] * n
+            problem += [p] * n
+            code += 1
+    return np.vstack(rows), np.array(answers), np.array(problem)
+
+
+@pytest.mark.parametrize("shared", [0.0, 0.5, 2.0])
+def test_noise_shared_by_an_answers_candidates_is_measured(shared):
+    """Candidates of one answer that share noise beyond correctness (solutions judged
+    alike because they reason alike) average it away no more than the fooling along
+    mu: the model measures it from the answers' contrasts off mu, without labels."""
+    X, answers, problem = _shared_noise_table(shared)
+    weight = np.array([1.0, 0.8, 0.6, 0.4])
+    model = AnswerGroupModel().fit(X, answers, problem, weight, np.full(problem.size, 0.3))
+    assert model.shared_noise_ == pytest.approx(shared, abs=0.15)

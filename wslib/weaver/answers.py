@@ -22,7 +22,14 @@ scores, the model of an answer ``g`` of problem ``i`` with ``n_g`` candidates is
   included), measured without labels as the scatter *within* answers;
 * ``eta_g``: fooling shared by every candidate of the answer (a plausible wrong
   answer fools all verifiers along ``mu``), which more candidates do not average
-  away: the noise of ``\bar x_g`` is ``\varphi \mu\mu^\top + S / n_g``.
+  away: the noise of ``\bar x_g`` is ``\varphi \mu\mu^\top + S / n_g``;
+* noise shared by the answer's candidates in every direction, ``S s``: solutions
+  that reach one answer often reason alike, and verifiers that judge the solution
+  score them alike. ``S / n_g`` becomes ``S (s + 1 / n_g)``, i.e. ``n_g`` is read as
+  ``n_g / (1 + s n_g)`` independent candidates. ``s`` (``shared_noise_``) is
+  measured after a first EM from the contrasts of two answers of a problem off
+  ``mu`` (where correctness, fooling and the problem's level do not enter), and EM
+  is run again with it.
 
 Because ``eta_g`` lies along ``mu``, ``w = S^{-1} \mu`` is the likelihood-ratio
 direction for every answer size, and the model reduces to the scalar
@@ -155,6 +162,18 @@ class AnswerGroupModel(BaseEstimator):
         prior = _popularity_features(groups, self.use_popularity)
         beta = np.zeros(prior.shape[1])
         fooling = min(0.05, self.max_fooling)
+        self.shared_noise_ = 0.0
+        mu, fooling, beta = self._em(groups, prior, precision, mu, fooling, beta)
+        self.shared_noise_ = _shared_noise(groups, precision, mu)
+        if self.shared_noise_ > 0:  # refit with the noise that more candidates keep
+            mu, fooling, beta = self._em(groups, prior, precision, mu, fooling, beta)
+        self._set(mu, precision, fooling, beta)
+        self._fit_level(groups, self._e_step(groups, prior)[0])
+        return self
+
+    def _em(self, groups: _Groups, prior: np.ndarray, precision: np.ndarray,
+            mu: np.ndarray, fooling: float, beta: np.ndarray):
+        """EM for ``mu``, ``varphi`` and ``beta`` from the given start; sets ``n_iter_``."""
         post = np.full(groups.size, 0.5)
         self.n_iter_ = 0
         for it in range(1, self.max_iter + 1):
@@ -168,9 +187,7 @@ class AnswerGroupModel(BaseEstimator):
             post = new
             if settled(self, it, shift, "AnswerGroupModel EM"):
                 break
-        self._set(mu, precision, fooling, beta)
-        self._fit_level(groups, self._e_step(groups, prior)[0])
-        return self
+        return mu, fooling, beta
 
     def answer_log_odds(self, X: np.ndarray, answers: np.ndarray, problem: np.ndarray
                         ) -> np.ndarray:
@@ -222,9 +239,15 @@ class AnswerGroupModel(BaseEstimator):
         scale = float(weight @ shift)
         return shift * (gap / scale) if scale > 0 and gap > 0 else shift
 
-    def _noise(self, counts: np.ndarray) -> np.ndarray:
+    def _noise(self, groups: _Groups) -> np.ndarray:
         delta = self.separation_
-        return self.fooling_ * delta ** 2 + delta / counts
+        return self.fooling_ * delta ** 2 + delta / self._counts(groups)
+
+    def _counts(self, groups: _Groups) -> np.ndarray:
+        """Each answer's candidates as independent draws: ``n_g / (1 + s n_g)`` with ``s``
+        the noise its candidates share (``shared_noise_``), so that ``S / n`` becomes
+        ``S (s + 1 / n_g)``."""
+        return groups.counts / (1.0 + getattr(self, "shared_noise_", 0.0) * groups.counts)
 
     def _e_step(self, groups: _Groups, prior: np.ndarray, moments: bool = False,
                 level: bool = False):
@@ -233,10 +256,11 @@ class AnswerGroupModel(BaseEstimator):
         ``level`` the problem's level is the fitted factor (every problem, one-answer
         ones included); otherwise only contrasts count."""
         t = groups.means @ self.weight_
-        wt = 1.0 / np.maximum(self._noise(groups.counts), 1e-300)
+        wt = 1.0 / np.maximum(self._noise(groups), 1e-300)
         log_prior = prior @ self.popularity_coef_
         post = np.where(groups.n_answers[groups.owner] == 1, expit(log_prior), 0.0)
         stats = {k: np.zeros(groups.size) for k in ("ey", "ey2", "res")} if moments else None
+        counts = self._counts(groups)
         if level:
             gain, load, c_sum, scale = self._level_terms(groups, wt)
         for idx, assign in groups.blocks(self.max_correct, self.max_answers, single=level):
@@ -260,7 +284,7 @@ class AnswerGroupModel(BaseEstimator):
                 stats["ey"][idx] = np.einsum("pa,pak->pk", q, yc)
                 stats["ey2"][idx] = np.einsum("pa,pak->pk", q, yc ** 2)
                 r2 = np.einsum("pa,pak->pk", q, err ** 2)
-                stats["res"][idx] = r2 / (1.0 - w / total) - self.separation_ / groups.counts[idx]
+                stats["res"][idx] = r2 / (1.0 - w / total) - self.separation_ / counts[idx]
         return post, stats
 
     def _level_terms(self, groups: _Groups, wt: np.ndarray):
@@ -274,17 +298,17 @@ class AnswerGroupModel(BaseEstimator):
         t, s = z @ self.weight_, z @ c_prec
         kappa, cc = float(c_prec @ self.mean_shift_), float(c_prec @ c)
         shrink = delta * wt  # n_g / (1 + n_g varphi Delta)
-        fool = self.fooling_ * groups.counts * shrink
+        counts = self._counts(groups)
+        fool = self.fooling_ * counts * shrink
         gain = shrink * (t - 0.5 * delta)
         load = shrink * kappa
-        c_sum = np.bincount(groups.owner, groups.counts * s - fool * kappa * t,
-                            groups.n_problems)
-        scale = 1.0 + np.bincount(groups.owner, groups.counts * cc - fool * kappa ** 2,
+        c_sum = np.bincount(groups.owner, counts * s - fool * kappa * t, groups.n_problems)
+        scale = 1.0 + np.bincount(groups.owner, counts * cc - fool * kappa ** 2,
                                   groups.n_problems)
         return gain, load, c_sum, scale
 
     def _m_step(self, groups: _Groups, stats: dict, mu: np.ndarray):
-        wt = 1.0 / self._noise(groups.counts)
+        wt = 1.0 / self._noise(groups)
         centred = groups.means - groups.weighted_problem_mean(groups.means, wt)
         den = float(np.sum(wt * stats["ey2"]))
         if den > 0:
@@ -296,6 +320,31 @@ class AnswerGroupModel(BaseEstimator):
             fooling = float(np.clip(np.mean(stats["res"][multi]) / delta ** 2, 1e-3,
                                     self.max_fooling))
         return mu, fooling
+
+
+def _shared_noise(groups: _Groups, precision: np.ndarray, mu: np.ndarray) -> float:
+    """``s`` of the noise ``S (s + 1 / n_g)`` of an answer's mean vector, by moments:
+    for two answers ``g, h`` of one problem, the part of ``x_g - x_h`` that ``mu``
+    cannot explain (the ``S^-1``-projection off ``mu``, where neither correctness, nor
+    fooling along ``mu``, nor the problem's level enters) has expected squared
+    ``S^-1``-norm ``(m - 1) (2 s + 1 / n_g + 1 / n_h)``. 0 with fewer than two
+    verifiers or no problem with two answers."""
+    m = mu.size
+    v = precision @ mu
+    delta = float(v @ mu)
+    if m < 2 or delta <= 0:
+        return 0.0
+    project = precision - np.outer(v, v) / delta
+    total, pairs = 0.0, 0
+    for k in np.unique(groups.n_answers[groups.n_answers > 1]):
+        problems = np.flatnonzero(groups.n_answers == k)
+        idx = groups.order[groups.first[problems][:, None] + np.arange(k)[None, :]]
+        a, b = np.triu_indices(int(k), 1)
+        d = groups.means[idx[:, a]] - groups.means[idx[:, b]]
+        q = np.einsum("pki,ij,pkj->pk", d, project, d) / (m - 1)
+        total += float(np.sum(q - 1.0 / groups.counts[idx[:, a]] - 1.0 / groups.counts[idx[:, b]]))
+        pairs += q.size
+    return max(total / (2 * pairs), 0.0) if pairs else 0.0
 
 
 class _Groups:
