@@ -327,24 +327,24 @@ def _shared_noise(groups: _Groups, precision: np.ndarray, mu: np.ndarray) -> flo
     for two answers ``g, h`` of one problem, the part of ``x_g - x_h`` that ``mu``
     cannot explain (the ``S^-1``-projection off ``mu``, where neither correctness, nor
     fooling along ``mu``, nor the problem's level enters) has expected squared
-    ``S^-1``-norm ``(m - 1) (2 s + 1 / n_g + 1 / n_h)``. 0 with fewer than two
-    verifiers or no problem with two answers."""
+    ``S^-1``-norm ``(m - 1) (2 s + 1 / n_g + 1 / n_h)``; summed over the pairs of a
+    problem's ``k`` answers, ``k sum_g |x_g|^2 - |sum_g x_g|^2`` in that norm. 0 with
+    fewer than two verifiers or no problem with two answers."""
     m = mu.size
     v = precision @ mu
     delta = float(v @ mu)
-    if m < 2 or delta <= 0:
+    k = groups.n_answers.astype(np.float64)
+    pairs = float(np.sum(k * (k - 1) / 2))
+    if m < 2 or delta <= 0 or pairs == 0:
         return 0.0
     project = precision - np.outer(v, v) / delta
-    total, pairs = 0.0, 0
-    for k in np.unique(groups.n_answers[groups.n_answers > 1]):
-        problems = np.flatnonzero(groups.n_answers == k)
-        idx = groups.order[groups.first[problems][:, None] + np.arange(k)[None, :]]
-        a, b = np.triu_indices(int(k), 1)
-        d = groups.means[idx[:, a]] - groups.means[idx[:, b]]
-        q = np.einsum("pki,ij,pkj->pk", d, project, d) / (m - 1)
-        total += float(np.sum(q - 1.0 / groups.counts[idx[:, a]] - 1.0 / groups.counts[idx[:, b]]))
-        pairs += q.size
-    return max(total / (2 * pairs), 0.0) if pairs else 0.0
+    own = np.einsum("gi,ij,gj->g", groups.means, project, groups.means)
+    sums = np.zeros((groups.n_problems, m))
+    np.add.at(sums, groups.owner, groups.means)
+    spread = k * np.bincount(groups.owner, own, groups.n_problems) \
+        - np.einsum("pi,ij,pj->p", sums, project, sums)
+    sampling = (k - 1) * np.bincount(groups.owner, 1.0 / groups.counts, groups.n_problems)
+    return max(float(np.sum(spread / (m - 1) - sampling)) / (2 * pairs), 0.0)
 
 
 class _Groups:
