@@ -141,7 +141,8 @@ def content_keys(L: VoteMatrix, k: int, seed: int, block: int = 1 << 14) -> np.n
             csr = L.tocsr()
             rows = np.repeat(np.arange(n), np.diff(csr.indptr))
             entry = mix(column[csr.indices] ^ mix(csr.data.astype(np.uint64) + GOLDEN))
-            np.bitwise_xor.at(h, rows[csr.data != ABSTAIN], entry[csr.data != ABSTAIN])
+            vote = csr.data != ABSTAIN
+            np.bitwise_xor.at(h, rows[vote], entry[vote])
         else:
             for start in range(0, n, block):  # xor of the votes' hashes: order-free
                 votes = np.asarray(L[start:start + block])

@@ -247,7 +247,7 @@ class AnswerGroupModel(BaseEstimator):
         """Each answer's candidates as independent draws: ``n_g / (1 + s n_g)`` with ``s``
         the noise its candidates share (``shared_noise_``), so that ``S / n`` becomes
         ``S (s + 1 / n_g)``."""
-        return groups.counts / (1.0 + getattr(self, "shared_noise_", 0.0) * groups.counts)
+        return groups.counts / (1.0 + self.shared_noise_ * groups.counts)
 
     def _e_step(self, groups: _Groups, prior: np.ndarray, moments: bool = False,
                 level: bool = False):
